@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// `npm test`: ensure prerequisites, type-check, then run every suite with Node's test runner.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+
+function findTests(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) findTests(p, out);
+    else if (name.endsWith('.test.ts')) out.push(relative(root, p));
+  }
+  return out.sort();
+}
+
+function run(label, cmd, cmdArgs, env = {}) {
+  console.log(`\n== ${label}`);
+  const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  if (r.status !== 0) {
+    console.error(`tessera test: ${label} failed (exit ${r.status ?? r.signal})`);
+    process.exit(r.status || 1);
+  }
+}
+
+if (!only || only === 'interop') run('prerequisites', process.execPath, ['scripts/prereqs.mjs']);
+run('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']);
+
+const all = findTests(join(root, 'engine'));
+const interop = all.filter((f) => f.includes('/test/interop/'));
+const unit = all.filter((f) => !interop.includes(f));
+
+const testArgs = (files, concurrency) => ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...files];
+if (!only || only === 'unit') run('unit tests', process.execPath, testArgs(unit, 2));
+if (!only || only === 'conformance') run('conformance corpus', process.execPath, ['--import', 'tsx', 'engine/conformance/run.ts']);
+// Interop suites start real clients that compete for the 2 cores: run them one file at a time.
+if ((!only || only === 'interop') && interop.length) run('interop tests (real clients on loopback)', process.execPath, testArgs(interop, 1));
