@@ -1,0 +1,62 @@
+export { WireError } from './errors.js';
+export {
+  MessageId,
+  type Message,
+  type MessageType,
+  decodeMessage,
+  encodeMessage,
+  writeRequest,
+  writeCancel,
+  writeReject,
+  writeHave,
+  encodePieceHeader,
+  writePieceHeader,
+  REQUEST_MESSAGE_LENGTH,
+  HAVE_MESSAGE_LENGTH,
+  PIECE_HEADER_LENGTH,
+} from './messages.js';
+export { Framer, DEFAULT_MAX_MESSAGE_LENGTH } from './framer.js';
+export {
+  HANDSHAKE_LENGTH,
+  HANDSHAKE_HEAD_LENGTH,
+  PROTOCOL,
+  type Handshake,
+  type HandshakeInput,
+  type HandshakeExtensions,
+  encodeHandshake,
+  decodeHandshake,
+  decodeHandshakeHead,
+} from './handshake.js';
+export {
+  type IpFamily,
+  type CompactPeer,
+  compactPeerLength,
+  formatIp,
+  parseIp,
+  encodeCompactPeer,
+  encodeCompactPeers,
+  decodeCompactPeers,
+} from './compact.js';
+export {
+  EXTENDED_HANDSHAKE_ID,
+  type ExtendedHandshake,
+  type ExtendedHandshakeInput,
+  encodeExtendedHandshake,
+  decodeExtendedHandshake,
+  METADATA_PIECE_SIZE,
+  MAX_METADATA_SIZE,
+  type MetadataMessage,
+  type MetadataMessageInput,
+  metadataPieceCount,
+  metadataPieceLength,
+  encodeMetadataMessage,
+  decodeMetadataMessage,
+  PexFlags,
+  type PexPeer,
+  type PexMessage,
+  MAX_PEX_PEERS,
+  decodePex,
+  encodePex,
+} from './extension.js';
+export { allowedFastSet } from './allowed-fast.js';
+export { clientFromPeerId, makePeerId, TESSERA_PEER_ID_PREFIX } from './peer-id.js';
