@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { lstat, open, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { encode, type Encodable } from '../bencode/index.js';
+import { InputError } from '../common/errors.js';
+
+export interface CreateTorrentOptions {
+  /** Each tracker becomes its own tier; the first is also `announce`. */
+  trackers?: string[];
+  /** Power of two between 16 KiB and 16 MiB; default aims at 1000-2000 pieces. */
+  pieceLength?: number;
+  private?: boolean;
+  comment?: string;
+  /** Default 'Tessera 0.1.0'. */
+  createdBy?: string;
+  /** Seconds since the epoch; default now. Pass null to omit (reproducible output). */
+  creationDate?: number | null;
+  /** Web seeds (url-list). */
+  webSeeds?: string[];
+  onProgress?: (hashedBytes: number, total: number) => void;
+}
+
+export const MIN_PIECE_LENGTH = 16 * 1024;
+export const MAX_CREATE_PIECE_LENGTH = 16 * 1024 * 1024;
+
+/** Smallest power of two in [16 KiB, 16 MiB] giving at most ~2000 pieces. */
+export function choosePieceLength(total: number): number {
+  let pl = MIN_PIECE_LENGTH;
+  while (pl < MAX_CREATE_PIECE_LENGTH && total / pl > 2000) pl *= 2;
+  return pl;
+}
+
+interface Entry {
+  abs: string;
+  rel: string[];
+  length: number;
+}
+
+function compareRel(a: string[], b: string[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    if (a[i] !== b[i]) return Buffer.compare(Buffer.from(a[i]), Buffer.from(b[i]));
+  }
+  return a.length - b.length;
+}
+
+async function collect(dir: string, rel: string[], out: Entry[]): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const abs = path.join(dir, name);
+    const st = await lstat(abs);
+    if (st.isSymbolicLink()) continue; // never followed
+    if (st.isDirectory()) await collect(abs, [...rel, name], out);
+    else if (st.isFile()) out.push({ abs, rel: [...rel, name], length: st.size });
+  }
+}
+
+/**
+ * Creates a v1 .torrent for a file or a folder (files sorted by path, hidden files included,
+ * symlinks skipped). Hashing streams through one piece-sized buffer.
+ */
+export async function createTorrent(target: string, opts: CreateTorrentOptions = {}): Promise<Uint8Array> {
+  const st = await lstat(target);
+  const name = path.basename(path.resolve(target));
+  let entries: Entry[];
+  let single: boolean;
+  if (st.isFile()) {
+    entries = [{ abs: target, rel: [name], length: st.size }];
+    single = true;
+  } else if (st.isDirectory()) {
+    entries = [];
+    await collect(target, [], entries);
+    entries.sort((a, b) => compareRel(a.rel, b.rel));
+    single = false;
+  } else {
+    throw new InputError(`create: ${target} is neither a file nor a folder`);
+  }
+  const total = entries.reduce((s, e) => s + e.length, 0);
+  if (total === 0) throw new InputError(`create: ${target} contains no data (total size 0)`);
+  const pieceLength = opts.pieceLength ?? choosePieceLength(total);
+  if (!Number.isInteger(pieceLength) || pieceLength < MIN_PIECE_LENGTH || pieceLength > MAX_CREATE_PIECE_LENGTH || (pieceLength & (pieceLength - 1)) !== 0) {
+    throw new InputError(`create: piece length ${pieceLength} must be a power of two between 16 KiB and 16 MiB`);
+  }
+
+  const pieceCount = Math.ceil(total / pieceLength);
+  const pieces = new Uint8Array(pieceCount * 20);
+  const buf = new Uint8Array(pieceLength);
+  let fill = 0;
+  let piece = 0;
+  let hashed = 0;
+  const flush = () => {
+    pieces.set(createHash('sha1').update(buf.subarray(0, fill)).digest(), piece * 20);
+    piece++;
+    hashed += fill;
+    fill = 0;
+    opts.onProgress?.(hashed, total);
+  };
+  for (const e of entries) {
+    const fh = await open(e.abs, 'r');
+    try {
+      let remaining = e.length;
+      while (remaining > 0) {
+        const want = Math.min(pieceLength - fill, remaining);
+        const { bytesRead } = await fh.read(buf, fill, want, null);
+        if (bytesRead === 0) throw new InputError(`create: ${e.abs} shrank while hashing`);
+        fill += bytesRead;
+        remaining -= bytesRead;
+        if (fill === pieceLength) flush();
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+  if (fill > 0) flush();
+
+  const info: Record<string, Encodable | undefined> = {
+    name,
+    'piece length': pieceLength,
+    pieces,
+    private: opts.private ? 1 : undefined,
+  };
+  if (single) info.length = total;
+  else info.files = entries.map((e) => ({ length: e.length, path: e.rel }));
+
+  const trackers = (opts.trackers ?? []).map((t) => t.trim()).filter((t) => t !== '');
+  const creationDate = opts.creationDate === undefined ? Math.floor(Date.now() / 1000) : opts.creationDate;
+  const top: Record<string, Encodable | undefined> = {
+    announce: trackers[0],
+    'announce-list': trackers.length > 1 ? trackers.map((t) => [t]) : undefined,
+    comment: opts.comment,
+    'created by': opts.createdBy ?? 'Tessera 0.1.0',
+    'creation date': creationDate ?? undefined,
+    'url-list': opts.webSeeds && opts.webSeeds.length > 0 ? opts.webSeeds : undefined,
+    info,
+  };
+  return encode(top);
+}
