@@ -204,9 +204,10 @@ function parseFileEntry(e: BValue, index: number): RawFile {
   const isLink = attr.includes('l');
   const lv = e.get('length');
   let length: number;
-  if (lv === undefined && isLink) length = 0;
-  else if (!isInt(lv) || lv < 0) fail(`invalid length of file ${index}`);
-  else length = lv;
+  if (lv !== undefined && (!isInt(lv) || lv < 0)) fail(`invalid length of file ${index}`);
+  if (lv === undefined && !isLink) fail(`invalid length of file ${index}`);
+  // a symlink holds no data, whatever its 'length' says (as libtorrent)
+  length = isLink ? 0 : (lv as number);
   if (length > MAX_TOTAL_LENGTH) fail(`file ${index} is too large`);
   const pathV = e.has('path.utf-8') && isList(e.get('path.utf-8')) ? e.get('path.utf-8') : e.get('path');
   let raw: Uint8Array[];
@@ -295,11 +296,11 @@ function parseInfoValue(info: BDict, infoBytes: Uint8Array, warnings: string[]):
       padding: f.padding,
       attr: f.attr,
     };
-    if (f.symlink) mf.symlink = multiFile ? [name, ...sanitizePath(f.symlink)] : sanitizePath(f.symlink);
     offset += f.length;
     files.push(mf);
   }
   if (multiFile) {
+    resolveSymlinks(files, raws, name);
     try {
       const view = files.map((f) => ({ path: f.path, skip: f.padding }));
       for (const i of resolveDuplicates(view, MAX_DUPLICATE_PROBES)) {
@@ -361,4 +362,25 @@ function checkHybrid(info: BDict, raws: RawFile[], nameB: Uint8Array, multiFile:
     }
     offset += f.length;
   }
+}
+
+/**
+ * BEP 47 symlink targets are relative to the torrent root. Some creators write them relative to
+ * the link's own folder instead (e.g. Versions/Current -> 'A'): if the root-relative target names
+ * nothing in the torrent but the folder-relative one does, use that. Targets are sanitised like
+ * file paths, so they point at the sanitised files.
+ */
+function resolveSymlinks(files: MetaFile[], raws: RawFile[], name: string): void {
+  const known = new Set<string>();
+  for (const f of files) {
+    for (let i = 1; i <= f.path.length; i++) known.add(f.path.slice(0, i).join('/'));
+  }
+  files.forEach((f, i) => {
+    const target = raws[i].symlink;
+    if (!target) return;
+    const rel = sanitizePath(target);
+    const fromRoot = [name, ...rel];
+    const fromDir = [...f.path.slice(0, -1), ...rel];
+    f.symlink = !known.has(fromRoot.join('/')) && known.has(fromDir.join('/')) ? fromDir : fromRoot;
+  });
 }
