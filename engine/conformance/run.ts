@@ -9,6 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BencodeError, decode, decodeWithInfoSpan, type BValue } from '../bencode/index.js';
 import { parseMagnet, parseTorrent, type Metainfo } from '../metainfo/index.js';
+import { parseAnnounceResponse } from '../tracker/http-codec.js';
+import { TrackerError } from '../tracker/errors.js';
 
 export interface CaseResult {
   id: string;
@@ -342,7 +344,30 @@ const magnetSuite: Suite = {
  * Suites owned by other modules, e.g. the tracker codecs (tracker-samples.json) and KRPC
  * (dht-krpc-samples.json). Add them here by importing from engine/tracker / engine/dht.
  */
-export const extraSuites: Suite[] = [];
+export const extraSuites: Suite[] = [
+  {
+    // Robustness only: every HTTP announce sample parses or fails with a TrackerError. The field
+    // by field expectations are checked by engine/tracker/http-codec.test.ts (tracker owner).
+    name: 'tracker-http',
+    run(corpus) {
+      const t = JSON.parse(readFileSync(path.join(corpus, 'tracker-samples.json'), 'utf8')) as {
+        http_responses: { name: string; bencoded_hex: string; request_kind?: string }[];
+      };
+      return t.http_responses
+        .filter((h) => !h.request_kind?.startsWith('scrape'))
+        .map((h): CaseResult => {
+          try {
+            parseAnnounceResponse(new Uint8Array(Buffer.from(h.bencoded_hex, 'hex')));
+            return { id: h.name, ok: true, detail: 'parsed' };
+          } catch (e) {
+            return e instanceof TrackerError
+              ? { id: h.name, ok: true, detail: `rejected: ${e.message}` }
+              : { id: h.name, ok: false, detail: `threw ${String(e)}` };
+          }
+        });
+    },
+  },
+];
 
 export const suites: Suite[] = [torrentSuite, bencodeSuite, magnetSuite];
 
