@@ -135,8 +135,8 @@ export class TrackerAnnouncer {
   private stopped = false;
   private complete = false;
   private roundActive = false;
-  /** Another round is wanted as soon as the active one ends. */
-  private roundPending = false;
+  /** Why another round is wanted as soon as the active one ends. */
+  private roundPending: 'completed' | 'now' | undefined;
   private roundAbort: AbortController | undefined;
   private timer: unknown;
   private timerAt: number | undefined;
@@ -189,12 +189,16 @@ export class TrackerAnnouncer {
   completed(): void {
     if (this.complete) return;
     this.complete = true;
-    if (this.started && !this.stopped) this.runRound();
+    if (this.started && !this.stopped) this.runRound('completed');
   }
 
   /** Announce as soon as the min interval of the working tracker allows. */
   announceNow(): void {
-    if (!this.started || this.stopped || this.roundActive) return;
+    if (!this.started || this.stopped) return;
+    if (this.roundActive) {
+      this.roundPending ??= 'now';
+      return;
+    }
     const cur = this.current;
     const earliest = cur?.lastSuccessAt !== undefined && cur.state.minInterval !== undefined ? cur.lastSuccessAt + cur.state.minInterval * 1000 : 0;
     const now = this.clock.now();
@@ -268,10 +272,10 @@ export class TrackerAnnouncer {
     return undefined;
   }
 
-  private runRound(): void {
+  private runRound(reason?: 'completed' | 'now'): void {
     if (this.stopped) return;
     if (this.roundActive) {
-      this.roundPending = true;
+      if (reason) this.roundPending = this.roundPending === 'completed' ? 'completed' : reason;
       return;
     }
     this.cancelTimer();
@@ -281,10 +285,11 @@ export class TrackerAnnouncer {
     void this.round(ac.signal).finally(() => {
       this.roundActive = false;
       if (this.roundAbort === ac) this.roundAbort = undefined;
-      if (this.roundPending && !this.stopped) {
-        this.roundPending = false;
-        this.runRound();
-      }
+      const pending = this.roundPending;
+      this.roundPending = undefined;
+      if (this.stopped) return;
+      if (pending === 'completed' && this.current && this.eventFor(this.current) === 'completed') this.runRound();
+      else if (pending) this.announceNow();
     });
   }
 
@@ -303,7 +308,7 @@ export class TrackerAnnouncer {
           const s = Math.min(Math.max(res.interval, res.minInterval ?? 0, this.minIntervalS), this.maxIntervalS);
           const at = this.clock.now() + s * 1000;
           e.state.nextAnnounce = at;
-          if (!this.roundPending) this.schedule(at);
+          this.schedule(at);
           return;
         }
       }
@@ -314,7 +319,7 @@ export class TrackerAnnouncer {
     const delay = Math.min(this.retryBaseMs * 2 ** Math.min(this.failedRounds - 1, 30), this.retryMaxMs);
     const at = this.clock.now() + delay;
     for (const e of this.tiers.flat()) e.state.nextAnnounce = at;
-    if (!this.roundPending) this.schedule(at);
+    this.schedule(at);
   }
 
   /** One announce to one tracker; updates its state and reports. Resolves undefined on failure. */
@@ -361,8 +366,8 @@ export class TrackerAnnouncer {
       if (res.trackerId !== undefined) e.trackerId = res.trackerId;
       if (event === 'started') {
         e.sentStarted = true;
-        // Started while already complete: this tracker never knew us as a leecher, no `completed` due.
-        if (this.complete) e.sentCompleted = true;
+        // Started with nothing left: this tracker never knew us as a leecher, no `completed` due.
+        if (stats.left <= 0) e.sentCompleted = true;
       } else if (event === 'completed') e.sentCompleted = true;
       else if (event === 'stopped') {
         e.sentStarted = false;

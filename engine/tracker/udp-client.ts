@@ -227,6 +227,7 @@ export class UdpTrackerClient implements TrackerTransport {
     action: number,
     decode: (buf: Uint8Array) => T,
   ): Promise<T> {
+    if (this.closed) throw new TrackerError(`tracker ${url}: client closed`, 'aborted');
     const sock = await this.socket(ep.family);
     const key = `${ep.family}|${ep.address}|${ep.port}`;
     for (let n = 0; n <= this.maxRetries; n++) {
@@ -264,6 +265,7 @@ export class UdpTrackerClient implements TrackerTransport {
   ): Promise<T | undefined> {
     return new Promise<T | undefined>((resolve, reject) => {
       if (signal.aborted) return reject(new TrackerError(`tracker ${url}: aborted`, 'aborted'));
+      if (this.closed) return reject(new TrackerError(`tracker ${url}: client closed`, 'aborted'));
       const tid = this.newTransactionId();
       let timer: unknown;
       const finish = () => {
