@@ -1,0 +1,65 @@
+import type { Socket } from 'node:net';
+import type { Transport } from '../peer/transport.js';
+
+export interface StreamSink {
+  receive(chunk: Uint8Array): void;
+  transportClosed(reason: string): void;
+  drained(): void;
+}
+
+/** Adapts a TCP socket to the Transport a peer connection writes to. */
+export class SocketTransport implements Transport {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  private sink: StreamSink | null = null;
+  private pending: Uint8Array[] = [];
+  private closedReason: string | null = null;
+
+  constructor(private readonly socket: Socket) {
+    this.remoteAddress = normaliseAddress(socket.remoteAddress ?? '?');
+    this.remotePort = socket.remotePort ?? 0;
+    socket.setNoDelay(true);
+    socket.on('drain', () => this.sink?.drained());
+    socket.on('error', (err) => this.end(err.message));
+    socket.on('close', () => this.end('connection closed'));
+    socket.on('end', () => this.end('peer closed the connection'));
+  }
+
+  /** Holds bytes for the next sink (those that followed a handshake read by someone else). */
+  requeue(chunk: Uint8Array): void {
+    this.pending.push(Buffer.from(chunk));
+  }
+
+  attach(sink: StreamSink): void {
+    this.sink = sink;
+    const pending = this.pending;
+    this.pending = [];
+    for (const chunk of pending) sink.receive(chunk);
+    if (this.closedReason !== null) sink.transportClosed(this.closedReason);
+  }
+
+  /** Delivers bytes from the socket; `chunk` may be a reused buffer. */
+  deliver(chunk: Uint8Array): void {
+    if (this.sink) this.sink.receive(chunk);
+    else this.pending.push(Buffer.from(chunk));
+  }
+
+  write(data: Uint8Array): boolean {
+    if (this.socket.destroyed) return false;
+    return this.socket.write(data);
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private end(reason: string): void {
+    if (this.closedReason !== null) return;
+    this.closedReason = reason;
+    this.sink?.transportClosed(reason);
+  }
+}
+
+export function normaliseAddress(addr: string): string {
+  return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+}

@@ -1,0 +1,319 @@
+import { Bitfield } from '../common/bitfield.js';
+import { BLOCK_SIZE } from '../common/geometry.js';
+import type { Clock } from '../common/clock.js';
+import { RateMeter } from '../common/rate.js';
+import {
+  Framer,
+  WireError,
+  decodeHandshake,
+  decodeMessage,
+  encodeHandshake,
+  encodeMessage,
+  encodePieceHeader,
+  writeRequest,
+  HANDSHAKE_LENGTH,
+  clientFromPeerId,
+  type Handshake,
+  type Message,
+} from '../wire/index.js';
+import type { Transport } from './transport.js';
+
+const PIECE_ID = 7;
+const REQUEST_MESSAGE_LENGTH = 17;
+
+export interface PeerHandler {
+  /** The remote handshake arrived; return false to refuse (wrong torrent, self-connection, banned). */
+  onHandshake(peer: PeerConnection, handshake: Handshake): boolean;
+  onMessage(peer: PeerConnection, message: Message): void;
+  /** A block arrived; `data` is only valid during the call. */
+  onBlock(peer: PeerConnection, piece: number, begin: number, data: Uint8Array): void;
+  onClose(peer: PeerConnection, reason: string): void;
+  onDrain(peer: PeerConnection): void;
+}
+
+export interface PeerOptions {
+  readonly id: number;
+  readonly infoHash: Uint8Array;
+  readonly peerId: Uint8Array;
+  /** null while the metadata is unknown (magnet): piece messages are then ignored. */
+  readonly pieceCount: number | null;
+  readonly incoming: boolean;
+  readonly clock: Clock;
+  /** Largest frame accepted; longer lengths drop the peer. */
+  readonly maxMessageLength: number;
+}
+
+/** Encodes a request key so outstanding blocks can sit in a Set<number>. */
+export function blockKey(piece: number, begin: number): number {
+  return piece * 65536 + begin / BLOCK_SIZE;
+}
+
+/**
+ * One peer connection: the handshake, the message stream, choke and interest
+ * state, what the peer has, and the requests in flight to it. Decisions about
+ * what to request or whom to unchoke belong to the torrent.
+ */
+export class PeerConnection {
+  readonly id: number;
+  readonly incoming: boolean;
+  remotePeerId: Uint8Array | null = null;
+  client = 'unknown';
+  supportsFast = false;
+  supportsExtended = false;
+  supportsDht = false;
+
+  amChoking = true;
+  amInterested = false;
+  peerChoking = true;
+  peerInterested = false;
+  /** What the peer has; null until its bitfield (or have-all/none) arrives. */
+  bits: Bitfield | null = null;
+  isSeed = false;
+  /** Largest request queue the peer accepts (BEP 10 `reqq`). */
+  peerRequestQueue = 250;
+  /** BEP 10 `m` map: extension name -> the id the peer wants us to use. */
+  extensions = new Map<string, number>();
+  readonly allowedFast = new Set<number>();
+
+  /** Blocks requested from this peer and not yet received, with the time each was sent. */
+  readonly outstanding = new Map<number, number>();
+  /** Requests the peer made of us, oldest first. */
+  readonly uploadQueue: { piece: number; begin: number; length: number }[] = [];
+  uploadsInFlight = 0;
+
+  readonly downloadMeter: RateMeter;
+  readonly uploadMeter: RateMeter;
+  readonly connectedAt: number;
+  lastBlockAt: number;
+  lastReceiveAt: number;
+  lastSendAt: number;
+  snubbed = false;
+  optimistic = false;
+  /** Payload bytes this connection delivered that failed a hash check. */
+  corruptPieces = 0;
+  closed = false;
+
+  private handshakeDone = false;
+  private readonly handshakeBuf = Buffer.alloc(HANDSHAKE_LENGTH);
+  private handshakeFill = 0;
+  private readonly framer: Framer;
+  private requestScratch = Buffer.allocUnsafe(REQUEST_MESSAGE_LENGTH * 64);
+
+  constructor(
+    readonly transport: Transport,
+    private readonly handler: PeerHandler,
+    private readonly opts: PeerOptions,
+  ) {
+    this.id = opts.id;
+    this.incoming = opts.incoming;
+    this.framer = new Framer(opts.maxMessageLength);
+    this.downloadMeter = new RateMeter(opts.clock);
+    this.uploadMeter = new RateMeter(opts.clock);
+    const now = opts.clock.now();
+    this.connectedAt = now;
+    this.lastBlockAt = now;
+    this.lastReceiveAt = now;
+    this.lastSendAt = now;
+  }
+
+  get address(): string {
+    return `${this.transport.remoteAddress}:${this.transport.remotePort}`;
+  }
+
+  sendHandshake(): void {
+    this.send(encodeHandshake({ infoHash: this.opts.infoHash, peerId: this.opts.peerId, extensions: { extended: true, fast: true, dht: false } }));
+  }
+
+  /** For incoming connections the listener read the handshake already. */
+  acceptHandshake(handshake: Handshake): boolean {
+    this.handshakeDone = true;
+    return this.applyHandshake(handshake);
+  }
+
+  /** Feeds bytes from the socket. `chunk` may be reused by the caller after this returns. */
+  receive(chunk: Uint8Array): void {
+    if (this.closed) return;
+    this.lastReceiveAt = this.opts.clock.now();
+    let data = chunk;
+    if (!this.handshakeDone) {
+      const need = HANDSHAKE_LENGTH - this.handshakeFill;
+      const take = Math.min(need, data.length);
+      this.handshakeBuf.set(data.subarray(0, take), this.handshakeFill);
+      this.handshakeFill += take;
+      data = data.subarray(take);
+      if (this.handshakeFill < HANDSHAKE_LENGTH) return;
+      this.handshakeDone = true;
+      let hs: Handshake;
+      try {
+        hs = decodeHandshake(this.handshakeBuf);
+      } catch (err: unknown) {
+        this.close(`bad handshake: ${(err as Error).message}`);
+        return;
+      }
+      if (!this.applyHandshake(hs)) return;
+      if (data.length === 0) return;
+    }
+    try {
+      this.framer.push(data, this.onFrame);
+    } catch (err) {
+      this.close(err instanceof WireError ? err.message : `protocol error: ${(err as Error).message}`);
+    }
+  }
+
+  private applyHandshake(hs: Handshake): boolean {
+    this.remotePeerId = hs.peerId;
+    this.client = clientFromPeerId(hs.peerId);
+    this.supportsExtended = hs.extensions.extended;
+    this.supportsFast = hs.extensions.fast;
+    this.supportsDht = hs.extensions.dht;
+    if (!this.handler.onHandshake(this, hs)) {
+      this.close('handshake refused');
+      return false;
+    }
+    return true;
+  }
+
+  private readonly onFrame = (frame: Uint8Array): void => {
+    if (this.closed) return;
+    if (frame.length >= 9 && frame[0] === PIECE_ID) {
+      // Hot path: no message object for blocks.
+      const piece = ((frame[1] << 24) | (frame[2] << 16) | (frame[3] << 8) | frame[4]) >>> 0;
+      const begin = ((frame[5] << 24) | (frame[6] << 16) | (frame[7] << 8) | frame[8]) >>> 0;
+      const block = frame.subarray(9);
+      this.downloadMeter.add(block.length);
+      this.lastBlockAt = this.lastReceiveAt;
+      this.snubbed = false;
+      this.handler.onBlock(this, piece, begin, block);
+      return;
+    }
+    const msg = decodeMessage(frame);
+    this.applyState(msg);
+    this.handler.onMessage(this, msg);
+  };
+
+  private applyState(msg: Message): void {
+    const pieceCount = this.opts.pieceCount;
+    if (pieceCount === null) {
+      if (msg.type === 'choke' || msg.type === 'unchoke' || msg.type === 'interested' || msg.type === 'notInterested') this.applyChokeState(msg.type);
+      return;
+    }
+    switch (msg.type) {
+      case 'choke':
+      case 'unchoke':
+      case 'interested':
+      case 'notInterested':
+        this.applyChokeState(msg.type);
+        break;
+      case 'have':
+        if (msg.index >= pieceCount) throw new WireError(`wire: have ${msg.index} out of range`);
+        this.bits ??= new Bitfield(pieceCount);
+        this.bits.set(msg.index);
+        this.isSeed = this.bits.complete;
+        break;
+      case 'bitfield':
+        if (msg.bits.length !== Math.ceil(pieceCount / 8) || !Bitfield.spareBitsClear(pieceCount, msg.bits)) {
+          throw new WireError(`wire: bitfield of ${msg.bits.length} bytes does not fit ${pieceCount} pieces`);
+        }
+        this.bits = new Bitfield(pieceCount, msg.bits);
+        this.isSeed = this.bits.complete;
+        break;
+      case 'haveAll':
+        this.bits = Bitfield.full(pieceCount);
+        this.isSeed = true;
+        break;
+      case 'haveNone':
+        this.bits = new Bitfield(pieceCount);
+        this.isSeed = false;
+        break;
+      case 'allowedFast':
+        if (msg.index < pieceCount) this.allowedFast.add(msg.index);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private applyChokeState(type: 'choke' | 'unchoke' | 'interested' | 'notInterested'): void {
+    if (type === 'choke') this.peerChoking = true;
+    else if (type === 'unchoke') this.peerChoking = false;
+    else this.peerInterested = type === 'interested';
+  }
+
+  send(data: Uint8Array): boolean {
+    if (this.closed) return false;
+    this.lastSendAt = this.opts.clock.now();
+    return this.transport.write(data);
+  }
+
+  sendMessage(msg: Message): boolean {
+    return this.send(encodeMessage(msg));
+  }
+
+  choke(): void {
+    if (this.amChoking) return;
+    this.amChoking = true;
+    this.sendMessage({ type: 'choke' });
+    if (this.supportsFast) {
+      for (const r of this.uploadQueue) this.sendMessage({ type: 'reject', index: r.piece, begin: r.begin, length: r.length });
+    }
+    this.uploadQueue.length = 0;
+  }
+
+  unchoke(): void {
+    if (!this.amChoking) return;
+    this.amChoking = false;
+    this.sendMessage({ type: 'unchoke' });
+  }
+
+  setInterested(interested: boolean): void {
+    if (this.amInterested === interested) return;
+    this.amInterested = interested;
+    this.sendMessage({ type: interested ? 'interested' : 'notInterested' });
+  }
+
+  /** Sends many requests in one write. */
+  sendRequests(requests: readonly { piece: number; begin: number; length: number }[], count: number): void {
+    if (count === 0) return;
+    const size = count * REQUEST_MESSAGE_LENGTH;
+    if (this.requestScratch.length < size) this.requestScratch = Buffer.allocUnsafe(size);
+    let off = 0;
+    const now = this.opts.clock.now();
+    for (let i = 0; i < count; i++) {
+      const r = requests[i];
+      off = writeRequest(this.requestScratch, off, r.piece, r.begin, r.length);
+      this.outstanding.set(blockKey(r.piece, r.begin), now);
+    }
+    // The scratch buffer is reused, so hand the socket its own copy.
+    this.send(Buffer.from(this.requestScratch.subarray(0, off)));
+  }
+
+  cancelRequest(piece: number, begin: number, length: number): void {
+    if (this.outstanding.delete(blockKey(piece, begin))) this.sendMessage({ type: 'cancel', index: piece, begin, length });
+  }
+
+  /** Sends a block we read from disk; `buf` holds 13 spare bytes for the header before the data. */
+  sendBlock(piece: number, begin: number, buf: Buffer): boolean {
+    const length = buf.length - 13;
+    buf.set(encodePieceHeader(piece, begin, length), 0);
+    this.uploadMeter.add(length);
+    return this.send(buf);
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.transport.destroy();
+    this.handler.onClose(this, reason);
+  }
+
+  /** Called by net/ when the socket ends or errors. */
+  transportClosed(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.handler.onClose(this, reason);
+  }
+
+  drained(): void {
+    this.handler.onDrain(this);
+  }
+}

@@ -1,0 +1,111 @@
+import { systemClock, type Clock } from '../common/clock.js';
+import { toHex } from '../common/hex.js';
+import type { Metainfo } from '../metainfo/index.js';
+import { dial } from '../net/dial.js';
+import { PeerListener } from '../net/listener.js';
+import { Torrent, type TorrentEvents } from '../torrent/torrent.js';
+import type { PeerAddress } from '../torrent/address-book.js';
+import { MetadataFetch } from '../torrent/metadata-fetch.js';
+import { parseInfoDict, type MagnetLink } from '../metainfo/index.js';
+import { makePeerId } from '../wire/index.js';
+import { readIncomingHandshake } from './incoming.js';
+
+export interface ClientOptions {
+  readonly port?: number;
+  readonly host?: string;
+  readonly clock?: Clock;
+  readonly maxPeersPerTorrent?: number;
+}
+
+export interface AddOptions {
+  readonly downloadDir: string;
+  readonly events?: TorrentEvents;
+  readonly peers?: readonly PeerAddress[];
+  readonly useTrackers?: boolean;
+}
+
+/**
+ * The process-wide part of the engine: our peer id, the listening socket, and
+ * the torrents it routes incoming connections to.
+ */
+export class Client {
+  readonly peerId: Uint8Array;
+  readonly clock: Clock;
+  private readonly listener: PeerListener;
+  private readonly torrents = new Map<string, Torrent>();
+
+  constructor(private readonly opts: ClientOptions = {}) {
+    this.peerId = makePeerId();
+    this.clock = opts.clock ?? systemClock;
+    this.listener = new PeerListener((transport) => {
+      readIncomingHandshake(transport, (hs, stream) => {
+        const torrent = this.torrents.get(toHex(hs.infoHash));
+        if (!torrent) stream.destroy();
+        else torrent.acceptIncoming(stream, hs);
+      });
+    });
+  }
+
+  get port(): number {
+    return this.listener.port;
+  }
+
+  listen(): Promise<number> {
+    return this.listener.listen(this.opts.port ?? 0, this.opts.host ?? '0.0.0.0');
+  }
+
+  add(meta: Metainfo, opts: AddOptions): Torrent {
+    const key = toHex(meta.infoHash);
+    if (this.torrents.has(key)) throw new Error(`torrent ${key} is already added`);
+    const torrent = new Torrent({
+      meta,
+      downloadDir: opts.downloadDir,
+      peerId: this.peerId,
+      listenPort: () => this.listener.port,
+      clock: this.clock,
+      dial: (host, port) => dial(host, port, 10_000),
+      events: opts.events,
+      peers: opts.peers,
+      useTrackers: opts.useTrackers,
+      maxPeers: this.opts.maxPeersPerTorrent,
+    });
+    this.torrents.set(key, torrent);
+    return torrent;
+  }
+
+  /** Fetches a magnet link's metadata from its peers and trackers (BEP 9). */
+  async fetchMetadata(magnet: MagnetLink, peers: readonly PeerAddress[], log?: (line: string) => void): Promise<Metainfo> {
+    const fetch = new MetadataFetch({
+      infoHash: magnet.infoHash,
+      peerId: this.peerId,
+      trackers: magnet.trackers,
+      peers,
+      listenPort: () => this.listener.port,
+      clock: this.clock,
+      dial: (host, port) => dial(host, port, 10_000),
+      log,
+    });
+    try {
+      const info = await fetch.run();
+      return {
+        ...parseInfoDict(info),
+        announce: magnet.trackers.map((t) => [t]),
+        urlList: [...magnet.webSeeds],
+      };
+    } finally {
+      await fetch.stop();
+    }
+  }
+
+  async remove(torrent: Torrent): Promise<void> {
+    this.torrents.delete(torrent.infoHashHex);
+    await torrent.stop();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.torrents.values()].map((t) => t.stop()));
+    this.torrents.clear();
+    await this.listener.close();
+  }
+}
+

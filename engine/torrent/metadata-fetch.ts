@@ -1,0 +1,235 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../common/clock.js';
+import { PeerConnection, type PeerHandler } from '../peer/connection.js';
+import { TrackerAnnouncer } from '../tracker/index.js';
+import {
+  EXTENDED_HANDSHAKE_ID,
+  decodeExtendedHandshake,
+  decodeMetadataMessage,
+  encodeMetadataMessage,
+  metadataPieceCount,
+  MAX_METADATA_SIZE,
+  type Handshake,
+  type Message,
+} from '../wire/index.js';
+import { AddressBook, type PeerAddress } from './address-book.js';
+import { OUR_EXTENSIONS, ourExtendedHandshake } from './extensions.js';
+import type { PeerStream } from './torrent.js';
+
+export interface MetadataFetchOptions {
+  readonly infoHash: Uint8Array;
+  readonly peerId: Uint8Array;
+  readonly trackers: readonly string[];
+  readonly peers: readonly PeerAddress[];
+  readonly listenPort: () => number;
+  readonly clock: Clock;
+  readonly dial: (host: string, port: number) => Promise<PeerStream>;
+  readonly log?: (line: string) => void;
+  readonly maxPeers?: number;
+}
+
+const MAX_HALF_OPEN = 8;
+const REQUEST_TIMEOUT_MS = 20_000;
+
+/**
+ * Fetches a magnet link's info dict from peers over ut_metadata (BEP 9): pieces
+ * are requested from several peers in parallel and the whole dict is checked
+ * against the info hash before it is returned.
+ */
+export class MetadataFetch implements PeerHandler {
+  private readonly book = new AddressBook();
+  private readonly peers = new Set<PeerConnection>();
+  private announcer: TrackerAnnouncer | null = null;
+  private totalSize = 0;
+  private buffer: Uint8Array | null = null;
+  private received: Uint8Array = new Uint8Array(0);
+  /** Piece -> time requested and the peer asked. */
+  private readonly requested = new Map<number, { at: number; peer: PeerConnection }>();
+  private readonly sources = new Map<number, PeerConnection>();
+  private nextId = 1;
+  private halfOpen = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private resolveDone: (info: Uint8Array) => void = () => {};
+  private done = false;
+
+  constructor(private readonly opts: MetadataFetchOptions) {}
+
+  run(): Promise<Uint8Array> {
+    const promise = new Promise<Uint8Array>((resolve) => (this.resolveDone = resolve));
+    this.addPeers(this.opts.peers);
+    if (this.opts.trackers.length > 0) {
+      this.announcer = new TrackerAnnouncer({
+        tiers: this.opts.trackers.map((t) => [t]),
+        infoHash: this.opts.infoHash,
+        peerId: this.opts.peerId,
+        port: this.opts.listenPort(),
+        stats: () => ({ uploaded: 0, downloaded: 0, left: 1 }),
+        onPeers: (peers) => this.addPeers(peers),
+      });
+      this.announcer.start();
+    }
+    this.timer = setInterval(() => this.tick(), 1000);
+    this.connectMore();
+    return promise;
+  }
+
+  addPeers(peers: readonly PeerAddress[]): void {
+    const now = this.opts.clock.now();
+    for (const p of peers) this.book.add(p, now);
+    this.connectMore();
+  }
+
+  async stop(): Promise<void> {
+    this.done = true;
+    if (this.timer) clearInterval(this.timer);
+    for (const p of [...this.peers]) p.close('metadata fetch finished');
+    const a = this.announcer;
+    this.announcer = null;
+    // 'stopped' is not sent: the download that follows announces this torrent again.
+    if (a) await a.stop().catch(() => undefined);
+  }
+
+  private connectMore(): void {
+    if (this.done) return;
+    const room = Math.min((this.opts.maxPeers ?? 30) - this.peers.size - this.halfOpen, MAX_HALF_OPEN - this.halfOpen);
+    if (room <= 0) return;
+    for (const addr of this.book.candidates(room, this.opts.clock.now())) {
+      this.halfOpen++;
+      this.opts.dial(addr.host, addr.port).then(
+        (stream) => {
+          this.halfOpen--;
+          if (this.done) return stream.destroy();
+          const peer = new PeerConnection(stream, this, {
+            id: this.nextId++,
+            infoHash: this.opts.infoHash,
+            peerId: this.opts.peerId,
+            pieceCount: null,
+            incoming: false,
+            clock: this.opts.clock,
+            maxMessageLength: 64 * 1024 + 64,
+          });
+          stream.attach(peer);
+          peer.sendHandshake();
+        },
+        () => {
+          this.halfOpen--;
+          this.book.markDisconnected(addr.host, addr.port, true, this.opts.clock.now());
+        },
+      );
+    }
+  }
+
+  onHandshake(peer: PeerConnection, hs: Handshake): boolean {
+    if (Buffer.compare(hs.infoHash, this.opts.infoHash) !== 0) return false;
+    if (!hs.extensions.extended) {
+      this.opts.log?.(`${peer.address} (${peer.client}) does not support the extension protocol; cannot fetch metadata from it`);
+      return false;
+    }
+    this.peers.add(peer);
+    peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), undefined) });
+    return true;
+  }
+
+  onMessage(peer: PeerConnection, msg: Message): void {
+    if (msg.type !== 'extended') return;
+    if (msg.id === EXTENDED_HANDSHAKE_ID) {
+      const hs = decodeExtendedHandshake(msg.payload);
+      for (const [k, v] of hs.m) peer.extensions.set(k, v);
+      const size = hs.metadataSize;
+      if (!peer.extensions.get('ut_metadata') || size === undefined) return;
+      if (size < 1 || size > MAX_METADATA_SIZE) {
+        peer.close(`announced metadata size ${size} is out of range`);
+        return;
+      }
+      if (this.totalSize === 0) {
+        this.totalSize = size;
+        this.buffer = new Uint8Array(size);
+        this.received = new Uint8Array(metadataPieceCount(size));
+        this.opts.log?.(`metadata is ${size} bytes in ${this.received.length} piece(s)`);
+      }
+      this.requestFrom(peer);
+      return;
+    }
+    if (msg.id !== OUR_EXTENSIONS.ut_metadata) return;
+    const m = decodeMetadataMessage(msg.payload, MAX_METADATA_SIZE);
+    if (m.msgType === 'request') {
+      const theirId = peer.extensions.get('ut_metadata');
+      if (theirId) peer.sendMessage({ type: 'extended', id: theirId, payload: encodeMetadataMessage({ msgType: 'reject', piece: m.piece }) });
+      return;
+    }
+    if (m.msgType === 'reject') {
+      this.requested.delete(m.piece);
+      return;
+    }
+    if (m.msgType !== 'data' || !this.buffer) return;
+    if (m.totalSize !== this.totalSize) {
+      peer.close(`metadata size ${m.totalSize} disagrees with ${this.totalSize}`);
+      return;
+    }
+    if (this.received[m.piece]) return;
+    this.buffer.set(m.data, m.piece * 16384);
+    this.received[m.piece] = 1;
+    this.sources.set(m.piece, peer);
+    this.requested.delete(m.piece);
+    if (this.received.every((r) => r === 1)) this.finish();
+    else this.requestFrom(peer);
+  }
+
+  private requestFrom(peer: PeerConnection): void {
+    const theirId = peer.extensions.get('ut_metadata');
+    if (!theirId || !this.buffer) return;
+    let inFlight = 0;
+    for (const r of this.requested.values()) if (r.peer === peer) inFlight++;
+    for (let piece = 0; piece < this.received.length && inFlight < 4; piece++) {
+      if (this.received[piece] || this.requested.has(piece)) continue;
+      this.requested.set(piece, { at: this.opts.clock.now(), peer });
+      peer.sendMessage({ type: 'extended', id: theirId, payload: encodeMetadataMessage({ msgType: 'request', piece }) });
+      inFlight++;
+    }
+  }
+
+  private finish(): void {
+    const info = this.buffer!;
+    const digest = createHash('sha1').update(info).digest();
+    if (Buffer.compare(digest, this.opts.infoHash) !== 0) {
+      // Someone sent a forged piece: drop everyone who contributed and start over.
+      const culprits = new Set(this.sources.values());
+      this.opts.log?.(`metadata did not match the info hash; dropping ${culprits.size} peer(s) and retrying`);
+      for (const p of culprits) {
+        this.book.ban(p.transport.remoteAddress, p.transport.remotePort);
+        p.close('sent metadata that does not match the info hash');
+      }
+      this.received.fill(0);
+      this.sources.clear();
+      this.requested.clear();
+      for (const p of this.peers) this.requestFrom(p);
+      return;
+    }
+    this.opts.log?.(`metadata verified (${info.length} bytes)`);
+    this.done = true;
+    this.resolveDone(info);
+  }
+
+  onBlock(): void {}
+
+  onClose(peer: PeerConnection): void {
+    this.peers.delete(peer);
+    for (const [piece, r] of this.requested) if (r.peer === peer) this.requested.delete(piece);
+    this.book.markDisconnected(peer.transport.remoteAddress, peer.transport.remotePort, false, this.opts.clock.now());
+    for (const p of this.peers) this.requestFrom(p);
+    this.connectMore();
+  }
+
+  onDrain(): void {}
+
+  private tick(): void {
+    const now = this.opts.clock.now();
+    for (const [piece, r] of this.requested) {
+      if (now - r.at > REQUEST_TIMEOUT_MS) {
+        this.requested.delete(piece);
+        r.peer.close('metadata request timed out');
+      }
+    }
+    this.connectMore();
+  }
+}

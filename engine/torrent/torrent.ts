@@ -1,0 +1,674 @@
+import { Bitfield } from '../common/bitfield.js';
+import { BLOCK_SIZE } from '../common/geometry.js';
+import type { Clock } from '../common/clock.js';
+import { RateMeter } from '../common/rate.js';
+import { toHex } from '../common/hex.js';
+import type { Metainfo } from '../metainfo/index.js';
+import { PeerConnection, blockKey, type PeerHandler } from '../peer/connection.js';
+import type { Transport } from '../peer/transport.js';
+import { PiecePicker, type BlockRequest, type PeerView } from '../picker/index.js';
+import { runChoker, type ChokerPeer, type ChokerState } from '../choker/index.js';
+import { Storage } from '../storage/storage.js';
+import { TrackerAnnouncer, type TrackerStatusEvent } from '../tracker/index.js';
+import {
+  EXTENDED_HANDSHAKE_ID,
+  decodeExtendedHandshake,
+  decodeMetadataMessage,
+  encodeMetadataMessage,
+  metadataPieceCount,
+  metadataPieceLength,
+  METADATA_PIECE_SIZE,
+  type Handshake,
+  type Message,
+} from '../wire/index.js';
+import { OUR_EXTENSIONS, ourExtendedHandshake } from './extensions.js';
+import { AddressBook, type PeerAddress } from './address-book.js';
+
+export type TorrentState = 'checking' | 'downloading' | 'seeding' | 'stopped' | 'error';
+
+/** A connection whose bytes can be fed to a peer; net/ provides these. */
+export interface PeerStream extends Transport {
+  attach(sink: { receive(chunk: Uint8Array): void; transportClosed(reason: string): void; drained(): void }): void;
+}
+
+export interface TorrentEvents {
+  onStateChange?(state: TorrentState, reason?: string): void;
+  onPieceVerified?(piece: number): void;
+  onComplete?(): void;
+  onLog?(line: string): void;
+  onTracker?(event: TrackerStatusEvent): void;
+}
+
+export interface TorrentOptions {
+  readonly meta: Metainfo;
+  readonly downloadDir: string;
+  readonly peerId: Uint8Array;
+  readonly listenPort: () => number;
+  readonly clock: Clock;
+  readonly dial: (host: string, port: number) => Promise<PeerStream>;
+  readonly events?: TorrentEvents;
+  readonly maxPeers?: number;
+  readonly uploadSlots?: number;
+  /** Extra peers to dial (e.g. from a magnet's x.pe or the command line). */
+  readonly peers?: readonly PeerAddress[];
+  /** Announce to the torrent's trackers (default true). */
+  readonly useTrackers?: boolean;
+}
+
+const TICK_MS = 1000;
+const CHOKE_INTERVAL_MS = 10_000;
+const SNUB_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 45_000;
+const IDLE_DROP_MS = 150_000;
+const KEEPALIVE_MS = 90_000;
+const MAX_UPLOAD_QUEUE = 2000;
+const MIN_PIPELINE = 16;
+const MAX_PIPELINE = 1000;
+/** Seconds of a peer's download rate to keep in flight. */
+const PIPELINE_SECONDS = 0.5;
+const MAX_HALF_OPEN = 8;
+const DIAL_TIMEOUT_MS = 10_000;
+const KEEPALIVE = Buffer.from([0, 0, 0, 0]);
+
+/** One torrent: ties metainfo, storage, picker, choker, peers and trackers together. */
+export class Torrent implements PeerHandler {
+  readonly meta: Metainfo;
+  readonly infoHashHex: string;
+  readonly storage: Storage;
+  readonly picker: PiecePicker;
+  state: TorrentState = 'stopped';
+  errorReason: string | null = null;
+
+  /** Payload bytes received and sent in this run. */
+  readonly downloadMeter: RateMeter;
+  readonly uploadMeter: RateMeter;
+  wastedBytes = 0;
+  readonly peers = new Set<PeerConnection>();
+  readonly addressBook = new AddressBook();
+
+  private readonly opts: TorrentOptions;
+  private readonly clock: Clock;
+  private announcer: TrackerAnnouncer | null = null;
+  private tickTimer: NodeJS.Timeout | null = null;
+  private lastChokeAt = 0;
+  private chokerState: ChokerState = { optimisticId: null, lastOptimisticAt: 0 };
+  private nextPeerId = 1;
+  private halfOpen = 0;
+  private readonly requestBatch: BlockRequest[] = [];
+  /** Which peers sent blocks of each in-progress piece, so a hash failure can be blamed. */
+  private readonly contributors = new Map<number, Set<PeerConnection>>();
+  private readonly verifying = new Set<number>();
+  private completedOnce = false;
+
+  constructor(opts: TorrentOptions) {
+    this.opts = opts;
+    this.meta = opts.meta;
+    this.clock = opts.clock;
+    this.infoHashHex = toHex(opts.meta.infoHash);
+    this.storage = new Storage(opts.meta, opts.downloadDir);
+    this.picker = new PiecePicker(this.storage.geometry);
+    this.downloadMeter = new RateMeter(opts.clock);
+    this.uploadMeter = new RateMeter(opts.clock);
+  }
+
+  get have(): Bitfield {
+    return this.haveBits;
+  }
+  private haveBits = new Bitfield(0);
+
+  get complete(): boolean {
+    return this.picker.complete;
+  }
+
+  get verifiedBytes(): number {
+    let bytes = 0;
+    const g = this.storage.geometry;
+    for (let p = 0; p < g.pieceCount; p++) if (this.haveBits.has(p)) bytes += g.pieceSize(p);
+    return bytes;
+  }
+
+  get leftBytes(): number {
+    return this.meta.totalLength - this.verifiedBytes;
+  }
+
+  /** Checks existing data, then joins the swarm. */
+  async start(onCheckProgress?: (checked: number, total: number) => void): Promise<void> {
+    this.setState('checking');
+    try {
+      this.storage.createEmptyFiles();
+      this.haveBits = await this.storage.verify(onCheckProgress);
+    } catch (err) {
+      this.fail((err as Error).message);
+      return;
+    }
+    for (let p = 0; p < this.haveBits.length; p++) if (this.haveBits.has(p)) this.picker.pieceVerified(p);
+    this.log(`checked existing data: ${this.haveBits.count}/${this.haveBits.length} pieces verified`);
+    this.setState(this.complete ? 'seeding' : 'downloading');
+    if (this.complete) this.completedOnce = true;
+    const now = this.clock.now();
+    for (const p of this.opts.peers ?? []) this.addressBook.add(p, now);
+    if (this.opts.useTrackers !== false && this.meta.announce.length > 0) {
+      this.announcer = new TrackerAnnouncer({
+        tiers: this.meta.announce,
+        infoHash: this.meta.infoHash,
+        peerId: this.opts.peerId,
+        port: this.opts.listenPort(),
+        stats: () => ({ uploaded: this.uploadMeter.total, downloaded: this.downloadMeter.total, left: this.leftBytes }),
+        onPeers: (peers, source) => this.addPeers(peers, source),
+        onEvent: (e) => {
+          this.opts.events?.onTracker?.(e);
+        },
+      });
+      this.announcer.start();
+    }
+    this.tickTimer = setInterval(() => this.tick(), TICK_MS);
+    this.tickTimer.unref?.();
+    this.connectMore();
+  }
+
+  addPeers(peers: readonly PeerAddress[], source: string): void {
+    const now = this.clock.now();
+    let added = 0;
+    for (const p of peers) if (this.addressBook.add(p, now)) added++;
+    if (added) this.log(`${added} new peer(s) from ${source}`);
+    this.connectMore();
+  }
+
+  async stop(): Promise<void> {
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    this.tickTimer = null;
+    for (const peer of [...this.peers]) peer.close('torrent stopped');
+    const announcer = this.announcer;
+    this.announcer = null;
+    if (announcer) await announcer.stop().catch(() => undefined);
+    this.storage.close();
+    if (this.state !== 'error') this.setState('stopped');
+  }
+
+  /** An incoming connection whose handshake named this torrent. */
+  acceptIncoming(stream: PeerStream, handshake: Handshake): void {
+    if (this.state === 'stopped' || this.state === 'error' || this.state === 'checking') {
+      stream.destroy();
+      return;
+    }
+    if (this.addressBook.isBanned(stream.remoteAddress, stream.remotePort) || this.peers.size >= this.maxPeers) {
+      stream.destroy();
+      return;
+    }
+    const peer = this.createPeer(stream, true);
+    if (!peer.acceptHandshake(handshake)) return;
+    peer.sendHandshake();
+    stream.attach(peer);
+    this.onConnected(peer);
+  }
+
+  private get maxPeers(): number {
+    return this.opts.maxPeers ?? 50;
+  }
+
+  private createPeer(stream: Transport, incoming: boolean): PeerConnection {
+    const peer = new PeerConnection(stream, this, {
+      id: this.nextPeerId++,
+      infoHash: this.meta.infoHash,
+      peerId: this.opts.peerId,
+      pieceCount: this.storage.geometry.pieceCount,
+      incoming,
+      clock: this.clock,
+      maxMessageLength: Math.max(BLOCK_SIZE + 13, Math.ceil(this.storage.geometry.pieceCount / 8) + 1, 1 << 17),
+    });
+    return peer;
+  }
+
+  private connectMore(): void {
+    if (this.state !== 'downloading' && this.state !== 'seeding') return;
+    const room = Math.min(this.maxPeers - this.peers.size - this.halfOpen, MAX_HALF_OPEN - this.halfOpen);
+    if (room <= 0) return;
+    for (const addr of this.addressBook.candidates(room, this.clock.now())) {
+      this.halfOpen++;
+      this.addressBook.markConnected(addr.host, addr.port);
+      this.opts
+        .dial(addr.host, addr.port)
+        .then((stream) => {
+          this.halfOpen--;
+          if (this.state !== 'downloading' && this.state !== 'seeding') {
+            stream.destroy();
+            return;
+          }
+          const peer = this.createPeer(stream, false);
+          stream.attach(peer);
+          peer.sendHandshake();
+        })
+        .catch((err: Error) => {
+          this.halfOpen--;
+          this.addressBook.markDisconnected(addr.host, addr.port, true, this.clock.now());
+          this.log(`connect ${addr.host}:${addr.port} failed: ${err.message}`);
+        });
+    }
+  }
+
+  // ---- PeerHandler ----
+
+  onHandshake(peer: PeerConnection, hs: Handshake): boolean {
+    if (!equalBytes(hs.infoHash, this.meta.infoHash)) return false;
+    if (equalBytes(hs.peerId, this.opts.peerId)) return false;
+    if (!peer.incoming) this.onConnected(peer);
+    return true;
+  }
+
+  private onConnected(peer: PeerConnection): void {
+    this.peers.add(peer);
+    this.addressBook.markConnected(peer.transport.remoteAddress, peer.transport.remotePort);
+    this.log(`connected ${peer.incoming ? 'from' : 'to'} ${peer.address} (${peer.client})`);
+    if (peer.supportsExtended) {
+      peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length) });
+    }
+    if (peer.supportsFast) {
+      if (this.haveBits.complete) peer.sendMessage({ type: 'haveAll' });
+      else if (this.haveBits.empty) peer.sendMessage({ type: 'haveNone' });
+      else peer.sendMessage({ type: 'bitfield', bits: this.haveBits.bytes });
+    } else if (!this.haveBits.empty) {
+      peer.sendMessage({ type: 'bitfield', bits: this.haveBits.bytes });
+    }
+    // Unchoke at once while slots are free, instead of waiting for the next choke round.
+    if (this.unchokedCount() < this.uploadSlots) {
+      peer.unchoke();
+    }
+  }
+
+  private get uploadSlots(): number {
+    return this.opts.uploadSlots ?? 4;
+  }
+
+  private unchokedCount(): number {
+    let n = 0;
+    for (const p of this.peers) if (!p.amChoking) n++;
+    return n;
+  }
+
+  onMessage(peer: PeerConnection, msg: Message): void {
+    switch (msg.type) {
+      case 'bitfield':
+      case 'haveAll':
+      case 'haveNone':
+        this.registerAvailability(peer);
+        break;
+      case 'have':
+        if (!this.countedPeers.has(peer)) this.registerAvailability(peer);
+        else this.picker.addPeerHave(msg.index);
+        this.updateInterest(peer);
+        if (peer.amInterested) this.fillRequests(peer);
+        break;
+      case 'unchoke':
+        this.fillRequests(peer);
+        break;
+      case 'choke':
+        if (!peer.supportsFast) this.dropRequests(peer);
+        break;
+      case 'reject':
+        if (peer.outstanding.delete(blockKey(msg.index, msg.begin))) {
+          this.picker.requestCancelled(msg.index, msg.begin);
+          if (!peer.peerChoking) this.fillRequests(peer);
+        }
+        break;
+      case 'allowedFast':
+        if (peer.peerChoking) this.fillRequests(peer);
+        break;
+      case 'interested':
+        if (peer.amChoking && this.unchokedCount() < this.uploadSlots) peer.unchoke();
+        break;
+      case 'notInterested':
+        break;
+      case 'request':
+        this.onRequest(peer, msg.index, msg.begin, msg.length);
+        break;
+      case 'cancel': {
+        const q = peer.uploadQueue;
+        const i = q.findIndex((r) => r.piece === msg.index && r.begin === msg.begin && r.length === msg.length);
+        if (i >= 0) q.splice(i, 1);
+        break;
+      }
+      case 'extended':
+        this.onExtended(peer, msg.id, msg.payload);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Peers whose pieces are counted in the picker's availability. */
+  private readonly countedPeers = new Map<PeerConnection, Bitfield | 'all'>();
+
+  private registerAvailability(peer: PeerConnection): void {
+    const prev = this.countedPeers.get(peer);
+    if (prev !== undefined) this.picker.removePeer(prev);
+    if (peer.isSeed) {
+      this.picker.addPeerHaveAll();
+      this.countedPeers.set(peer, 'all');
+    } else if (peer.bits) {
+      this.picker.addPeerBitfield(peer.bits);
+      this.countedPeers.set(peer, peer.bits);
+    }
+    if (peer.isSeed && this.complete) {
+      peer.close('both sides are seeds');
+      return;
+    }
+    this.updateInterest(peer);
+  }
+
+  private updateInterest(peer: PeerConnection): void {
+    if (this.complete) {
+      peer.setInterested(false);
+      return;
+    }
+    if (!peer.bits) return;
+    if (peer.isSeed) {
+      peer.setInterested(true);
+      return;
+    }
+    if (peer.amInterested) return;
+    const bits = peer.bits.bytes;
+    const mine = this.haveBits.bytes;
+    for (let i = 0; i < bits.length; i++) {
+      if (bits[i] & ~mine[i]) {
+        peer.setInterested(true);
+        return;
+      }
+    }
+  }
+
+  private pipelineTarget(peer: PeerConnection): number {
+    const byRate = Math.ceil((peer.downloadMeter.rate() * PIPELINE_SECONDS) / BLOCK_SIZE);
+    return Math.min(Math.max(MIN_PIPELINE, byRate), MAX_PIPELINE, peer.peerRequestQueue);
+  }
+
+  private fillRequests(peer: PeerConnection): void {
+    if (this.state !== 'downloading' || !peer.amInterested || peer.closed) return;
+    if (peer.peerChoking && peer.allowedFast.size === 0) return;
+    const want = this.pipelineTarget(peer) - peer.outstanding.size;
+    if (want <= 0) return;
+    const view: PeerView = {
+      bits: peer.isSeed ? null : peer.bits,
+      isSeed: peer.isSeed,
+      allowedFast: peer.allowedFast,
+      choked: peer.peerChoking,
+      id: peer.id,
+    };
+    const batch = this.requestBatch;
+    batch.length = 0;
+    const n = this.picker.pick(view, want, batch);
+    if (n > 0) peer.sendRequests(batch, n);
+    else if (peer.outstanding.size === 0 && !this.picker.inEndGame) this.updateInterestAfterPick(peer);
+  }
+
+  /** A peer that has nothing left we want should know we are no longer interested. */
+  private updateInterestAfterPick(peer: PeerConnection): void {
+    if (!peer.bits || peer.isSeed) return;
+    const bits = peer.bits.bytes;
+    const mine = this.haveBits.bytes;
+    for (let i = 0; i < bits.length; i++) if (bits[i] & ~mine[i]) return;
+    peer.setInterested(false);
+  }
+
+  onBlock(peer: PeerConnection, piece: number, begin: number, data: Uint8Array): void {
+    const g = this.storage.geometry;
+    const key = blockKey(piece, begin);
+    peer.outstanding.delete(key);
+    if (piece >= g.pieceCount || begin % BLOCK_SIZE !== 0 || begin >= g.pieceSize(piece) || data.length !== g.blockSize(piece, begin / BLOCK_SIZE)) {
+      this.wastedBytes += data.length;
+      peer.close(`sent a block that does not fit the torrent (piece ${piece}, offset ${begin}, ${data.length} bytes)`);
+      return;
+    }
+    this.downloadMeter.add(data.length);
+    if (this.haveBits.has(piece) || this.verifying.has(piece)) {
+      this.wastedBytes += data.length;
+      this.fillRequests(peer);
+      return;
+    }
+    const result = this.picker.blockReceived(piece, begin);
+    if (result.duplicate) {
+      this.wastedBytes += data.length;
+      this.fillRequests(peer);
+      return;
+    }
+    this.storage.writeBlock(piece, begin, data);
+    let contributors = this.contributors.get(piece);
+    if (!contributors) this.contributors.set(piece, (contributors = new Set()));
+    contributors.add(peer);
+    if (this.picker.inEndGame) this.cancelDuplicates(peer, piece, begin, data.length);
+    if (result.pieceComplete) this.verifyPiece(piece);
+    this.fillRequests(peer);
+  }
+
+  private cancelDuplicates(receivedFrom: PeerConnection, piece: number, begin: number, length: number): void {
+    const ids = this.picker.requestersOf(piece, begin);
+    if (ids.length === 0) return;
+    for (const other of this.peers) {
+      if (other !== receivedFrom && ids.includes(other.id)) other.cancelRequest(piece, begin, length);
+    }
+  }
+
+  private verifyPiece(piece: number): void {
+    this.verifying.add(piece);
+    this.storage.finishPiece(piece).then(
+      (ok) => {
+        this.verifying.delete(piece);
+        const contributors = this.contributors.get(piece);
+        this.contributors.delete(piece);
+        if (ok) this.onPieceVerified(piece);
+        else this.onPieceFailed(piece, contributors);
+      },
+      (err: Error) => {
+        this.verifying.delete(piece);
+        this.contributors.delete(piece);
+        this.picker.pieceFailed(piece);
+        this.fail(err.message);
+      },
+    );
+  }
+
+  private onPieceVerified(piece: number): void {
+    if (this.state === 'error' || this.state === 'stopped') return;
+    this.haveBits.set(piece);
+    this.picker.pieceVerified(piece);
+    this.opts.events?.onPieceVerified?.(piece);
+    for (const peer of this.peers) {
+      peer.sendMessage({ type: 'have', index: piece });
+    }
+    if (this.complete && !this.completedOnce) {
+      this.completedOnce = true;
+      this.log(`download complete: ${this.haveBits.count} pieces verified`);
+      this.setState('seeding');
+      this.announcer?.completed();
+      for (const peer of [...this.peers]) {
+        if (peer.isSeed) peer.close('both sides are seeds');
+        else peer.setInterested(false);
+      }
+      this.opts.events?.onComplete?.();
+    }
+  }
+
+  private onPieceFailed(piece: number, contributors: Set<PeerConnection> | undefined): void {
+    this.picker.pieceFailed(piece);
+    this.wastedBytes += this.storage.geometry.pieceSize(piece);
+    const list = [...(contributors ?? [])];
+    this.log(`piece ${piece} failed its hash check (data from ${list.map((p) => p.address).join(', ') || 'unknown'})`);
+    for (const peer of list) {
+      peer.corruptPieces++;
+      // Sole source of a bad piece, or repeatedly involved: ban.
+      if (list.length === 1 || peer.corruptPieces >= 2) {
+        this.addressBook.ban(peer.transport.remoteAddress, peer.transport.remotePort);
+        this.log(`banned ${peer.address} (${peer.client}): sent data that failed the hash check`);
+        peer.close('banned: sent corrupt data');
+      }
+    }
+    for (const peer of this.peers) this.fillRequests(peer);
+  }
+
+  private dropRequests(peer: PeerConnection): void {
+    for (const key of peer.outstanding.keys()) {
+      const piece = Math.floor(key / 65536);
+      this.picker.requestCancelled(piece, (key - piece * 65536) * BLOCK_SIZE);
+    }
+    peer.outstanding.clear();
+  }
+
+  // ---- uploading ----
+
+  private onRequest(peer: PeerConnection, piece: number, begin: number, length: number): void {
+    const g = this.storage.geometry;
+    const valid = piece < g.pieceCount && length > 0 && length <= 128 * 1024 && begin + length <= g.pieceSize(piece) && this.haveBits.has(piece);
+    if (!valid || peer.amChoking || peer.uploadQueue.length >= MAX_UPLOAD_QUEUE) {
+      if (peer.supportsFast) peer.sendMessage({ type: 'reject', index: piece, begin, length });
+      return;
+    }
+    peer.uploadQueue.push({ piece, begin, length });
+    this.serveUploads(peer);
+  }
+
+  private serveUploads(peer: PeerConnection): void {
+    while (peer.uploadQueue.length > 0 && peer.uploadsInFlight < 8 && !peer.closed) {
+      const req = peer.uploadQueue.shift()!;
+      peer.uploadsInFlight++;
+      const buf = Buffer.allocUnsafe(13 + req.length);
+      this.storage.readBlock(req.piece, req.begin, req.length, buf, 13).then(
+        () => {
+          peer.uploadsInFlight--;
+          if (peer.closed || peer.amChoking) return;
+          this.uploadMeter.add(req.length);
+          if (peer.sendBlock(req.piece, req.begin, buf)) this.serveUploads(peer);
+        },
+        (err: Error) => {
+          peer.uploadsInFlight--;
+          this.fail(err.message);
+        },
+      );
+    }
+  }
+
+  onDrain(peer: PeerConnection): void {
+    this.serveUploads(peer);
+  }
+
+  onClose(peer: PeerConnection, reason: string): void {
+    if (!this.peers.delete(peer)) {
+      this.addressBook.markDisconnected(peer.transport.remoteAddress, peer.transport.remotePort, true, this.clock.now());
+      return;
+    }
+    const counted = this.countedPeers.get(peer);
+    if (counted !== undefined) this.picker.removePeer(counted);
+    this.countedPeers.delete(peer);
+    this.dropRequests(peer);
+    this.addressBook.markDisconnected(peer.transport.remoteAddress, peer.transport.remotePort, false, this.clock.now());
+    this.log(`disconnected ${peer.address} (${peer.client}): ${reason}`);
+    for (const other of this.peers) this.fillRequests(other);
+    this.connectMore();
+  }
+
+  // ---- extension protocol ----
+
+  private onExtended(peer: PeerConnection, id: number, payload: Uint8Array): void {
+    if (id === EXTENDED_HANDSHAKE_ID) {
+      const hs = decodeExtendedHandshake(payload);
+      for (const [name, theirId] of hs.m) peer.extensions.set(name, theirId);
+      if (hs.reqq !== undefined) peer.peerRequestQueue = Math.max(1, hs.reqq);
+      return;
+    }
+    if (id === OUR_EXTENSIONS.ut_metadata) this.serveMetadata(peer, payload);
+  }
+
+  /** Answers ut_metadata requests so magnet-link peers can fetch the info dict from us. */
+  private serveMetadata(peer: PeerConnection, payload: Uint8Array): void {
+    const msg = decodeMetadataMessage(payload);
+    const theirId = peer.extensions.get('ut_metadata');
+    if (msg.msgType !== 'request' || !theirId) return;
+    const info = this.meta.infoBytes;
+    if (msg.piece >= metadataPieceCount(info.length)) {
+      peer.sendMessage({ type: 'extended', id: theirId, payload: encodeMetadataMessage({ msgType: 'reject', piece: msg.piece }) });
+      return;
+    }
+    const start = msg.piece * METADATA_PIECE_SIZE;
+    const data = info.subarray(start, start + metadataPieceLength(info.length, msg.piece));
+    peer.sendMessage({ type: 'extended', id: theirId, payload: encodeMetadataMessage({ msgType: 'data', piece: msg.piece, totalSize: info.length, data }) });
+  }
+
+  // ---- periodic work ----
+
+  private tick(): void {
+    const now = this.clock.now();
+    for (const peer of [...this.peers]) {
+      if (now - peer.lastReceiveAt > IDLE_DROP_MS) {
+        peer.close('no data for 150 s');
+        continue;
+      }
+      if (now - peer.lastSendAt > KEEPALIVE_MS) peer.send(KEEPALIVE);
+      if (peer.outstanding.size > 0) {
+        if (now - peer.lastBlockAt > SNUB_MS && !peer.snubbed) {
+          peer.snubbed = true;
+          this.log(`${peer.address} is snubbing us: re-requesting its blocks elsewhere`);
+        }
+        if (now - peer.lastBlockAt > REQUEST_TIMEOUT_MS) {
+          this.dropRequests(peer);
+          for (const other of this.peers) if (other !== peer) this.fillRequests(other);
+        }
+      }
+      this.fillRequests(peer);
+    }
+    if (now - this.lastChokeAt >= CHOKE_INTERVAL_MS) {
+      this.lastChokeAt = now;
+      this.rechoke(now);
+    }
+    this.connectMore();
+  }
+
+  private rechoke(now: number): void {
+    const list: ChokerPeer[] = [];
+    const byId = new Map<number, PeerConnection>();
+    for (const p of this.peers) {
+      byId.set(p.id, p);
+      list.push({
+        id: p.id,
+        interested: p.peerInterested,
+        downloadRate: p.downloadMeter.rate(),
+        uploadRate: p.uploadMeter.rate(),
+        snubbed: p.snubbed,
+        connectedAt: p.connectedAt,
+        isSeed: p.isSeed,
+        unchoked: !p.amChoking,
+        optimistic: p.optimistic,
+      });
+    }
+    const result = runChoker(list, { slots: this.uploadSlots, seeding: this.complete, now }, this.chokerState);
+    this.chokerState = result.state;
+    for (const [id, p] of byId) {
+      p.optimistic = id === result.optimisticId;
+      if (result.unchoke.has(id)) p.unchoke();
+      else p.choke();
+    }
+  }
+
+  private setState(state: TorrentState, reason?: string): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.opts.events?.onStateChange?.(state, reason);
+  }
+
+  private fail(reason: string): void {
+    if (this.state === 'error') return;
+    this.errorReason = reason;
+    this.log(`error: ${reason}`);
+    this.setState('error', reason);
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    this.tickTimer = null;
+    for (const peer of [...this.peers]) peer.close('torrent error');
+  }
+
+  private log(line: string): void {
+    this.opts.events?.onLog?.(line);
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
