@@ -1,0 +1,20 @@
+import { readFileSync, statSync } from 'node:fs';
+import { InputError } from '../common/errors.js';
+import { parseMagnet, parseTorrent, type MagnetLink, type Metainfo } from '../metainfo/index.js';
+
+export type LoadedInput = { readonly kind: 'torrent'; readonly meta: Metainfo } | { readonly kind: 'magnet'; readonly magnet: MagnetLink };
+
+const MAX_TORRENT_FILE = 64 * 1024 * 1024;
+
+/** Reads a .torrent path or a magnet link given on the command line. */
+export function loadInput(arg: string): LoadedInput {
+  if (/^magnet:/i.test(arg)) return { kind: 'magnet', magnet: parseMagnet(arg) };
+  let size: number;
+  try {
+    size = statSync(arg).size;
+  } catch {
+    throw new InputError(`cannot read ${arg}: no such file (give a .torrent file or a magnet: link)`);
+  }
+  if (size > MAX_TORRENT_FILE) throw new InputError(`${arg} is ${size} bytes, too large to be a .torrent file`);
+  return { kind: 'torrent', meta: parseTorrent(readFileSync(arg)) };
+}

@@ -1,0 +1,63 @@
+import { InputError } from '../common/errors.js';
+import { CliFailure } from './failure.js';
+import { downloadCommand } from './download.js';
+import { seedCommand } from './seed.js';
+import { createCommand } from './create.js';
+import { loadInput } from './load.js';
+import { printInfo } from './info.js';
+import { parseCommand } from './args.js';
+
+const HELP = `Tessera: a BitTorrent client.
+
+Usage:
+  tessera info <file.torrent|magnet> [--json]
+  tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--json] [--verbose]
+  tessera seed <file.torrent> --data <dir> [--port <n>] [--verbose]
+  tessera create <path> --out <file.torrent> [--tracker <url>]... [--piece-length <bytes>] [--private] [--comment <text>]
+
+download exits 0 once every piece is verified on disk; run it again after an
+interruption and it continues where it stopped. Exit codes: 0 success,
+2 invalid input, 1 any other failure.`;
+
+const out = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+async function infoCommand(args: string[]): Promise<void> {
+  const { positionals, values } = parseCommand(args, { json: { type: 'boolean' } }, { min: 1, max: 1, usage: 'tessera info <file.torrent|magnet> [--json]' });
+  printInfo(loadInput(positionals[0]), values.json === true, out);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        out(HELP);
+        return 0;
+      case 'info':
+        await infoCommand(rest);
+        return 0;
+      case 'download':
+        await downloadCommand(rest, out);
+        return 0;
+      case 'seed':
+        await seedCommand(rest, out);
+        return 0;
+      case 'create':
+        await createCommand(rest, out);
+        return 0;
+      default:
+        throw new InputError(`unknown command ${JSON.stringify(command)}; run "tessera --help" for the commands`);
+    }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`tessera: ${message.split('\n')[0]}\n`);
+    if (err instanceof InputError) return 2;
+    if (!(err instanceof CliFailure) && process.env.TESSERA_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    return 1;
+  }
+}
