@@ -138,6 +138,8 @@ export class TrackerAnnouncer {
   /** Why another round is wanted as soon as the active one ends. */
   private roundPending: 'completed' | 'now' | undefined;
   private roundAbort: AbortController | undefined;
+  /** Aborted by stop(): cuts scrapes short. */
+  private readonly lifetime = new AbortController();
   private timer: unknown;
   private timerAt: number | undefined;
   private failedRounds = 0;
@@ -214,11 +216,11 @@ export class TrackerAnnouncer {
         const t = this.transportFor(e.state.url);
         if (!t) return;
         try {
-          const r = await t.scrape(e.state.url, this.opts.infoHash, { timeoutMs: this.requestTimeoutMs, signal: this.roundAbort?.signal });
+          const r = await t.scrape(e.state.url, this.opts.infoHash, { timeoutMs: this.requestTimeoutMs, signal: this.lifetime.signal });
           e.state.scrape = { seeds: r.complete, leechers: r.incomplete, downloaded: r.downloaded, at: this.clock.now() };
           this.emit({ url: e.state.url, tier: e.state.tier, kind: 'scrape', ok: true, message: `${r.complete} seeds, ${r.incomplete} leechers`, seeds: r.complete, leechers: r.incomplete });
         } catch (err) {
-          if (err instanceof TrackerError && err.kind === 'unsupported') return;
+          if (err instanceof TrackerError && (err.kind === 'unsupported' || err.kind === 'aborted')) return;
           this.emit({ url: e.state.url, tier: e.state.tier, kind: 'scrape', ok: false, message: messageOf(err) });
         }
       }),
@@ -231,6 +233,7 @@ export class TrackerAnnouncer {
     this.stopped = true;
     this.cancelTimer();
     this.roundAbort?.abort();
+    this.lifetime.abort();
     const targets = this.tiers.flat().filter((e) => e.sentStarted || e.inFlight);
     if (targets.length > 0) {
       const ac = new AbortController();
