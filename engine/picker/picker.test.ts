@@ -97,6 +97,13 @@ describe('PiecePicker availability', () => {
     picker.checkInvariants();
   });
 
+  it('copies availability out for the piece map', () => {
+    const picker = withPeers(geom(4), ['1100', '0100']);
+    picker.addPeerHaveAll();
+    assert.deepEqual([...picker.availabilityInto(new Uint32Array(4))], [2, 3, 1, 1]);
+    assert.throws(() => picker.availabilityInto(new Uint32Array(3)), RangeError);
+  });
+
   it('never goes negative on an unmatched remove', () => {
     const picker = withPeers(geom(3), []);
     picker.removePeer(bf('110'));

@@ -638,11 +638,14 @@ export class PiecePicker {
     this._haveCount = this.haveBits.count;
     let pieces = 0;
     let missing = 0;
-    for (let p = 0; p < this.pieceCount; p++) {
-      if (this.state[p] === HAVE || this.prio[p] === 0) continue;
+    const n = this.pieceCount;
+    const perPiece = n > 0 ? this.geo.blocksInPiece(0) : 0;
+    const { state, prio } = this;
+    for (let p = 0; p < n; p++) {
+      if (state[p] === HAVE || prio[p] === 0) continue;
       pieces++;
-      const part = this.partials.get(p);
-      missing += part ? missingOf(part) : this.geo.blocksInPiece(p);
+      if (state[p] === PARTIAL) missing += missingOf(this.partials.get(p)!);
+      else missing += p === n - 1 ? this.geo.blocksInPiece(p) : perPiece;
     }
     this.wantedPieces = pieces;
     this.wantedMissing = missing;
