@@ -36,7 +36,7 @@ export function resolveInside(root: string, components: readonly string[]): stri
   }
   const full = resolve(join(absRoot, ...components));
   const rel = relative(absRoot, full);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || !full.startsWith(absRoot + sep)) {
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) || !full.startsWith(absRoot + sep)) {
     throw new PathEscapeError(`path ${JSON.stringify(components.join('/'))} escapes the download folder`);
   }
   return full;

@@ -46,6 +46,7 @@ test('layout maps ranges across files, skipping empty ones', () => {
 
 test('resolveInside refuses anything that could leave the folder', () => {
   assert.equal(resolveInside('/dl', ['a', 'b.txt']), '/dl/a/b.txt');
+  assert.equal(resolveInside('/dl', ['....evil', 'x']), '/dl/....evil/x', 'dots inside a name are just a name');
   for (const bad of [['..', 'x'], ['a', '..', '..', 'x'], ['/etc/passwd'], ['a/b'], ['a\\b'], [''], ['.']]) {
     assert.throws(() => resolveInside('/dl', bad), PathEscapeError, JSON.stringify(bad));
   }

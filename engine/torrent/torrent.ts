@@ -306,7 +306,7 @@ export class Torrent implements PeerHandler {
         break;
       case 'reject':
         if (peer.outstanding.delete(blockKey(msg.index, msg.begin))) {
-          this.picker.requestCancelled(msg.index, msg.begin);
+          this.picker.requestCancelled(msg.index, msg.begin, peer.id);
           if (!peer.peerChoking) this.fillRequests(peer);
         }
         break;
@@ -443,7 +443,10 @@ export class Torrent implements PeerHandler {
     const ids = this.picker.requestersOf(piece, begin);
     if (ids.length === 0) return;
     for (const other of this.peers) {
-      if (other !== receivedFrom && ids.includes(other.id)) other.cancelRequest(piece, begin, length);
+      if (other !== receivedFrom && ids.includes(other.id)) {
+        other.cancelRequest(piece, begin, length);
+        this.picker.requestCancelled(piece, begin, other.id);
+      }
     }
   }
 
@@ -507,7 +510,7 @@ export class Torrent implements PeerHandler {
   private dropRequests(peer: PeerConnection): void {
     for (const key of peer.outstanding.keys()) {
       const piece = Math.floor(key / 65536);
-      this.picker.requestCancelled(piece, (key - piece * 65536) * BLOCK_SIZE);
+      this.picker.requestCancelled(piece, (key - piece * 65536) * BLOCK_SIZE, peer.id);
     }
     peer.outstanding.clear();
   }
