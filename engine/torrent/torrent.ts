@@ -62,13 +62,18 @@ const REQUEST_TIMEOUT_MS = 45_000;
 const IDLE_DROP_MS = 150_000;
 const KEEPALIVE_MS = 90_000;
 const MAX_UPLOAD_QUEUE = 2000;
-const MIN_PIPELINE = 16;
+const MIN_PIPELINE = 32;
 const MAX_PIPELINE = 1000;
-/** Seconds of a peer's download rate to keep in flight. */
-const PIPELINE_SECONDS = 0.5;
+/**
+ * Seconds of a peer's download rate to keep in flight. Short queues starve peers
+ * that answer in bursts (Transmission serves every 500 ms): the rate then never
+ * grows past what the queue allows.
+ */
+const PIPELINE_SECONDS = 2;
 const MAX_HALF_OPEN = 8;
 const DIAL_TIMEOUT_MS = 10_000;
 const KEEPALIVE = Buffer.from([0, 0, 0, 0]);
+const LOCAL_HOST = /^(127\.|::1$|::ffff:127\.|0\.0\.0\.0$|localhost$)/;
 
 /** One torrent: ties metainfo, storage, picker, choker, peers and trackers together. */
 export class Torrent implements PeerHandler {
@@ -168,8 +173,13 @@ export class Torrent implements PeerHandler {
 
   addPeers(peers: readonly PeerAddress[], source: string): void {
     const now = this.clock.now();
+    const ownPort = this.opts.listenPort();
     let added = 0;
-    for (const p of peers) if (this.addressBook.add(p, now)) added++;
+    for (const p of peers) {
+      // Trackers list us too; on one machine that address is our own listener.
+      if (p.port === ownPort && LOCAL_HOST.test(p.host)) continue;
+      if (this.addressBook.add(p, now)) added++;
+    }
     if (added) this.log(`${added} new peer(s) from ${source}`);
     this.connectMore();
   }
