@@ -11,4 +11,4 @@ if (!existsSync(fileURLToPath(compiled))) {
 const { main } = await import(compiled.href);
 process.exitCode = await main(process.argv.slice(2));
 // Sockets and timers are closed by then; this only guards against a stray handle keeping the process alive.
-setTimeout(() => process.exit(), 1000);
+setTimeout(() => process.exit(), 1000).unref();

@@ -29,6 +29,8 @@ export interface PeerHandler {
   onBlock(peer: PeerConnection, piece: number, begin: number, data: Uint8Array): void;
   onClose(peer: PeerConnection, reason: string): void;
   onDrain(peer: PeerConnection): void;
+  /** Every message in one socket read has been handled: the time to top up requests once. */
+  onReadDone(peer: PeerConnection): void;
 }
 
 export interface PeerOptions {
@@ -157,7 +159,9 @@ export class PeerConnection {
       this.framer.push(data, this.onFrame);
     } catch (err) {
       this.close(err instanceof WireError ? err.message : `protocol error: ${(err as Error).message}`);
+      return;
     }
+    if (!this.closed) this.handler.onReadDone(this);
   }
 
   private applyHandshake(hs: Handshake): boolean {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, read, write, closeSync, openSync } from 'node:fs';
+import { mkdirSync, read, write, closeSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Bitfield } from '../common/bitfield.js';
 import { PieceGeometry } from '../common/geometry.js';
@@ -26,6 +26,14 @@ export class StorageError extends Error {
   override name = 'StorageError';
   constructor(message: string, readonly code?: string) {
     super(message);
+  }
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return -1;
   }
 }
 
@@ -151,10 +159,13 @@ export class Storage {
     const { pieceCount } = this.geometry;
     const have = new Bitfield(pieceCount);
     const buf = Buffer.allocUnsafe(this.spec.pieceLength);
+    const present = this.layout.files.map((f) => f.padding || f.length === 0 || fileSize(f.absPath) >= f.length);
     for (let p = 0; p < pieceCount; p++) {
       if (signal?.aborted) break;
       const size = this.geometry.pieceSize(p);
-      const ok = await this.readRange(this.geometry.pieceOffset(p), size, buf, 0);
+      const offset = this.geometry.pieceOffset(p);
+      if (!this.layout.spans(offset, size).every((s) => present[s.fileIndex])) continue;
+      const ok = await this.readRange(offset, size, buf, 0);
       if (ok && this.hashMatches(p, buf.subarray(0, size))) have.set(p);
       if (onProgress && (p % 64 === 63 || p === pieceCount - 1)) onProgress(p + 1, pieceCount);
     }

@@ -222,6 +222,8 @@ export class MetadataFetch implements PeerHandler {
 
   onDrain(): void {}
 
+  onReadDone(): void {}
+
   private tick(): void {
     const now = this.opts.clock.now();
     for (const [piece, r] of this.requested) {

@@ -71,6 +71,8 @@ const MAX_PIPELINE = 1000;
  */
 const PIPELINE_SECONDS = 2;
 const MAX_HALF_OPEN = 8;
+/** Complete pieces waiting to be hashed and written before we stop requesting more. */
+const MAX_PIECES_WRITING = 16;
 const DIAL_TIMEOUT_MS = 10_000;
 const KEEPALIVE = Buffer.from([0, 0, 0, 0]);
 const LOCAL_HOST = /^(127\.|::1$|::ffff:127\.|0\.0\.0\.0$|localhost$)/;
@@ -393,6 +395,8 @@ export class Torrent implements PeerHandler {
 
   private fillRequests(peer: PeerConnection): void {
     if (this.state !== 'downloading' || !peer.amInterested || peer.closed) return;
+    // Back-pressure: while the disk is behind, let the pipeline drain instead of buffering more pieces.
+    if (this.verifying.size >= MAX_PIECES_WRITING) return;
     if (peer.peerChoking && peer.allowedFast.size === 0) return;
     const want = this.pipelineTarget(peer) - peer.outstanding.size;
     if (want <= 0) return;
@@ -431,13 +435,11 @@ export class Torrent implements PeerHandler {
     this.downloadMeter.add(data.length);
     if (this.haveBits.has(piece) || this.verifying.has(piece)) {
       this.wastedBytes += data.length;
-      this.fillRequests(peer);
       return;
     }
     const result = this.picker.blockReceived(piece, begin);
     if (result.duplicate) {
       this.wastedBytes += data.length;
-      this.fillRequests(peer);
       return;
     }
     this.storage.writeBlock(piece, begin, data);
@@ -446,6 +448,9 @@ export class Torrent implements PeerHandler {
     contributors.add(peer);
     if (this.picker.inEndGame) this.cancelDuplicates(peer, piece, begin, data.length);
     if (result.pieceComplete) this.verifyPiece(piece);
+  }
+
+  onReadDone(peer: PeerConnection): void {
     this.fillRequests(peer);
   }
 
@@ -469,6 +474,7 @@ export class Torrent implements PeerHandler {
         this.contributors.delete(piece);
         if (ok) this.onPieceVerified(piece);
         else this.onPieceFailed(piece, contributors);
+        if (this.verifying.size === MAX_PIECES_WRITING - 1) for (const p of this.peers) this.fillRequests(p);
       },
       (err: Error) => {
         this.verifying.delete(piece);
