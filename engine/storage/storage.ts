@@ -159,12 +159,12 @@ export class Storage {
     const { pieceCount } = this.geometry;
     const have = new Bitfield(pieceCount);
     const buf = Buffer.allocUnsafe(this.spec.pieceLength);
-    const present = this.layout.files.map((f) => f.padding || f.length === 0 || fileSize(f.absPath) >= f.length);
+    const sizes = this.layout.files.map((f) => (f.padding ? Infinity : fileSize(f.absPath)));
     for (let p = 0; p < pieceCount; p++) {
       if (signal?.aborted) break;
       const size = this.geometry.pieceSize(p);
       const offset = this.geometry.pieceOffset(p);
-      if (!this.layout.spans(offset, size).every((s) => present[s.fileIndex])) continue;
+      if (!this.layout.spans(offset, size).every((s) => sizes[s.fileIndex] >= s.fileOffset + s.length)) continue;
       const ok = await this.readRange(offset, size, buf, 0);
       if (ok && this.hashMatches(p, buf.subarray(0, size))) have.set(p);
       if (onProgress && (p % 64 === 63 || p === pieceCount - 1)) onProgress(p + 1, pieceCount);
