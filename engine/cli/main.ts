@@ -29,6 +29,10 @@ async function infoCommand(args: string[]): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `tessera info x | head`: a closed pipe ends the command quietly, as with other Unix tools.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+  });
   const [command, ...rest] = argv;
   try {
     switch (command) {
