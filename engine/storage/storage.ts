@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { mkdirSync, read, write, closeSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Bitfield } from '../common/bitfield.js';
-import { PieceGeometry } from '../common/geometry.js';
+import { BLOCK_SIZE, PieceGeometry } from '../common/geometry.js';
 import { FileHandleCache } from './file-cache.js';
 import { FileLayout, resolveInside, type FileSpan, type StoredFile } from './layout.js';
 
@@ -20,6 +20,20 @@ export interface StorageSpec {
   /** 20-byte SHA-1 per piece, concatenated. */
   readonly pieces: Uint8Array;
   readonly files: readonly StorageFileSpec[];
+}
+
+/**
+ * A piece being received. Blocks are hashed as soon as they extend the
+ * contiguous prefix, while they are still in cache, so completing a piece
+ * costs little more than the copy.
+ */
+interface PartialPiece {
+  readonly buf: Buffer;
+  hash: Hash;
+  /** Bytes [0, hashedUpTo) are hashed. */
+  hashedUpTo: number;
+  /** One flag per block: received. */
+  readonly received: Uint8Array;
 }
 
 export class StorageError extends Error {
@@ -61,7 +75,7 @@ export class Storage {
   readonly geometry: PieceGeometry;
   readonly layout: FileLayout;
   private readonly handles = new FileHandleCache();
-  private readonly partial = new Map<number, Buffer>();
+  private readonly partial = new Map<number, PartialPiece>();
   private readonly spare: Buffer[] = [];
 
   constructor(private readonly spec: StorageSpec, readonly root: string) {
@@ -90,20 +104,31 @@ export class Storage {
 
   /** Copies a received block into its piece's buffer. The caller's bytes may be reused afterwards. */
   writeBlock(piece: number, begin: number, data: Uint8Array): void {
-    let buf = this.partial.get(piece);
-    if (!buf) {
-      buf = this.takeBuffer();
-      this.partial.set(piece, buf);
+    let part = this.partial.get(piece);
+    if (!part) {
+      part = { buf: this.takeBuffer(), hash: createHash('sha1'), hashedUpTo: 0, received: new Uint8Array(this.geometry.blocksInPiece(piece)) };
+      this.partial.set(piece, part);
     }
-    buf.set(data, begin);
+    part.buf.set(data, begin);
+    part.received[begin / BLOCK_SIZE] = 1;
+    if (begin !== part.hashedUpTo) return;
+    const size = this.geometry.pieceSize(piece);
+    let end = part.hashedUpTo;
+    let block = end / BLOCK_SIZE;
+    while (block < part.received.length && part.received[block]) {
+      end = Math.min(end + BLOCK_SIZE, size);
+      block++;
+    }
+    part.hash.update(part.buf.subarray(part.hashedUpTo, end));
+    part.hashedUpTo = end;
   }
 
   /** Drops a piece's partial data (hash failure, or the piece was abandoned). */
   discardPiece(piece: number): void {
-    const buf = this.partial.get(piece);
-    if (!buf) return;
+    const part = this.partial.get(piece);
+    if (!part) return;
     this.partial.delete(piece);
-    this.returnBuffer(buf);
+    this.returnBuffer(part.buf);
   }
 
   get partialPieces(): number {
@@ -116,11 +141,12 @@ export class Storage {
    * Rejects with a StorageError on an I/O failure.
    */
   finishPiece(piece: number): Promise<boolean> {
-    const buf = this.partial.get(piece);
-    if (!buf) return Promise.resolve(false);
+    const part = this.partial.get(piece);
+    if (!part) return Promise.resolve(false);
     const size = this.geometry.pieceSize(piece);
-    const data = buf.subarray(0, size);
-    if (!this.hashMatches(piece, data)) {
+    const data = part.buf.subarray(0, size);
+    if (part.hashedUpTo < size) part.hash.update(part.buf.subarray(part.hashedUpTo, size));
+    if (!this.digestMatches(piece, part.hash.digest())) {
       this.discardPiece(piece);
       return Promise.resolve(false);
     }
@@ -137,7 +163,10 @@ export class Storage {
   }
 
   hashMatches(piece: number, data: Uint8Array): boolean {
-    const digest = createHash('sha1').update(data).digest();
+    return this.digestMatches(piece, createHash('sha1').update(data).digest());
+  }
+
+  private digestMatches(piece: number, digest: Uint8Array): boolean {
     const expected = this.spec.pieces;
     const base = piece * 20;
     for (let i = 0; i < 20; i++) if (digest[i] !== expected[base + i]) return false;

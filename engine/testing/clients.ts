@@ -193,14 +193,20 @@ function makeHandle(
   };
 }
 
-/** libtorrent 2.0 via python3-libtorrent (engine/testing/lt_client.py). */
-export async function startLibtorrent(opts: LibtorrentOptions): Promise<ClientHandle> {
-  const workDir = await prepare(opts, 'libtorrent');
+/** Arguments for /usr/bin/python3 to run lt_client.py (also used by the benchmark). */
+export function libtorrentArgs(opts: LibtorrentOptions & { exitOnFinish?: boolean }): string[] {
   const args = [LT_CLIENT_SCRIPT, '--role', opts.role, '--torrent', opts.torrentFile, '--data', opts.dataDir, '--port', String(opts.port)];
   for (const p of opts.peers ?? []) args.push('--peer', `${p.host}:${p.port}`);
   if (opts.seedMode) args.push('--seed-mode');
   if (opts.noTrackers) args.push('--no-trackers');
-  const proc = startProcess(SYSTEM_PYTHON, args, { cwd: workDir, name: `libtorrent-${opts.role}-${opts.port}`, env: { PYTHONUNBUFFERED: '1' } });
+  if (opts.exitOnFinish) args.push('--exit-on-finish');
+  return args;
+}
+
+/** libtorrent 2.0 via python3-libtorrent (engine/testing/lt_client.py). */
+export async function startLibtorrent(opts: LibtorrentOptions): Promise<ClientHandle> {
+  const workDir = await prepare(opts, 'libtorrent');
+  const proc = startProcess(SYSTEM_PYTHON, libtorrentArgs(opts), { cwd: workDir, name: `libtorrent-${opts.role}-${opts.port}`, env: { PYTHONUNBUFFERED: '1' } });
   const progress = trackProgressLines(proc);
   const done = onLineOrExit(proc, opts.role === 'seed' ? /^ready$/ : /^finished$/, opts.role === 'seed' ? 'seeding' : 'finishing');
   return makeHandle('libtorrent', opts, workDir, proc, done, done, progress);
@@ -271,14 +277,8 @@ export async function startTransmission(opts: ClientOptions): Promise<ClientHand
   return makeHandle('transmission', opts, workDir, proc, ready, ready, () => last);
 }
 
-/** aria2c 1.36. Leech: exits by itself once complete (--seed-time=0). Seed: checks the data, then seeds until stopped. */
-export async function startAria2(opts: Aria2Options): Promise<ClientHandle> {
-  const workDir = await prepare(opts, 'aria2');
-  const marker = join(workDir, 'complete.marker');
-  const script = join(workDir, 'on-complete.sh');
-  // Called with GID, number of files, first file path; after the hash check too, when seeding existing data.
-  await writeFile(script, `#!/bin/sh\necho "$@" > '${marker}'\n`);
-  await chmod(script, 0o755);
+/** Arguments for aria2c as configured for loopback tests (also used by the benchmark). */
+export function aria2Args(opts: Aria2Options, onCompleteScript: string | null): string[] {
   const args = [
     `--dir=${opts.dataDir}`,
     '--file-allocation=none',
@@ -297,7 +297,6 @@ export async function startAria2(opts: Aria2Options): Promise<ClientHandle> {
     '--enable-color=false',
     '--max-overall-upload-limit=0',
     '--max-overall-download-limit=0',
-    `--on-bt-download-complete=${script}`,
     `--stop-with-process=${process.pid}`,
   ];
   if (opts.role === 'seed') {
@@ -306,7 +305,20 @@ export async function startAria2(opts: Aria2Options): Promise<ClientHandle> {
   } else {
     args.push('--seed-time=0');
   }
+  if (onCompleteScript) args.push(`--on-bt-download-complete=${onCompleteScript}`);
   args.push(opts.torrentFile);
+  return args;
+}
+
+/** aria2c 1.36. Leech: exits by itself once complete (--seed-time=0). Seed: checks the data, then seeds until stopped. */
+export async function startAria2(opts: Aria2Options): Promise<ClientHandle> {
+  const workDir = await prepare(opts, 'aria2');
+  const marker = join(workDir, 'complete.marker');
+  const script = join(workDir, 'on-complete.sh');
+  // Called with GID, number of files, first file path; after the hash check too, when seeding existing data.
+  await writeFile(script, `#!/bin/sh\necho "$@" > '${marker}'\n`);
+  await chmod(script, 0o755);
+  const args = aria2Args(opts, script);
   const proc = startProcess('aria2c', args, { cwd: workDir, name: `aria2-${opts.role}-${opts.port}` });
   let last: Progress | null = null;
   proc.onLine((l) => {

@@ -35,6 +35,7 @@ def main():
     ap.add_argument("--seed-mode", action="store_true", help="seed without checking the data (benchmarks)")
     ap.add_argument("--no-trackers", action="store_true", help="do not announce")
     ap.add_argument("--interval", type=float, default=0.5)
+    ap.add_argument("--exit-on-finish", action="store_true", help="leech: exit as soon as the download is complete (benchmarks)")
     a = ap.parse_args()
 
     # Seeder: libtorrent's preset for serving many peers fast. Leecher: defaults.
@@ -100,6 +101,8 @@ def main():
             elif t == "torrent_finished_alert" and a.role == "leech" and not finished:
                 finished = True
                 out("finished")
+                if a.exit_on_finish:
+                    stop["now"] = True
         st = h.status()
         if a.role == "seed" and not announced_ready and st.state == lt.torrent_status.seeding:
             announced_ready = True

@@ -398,8 +398,10 @@ export class Torrent implements PeerHandler {
     // Back-pressure: while the disk is behind, let the pipeline drain instead of buffering more pieces.
     if (this.verifying.size >= MAX_PIECES_WRITING) return;
     if (peer.peerChoking && peer.allowedFast.size === 0) return;
-    const want = this.pipelineTarget(peer) - peer.outstanding.size;
-    if (want <= 0) return;
+    const target = this.pipelineTarget(peer);
+    const want = target - peer.outstanding.size;
+    // Each top-up is a syscall and a packet: with a deep pipeline, wait until a quarter has drained.
+    if (want <= 0 || (want < target >> 2 && peer.outstanding.size > MIN_PIPELINE)) return;
     const view: PeerView = {
       bits: peer.isSeed ? null : peer.bits,
       isSeed: peer.isSeed,

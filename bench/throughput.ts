@@ -1,0 +1,122 @@
+// Download throughput against a real seeder: Tessera, aria2 and libtorrent each fetch the same 1 GiB
+// torrent (1 MiB pieces) from one libtorrent seeder on loopback, three times each, in one run.
+// Every leecher runs under GNU time and exits on completion, so wall time, CPU seconds and peak RSS
+// are measured the same way for all of them.
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  SYSTEM_PYTHON,
+  aria2Args,
+  freePort,
+  libtorrentArgs,
+  makeTestPayload,
+  makeTorrent,
+  startLibtorrent,
+  startProcess,
+  startTracker,
+  stopAll,
+  sha1OfTree,
+} from '../engine/testing/index.js';
+
+const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const SIZE = Number(process.env.TESSERA_BENCH_BYTES ?? 1024 ** 3);
+const RUNS = Number(process.env.TESSERA_BENCH_RUNS ?? 3);
+const cache = process.env.TESSERA_BENCH_DIR ?? join(tmpdir(), 'tessera-bench');
+
+interface Measurement {
+  wallSeconds: number;
+  cpuSeconds: number;
+  peakRssMiB: number;
+}
+
+type Leecher = 'tessera' | 'aria2' | 'libtorrent';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function timed(name: string, cmd: string, args: string[], workDir: string): Promise<Measurement> {
+  const report = join(workDir, `${name}.time`);
+  const proc = startProcess('/usr/bin/time', ['-f', '%e %U %S %M', '-o', report, cmd, ...args], { cwd: workDir, name, killAfterMs: 3000 });
+  const timeout = setTimeout(() => void proc.stop(), 180_000);
+  const exit = await proc.exited;
+  clearTimeout(timeout);
+  if (exit.code !== 0) throw new Error(`${name} exited ${exit.code ?? exit.signal}; log ${proc.logFile}:\n${proc.tail()}`);
+  const [wall, user, sys, rssKiB] = readFileSync(report, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+  return { wallSeconds: wall, cpuSeconds: user + sys, peakRssMiB: rssKiB / 1024 };
+}
+
+async function main(): Promise<void> {
+  if (!existsSync('/usr/bin/time')) throw new Error('GNU time is missing: apt-get install -y time');
+  if (!existsSync(join(repo, 'dist', 'engine', 'cli', 'main.js'))) throw new Error('run "npm run build" first (npm run bench does it)');
+  mkdirSync(cache, { recursive: true });
+  const tracker = await startTracker({ intervalSeconds: 5 });
+  try {
+    const payloadDir = join(cache, `payload-${SIZE}`);
+    const payload = await makeTestPayload(payloadDir, { name: 'bench', files: [{ path: 'bench.bin', size: SIZE }], seed: 7 });
+    const torrent = await makeTorrent({ source: payload.root, out: join(cache, 'bench.torrent'), tiers: [[tracker.httpUrl]], pieceLengthLog2: 20 });
+    const expected = await sha1OfTree(payload.root);
+    const seeder = await startLibtorrent({ role: 'seed', torrentFile: torrent.file, dataDir: payloadDir, port: await freePort(), seedMode: true, workDir: join(cache, 'seeder') });
+    await seeder.ready;
+    await tracker.waitForPeers(torrent.infoHash, 1, 30_000, { seedsOnly: true });
+    console.log(`bench: ${SIZE} bytes, ${SIZE / 2 ** 20} pieces of 1 MiB, libtorrent seeder on 127.0.0.1:${seeder.port}, ${RUNS} runs each`);
+
+    const results: Record<Leecher, Measurement[]> = { tessera: [], aria2: [], libtorrent: [] };
+    for (let run = 1; run <= RUNS; run++) {
+      for (const leecher of ['tessera', 'aria2', 'libtorrent'] as Leecher[]) {
+        const out = join(cache, `out-${leecher}`);
+        const work = join(cache, `work-${leecher}`);
+        rmSync(out, { recursive: true, force: true });
+        rmSync(work, { recursive: true, force: true });
+        mkdirSync(out, { recursive: true });
+        mkdirSync(work, { recursive: true });
+        const port = await freePort();
+        let m: Measurement;
+        if (leecher === 'tessera') {
+          m = await timed(`tessera-${run}`, process.execPath, [join(repo, 'bin', 'tessera.js'), 'download', torrent.file, '--out', out, '--port', String(port)], work);
+        } else if (leecher === 'aria2') {
+          m = await timed(`aria2-${run}`, 'aria2c', aria2Args({ role: 'leech', torrentFile: torrent.file, dataDir: out, port }, null), work);
+        } else {
+          m = await timed(`libtorrent-${run}`, SYSTEM_PYTHON, libtorrentArgs({ role: 'leech', torrentFile: torrent.file, dataDir: out, port, exitOnFinish: true }), work);
+        }
+        const got = await sha1OfTree(join(out, payload.name));
+        const want = expected.get('bench.bin')!;
+        const have = got.get('bench.bin');
+        if (!have || have.sha1 !== want.sha1) throw new Error(`${leecher} run ${run}: downloaded data does not match`);
+        results[leecher].push(m);
+        const mbps = SIZE / 1e6 / m.wallSeconds;
+        console.log(`  run ${run} ${leecher.padEnd(10)} ${mbps.toFixed(0).padStart(5)} MB/s  ${m.cpuSeconds.toFixed(2)} CPU s  ${m.peakRssMiB.toFixed(0)} MiB`);
+        rmSync(out, { recursive: true, force: true });
+      }
+    }
+    await seeder.stop();
+
+    const rows = (Object.keys(results) as Leecher[]).map((name) => {
+      const rs = results[name];
+      return {
+        name,
+        mbps: median(rs.map((r) => SIZE / 1e6 / r.wallSeconds)),
+        cpu: median(rs.map((r) => r.cpuSeconds)),
+        rss: Math.max(...rs.map((r) => r.peakRssMiB)),
+      };
+    });
+    const others = rows.filter((r) => r.name !== 'tessera');
+    const tessera = rows.find((r) => r.name === 'tessera')!;
+    const bestRate = Math.max(...others.map((r) => r.mbps));
+    const bestCpu = Math.min(...others.map((r) => r.cpu));
+    const bestRss = Math.min(...others.map((r) => r.rss));
+    console.log('\n| leecher | median MB/s | median CPU s | peak RSS MiB |');
+    console.log('|---|---|---|---|');
+    for (const r of rows) console.log(`| ${r.name} | ${r.mbps.toFixed(0)} | ${r.cpu.toFixed(2)} | ${r.rss.toFixed(0)} |`);
+    console.log(`\nTessera / best other: speed ${(tessera.mbps / bestRate).toFixed(2)}x, CPU ${(tessera.cpu / bestCpu).toFixed(2)}x, RSS ${(tessera.rss / bestRss).toFixed(2)}x`);
+    console.log(`targets: speed >= 1.00x best (${tessera.mbps >= bestRate ? 'met' : 'NOT met'}), CPU <= aria2 (${tessera.cpu <= rows.find((r) => r.name === 'aria2')!.cpu ? 'met' : 'NOT met'}), RSS < 200 MiB (${tessera.rss < 200 ? 'met' : 'NOT met'})`);
+  } finally {
+    await stopAll();
+    await tracker.close();
+  }
+}
+
+await main();
