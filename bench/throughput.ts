@@ -2,6 +2,7 @@
 // torrent (1 MiB pieces) from one libtorrent seeder on loopback, three times each, in one run.
 // Every leecher runs under GNU time and exits on completion, so wall time, CPU seconds and peak RSS
 // are measured the same way for all of them.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,10 +25,14 @@ const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const SIZE = Number(process.env.TESSERA_BENCH_BYTES ?? 1024 ** 3);
 const RUNS = Number(process.env.TESSERA_BENCH_RUNS ?? 3);
 const cache = process.env.TESSERA_BENCH_DIR ?? join(tmpdir(), 'tessera-bench');
+/** TESSERA_BENCH_CLIENTS=tessera,aria2 runs a subset (for profiling; the comparison needs all three). */
+const LEECHERS = (process.env.TESSERA_BENCH_CLIENTS ?? 'tessera,aria2,libtorrent').split(',') as Leecher[];
 
 interface Measurement {
   wallSeconds: number;
   cpuSeconds: number;
+  userSeconds: number;
+  sysSeconds: number;
   peakRssMiB: number;
 }
 
@@ -46,7 +51,7 @@ async function timed(name: string, cmd: string, args: string[], workDir: string)
   clearTimeout(timeout);
   if (exit.code !== 0) throw new Error(`${name} exited ${exit.code ?? exit.signal}; log ${proc.logFile}:\n${proc.tail()}`);
   const [wall, user, sys, rssKiB] = readFileSync(report, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-  return { wallSeconds: wall, cpuSeconds: user + sys, peakRssMiB: rssKiB / 1024 };
+  return { wallSeconds: wall, cpuSeconds: user + sys, userSeconds: user, sysSeconds: sys, peakRssMiB: rssKiB / 1024 };
 }
 
 async function main(): Promise<void> {
@@ -66,17 +71,21 @@ async function main(): Promise<void> {
 
     const results: Record<Leecher, Measurement[]> = { tessera: [], aria2: [], libtorrent: [] };
     for (let run = 1; run <= RUNS; run++) {
-      for (const leecher of ['tessera', 'aria2', 'libtorrent'] as Leecher[]) {
+      // Rotate the order each round: a run pays for the kernel still cleaning up after the one before it.
+      const order = LEECHERS.map((_, i) => LEECHERS[(i + run - 1) % LEECHERS.length]);
+      for (const leecher of order) {
         const out = join(cache, `out-${leecher}`);
         const work = join(cache, `work-${leecher}`);
         rmSync(out, { recursive: true, force: true });
         rmSync(work, { recursive: true, force: true });
         mkdirSync(out, { recursive: true });
         mkdirSync(work, { recursive: true });
+        // Flush the previous run's dirty pages so its writeback does not land on this run.
+        spawnSync('sync');
         const port = await freePort();
         let m: Measurement;
         if (leecher === 'tessera') {
-          m = await timed(`tessera-${run}`, process.execPath, [join(repo, 'bin', 'tessera.js'), 'download', torrent.file, '--out', out, '--port', String(port)], work);
+          m = await timed(`tessera-${run}`, process.execPath, [join(repo, 'bin', 'tessera.js'), 'download', torrent.file, '--out', out, '--port', String(port), ...(process.env.TESSERA_BENCH_VERBOSE ? ['--verbose'] : [])], work);
         } else if (leecher === 'aria2') {
           m = await timed(`aria2-${run}`, 'aria2c', aria2Args({ role: 'leech', torrentFile: torrent.file, dataDir: out, port }, null), work);
         } else {
@@ -88,12 +97,13 @@ async function main(): Promise<void> {
         if (!have || have.sha1 !== want.sha1) throw new Error(`${leecher} run ${run}: downloaded data does not match`);
         results[leecher].push(m);
         const mbps = SIZE / 1e6 / m.wallSeconds;
-        console.log(`  run ${run} ${leecher.padEnd(10)} ${mbps.toFixed(0).padStart(5)} MB/s  ${m.cpuSeconds.toFixed(2)} CPU s  ${m.peakRssMiB.toFixed(0)} MiB`);
+        console.log(`  run ${run} ${leecher.padEnd(10)} ${mbps.toFixed(0).padStart(5)} MB/s  ${m.cpuSeconds.toFixed(2)} CPU s (user ${m.userSeconds.toFixed(2)}, sys ${m.sysSeconds.toFixed(2)})  ${m.peakRssMiB.toFixed(0)} MiB`);
         rmSync(out, { recursive: true, force: true });
       }
     }
     await seeder.stop();
 
+    if (LEECHERS.length < 3) return;
     const rows = (Object.keys(results) as Leecher[]).map((name) => {
       const rs = results[name];
       return {

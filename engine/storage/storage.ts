@@ -77,6 +77,11 @@ export class Storage {
   private readonly handles = new FileHandleCache();
   private readonly partial = new Map<number, PartialPiece>();
   private readonly spare: Buffer[] = [];
+  /**
+   * The last write queued per file. Writes to one file go one at a time: parallel
+   * buffered writes to one inode only spin on its lock in the kernel.
+   */
+  private readonly writeTails = new Map<number, Promise<void>>();
 
   constructor(private readonly spec: StorageSpec, readonly root: string) {
     this.geometry = new PieceGeometry(spec.totalLength, spec.pieceLength);
@@ -223,6 +228,21 @@ export class Storage {
   private writeSpan(span: FileSpan, data: Uint8Array): Promise<void> {
     const file = this.layout.files[span.fileIndex];
     if (file.padding) return Promise.resolve();
+    const previous = this.writeTails.get(span.fileIndex) ?? Promise.resolve();
+    const next = previous.then(
+      () => this.pwriteSpan(span, data),
+      () => this.pwriteSpan(span, data),
+    );
+    this.writeTails.set(span.fileIndex, next);
+    const clear = (): void => {
+      if (this.writeTails.get(span.fileIndex) === next) this.writeTails.delete(span.fileIndex);
+    };
+    next.then(clear, clear);
+    return next;
+  }
+
+  private pwriteSpan(span: FileSpan, data: Uint8Array): Promise<void> {
+    const file = this.layout.files[span.fileIndex];
     return new Promise((resolvePromise, reject) => {
       let fd: number;
       try {

@@ -32,6 +32,8 @@ export interface LibtorrentOptions extends ClientOptions {
   readonly seedMode?: boolean;
   /** Do not announce to the torrent's trackers. */
   readonly noTrackers?: boolean;
+  /** Torrent upload limit in bytes per second (applies to loopback peers too). */
+  readonly uploadLimit?: number;
 }
 
 export interface WebtorrentOptions extends ClientOptions {
@@ -200,6 +202,7 @@ export function libtorrentArgs(opts: LibtorrentOptions & { exitOnFinish?: boolea
   if (opts.seedMode) args.push('--seed-mode');
   if (opts.noTrackers) args.push('--no-trackers');
   if (opts.exitOnFinish) args.push('--exit-on-finish');
+  if (opts.uploadLimit) args.push('--upload-limit', String(opts.uploadLimit));
   return args;
 }
 

@@ -35,6 +35,7 @@ def main():
     ap.add_argument("--seed-mode", action="store_true", help="seed without checking the data (benchmarks)")
     ap.add_argument("--no-trackers", action="store_true", help="do not announce")
     ap.add_argument("--interval", type=float, default=0.5)
+    ap.add_argument("--upload-limit", type=int, default=0, help="torrent upload limit in bytes/s (applies to loopback peers too)")
     ap.add_argument("--exit-on-finish", action="store_true", help="leech: exit as soon as the download is complete (benchmarks)")
     a = ap.parse_args()
 
@@ -68,6 +69,8 @@ def main():
     if a.seed_mode:
         atp.flags |= lt.torrent_flags.seed_mode
     h = ses.add_torrent(atp)
+    if a.upload_limit > 0:
+        h.set_upload_limit(a.upload_limit)
     if a.no_trackers:
         h.replace_trackers([])
 

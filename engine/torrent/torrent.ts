@@ -149,7 +149,7 @@ export class Torrent implements PeerHandler {
       return;
     }
     for (let p = 0; p < this.haveBits.length; p++) if (this.haveBits.has(p)) this.picker.pieceVerified(p);
-    this.log(`checked existing data: ${this.haveBits.count}/${this.haveBits.length} pieces verified`);
+    this.log(`checked existing data: ${this.haveBits.count}/${this.haveBits.length} pieces verified (${this.verifiedBytes} bytes)`);
     this.setState(this.complete ? 'seeding' : 'downloading');
     if (this.complete) this.completedOnce = true;
     const now = this.clock.now();
@@ -263,6 +263,13 @@ export class Torrent implements PeerHandler {
   onHandshake(peer: PeerConnection, hs: Handshake): boolean {
     if (!equalBytes(hs.infoHash, this.meta.infoHash)) return false;
     if (equalBytes(hs.peerId, this.opts.peerId)) return false;
+    // Two connections to one peer (we dialled it while it dialled us) only split the same transfer.
+    for (const other of this.peers) {
+      if (other.remotePeerId && equalBytes(other.remotePeerId, hs.peerId)) {
+        this.log(`dropping a second connection to ${peer.client} (${peer.address}): already connected via ${other.address}`);
+        return false;
+      }
+    }
     if (!peer.incoming) this.onConnected(peer);
     return true;
   }
