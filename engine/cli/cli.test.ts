@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encode } from '../bencode/index.js';
+import { waitUntil } from '../testing/wait.js';
 
 const repo = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const entry = join(repo, 'engine', 'cli', 'tessera.ts');
@@ -126,9 +127,7 @@ test('a torrent whose paths try to escape writes only inside the download folder
       await seeder.add(meta, { downloadDir: seedDir, useTrackers: false }).start();
       const t = leecher.add(meta, { downloadDir: leechDir, useTrackers: false, peers: [{ host: '127.0.0.1', port: seeder.port }] });
       await t.start();
-      const started = Date.now();
-      while (!t.complete && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 20));
-      assert.ok(t.complete, 'download completed');
+      await waitUntil(() => t.complete, 20_000, () => `${t.have.count}/${meta.pieceCount} pieces`);
     } finally {
       await leecher.close();
       await seeder.close();

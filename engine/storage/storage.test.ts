@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Storage, type StorageSpec } from './storage.js';
 import { FileLayout, resolveInside, PathEscapeError } from './layout.js';
+import { patternBytes as pattern } from '../testing/wait.js';
 
 function specFor(files: { path: string[]; data: Buffer }[], pieceLength: number): { spec: StorageSpec; all: Buffer } {
   const all = Buffer.concat(files.map((f) => f.data));
@@ -21,12 +22,6 @@ function specFor(files: { path: string[]; data: Buffer }[], pieceLength: number)
     return r;
   });
   return { spec: { totalLength: all.length, pieceLength, pieces, files: specFiles }, all };
-}
-
-function pattern(n: number, seed: number): Buffer {
-  const b = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) b[i] = (i * 31 + seed * 7) & 0xff;
-  return b;
 }
 
 test('layout maps ranges across files, skipping empty ones', () => {

@@ -4,3 +4,4 @@ export * from './ports.js';
 export * from './fixtures.js';
 export * from './tracker.js';
 export * from './clients.js';
+export * from './wait.js';

@@ -105,6 +105,13 @@ def main():
                 finished = True
                 out("finished")
                 if a.exit_on_finish:
+                    # Everything must be on disk before we skip the session destructor below.
+                    h.flush_cache()
+                    deadline = time.monotonic() + 10
+                    flushed = False
+                    while not flushed and time.monotonic() < deadline:
+                        ses.wait_for_alert(100)
+                        flushed = any(type(x).__name__ == "cache_flushed_alert" for x in ses.pop_alerts())
                     stop["now"] = True
         st = h.status()
         if a.role == "seed" and not announced_ready and st.state == lt.torrent_status.seeding:

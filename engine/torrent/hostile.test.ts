@@ -7,27 +7,9 @@ import { createTorrent } from '../metainfo/create.js';
 import { parseTorrent } from '../metainfo/index.js';
 import { Client } from '../session/client.js';
 import { startHostilePeer } from '../testing/hostile-peer.js';
+import { patternBytes, waitUntil as until } from '../testing/wait.js';
 
-function pattern(n: number): Buffer {
-  const b = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) b[i] = (i * 131 + (i >> 9)) & 0xff;
-  return b;
-}
-
-function until(cond: () => boolean, ms: number, what: () => string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const timer = setInterval(() => {
-      if (cond()) {
-        clearInterval(timer);
-        resolve();
-      } else if (Date.now() - started > ms) {
-        clearInterval(timer);
-        reject(new Error(`timed out: ${what()}`));
-      }
-    }, 20);
-  });
-}
+const pattern = (n: number): Buffer => patternBytes(n, 5);
 
 test('corrupt data fails the hash, the piece is fetched again from an honest peer, and the liar is banned', { timeout: 40_000 }, async () => {
   const root = mkdtempSync(join(tmpdir(), 'tessera-hostile-'));

@@ -7,33 +7,10 @@ import { createTorrent } from '../metainfo/create.js';
 import { parseTorrent } from '../metainfo/index.js';
 import { Client } from '../session/client.js';
 import type { Torrent } from './torrent.js';
-
-function pattern(n: number, seed: number): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed * 2654435761;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    b[i] = x >>> 24;
-  }
-  return b;
-}
+import { patternBytes as pattern, waitUntil } from '../testing/wait.js';
 
 function waitFor(t: Torrent, cond: () => boolean, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const timer = setInterval(() => {
-      if (cond()) {
-        clearInterval(timer);
-        resolve();
-      } else if (t.state === 'error') {
-        clearInterval(timer);
-        reject(new Error(`torrent error: ${t.errorReason}`));
-      } else if (Date.now() - started > ms) {
-        clearInterval(timer);
-        reject(new Error(`timed out after ${ms} ms (${t.have.count}/${t.meta.pieceCount} pieces)`));
-      }
-    }, 20);
-  });
+  return waitUntil(cond, ms, () => `${t.have.count}/${t.meta.pieceCount} pieces`, () => (t.state === 'error' ? `torrent error: ${t.errorReason}` : null));
 }
 
 test('a leecher downloads a multi-file torrent from a seeder on loopback, byte for byte', { timeout: 30_000 }, async () => {

@@ -1,24 +1,9 @@
 // Clients we did not write download from a Tessera seeder.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  assertTreesEqual,
-  freePort,
-  makeTestPayload,
-  makeTorrent,
-  startAria2,
-  startLibtorrent,
-  startTracker,
-  startTransmission,
-  stopAll,
-  type ClientHandle,
-  type ClientOptions,
-  type LocalTracker,
-  type Payload,
-} from '../../testing/index.js';
+import { assertTreesEqual, freePort, startAria2, startLibtorrent, startTransmission, type ClientHandle, type ClientOptions } from '../../testing/index.js';
+import { setUpInterop, type InteropFixture } from './fixture.js';
 import { startTessera } from './tessera-process.js';
 
 type Starter = (opts: ClientOptions) => Promise<ClientHandle>;
@@ -33,40 +18,25 @@ const leechers: { name: string; start: Starter; tracker: 'http' | 'udp'; seederD
 ];
 
 describe('real clients download from a Tessera seeder', { timeout: 240_000 }, () => {
-  let root: string;
-  let tracker: LocalTracker;
-  let payload: Payload;
-  const torrents: Record<'http' | 'udp', string> = { http: '', udp: '' };
-  let infoHash = '';
-
+  let fx: InteropFixture;
   before(async () => {
-    root = mkdtempSync(join(tmpdir(), 'tessera-interop-seed-'));
-    tracker = await startTracker({ intervalSeconds: 5 });
-    payload = await makeTestPayload(join(root, 'seed'));
-    const http = await makeTorrent({ source: payload.root, out: join(root, 'http.torrent'), tiers: [[tracker.httpUrl]], pieceLengthLog2: 15 });
-    const udp = await makeTorrent({ source: payload.root, out: join(root, 'udp.torrent'), tiers: [[tracker.udpUrl]], pieceLengthLog2: 15 });
-    torrents.http = http.file;
-    torrents.udp = udp.file;
-    infoHash = http.infoHash;
+    fx = await setUpInterop('interop-seed', 'seed');
   });
-
   after(async () => {
-    await stopAll();
-    await tracker?.close();
-    rmSync(root, { recursive: true, force: true });
+    await fx?.close();
   });
 
   for (const leecher of leechers) {
     test(`to a ${leecher.name} leecher (${leecher.tracker.toUpperCase()} tracker)`, { timeout: 120_000 }, async () => {
-      const leechData = join(root, `leech-${leecher.name}`);
-      const leech = await leecher.start({ role: 'leech', torrentFile: torrents[leecher.tracker], dataDir: leechData, port: await freePort() });
-      const seedArgs = ['seed', torrents[leecher.tracker], '--data', join(root, 'seed'), '--port', String(await freePort()), '--verbose'];
+      const leechData = join(fx.root, `leech-${leecher.name}`);
+      const leech = await leecher.start({ role: 'leech', torrentFile: fx.torrents[leecher.tracker], dataDir: leechData, port: await freePort() });
+      const seedArgs = ['seed', fx.torrents[leecher.tracker], '--data', join(fx.root, 'seed'), '--port', String(await freePort()), '--verbose'];
       if (leecher.seederDials) seedArgs.push('--peer', `127.0.0.1:${leech.port}`);
-      const tessera = startTessera(seedArgs, root, `tessera-seed-to-${leecher.name}`);
+      const tessera = startTessera(seedArgs, fx.root, `tessera-seed-to-${leecher.name}`);
       try {
-        await tessera.waitForLine(new RegExp(`^seeding ${infoHash}`), 30_000);
+        await tessera.waitForLine(new RegExp(`^seeding ${fx.infoHash}`), 30_000);
         await leech.done;
-        await assertTreesEqual(payload.root, join(leechData, payload.name), { allowMissingEmpty: leecher.allowMissingEmpty });
+        await assertTreesEqual(fx.payload.root, join(leechData, fx.payload.name), { allowMissingEmpty: leecher.allowMissingEmpty });
         assert.ok(tessera.lines().some((l) => /^connected (from|to) .*\(/.test(l)), 'Tessera logged the leecher');
       } finally {
         await leech.stop();
@@ -74,7 +44,7 @@ describe('real clients download from a Tessera seeder', { timeout: 240_000 }, ()
       }
       const uploaded = /stopped seeding after uploading (\d+) bytes/.exec(tessera.lines().join('\n'));
       assert.ok(uploaded, `Tessera reported its upload total:\n${tessera.lines().slice(-10).join('\n')}`);
-      assert.ok(Number(uploaded[1]) >= payload.totalSize, `uploaded ${uploaded[1]} of ${payload.totalSize}`);
+      assert.ok(Number(uploaded[1]) >= fx.payload.totalSize, `uploaded ${uploaded[1]} of ${fx.payload.totalSize}`);
       console.log(`# tessera -> ${leecher.name}: uploaded ${uploaded[1]} bytes`);
     });
   }
