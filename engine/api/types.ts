@@ -1,0 +1,267 @@
+/**
+ * The engine's protocol: what a UI (Electron renderer, browser via the daemon, CLI) sends and
+ * receives. Types and pure validators only: no Node APIs, so the renderer can import it.
+ */
+
+/** A torrent's id is its v1 info hash in lowercase hex. */
+export type TorrentId = string;
+
+export type TorrentState =
+  | 'metadata' // magnet link: fetching the info dict from peers
+  | 'checking' // verifying data on disk
+  | 'downloading'
+  | 'seeding'
+  | 'paused'
+  | 'queued' // waiting for a download or seed slot (see queuedFor)
+  | 'stalled' // active but no payload for a while; does not hold a slot
+  | 'error';
+
+export type FilePriority = 'skip' | 'low' | 'normal' | 'high';
+
+/** One row of the torrent list. Changes travel as TorrentPatch: only the fields that changed. */
+export interface TorrentSummary {
+  id: TorrentId;
+  name: string;
+  state: TorrentState;
+  /** Why it is in that state, in words a user can act on ("waiting: 3 of 3 download slots in use"). */
+  stateReason: string;
+  queuedFor: 'download' | 'seed' | null;
+  /** 0-based position in the queue; -1 for torrents that are complete and not queued. */
+  queuePosition: number;
+  forceStart: boolean;
+  totalBytes: number;
+  /** Verified bytes of wanted files. */
+  doneBytes: number;
+  /** Bytes of the files the user wants (skipped files excluded). */
+  wantedBytes: number;
+  progress: number;
+  downRate: number;
+  upRate: number;
+  /** Seconds to completion, or -1 when unknown. */
+  eta: number;
+  ratio: number;
+  downloadedTotal: number;
+  uploadedTotal: number;
+  peers: number;
+  seeds: number;
+  savePath: string;
+  addedAt: number;
+  completedAt: number | null;
+  error: string | null;
+  sequential: boolean;
+  downloadLimit: number | null;
+  uploadLimit: number | null;
+}
+
+export type TorrentPatch = Partial<TorrentSummary> & { id: TorrentId };
+
+export interface GlobalStats {
+  downRate: number;
+  upRate: number;
+  downloadedTotal: number;
+  uploadedTotal: number;
+  connectedPeers: number;
+  dhtNodes: number;
+  freeDiskBytes: number;
+  altLimitsActive: boolean;
+  downloadLimit: number | null;
+  uploadLimit: number | null;
+}
+
+export interface PeerInfo {
+  address: string;
+  client: string;
+  /** Flags as letters (libtorrent/qBittorrent style): D downloading from, U uploading to, d/u interested but choked, O optimistic, I incoming, S snubbed. */
+  flags: string;
+  downRate: number;
+  upRate: number;
+  /** 0..1, from the peer's bitfield. */
+  progress: number;
+  downloaded: number;
+  uploaded: number;
+}
+
+export interface FileInfo {
+  index: number;
+  path: string;
+  length: number;
+  doneBytes: number;
+  priority: FilePriority;
+}
+
+export interface TrackerInfo {
+  url: string;
+  tier: number;
+  status: 'idle' | 'updating' | 'working' | 'error';
+  message: string;
+  seeds: number | null;
+  leechers: number | null;
+  completed: number | null;
+  /** Seconds until the next announce, or null. */
+  nextAnnounceIn: number | null;
+}
+
+/** The piece map: bitfields in BitTorrent bit order and a per-piece availability array. */
+export interface PieceMap {
+  pieceCount: number;
+  pieceLength: number;
+  have: Uint8Array;
+  downloading: Uint8Array;
+  availability: Uint16Array;
+}
+
+export interface TorrentDetails {
+  id: TorrentId;
+  peers?: PeerInfo[];
+  files?: FileInfo[];
+  trackers?: TrackerInfo[];
+  pieces?: PieceMap;
+}
+
+/** Static facts about a torrent (the General tab), sent on request. */
+export interface TorrentInfo {
+  id: TorrentId;
+  name: string;
+  infoHash: string;
+  pieceLength: number;
+  pieceCount: number;
+  totalBytes: number;
+  private: boolean;
+  comment: string | null;
+  createdBy: string | null;
+  creationDate: number | null;
+  magnetUri: string;
+  files: { path: string; length: number }[];
+  trackers: string[][];
+}
+
+export interface WeeklySchedule {
+  /** Days the alternative limits apply, 0 = Sunday. */
+  days: number[];
+  /** Minutes after midnight, local time. */
+  from: number;
+  to: number;
+}
+
+export interface Settings {
+  downloadDir: string;
+  listenPort: number;
+  maxActiveDownloads: number;
+  maxActiveSeeds: number;
+  /** Minutes without payload before an active torrent counts as stalled (and frees its slot). */
+  stalledAfterMinutes: number;
+  downloadLimit: number | null;
+  uploadLimit: number | null;
+  altDownloadLimit: number | null;
+  altUploadLimit: number | null;
+  altLimitsEnabled: boolean;
+  altSchedule: WeeklySchedule | null;
+  maxConnections: number;
+  maxConnectionsPerTorrent: number;
+  uploadSlotsPerTorrent: number;
+  ratioLimit: number | null;
+  seedTimeLimitMinutes: number | null;
+  /** What to do when a seeding goal is reached. */
+  seedGoalAction: 'pause' | 'remove';
+  dht: boolean;
+  pex: boolean;
+  lsd: boolean;
+}
+
+export interface TorrentOptions {
+  downloadLimit?: number | null;
+  uploadLimit?: number | null;
+  sequential?: boolean;
+  firstLastPiecesFirst?: boolean;
+  ratioLimit?: number | null;
+  seedTimeLimitMinutes?: number | null;
+  maxConnections?: number | null;
+}
+
+export type AddSource = { kind: 'torrent'; data: Uint8Array } | { kind: 'magnet'; uri: string };
+
+export type QueueMove = 'up' | 'down' | 'top' | 'bottom';
+
+export type DetailTopic = 'peers' | 'files' | 'trackers' | 'pieces';
+
+export type Command =
+  | { type: 'add'; source: AddSource; savePath?: string; paused?: boolean; filePriorities?: FilePriority[]; queueTop?: boolean }
+  | { type: 'remove'; ids: TorrentId[]; deleteData: boolean }
+  | { type: 'pause'; ids: TorrentId[] | 'all' }
+  | { type: 'resume'; ids: TorrentId[] | 'all' }
+  | { type: 'forceStart'; ids: TorrentId[]; enabled: boolean }
+  | { type: 'recheck'; ids: TorrentId[] }
+  | { type: 'queueMove'; ids: TorrentId[]; to: QueueMove }
+  | { type: 'setFilePriority'; id: TorrentId; files: number[]; priority: FilePriority }
+  | { type: 'setTorrentOptions'; id: TorrentId; options: TorrentOptions }
+  | { type: 'renameFile'; id: TorrentId; file: number; newPath: string }
+  | { type: 'moveStorage'; id: TorrentId; savePath: string }
+  | { type: 'getInfo'; id: TorrentId }
+  | { type: 'getSettings' }
+  | { type: 'setSettings'; settings: Partial<Settings> }
+  | { type: 'subscribe'; id: TorrentId | null; topics: DetailTopic[] }
+  | { type: 'snapshot' };
+
+export type CommandType = Command['type'];
+
+/** What each command answers with. */
+export interface ResultOf {
+  add: { id: TorrentId; name: string };
+  remove: null;
+  pause: null;
+  resume: null;
+  forceStart: null;
+  recheck: null;
+  queueMove: null;
+  setFilePriority: null;
+  setTorrentOptions: null;
+  renameFile: null;
+  moveStorage: null;
+  getInfo: TorrentInfo;
+  getSettings: Settings;
+  setSettings: Settings;
+  subscribe: null;
+  snapshot: null;
+}
+
+export interface Request {
+  kind: 'request';
+  requestId: number;
+  command: Command;
+}
+
+export interface ApiErrorShape {
+  /** 'InvalidCommand' for payloads that fail validation, 'NotFound', 'Conflict', or the engine's error name. */
+  name: string;
+  message: string;
+}
+
+export type Reply =
+  | { kind: 'reply'; requestId: number; ok: true; result: ResultOf[CommandType] }
+  | { kind: 'reply'; requestId: number; ok: false; error: ApiErrorShape };
+
+/**
+ * State flows as batches at a steady rate (2-4 a second). `seq` increases by one per message; a
+ * receiver that sees a gap sends { type: 'snapshot' } and gets a full 'snapshot' event.
+ */
+export type EngineEvent =
+  | { kind: 'snapshot'; seq: number; torrents: TorrentSummary[]; global: GlobalStats; settings: Settings }
+  | {
+      kind: 'batch';
+      seq: number;
+      added: TorrentSummary[];
+      changed: TorrentPatch[];
+      removed: TorrentId[];
+      global: GlobalStats;
+      details: TorrentDetails | null;
+      /** Things that happened since the last batch, for notifications and logs. */
+      notices: Notice[];
+    };
+
+export type Notice =
+  | { type: 'completed'; id: TorrentId; name: string; savePath: string }
+  | { type: 'error'; id: TorrentId; name: string; message: string }
+  | { type: 'metadataReceived'; id: TorrentId; name: string };
+
+export type UiMessage = Request;
+export type EngineMessage = Reply | EngineEvent;
