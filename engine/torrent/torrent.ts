@@ -22,6 +22,7 @@ import {
   type Message,
 } from '../wire/index.js';
 import { OUR_EXTENSIONS, ourExtendedHandshake } from './extensions.js';
+import { checkPieces, type ResumePlan } from './check.js';
 import { AddressBook, type PeerAddress } from './address-book.js';
 
 export type TorrentState = 'checking' | 'downloading' | 'seeding' | 'stopped' | 'error';
@@ -106,6 +107,10 @@ export class Torrent implements PeerHandler {
   private readonly contributors = new Map<number, Set<PeerConnection>>();
   private readonly verifying = new Set<number>();
   private completedOnce = false;
+  private stopped = false;
+  private checkAbort: AbortController | null = null;
+  /** Clock time of the last payload byte in either direction (stalled detection). */
+  lastPayloadAt = 0;
 
   constructor(opts: TorrentOptions) {
     this.opts = opts;
@@ -123,8 +128,9 @@ export class Torrent implements PeerHandler {
   }
   private haveBits = new Bitfield(0);
 
+  /** Every wanted piece (files not skipped) is verified. */
   get complete(): boolean {
-    return this.picker.complete;
+    return this.picker.wantedPiecesLeft === 0;
   }
 
   get verifiedBytes(): number {
@@ -138,16 +144,23 @@ export class Torrent implements PeerHandler {
     return this.meta.totalLength - this.verifiedBytes;
   }
 
-  /** Checks existing data, then joins the swarm. */
-  async start(onCheckProgress?: (checked: number, total: number) => void): Promise<void> {
+  /**
+   * Checks existing data (all of it, or only what `resume` says may have changed), then joins
+   * the swarm.
+   */
+  async start(onCheckProgress?: (checked: number, total: number) => void, resume?: ResumePlan): Promise<void> {
     this.setState('checking');
+    this.checkAbort = new AbortController();
     try {
       this.storage.createEmptyFiles();
-      this.haveBits = await this.storage.verify(onCheckProgress);
+      this.haveBits = resume
+        ? await checkPieces(this.storage, resume, onCheckProgress, this.checkAbort.signal)
+        : await this.storage.verify(onCheckProgress, this.checkAbort.signal);
     } catch (err) {
       this.fail((err as Error).message);
       return;
     }
+    if (this.stopped) return;
     for (let p = 0; p < this.haveBits.length; p++) if (this.haveBits.has(p)) this.picker.pieceVerified(p);
     this.log(`checked existing data: ${this.haveBits.count}/${this.haveBits.length} pieces verified (${this.verifiedBytes} bytes)`);
     this.setState(this.complete ? 'seeding' : 'downloading');
@@ -187,6 +200,8 @@ export class Torrent implements PeerHandler {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.checkAbort?.abort();
     if (this.tickTimer) clearInterval(this.tickTimer);
     this.tickTimer = null;
     for (const peer of [...this.peers]) peer.close('torrent stopped');
@@ -215,7 +230,7 @@ export class Torrent implements PeerHandler {
   }
 
   private get maxPeers(): number {
-    return this.opts.maxPeers ?? 50;
+    return this.maxPeersOverride ?? this.opts.maxPeers ?? 50;
   }
 
   private createPeer(stream: Transport, incoming: boolean): PeerConnection {
@@ -256,6 +271,54 @@ export class Torrent implements PeerHandler {
           this.log(`connect ${addr.host}:${addr.port} failed: ${err.message}`);
         });
     }
+  }
+
+  // ---- controls and views for the session ----
+
+  /** Applies per-piece priorities (0 = skip); see file-priorities.ts for the mapping from files. */
+  setPiecePriorities(priorities: ArrayLike<number>): void {
+    const wasComplete = this.complete;
+    this.picker.setPiecePriorities(priorities);
+    if (this.state === 'seeding' && !this.complete) this.setState('downloading');
+    else if (this.state === 'downloading' && this.complete && !wasComplete) this.onWantedComplete();
+    for (const peer of this.peers) {
+      this.updateInterest(peer);
+      this.fillRequests(peer);
+    }
+  }
+
+  setMaxPeers(max: number): void {
+    this.maxPeersOverride = Math.max(1, max);
+  }
+  private maxPeersOverride: number | null = null;
+
+  /** Pieces with blocks in flight or received but not yet verified. */
+  downloadingPieces(): Bitfield {
+    const bits = new Bitfield(this.storage.geometry.pieceCount);
+    for (const piece of this.contributors.keys()) bits.set(piece);
+    for (const piece of this.verifying) bits.set(piece);
+    for (const peer of this.peers) {
+      for (const key of peer.outstanding.keys()) bits.set(Math.floor(key / 65536));
+    }
+    return bits;
+  }
+
+  availability(): Uint16Array {
+    const n = this.storage.geometry.pieceCount;
+    const wide = this.picker.availabilityInto(new Uint32Array(n));
+    const out = new Uint16Array(n);
+    for (let i = 0; i < n; i++) out[i] = Math.min(wide[i], 0xffff);
+    return out;
+  }
+
+  trackerStatus(): ReturnType<TrackerAnnouncer['status']> {
+    return this.announcer?.status() ?? [];
+  }
+
+  get seedCount(): number {
+    let n = 0;
+    for (const p of this.peers) if (p.isSeed) n++;
+    return n;
   }
 
   // ---- PeerHandler ----
@@ -379,20 +442,8 @@ export class Torrent implements PeerHandler {
       peer.setInterested(false);
       return;
     }
-    if (!peer.bits) return;
-    if (peer.isSeed) {
-      peer.setInterested(true);
-      return;
-    }
-    if (peer.amInterested) return;
-    const bits = peer.bits.bytes;
-    const mine = this.haveBits.bytes;
-    for (let i = 0; i < bits.length; i++) {
-      if (bits[i] & ~mine[i]) {
-        peer.setInterested(true);
-        return;
-      }
-    }
+    if (!peer.bits && !peer.isSeed) return;
+    peer.setInterested(this.picker.isInteresting(peer.isSeed ? null : peer.bits));
   }
 
   private pipelineTarget(peer: PeerConnection): number {
@@ -426,10 +477,7 @@ export class Torrent implements PeerHandler {
   /** A peer that has nothing left we want should know we are no longer interested. */
   private updateInterestAfterPick(peer: PeerConnection): void {
     if (!peer.bits || peer.isSeed) return;
-    const bits = peer.bits.bytes;
-    const mine = this.haveBits.bytes;
-    for (let i = 0; i < bits.length; i++) if (bits[i] & ~mine[i]) return;
-    peer.setInterested(false);
+    if (!this.picker.isInteresting(peer.bits)) peer.setInterested(false);
   }
 
   onBlock(peer: PeerConnection, piece: number, begin: number, data: Uint8Array): void {
@@ -442,6 +490,7 @@ export class Torrent implements PeerHandler {
       return;
     }
     this.downloadMeter.add(data.length);
+    this.lastPayloadAt = this.clock.now();
     if (this.haveBits.has(piece) || this.verifying.has(piece)) {
       this.wastedBytes += data.length;
       return;
@@ -502,16 +551,22 @@ export class Torrent implements PeerHandler {
     for (const peer of this.peers) {
       peer.sendMessage({ type: 'have', index: piece });
     }
-    if (this.complete && !this.completedOnce) {
+    if (this.complete && this.state === 'downloading') this.onWantedComplete();
+  }
+
+  private onWantedComplete(): void {
+    this.setState('seeding');
+    if (!this.picker.complete) {
+      this.log(`wanted files complete: ${this.haveBits.count}/${this.haveBits.length} pieces verified`);
+    } else if (!this.completedOnce) {
       this.completedOnce = true;
       this.log(`download complete: ${this.haveBits.count} pieces verified`);
-      this.setState('seeding');
       this.announcer?.completed();
-      for (const peer of [...this.peers]) {
-        if (peer.isSeed) peer.close('both sides are seeds');
-        else peer.setInterested(false);
-      }
       this.opts.events?.onComplete?.();
+    }
+    for (const peer of [...this.peers]) {
+      if (peer.isSeed) peer.close('both sides are seeds');
+      else peer.setInterested(false);
     }
   }
 
@@ -563,6 +618,7 @@ export class Torrent implements PeerHandler {
           peer.uploadsInFlight--;
           if (peer.closed || peer.amChoking) return;
           this.uploadMeter.add(req.length);
+          this.lastPayloadAt = this.clock.now();
           if (peer.sendBlock(req.piece, req.begin, buf)) this.serveUploads(peer);
         },
         (err: Error) => {
