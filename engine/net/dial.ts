@@ -3,6 +3,8 @@ import { SocketTransport } from './socket-transport.js';
 
 /** One read buffer shared by every outgoing socket: reads never allocate. */
 const READ_BUFFER = Buffer.allocUnsafe(1 << 20);
+/** The first 64 KiB of it, for sockets under a download limit (see SocketTransport.smallReads). */
+const SMALL_READ_BUFFER = READ_BUFFER.subarray(0, 1 << 16);
 
 /**
  * Opens a TCP connection. Bytes are read into a shared buffer and handed to the
@@ -15,7 +17,8 @@ export function dial(host: string, port: number, timeoutMs: number): Promise<Soc
       host,
       port,
       onread: {
-        buffer: READ_BUFFER,
+        // Called before each read: no allocation, just a choice between two views.
+        buffer: () => (transport !== null && transport.smallReads ? SMALL_READ_BUFFER : READ_BUFFER),
         callback: (n: number, buf: Uint8Array) => {
           transport?.deliver(buf.subarray(0, n));
           return true;

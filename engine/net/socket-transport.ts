@@ -1,6 +1,13 @@
 import type { Socket } from 'node:net';
 import type { Transport } from '../peer/transport.js';
 
+/**
+ * Reads after a rate-limit pause that use small buffers (see dial.ts): a limited
+ * socket then takes its bytes in slices of 64 KiB instead of up to 1 MiB at once,
+ * so the limit is met smoothly rather than in half-second gulps.
+ */
+const SMALL_READS_AFTER_PAUSE = 64;
+
 export interface StreamSink {
   receive(chunk: Uint8Array): void;
   transportClosed(reason: string): void;
@@ -14,6 +21,8 @@ export class SocketTransport implements Transport {
   private sink: StreamSink | null = null;
   private pending: Uint8Array[] = [];
   private closedReason: string | null = null;
+  private paused = false;
+  private smallReadsLeft = 0;
 
   constructor(private readonly socket: Socket) {
     this.remoteAddress = normaliseAddress(socket.remoteAddress ?? '?');
@@ -40,6 +49,7 @@ export class SocketTransport implements Transport {
 
   /** Delivers bytes from the socket; `chunk` may be a reused buffer. */
   deliver(chunk: Uint8Array): void {
+    if (this.smallReadsLeft > 0) this.smallReadsLeft--;
     if (this.sink) this.sink.receive(chunk);
     else this.pending.push(Buffer.from(chunk));
   }
@@ -51,6 +61,29 @@ export class SocketTransport implements Transport {
 
   destroy(): void {
     this.socket.destroy();
+  }
+
+  /** Stops reading from the socket (a download limit is in debt); the kernel buffer then fills and TCP slows the sender. */
+  pauseReading(): void {
+    this.smallReadsLeft = SMALL_READS_AFTER_PAUSE;
+    if (this.paused || this.socket.destroyed) return;
+    this.paused = true;
+    this.socket.pause();
+  }
+
+  resumeReading(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (!this.socket.destroyed) this.socket.resume();
+  }
+
+  get readingPaused(): boolean {
+    return this.paused;
+  }
+
+  /** True while recently rate-limited: dial() then reads in small slices. */
+  get smallReads(): boolean {
+    return this.smallReadsLeft > 0;
   }
 
   private end(reason: string): void {

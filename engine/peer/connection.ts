@@ -9,7 +9,7 @@ import {
   decodeMessage,
   encodeHandshake,
   encodeMessage,
-  encodePieceHeader,
+  writePieceHeader,
   writeRequest,
   HANDSHAKE_LENGTH,
   clientFromPeerId,
@@ -17,6 +17,7 @@ import {
   type Message,
 } from '../wire/index.js';
 import type { Transport } from './transport.js';
+import { cancelWait, chargeChain, waitOnChain, type BandwidthLimiter, type BandwidthWaiter, type LimiterChain } from '../net/bandwidth.js';
 
 const PIECE_ID = 7;
 const REQUEST_MESSAGE_LENGTH = 17;
@@ -43,6 +44,21 @@ export interface PeerOptions {
   readonly clock: Clock;
   /** Largest frame accepted; longer lengths drop the peer. */
   readonly maxMessageLength: number;
+  /**
+   * Limiters charged with the payload bytes this connection receives (e.g. torrent, then global).
+   * While any is in debt the socket stops reading. Absent or all unlimited: no cost.
+   */
+  readonly downloadLimiters?: LimiterChain;
+  /** Limiters a block must pass before it is sent; blocks wait in order on the connection until they do. */
+  readonly uploadLimiters?: LimiterChain;
+}
+
+const NO_LIMITERS: LimiterChain = [];
+
+/** The connection's place in a limiter queue, one per direction (allocated once, no per-block cost). */
+class Waiter implements BandwidthWaiter {
+  waitingOn: BandwidthLimiter | null = null;
+  constructor(readonly chain: LimiterChain, readonly bandwidthAvailable: () => void) {}
 }
 
 /** Encodes a request key so outstanding blocks can sit in a Set<number>. */
@@ -94,12 +110,18 @@ export class PeerConnection {
   /** Payload bytes this connection delivered that failed a hash check. */
   corruptPieces = 0;
   closed = false;
+  /** Blocks read from disk that wait for upload bandwidth, oldest first (each with its 13-byte header). */
+  readonly blocksWaiting: Buffer[] = [];
 
   private handshakeDone = false;
   private readonly handshakeBuf = Buffer.alloc(HANDSHAKE_LENGTH);
   private handshakeFill = 0;
   private readonly framer: Framer;
   private requestScratch = Buffer.allocUnsafe(REQUEST_MESSAGE_LENGTH * 64);
+  /** Block payload bytes seen in the current socket read, charged to the download limiters after it. */
+  private readPayload = 0;
+  private readonly downWaiter: Waiter | null;
+  private readonly upWaiter: Waiter | null;
 
   constructor(
     readonly transport: Transport,
@@ -116,6 +138,10 @@ export class PeerConnection {
     this.lastBlockAt = now;
     this.lastReceiveAt = now;
     this.lastSendAt = now;
+    const down = opts.downloadLimiters ?? NO_LIMITERS;
+    const up = opts.uploadLimiters ?? NO_LIMITERS;
+    this.downWaiter = down.length > 0 ? new Waiter(down, this.resumeReading) : null;
+    this.upWaiter = up.length > 0 ? new Waiter(up, this.sendWaitingBlocks) : null;
   }
 
   get address(): string {
@@ -161,7 +187,27 @@ export class PeerConnection {
       this.close(err instanceof WireError ? err.message : `protocol error: ${(err as Error).message}`);
       return;
     }
+    if (this.readPayload > 0) this.chargeDownload();
     if (!this.closed) this.handler.onReadDone(this);
+  }
+
+  /** Charges this read's payload; stops reading while a download limiter is in debt. */
+  private chargeDownload(): void {
+    const bytes = this.readPayload;
+    this.readPayload = 0;
+    const waiter = this.downWaiter;
+    if (waiter === null || this.closed) return;
+    chargeChain(waiter.chain, bytes);
+    if (waiter.waitingOn === null && waitOnChain(waiter)) this.transport.pauseReading?.();
+  }
+
+  private readonly resumeReading = (): void => {
+    if (!this.closed) this.transport.resumeReading?.();
+  };
+
+  /** True while the socket is paused by a download limit. */
+  get readingPaused(): boolean {
+    return this.downWaiter !== null && this.downWaiter.waitingOn !== null;
   }
 
   private applyHandshake(hs: Handshake): boolean {
@@ -185,6 +231,7 @@ export class PeerConnection {
       const begin = ((frame[5] << 24) | (frame[6] << 16) | (frame[7] << 8) | frame[8]) >>> 0;
       const block = frame.subarray(9);
       this.downloadMeter.add(block.length);
+      this.readPayload += block.length;
       this.lastBlockAt = this.lastReceiveAt;
       this.snubbed = false;
       this.handler.onBlock(this, piece, begin, block);
@@ -232,6 +279,9 @@ export class PeerConnection {
       case 'allowedFast':
         if (msg.index < pieceCount) this.allowedFast.add(msg.index);
         break;
+      case 'cancel':
+        if (this.blocksWaiting.length > 0) this.cancelWaitingBlock(msg.index, msg.begin, msg.length);
+        break;
       default:
         break;
     }
@@ -261,6 +311,7 @@ export class PeerConnection {
       for (const r of this.uploadQueue) this.sendMessage({ type: 'reject', index: r.piece, begin: r.begin, length: r.length });
     }
     this.uploadQueue.length = 0;
+    this.dropWaitingBlocks(this.supportsFast);
   }
 
   unchoke(): void {
@@ -295,17 +346,78 @@ export class PeerConnection {
     if (this.outstanding.delete(blockKey(piece, begin))) this.sendMessage({ type: 'cancel', index: piece, begin, length });
   }
 
-  /** Sends a block we read from disk; `buf` holds 13 spare bytes for the header before the data. */
+  /**
+   * Sends a block we read from disk; `buf` holds 13 spare bytes for the header before the data.
+   * Returns false when the caller should wait for `onDrain` before offering more: the socket is
+   * full, or an upload limiter holds the block back (it is sent, in order, when tokens come, and
+   * `onDrain` follows). `blocksWaiting` counts the blocks held back.
+   */
   sendBlock(piece: number, begin: number, buf: Buffer): boolean {
+    if (this.closed) return false;
     const length = buf.length - 13;
-    buf.set(encodePieceHeader(piece, begin, length), 0);
+    writePieceHeader(buf, 0, piece, begin, length);
+    const waiter = this.upWaiter;
+    if (waiter !== null) {
+      if (this.blocksWaiting.length > 0 || waiter.waitingOn !== null || waitOnChain(waiter)) {
+        this.blocksWaiting.push(buf);
+        return false;
+      }
+      chargeChain(waiter.chain, length);
+    }
     this.uploadMeter.add(length);
     return this.send(buf);
+  }
+
+  /** Upload bandwidth came: sends waiting blocks while the limiters allow, then asks for more. */
+  private readonly sendWaitingBlocks = (): void => {
+    const waiter = this.upWaiter;
+    if (waiter === null || this.closed) return;
+    const queue = this.blocksWaiting;
+    let writable = true;
+    while (queue.length > 0 && !waitOnChain(waiter)) {
+      const buf = queue.shift()!;
+      const length = buf.length - 13;
+      chargeChain(waiter.chain, length);
+      this.uploadMeter.add(length);
+      writable = this.send(buf);
+    }
+    // Room for more: let the torrent read the next blocks. A full socket calls onDrain itself when it empties.
+    if (writable && !this.closed) this.handler.onDrain(this);
+  };
+
+  /** Forgets blocks held back by an upload limit (choked, cancelled, closed); with `reject`, tells the peer. */
+  private dropWaitingBlocks(reject: boolean): void {
+    if (this.upWaiter !== null) cancelWait(this.upWaiter);
+    const queue = this.blocksWaiting;
+    if (queue.length === 0) return;
+    if (reject) {
+      for (const buf of queue) this.sendMessage({ type: 'reject', index: buf.readUInt32BE(5), begin: buf.readUInt32BE(9), length: buf.length - 13 });
+    }
+    queue.length = 0;
+  }
+
+  /** The peer cancelled a request: a block already read but held back by an upload limit is not sent. */
+  private cancelWaitingBlock(piece: number, begin: number, length: number): void {
+    const queue = this.blocksWaiting;
+    for (let i = 0; i < queue.length; i++) {
+      const buf = queue[i];
+      if (buf.readUInt32BE(5) === piece && buf.readUInt32BE(9) === begin && buf.length - 13 === length) {
+        // The waiter stays queued: when it fires with nothing left it still calls onDrain.
+        queue.splice(i, 1);
+        return;
+      }
+    }
+  }
+
+  private releaseBandwidth(): void {
+    if (this.downWaiter !== null) cancelWait(this.downWaiter);
+    this.dropWaitingBlocks(false);
   }
 
   close(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    this.releaseBandwidth();
     this.transport.destroy();
     this.handler.onClose(this, reason);
   }
@@ -314,6 +426,7 @@ export class PeerConnection {
   transportClosed(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    this.releaseBandwidth();
     this.handler.onClose(this, reason);
   }
 

@@ -4,6 +4,9 @@ export interface Transport {
   write(data: Uint8Array): boolean;
   /** Closes the stream; no more data is delivered after this. */
   destroy(): void;
+  /** Stops delivering bytes until resumeReading (download rate limits); fakes may leave it out. */
+  pauseReading?(): void;
+  resumeReading?(): void;
   readonly remoteAddress: string;
   readonly remotePort: number;
 }
