@@ -36,6 +36,12 @@ export function numberOption(value: unknown, name: string, min: number): number 
   return n;
 }
 
+/** A rate limit in bytes per second; 0 or absent means unlimited (null). */
+export function limitOption(value: unknown, name: string): number | null {
+  const n = intOption(value, name, 0, 2 ** 40);
+  return n === undefined || n === 0 ? null : n;
+}
+
 export function stringOption(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }

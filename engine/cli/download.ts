@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
-import { intOption, listOption, numberOption, parseCommand, parsePeerArg, stringOption } from './args.js';
+import { intOption, limitOption, listOption, numberOption, parseCommand, parsePeerArg, stringOption } from './args.js';
 import { loadInput } from './load.js';
 import { runTorrent } from './run-torrent.js';
 import { CliFailure } from './failure.js';
 
-const USAGE = 'tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--json] [--verbose]';
+const USAGE = 'tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>] [--json] [--verbose]';
 
 export async function downloadCommand(args: string[], out: (line: string) => void): Promise<void> {
   const { positionals, values } = parseCommand(
@@ -15,6 +15,8 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
       port: { type: 'string', short: 'p' },
       'seed-ratio': { type: 'string' },
       peer: { type: 'string', multiple: true },
+      'download-limit': { type: 'string' },
+      'upload-limit': { type: 'string' },
       json: { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
     },
@@ -36,6 +38,7 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
     port,
     peers,
     verbose,
+    limits: { download: limitOption(values['download-limit'], 'download-limit'), upload: limitOption(values['upload-limit'], 'upload-limit') },
     until: (t) => t.complete && (seedRatio === 0 || t.uploadMeter.total >= seedRatio * t.meta.totalLength),
   });
   const meta = result.meta;

@@ -11,13 +11,13 @@ const HELP = `Tessera: a BitTorrent client.
 
 Usage:
   tessera info <file.torrent|magnet> [--json]
-  tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--json] [--verbose]
-  tessera seed <file.torrent> --data <dir> [--port <n>] [--verbose]
+  tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>] [--json] [--verbose]
+  tessera seed <file.torrent> --data <dir> [--port <n>] [--upload-limit <B/s>] [--verbose]
   tessera create <path> --out <file.torrent> [--tracker <url>]... [--piece-length <bytes>] [--private] [--comment <text>]
 
 download exits 0 once every piece is verified on disk; run it again after an
-interruption and it continues where it stopped. Exit codes: 0 success,
-2 invalid input, 1 any other failure.`;
+interruption and it continues where it stopped. Limits are in bytes per second
+(0: unlimited). Exit codes: 0 success, 2 invalid input, 1 any other failure.`;
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);

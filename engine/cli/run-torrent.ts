@@ -1,6 +1,7 @@
 import { Client } from '../session/client.js';
 import type { MagnetLink, Metainfo } from '../metainfo/index.js';
 import type { Torrent } from '../torrent/torrent.js';
+import type { RateLimits } from '../net/bandwidth.js';
 import type { PeerAddress } from '../torrent/address-book.js';
 import { ProgressBar } from './progress.js';
 import { CliFailure } from './failure.js';
@@ -14,6 +15,8 @@ export interface RunOptions {
   /** Resolve when this returns true (checked after every verified piece and every second). */
   readonly until: (t: Torrent) => boolean;
   readonly onListening?: (port: number) => void;
+  /** Download/upload limits in bytes per second (null or absent: unlimited). */
+  readonly limits?: RateLimits;
 }
 
 export interface RunResult {
@@ -27,6 +30,7 @@ export interface RunResult {
 export async function runTorrent(opts: RunOptions): Promise<RunResult> {
   const started = performance.now();
   const client = new Client({ port: opts.port, host: '0.0.0.0' });
+  if (opts.limits) client.setGlobalLimits(opts.limits);
   const bar = new ProgressBar();
   const log = (line: string): void => {
     if (opts.verbose) {

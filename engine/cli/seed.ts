@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
-import { intOption, listOption, parseCommand, parsePeerArg, stringOption } from './args.js';
+import { intOption, limitOption, listOption, parseCommand, parsePeerArg, stringOption } from './args.js';
 import { loadInput } from './load.js';
 import { runTorrent } from './run-torrent.js';
 import { CliFailure } from './failure.js';
 
-const USAGE = 'tessera seed <file.torrent> --data <dir> [--port <n>] [--peer host:port]... [--verbose]';
+const USAGE = 'tessera seed <file.torrent> --data <dir> [--port <n>] [--peer host:port]... [--upload-limit <B/s>] [--download-limit <B/s>] [--verbose]';
 
 export async function seedCommand(args: string[], out: (line: string) => void): Promise<void> {
   const { positionals, values } = parseCommand(
@@ -14,6 +14,8 @@ export async function seedCommand(args: string[], out: (line: string) => void): 
       data: { type: 'string', short: 'd' },
       port: { type: 'string', short: 'p' },
       peer: { type: 'string', multiple: true },
+      'download-limit': { type: 'string' },
+      'upload-limit': { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
     },
     { min: 1, max: 1, usage: USAGE },
@@ -31,6 +33,7 @@ export async function seedCommand(args: string[], out: (line: string) => void): 
     port: intOption(values.port, 'port', 0, 65535),
     peers: listOption(values.peer).map(parsePeerArg),
     verbose: values.verbose === true,
+    limits: { download: limitOption(values['download-limit'], 'download-limit'), upload: limitOption(values['upload-limit'], 'upload-limit') },
     onListening: (port) => out(`listening on port ${port}`),
     until: (t) => {
       if (t.state === 'seeding' && !announced) {

@@ -3,6 +3,7 @@ import { toHex } from '../common/hex.js';
 import type { Metainfo } from '../metainfo/index.js';
 import { dial } from '../net/dial.js';
 import { PeerListener } from '../net/listener.js';
+import { TransferLimits, type RateLimits } from '../net/bandwidth.js';
 import { Torrent, type TorrentEvents } from '../torrent/torrent.js';
 import type { PeerAddress } from '../torrent/address-book.js';
 import { MetadataFetch } from '../torrent/metadata-fetch.js';
@@ -33,10 +34,13 @@ export class Client {
   readonly clock: Clock;
   private readonly listener: PeerListener;
   private readonly torrents = new Map<string, Torrent>();
+  /** Global download/upload limits: every torrent's transfers pass these as well as its own. */
+  readonly limits: TransferLimits;
 
   constructor(private readonly opts: ClientOptions = {}) {
     this.peerId = makePeerId();
     this.clock = opts.clock ?? systemClock;
+    this.limits = new TransferLimits(this.clock);
     this.listener = new PeerListener((transport) => {
       readIncomingHandshake(transport, (hs, stream) => {
         const torrent = this.torrents.get(toHex(hs.infoHash));
@@ -46,12 +50,22 @@ export class Client {
     });
   }
 
+  /** Bytes per second for all torrents together; null lifts a limit, undefined leaves it unchanged. */
+  setGlobalLimits(limits: RateLimits): void {
+    this.limits.set(limits);
+  }
+
   get port(): number {
     return this.listener.port;
   }
 
   listen(): Promise<number> {
     return this.listener.listen(this.opts.port ?? 0, this.opts.host ?? '0.0.0.0');
+  }
+
+  /** Listens on an explicit port (0: any free one), e.g. when the configured one is taken. */
+  listenOn(port: number): Promise<number> {
+    return this.listener.listen(port, this.opts.host ?? '0.0.0.0');
   }
 
   add(meta: Metainfo, opts: AddOptions): Torrent {
@@ -68,12 +82,36 @@ export class Client {
       peers: opts.peers,
       useTrackers: opts.useTrackers,
       maxPeers: this.opts.maxPeersPerTorrent,
+      parentLimits: [this.limits],
     });
     this.torrents.set(key, torrent);
     return torrent;
   }
 
   /** Fetches a magnet link's metadata from its peers and trackers (BEP 9). */
+  /** Like fetchMetadata, but hands back the fetch so the caller can stop it (pause, remove). */
+  fetchMetadataCancellable(magnet: MagnetLink, peers: readonly PeerAddress[], log?: (line: string) => void): { fetch: MetadataFetch; result: Promise<Metainfo> } {
+    const fetch = this.metadataFetch(magnet, peers, log);
+    const result = fetch.run().then(
+      (info) => ({ ...parseInfoDict(info), announce: magnet.trackers.map((t) => [t]), urlList: [...magnet.webSeeds] }),
+    );
+    void result.finally(() => fetch.stop()).catch(() => undefined);
+    return { fetch, result };
+  }
+
+  private metadataFetch(magnet: MagnetLink, peers: readonly PeerAddress[], log?: (line: string) => void): MetadataFetch {
+    return new MetadataFetch({
+      infoHash: magnet.infoHash,
+      peerId: this.peerId,
+      trackers: magnet.trackers,
+      peers,
+      listenPort: () => this.listener.port,
+      clock: this.clock,
+      dial: (host, port) => dial(host, port, 10_000),
+      log,
+    });
+  }
+
   async fetchMetadata(magnet: MagnetLink, peers: readonly PeerAddress[], log?: (line: string) => void): Promise<Metainfo> {
     const fetch = new MetadataFetch({
       infoHash: magnet.infoHash,

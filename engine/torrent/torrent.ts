@@ -24,6 +24,7 @@ import {
 import { OUR_EXTENSIONS, ourExtendedHandshake } from './extensions.js';
 import { checkPieces, type ResumePlan } from './check.js';
 import { AddressBook, type PeerAddress } from './address-book.js';
+import { TransferLimits, type RateLimits } from '../net/bandwidth.js';
 
 export type TorrentState = 'checking' | 'downloading' | 'seeding' | 'stopped' | 'error';
 
@@ -54,6 +55,8 @@ export interface TorrentOptions {
   readonly peers?: readonly PeerAddress[];
   /** Announce to the torrent's trackers (default true). */
   readonly useTrackers?: boolean;
+  /** Rate limits above this torrent's own (the client's global ones): every transfer must pass all of them. */
+  readonly parentLimits?: readonly TransferLimits[];
 }
 
 const TICK_MS = 1000;
@@ -121,6 +124,15 @@ export class Torrent implements PeerHandler {
     this.picker = new PiecePicker(this.storage.geometry);
     this.downloadMeter = new RateMeter(opts.clock);
     this.uploadMeter = new RateMeter(opts.clock);
+    this.limits = new TransferLimits(opts.clock, opts.parentLimits ?? []);
+  }
+
+  /** This torrent's own download/upload limits (unlimited until setLimits). */
+  readonly limits: TransferLimits;
+
+  /** Bytes per second; null lifts a limit, undefined leaves it unchanged. Applies to connected peers at once. */
+  setLimits(limits: RateLimits): void {
+    this.limits.set(limits);
   }
 
   get have(): Bitfield {
@@ -242,6 +254,8 @@ export class Torrent implements PeerHandler {
       incoming,
       clock: this.clock,
       maxMessageLength: Math.max(BLOCK_SIZE + 13, Math.ceil(this.storage.geometry.pieceCount / 8) + 1, 1 << 17),
+      downloadLimiters: this.limits.downloadChain,
+      uploadLimiters: this.limits.uploadChain,
     });
     return peer;
   }
@@ -609,7 +623,7 @@ export class Torrent implements PeerHandler {
   }
 
   private serveUploads(peer: PeerConnection): void {
-    while (peer.uploadQueue.length > 0 && peer.uploadsInFlight < 8 && !peer.closed) {
+    while (peer.uploadQueue.length > 0 && peer.uploadsInFlight + peer.blocksWaiting.length < 8 && !peer.closed) {
       const req = peer.uploadQueue.shift()!;
       peer.uploadsInFlight++;
       const buf = Buffer.allocUnsafe(13 + req.length);
