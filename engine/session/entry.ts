@@ -1,0 +1,127 @@
+import type { Bitfield } from '../common/bitfield.js';
+import type { FilePriority, TorrentState, TorrentSummary } from '../api/types.js';
+import type { MagnetLink, Metainfo } from '../metainfo/index.js';
+import type { MetadataFetch } from '../torrent/metadata-fetch.js';
+import type { Torrent } from '../torrent/torrent.js';
+import type { FileRename, FileStat } from './resume-record.js';
+
+/**
+ * One torrent in the session. Most are records (paused, queued, idle seeds):
+ * metainfo not even parsed, no timers, no sockets. `torrent` is set only while
+ * it runs.
+ */
+export interface Entry {
+  readonly id: string;
+  name: string;
+  meta: Metainfo | null;
+  magnet: MagnetLink | null;
+  savePath: string;
+  readonly addedAt: number;
+  completedAt: number | null;
+  position: number;
+  /** The user paused it. */
+  paused: boolean;
+  forceStart: boolean;
+  error: string | null;
+  filePriorities: FilePriority[];
+  sequential: boolean;
+  firstLastPiecesFirst: boolean;
+  downloadLimit: number | null;
+  uploadLimit: number | null;
+  ratioLimit: number | null;
+  seedTimeLimitMinutes: number | null;
+  maxConnections: number | null;
+  /** Verified pieces as of the last save or stop (null: never checked). */
+  have: Bitfield | null;
+  /** Size and mtime of each file when `have` was recorded (see fast-resume.ts). */
+  fileStats: (FileStat | null)[] | null;
+  fileStatsAt: number;
+  fileStatsFinal: boolean;
+  fileRenames: FileRename[];
+  /** Totals from earlier runs; a live torrent adds its own meters. */
+  downloadedBase: number;
+  uploadedBase: number;
+  seedingSecondsBase: number;
+  totalBytes: number;
+  wantedBytes: number;
+  doneBytes: number;
+  /** Runtime only. */
+  torrent: Torrent | null;
+  fetch: MetadataFetch | null;
+  activeSince: number;
+  seedingSince: number | null;
+  stalled: boolean;
+  waiting: { queuedFor: 'download' | 'seed'; reason: string } | null;
+  /** The next start hashes everything instead of trusting the record. */
+  fullRecheck: boolean;
+  /** Verifying data while not running (recheck of a paused torrent). */
+  checkingOffline: boolean;
+  /** The summary the UI has; diffs are taken against it. */
+  sent: TorrentSummary | null;
+  dirty: boolean;
+}
+
+export function liveState(entry: Entry): { state: TorrentState; reason: string } {
+  if (entry.error !== null) return { state: 'error', reason: entry.error };
+  if (entry.checkingOffline) return { state: 'checking', reason: 'verifying data on disk' };
+  const t = entry.torrent;
+  if (t) {
+    switch (t.state) {
+      case 'checking':
+        return { state: 'checking', reason: 'verifying data on disk' };
+      case 'error':
+        return { state: 'error', reason: t.errorReason ?? 'failed' };
+      case 'seeding':
+        return { state: 'seeding', reason: entry.forceStart ? 'seeding (forced)' : 'seeding' };
+      case 'downloading':
+        if (entry.stalled) return { state: 'stalled', reason: 'stalled: no data received for a while; waiting for peers' };
+        return { state: 'downloading', reason: entry.forceStart ? 'downloading (forced)' : t.peers.size === 0 ? 'looking for peers' : 'downloading' };
+      case 'stopped':
+        return { state: 'paused', reason: 'stopping' };
+    }
+  }
+  if (entry.fetch) return { state: 'metadata', reason: 'fetching metadata from peers' };
+  if (entry.paused) return { state: 'paused', reason: 'paused' };
+  if (entry.waiting) return { state: 'queued', reason: entry.waiting.reason };
+  return { state: 'queued', reason: 'starting' };
+}
+
+export function summarize(entry: Entry): TorrentSummary {
+  const t = entry.torrent;
+  const { state, reason } = liveState(entry);
+  const downloaded = entry.downloadedBase + (t ? t.downloadMeter.total : 0);
+  const uploaded = entry.uploadedBase + (t ? t.uploadMeter.total : 0);
+  const downRate = t ? t.downloadMeter.rate() : 0;
+  const upRate = t ? t.uploadMeter.rate() : 0;
+  const doneBytes = entry.doneBytes;
+  const left = Math.max(0, entry.wantedBytes - doneBytes);
+  return {
+    id: entry.id,
+    name: entry.name,
+    state,
+    stateReason: reason,
+    queuedFor: state === 'queued' ? (entry.waiting?.queuedFor ?? null) : null,
+    queuePosition: entry.position,
+    forceStart: entry.forceStart,
+    totalBytes: entry.totalBytes,
+    doneBytes,
+    wantedBytes: entry.wantedBytes,
+    progress: entry.wantedBytes === 0 ? (entry.meta || entry.totalBytes > 0 ? 1 : 0) : doneBytes / entry.wantedBytes,
+    downRate,
+    upRate,
+    eta: left === 0 ? 0 : downRate > 0 ? Math.round(left / downRate) : -1,
+    // As Transmission does: a torrent seeded from our own data divides by its size.
+    ratio: downloaded > 0 ? uploaded / downloaded : doneBytes > 0 ? uploaded / doneBytes : 0,
+    downloadedTotal: downloaded,
+    uploadedTotal: uploaded,
+    peers: t ? t.peers.size : 0,
+    seeds: t ? t.seedCount : 0,
+    savePath: entry.savePath,
+    addedAt: entry.addedAt,
+    completedAt: entry.completedAt,
+    error: entry.error,
+    sequential: entry.sequential,
+    downloadLimit: entry.downloadLimit,
+    uploadLimit: entry.uploadLimit,
+  };
+}

@@ -1,0 +1,186 @@
+import { join } from 'node:path';
+import { Bitfield } from '../common/bitfield.js';
+import { encode } from '../bencode/index.js';
+import type { FilePriority } from '../api/types.js';
+import { parseMagnet, parseTorrent, type MagnetLink, type Metainfo } from '../metainfo/index.js';
+import type { ResumePlan } from './fast-resume.js';
+import type { Entry } from './entry.js';
+import { planResume } from './fast-resume.js';
+import { captureFileStats } from './resume-store.js';
+import { newResumeRecord, type ResumeRecord } from './resume-record.js';
+
+export interface NewEntryInit {
+  id: string;
+  name: string;
+  meta: Metainfo | null;
+  magnetUri: string | null;
+  savePath: string;
+  addedAt: number;
+  position: number;
+  paused: boolean;
+  filePriorities?: FilePriority[];
+}
+
+function blankEntry(init: NewEntryInit): Entry {
+  return {
+    id: init.id,
+    name: init.name,
+    meta: init.meta,
+    magnet: init.magnetUri ? parseMagnet(init.magnetUri) : null,
+    savePath: init.savePath,
+    addedAt: init.addedAt,
+    completedAt: null,
+    position: init.position,
+    paused: init.paused,
+    forceStart: false,
+    error: null,
+    filePriorities: init.filePriorities ? [...init.filePriorities] : [],
+    fileRenames: [],
+    sequential: false,
+    firstLastPiecesFirst: false,
+    downloadLimit: null,
+    uploadLimit: null,
+    ratioLimit: null,
+    seedTimeLimitMinutes: null,
+    maxConnections: null,
+    have: null,
+    fileStats: null,
+    fileStatsAt: 0,
+    fileStatsFinal: false,
+    downloadedBase: 0,
+    uploadedBase: 0,
+    seedingSecondsBase: 0,
+    totalBytes: 0,
+    wantedBytes: 0,
+    doneBytes: 0,
+    torrent: null,
+    fetch: null,
+    activeSince: 0,
+    seedingSince: null,
+    stalled: false,
+    waiting: null,
+    fullRecheck: false,
+    checkingOffline: false,
+    sent: null,
+    dirty: true,
+  };
+}
+
+export function newEntry(init: NewEntryInit): Entry {
+  return blankEntry(init);
+}
+
+/** A record is all the list needs: the metainfo is parsed only when the torrent runs. */
+export function entryFromRecord(r: ResumeRecord): Entry {
+  const e = blankEntry({
+    id: r.id,
+    name: r.name,
+    meta: null,
+    magnetUri: r.magnetUri,
+    savePath: r.savePath,
+    addedAt: r.addedAt,
+    position: r.queuePosition,
+    paused: r.intent === 'paused',
+    filePriorities: [...r.filePriorities],
+  });
+  e.completedAt = r.completedAt;
+  e.forceStart = r.forceStart;
+  e.error = r.error;
+  e.fileRenames = r.fileRenames.map((f) => ({ file: f.file, path: [...f.path] }));
+  e.sequential = r.sequential;
+  e.firstLastPiecesFirst = r.firstLastPiecesFirst;
+  e.downloadLimit = r.downloadLimit;
+  e.uploadLimit = r.uploadLimit;
+  e.ratioLimit = r.ratioLimit;
+  e.seedTimeLimitMinutes = r.seedTimeLimitMinutes;
+  e.maxConnections = r.maxConnections;
+  e.have = r.have ? r.have.copy() : null;
+  e.fileStats = r.fileStats ? [...r.fileStats] : null;
+  e.fileStatsAt = r.fileStatsAt;
+  e.fileStatsFinal = r.fileStatsFinal;
+  e.downloadedBase = r.downloadedTotal;
+  e.uploadedBase = r.uploadedTotal;
+  e.seedingSecondsBase = r.seedingSeconds;
+  e.totalBytes = r.totalBytes;
+  e.wantedBytes = r.wantedBytes;
+  e.doneBytes = r.doneBytes;
+  return e;
+}
+
+/** The record of an entry; a running torrent's meters are added by the caller through `live`. */
+export function entryToRecord(e: Entry, live: { downloaded: number; uploaded: number; seedingSeconds: number } = { downloaded: 0, uploaded: 0, seedingSeconds: 0 }): ResumeRecord {
+  return newResumeRecord({
+    id: e.id,
+    name: e.name,
+    savePath: e.savePath,
+    addedAt: e.addedAt,
+    completedAt: e.completedAt,
+    queuePosition: e.position,
+    intent: e.paused ? 'paused' : 'active',
+    forceStart: e.forceStart,
+    filePriorities: e.filePriorities,
+    fileRenames: e.fileRenames,
+    sequential: e.sequential,
+    firstLastPiecesFirst: e.firstLastPiecesFirst,
+    downloadLimit: e.downloadLimit,
+    uploadLimit: e.uploadLimit,
+    ratioLimit: e.ratioLimit,
+    seedTimeLimitMinutes: e.seedTimeLimitMinutes,
+    maxConnections: e.maxConnections,
+    uploadedTotal: Math.round(e.uploadedBase + live.uploaded),
+    downloadedTotal: Math.round(e.downloadedBase + live.downloaded),
+    seedingSeconds: Math.round(e.seedingSecondsBase + live.seedingSeconds),
+    have: e.have,
+    fileStats: e.fileStats,
+    fileStatsAt: e.fileStatsAt,
+    fileStatsFinal: e.fileStatsFinal,
+    totalBytes: e.totalBytes,
+    wantedBytes: e.wantedBytes,
+    doneBytes: e.doneBytes,
+    error: e.error,
+    magnetUri: e.meta ? null : e.magnet ? magnetUriOf(e.magnet) : null,
+  });
+}
+
+function magnetUriOf(m: MagnetLink): string {
+  const tr = m.trackers.map((t) => `&tr=${encodeURIComponent(t)}`).join('');
+  const pe = m.peers.map((p) => `&x.pe=${encodeURIComponent(p.host.includes(':') ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`)}`).join('');
+  const dn = m.name ? `&dn=${encodeURIComponent(m.name)}` : '';
+  return `magnet:?xt=urn:btih:${m.infoHashHex}${dn}${tr}${pe}`;
+}
+
+/**
+ * A .torrent for metadata fetched over ut_metadata: the info dict exactly as
+ * received (so the info hash holds) plus the magnet's trackers.
+ */
+export function torrentFileFromInfo(info: Uint8Array, trackers: readonly string[]): Uint8Array {
+  const head = trackers.length ? Buffer.concat([Buffer.from('d'), Buffer.from(encode({ 'announce-list': trackers.map((t) => [t]) })).subarray(1, -1)]) : Buffer.from('d');
+  return Buffer.concat([head, Buffer.from('4:info'), Buffer.from(info), Buffer.from('e')]);
+}
+
+export function decodeMetainfo(bytes: Uint8Array): Metainfo {
+  return parseTorrent(bytes);
+}
+
+/** Absolute paths of a torrent's files (null for padding, which is never on disk). */
+export function filePaths(e: Entry): (string | null)[] {
+  const meta = e.meta;
+  if (!meta) return [];
+  return meta.files.map((f) => (f.padding ? null : join(e.savePath, ...f.path)));
+}
+
+/** Records which pieces are verified and what the files looked like, for the next fast resume. */
+export function captureProgress(e: Entry, have: Bitfield, final: boolean): void {
+  e.have = have.copy();
+  const { at, stats } = captureFileStats(filePaths(e));
+  e.fileStats = stats;
+  e.fileStatsAt = at;
+  e.fileStatsFinal = final;
+}
+
+/** What can be trusted from the record and what must be hashed; undefined: hash everything. */
+export function resumePlanFor(e: Entry, current: { size: number; mtimeMs: number }[]): ResumePlan | undefined {
+  const meta = e.meta;
+  if (!meta || !e.have || !e.fileStats || e.have.length !== meta.pieceCount) return undefined;
+  return planResume(entryToRecord(e), current, { files: meta.files, pieceLength: meta.pieceLength, pieceCount: meta.pieceCount });
+}

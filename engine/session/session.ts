@@ -1,0 +1,875 @@
+import { statSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
+import { Bitfield } from '../common/bitfield.js';
+import { systemClock, type Clock } from '../common/clock.js';
+import { InputError } from '../common/errors.js';
+import type {
+  ApiErrorShape,
+  Command,
+  DetailTopic,
+  EngineEvent,
+  FilePriority,
+  GlobalStats,
+  Notice,
+  Reply,
+  Request,
+  ResultOf,
+  Settings,
+  TorrentDetails,
+  TorrentInfo,
+  TorrentPatch,
+  TorrentSummary,
+} from '../api/types.js';
+import { parseMagnet, parseTorrent, toMagnetUri, type Metainfo } from '../metainfo/index.js';
+import { Client } from './client.js';
+import { decideQueue, moveInQueue } from './queue.js';
+import { liveState, summarize, type Entry } from './entry.js';
+import { piecePrioritiesFor, wantedBytes, fileProgress } from '../torrent/file-priorities.js';
+import { diffSummary, roundForWire } from '../api/diff.js';
+import { DEFAULT_SETTINGS } from '../api/validate.js';
+import { captureProgress, decodeMetainfo, entryFromRecord, entryToRecord, filePaths, newEntry, resumePlanFor, torrentFileFromInfo } from './persist.js';
+import { ResumeStore, statFiles } from './resume-store.js';
+import { mergeSettings, parseRequest, validateSettings } from '../api/validate.js';
+
+export class ApiError extends Error {
+  constructor(override readonly name: 'NotFound' | 'Conflict' | 'InvalidCommand' | 'Failed', message: string) {
+    super(message);
+  }
+}
+
+export interface SessionOptions {
+  /** Where settings and resume data live. */
+  readonly dataDir: string;
+  /** Used when the settings name no download folder. */
+  readonly defaultDownloadDir: string;
+  readonly onEvent: (event: EngineEvent) => void;
+  readonly clock?: Clock;
+  readonly listenHost?: string;
+  /** Overrides the listening port from the settings (e.g. the CLI's --port). */
+  readonly listenPort?: number;
+  readonly batchIntervalMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+const FLUSH_INTERVAL_MS = 5_000;
+
+/** Many torrents: the queue, limits, persistence, and the protocol's state stream. */
+export class Session {
+  private readonly clock: Clock;
+  private readonly client: Client;
+  private readonly entries = new Map<string, Entry>();
+  private settings: Settings;
+  private seq = 0;
+  private batchTimer: NodeJS.Timeout | null = null;
+  private lastFlush = 0;
+  private notices: Notice[] = [];
+  private removed: string[] = [];
+  private added = new Set<string>();
+  private subscription: { id: string | null; topics: Set<DetailTopic> } = { id: null, topics: new Set() };
+  private freeDisk = 0;
+  private closed = false;
+  private queueDirty = true;
+  private readonly store: ResumeStore;
+
+  private constructor(private readonly opts: SessionOptions, settings: Settings) {
+    this.clock = opts.clock ?? systemClock;
+    this.settings = settings;
+    this.store = new ResumeStore(opts.dataDir, { onProblem: (m) => this.log(`resume data: ${m}`) });
+    this.client = new Client({ port: opts.listenPort ?? settings.listenPort, host: opts.listenHost ?? '0.0.0.0', clock: this.clock });
+  }
+
+  static async open(opts: SessionOptions): Promise<Session> {
+    const probe = new ResumeStore(opts.dataDir);
+    const stored = await probe.loadSettings();
+    let settings: Settings = { ...DEFAULT_SETTINGS };
+    let settingsProblem: string | null = null;
+    if (stored !== null && stored !== undefined) {
+      const checked = validateSettings(stored);
+      if (checked.ok) settings = checked.value;
+      else settingsProblem = `settings.json ignored (${checked.error.message}); using defaults`;
+    }
+    if (!settings.downloadDir) settings = { ...settings, downloadDir: opts.defaultDownloadDir };
+    const session = new Session(opts, settings);
+    if (settingsProblem) session.log(settingsProblem);
+    const { records, problems, orphans } = await session.store.loadAll();
+    for (const p of problems) session.log(`resume data: ${p}`);
+    for (const id of orphans) session.log(`resume data: ${id} has a torrent file but no valid record; add it again to resume it`);
+    for (const r of records) {
+      const entry = entryFromRecord(r);
+      session.entries.set(entry.id, entry);
+    }
+    session.normalisePositions();
+    try {
+      await session.client.listen();
+    } catch (err) {
+      session.log(`${(err as Error).message}; listening on a random port instead`);
+      await session.client.listenOn(0);
+    }
+    session.batchTimer = setInterval(() => session.tick(), opts.batchIntervalMs ?? 333);
+    session.applyQueue();
+    void session.refreshFreeDisk();
+    return session;
+  }
+
+  get port(): number {
+    return this.client.port;
+  }
+
+  /** Validates an untrusted payload (from a worker port, WebSocket, IPC), then handles it; never throws. */
+  async requestRaw(raw: unknown): Promise<Reply> {
+    const parsed = parseRequest(raw);
+    if (!parsed.ok) return { kind: 'reply', requestId: parsed.requestId ?? -1, ok: false, error: parsed.error };
+    return this.request(parsed.request);
+  }
+
+  /** Handles one protocol request; never throws. */
+  async request(req: Request): Promise<Reply> {
+    try {
+      const result = await this.execute(req.command);
+      return { kind: 'reply', requestId: req.requestId, ok: true, result };
+    } catch (err) {
+      const error: ApiErrorShape =
+        err instanceof ApiError
+          ? { name: err.name, message: err.message }
+          : err instanceof InputError
+            ? { name: 'InvalidCommand', message: err.message }
+            : { name: 'Failed', message: (err as Error).message };
+      return { kind: 'reply', requestId: req.requestId, ok: false, error };
+    }
+  }
+
+  private async execute(cmd: Command): Promise<ResultOf[Command['type']]> {
+    switch (cmd.type) {
+      case 'add':
+        return this.add(cmd);
+      case 'remove':
+        await Promise.all(cmd.ids.map((id) => this.remove(this.entry(id), cmd.deleteData)));
+        return null;
+      case 'pause':
+        for (const e of this.select(cmd.ids)) this.setPaused(e, true);
+        this.applyQueue();
+        return null;
+      case 'resume':
+        for (const e of this.select(cmd.ids)) this.setPaused(e, false);
+        this.applyQueue();
+        return null;
+      case 'forceStart':
+        for (const e of this.select(cmd.ids)) {
+          e.forceStart = cmd.enabled;
+          if (cmd.enabled) e.paused = false;
+          this.touch(e);
+        }
+        this.applyQueue();
+        return null;
+      case 'recheck':
+        for (const e of this.select(cmd.ids)) await this.recheck(e);
+        return null;
+      case 'queueMove': {
+        this.select(cmd.ids);
+        const order = this.queueOrder();
+        const next = moveInQueue(order, cmd.ids, cmd.to);
+        next.forEach((id, i) => {
+          const e = this.entries.get(id)!;
+          if (e.position !== i) {
+            e.position = i;
+            this.touch(e);
+          }
+        });
+        this.applyQueue();
+        return null;
+      }
+      case 'setFilePriority': {
+        const e = this.entry(cmd.id);
+        const count = e.meta ? e.meta.files.length : e.filePriorities.length;
+        for (const f of cmd.files) if (f >= count) throw new ApiError('InvalidCommand', `file ${f} does not exist (the torrent has ${count})`);
+        for (const f of cmd.files) e.filePriorities[f] = cmd.priority;
+        this.applyPriorities(e);
+        this.touch(e);
+        return null;
+      }
+      case 'setTorrentOptions': {
+        const e = this.entry(cmd.id);
+        const o = cmd.options;
+        if (o.downloadLimit !== undefined) e.downloadLimit = o.downloadLimit;
+        if (o.uploadLimit !== undefined) e.uploadLimit = o.uploadLimit;
+        if (o.sequential !== undefined) e.sequential = o.sequential;
+        if (o.firstLastPiecesFirst !== undefined) e.firstLastPiecesFirst = o.firstLastPiecesFirst;
+        if (o.ratioLimit !== undefined) e.ratioLimit = o.ratioLimit;
+        if (o.seedTimeLimitMinutes !== undefined) e.seedTimeLimitMinutes = o.seedTimeLimitMinutes;
+        if (o.maxConnections !== undefined) e.maxConnections = o.maxConnections;
+        this.applyTorrentOptions(e);
+        this.touch(e);
+        return null;
+      }
+      case 'renameFile':
+        await this.renameFile(this.entry(cmd.id), cmd.file, cmd.newPath);
+        return null;
+      case 'moveStorage':
+        await this.moveStorage(this.entry(cmd.id), cmd.savePath);
+        return null;
+      case 'getInfo':
+        return this.info(this.entry(cmd.id));
+      case 'getSettings':
+        return { ...this.settings };
+      case 'setSettings':
+        return this.updateSettings(cmd.settings);
+      case 'subscribe':
+        if (cmd.id !== null) this.entry(cmd.id);
+        this.subscription = { id: cmd.id, topics: new Set(cmd.topics) };
+        return null;
+      case 'snapshot':
+        this.emitSnapshot();
+        return null;
+    }
+  }
+
+  // ---- commands ----
+
+  private async add(cmd: Extract<Command, { type: 'add' }>): Promise<ResultOf['add']> {
+    let meta: Metainfo | null = null;
+    let magnetUri: string | null = null;
+    let id: string;
+    let name: string;
+    if (cmd.source.kind === 'torrent') {
+      meta = parseTorrent(cmd.source.data);
+      id = meta.infoHashHex;
+      name = meta.name;
+    } else {
+      const magnet = parseMagnet(cmd.source.uri);
+      magnetUri = cmd.source.uri;
+      id = magnet.infoHashHex;
+      name = magnet.name ?? magnet.infoHashHex;
+    }
+    if (this.entries.has(id)) throw new ApiError('Conflict', `"${this.entries.get(id)!.name}" is already in the list`);
+    const position = cmd.queueTop ? -1 : this.entries.size;
+    const entry = newEntry({
+      id,
+      name,
+      meta,
+      magnetUri,
+      savePath: cmd.savePath ?? this.settings.downloadDir,
+      addedAt: Date.now(),
+      position,
+      paused: cmd.paused === true,
+      filePriorities: cmd.filePriorities,
+    });
+    if (meta && cmd.filePriorities && cmd.filePriorities.length !== meta.files.length) {
+      throw new ApiError('InvalidCommand', `filePriorities has ${cmd.filePriorities.length} entries; the torrent has ${meta.files.length} files`);
+    }
+    if (meta) this.fillFromMeta(entry, meta);
+    this.entries.set(id, entry);
+    this.normalisePositions();
+    if (meta && cmd.source.kind === 'torrent') await this.store.saveMetainfo(id, cmd.source.data);
+    this.store.save(entryToRecord(entry));
+    this.added.add(id);
+    this.applyQueue();
+    return { id, name };
+  }
+
+  private fillFromMeta(entry: Entry, meta: Metainfo): void {
+    for (const r of entry.fileRenames) if (r.file < meta.files.length) meta.files[r.file].path = [...r.path];
+    entry.meta = meta;
+    entry.name = meta.name;
+    entry.totalBytes = meta.totalLength;
+    if (entry.filePriorities.length !== meta.files.length) entry.filePriorities = meta.files.map(() => 'normal' as FilePriority);
+    entry.wantedBytes = wantedBytes(meta.files, entry.filePriorities);
+  }
+
+  private async remove(entry: Entry, deleteData: boolean): Promise<void> {
+    this.entries.delete(entry.id);
+    this.added.delete(entry.id);
+    this.removed.push(entry.id);
+    const torrent = entry.torrent;
+    await this.deactivate(entry);
+    if (deleteData && entry.meta) {
+      const storage = torrent?.storage ?? (await this.offlineStorage(entry));
+      await storage.deleteFiles();
+    }
+    await this.store.remove(entry.id);
+    this.normalisePositions();
+    this.applyQueue();
+  }
+
+  private setPaused(entry: Entry, paused: boolean): void {
+    if (entry.paused === paused && (paused || entry.error === null)) return;
+    entry.paused = paused;
+    if (!paused) {
+      entry.error = null;
+      entry.stalled = false;
+    } else entry.forceStart = false;
+    this.touch(entry);
+  }
+
+  private async recheck(entry: Entry): Promise<void> {
+    entry.fullRecheck = true;
+    entry.error = null;
+    if (entry.torrent) {
+      await this.deactivate(entry);
+      this.applyQueue();
+      return;
+    }
+    if (!entry.meta) await this.loadMeta(entry);
+    if (!entry.meta) return;
+    entry.checkingOffline = true;
+    this.touch(entry);
+    const storage = await this.offlineStorage(entry);
+    try {
+      captureProgress(entry, await storage.verify(), true);
+      entry.fullRecheck = false;
+      this.updateDone(entry);
+    } catch (err) {
+      entry.error = (err as Error).message;
+    } finally {
+      storage.close();
+      entry.checkingOffline = false;
+      this.touch(entry);
+      this.store.save(entryToRecord(entry));
+    }
+  }
+
+  private async renameFile(entry: Entry, file: number, newPath: string): Promise<void> {
+    if (!entry.meta) await this.loadMeta(entry);
+    const meta = entry.meta;
+    if (!meta) throw new ApiError('Conflict', 'the metadata is not known yet; try again once it has arrived');
+    if (file >= meta.files.length) throw new ApiError('InvalidCommand', `file ${file} does not exist`);
+    const parts = newPath.split('/').filter((p) => p !== '');
+    const components = meta.multiFile ? [meta.files[0].path[0], ...parts] : parts;
+    const storage = entry.torrent?.storage ?? (await this.offlineStorage(entry));
+    await storage.renameFile(file, components);
+    meta.files[file].path = components;
+    if (!entry.torrent) storage.close();
+    entry.fileRenames = [...entry.fileRenames.filter((r) => r.file !== file), { file, path: components }];
+    if (entry.have) captureProgress(entry, entry.have, !entry.torrent);
+    this.store.save(entryToRecord(entry));
+  }
+
+  private async moveStorage(entry: Entry, savePath: string): Promise<void> {
+    if (!entry.meta) await this.loadMeta(entry);
+    const wasRunning = entry.torrent !== null;
+    await this.deactivate(entry);
+    if (entry.meta) {
+      const storage = await this.offlineStorage(entry);
+      try {
+        const { moveStorage } = await import('../storage/move.js');
+        await moveStorage(storage, savePath);
+      } finally {
+        storage.close();
+      }
+    }
+    entry.savePath = savePath;
+    if (entry.have && entry.meta) captureProgress(entry, entry.have, true);
+    this.touch(entry);
+    this.store.save(entryToRecord(entry));
+    if (wasRunning) this.applyQueue();
+  }
+
+  private info(entry: Entry): TorrentInfo {
+    const meta = entry.meta;
+    return {
+      id: entry.id,
+      name: entry.name,
+      infoHash: entry.id,
+      pieceLength: meta?.pieceLength ?? 0,
+      pieceCount: meta?.pieceCount ?? 0,
+      totalBytes: entry.totalBytes,
+      private: meta?.private ?? false,
+      comment: meta?.comment ?? null,
+      createdBy: meta?.createdBy ?? null,
+      creationDate: meta?.creationDate ?? null,
+      magnetUri: meta ? toMagnetUri(meta) : (entry.magnet ? toMagnetUri(entry.magnet) : `magnet:?xt=urn:btih:${entry.id}`),
+      files: meta ? meta.files.filter((f) => !f.padding).map((f) => ({ path: f.path.join('/'), length: f.length })) : [],
+      trackers: meta?.announce ?? entry.magnet?.trackers.map((t) => [t]) ?? [],
+    };
+  }
+
+  private async updateSettings(patch: Partial<Settings>): Promise<Settings> {
+    this.settings = mergeSettings(this.settings, patch);
+    await this.store.saveSettings(this.settings);
+    this.applyGlobalLimits();
+    this.applyQueue();
+    this.queueDirty = true;
+    return { ...this.settings };
+  }
+
+  // ---- running torrents ----
+
+  private applyQueue(): void {
+    if (this.closed) return;
+    const decision = decideQueue(
+      [...this.entries.values()].map((e) => ({
+        id: e.id,
+        position: e.position,
+        wantsToRun: !e.paused && e.error === null && !e.checkingOffline,
+        complete: e.meta !== null && e.doneBytes >= e.wantedBytes && e.have !== null,
+        forceStart: e.forceStart,
+        stalled: e.stalled,
+      })),
+      { maxActiveDownloads: this.settings.maxActiveDownloads, maxActiveSeeds: this.settings.maxActiveSeeds },
+    );
+    for (const e of this.entries.values()) {
+      const waiting = decision.waiting.get(e.id) ?? null;
+      if (waiting?.reason !== e.waiting?.reason) {
+        e.waiting = waiting;
+        this.touch(e);
+      }
+      const shouldRun = decision.run.has(e.id);
+      const running = e.torrent !== null || e.fetch !== null;
+      if (shouldRun && !running) void this.activate(e);
+      else if (!shouldRun && running) void this.deactivate(e).then(() => this.touch(e));
+    }
+  }
+
+  private async activate(entry: Entry): Promise<void> {
+    entry.activeSince = this.clock.now();
+    entry.stalled = false;
+    this.touch(entry);
+    if (!entry.meta) await this.loadMeta(entry);
+    if (!entry.meta) {
+      if (entry.magnet) await this.fetchMetadata(entry);
+      if (!entry.meta) return;
+    }
+    if (entry.torrent || this.closed || !this.entries.has(entry.id)) return;
+    const meta = entry.meta;
+    let torrent;
+    try {
+      torrent = this.client.add(meta, {
+        downloadDir: entry.savePath,
+        peers: entry.magnet?.peers,
+        events: {
+          onLog: (line) => this.log(`${entry.name}: ${line}`),
+          onPieceVerified: () => this.onProgress(entry),
+          onStateChange: (state, reason) => this.onTorrentState(entry, state, reason),
+        },
+      });
+    } catch (err) {
+      entry.error = (err as Error).message;
+      this.touch(entry);
+      return;
+    }
+    entry.torrent = torrent;
+    this.applyPriorities(entry);
+    this.applyTorrentOptions(entry);
+    const plan = entry.fullRecheck ? undefined : resumePlanFor(entry, await statFiles(filePaths(entry)));
+    if (plan) this.log(`${entry.name}: fast resume: ${plan.reason}`);
+    await torrent.start(undefined, plan);
+    if (entry.torrent !== torrent) return;
+    entry.fullRecheck = false;
+    if (torrent.state !== 'error') {
+      captureProgress(entry, torrent.have, false);
+      this.updateDone(entry);
+      this.store.save(entryToRecord(entry));
+    }
+    this.touch(entry);
+  }
+
+  private async deactivate(entry: Entry): Promise<void> {
+    const fetch = entry.fetch;
+    if (fetch) {
+      entry.fetch = null;
+      await fetch.stop();
+    }
+    const torrent = entry.torrent;
+    if (!torrent) return;
+    entry.torrent = null;
+    const wasChecking = torrent.state === 'checking';
+    this.captureTotals(entry, torrent);
+    await this.client.remove(torrent);
+    // Stopped for good: no write can follow, so the stats are final.
+    if (!wasChecking && torrent.have.length) captureProgress(entry, torrent.have, true);
+    this.updateDone(entry);
+    entry.stalled = false;
+    this.store.save(entryToRecord(entry));
+  }
+
+  private captureTotals(entry: Entry, torrent: NonNullable<Entry['torrent']>): void {
+    entry.downloadedBase += torrent.downloadMeter.total;
+    entry.uploadedBase += torrent.uploadMeter.total;
+    if (entry.seedingSince !== null) {
+      entry.seedingSecondsBase += (this.clock.now() - entry.seedingSince) / 1000;
+      entry.seedingSince = null;
+    }
+  }
+
+  private async fetchMetadata(entry: Entry): Promise<void> {
+    const magnet = entry.magnet;
+    if (!magnet) return;
+    this.touch(entry);
+    try {
+      const pending = this.client.fetchMetadataCancellable(magnet, magnet.peers, (l) => this.log(`${entry.name}: ${l}`));
+      entry.fetch = pending.fetch;
+      this.touch(entry);
+      const meta = await pending.result;
+      if (entry.fetch !== pending.fetch) return;
+      entry.fetch = null;
+      this.fillFromMeta(entry, meta);
+      await this.store.saveMetainfo(entry.id, torrentFileFromInfo(meta.infoBytes, magnet.trackers));
+      this.notices.push({ type: 'metadataReceived', id: entry.id, name: entry.name });
+      this.store.save(entryToRecord(entry));
+    } catch (err) {
+      if (entry.fetch) {
+        entry.fetch = null;
+        entry.error = `could not fetch the metadata: ${(err as Error).message}`;
+      }
+    }
+    this.touch(entry);
+  }
+
+  private async loadMeta(entry: Entry): Promise<void> {
+    if (entry.meta) return;
+    const bytes = await this.store.loadMetainfo(entry.id);
+    if (!bytes) return;
+    try {
+      this.fillFromMeta(entry, decodeMetainfo(bytes));
+    } catch (err) {
+      entry.error = `the saved torrent file is damaged (${(err as Error).message}): remove the torrent and add it again`;
+      this.touch(entry);
+    }
+  }
+
+  private async offlineStorage(entry: Entry): Promise<import('../storage/storage.js').Storage> {
+    const { Storage } = await import('../storage/storage.js');
+    if (!entry.meta) throw new ApiError('Conflict', 'the metadata is not known yet');
+    return new Storage(entry.meta, entry.savePath);
+  }
+
+  private applyPriorities(entry: Entry): void {
+    const meta = entry.meta;
+    if (!meta) return;
+    entry.wantedBytes = wantedBytes(meta.files, entry.filePriorities);
+    const t = entry.torrent;
+    if (t && t.state !== 'checking') {
+      t.setPiecePriorities(piecePrioritiesFor(meta.files, meta.pieceLength, meta.pieceCount, entry.filePriorities, { firstLastPiecesFirst: entry.firstLastPiecesFirst }));
+    } else if (t) {
+      t.setPiecePriorities(piecePrioritiesFor(meta.files, meta.pieceLength, meta.pieceCount, entry.filePriorities, { firstLastPiecesFirst: entry.firstLastPiecesFirst }));
+    }
+    this.updateDone(entry);
+  }
+
+  private applyTorrentOptions(entry: Entry): void {
+    const t = entry.torrent;
+    if (!t) return;
+    t.picker.setSequential(entry.sequential);
+    t.setMaxPeers(entry.maxConnections ?? this.settings.maxConnectionsPerTorrent);
+    t.setLimits({ download: unlimitedIfZero(entry.downloadLimit), upload: unlimitedIfZero(entry.uploadLimit) });
+  }
+
+  private applyGlobalLimits(): void {
+    const alt = this.altLimitsActive();
+    this.client.setGlobalLimits({
+      download: unlimitedIfZero(alt ? this.settings.altDownloadLimit : this.settings.downloadLimit),
+      upload: unlimitedIfZero(alt ? this.settings.altUploadLimit : this.settings.uploadLimit),
+    });
+  }
+
+  private altLimitsActive(): boolean {
+    if (this.settings.altLimitsEnabled) return true;
+    const s = this.settings.altSchedule;
+    if (!s) return false;
+    const now = new Date();
+    const minutes = now.getHours() * 60 + now.getMinutes();
+    const inWindow = s.from <= s.to ? minutes >= s.from && minutes < s.to : minutes >= s.from || minutes < s.to;
+    return s.days.includes(now.getDay()) && inWindow;
+  }
+
+  private onProgress(entry: Entry): void {
+    const t = entry.torrent;
+    if (!t) return;
+    entry.have = t.have;
+    this.updateDone(entry);
+    this.touch(entry);
+  }
+
+  private onTorrentState(entry: Entry, state: string, reason?: string): void {
+    if (state === 'seeding') {
+      if (entry.seedingSince === null) entry.seedingSince = this.clock.now();
+      if (entry.completedAt === null && entry.torrent && entry.torrent.have.count > 0) {
+        entry.completedAt = Date.now();
+        this.notices.push({ type: 'completed', id: entry.id, name: entry.name, savePath: entry.savePath });
+      }
+      this.queueDirty = true;
+    } else if (state === 'downloading' && entry.seedingSince !== null) {
+      entry.seedingSecondsBase += (this.clock.now() - entry.seedingSince) / 1000;
+      entry.seedingSince = null;
+      this.queueDirty = true;
+    } else if (state === 'error') {
+      entry.error = reason ?? 'failed';
+      this.notices.push({ type: 'error', id: entry.id, name: entry.name, message: entry.error });
+      void this.deactivate(entry).then(() => this.applyQueue());
+    }
+    this.touch(entry);
+  }
+
+  private updateDone(entry: Entry): void {
+    const meta = entry.meta;
+    if (!meta || !entry.have) {
+      entry.doneBytes = 0;
+      return;
+    }
+    const perFile = fileProgress(meta.files, meta.pieceLength, entry.have);
+    let done = 0;
+    meta.files.forEach((f, i) => {
+      if (!f.padding && entry.filePriorities[i] !== 'skip') done += perFile[i];
+    });
+    entry.doneBytes = done;
+  }
+
+  // ---- the state stream ----
+
+  private tick(): void {
+    const now = this.clock.now();
+    const stalledMs = this.settings.stalledAfterMinutes * 60_000;
+    for (const e of this.entries.values()) {
+      const t = e.torrent;
+      if (!t) continue;
+      if (t.state === 'downloading') {
+        const idleSince = Math.max(t.lastPayloadAt, e.activeSince);
+        const stalled = stalledMs > 0 && now - idleSince > stalledMs;
+        if (stalled !== e.stalled) {
+          e.stalled = stalled;
+          this.queueDirty = true;
+        }
+      }
+      this.checkSeedGoals(e, now);
+    }
+    if (this.queueDirty) {
+      this.queueDirty = false;
+      this.applyQueue();
+      this.applyGlobalLimits();
+    }
+    this.emitBatch();
+    if (now - this.lastFlush > FLUSH_INTERVAL_MS) {
+      this.lastFlush = now;
+      this.checkpoint();
+      void this.refreshFreeDisk();
+    }
+  }
+
+  private checkSeedGoals(e: Entry, now: number): void {
+    const t = e.torrent;
+    if (!t || t.state !== 'seeding' || e.forceStart) return;
+    const ratioLimit = e.ratioLimit ?? this.settings.ratioLimit;
+    const timeLimit = e.seedTimeLimitMinutes ?? this.settings.seedTimeLimitMinutes;
+    const seeded = e.seedingSecondsBase + (e.seedingSince !== null ? (now - e.seedingSince) / 1000 : 0);
+    const s = summarize(e);
+    const ratioMet = ratioLimit !== null && s.ratio >= ratioLimit;
+    const timeMet = timeLimit !== null && seeded >= timeLimit * 60;
+    if (!ratioMet && !timeMet) return;
+    this.log(`${e.name}: seeding goal reached (${ratioMet ? `ratio ${s.ratio.toFixed(2)}` : `${Math.round(seeded / 60)} min`}): ${this.settings.seedGoalAction}`);
+    if (this.settings.seedGoalAction === 'remove') void this.remove(e, false);
+    else {
+      this.setPaused(e, true);
+      this.queueDirty = true;
+    }
+  }
+
+  /** Saves the progress of running torrents so a crash loses at most a few seconds of records (never data). */
+  private checkpoint(): void {
+    const now = this.clock.now();
+    for (const e of this.entries.values()) {
+      const t = e.torrent;
+      if (!t || t.state === 'checking') continue;
+      captureProgress(e, t.have, false);
+      const seeding = e.seedingSince !== null ? (now - e.seedingSince) / 1000 : 0;
+      this.store.save(entryToRecord(e, { downloaded: t.downloadMeter.total, uploaded: t.uploadMeter.total, seedingSeconds: seeding }));
+    }
+    void this.store.flush().catch((err: Error) => this.log(`could not save resume data: ${err.message}`));
+  }
+
+  private emitBatch(): void {
+    const added: TorrentSummary[] = [];
+    const changed: TorrentPatch[] = [];
+    for (const id of this.added) {
+      const e = this.entries.get(id);
+      if (!e) continue;
+      e.sent = roundForWire(summarize(e));
+      e.dirty = false;
+      added.push(e.sent);
+    }
+    for (const e of this.entries.values()) {
+      if (this.added.has(e.id)) continue;
+      if (!e.dirty && !e.torrent && !e.fetch) continue;
+      const next = roundForWire(summarize(e));
+      e.dirty = false;
+      if (!e.sent) {
+        e.sent = next;
+        added.push(next);
+        continue;
+      }
+      const patch = diffSummary(e.sent, next);
+      e.sent = next;
+      if (patch) changed.push(patch);
+    }
+    this.added.clear();
+    const removed = this.removed;
+    this.removed = [];
+    const notices = this.notices;
+    this.notices = [];
+    this.opts.onEvent({ kind: 'batch', seq: ++this.seq, added, changed, removed, global: this.globalStats(), details: this.details(), notices });
+  }
+
+  private emitSnapshot(): void {
+    const torrents = [...this.entries.values()].map((e) => {
+      e.sent = roundForWire(summarize(e));
+      e.dirty = false;
+      return e.sent;
+    });
+    this.added.clear();
+    this.removed = [];
+    this.opts.onEvent({ kind: 'snapshot', seq: ++this.seq, torrents, global: this.globalStats(), settings: { ...this.settings } });
+  }
+
+  private globalStats(): GlobalStats {
+    let downRate = 0;
+    let upRate = 0;
+    let downloaded = 0;
+    let uploaded = 0;
+    let peers = 0;
+    for (const e of this.entries.values()) {
+      downloaded += e.downloadedBase;
+      uploaded += e.uploadedBase;
+      const t = e.torrent;
+      if (!t) continue;
+      downRate += t.downloadMeter.rate();
+      upRate += t.uploadMeter.rate();
+      downloaded += t.downloadMeter.total;
+      uploaded += t.uploadMeter.total;
+      peers += t.peers.size;
+    }
+    const alt = this.altLimitsActive();
+    return {
+      downRate: Math.round(downRate),
+      upRate: Math.round(upRate),
+      downloadedTotal: downloaded,
+      uploadedTotal: uploaded,
+      connectedPeers: peers,
+      dhtNodes: 0,
+      freeDiskBytes: this.freeDisk,
+      altLimitsActive: alt,
+      downloadLimit: alt ? this.settings.altDownloadLimit : this.settings.downloadLimit,
+      uploadLimit: alt ? this.settings.altUploadLimit : this.settings.uploadLimit,
+    };
+  }
+
+  private details(): TorrentDetails | null {
+    const { id, topics } = this.subscription;
+    if (id === null || topics.size === 0) return null;
+    const e = this.entries.get(id);
+    if (!e) return null;
+    return detailsOf(e, topics);
+  }
+
+  private async refreshFreeDisk(): Promise<void> {
+    try {
+      const st = await statfs(this.settings.downloadDir);
+      this.freeDisk = st.bavail * st.bsize;
+    } catch {
+      this.freeDisk = 0;
+    }
+  }
+
+  // ---- helpers ----
+
+  private entry(id: string): Entry {
+    const e = this.entries.get(id);
+    if (!e) throw new ApiError('NotFound', `no torrent with id ${id}`);
+    return e;
+  }
+
+  private select(ids: readonly string[] | 'all'): Entry[] {
+    return ids === 'all' ? [...this.entries.values()] : ids.map((id) => this.entry(id));
+  }
+
+  private queueOrder(): string[] {
+    return [...this.entries.values()].sort((a, b) => a.position - b.position).map((e) => e.id);
+  }
+
+  private normalisePositions(): void {
+    this.queueOrder().forEach((id, i) => {
+      const e = this.entries.get(id)!;
+      if (e.position !== i) {
+        e.position = i;
+        e.dirty = true;
+      }
+    });
+  }
+
+  private touch(entry: Entry): void {
+    entry.dirty = true;
+  }
+
+  private log(line: string): void {
+    this.opts.log?.(line);
+  }
+
+  /** Stops every torrent, saves resume data, and closes the listener. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.batchTimer) clearInterval(this.batchTimer);
+    await Promise.all([...this.entries.values()].map((e) => this.deactivate(e)));
+    await this.store.flush();
+    await this.client.close();
+  }
+}
+
+/** In settings and commands a limit of 0 means no limit, as in other clients' UIs. */
+function unlimitedIfZero(limit: number | null): number | null {
+  return limit === 0 ? null : limit;
+}
+
+function detailsOf(e: Entry, topics: ReadonlySet<DetailTopic>): TorrentDetails {
+  const out: TorrentDetails = { id: e.id };
+  const t = e.torrent;
+  const meta = e.meta;
+  if (topics.has('peers')) {
+    out.peers = t
+      ? [...t.peers].map((p) => ({
+          address: p.address,
+          client: p.client,
+          flags: `${!p.peerChoking && p.amInterested ? 'D' : p.amInterested ? 'd' : ''}${!p.amChoking && p.peerInterested ? 'U' : p.peerInterested ? 'u' : ''}${p.optimistic ? 'O' : ''}${p.incoming ? 'I' : ''}${p.snubbed ? 'S' : ''}`,
+          downRate: Math.round(p.downloadMeter.rate()),
+          upRate: Math.round(p.uploadMeter.rate()),
+          progress: p.bits ? p.bits.count / p.bits.length : 0,
+          downloaded: p.downloadMeter.total,
+          uploaded: p.uploadMeter.total,
+        }))
+      : [];
+  }
+  if (topics.has('files') && meta) {
+    const have = t ? t.have : (e.have ?? new Bitfield(meta.pieceCount));
+    const done = fileProgress(meta.files, meta.pieceLength, have);
+    out.files = meta.files
+      .map((f, index) => ({ index, path: f.path.join('/'), length: f.length, doneBytes: done[index], priority: e.filePriorities[index] ?? 'normal', padding: f.padding }))
+      .filter((f) => !f.padding)
+      .map(({ padding: _p, ...f }) => f);
+  }
+  if (topics.has('trackers')) {
+    const now = Date.now();
+    out.trackers = t
+      ? t.trackerStatus().map((s) => ({
+          url: s.url,
+          tier: s.tier,
+          status: s.health,
+          message: s.lastError ?? s.warning ?? '',
+          seeds: s.scrape?.seeds ?? s.seeds ?? null,
+          leechers: s.scrape?.leechers ?? s.leechers ?? null,
+          completed: s.scrape?.downloaded ?? null,
+          nextAnnounceIn: s.nextAnnounce !== undefined ? Math.max(0, Math.round((s.nextAnnounce - performance.now()) / 1000)) : null,
+        }))
+      : (meta?.announce ?? []).flatMap((tier, i) => tier.map((url) => ({ url, tier: i, status: 'idle' as const, message: '', seeds: null, leechers: null, completed: null, nextAnnounceIn: null })));
+    void now;
+  }
+  if (topics.has('pieces') && meta) {
+    const have = t ? t.have : (e.have ?? new Bitfield(meta.pieceCount));
+    out.pieces = {
+      pieceCount: meta.pieceCount,
+      pieceLength: meta.pieceLength,
+      have: have.bytes.slice(),
+      downloading: t ? t.downloadingPieces().bytes : new Uint8Array(Math.ceil(meta.pieceCount / 8)),
+      availability: t ? t.availability() : new Uint16Array(meta.pieceCount),
+    };
+  }
+  return out;
+}
+
+export { liveState };
