@@ -26,7 +26,7 @@
  * flush every few seconds and on shutdown; between flushes at most one record
  * per torrent is pending, whatever the rate of changes.
  */
-import { close, mkdirSync, open as openCb, read as readCb, statSync } from 'node:fs';
+import { close, mkdirSync, open as openCb, read as readCb, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Settings } from '../api/types.js';
@@ -42,7 +42,15 @@ import {
 import { decodeResumeRecord, encodeResumeRecord, isTorrentId, magnetForId, type FileStat, type ResumeRecord } from './resume-record.js';
 
 export interface ResumeStoreOptions {
-  /** Parallel file reads in loadAll (default 32). */
+  /**
+   * How loadAll reads the records. 'batched' (default): blocking reads in batches of
+   * 256, yielding to the event loop between batches; measured 2-3x less CPU and
+   * faster than 'parallel' with a warm page cache (the usual case). 'parallel':
+   * `readConcurrency` reads in flight; better on a cold cache of a slow disk, where
+   * the device can serve many reads at once.
+   */
+  readonly readMode?: 'batched' | 'parallel';
+  /** Parallel file reads in loadAll's 'parallel' mode (default 32). */
   readonly readConcurrency?: number;
   /** Parallel record writes in flush (default 8: each one fsyncs). */
   readonly writeConcurrency?: number;
@@ -66,6 +74,8 @@ export interface FlushResult {
 }
 
 const RESUME_EXT = '.resume';
+/** Records read per event-loop turn in 'batched' mode (about 10 ms of work). */
+const SYNC_BATCH = 256;
 const TORRENT_EXT = '.torrent';
 
 /**
@@ -104,6 +114,7 @@ function errorText(err: unknown): string {
 export class ResumeStore {
   readonly torrentsDir: string;
   readonly settingsPath: string;
+  private readonly readMode: 'batched' | 'parallel';
   private readonly readConcurrency: number;
   private readonly writeConcurrency: number;
   private readonly onProblem: (message: string) => void;
@@ -119,6 +130,7 @@ export class ResumeStore {
   constructor(readonly dir: string, opts: ResumeStoreOptions = {}) {
     this.torrentsDir = join(dir, 'torrents');
     this.settingsPath = join(dir, 'settings.json');
+    this.readMode = opts.readMode ?? 'batched';
     this.readConcurrency = opts.readConcurrency ?? 32;
     this.writeConcurrency = opts.writeConcurrency ?? 8;
     this.onProblem = opts.onProblem ?? (() => undefined);
@@ -206,7 +218,7 @@ export class ResumeStore {
   }
 
   /**
-   * Reads every record, in parallel. Cleans up temp files a crash left behind,
+   * Reads every record (see ResumeStoreOptions.readMode). Cleans up temp files a crash left behind,
    * moves damaged records aside (`<id>.resume.corrupt`) and reports them; never
    * rejects because of one bad file. Call once at start, before saving.
    */
@@ -230,24 +242,13 @@ export class ResumeStore {
 
     const records: ResumeRecord[] = [];
     const valid = new Set<string>();
-    const scratch: Buffer[] = [];
-    await forEachLimit(resumeIds, this.readConcurrency, async (id) => {
-      const path = join(this.torrentsDir, id + RESUME_EXT);
-      const buf = scratch.pop() ?? Buffer.allocUnsafe(64 * 1024);
-      let bytes: Uint8Array;
-      try {
-        bytes = await readSmall(path, buf);
-      } catch (err) {
-        problems.push(`${id}: cannot read resume data (${errorText(err)})`);
-        return;
-      } finally {
-        scratch.push(buf);
-      }
+    const corrupt: string[] = [];
+    const accept = (id: string, path: string, bytes: Uint8Array): void => {
       const { record, reason } = decodeResumeRecord(bytes);
       if (record === null || record.id !== id) {
         const why = record === null ? reason : `record is for ${record.id}`;
         problems.push(`${id}: damaged resume data (${why}); kept as ${id}${RESUME_EXT}.corrupt`);
-        await rename(path, `${path}.corrupt`).catch(() => undefined);
+        corrupt.push(path);
         return;
       }
       valid.add(id);
@@ -259,7 +260,40 @@ export class ResumeStore {
         // Crash between saving the fetched metadata and saving the record: the metadata is known.
         records.push({ ...record, magnetUri: null });
       } else records.push(record);
-    });
+    };
+    const unreadable = (id: string, err: unknown): void => {
+      problems.push(`${id}: cannot read resume data (${errorText(err)})`);
+    };
+
+    if (this.readMode === 'batched') {
+      for (let i = 0; i < resumeIds.length; i++) {
+        if (i > 0 && i % SYNC_BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
+        const id = resumeIds[i];
+        const path = join(this.torrentsDir, id + RESUME_EXT);
+        let bytes: Uint8Array;
+        try {
+          bytes = readFileSync(path);
+        } catch (err) {
+          unreadable(id, err);
+          continue;
+        }
+        accept(id, path, bytes);
+      }
+    } else {
+      const scratch: Buffer[] = [];
+      await forEachLimit(resumeIds, this.readConcurrency, async (id) => {
+        const path = join(this.torrentsDir, id + RESUME_EXT);
+        const buf = scratch.pop() ?? Buffer.allocUnsafe(64 * 1024);
+        try {
+          accept(id, path, await readSmall(path, buf));
+        } catch (err) {
+          unreadable(id, err);
+        } finally {
+          scratch.push(buf);
+        }
+      });
+    }
+    for (const path of corrupt) await rename(path, `${path}.corrupt`).catch(() => undefined);
 
     await forEachLimit(temps, this.readConcurrency, async (name) => {
       await unlink(join(this.torrentsDir, name)).catch(() => undefined);
