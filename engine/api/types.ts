@@ -187,6 +187,8 @@ export type DetailTopic = 'peers' | 'files' | 'trackers' | 'pieces';
 export type Command =
   | { type: 'add'; source: AddSource; savePath?: string; paused?: boolean; filePriorities?: FilePriority[]; queueTop?: boolean }
   | { type: 'remove'; ids: TorrentId[]; deleteData: boolean }
+  /** Peers to dial, as "host:port" or "[v6]:port" (like a magnet's x.pe). */
+  | { type: 'addPeers'; id: TorrentId; peers: string[] }
   | { type: 'pause'; ids: TorrentId[] | 'all' }
   | { type: 'resume'; ids: TorrentId[] | 'all' }
   | { type: 'forceStart'; ids: TorrentId[]; enabled: boolean }
@@ -208,6 +210,7 @@ export type CommandType = Command['type'];
 export interface ResultOf {
   add: { id: TorrentId; name: string };
   remove: null;
+  addPeers: { added: number };
   pause: null;
   resume: null;
   forceStart: null;

@@ -65,8 +65,12 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'getSettings',
   'setSettings',
   'subscribe',
+  'addPeers',
   'snapshot',
 ];
+/** host:port with a port 1..65535, or [v6]:port. */
+const PEER_RE = /^(?:\[[0-9a-fA-F:.]{2,45}\]|[A-Za-z0-9.-]{1,253}):(?:6553[0-5]|655[0-2]\d|65[0-4]\d{2}|6[0-4]\d{3}|[1-5]\d{4}|[1-9]\d{0,3})$/;
+
 export const FILE_PRIORITIES: readonly FilePriority[] = ['skip', 'low', 'normal', 'high'];
 export const QUEUE_MOVES: readonly QueueMove[] = ['up', 'down', 'top', 'bottom'];
 export const DETAIL_TOPICS: readonly DetailTopic[] = ['peers', 'files', 'trackers', 'pieces'];
@@ -474,6 +478,7 @@ function topics(v: unknown, path: string): DetailTopic[] {
 const COMMAND_KEYS: { [K in CommandType]: readonly string[] } = {
   add: ['source', 'savePath', 'paused', 'filePriorities', 'queueTop'],
   remove: ['ids', 'deleteData'],
+  addPeers: ['id', 'peers'],
   pause: ['ids'],
   resume: ['ids'],
   forceStart: ['ids', 'enabled'],
@@ -548,6 +553,18 @@ function parseCommand(v: unknown, path: string): Command {
       const id = f('id');
       if (id !== null && !isTorrentId(id)) fail(p('id'), 'must be null or a 40-character lowercase hex info hash');
       return { type, id, topics: topics(f('topics'), p('topics')) };
+    }
+    case 'addPeers': {
+      const id = f('id');
+      if (!isTorrentId(id)) fail(p('id'), 'must be a 40-character lowercase hex info hash');
+      const peers = f('peers');
+      if (!Array.isArray(peers) || peers.length === 0 || peers.length > 1000) fail(p('peers'), 'must be a list of 1 to 1000 "host:port" strings');
+      const out: string[] = [];
+      (peers as unknown[]).forEach((peer, i) => {
+        if (typeof peer !== 'string' || !PEER_RE.test(peer)) fail(`${p('peers')}[${i}]`, 'must look like host:port or [v6]:port');
+        out.push(peer as string);
+      });
+      return { type, id: id as string, peers: out };
     }
   }
 }

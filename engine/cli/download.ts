@@ -1,11 +1,19 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
+import type { Command, EngineEvent, TorrentSummary } from '../api/types.js';
+import { applyPatch } from '../api/diff.js';
+import { Session } from '../session/session.js';
+import { countBits } from '../common/bitfield.js';
 import { intOption, limitOption, listOption, numberOption, parseCommand, parsePeerArg, stringOption } from './args.js';
 import { loadInput } from './load.js';
-import { runTorrent } from './run-torrent.js';
+import { ProgressBar } from './progress.js';
 import { CliFailure } from './failure.js';
 
-const USAGE = 'tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>] [--json] [--verbose]';
+const USAGE =
+  'tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>] [--json] [--verbose]';
+
+/** Resume data of `download` lives beside the files, so running the same command again continues. */
+export const CLI_SESSION_FOLDER = '.tessera';
 
 export async function downloadCommand(args: string[], out: (line: string) => void): Promise<void> {
   const { positionals, values } = parseCommand(
@@ -27,39 +35,112 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
   const port = intOption(values.port, 'port', 0, 65535);
   const seedRatio = numberOption(values['seed-ratio'], 'seed-ratio', 0) ?? 0;
   const peers = listOption(values.peer).map(parsePeerArg);
+  const downloadLimit = limitOption(values['download-limit'], 'download-limit');
+  const uploadLimit = limitOption(values['upload-limit'], 'upload-limit');
   const verbose = values.verbose === true;
   const input = loadInput(positionals[0]);
   const dir = resolve(outDir);
+  const id = input.kind === 'magnet' ? input.magnet.infoHashHex : input.meta.infoHashHex;
+  const started = performance.now();
+  const bar = new ProgressBar();
 
-  if (input.kind === 'magnet') peers.push(...input.magnet.peers);
-  const result = await runTorrent({
-    source: input.kind === 'magnet' ? { magnet: input.magnet } : { meta: input.meta },
-    dir,
-    port,
-    peers,
-    verbose,
-    limits: { download: limitOption(values['download-limit'], 'download-limit'), upload: limitOption(values['upload-limit'], 'upload-limit') },
-    until: (t) => t.complete && (seedRatio === 0 || t.uploadMeter.total >= seedRatio * t.meta.totalLength),
-  });
-  const meta = result.meta;
-  const t = result.torrent;
-  const summary = {
-    infoHash: meta.infoHashHex,
-    name: meta.name,
-    totalBytes: meta.totalLength,
-    downloadedBytes: t.downloadMeter.total,
-    uploadedBytes: t.uploadMeter.total,
-    wastedBytes: t.wastedBytes,
-    verifiedPieces: t.have.count,
-    pieceCount: meta.pieceCount,
-    seconds: Number(result.seconds.toFixed(3)),
-    complete: t.complete,
+  const list = new Map<string, TorrentSummary>();
+  let verifiedPieces = 0;
+  let wake: () => void = () => {};
+  const onEvent = (e: EngineEvent): void => {
+    if (e.kind === 'snapshot') {
+      list.clear();
+      for (const t of e.torrents) list.set(t.id, t);
+    } else {
+      for (const t of e.added) list.set(t.id, t);
+      for (const p of e.changed) {
+        const prev = list.get(p.id);
+        if (prev) list.set(p.id, applyPatch(prev, p));
+      }
+      if (e.details?.pieces) verifiedPieces = countBits(e.details.pieces.have);
+    }
+    wake();
   };
-  if (t.state === 'error') throw new CliFailure(`${meta.name}: ${t.errorReason ?? 'failed'}`);
-  if (values.json) out(JSON.stringify(summary));
-  else if (t.complete) out(`${meta.name}: complete, ${t.have.count}/${meta.pieceCount} pieces verified in ${dir}`);
-  if (result.interrupted && !t.complete) {
-    throw new CliFailure(`interrupted at ${t.have.count}/${meta.pieceCount} pieces; run the same command again to resume`);
+  const session = await Session.open({
+    dataDir: join(dir, CLI_SESSION_FOLDER),
+    defaultDownloadDir: dir,
+    listenPort: port ?? 0,
+    onEvent,
+    log: (line) => {
+      if (!verbose) return;
+      bar.done();
+      process.stderr.write(`${line}\n`);
+    },
+  });
+  const send = async (command: Command): Promise<unknown> => {
+    const reply = await session.request({ kind: 'request', requestId: 0, command });
+    if (!reply.ok) throw new CliFailure(reply.error.message);
+    return reply.result;
+  };
+
+  let interrupted = false;
+  const onSignal = (): void => {
+    interrupted = true;
+    wake();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await send({ type: 'snapshot' });
+    await send({ type: 'setSettings', settings: { maxActiveDownloads: 10_000, maxActiveSeeds: 10_000, downloadLimit, uploadLimit, downloadDir: dir } });
+    const existing = list.get(id);
+    if (!existing) {
+      const source = input.kind === 'magnet' ? { kind: 'magnet' as const, uri: positionals[0] } : { kind: 'torrent' as const, data: input.bytes };
+      await send({ type: 'add', source, savePath: dir });
+    } else if (existing.state === 'paused' || existing.state === 'error') {
+      await send({ type: 'resume', ids: [id] });
+    }
+    if (peers.length) await send({ type: 'addPeers', id, peers: peers.map((p) => (p.host.includes(':') ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`)) });
+    await send({ type: 'subscribe', id, topics: ['pieces'] });
+
+    // Payload totals from earlier runs, so the summary counts only this run.
+    let base: { down: number; up: number } | null = existing ? { down: existing.downloadedTotal, up: existing.uploadedTotal } : { down: 0, up: 0 };
+    const done = (t: TorrentSummary): boolean =>
+      t.state === 'seeding' && (seedRatio === 0 || t.uploadedTotal - (base?.up ?? 0) >= seedRatio * t.totalBytes);
+    for (;;) {
+      const t = list.get(id);
+      if (t) {
+        base ??= { down: t.downloadedTotal, up: t.uploadedTotal };
+        if (t.state === 'error') throw new CliFailure(`${t.name}: ${t.error ?? t.stateReason}`);
+        if (done(t) || interrupted) break;
+        bar.draw({
+          label: t.state === 'checking' ? 'checking' : t.name.length > 24 ? `${t.name.slice(0, 23)}…` : t.name,
+          fraction: t.progress,
+          downRate: t.downRate,
+          upRate: t.upRate,
+          peers: t.peers,
+          etaSeconds: t.eta < 0 ? Infinity : t.eta,
+        });
+      }
+      await new Promise<void>((r) => (wake = r));
+    }
+    bar.done();
+    const t = list.get(id)!;
+    const info = (await send({ type: 'getInfo', id })) as { pieceCount: number };
+    const complete = t.state === 'seeding';
+    const summary = {
+      infoHash: id,
+      name: t.name,
+      totalBytes: t.totalBytes,
+      downloadedBytes: t.downloadedTotal - (base?.down ?? 0),
+      uploadedBytes: t.uploadedTotal - (base?.up ?? 0),
+      verifiedPieces: complete ? info.pieceCount : verifiedPieces,
+      pieceCount: info.pieceCount,
+      seconds: Number(((performance.now() - started) / 1000).toFixed(3)),
+      complete,
+    };
+    if (values.json) out(JSON.stringify(summary));
+    else if (complete) out(`${t.name}: complete, ${summary.pieceCount} pieces verified in ${dir}`);
+    if (!complete) throw new CliFailure(`interrupted at ${Math.round(t.progress * 100)}%; run the same command again to resume`);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    bar.done();
+    await session.close();
   }
-  if (!t.complete) throw new CliFailure(`stopped before the download completed (${t.have.count}/${meta.pieceCount} pieces)`);
 }

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { InputError } from '../common/errors.js';
 import { parseMagnet, parseTorrent, type MagnetLink, type Metainfo } from '../metainfo/index.js';
 
-export type LoadedInput = { readonly kind: 'torrent'; readonly meta: Metainfo } | { readonly kind: 'magnet'; readonly magnet: MagnetLink };
+export type LoadedInput = { readonly kind: 'torrent'; readonly meta: Metainfo; readonly bytes: Uint8Array } | { readonly kind: 'magnet'; readonly magnet: MagnetLink };
 
 const MAX_TORRENT_FILE = 64 * 1024 * 1024;
 
@@ -16,5 +16,6 @@ export function loadInput(arg: string): LoadedInput {
     throw new InputError(`cannot read ${arg}: no such file (give a .torrent file or a magnet: link)`);
   }
   if (size > MAX_TORRENT_FILE) throw new InputError(`${arg} is ${size} bytes, too large to be a .torrent file`);
-  return { kind: 'torrent', meta: parseTorrent(readFileSync(arg)) };
+  const bytes = readFileSync(arg);
+  return { kind: 'torrent', meta: parseTorrent(bytes), bytes };
 }

@@ -46,6 +46,8 @@ export interface Entry {
   wantedBytes: number;
   doneBytes: number;
   /** Runtime only. */
+  /** Peers the user asked us to dial (CLI --peer, "add peer"). */
+  extraPeers: { host: string; port: number }[];
   torrent: Torrent | null;
   fetch: MetadataFetch | null;
   activeSince: number;

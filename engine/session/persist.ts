@@ -53,6 +53,7 @@ function blankEntry(init: NewEntryInit): Entry {
     totalBytes: 0,
     wantedBytes: 0,
     doneBytes: 0,
+    extraPeers: [],
     torrent: null,
     fetch: null,
     activeSince: 0,

@@ -29,7 +29,8 @@ import { diffSummary, roundForWire } from '../api/diff.js';
 import { DEFAULT_SETTINGS } from '../api/validate.js';
 import { captureProgress, decodeMetainfo, entryFromRecord, entryToRecord, filePaths, newEntry, resumePlanFor, torrentFileFromInfo } from './persist.js';
 import { ResumeStore, statFiles } from './resume-store.js';
-import { mergeSettings, parseRequest, validateSettings } from '../api/validate.js';
+import { needsRecapture } from './fast-resume.js';
+import { mergeSettings, parseRequest, validateSettingsPatch } from '../api/validate.js';
 
 export class ApiError extends Error {
   constructor(override readonly name: 'NotFound' | 'Conflict' | 'InvalidCommand' | 'Failed', message: string) {
@@ -48,7 +49,8 @@ export interface SessionOptions {
   /** Overrides the listening port from the settings (e.g. the CLI's --port). */
   readonly listenPort?: number;
   readonly batchIntervalMs?: number;
-  readonly log?: (line: string) => void;
+  /** Log lines; `torrent` names the torrent a line is about. */
+  readonly log?: (line: string, torrent?: string) => void;
 }
 
 const FLUSH_INTERVAL_MS = 5_000;
@@ -84,8 +86,9 @@ export class Session {
     let settings: Settings = { ...DEFAULT_SETTINGS };
     let settingsProblem: string | null = null;
     if (stored !== null && stored !== undefined) {
-      const checked = validateSettings(stored);
-      if (checked.ok) settings = checked.value;
+      // A patch over the defaults: a file from an older version (fewer keys) keeps its values.
+      const checked = validateSettingsPatch(stored);
+      if (checked.ok) settings = mergeSettings(settings, checked.value);
       else settingsProblem = `settings.json ignored (${checked.error.message}); using defaults`;
     }
     if (!settings.downloadDir) settings = { ...settings, downloadDir: opts.defaultDownloadDir };
@@ -93,7 +96,7 @@ export class Session {
     if (settingsProblem) session.log(settingsProblem);
     const { records, problems, orphans } = await session.store.loadAll();
     for (const p of problems) session.log(`resume data: ${p}`);
-    for (const id of orphans) session.log(`resume data: ${id} has a torrent file but no valid record; add it again to resume it`);
+    await session.readdOrphans(orphans);
     for (const r of records) {
       const entry = entryFromRecord(r);
       session.entries.set(entry.id, entry);
@@ -109,6 +112,25 @@ export class Session {
     session.applyQueue();
     void session.refreshFreeDisk();
     return session;
+  }
+
+  /** A .torrent without a valid record (a crash during add): add it again and hash what is on disk. */
+  private async readdOrphans(ids: readonly string[]): Promise<void> {
+    for (const id of ids) {
+      const bytes = await this.store.loadMetainfo(id);
+      if (!bytes) continue;
+      try {
+        const meta = decodeMetainfo(bytes);
+        const entry = newEntry({ id, name: meta.name, meta: null, magnetUri: null, savePath: this.settings.downloadDir, addedAt: Date.now(), position: this.entries.size, paused: false });
+        this.fillFromMeta(entry, meta);
+        entry.fullRecheck = true;
+        this.entries.set(id, entry);
+        this.store.save(entryToRecord(entry));
+        this.log(`resume data: ${meta.name} had no valid record; added again and checking its data`);
+      } catch (err) {
+        this.log(`resume data: ${id}.torrent is damaged (${(err as Error).message}); skipped`);
+      }
+    }
   }
 
   get port(): number {
@@ -145,6 +167,14 @@ export class Session {
       case 'remove':
         await Promise.all(cmd.ids.map((id) => this.remove(this.entry(id), cmd.deleteData)));
         return null;
+      case 'addPeers': {
+        const e = this.entry(cmd.id);
+        const peers = cmd.peers.map(parsePeer);
+        e.extraPeers.push(...peers);
+        e.torrent?.addPeers(peers, 'the user');
+        e.fetch?.addPeers(peers);
+        return { added: peers.length };
+      }
       case 'pause':
         for (const e of this.select(cmd.ids)) this.setPaused(e, true);
         this.applyQueue();
@@ -261,6 +291,7 @@ export class Session {
     this.normalisePositions();
     if (meta && cmd.source.kind === 'torrent') await this.store.saveMetainfo(id, cmd.source.data);
     this.store.save(entryToRecord(entry));
+    void this.store.flush();
     this.added.add(id);
     this.applyQueue();
     return { id, name };
@@ -434,9 +465,10 @@ export class Session {
     try {
       torrent = this.client.add(meta, {
         downloadDir: entry.savePath,
-        peers: entry.magnet?.peers,
+        peers: [...(entry.magnet?.peers ?? []), ...entry.extraPeers],
         events: {
-          onLog: (line) => this.log(`${entry.name}: ${line}`),
+          onLog: (line) => this.log(line, entry),
+          onTracker: (e) => this.log(`tracker ${e.url}: ${e.ok ? `ok, ${e.peers ?? 0} peers` : `error: ${e.message}`}`, entry),
           onPieceVerified: () => this.onProgress(entry),
           onStateChange: (state, reason) => this.onTorrentState(entry, state, reason),
         },
@@ -450,7 +482,7 @@ export class Session {
     this.applyPriorities(entry);
     this.applyTorrentOptions(entry);
     const plan = entry.fullRecheck ? undefined : resumePlanFor(entry, await statFiles(filePaths(entry)));
-    if (plan) this.log(`${entry.name}: fast resume: ${plan.reason}`);
+    if (plan) this.log(`fast resume: ${plan.reason}`, entry);
     await torrent.start(undefined, plan);
     if (entry.torrent !== torrent) return;
     entry.fullRecheck = false;
@@ -495,7 +527,7 @@ export class Session {
     if (!magnet) return;
     this.touch(entry);
     try {
-      const pending = this.client.fetchMetadataCancellable(magnet, magnet.peers, (l) => this.log(`${entry.name}: ${l}`));
+      const pending = this.client.fetchMetadataCancellable(magnet, magnet.peers, (l) => this.log(l, entry));
       entry.fetch = pending.fetch;
       this.touch(entry);
       const meta = await pending.result;
@@ -654,7 +686,7 @@ export class Session {
     const ratioMet = ratioLimit !== null && s.ratio >= ratioLimit;
     const timeMet = timeLimit !== null && seeded >= timeLimit * 60;
     if (!ratioMet && !timeMet) return;
-    this.log(`${e.name}: seeding goal reached (${ratioMet ? `ratio ${s.ratio.toFixed(2)}` : `${Math.round(seeded / 60)} min`}): ${this.settings.seedGoalAction}`);
+    this.log(`seeding goal reached (${ratioMet ? `ratio ${s.ratio.toFixed(2)}` : `${Math.round(seeded / 60)} min`}): ${this.settings.seedGoalAction}`, e);
     if (this.settings.seedGoalAction === 'remove') void this.remove(e, false);
     else {
       this.setPaused(e, true);
@@ -671,6 +703,14 @@ export class Session {
       captureProgress(e, t.have, false);
       const seeding = e.seedingSince !== null ? (now - e.seedingSince) / 1000 : 0;
       this.store.save(entryToRecord(e, { downloaded: t.downloadMeter.total, uploaded: t.uploadMeter.total, seedingSeconds: seeding }));
+    }
+    for (const e of this.entries.values()) {
+      if (e.torrent || !e.have || !e.meta || e.fileStatsFinal) continue;
+      // Stats taken right after the last write are not trusted after a crash; now they can be.
+      if (needsRecapture(entryToRecord(e), Date.now())) {
+        captureProgress(e, e.have, false);
+        this.store.save(entryToRecord(e));
+      }
     }
     void this.store.flush().catch((err: Error) => this.log(`could not save resume data: ${err.message}`));
   }
@@ -797,8 +837,8 @@ export class Session {
     entry.dirty = true;
   }
 
-  private log(line: string): void {
-    this.opts.log?.(line);
+  private log(line: string, entry?: Entry): void {
+    this.opts.log?.(line, entry?.name);
   }
 
   /** Stops every torrent, saves resume data, and closes the listener. */
@@ -810,6 +850,12 @@ export class Session {
     await this.store.flush();
     await this.client.close();
   }
+}
+
+function parsePeer(s: string): { host: string; port: number } {
+  const m = /^\[(.+)\]:(\d+)$/.exec(s) ?? /^([^:]+):(\d+)$/.exec(s);
+  if (!m) throw new ApiError('InvalidCommand', `peer ${JSON.stringify(s)} must look like host:port`);
+  return { host: m[1], port: Number(m[2]) };
 }
 
 /** In settings and commands a limit of 0 means no limit, as in other clients' UIs. */

@@ -111,6 +111,8 @@ export class Torrent implements PeerHandler {
   private readonly verifying = new Set<number>();
   private completedOnce = false;
   private stopped = false;
+  /** Piece writes in flight: stop() waits for them so nothing writes after it returns. */
+  private readonly pendingWrites = new Set<Promise<void>>();
   private checkAbort: AbortController | null = null;
   /** Clock time of the last payload byte in either direction (stalled detection). */
   lastPayloadAt = 0;
@@ -219,7 +221,7 @@ export class Torrent implements PeerHandler {
     for (const peer of [...this.peers]) peer.close('torrent stopped');
     const announcer = this.announcer;
     this.announcer = null;
-    if (announcer) await announcer.stop().catch(() => undefined);
+    await Promise.all([...this.pendingWrites, announcer?.stop().catch(() => undefined)]);
     this.storage.close();
     if (this.state !== 'error') this.setState('stopped');
   }
@@ -539,7 +541,14 @@ export class Torrent implements PeerHandler {
 
   private verifyPiece(piece: number): void {
     this.verifying.add(piece);
-    this.storage.finishPiece(piece).then(
+    const done = this.storage.finishPiece(piece);
+    const settled = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.pendingWrites.add(settled);
+    void settled.then(() => this.pendingWrites.delete(settled));
+    done.then(
       (ok) => {
         this.verifying.delete(piece);
         const contributors = this.contributors.get(piece);
