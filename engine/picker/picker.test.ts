@@ -473,6 +473,177 @@ describe('PiecePicker own state', () => {
   });
 });
 
+describe('PiecePicker sequential mode', () => {
+  it('picks the lowest-index pieces first, ignoring rarity', () => {
+    const picker = withPeers(geom(6, 2), ['111110', '111100', '000001']); // 5 rarest, 0..3 commonest
+    picker.setSequential(true);
+    assert.equal(picker.sequential, true);
+    assert.deepEqual(pick(picker, peer(1, 'seed'), 5), ['0:0', '0:1', '1:0', '1:1', '2:0']);
+    assert.deepEqual(pick(picker, peer(2, 'seed'), 3), ['2:1', '3:0', '3:1']);
+    picker.checkInvariants();
+  });
+
+  it('skips priority 0 and had pieces, and still takes higher priorities first', () => {
+    const picker = new PiecePicker(geom(8), { random: seeded(3), have: bf('10000000'), sequential: true });
+    picker.setPiecePriority(1, 0);
+    picker.setPiecePriority(3, 0);
+    picker.setPiecePriority(6, 7);
+    assert.deepEqual(pick(picker, peer(1, 'seed'), 10), ['6:0', '2:0', '4:0', '5:0', '7:0']);
+    picker.checkInvariants();
+  });
+
+  it('from a peer that lacks the next pieces, picks the lowest it has', () => {
+    const picker = withPeers(geom(20), []);
+    picker.setSequential(true);
+    assert.deepEqual(pick(picker, peer(1, '00000000000000010011'), 10), ['15:0', '18:0', '19:0']);
+    assert.deepEqual(pick(picker, peer(2, 'seed'), 2), ['0:0', '1:0']);
+    picker.checkInvariants();
+  });
+
+  it('finishes pieces in progress first', () => {
+    const picker = withPeers(geom(6, 2), []);
+    pick(picker, peer(9, '000010'), 1); // piece 4 in progress (started from a peer with only piece 4)
+    picker.setSequential(true);
+    assert.deepEqual(pick(picker, peer(1, 'seed'), 3), ['4:1', '0:0', '0:1']);
+    picker.checkInvariants();
+  });
+
+  it('picks a cancelled or failed lower piece again before going on', () => {
+    const picker = withPeers(geom(6, 2), []);
+    picker.setSequential(true);
+    assert.deepEqual(pick(picker, peer(1, 'seed'), 6), ['0:0', '0:1', '1:0', '1:1', '2:0', '2:1']);
+    picker.requestCancelled(1, 0, 1);
+    picker.requestCancelled(1, BLOCK_SIZE, 1); // piece 1 fresh again
+    picker.blockReceived(0, 0);
+    picker.blockReceived(0, BLOCK_SIZE);
+    picker.pieceFailed(0); // piece 0 fresh again
+    picker.checkInvariants();
+    assert.deepEqual(pick(picker, peer(2, 'seed'), 6), ['0:0', '0:1', '1:0', '1:1', '3:0', '3:1']);
+    picker.checkInvariants();
+  });
+
+  it('follows a priority change below the cursor', () => {
+    const picker = withPeers(geom(5), []);
+    picker.setSequential(true);
+    picker.setPiecePriority(1, 0);
+    assert.deepEqual(pick(picker, peer(1, 'seed'), 3), ['0:0', '2:0', '3:0']);
+    picker.setPiecePriority(1, 4);
+    assert.deepEqual(pick(picker, peer(1, 'seed'), 3), ['1:0', '4:0']);
+    picker.setPiecePriorities([4, 4, 4, 4, 4]);
+    picker.checkInvariants();
+  });
+
+  it('still enters end game', () => {
+    const picker = withPeers(geom(3, 2), []);
+    picker.setSequential(true);
+    assert.deepEqual(pick(picker, peer(1, 'seed'), 6), ['0:0', '0:1', '1:0', '1:1', '2:0', '2:1']);
+    assert.equal(picker.inEndGame, true);
+    assert.deepEqual(pick(picker, peer(2, 'seed'), 2), ['0:0', '0:1']);
+    assert.deepEqual(picker.requestersOf(0, 0), [1, 2]);
+    assert.deepEqual(pick(picker, peer(1, 'seed'), 2), [], 'never the same block twice to one peer');
+    picker.checkInvariants();
+  });
+
+  it('switches on and off', () => {
+    // availability 3 2 1 0 0 0 ... : piece 0 is the commonest
+    const picker = withPeers(geom(8), ['11100000', '11000000', '10000000']);
+    const seed = peer(1, 'seed');
+    const first = pick(picker, seed, 1);
+    assert.notEqual(pieceOf(first[0]), 0, 'rarest first picks one of the pieces nobody has');
+    picker.setSequential(true);
+    const seq = pick(picker, seed, 3).map(pieceOf);
+    assert.deepEqual(seq, [0, 1, 2]);
+    picker.setSequential(false);
+    assert.equal(picker.sequential, false);
+    const rest = pick(picker, seed, 10).map(pieceOf);
+    assert.equal(rest.length, 4);
+    assert.ok(!rest.includes(0) && !rest.includes(pieceOf(first[0])));
+    picker.checkInvariants();
+    picker.setSequential(true);
+    picker.setSequential(true); // idempotent
+    picker.checkInvariants();
+  });
+
+  it('orders allowed-fast pieces by index while choked', () => {
+    const picker = withPeers(geom(6), ['000011']);
+    picker.setSequential(true);
+    const p = peer(1, 'seed', { choked: true, allowedFast: new Set([5, 3, 1]) });
+    assert.deepEqual(pick(picker, p, 3), ['1:0', '3:0', '5:0']);
+  });
+
+  it('downloads 100,000 pieces in order without rescanning', () => {
+    const g = new PieceGeometry(100_000 * BLOCK_SIZE, BLOCK_SIZE);
+    const picker = new PiecePicker(g, { sequential: true });
+    picker.addPeerHaveAll();
+    const tail = new Bitfield(100_000);
+    for (let p = 99_990; p < 100_000; p++) tail.set(p);
+    picker.addPeerBitfield(tail);
+    const seed = peer(1, 'seed');
+    const sparse: PeerView = { id: 2, bits: tail, isSeed: false, choked: false };
+    const out: BlockRequest[] = [];
+    const t = performance.now();
+    let expect = 0;
+    for (let i = 0; i < 50_000; i++) {
+      out.length = 0;
+      picker.pick(seed, 1, out);
+      assert.equal(out[0].piece, expect++);
+      picker.blockReceived(out[0].piece, 0);
+      picker.pieceVerified(out[0].piece);
+      if (i % 1000 === 0) {
+        // a peer with only the last pieces: found by skipping whole bytes of its bitfield
+        out.length = 0;
+        picker.pick(sparse, 1, out);
+        assert.ok(out[0].piece >= 99_990);
+        picker.requestCancelled(out[0].piece, 0, 2);
+      }
+    }
+    const ms = performance.now() - t;
+    assert.ok(ms < 2000, `50,000 sequential picks took ${ms.toFixed(0)} ms`);
+    picker.checkInvariants();
+  });
+
+  it('picks in (priority, index) order whatever the priorities, had pieces and cancels', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ prio: fc.integer({ min: 0, max: 7 }), had: fc.boolean(), cancel: fc.boolean() }), { minLength: 1, maxLength: 40 }),
+        (spec) => {
+          const n = spec.length;
+          const have = new Bitfield(n);
+          spec.forEach((x, i) => x.had && have.set(i));
+          const picker = new PiecePicker(new PieceGeometry(n * BLOCK_SIZE, BLOCK_SIZE), { have, sequential: true });
+          picker.setPiecePriorities(spec.map((x) => x.prio));
+          const expected = spec
+            .map((x, i) => ({ ...x, i }))
+            .filter((x) => !x.had && x.prio > 0)
+            .sort((a, b) => b.prio - a.prio || a.i - b.i)
+            .map((x) => x.i);
+          const got: number[] = [];
+          const cancelled = new Set<number>();
+          const out: BlockRequest[] = [];
+          for (let guard = 0; guard < 3 * n + 3; guard++) {
+            out.length = 0;
+            if (picker.pick(peer(1, 'seed'), 1, out) === 0) break;
+            const p = out[0].piece;
+            if (spec[p].cancel && !cancelled.has(p)) {
+              // cancelled once: it must come straight back
+              cancelled.add(p);
+              picker.requestCancelled(p, 0, 1);
+              picker.checkInvariants();
+              continue;
+            }
+            got.push(p);
+            picker.blockReceived(p, 0);
+            picker.pieceVerified(p);
+          }
+          assert.deepEqual(got, expected);
+          picker.checkInvariants();
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
 // ---------------------------------------------------------------- random operation sequences
 
 type Op =
@@ -484,7 +655,9 @@ type Op =
   | { t: 'receive'; pick: number }
   | { t: 'cancel'; pick: number }
   | { t: 'verify'; pick: number; ok: boolean }
-  | { t: 'priority'; piece: number; priority: number };
+  | { t: 'priority'; piece: number; priority: number }
+  | { t: 'priorities'; values: number[] }
+  | { t: 'sequential'; on: boolean };
 
 const MAX_PIECES = 12;
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -505,6 +678,11 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ t: fc.constant('cancel' as const), pick: fc.nat() }),
   fc.record({ t: fc.constant('verify' as const), pick: fc.nat(), ok: fc.boolean() }),
   fc.record({ t: fc.constant('priority' as const), piece: fc.nat(), priority: fc.integer({ min: 0, max: 7 }) }),
+  fc.record({
+    t: fc.constant('priorities' as const),
+    values: fc.array(fc.integer({ min: 0, max: 7 }), { minLength: MAX_PIECES, maxLength: MAX_PIECES }),
+  }),
+  fc.record({ t: fc.constant('sequential' as const), on: fc.boolean() }),
 );
 
 interface ModelPeer {
@@ -640,6 +818,12 @@ function runScenario(pieces: number, blocks: number, lastBlocks: number, seed: n
       }
       case 'priority':
         picker.setPiecePriority(op.piece % pieces, op.priority as never);
+        break;
+      case 'priorities':
+        picker.setPiecePriorities(op.values.slice(0, pieces));
+        break;
+      case 'sequential':
+        picker.setSequential(op.on);
         break;
     }
     picker.checkInvariants();

@@ -4,7 +4,8 @@
  * A pure state machine (no I/O, no timers). Ordering, in this order of importance:
  *   1. piece priority (7 first, 0 = never picked);
  *   2. pieces already in progress ("partial") that this peer can serve;
- *   3. rarest first (fewest peers have it), random tie-break among equally rare pieces.
+ *   3. rarest first (fewest peers have it), random tie-break among equally rare pieces;
+ *      or, in sequential mode (setSequential), lowest piece index first.
  *
  * Data layout (libtorrent-style): every piece sits in one array `order`, sorted by a
  * bucket key. Buckets are laid out priority-major:
@@ -18,6 +19,14 @@
  *
  * Seeds (complete bitfield, have-all) are counted once in `seeds`, not per piece; they
  * do not change the relative order, so they never move anything.
+ *
+ * Sequential mode replaces only the third rule: within a priority level, fresh pieces are
+ * taken in index order. `seqCursor[pr]` is a cursor per level: no fresh (not had, not in
+ * progress) piece of priority pr lies below it. A pick advances it past pieces that are had,
+ * in progress or of another level; the rare events that make a piece fresh again below it
+ * (a piece freed after cancels or a hash failure, a priority change) move it back. So a
+ * pick does not rescan the pieces already done: the scan is amortised O(1) per piece for a
+ * seed, and for other peers it stops at the first piece they have.
  *
  * Per-block state exists only for pieces in progress (`Partial`, typed arrays), and is
  * freed when the piece is verified, fails, or has no block requested or received left.
@@ -54,6 +63,8 @@ export interface PiecePickerOptions {
    * of the first one. Default 2, so at most 3 peers request the same block.
    */
   maxDuplicates?: number;
+  /** Start in sequential mode (see setSequential). */
+  sequential?: boolean;
 }
 
 export interface BlockReceivedResult {
@@ -119,6 +130,9 @@ export class PiecePicker {
   private wantedPieces = 0;
   /** Missing (not requested, not received) blocks of wanted pieces. */
   private wantedMissing = 0;
+  private seq = false;
+  /** Per priority 1..7: no fresh piece of that priority lies below this index (sequential mode). */
+  private readonly seqCursor = new Int32Array(8);
 
   constructor(geometry: PieceGeometry, opts: PiecePickerOptions = {}) {
     this.geo = geometry;
@@ -140,8 +154,26 @@ export class PiecePicker {
       this.haveBits = new Bitfield(n);
     }
     this.start = new Int32Array(LEVELS * this.B + 2);
+    this.seq = opts.sequential === true;
     this.recount();
     this.rebuild();
+  }
+
+  // ---------------------------------------------------------------- mode
+
+  /**
+   * Sequential mode: within each priority level, fresh pieces are picked lowest index first
+   * instead of rarest first (for streaming). Priority 0 is still never picked, higher levels
+   * still come first (so first/last pieces at 7 are fetched ahead), pieces in progress are
+   * still finished first, and end game works as before. O(1) to switch either way.
+   */
+  setSequential(on: boolean): void {
+    if (on && !this.seq) this.seqCursor.fill(0);
+    this.seq = on;
+  }
+
+  get sequential(): boolean {
+    return this.seq;
   }
 
   // ---------------------------------------------------------------- availability
@@ -285,6 +317,7 @@ export class PiecePicker {
     const from = this.bucketOf(piece);
     this.prio[piece] = priority;
     this.moveTo(piece, from, this.bucketOf(piece));
+    this.lowerCursor(piece);
   }
 
   /** Sets every piece's priority at once (e.g. from file priorities): O(pieces), one rebuild. */
@@ -299,6 +332,7 @@ export class PiecePicker {
       }
       this.prio[p] = priorities[p];
     }
+    this.seqCursor.fill(0);
     this.recount();
     this.rebuild();
   }
@@ -336,6 +370,11 @@ export class PiecePicker {
         }
       }
       if (this.wantedMissing === 0) return;
+      if (this.seq) {
+        this.pickSequential(pr, peer, limit, out);
+        if (out.length >= limit) return;
+        continue;
+      }
       const seg = (LEVELS - pr) * this.B;
       const end = this.start[seg + this.B];
       for (let i = this.start[seg]; i < end; i++) {
@@ -345,6 +384,32 @@ export class PiecePicker {
         this.takeMissing(this.startPiece(p), peer.id, limit, out);
       }
     }
+  }
+
+  /** Fresh pieces of priority `pr` in index order, from the level's cursor. */
+  private pickSequential(pr: number, peer: PeerView, limit: number, out: BlockRequest[]): void {
+    const { state, prio } = this;
+    const n = this.pieceCount;
+    let c = this.seqCursor[pr];
+    while (c < n && (state[c] !== FRESH || prio[c] !== pr)) c++;
+    this.seqCursor[pr] = c;
+    const theirs = peer.isSeed || peer.bits === null ? null : peer.bits.bytes;
+    for (let i = c; i < n; i++) {
+      if (out.length >= limit) return;
+      // a whole byte of pieces the peer lacks: skip 8 at once
+      if (theirs !== null && (i & 7) === 0 && theirs[i >> 3] === 0) {
+        i += 7;
+        continue;
+      }
+      if (state[i] !== FRESH || prio[i] !== pr || !canServe(peer, i)) continue;
+      this.takeMissing(this.startPiece(i), peer.id, limit, out);
+    }
+  }
+
+  /** A piece became fresh (again) or changed level: keep its level's cursor at or below it. */
+  private lowerCursor(p: number): void {
+    const pr = this.prio[p];
+    if (pr > 0 && this.state[p] === FRESH && p < this.seqCursor[pr]) this.seqCursor[pr] = p;
   }
 
   private pickAllowedFast(peer: PeerView, allowed: ReadonlySet<number>, limit: number, out: BlockRequest[]): void {
@@ -357,7 +422,9 @@ export class PiecePicker {
     const { state, prio, avail } = this;
     cands.sort(
       (a, b) =>
-        prio[b] - prio[a] || Number(state[b] === PARTIAL) - Number(state[a] === PARTIAL) || avail[a] - avail[b],
+        prio[b] - prio[a] ||
+        Number(state[b] === PARTIAL) - Number(state[a] === PARTIAL) ||
+        (this.seq ? a - b : avail[a] - avail[b]),
     );
     for (const p of cands) {
       if (out.length >= limit) return;
@@ -430,10 +497,14 @@ export class PiecePicker {
     return part;
   }
 
-  private freePartial(part: Partial): void {
+  /** `verified`: the piece is about to become HAVE, so it does not become fresh for the cursor. */
+  private freePartial(part: Partial, verified = false): void {
     this.partials.delete(part.piece);
     this.partialsAt[this.prio[part.piece]]--;
-    if (this.state[part.piece] === PARTIAL) this.state[part.piece] = FRESH;
+    if (this.state[part.piece] === PARTIAL) {
+      this.state[part.piece] = FRESH;
+      if (!verified) this.lowerCursor(part.piece);
+    }
   }
 
   // ---------------------------------------------------------------- block lifecycle
@@ -509,7 +580,7 @@ export class PiecePicker {
       this.wantedPieces--;
       this.wantedMissing -= part ? missingOf(part) : this.geo.blocksInPiece(piece);
     }
-    if (part) this.freePartial(part);
+    if (part) this.freePartial(part, true);
     const from = this.bucketOf(piece);
     this.state[piece] = HAVE;
     this.haveBits.set(piece);
@@ -714,6 +785,11 @@ export class PiecePicker {
     if (wantedPieces !== this.wantedPieces) fail(`wantedPieces ${this.wantedPieces} != ${wantedPieces}`);
     if (wantedMissing !== this.wantedMissing) fail(`wantedMissing ${this.wantedMissing} != ${wantedMissing}`);
     for (let pr = 0; pr < 8; pr++) if (at[pr] !== this.partialsAt[pr]) fail(`partialsAt[${pr}]`);
+    for (let pr = 1; pr <= LEVELS; pr++) {
+      for (let p = 0; p < this.seqCursor[pr] && p < n; p++) {
+        if (this.state[p] === FRESH && this.prio[p] === pr) fail(`fresh piece ${p} below the level ${pr} cursor ${this.seqCursor[pr]}`);
+      }
+    }
     for (const part of this.partials.values()) {
       let rec = 0;
       let req = 0;

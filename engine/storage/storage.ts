@@ -1,9 +1,12 @@
 import { createHash, type Hash } from 'node:crypto';
 import { mkdirSync, read, write, closeSync, openSync, statSync } from 'node:fs';
+import { lstat, mkdir, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { sanitizeElement } from '../metainfo/sanitize.js';
 import { Bitfield } from '../common/bitfield.js';
 import { BLOCK_SIZE, PieceGeometry } from '../common/geometry.js';
 import { FileHandleCache } from './file-cache.js';
+import { errorCode, removeEmptyDirs, realInside } from './fs-util.js';
 import { FileLayout, resolveInside, type FileSpan, type StoredFile } from './layout.js';
 
 export interface StorageFileSpec {
@@ -73,7 +76,10 @@ function describeIoError(err: NodeJS.ErrnoException, path: string): StorageError
  */
 export class Storage {
   readonly geometry: PieceGeometry;
-  readonly layout: FileLayout;
+  private _layout: FileLayout;
+  private _root: string;
+  /** Path components of each file relative to the root (renameFile changes them). */
+  private readonly paths: string[][];
   private readonly handles = new FileHandleCache();
   private readonly partial = new Map<number, PartialPiece>();
   private readonly spare: Buffer[] = [];
@@ -82,25 +88,182 @@ export class Storage {
    * buffered writes to one inode only spin on its lock in the kernel.
    */
   private readonly writeTails = new Map<number, Promise<void>>();
+  /** Set while an exclusive operation (rename, move, delete) runs: new reads and writes wait for it. */
+  private gate: Promise<void> | null = null;
+  /** Reads and writes in flight (entered, not yet settled). */
+  private active = 0;
+  private idleWaiters: (() => void)[] = [];
+  /** After deleteFiles: writes are refused, so a late piece cannot recreate a deleted file. */
+  private deleted = false;
 
-  constructor(private readonly spec: StorageSpec, readonly root: string) {
+  constructor(private readonly spec: StorageSpec, root: string) {
     this.geometry = new PieceGeometry(spec.totalLength, spec.pieceLength);
-    const files: StoredFile[] = spec.files.map((f) => ({
-      absPath: resolveInside(root, f.path),
+    this.paths = spec.files.map((f) => [...f.path]);
+    this._root = root;
+    this._layout = this.layoutAt(root);
+  }
+
+  /** The download folder. Changes only through moveStorage / relocate. */
+  get root(): string {
+    return this._root;
+  }
+
+  get layout(): FileLayout {
+    return this._layout;
+  }
+
+  get files(): readonly StoredFile[] {
+    return this._layout.files;
+  }
+
+  /** The file's path components relative to the download folder (as renamed). */
+  filePath(index: number): readonly string[] {
+    this.checkFileIndex(index);
+    return this.paths[index];
+  }
+
+  private layoutAt(root: string): FileLayout {
+    const files: StoredFile[] = this.spec.files.map((f, i) => ({
+      absPath: resolveInside(root, this.paths[i]),
       offset: f.offset,
       length: f.length,
       padding: f.padding,
     }));
-    this.layout = new FileLayout(files);
+    return new FileLayout(files);
   }
 
-  get files(): readonly StoredFile[] {
-    return this.layout.files;
+  private checkFileIndex(index: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.paths.length) {
+      throw new StorageError(`file ${index} does not exist`, 'EINVAL');
+    }
+  }
+
+  // ---------------------------------------------------------------- exclusive operations
+
+  /**
+   * Runs `fn` while no other I/O touches this storage: waits for the reads and writes in
+   * flight, closes every cached file handle (so no descriptor keeps pointing at an old path),
+   * and holds back reads and writes that arrive meanwhile; they run afterwards against the
+   * layout `fn` leaves behind. Exclusive operations run one at a time.
+   */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.gate) await this.gate;
+    let open!: () => void;
+    this.gate = new Promise<void>((r) => (open = r));
+    try {
+      if (this.active > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
+      this.handles.closeAll();
+      return await fn();
+    } finally {
+      this.handles.closeAll();
+      this.gate = null;
+      open();
+    }
+  }
+
+  /**
+   * Points the storage at another download folder without touching the disk: later reads
+   * and writes use the new paths. moveStorage calls it once the files are in place; on its own
+   * it is for data that is already there. Call it inside `exclusive` when I/O may be running.
+   */
+  relocate(newRoot: string): void {
+    const layout = this.layoutAt(newRoot); // throws before changing anything
+    this.handles.closeAll();
+    this._root = newRoot;
+    this._layout = layout;
+  }
+
+  /**
+   * Renames one file to `newComponents` (relative to the download folder; for a multi-file
+   * torrent the first component is usually the torrent's folder). Each component must already
+   * be sanitised (sanitizeElement leaves it unchanged) and the result must lie inside the
+   * download folder. Refuses (StorageError 'EEXIST') when the target exists on disk or another
+   * file of the torrent has that path (case-insensitively) or needs it as a folder. Moves the
+   * file on disk when it exists (creating parent folders, then removing the old folders if they
+   * are left empty); otherwise only the layout changes. I/O waits meanwhile; handles are closed
+   * first, so later reads and writes go to the new path.
+   */
+  async renameFile(index: number, newComponents: readonly string[]): Promise<void> {
+    this.checkFileIndex(index);
+    if (this.spec.files[index].padding) throw new StorageError(`file ${index} is a padding file`, 'EINVAL');
+    if (newComponents.length === 0) throw new StorageError('a file name is required', 'EINVAL');
+    for (const c of newComponents) {
+      if (typeof c !== 'string' || sanitizeElement(c) !== c) {
+        throw new StorageError(`invalid file name component ${JSON.stringify(c)}`, 'EINVAL');
+      }
+    }
+    const components = [...newComponents];
+    resolveInside(this._root, components); // PathEscapeError before anything else
+    this.checkNoClash(index, components);
+    await this.exclusive(async () => {
+      const oldComponents = this.paths[index];
+      const src = this.files[index].absPath;
+      const dst = resolveInside(this._root, components);
+      if (dst === src) return;
+      const srcStat = await lstat(src).catch(() => null);
+      const dstStat = await lstat(dst).catch(() => null);
+      // The same inode under another name: a case-only rename on a case-insensitive file system.
+      const sameFile = srcStat !== null && dstStat !== null && srcStat.ino === dstStat.ino && srcStat.dev === dstStat.dev;
+      if (dstStat !== null && !sameFile) throw new StorageError(`${dst} already exists`, 'EEXIST');
+      if (srcStat !== null) {
+        try {
+          await mkdir(dirname(dst), { recursive: true });
+          await rename(src, dst);
+        } catch (err) {
+          throw describeIoError(err as NodeJS.ErrnoException, dst);
+        }
+      }
+      this.paths[index] = components;
+      this._layout = this.layoutAt(this._root);
+      if (srcStat !== null) await removeEmptyDirs(this._root, [oldComponents]);
+    });
+  }
+
+  /** Another file of this torrent at the same path, at one of its folders, or inside it. */
+  private checkNoClash(index: number, components: readonly string[]): void {
+    const key = (p: readonly string[]): string => p.join('/').toLowerCase();
+    const mine = key(components);
+    for (let i = 0; i < this.paths.length; i++) {
+      if (i === index || this.spec.files[i].padding) continue;
+      const other = key(this.paths[i]);
+      if (other === mine || other.startsWith(mine + '/') || mine.startsWith(other + '/')) {
+        throw new StorageError(`${components.join('/')} clashes with file ${i} of this torrent (${this.paths[i].join('/')})`, 'EEXIST');
+      }
+    }
+  }
+
+  /**
+   * Deletes the torrent's files, then the torrent's folders that are left empty. Never touches
+   * anything outside the download folder (symlinked folders leading out are skipped), never a
+   * folder that still holds other files, never the download folder itself. Partial pieces are
+   * dropped, and later writes are refused: call it once the torrent is stopped.
+   */
+  async deleteFiles(): Promise<void> {
+    await this.exclusive(async () => {
+      this.deleted = true;
+      for (const part of this.partial.values()) this.returnBuffer(part.buf);
+      this.partial.clear();
+      for (let i = 0; i < this.paths.length; i++) {
+        const f = this.files[i];
+        if (f.padding) continue;
+        if (!(await realInside(this._root, dirname(f.absPath)))) continue;
+        for (const path of [f.absPath, `${f.absPath}.tessera-part`]) {
+          const st = await lstat(path).catch(() => null);
+          if (st === null || st.isDirectory()) continue;
+          try {
+            await unlink(path);
+          } catch (err) {
+            if (errorCode(err) !== 'ENOENT') throw describeIoError(err as NodeJS.ErrnoException, path);
+          }
+        }
+      }
+      await removeEmptyDirs(this._root, this.paths);
+    });
   }
 
   /** Creates the zero-length files, which no piece ever writes. */
   createEmptyFiles(): void {
-    for (const f of this.layout.files) {
+    for (const f of this._layout.files) {
       if (f.length !== 0 || f.padding) continue;
       mkdirSync(dirname(f.absPath), { recursive: true });
       closeSync(openSync(f.absPath, 'a'));
@@ -190,15 +353,16 @@ export class Storage {
    * Pieces whose files are missing are skipped without reading.
    */
   async verify(onProgress?: (checked: number, total: number) => void, signal?: AbortSignal): Promise<Bitfield> {
+    while (this.gate) await this.gate;
     const { pieceCount } = this.geometry;
     const have = new Bitfield(pieceCount);
     const buf = Buffer.allocUnsafe(this.spec.pieceLength);
-    const sizes = this.layout.files.map((f) => (f.padding ? Infinity : fileSize(f.absPath)));
+    const sizes = this._layout.files.map((f) => (f.padding ? Infinity : fileSize(f.absPath)));
     for (let p = 0; p < pieceCount; p++) {
       if (signal?.aborted) break;
       const size = this.geometry.pieceSize(p);
       const offset = this.geometry.pieceOffset(p);
-      if (!this.layout.spans(offset, size).every((s) => sizes[s.fileIndex] >= s.fileOffset + s.length)) continue;
+      if (!this._layout.spans(offset, size).every((s) => sizes[s.fileIndex] >= s.fileOffset + s.length)) continue;
       const ok = await this.readRange(offset, size, buf, 0);
       if (ok && this.hashMatches(p, buf.subarray(0, size))) have.set(p);
       if (onProgress && (p % 64 === 63 || p === pieceCount - 1)) onProgress(p + 1, pieceCount);
@@ -221,12 +385,28 @@ export class Storage {
   }
 
   private writeRange(offset: number, data: Uint8Array): Promise<void> {
-    const spans = this.layout.spans(offset, data.length);
-    return Promise.all(spans.map((s) => this.writeSpan(s, data))).then(() => undefined);
+    if (this.gate) return this.gate.then(() => this.writeRange(offset, data));
+    if (this.deleted) return Promise.reject(new StorageError("the torrent's files were deleted", 'ENOENT'));
+    this.active++;
+    const spans = this._layout.spans(offset, data.length);
+    return Promise.all(spans.map((s) => this.writeSpan(s, data))).then(
+      () => this.leave(),
+      (err: unknown) => {
+        this.leave();
+        throw err;
+      },
+    );
+  }
+
+  private leave(): void {
+    if (--this.active > 0 || this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
   }
 
   private writeSpan(span: FileSpan, data: Uint8Array): Promise<void> {
-    const file = this.layout.files[span.fileIndex];
+    const file = this._layout.files[span.fileIndex];
     if (file.padding) return Promise.resolve();
     const previous = this.writeTails.get(span.fileIndex) ?? Promise.resolve();
     const next = previous.then(
@@ -242,7 +422,7 @@ export class Storage {
   }
 
   private pwriteSpan(span: FileSpan, data: Uint8Array): Promise<void> {
-    const file = this.layout.files[span.fileIndex];
+    const file = this._layout.files[span.fileIndex];
     return new Promise((resolvePromise, reject) => {
       let fd: number;
       try {
@@ -273,12 +453,23 @@ export class Storage {
 
   /** Resolves false when any file in the range is missing or too short. */
   private readRange(offset: number, length: number, target: Buffer, targetOffset: number): Promise<boolean> {
-    const spans = this.layout.spans(offset, length);
-    return Promise.all(spans.map((s) => this.readSpan(s, target, targetOffset))).then((r) => r.every(Boolean));
+    if (this.gate) return this.gate.then(() => this.readRange(offset, length, target, targetOffset));
+    this.active++;
+    const spans = this._layout.spans(offset, length);
+    return Promise.all(spans.map((s) => this.readSpan(s, target, targetOffset))).then(
+      (r) => {
+        this.leave();
+        return r.every(Boolean);
+      },
+      (err: unknown) => {
+        this.leave();
+        throw err;
+      },
+    );
   }
 
   private readSpan(span: FileSpan, target: Buffer, targetOffset: number): Promise<boolean> {
-    const file = this.layout.files[span.fileIndex];
+    const file = this._layout.files[span.fileIndex];
     if (file.padding) {
       target.fill(0, targetOffset + span.rangeOffset, targetOffset + span.rangeOffset + span.length);
       return Promise.resolve(true);
