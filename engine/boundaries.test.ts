@@ -76,6 +76,11 @@ test('only net/ (and the tracker clients) open peer sockets; only storage/, sess
   assert.deepEqual(files.map((i) => `${i.file} -> ${i.spec}`), []);
 });
 
+test('only worker/ touches worker_threads', () => {
+  const bad = all.filter((i) => i.spec === 'node:worker_threads' && folderOf(i) !== 'worker');
+  assert.deepEqual(bad.map((i) => `${i.file} -> ${i.spec}`), []);
+});
+
 test('the scan sees the engine (guards against a test that checks nothing)', () => {
   assert.ok(all.length > 100, `found ${all.length} imports`);
   assert.ok(all.some((i) => i.file.startsWith('torrent') && i.target === 'picker'));

@@ -1,0 +1,39 @@
+// Worker-thread entry: hosts a Session and speaks the protocol over the parent port.
+// Every payload from the host is validated by the Session (requestRaw) before use.
+import { parentPort, workerData } from 'node:worker_threads';
+import { Session } from '../session/session.js';
+import type { EngineWorkerData, WorkerToHost } from './messages.js';
+
+const port = parentPort;
+if (!port) throw new Error('engine/worker/entry must run in a worker thread');
+const data = workerData as EngineWorkerData;
+const post = (m: WorkerToHost): void => port.postMessage(m);
+
+try {
+  const session = await Session.open({
+    dataDir: data.dataDir,
+    defaultDownloadDir: data.defaultDownloadDir,
+    listenPort: data.listenPort,
+    listenHost: data.listenHost,
+    onEvent: (event) => post(event),
+    log: (line, torrent) => post({ kind: 'log', line, torrent: torrent ?? null }),
+  });
+  let closing = false;
+  port.on('message', (raw: unknown) => {
+    if (typeof raw === 'object' && raw !== null && (raw as { kind?: unknown }).kind === 'shutdown') {
+      if (closing) return;
+      closing = true;
+      void session.close().then(() => {
+        post({ kind: 'shutdown-complete' });
+        port.close();
+      });
+      return;
+    }
+    if (closing) return;
+    void session.requestRaw(raw).then(post);
+  });
+  post({ kind: 'ready', port: session.port });
+} catch (err) {
+  post({ kind: 'fatal', message: (err as Error).message });
+  port.close();
+}
