@@ -394,10 +394,11 @@ export class PiecePicker {
     while (c < n && (state[c] !== FRESH || prio[c] !== pr)) c++;
     this.seqCursor[pr] = c;
     const theirs = peer.isSeed || peer.bits === null ? null : peer.bits.bytes;
+    const ours = this.haveBits.bytes;
     for (let i = c; i < n; i++) {
       if (out.length >= limit) return;
-      // a whole byte of pieces the peer lacks: skip 8 at once
-      if (theirs !== null && (i & 7) === 0 && theirs[i >> 3] === 0) {
+      // a whole byte of pieces the peer lacks or we have: skip 8 at once
+      if ((i & 7) === 0 && ((theirs === null ? 0xff : theirs[i >> 3]) & ~ours[i >> 3]) === 0) {
         i += 7;
         continue;
       }

@@ -130,6 +130,25 @@ describe('Storage.renameFile', () => {
   });
 });
 
+describe('Storage.createEmptyFiles', () => {
+  it('creates only the wanted zero-length files', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const files: TestFile[] = [
+        { path: ['t', 'e1'], data: Buffer.alloc(0) },
+        { path: ['t', 'x'], data: pattern(10, 1) },
+        { path: ['t', 'e2'], data: Buffer.alloc(0) },
+      ];
+      const storage = new Storage(specFor(files, 16_384).spec, dir);
+      storage.createEmptyFiles((i) => i !== 2);
+      assert.deepEqual([existsSync(join(dir, 't', 'e1')), existsSync(join(dir, 't', 'x')), existsSync(join(dir, 't', 'e2'))], [true, false, false]);
+      storage.close();
+    } finally {
+      cleanup();
+    }
+  });
+});
+
 describe('Storage.deleteFiles', () => {
   it('removes the files and the emptied torrent folders, and nothing else', async () => {
     const { dir, cleanup } = tempDir();

@@ -261,10 +261,15 @@ export class Storage {
     });
   }
 
-  /** Creates the zero-length files, which no piece ever writes. */
-  createEmptyFiles(): void {
-    for (const f of this._layout.files) {
-      if (f.length !== 0 || f.padding) continue;
+  /**
+   * Creates the zero-length files, which no piece ever writes. `wanted(index)` false leaves a
+   * file out (e.g. one whose priority is skip).
+   */
+  createEmptyFiles(wanted?: (index: number) => boolean): void {
+    const files = this._layout.files;
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i];
+      if (f.length !== 0 || f.padding || (wanted && !wanted(i))) continue;
       mkdirSync(dirname(f.absPath), { recursive: true });
       closeSync(openSync(f.absPath, 'a'));
     }
