@@ -23,7 +23,11 @@ import type {
 import { parseMagnet, parseTorrent, toMagnetUri, type Metainfo } from '../metainfo/index.js';
 import { Client } from './client.js';
 import { decideQueue, moveInQueue } from './queue.js';
-import { liveState, summarize, type Entry } from './entry.js';
+import { summarize, type Entry } from './entry.js';
+import { StateStream } from './stream.js';
+import { moveStorage } from '../storage/move.js';
+import { StorageError } from '../storage/storage.js';
+import { PathEscapeError } from '../storage/layout.js';
 import { piecePrioritiesFor, wantedBytes, fileProgress } from '../torrent/file-priorities.js';
 import { diffSummary, roundForWire } from '../api/diff.js';
 import { DEFAULT_SETTINGS } from '../api/validate.js';
@@ -61,13 +65,9 @@ export class Session {
   private readonly client: Client;
   private readonly entries = new Map<string, Entry>();
   private settings: Settings;
-  private seq = 0;
   private batchTimer: NodeJS.Timeout | null = null;
   private lastFlush = 0;
-  private notices: Notice[] = [];
-  private removed: string[] = [];
-  private added = new Set<string>();
-  private subscription: { id: string | null; topics: Set<DetailTopic> } = { id: null, topics: new Set() };
+  private readonly stream: StateStream;
   private freeDisk = 0;
   private closed = false;
   private queueDirty = true;
@@ -76,6 +76,7 @@ export class Session {
   private constructor(private readonly opts: SessionOptions, settings: Settings) {
     this.clock = opts.clock ?? systemClock;
     this.settings = settings;
+    this.stream = new StateStream(opts.onEvent);
     this.store = new ResumeStore(opts.dataDir, { onProblem: (m) => this.log(`resume data: ${m}`) });
     this.client = new Client({ port: opts.listenPort ?? settings.listenPort, host: opts.listenHost ?? '0.0.0.0', clock: this.clock });
   }
@@ -245,10 +246,10 @@ export class Session {
         return this.updateSettings(cmd.settings);
       case 'subscribe':
         if (cmd.id !== null) this.entry(cmd.id);
-        this.subscription = { id: cmd.id, topics: new Set(cmd.topics) };
+        this.stream.subscribe(cmd.id, cmd.topics);
         return null;
       case 'snapshot':
-        this.emitSnapshot();
+        this.stream.snapshot(this.entries.values(), this.globalStats(), { ...this.settings }, (e) => roundForWire(summarize(e)));
         return null;
     }
   }
@@ -292,7 +293,7 @@ export class Session {
     if (meta && cmd.source.kind === 'torrent') await this.store.saveMetainfo(id, cmd.source.data);
     this.store.save(entryToRecord(entry));
     void this.store.flush();
-    this.added.add(id);
+    this.stream.added(id);
     this.applyQueue();
     return { id, name };
   }
@@ -308,8 +309,7 @@ export class Session {
 
   private async remove(entry: Entry, deleteData: boolean): Promise<void> {
     this.entries.delete(entry.id);
-    this.added.delete(entry.id);
-    this.removed.push(entry.id);
+    this.stream.removed(entry.id);
     const torrent = entry.torrent;
     await this.deactivate(entry);
     if (deleteData && entry.meta) {
@@ -366,7 +366,12 @@ export class Session {
     const parts = newPath.split('/').filter((p) => p !== '');
     const components = meta.multiFile ? [meta.files[0].path[0], ...parts] : parts;
     const storage = entry.torrent?.storage ?? (await this.offlineStorage(entry));
-    await storage.renameFile(file, components);
+    try {
+      await storage.renameFile(file, components);
+    } catch (err) {
+      if (!entry.torrent) storage.close();
+      throw asApiError(err);
+    }
     meta.files[file].path = components;
     if (!entry.torrent) storage.close();
     entry.fileRenames = [...entry.fileRenames.filter((r) => r.file !== file), { file, path: components }];
@@ -378,19 +383,26 @@ export class Session {
     if (!entry.meta) await this.loadMeta(entry);
     const wasRunning = entry.torrent !== null;
     await this.deactivate(entry);
+    const commit = async (): Promise<void> => {
+      // The record must name the new folder before the old files go: a crash after this point resumes there.
+      entry.savePath = savePath;
+      if (entry.have && entry.meta) captureProgress(entry, entry.have, true);
+      this.store.save(entryToRecord(entry));
+      await this.store.flush();
+    };
     if (entry.meta) {
       const storage = await this.offlineStorage(entry);
       try {
-        const { moveStorage } = await import('../storage/move.js');
-        await moveStorage(storage, savePath);
+        await moveStorage(storage, savePath, undefined, { onCommit: commit });
+      } catch (err) {
+        throw asApiError(err);
       } finally {
         storage.close();
       }
+    } else {
+      await commit();
     }
-    entry.savePath = savePath;
-    if (entry.have && entry.meta) captureProgress(entry, entry.have, true);
     this.touch(entry);
-    this.store.save(entryToRecord(entry));
     if (wasRunning) this.applyQueue();
   }
 
@@ -535,7 +547,7 @@ export class Session {
       entry.fetch = null;
       this.fillFromMeta(entry, meta);
       await this.store.saveMetainfo(entry.id, torrentFileFromInfo(meta.infoBytes, magnet.trackers));
-      this.notices.push({ type: 'metadataReceived', id: entry.id, name: entry.name });
+      this.stream.notice({ type: 'metadataReceived', id: entry.id, name: entry.name });
       this.store.save(entryToRecord(entry));
     } catch (err) {
       if (entry.fetch) {
@@ -568,12 +580,9 @@ export class Session {
     const meta = entry.meta;
     if (!meta) return;
     entry.wantedBytes = wantedBytes(meta.files, entry.filePriorities);
-    const t = entry.torrent;
-    if (t && t.state !== 'checking') {
-      t.setPiecePriorities(piecePrioritiesFor(meta.files, meta.pieceLength, meta.pieceCount, entry.filePriorities, { firstLastPiecesFirst: entry.firstLastPiecesFirst }));
-    } else if (t) {
-      t.setPiecePriorities(piecePrioritiesFor(meta.files, meta.pieceLength, meta.pieceCount, entry.filePriorities, { firstLastPiecesFirst: entry.firstLastPiecesFirst }));
-    }
+    entry.torrent?.setPiecePriorities(
+      piecePrioritiesFor(meta.files, meta.pieceLength, meta.pieceCount, entry.filePriorities, { firstLastPiecesFirst: entry.firstLastPiecesFirst }),
+    );
     this.updateDone(entry);
   }
 
@@ -616,7 +625,7 @@ export class Session {
       if (entry.seedingSince === null) entry.seedingSince = this.clock.now();
       if (entry.completedAt === null && entry.torrent && entry.torrent.have.count > 0) {
         entry.completedAt = Date.now();
-        this.notices.push({ type: 'completed', id: entry.id, name: entry.name, savePath: entry.savePath });
+        this.stream.notice({ type: 'completed', id: entry.id, name: entry.name, savePath: entry.savePath });
       }
       this.queueDirty = true;
     } else if (state === 'downloading' && entry.seedingSince !== null) {
@@ -625,7 +634,7 @@ export class Session {
       this.queueDirty = true;
     } else if (state === 'error') {
       entry.error = reason ?? 'failed';
-      this.notices.push({ type: 'error', id: entry.id, name: entry.name, message: entry.error });
+      this.stream.notice({ type: 'error', id: entry.id, name: entry.name, message: entry.error });
       void this.deactivate(entry).then(() => this.applyQueue());
     }
     this.touch(entry);
@@ -716,46 +725,7 @@ export class Session {
   }
 
   private emitBatch(): void {
-    const added: TorrentSummary[] = [];
-    const changed: TorrentPatch[] = [];
-    for (const id of this.added) {
-      const e = this.entries.get(id);
-      if (!e) continue;
-      e.sent = roundForWire(summarize(e));
-      e.dirty = false;
-      added.push(e.sent);
-    }
-    for (const e of this.entries.values()) {
-      if (this.added.has(e.id)) continue;
-      if (!e.dirty && !e.torrent && !e.fetch) continue;
-      const next = roundForWire(summarize(e));
-      e.dirty = false;
-      if (!e.sent) {
-        e.sent = next;
-        added.push(next);
-        continue;
-      }
-      const patch = diffSummary(e.sent, next);
-      e.sent = next;
-      if (patch) changed.push(patch);
-    }
-    this.added.clear();
-    const removed = this.removed;
-    this.removed = [];
-    const notices = this.notices;
-    this.notices = [];
-    this.opts.onEvent({ kind: 'batch', seq: ++this.seq, added, changed, removed, global: this.globalStats(), details: this.details(), notices });
-  }
-
-  private emitSnapshot(): void {
-    const torrents = [...this.entries.values()].map((e) => {
-      e.sent = roundForWire(summarize(e));
-      e.dirty = false;
-      return e.sent;
-    });
-    this.added.clear();
-    this.removed = [];
-    this.opts.onEvent({ kind: 'snapshot', seq: ++this.seq, torrents, global: this.globalStats(), settings: { ...this.settings } });
+    this.stream.batch(this.entries.values(), this.globalStats(), (e) => roundForWire(summarize(e)));
   }
 
   private globalStats(): GlobalStats {
@@ -788,14 +758,6 @@ export class Session {
       downloadLimit: alt ? this.settings.altDownloadLimit : this.settings.downloadLimit,
       uploadLimit: alt ? this.settings.altUploadLimit : this.settings.uploadLimit,
     };
-  }
-
-  private details(): TorrentDetails | null {
-    const { id, topics } = this.subscription;
-    if (id === null || topics.size === 0) return null;
-    const e = this.entries.get(id);
-    if (!e) return null;
-    return detailsOf(e, topics);
   }
 
   private async refreshFreeDisk(): Promise<void> {
@@ -852,6 +814,15 @@ export class Session {
   }
 }
 
+/** Storage refusals become errors the UI can show: a clash is a Conflict, a bad name an invalid command. */
+function asApiError(err: unknown): Error {
+  if (err instanceof ApiError) return err;
+  if (err instanceof PathEscapeError) return new ApiError('InvalidCommand', err.message);
+  if (err instanceof StorageError && err.code === 'EEXIST') return new ApiError('Conflict', err.message);
+  if (err instanceof StorageError && err.code === 'EINVAL') return new ApiError('InvalidCommand', err.message);
+  return err instanceof Error ? err : new Error(String(err));
+}
+
 function parsePeer(s: string): { host: string; port: number } {
   const m = /^\[(.+)\]:(\d+)$/.exec(s) ?? /^([^:]+):(\d+)$/.exec(s);
   if (!m) throw new ApiError('InvalidCommand', `peer ${JSON.stringify(s)} must look like host:port`);
@@ -863,59 +834,3 @@ function unlimitedIfZero(limit: number | null): number | null {
   return limit === 0 ? null : limit;
 }
 
-function detailsOf(e: Entry, topics: ReadonlySet<DetailTopic>): TorrentDetails {
-  const out: TorrentDetails = { id: e.id };
-  const t = e.torrent;
-  const meta = e.meta;
-  if (topics.has('peers')) {
-    out.peers = t
-      ? [...t.peers].map((p) => ({
-          address: p.address,
-          client: p.client,
-          flags: `${!p.peerChoking && p.amInterested ? 'D' : p.amInterested ? 'd' : ''}${!p.amChoking && p.peerInterested ? 'U' : p.peerInterested ? 'u' : ''}${p.optimistic ? 'O' : ''}${p.incoming ? 'I' : ''}${p.snubbed ? 'S' : ''}`,
-          downRate: Math.round(p.downloadMeter.rate()),
-          upRate: Math.round(p.uploadMeter.rate()),
-          progress: p.bits ? p.bits.count / p.bits.length : 0,
-          downloaded: p.downloadMeter.total,
-          uploaded: p.uploadMeter.total,
-        }))
-      : [];
-  }
-  if (topics.has('files') && meta) {
-    const have = t ? t.have : (e.have ?? new Bitfield(meta.pieceCount));
-    const done = fileProgress(meta.files, meta.pieceLength, have);
-    out.files = meta.files
-      .map((f, index) => ({ index, path: f.path.join('/'), length: f.length, doneBytes: done[index], priority: e.filePriorities[index] ?? 'normal', padding: f.padding }))
-      .filter((f) => !f.padding)
-      .map(({ padding: _p, ...f }) => f);
-  }
-  if (topics.has('trackers')) {
-    const now = Date.now();
-    out.trackers = t
-      ? t.trackerStatus().map((s) => ({
-          url: s.url,
-          tier: s.tier,
-          status: s.health,
-          message: s.lastError ?? s.warning ?? '',
-          seeds: s.scrape?.seeds ?? s.seeds ?? null,
-          leechers: s.scrape?.leechers ?? s.leechers ?? null,
-          completed: s.scrape?.downloaded ?? null,
-          nextAnnounceIn: s.nextAnnounce !== undefined ? Math.max(0, Math.round((s.nextAnnounce - performance.now()) / 1000)) : null,
-        }))
-      : (meta?.announce ?? []).flatMap((tier, i) => tier.map((url) => ({ url, tier: i, status: 'idle' as const, message: '', seeds: null, leechers: null, completed: null, nextAnnounceIn: null })));
-    void now;
-  }
-  if (topics.has('pieces') && meta) {
-    const have = t ? t.have : (e.have ?? new Bitfield(meta.pieceCount));
-    out.pieces = {
-      pieceCount: meta.pieceCount,
-      pieceLength: meta.pieceLength,
-      have: have.bytes.slice(),
-      downloading: t ? t.downloadingPieces().bytes : new Uint8Array(Math.ceil(meta.pieceCount / 8)),
-      availability: t ? t.availability() : new Uint16Array(meta.pieceCount),
-    };
-  }
-  return out;
-}
-
-export { liveState };
