@@ -23,6 +23,7 @@ export interface AddOptions {
   readonly events?: TorrentEvents;
   readonly peers?: readonly PeerAddress[];
   readonly useTrackers?: boolean;
+  readonly uploadSlots?: number;
 }
 
 /**
@@ -82,6 +83,7 @@ export class Client {
       peers: opts.peers,
       useTrackers: opts.useTrackers,
       maxPeers: this.opts.maxPeersPerTorrent,
+      uploadSlots: opts.uploadSlots,
       parentLimits: [this.limits],
     });
     this.torrents.set(key, torrent);

@@ -356,6 +356,7 @@ export class Session {
       this.touch(entry);
       this.store.save(entryToRecord(entry));
     }
+    this.applyQueue();
   }
 
   private async renameFile(entry: Entry, file: number, newPath: string): Promise<void> {
@@ -429,6 +430,7 @@ export class Session {
     this.settings = mergeSettings(this.settings, patch);
     await this.store.saveSettings(this.settings);
     this.applyGlobalLimits();
+    for (const e of this.entries.values()) this.applyTorrentOptions(e);
     this.applyQueue();
     this.queueDirty = true;
     return { ...this.settings };
@@ -493,7 +495,18 @@ export class Session {
     entry.torrent = torrent;
     this.applyPriorities(entry);
     this.applyTorrentOptions(entry);
-    const plan = entry.fullRecheck ? undefined : resumePlanFor(entry, await statFiles(filePaths(entry)));
+    const current = await statFiles(filePaths(entry));
+    const missing = entry.fullRecheck ? null : missingFile(entry, current);
+    if (missing !== null) {
+      await this.client.remove(torrent);
+      entry.torrent = null;
+      entry.error = `files missing: ${missing} is gone. Put the files back and resume, move the torrent to where they are now, or recheck to download them again`;
+      this.stream.notice({ type: 'error', id: entry.id, name: entry.name, message: entry.error });
+      this.touch(entry);
+      this.store.save(entryToRecord(entry));
+      return;
+    }
+    const plan = entry.fullRecheck ? undefined : resumePlanFor(entry, current);
     if (plan) this.log(`fast resume: ${plan.reason}`, entry);
     await torrent.start(undefined, plan);
     if (entry.torrent !== torrent) return;
@@ -590,7 +603,12 @@ export class Session {
     const t = entry.torrent;
     if (!t) return;
     t.picker.setSequential(entry.sequential);
-    t.setMaxPeers(entry.maxConnections ?? this.settings.maxConnectionsPerTorrent);
+    // The global connection cap is shared out among the running torrents.
+    let running = 0;
+    for (const e of this.entries.values()) if (e.torrent) running++;
+    const share = Math.max(8, Math.floor(this.settings.maxConnections / Math.max(1, running)));
+    t.setMaxPeers(Math.min(entry.maxConnections ?? this.settings.maxConnectionsPerTorrent, share));
+    t.setUploadSlots(this.settings.uploadSlotsPerTorrent);
     t.setLimits({ download: unlimitedIfZero(entry.downloadLimit), upload: unlimitedIfZero(entry.uploadLimit) });
   }
 
@@ -680,6 +698,8 @@ export class Session {
     this.emitBatch();
     if (now - this.lastFlush > FLUSH_INTERVAL_MS) {
       this.lastFlush = now;
+      // The weekly schedule of the alternative limits moves with the wall clock.
+      this.applyGlobalLimits();
       this.checkpoint();
       void this.refreshFreeDisk();
     }
@@ -812,6 +832,19 @@ export class Session {
     await this.store.flush();
     await this.client.close();
   }
+}
+
+/** A wanted file that had verified data when the record was saved and is now gone, or null. */
+function missingFile(entry: Entry, current: readonly { size: number }[]): string | null {
+  const meta = entry.meta;
+  if (!meta || !entry.fileStats || entry.doneBytes === 0) return null;
+  for (let i = 0; i < meta.files.length; i++) {
+    const f = meta.files[i];
+    if (f.padding || f.length === 0 || entry.filePriorities[i] === 'skip') continue;
+    const recorded = entry.fileStats[i];
+    if (recorded && recorded.size > 0 && current[i].size < 0) return f.path.join('/');
+  }
+  return null;
 }
 
 /** Storage refusals become errors the UI can show: a clash is a Conflict, a bad name an invalid command. */

@@ -374,8 +374,13 @@ export class Torrent implements PeerHandler {
   }
 
   private get uploadSlots(): number {
-    return this.opts.uploadSlots ?? 4;
+    return this.uploadSlotsOverride ?? this.opts.uploadSlots ?? 4;
   }
+
+  setUploadSlots(slots: number): void {
+    this.uploadSlotsOverride = Math.max(1, slots);
+  }
+  private uploadSlotsOverride: number | null = null;
 
   private unchokedCount(): number {
     let n = 0;
