@@ -30,8 +30,9 @@ export class ProgressBar {
     this.lastLength = out.length;
   }
 
+  /** Erases the bar, so what is printed next replaces it rather than sitting under a stale one. */
   done(): void {
-    if (this.enabled && this.lastLength > 0) this.stream.write('\n');
+    if (this.enabled && this.lastLength > 0) this.stream.write('\r\x1b[2K');
     this.lastLength = 0;
   }
 }
