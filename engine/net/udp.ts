@@ -1,0 +1,103 @@
+// A small UDP socket wrapper: the one place the DHT's datagrams touch a real socket (only net/ opens sockets).
+// It satisfies the datagram transport the DHT's RPC layer takes (send + onMessage), so dht/ never imports node:dgram.
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv4 } from 'node:net';
+
+export interface DatagramSource {
+  readonly host: string;
+  readonly port: number;
+}
+
+export type DatagramHandler = (data: Buffer, from: DatagramSource) => void;
+
+export interface UdpSocketOptions {
+  /** Local port; 0 lets the kernel choose (read it back from `port`). */
+  readonly port: number;
+  /** Bind address. Default '0.0.0.0'; tests pass '127.0.0.1'. IPv4 only (the DHT here is BEP 5 over IPv4). */
+  readonly host?: string;
+  /** Datagrams longer than this are dropped unread by the handlers. Default 8 KiB (KRPC messages are < 1.5 KiB). */
+  readonly maxDatagram?: number;
+}
+
+/** One bound IPv4 UDP socket. Send errors (unreachable hosts, full buffers) are counted, never thrown. */
+export class UdpSocket {
+  private readonly handlers = new Set<DatagramHandler>();
+  private closed = false;
+  private closing: Promise<void> | null = null;
+  /** Datagrams that failed to send (e.g. EHOSTUNREACH) or were dropped as too long on receipt. */
+  sendErrors = 0;
+  dropped = 0;
+
+  private constructor(private readonly socket: Socket, readonly port: number, readonly host: string, private readonly maxDatagram: number) {
+    socket.on('message', (msg, rinfo) => {
+      if (msg.length > this.maxDatagram) {
+        this.dropped++;
+        return;
+      }
+      const from: DatagramSource = { host: rinfo.address, port: rinfo.port };
+      for (const fn of this.handlers) fn(msg, from);
+    });
+    // After bind, errors are per-datagram (ICMP unreachable and the like): never fatal for the socket's owner.
+    socket.on('error', () => {
+      this.sendErrors++;
+    });
+  }
+
+  /** Binds a socket; rejects with a readable message when the port is taken. */
+  static bind(opts: UdpSocketOptions): Promise<UdpSocket> {
+    const host = opts.host ?? '0.0.0.0';
+    if (!isIPv4(host)) return Promise.reject(new Error(`UDP bind address must be IPv4, got ${host}`));
+    return new Promise((resolve, reject) => {
+      const socket = createSocket({ type: 'udp4', reuseAddr: false });
+      const onError = (err: NodeJS.ErrnoException): void => {
+        socket.close();
+        reject(new Error(err.code === 'EADDRINUSE' ? `UDP port ${opts.port} is already in use` : `UDP bind ${host}:${opts.port}: ${err.message}`));
+      };
+      socket.once('error', onError);
+      socket.bind(opts.port, host, () => {
+        socket.off('error', onError);
+        const port = socket.address().port;
+        resolve(new UdpSocket(socket, port, host, opts.maxDatagram ?? 8192));
+      });
+    });
+  }
+
+  /** Sends one datagram. Silently ignored once closed; failures count in `sendErrors`. */
+  send(data: Uint8Array, host: string, port: number): void {
+    if (this.closed) return;
+    if (!(Number.isInteger(port) && port > 0 && port < 65536) || !isIPv4(host)) {
+      this.sendErrors++;
+      return;
+    }
+    this.socket.send(data, port, host, (err) => {
+      if (err) this.sendErrors++;
+    });
+  }
+
+  /** Calls `fn` for each incoming datagram; returns an unsubscribe function. */
+  onMessage(fn: DatagramHandler): () => void {
+    this.handlers.add(fn);
+    return () => {
+      this.handlers.delete(fn);
+    };
+  }
+
+  /** Does not keep the process alive by itself. */
+  unref(): void {
+    this.socket.unref();
+  }
+
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closed = true;
+    this.handlers.clear();
+    this.closing = new Promise((resolve) => {
+      try {
+        this.socket.close(() => resolve());
+      } catch {
+        resolve(); // already closed
+      }
+    });
+    return this.closing;
+  }
+}
