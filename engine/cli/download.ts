@@ -3,6 +3,7 @@ import { InputError } from '../common/errors.js';
 import type { Command, EngineEvent, TorrentSummary } from '../api/types.js';
 import { applyPatch } from '../api/diff.js';
 import { Session } from '../session/session.js';
+import { DEFAULT_BOOTSTRAP } from '../dht/node.js';
 import { countBits } from '../common/bitfield.js';
 import { intOption, limitOption, listOption, numberOption, parseCommand, parsePeerArg, stringOption } from './args.js';
 import { loadInput } from './load.js';
@@ -10,7 +11,7 @@ import { ProgressBar } from './progress.js';
 import { CliFailure } from './failure.js';
 
 const USAGE =
-  'tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>] [--json] [--verbose]';
+  'tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>] [--dht-bootstrap host:port[,host:port…]] [--no-dht] [--json] [--verbose]';
 
 /** Resume data of `download` lives beside the files, so running the same command again continues. */
 export const CLI_SESSION_FOLDER = '.tessera';
@@ -25,6 +26,8 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
       peer: { type: 'string', multiple: true },
       'download-limit': { type: 'string' },
       'upload-limit': { type: 'string' },
+      'dht-bootstrap': { type: 'string', multiple: true },
+      'no-dht': { type: 'boolean' },
       json: { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
     },
@@ -38,6 +41,10 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
   const downloadLimit = limitOption(values['download-limit'], 'download-limit');
   const uploadLimit = limitOption(values['upload-limit'], 'upload-limit');
   const verbose = values.verbose === true;
+  const bootstrapArgs = listOption(values['dht-bootstrap']).flatMap((v) => v.split(',')).filter((v) => v !== '');
+  if (values['no-dht'] === true && bootstrapArgs.length) throw new InputError('--no-dht and --dht-bootstrap contradict each other; give one');
+  // Without --dht-bootstrap the public routers are used; with it, only the given nodes.
+  const dht = values['no-dht'] === true ? undefined : { bootstrap: bootstrapArgs.length ? bootstrapArgs.map(parsePeerArg) : DEFAULT_BOOTSTRAP, maxNodesPerIp: bootstrapArgs.length ? 64 : undefined };
   const input = loadInput(positionals[0]);
   const dir = resolve(outDir);
   const id = input.kind === 'magnet' ? input.magnet.infoHashHex : input.meta.infoHashHex;
@@ -65,6 +72,7 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
     dataDir: join(dir, CLI_SESSION_FOLDER),
     defaultDownloadDir: dir,
     listenPort: port ?? 0,
+    dht,
     onEvent,
     log: (line) => {
       if (!verbose) return;

@@ -50,6 +50,8 @@ export interface Entry {
   extraPeers: { host: string; port: number }[];
   torrent: Torrent | null;
   fetch: MetadataFetch | null;
+  /** Its DHT lookups and announces while it runs. */
+  dhtHandle: { stop(): void; refresh(): void } | null;
   activeSince: number;
   seedingSince: number | null;
   stalled: boolean;

@@ -56,6 +56,7 @@ function blankEntry(init: NewEntryInit): Entry {
     extraPeers: [],
     torrent: null,
     fetch: null,
+    dhtHandle: null,
     activeSince: 0,
     seedingSince: null,
     stalled: false,
