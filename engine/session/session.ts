@@ -25,8 +25,7 @@ import { Client } from './client.js';
 import { decideQueue, moveInQueue } from './queue.js';
 import { summarize, type Entry } from './entry.js';
 import { StateStream } from './stream.js';
-import { startDht, type DhtNode } from '../dht/node.js';
-import { readFileIfExists, writeFileAtomic } from './atomic-file.js';
+import { SessionDht } from './dht.js';
 import { join } from 'node:path';
 import { moveStorage } from '../storage/move.js';
 import { StorageError } from '../storage/storage.js';
@@ -80,12 +79,13 @@ export class Session {
   private closed = false;
   private queueDirty = true;
   private readonly store: ResumeStore;
-  private dht: DhtNode | null = null;
+  private readonly dht: SessionDht;
 
   private constructor(private readonly opts: SessionOptions, settings: Settings) {
     this.clock = opts.clock ?? systemClock;
     this.settings = settings;
     this.stream = new StateStream(opts.onEvent);
+    this.dht = new SessionDht(join(opts.dataDir, 'dht.json'), (line) => this.log(line));
     this.store = new ResumeStore(opts.dataDir, { onProblem: (m) => this.log(`resume data: ${m}`) });
     this.client = new Client({ port: opts.listenPort ?? settings.listenPort, host: opts.listenHost ?? '0.0.0.0', clock: this.clock });
   }
@@ -118,69 +118,11 @@ export class Session {
       session.log(`${(err as Error).message}; listening on a random port instead`);
       await session.client.listenOn(0);
     }
-    await session.startDhtIfWanted();
+    if (opts.dht && settings.dht) await session.dht.start({ ...opts.dht, port: session.client.port, host: opts.listenHost, clock: session.clock }, session.entries.values());
     session.batchTimer = setInterval(() => session.tick(), opts.batchIntervalMs ?? 333);
     session.applyQueue();
     void session.refreshFreeDisk();
     return session;
-  }
-
-  private get dhtStatePath(): string {
-    return join(this.opts.dataDir, 'dht.json');
-  }
-
-  /** Starts the DHT node on the peer port's number (UDP), from the routing table saved last time. */
-  private async startDhtIfWanted(): Promise<void> {
-    if (!this.opts.dht || !this.settings.dht || this.dht) return;
-    let state: unknown;
-    try {
-      const bytes = await readFileIfExists(this.dhtStatePath);
-      state = bytes ? JSON.parse(Buffer.from(bytes).toString('utf8')) : undefined;
-    } catch (err) {
-      this.log(`dht: saved routing table unreadable (${(err as Error).message}); bootstrapping afresh`);
-    }
-    try {
-      const { node, port } = await startDht({
-        port: this.client.port,
-        host: this.opts.listenHost,
-        state,
-        bootstrap: this.opts.dht.bootstrap,
-        maxNodesPerIp: this.opts.dht.maxNodesPerIp,
-        clock: this.clock,
-      });
-      this.dht = node;
-      this.log(`dht: listening on UDP port ${port}${state ? ' with the saved routing table' : ''}`);
-      for (const e of this.entries.values()) this.trackInDht(e);
-    } catch (err) {
-      this.log(`dht: could not start (${(err as Error).message}); continuing with trackers only`);
-    }
-  }
-
-  private async stopDht(): Promise<void> {
-    const node = this.dht;
-    if (!node) return;
-    this.dht = null;
-    for (const e of this.entries.values()) this.untrackInDht(e);
-    await writeFileAtomic(this.dhtStatePath, JSON.stringify(node.save())).catch((err: Error) => this.log(`dht: could not save the routing table: ${err.message}`));
-    await node.close();
-  }
-
-  /** Looks for (and announces) a running torrent's peers in the DHT; never for private torrents. */
-  private trackInDht(e: Entry): void {
-    if (!this.dht || e.dhtHandle || (!e.torrent && !e.fetch) || e.meta?.private) return;
-    const infoHash = Buffer.from(e.id, 'hex');
-    e.dhtHandle = this.dht.track(infoHash, {
-      port: this.client.port,
-      onPeers: (peers) => {
-        e.torrent?.addPeers(peers, 'dht');
-        e.fetch?.addPeers(peers);
-      },
-    });
-  }
-
-  private untrackInDht(e: Entry): void {
-    e.dhtHandle?.stop();
-    e.dhtHandle = null;
   }
 
   /** A .torrent without a valid record (a crash during add): add it again and hash what is on disk. */
@@ -499,8 +441,8 @@ export class Session {
     await this.store.saveSettings(this.settings);
     this.applyGlobalLimits();
     for (const e of this.entries.values()) this.applyTorrentOptions(e);
-    if (this.settings.dht) await this.startDhtIfWanted();
-    else await this.stopDht();
+    if (this.settings.dht && this.opts.dht) await this.dht.start({ ...this.opts.dht, port: this.client.port, host: this.opts.listenHost, clock: this.clock }, this.entries.values());
+    else await this.dht.stop(this.entries.values());
     this.applyQueue();
     this.queueDirty = true;
     return { ...this.settings };
@@ -563,7 +505,7 @@ export class Session {
       return;
     }
     entry.torrent = torrent;
-    this.trackInDht(entry);
+    this.dht.track(entry, this.client.port);
     this.applyPriorities(entry);
     this.applyTorrentOptions(entry);
     const current = await statFiles(filePaths(entry));
@@ -591,7 +533,7 @@ export class Session {
   }
 
   private async deactivate(entry: Entry): Promise<void> {
-    this.untrackInDht(entry);
+    this.dht.untrack(entry);
     const fetch = entry.fetch;
     if (fetch) {
       entry.fetch = null;
@@ -626,12 +568,12 @@ export class Session {
     try {
       const pending = this.client.fetchMetadataCancellable(magnet, magnet.peers, (l) => this.log(l, entry));
       entry.fetch = pending.fetch;
-      this.trackInDht(entry);
+      this.dht.track(entry, this.client.port);
       this.touch(entry);
       const meta = await pending.result;
       if (entry.fetch !== pending.fetch) return;
       entry.fetch = null;
-      this.untrackInDht(entry);
+      this.dht.untrack(entry);
       this.fillFromMeta(entry, meta);
       await this.store.saveMetainfo(entry.id, torrentFileFromInfo(meta.infoBytes, magnet.trackers));
       this.stream.notice({ type: 'metadataReceived', id: entry.id, name: entry.name });
@@ -846,7 +788,7 @@ export class Session {
       downloadedTotal: downloaded,
       uploadedTotal: uploaded,
       connectedPeers: peers,
-      dhtNodes: this.dht?.nodeCount ?? 0,
+      dhtNodes: this.dht.nodeCount,
       freeDiskBytes: this.freeDisk,
       altLimitsActive: alt,
       downloadLimit: alt ? this.settings.altDownloadLimit : this.settings.downloadLimit,
@@ -903,7 +845,7 @@ export class Session {
     this.closed = true;
     if (this.batchTimer) clearInterval(this.batchTimer);
     await Promise.all([...this.entries.values()].map((e) => this.deactivate(e)));
-    await this.stopDht();
+    await this.dht.stop(this.entries.values());
     await this.store.flush();
     await this.client.close();
   }

@@ -1,0 +1,73 @@
+import type { Clock } from '../common/clock.js';
+import { startDht, type DhtNode } from '../dht/node.js';
+import { readFileIfExists, writeFileAtomic } from './atomic-file.js';
+import type { Entry } from './entry.js';
+
+export interface SessionDhtStart {
+  readonly bootstrap: readonly { host: string; port: number }[];
+  readonly maxNodesPerIp?: number;
+  /** The peer port's number, used for UDP too. */
+  readonly port: number;
+  readonly host?: string;
+  readonly clock: Clock;
+}
+
+/**
+ * The session's Mainline DHT node: started from the routing table saved last time,
+ * saved again on stop, and asked to find (and announce) peers for every running
+ * torrent that is not private.
+ */
+export class SessionDht {
+  private node: DhtNode | null = null;
+
+  constructor(private readonly statePath: string, private readonly log: (line: string) => void) {}
+
+  get nodeCount(): number {
+    return this.node?.nodeCount ?? 0;
+  }
+
+  async start(opts: SessionDhtStart, entries: Iterable<Entry>): Promise<void> {
+    if (this.node) return;
+    let state: unknown;
+    try {
+      const bytes = await readFileIfExists(this.statePath);
+      state = bytes ? JSON.parse(Buffer.from(bytes).toString('utf8')) : undefined;
+    } catch (err) {
+      this.log(`dht: saved routing table unreadable (${(err as Error).message}); bootstrapping afresh`);
+    }
+    try {
+      const { node, port } = await startDht({ port: opts.port, host: opts.host, state, bootstrap: opts.bootstrap, maxNodesPerIp: opts.maxNodesPerIp, clock: opts.clock });
+      this.node = node;
+      this.log(`dht: listening on UDP port ${port}${state ? ' with the saved routing table' : ''}`);
+      for (const e of entries) this.track(e, opts.port);
+    } catch (err) {
+      this.log(`dht: could not start (${(err as Error).message}); continuing with trackers only`);
+    }
+  }
+
+  async stop(entries: Iterable<Entry>): Promise<void> {
+    const node = this.node;
+    if (!node) return;
+    this.node = null;
+    for (const e of entries) this.untrack(e);
+    await writeFileAtomic(this.statePath, JSON.stringify(node.save())).catch((err: Error) => this.log(`dht: could not save the routing table: ${err.message}`));
+    await node.close();
+  }
+
+  /** Looks for (and announces) a running torrent's peers; never for private torrents (BEP 27). */
+  track(e: Entry, listenPort: number): void {
+    if (!this.node || e.dhtHandle || (!e.torrent && !e.fetch) || e.meta?.private) return;
+    e.dhtHandle = this.node.track(Buffer.from(e.id, 'hex'), {
+      port: listenPort,
+      onPeers: (peers) => {
+        e.torrent?.addPeers(peers, 'dht');
+        e.fetch?.addPeers(peers);
+      },
+    });
+  }
+
+  untrack(e: Entry): void {
+    e.dhtHandle?.stop();
+    e.dhtHandle = null;
+  }
+}
