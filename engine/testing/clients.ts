@@ -34,6 +34,21 @@ export interface LibtorrentOptions extends ClientOptions {
   readonly noTrackers?: boolean;
   /** Torrent upload limit in bytes per second (applies to loopback peers too). */
   readonly uploadLimit?: number;
+  /** Torrent download limit in bytes per second, e.g. to keep a leech from finishing (libtorrent drops seed-to-seed links). */
+  readonly downloadLimit?: number;
+  /**
+   * Turn the DHT on with only these bootstrap nodes, which must be loopback (127.x) addresses: the public routers are
+   * never used. Tuned for a private DHT where every node is 127.0.0.1. Prints `dht-nodes <n>` and `dht-reply <n>`.
+   */
+  readonly dhtBootstrap?: readonly PeerAddress[];
+  /** Leech: add this magnet URI (metadata over ut_metadata) instead of `torrentFile` (pass '' for torrentFile). */
+  readonly magnet?: string;
+  /** Keep ut_pex on (it is one of libtorrent's default plugins) and print `peer-connected <host:port>` lines. */
+  readonly enablePex?: boolean;
+  /** Leave ut_pex out of libtorrent's plugins: it neither sends PEX nor learns peers from it. */
+  readonly noPex?: boolean;
+  /** Print `peer-connected <host:port> (<alert>)` for each peer connection. */
+  readonly logPeers?: boolean;
 }
 
 export interface WebtorrentOptions extends ClientOptions {
@@ -197,12 +212,20 @@ function makeHandle(
 
 /** Arguments for /usr/bin/python3 to run lt_client.py (also used by the benchmark). */
 export function libtorrentArgs(opts: LibtorrentOptions & { exitOnFinish?: boolean }): string[] {
-  const args = [LT_CLIENT_SCRIPT, '--role', opts.role, '--torrent', opts.torrentFile, '--data', opts.dataDir, '--port', String(opts.port)];
+  const args = [LT_CLIENT_SCRIPT, '--role', opts.role, ...(opts.magnet ? ['--magnet', opts.magnet] : ['--torrent', opts.torrentFile]), '--data', opts.dataDir, '--port', String(opts.port)];
   for (const p of opts.peers ?? []) args.push('--peer', `${p.host}:${p.port}`);
+  for (const b of opts.dhtBootstrap ?? []) {
+    if (!b.host.startsWith('127.')) throw new Error(`libtorrent DHT bootstrap ${b.host}:${b.port} is not a loopback address`);
+    args.push('--dht-bootstrap', `${b.host}:${b.port}`);
+  }
+  if (opts.enablePex) args.push('--enable-pex');
+  if (opts.noPex) args.push('--no-pex');
+  if (opts.logPeers) args.push('--log-peers');
   if (opts.seedMode) args.push('--seed-mode');
   if (opts.noTrackers) args.push('--no-trackers');
   if (opts.exitOnFinish) args.push('--exit-on-finish');
   if (opts.uploadLimit) args.push('--upload-limit', String(opts.uploadLimit));
+  if (opts.downloadLimit) args.push('--download-limit', String(opts.downloadLimit));
   return args;
 }
 
