@@ -46,6 +46,8 @@ export class MetadataFetch implements PeerHandler {
   /** Piece -> time requested and the peer asked. */
   private readonly requested = new Map<number, { at: number; peer: PeerConnection }>();
   private readonly sources = new Map<number, PeerConnection>();
+  /** The metadata size each peer announced: a liar's size must not shut honest peers out. */
+  private readonly announcedSize = new Map<PeerConnection, number>();
   private nextId = 1;
   private halfOpen = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -141,12 +143,8 @@ export class MetadataFetch implements PeerHandler {
         peer.close(`announced metadata size ${size} is out of range`);
         return;
       }
-      if (this.totalSize === 0) {
-        this.totalSize = size;
-        this.buffer = new Uint8Array(size);
-        this.received = new Uint8Array(metadataPieceCount(size));
-        this.opts.log?.(`metadata is ${size} bytes in ${this.received.length} piece(s)`);
-      }
+      this.announcedSize.set(peer, size);
+      if (this.totalSize === 0) this.useSize(size);
       this.requestFrom(peer);
       return;
     }
@@ -162,10 +160,8 @@ export class MetadataFetch implements PeerHandler {
       return;
     }
     if (m.msgType !== 'data' || !this.buffer) return;
-    if (m.totalSize !== this.totalSize) {
-      peer.close(`metadata size ${m.totalSize} disagrees with ${this.totalSize}`);
-      return;
-    }
+    // Data for another size is from a peer whose size we are not using (yet): ignore it.
+    if (m.totalSize !== this.totalSize) return;
     if (this.received[m.piece]) return;
     this.buffer.set(m.data, m.piece * 16384);
     this.received[m.piece] = 1;
@@ -175,9 +171,18 @@ export class MetadataFetch implements PeerHandler {
     else this.requestFrom(peer);
   }
 
+  private useSize(size: number): void {
+    this.totalSize = size;
+    this.buffer = new Uint8Array(size);
+    this.received = new Uint8Array(metadataPieceCount(size));
+    this.sources.clear();
+    this.requested.clear();
+    this.opts.log?.(`metadata is ${size} bytes in ${this.received.length} piece(s)`);
+  }
+
   private requestFrom(peer: PeerConnection): void {
     const theirId = peer.extensions.get('ut_metadata');
-    if (!theirId || !this.buffer) return;
+    if (!theirId || !this.buffer || this.announcedSize.get(peer) !== this.totalSize) return;
     let inFlight = 0;
     for (const r of this.requested.values()) if (r.peer === peer) inFlight++;
     for (let piece = 0; piece < this.received.length && inFlight < 4; piece++) {
@@ -199,9 +204,20 @@ export class MetadataFetch implements PeerHandler {
         this.book.ban(p.transport.remoteAddress, p.transport.remotePort);
         p.close('sent metadata that does not match the info hash');
       }
-      this.received.fill(0);
-      this.sources.clear();
-      this.requested.clear();
+      // Start over with the size most of the remaining peers announce (the liar's may have been wrong too).
+      const counts = new Map<number, number>();
+      for (const p of this.peers) {
+        const n = this.announcedSize.get(p);
+        if (n !== undefined && !culprits.has(p)) counts.set(n, (counts.get(n) ?? 0) + 1);
+      }
+      const next = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+      if (next !== undefined) this.useSize(next);
+      else {
+        this.totalSize = 0;
+        this.buffer = null;
+        this.sources.clear();
+        this.requested.clear();
+      }
       for (const p of this.peers) this.requestFrom(p);
       return;
     }
@@ -214,6 +230,7 @@ export class MetadataFetch implements PeerHandler {
 
   onClose(peer: PeerConnection): void {
     this.peers.delete(peer);
+    this.announcedSize.delete(peer);
     for (const [piece, r] of this.requested) if (r.peer === peer) this.requested.delete(piece);
     this.book.markDisconnected(peer.transport.remoteAddress, peer.transport.remotePort, false, this.opts.clock.now());
     for (const p of this.peers) this.requestFrom(p);
