@@ -105,7 +105,12 @@ interface Tracked {
   timer: unknown;
   running: boolean;
   stopped: boolean;
+  /** Lookups in a row that found no peer: retried sooner (15 s, 30 s, …) than the announce interval. */
+  emptyRounds: number;
 }
+
+/** First retry after a lookup that found nobody (a magnet added before its seeders announced). */
+const EMPTY_RETRY_MS = 15_000;
 
 const MAX_VALUES = 50;
 
@@ -312,7 +317,7 @@ export class DhtNode {
    */
   track(infoHash: Uint8Array, opts: TrackOptions): TrackHandle {
     checkHash(infoHash);
-    const t: Tracked = { infoHash: new Uint8Array(infoHash), opts, timer: null, running: false, stopped: false };
+    const t: Tracked = { infoHash: new Uint8Array(infoHash), opts, timer: null, running: false, stopped: false, emptyRounds: 0 };
     this.tracked.add(t);
     const cycle = (): void => {
       if (t.stopped || this.closed || t.running) return;
@@ -321,10 +326,15 @@ export class DhtNode {
       t.running = true;
       const work = t.opts.port === null ? this.lookupPeers(t.infoHash, t.opts.onPeers) : this.announce(t.infoHash, t.opts.port, { impliedPort: t.opts.impliedPort, onPeers: t.opts.onPeers });
       void work
-        .catch(() => undefined)
+        .then((r) => {
+          t.emptyRounds = r.peers.length > 0 ? 0 : t.emptyRounds + 1;
+        }, () => {
+          t.emptyRounds++;
+        })
         .finally(() => {
           t.running = false;
-          if (!t.stopped && !this.closed) t.timer = this.timers.setTimeout(cycle, this.announceIntervalMs);
+          const delay = t.emptyRounds > 0 ? Math.min(this.announceIntervalMs, EMPTY_RETRY_MS * 2 ** (t.emptyRounds - 1)) : this.announceIntervalMs;
+          if (!t.stopped && !this.closed) t.timer = this.timers.setTimeout(cycle, delay);
         });
     };
     cycle();
