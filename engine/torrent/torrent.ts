@@ -21,7 +21,8 @@ import {
   type Handshake,
   type Message,
 } from '../wire/index.js';
-import { OUR_EXTENSIONS, ourExtendedHandshake } from './extensions.js';
+import { OUR_EXTENSIONS, ourExtendedHandshake, withdrawPexHandshake } from './extensions.js';
+import { Pex, type PexOptions } from './pex.js';
 import { checkPieces, type ResumePlan } from './check.js';
 import { AddressBook, type PeerAddress } from './address-book.js';
 import { TransferLimits, type RateLimits } from '../net/bandwidth.js';
@@ -57,6 +58,8 @@ export interface TorrentOptions {
   readonly useTrackers?: boolean;
   /** Rate limits above this torrent's own (the client's global ones): every transfer must pass all of them. */
   readonly parentLimits?: readonly TransferLimits[];
+  /** Peer exchange (BEP 11): on by default, never for private torrents; intervals injectable for tests. */
+  readonly pex?: PexOptions;
 }
 
 const TICK_MS = 1000;
@@ -114,6 +117,8 @@ export class Torrent implements PeerHandler {
   /** Piece writes in flight: stop() waits for them so nothing writes after it returns. */
   private readonly pendingWrites = new Set<Promise<void>>();
   private checkAbort: AbortController | null = null;
+  /** null for private torrents (BEP 27). */
+  private readonly pex: Pex<PeerConnection> | null;
   /** Clock time of the last payload byte in either direction (stalled detection). */
   lastPayloadAt = 0;
 
@@ -127,6 +132,7 @@ export class Torrent implements PeerHandler {
     this.downloadMeter = new RateMeter(opts.clock);
     this.uploadMeter = new RateMeter(opts.clock);
     this.limits = new TransferLimits(opts.clock, opts.parentLimits ?? []);
+    this.pex = opts.meta.private ? null : new Pex(opts.pex);
   }
 
   /** This torrent's own download/upload limits (unlimited until setLimits). */
@@ -358,7 +364,7 @@ export class Torrent implements PeerHandler {
     this.addressBook.markConnected(peer.transport.remoteAddress, peer.transport.remotePort);
     this.log(`connected ${peer.incoming ? 'from' : 'to'} ${peer.address} (${peer.client})`);
     if (peer.supportsExtended) {
-      peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length) });
+      peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length, this.pex?.enabled === true) });
     }
     if (peer.supportsFast) {
       if (this.haveBits.complete) peer.sendMessage({ type: 'haveAll' });
@@ -683,9 +689,23 @@ export class Torrent implements PeerHandler {
       const hs = decodeExtendedHandshake(payload);
       for (const [name, theirId] of hs.m) peer.extensions.set(name, theirId);
       if (hs.reqq !== undefined) peer.peerRequestQueue = Math.max(1, hs.reqq);
+      this.pex?.onHandshake(peer, hs, payload, this.clock.now());
       return;
     }
     if (id === OUR_EXTENSIONS.ut_metadata) this.serveMetadata(peer, payload);
+    else if (id === OUR_EXTENSIONS.ut_pex && this.pex?.enabled) {
+      const got = this.pex.receive(peer, payload, this.clock.now(), this.complete);
+      if (got.kind === 'peers' && got.peers.length > 0) this.addPeers(got.peers, `pex from ${peer.address}`);
+    }
+  }
+
+  /** Turns peer exchange on or off (the session's pex setting); connected peers are told by a handshake update. */
+  setPexEnabled(enabled: boolean): void {
+    const pex = this.pex;
+    if (!pex || pex.enabled === enabled) return;
+    pex.setEnabled(enabled);
+    const payload = enabled ? ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length, true) : withdrawPexHandshake();
+    for (const peer of this.peers) if (peer.supportsExtended) peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload });
   }
 
   /** Answers ut_metadata requests so magnet-link peers can fetch the info dict from us. */
@@ -729,6 +749,7 @@ export class Torrent implements PeerHandler {
       this.lastChokeAt = now;
       this.rechoke(now);
     }
+    if (this.pex) for (const m of this.pex.due(this.peers, now)) m.peer.sendMessage({ type: 'extended', id: m.id, payload: m.payload });
     this.connectMore();
   }
 
