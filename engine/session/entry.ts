@@ -60,6 +60,10 @@ export interface Entry {
   fullRecheck: boolean;
   /** Verifying data while not running (recheck of a paused torrent). */
   checkingOffline: boolean;
+  /** Saved state changed since the last checkpoint. */
+  recordDirty: boolean;
+  /** The running torrent's meter totals at the last save, and when that was (session clock). */
+  savedTotals: { down: number; up: number; at: number };
   /** The summary the UI has; diffs are taken against it. */
   sent: TorrentSummary | null;
   dirty: boolean;

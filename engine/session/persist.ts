@@ -63,6 +63,8 @@ function blankEntry(init: NewEntryInit): Entry {
     waiting: null,
     fullRecheck: false,
     checkingOffline: false,
+    recordDirty: false,
+    savedTotals: { down: 0, up: 0, at: 0 },
     sent: null,
     dirty: true,
   };

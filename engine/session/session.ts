@@ -65,6 +65,8 @@ export interface SessionOptions {
 }
 
 const FLUSH_INTERVAL_MS = 5_000;
+/** An idle running torrent's record (seeding time) is refreshed this often. */
+const RECORD_REFRESH_MS = 10 * 60_000;
 
 /** Many torrents: the queue, limits, persistence, and the protocol's state stream. */
 export class Session {
@@ -457,7 +459,8 @@ export class Session {
         id: e.id,
         position: e.position,
         wantsToRun: !e.paused && e.error === null && !e.checkingOffline,
-        complete: e.meta !== null && e.doneBytes >= e.wantedBytes && e.have !== null,
+        // From the record when the metainfo is not parsed yet (a record is all a stopped torrent has).
+        complete: e.have !== null && e.doneBytes >= e.wantedBytes,
         forceStart: e.forceStart,
         stalled: e.stalled,
       })),
@@ -726,6 +729,7 @@ export class Session {
     if (!t || t.state !== 'seeding' || e.forceStart) return;
     const ratioLimit = e.ratioLimit ?? this.settings.ratioLimit;
     const timeLimit = e.seedTimeLimitMinutes ?? this.settings.seedTimeLimitMinutes;
+    if (ratioLimit === null && timeLimit === null) return;
     const seeded = e.seedingSecondsBase + (e.seedingSince !== null ? (now - e.seedingSince) / 1000 : 0);
     const s = summarize(e);
     const ratioMet = ratioLimit !== null && s.ratio >= ratioLimit;
@@ -740,22 +744,32 @@ export class Session {
   }
 
   /** Saves the progress of running torrents so a crash loses at most a few seconds of records (never data). */
+  /**
+   * Saves what changed since the last checkpoint: records marked changed, and running torrents
+   * whose totals moved (or, for an idle seed, every ten minutes for its seeding time). A crash
+   * loses at most a few seconds of records, never data; an idle session writes nothing.
+   */
   private checkpoint(): void {
     const now = this.clock.now();
     for (const e of this.entries.values()) {
       const t = e.torrent;
-      if (!t || t.state === 'checking') continue;
-      captureProgress(e, t.have, false);
-      const seeding = e.seedingSince !== null ? (now - e.seedingSince) / 1000 : 0;
-      this.store.save(entryToRecord(e, { downloaded: t.downloadMeter.total, uploaded: t.uploadMeter.total, seedingSeconds: seeding }));
-    }
-    for (const e of this.entries.values()) {
-      if (e.torrent || !e.have || !e.meta || e.fileStatsFinal) continue;
-      // Stats taken right after the last write are not trusted after a crash; now they can be.
-      if (needsRecapture(entryToRecord(e), Date.now())) {
-        captureProgress(e, e.have, false);
-        this.store.save(entryToRecord(e));
+      // 'checking', and 'stopped' before start() got going: `have` is not known yet.
+      const live = t !== null && t.state !== 'checking' && t.state !== 'stopped';
+      const moved = live && (t.downloadMeter.total !== e.savedTotals.down || t.uploadMeter.total !== e.savedTotals.up);
+      const stale = live && now - e.savedTotals.at > RECORD_REFRESH_MS;
+      if (!e.recordDirty && !moved && !stale) {
+        // Stats taken right after the last write are not trusted after a crash; now they can be.
+        if (!t && e.have && e.meta && !e.fileStatsFinal && needsRecapture(entryToRecord(e), Date.now())) {
+          captureProgress(e, e.have, false);
+          this.store.save(entryToRecord(e));
+        }
+        continue;
       }
+      if (live) captureProgress(e, t.have, false);
+      const seeding = e.seedingSince !== null ? (now - e.seedingSince) / 1000 : 0;
+      this.store.save(live ? entryToRecord(e, { downloaded: t.downloadMeter.total, uploaded: t.uploadMeter.total, seedingSeconds: seeding }) : entryToRecord(e));
+      e.recordDirty = false;
+      e.savedTotals = { down: live ? t.downloadMeter.total : 0, up: live ? t.uploadMeter.total : 0, at: now };
     }
     void this.store.flush().catch((err: Error) => this.log(`could not save resume data: ${err.message}`));
   }
@@ -831,8 +845,10 @@ export class Session {
     });
   }
 
+  /** Something the UI shows changed; as it may be saved state too, the record is saved at the next checkpoint. */
   private touch(entry: Entry): void {
     entry.dirty = true;
+    entry.recordDirty = true;
   }
 
   private log(line: string, entry?: Entry): void {

@@ -42,7 +42,10 @@ export class StateStream {
     for (const e of entries) {
       if (e.id === this.subscription.id) subscribed = e;
       const isNew = this.pendingAdded.has(e.id) || e.sent === null;
-      if (!isNew && !e.dirty && !e.torrent && !e.fetch) continue;
+      // A seed without peers whose last row showed no traffic cannot have changed unless touched.
+      const t = e.torrent;
+      const quiet = !t || (t.state === 'seeding' && t.peers.size === 0 && e.sent !== null && e.sent.peers === 0 && e.sent.upRate === 0 && e.sent.downRate === 0);
+      if (!isNew && !e.dirty && !e.fetch && quiet) continue;
       const next = summaryOf(e);
       e.dirty = false;
       if (isNew) added.push(next);
