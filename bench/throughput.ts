@@ -85,7 +85,7 @@ async function main(): Promise<void> {
         const port = await freePort();
         let m: Measurement;
         if (leecher === 'tessera') {
-          m = await timed(`tessera-${run}`, process.execPath, [join(repo, 'bin', 'tessera.js'), 'download', torrent.file, '--out', out, '--port', String(port), '--no-dht', ...(process.env.TESSERA_BENCH_VERBOSE ? ['--verbose'] : [])], work);
+          m = await timed(`tessera-${run}`, process.execPath, [join(repo, 'bin', 'tessera.js'), 'download', torrent.file, '--out', out, '--port', String(port), '--no-dht', '--no-lsd', ...(process.env.TESSERA_BENCH_VERBOSE ? ['--verbose'] : [])], work);
         } else if (leecher === 'aria2') {
           m = await timed(`aria2-${run}`, 'aria2c', aria2Args({ role: 'leech', torrentFile: torrent.file, dataDir: out, port }, null), work);
         } else {

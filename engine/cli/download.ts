@@ -11,7 +11,7 @@ import { ProgressBar } from './progress.js';
 import { CliFailure } from './failure.js';
 
 const USAGE =
-  'tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>] [--dht-bootstrap host:port[,host:port…]] [--no-dht] [--json] [--verbose]';
+  'tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>] [--dht-bootstrap host:port[,host:port…]] [--no-dht] [--no-lsd] [--json] [--verbose]';
 
 /** Resume data of `download` lives beside the files, so running the same command again continues. */
 export const CLI_SESSION_FOLDER = '.tessera';
@@ -28,6 +28,7 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
       'upload-limit': { type: 'string' },
       'dht-bootstrap': { type: 'string', multiple: true },
       'no-dht': { type: 'boolean' },
+      'no-lsd': { type: 'boolean' },
       json: { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
     },
@@ -73,6 +74,7 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
     defaultDownloadDir: dir,
     listenPort: port ?? 0,
     dht,
+    lsd: values['no-lsd'] === true ? undefined : {},
     onEvent,
     log: (line) => {
       if (!verbose) return;

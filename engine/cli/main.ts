@@ -12,7 +12,7 @@ const HELP = `Tessera: a BitTorrent client.
 Usage:
   tessera info <file.torrent|magnet> [--json]
   tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>]
-                   [--dht-bootstrap host:port[,…]] [--no-dht] [--json] [--verbose]
+                   [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--json] [--verbose]
   tessera seed <file.torrent> --data <dir> [--port <n>] [--upload-limit <B/s>] [--verbose]
   tessera create <path> --out <file.torrent> [--tracker <url>]... [--piece-length <bytes>] [--private] [--comment <text>]
 

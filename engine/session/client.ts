@@ -5,6 +5,7 @@ import { dial } from '../net/dial.js';
 import { PeerListener } from '../net/listener.js';
 import { TransferLimits, type RateLimits } from '../net/bandwidth.js';
 import { Torrent, type TorrentEvents } from '../torrent/torrent.js';
+import { Ticker } from '../common/ticker.js';
 import type { PeerAddress } from '../torrent/address-book.js';
 import { MetadataFetch } from '../torrent/metadata-fetch.js';
 import { parseInfoDict, type MagnetLink } from '../metainfo/index.js';
@@ -35,6 +36,7 @@ export class Client {
   readonly clock: Clock;
   private readonly listener: PeerListener;
   private readonly torrents = new Map<string, Torrent>();
+  private readonly ticker = new Ticker(1000);
   /** Global download/upload limits: every torrent's transfers pass these as well as its own. */
   readonly limits: TransferLimits;
 
@@ -84,6 +86,7 @@ export class Client {
       useTrackers: opts.useTrackers,
       maxPeers: this.opts.maxPeersPerTorrent,
       uploadSlots: opts.uploadSlots,
+      ticker: this.ticker,
       parentLimits: [this.limits],
     });
     this.torrents.set(key, torrent);

@@ -26,6 +26,7 @@ import { decideQueue, moveInQueue } from './queue.js';
 import { summarize, type Entry } from './entry.js';
 import { StateStream } from './stream.js';
 import { SessionDht } from './dht.js';
+import { LocalDiscovery } from '../net/lsd.js';
 import { join } from 'node:path';
 import { moveStorage } from '../storage/move.js';
 import { StorageError } from '../storage/storage.js';
@@ -60,6 +61,8 @@ export interface SessionOptions {
    * host decides: the app passes the public routers, tests pass loopback nodes only.
    */
   readonly dht?: { readonly bootstrap: readonly { host: string; port: number }[]; readonly maxNodesPerIp?: number };
+  /** Local service discovery (BEP 14, multicast on the LAN) when the lsd setting is on. Absent: off (tests). */
+  readonly lsd?: { readonly bindHost?: string };
   /** Log lines; `torrent` names the torrent a line is about. */
   readonly log?: (line: string, torrent?: string) => void;
 }
@@ -82,12 +85,24 @@ export class Session {
   private queueDirty = true;
   private readonly store: ResumeStore;
   private readonly dht: SessionDht;
+  private readonly lsd: LocalDiscovery;
 
   private constructor(private readonly opts: SessionOptions, settings: Settings) {
     this.clock = opts.clock ?? systemClock;
     this.settings = settings;
     this.stream = new StateStream(opts.onEvent);
     this.dht = new SessionDht(join(opts.dataDir, 'dht.json'), (line) => this.log(line));
+    this.lsd = new LocalDiscovery({
+      listenPort: () => this.client.port,
+      bindHost: opts.lsd?.bindHost,
+      clock: this.clock,
+      log: (line) => this.log(`lsd: ${line}`),
+      onPeer: (infoHash, host, port) => {
+        const e = this.entries.get(infoHash);
+        e?.torrent?.addPeers([{ host, port }], 'lsd');
+        e?.fetch?.addPeers([{ host, port }]);
+      },
+    });
     this.store = new ResumeStore(opts.dataDir, { onProblem: (m) => this.log(`resume data: ${m}`) });
     this.client = new Client({ port: opts.listenPort ?? settings.listenPort, host: opts.listenHost ?? '0.0.0.0', clock: this.clock });
   }
@@ -120,6 +135,7 @@ export class Session {
       session.log(`${(err as Error).message}; listening on a random port instead`);
       await session.client.listenOn(0);
     }
+    if (opts.lsd && settings.lsd) await session.lsd.start();
     if (opts.dht && settings.dht) await session.dht.start({ ...opts.dht, port: session.client.port, host: opts.listenHost, clock: session.clock }, session.entries.values());
     session.batchTimer = setInterval(() => session.tick(), opts.batchIntervalMs ?? 333);
     session.applyQueue();
@@ -445,6 +461,8 @@ export class Session {
     for (const e of this.entries.values()) this.applyTorrentOptions(e);
     if (this.settings.dht && this.opts.dht) await this.dht.start({ ...this.opts.dht, port: this.client.port, host: this.opts.listenHost, clock: this.clock }, this.entries.values());
     else await this.dht.stop(this.entries.values());
+    if (this.settings.lsd && this.opts.lsd) await this.lsd.start();
+    else this.lsd.stop();
     this.applyQueue();
     this.queueDirty = true;
     return { ...this.settings };
@@ -509,6 +527,7 @@ export class Session {
     }
     entry.torrent = torrent;
     this.dht.track(entry, this.client.port);
+    if (!entry.meta?.private) this.lsd.track(entry.id);
     this.applyPriorities(entry);
     this.applyTorrentOptions(entry);
     const current = await statFiles(filePaths(entry));
@@ -531,12 +550,15 @@ export class Session {
       captureProgress(entry, torrent.have, false);
       this.updateDone(entry);
       this.store.save(entryToRecord(entry));
+      // Written now, so a crash in the next seconds does not cost this check again.
+      void this.store.flush();
     }
     this.touch(entry);
   }
 
   private async deactivate(entry: Entry): Promise<void> {
     this.dht.untrack(entry);
+    this.lsd.untrack(entry.id);
     const fetch = entry.fetch;
     if (fetch) {
       entry.fetch = null;
@@ -572,6 +594,7 @@ export class Session {
       const pending = this.client.fetchMetadataCancellable(magnet, magnet.peers, (l) => this.log(l, entry));
       entry.fetch = pending.fetch;
       this.dht.track(entry, this.client.port);
+    if (!entry.meta?.private) this.lsd.track(entry.id);
       this.touch(entry);
       const meta = await pending.result;
       if (entry.fetch !== pending.fetch) return;
@@ -628,6 +651,7 @@ export class Session {
     const share = Math.max(8, Math.floor(this.settings.maxConnections / Math.max(1, running)));
     t.setMaxPeers(Math.min(entry.maxConnections ?? this.settings.maxConnectionsPerTorrent, share));
     t.setUploadSlots(this.settings.uploadSlotsPerTorrent);
+    t.setPexEnabled(this.settings.pex);
     t.setLimits({ download: unlimitedIfZero(entry.downloadLimit), upload: unlimitedIfZero(entry.uploadLimit) });
   }
 
@@ -862,6 +886,7 @@ export class Session {
     if (this.batchTimer) clearInterval(this.batchTimer);
     await Promise.all([...this.entries.values()].map((e) => this.deactivate(e)));
     await this.dht.stop(this.entries.values());
+    await this.lsd.close();
     await this.store.flush();
     await this.client.close();
   }

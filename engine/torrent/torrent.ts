@@ -24,6 +24,7 @@ import {
 import { OUR_EXTENSIONS, ourExtendedHandshake, withdrawPexHandshake } from './extensions.js';
 import { Pex, type PexOptions } from './pex.js';
 import { checkPieces, type ResumePlan } from './check.js';
+import { Ticker } from '../common/ticker.js';
 import { AddressBook, type PeerAddress } from './address-book.js';
 import { TransferLimits, type RateLimits } from '../net/bandwidth.js';
 
@@ -51,6 +52,8 @@ export interface TorrentOptions {
   readonly dial: (host: string, port: number) => Promise<PeerStream>;
   readonly events?: TorrentEvents;
   readonly maxPeers?: number;
+  /** Drives the once-a-second work of many torrents from one timer (default: a timer of its own). */
+  readonly ticker?: Ticker;
   readonly uploadSlots?: number;
   /** Extra peers to dial (e.g. from a magnet's x.pe or the command line). */
   readonly peers?: readonly PeerAddress[];
@@ -103,7 +106,7 @@ export class Torrent implements PeerHandler {
   private readonly opts: TorrentOptions;
   private readonly clock: Clock;
   private announcer: TrackerAnnouncer | null = null;
-  private tickTimer: NodeJS.Timeout | null = null;
+  private untick: (() => void) | null = null;
   private lastChokeAt = 0;
   private chokerState: ChokerState = { optimisticId: null, lastOptimisticAt: 0 };
   private nextPeerId = 1;
@@ -201,8 +204,8 @@ export class Torrent implements PeerHandler {
       });
       this.announcer.start();
     }
-    this.tickTimer = setInterval(() => this.tick(), TICK_MS);
-    this.tickTimer.unref?.();
+    const ticker = this.opts.ticker ?? new Ticker(TICK_MS);
+    this.untick = ticker.add(() => this.tick());
     this.connectMore();
   }
 
@@ -222,8 +225,8 @@ export class Torrent implements PeerHandler {
   async stop(): Promise<void> {
     this.stopped = true;
     this.checkAbort?.abort();
-    if (this.tickTimer) clearInterval(this.tickTimer);
-    this.tickTimer = null;
+    this.untick?.();
+    this.untick = null;
     for (const peer of [...this.peers]) peer.close('torrent stopped');
     const announcer = this.announcer;
     this.announcer = null;
@@ -790,8 +793,8 @@ export class Torrent implements PeerHandler {
     this.errorReason = reason;
     this.log(`error: ${reason}`);
     this.setState('error', reason);
-    if (this.tickTimer) clearInterval(this.tickTimer);
-    this.tickTimer = null;
+    this.untick?.();
+    this.untick = null;
     for (const peer of [...this.peers]) peer.close('torrent error');
   }
 

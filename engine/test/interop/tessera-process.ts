@@ -7,8 +7,8 @@ const entry = join(repo, 'engine', 'cli', 'tessera.ts');
 
 /** Runs the `tessera` CLI from source as a child process in its own process group. */
 export function startTessera(args: readonly string[], workDir: string, name: string): ProcessHandle {
-  // Tests stay on loopback: a download without explicit bootstrap nodes must not reach for the public DHT.
-  const safe = args[0] === 'download' && !args.includes('--dht-bootstrap') && !args.includes('--no-dht') ? [...args, '--no-dht'] : args;
+  // Tests stay on loopback: no public DHT unless bootstrap nodes are given, and no LAN multicast (LSD).
+  const safe = args[0] !== 'download' ? args : [...args, ...(args.includes('--dht-bootstrap') || args.includes('--no-dht') ? [] : ['--no-dht']), ...(args.includes('--no-lsd') ? [] : ['--no-lsd'])];
   return startProcess(process.execPath, ['--import', 'tsx', entry, ...safe], {
     cwd: repo,
     logFile: join(workDir, `${name}.log`),
