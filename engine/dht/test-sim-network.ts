@@ -1,18 +1,10 @@
 // Test helper: a deterministic simulated DHT of virtual nodes (no sockets, no timers) for lookup tests.
 // Each virtual node knows up to `perBucket` others per XOR-prefix bucket, as a real routing table would.
 import type { Contact, PeerAddress } from './lookup.js';
+import { seededRandom } from '../testing/random.js';
 
 /** Small seeded PRNG (mulberry32): same seed, same network. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 export function randomId(rand: () => number): Uint8Array {
   const id = new Uint8Array(20);

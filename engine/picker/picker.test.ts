@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { Bitfield } from '../common/bitfield.js';
 import { BLOCK_SIZE, PieceGeometry } from '../common/geometry.js';
 import { PiecePicker, type BlockRequest, type PeerView } from './picker.js';
+import { seededRandom } from '../testing/random.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -28,17 +29,7 @@ function peer(id: number, bits: string | 'seed', extra: Partial<PeerView> = {}):
     : { id, bits: bf(bits), isSeed: false, choked: false, ...extra };
 }
 
-/** Deterministic uniform [0, 1) (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = seededRandom;
 
 /** Picks and returns the blocks as 'piece:block' strings. */
 function pick(picker: PiecePicker, p: PeerView, max: number): string[] {

@@ -117,27 +117,9 @@ export class Client {
     });
   }
 
-  async fetchMetadata(magnet: MagnetLink, peers: readonly PeerAddress[], log?: (line: string) => void): Promise<Metainfo> {
-    const fetch = new MetadataFetch({
-      infoHash: magnet.infoHash,
-      peerId: this.peerId,
-      trackers: magnet.trackers,
-      peers,
-      listenPort: () => this.listener.port,
-      clock: this.clock,
-      dial: (host, port) => dial(host, port, 10_000),
-      log,
-    });
-    try {
-      const info = await fetch.run();
-      return {
-        ...parseInfoDict(info),
-        announce: magnet.trackers.map((t) => [t]),
-        urlList: [...magnet.webSeeds],
-      };
-    } finally {
-      await fetch.stop();
-    }
+  /** Fetches a magnet link's metadata from its peers and trackers (BEP 9). */
+  fetchMetadata(magnet: MagnetLink, peers: readonly PeerAddress[], log?: (line: string) => void): Promise<Metainfo> {
+    return this.fetchMetadataCancellable(magnet, peers, log).result;
   }
 
   async remove(torrent: Torrent): Promise<void> {

@@ -21,6 +21,7 @@ import { MTIME_SLACK_MS } from '../../session/fast-resume.js';
 import { assertTreesEqual, freePort, makeTestPayload, makeTorrent, startLibtorrent, stopAll, withTimeout, type ClientHandle } from '../../testing/index.js';
 import { lastJsonLine, startTessera } from './tessera-process.js';
 import type { ProcessHandle } from '../../testing/index.js';
+import { seededRandom } from '../../testing/random.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-crash-'));
 after(async () => {
@@ -34,17 +35,7 @@ const RATE = 300_000;
 type KillKind = 'early' | 'short' | 'long';
 const KILLS: readonly KillKind[] = ['early', 'short', 'short', 'short', 'long', 'long'];
 
-/** mulberry32: a small seeded PRNG, so a failing schedule can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
