@@ -80,6 +80,12 @@ export class Session {
   private batchTimer: NodeJS.Timeout | null = null;
   private lastFlush = 0;
   private readonly stream: StateStream;
+  /** Entries with a live torrent or metadata fetch: the only ones whose rates and rows move by themselves. */
+  private readonly running = new Set<Entry>();
+  /** Entries touched since the last batch. Work per batch grows with these two sets, not with the list. */
+  private readonly changed = new Set<Entry>();
+  /** Sum of the totals of earlier runs; recomputed only when one of them changes. */
+  private baseTotals: { down: number; up: number } | null = null;
   private freeDisk = 0;
   private closed = false;
   private queueDirty = true;
@@ -127,6 +133,7 @@ export class Session {
     for (const r of records) {
       const entry = entryFromRecord(r);
       session.entries.set(entry.id, entry);
+      session.changed.add(entry);
     }
     session.normalisePositions();
     try {
@@ -154,6 +161,7 @@ export class Session {
         this.fillFromMeta(entry, meta);
         entry.fullRecheck = true;
         this.entries.set(id, entry);
+        this.changed.add(entry);
         this.store.save(entryToRecord(entry));
         this.log(`resume data: ${meta.name} had no valid record; added again and checking its data`);
       } catch (err) {
@@ -317,6 +325,7 @@ export class Session {
     }
     if (meta) this.fillFromMeta(entry, meta);
     this.entries.set(id, entry);
+    this.touch(entry);
     this.normalisePositions();
     if (meta && cmd.source.kind === 'torrent') await this.store.saveMetainfo(id, cmd.source.data);
     this.store.save(entryToRecord(entry));
@@ -337,6 +346,8 @@ export class Session {
 
   private async remove(entry: Entry, deleteData: boolean): Promise<void> {
     this.entries.delete(entry.id);
+    this.changed.delete(entry);
+    this.baseTotals = null;
     this.stream.removed(entry.id);
     const torrent = entry.torrent;
     await this.deactivate(entry);
@@ -526,6 +537,7 @@ export class Session {
       return;
     }
     entry.torrent = torrent;
+    this.running.add(entry);
     this.dht.track(entry, this.client.port);
     if (!entry.meta?.private) this.lsd.track(entry.id);
     this.applyPriorities(entry);
@@ -554,6 +566,7 @@ export class Session {
       void this.store.flush();
     }
     this.touch(entry);
+    this.markSaved(entry);
   }
 
   private async deactivate(entry: Entry): Promise<void> {
@@ -575,9 +588,11 @@ export class Session {
     this.updateDone(entry);
     entry.stalled = false;
     this.store.save(entryToRecord(entry));
+    this.markSaved(entry);
   }
 
   private captureTotals(entry: Entry, torrent: NonNullable<Entry['torrent']>): void {
+    this.baseTotals = null;
     entry.downloadedBase += torrent.downloadMeter.total;
     entry.uploadedBase += torrent.uploadMeter.total;
     if (entry.seedingSince !== null) {
@@ -593,6 +608,7 @@ export class Session {
     try {
       const pending = this.client.fetchMetadataCancellable(magnet, magnet.peers, (l) => this.log(l, entry));
       entry.fetch = pending.fetch;
+      this.running.add(entry);
       this.dht.track(entry, this.client.port);
     if (!entry.meta?.private) this.lsd.track(entry.id);
       this.touch(entry);
@@ -799,18 +815,29 @@ export class Session {
   }
 
   private emitBatch(): void {
-    this.stream.batch(this.entries.values(), this.globalStats(), (e) => roundForWire(summarize(e)));
+    for (const e of this.running) if (!e.torrent && !e.fetch) this.running.delete(e);
+    const candidates = new Set<Entry>(this.running);
+    for (const e of this.changed) if (this.entries.get(e.id) === e) candidates.add(e);
+    this.changed.clear();
+    this.stream.batch(candidates, (id) => this.entries.get(id), this.globalStats(), (e) => roundForWire(summarize(e)));
   }
 
   private globalStats(): GlobalStats {
+    if (!this.baseTotals) {
+      let down = 0;
+      let up = 0;
+      for (const e of this.entries.values()) {
+        down += e.downloadedBase;
+        up += e.uploadedBase;
+      }
+      this.baseTotals = { down, up };
+    }
     let downRate = 0;
     let upRate = 0;
-    let downloaded = 0;
-    let uploaded = 0;
+    let downloaded = this.baseTotals.down;
+    let uploaded = this.baseTotals.up;
     let peers = 0;
-    for (const e of this.entries.values()) {
-      downloaded += e.downloadedBase;
-      uploaded += e.uploadedBase;
+    for (const e of this.running) {
       const t = e.torrent;
       if (!t) continue;
       downRate += t.downloadMeter.rate();
@@ -864,15 +891,23 @@ export class Session {
       const e = this.entries.get(id)!;
       if (e.position !== i) {
         e.position = i;
-        e.dirty = true;
+        this.touch(e);
       }
     });
+  }
+
+  /** The record was just saved: nothing for the next checkpoint unless something changes again. */
+  private markSaved(entry: Entry): void {
+    entry.recordDirty = false;
+    const t = entry.torrent;
+    entry.savedTotals = { down: t ? t.downloadMeter.total : 0, up: t ? t.uploadMeter.total : 0, at: this.clock.now() };
   }
 
   /** Something the UI shows changed; as it may be saved state too, the record is saved at the next checkpoint. */
   private touch(entry: Entry): void {
     entry.dirty = true;
     entry.recordDirty = true;
+    this.changed.add(entry);
   }
 
   private log(line: string, entry?: Entry): void {

@@ -35,12 +35,12 @@ export class StateStream {
     this.subscription = { id, topics: new Set(topics) };
   }
 
-  batch(entries: Iterable<Entry>, global: GlobalStats, summaryOf: (e: Entry) => TorrentSummary): void {
+  /** `candidates`: the entries that may have changed (running or touched); `lookup` finds the subscribed one. */
+  batch(candidates: Iterable<Entry>, lookup: (id: string) => Entry | undefined, global: GlobalStats, summaryOf: (e: Entry) => TorrentSummary): void {
     const added: TorrentSummary[] = [];
     const changed: TorrentPatch[] = [];
-    let subscribed: Entry | null = null;
-    for (const e of entries) {
-      if (e.id === this.subscription.id) subscribed = e;
+    const subscribed = this.subscription.id !== null ? (lookup(this.subscription.id) ?? null) : null;
+    for (const e of candidates) {
       const isNew = this.pendingAdded.has(e.id) || e.sent === null;
       // A seed without peers whose last row showed no traffic cannot have changed unless touched.
       const t = e.torrent;
