@@ -4,25 +4,11 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Storage, type StorageSpec } from './storage.js';
+import { Storage } from './storage.js';
+import { specFor } from './test-spec.js';
 import { FileLayout, resolveInside, PathEscapeError } from './layout.js';
 import { patternBytes as pattern } from '../testing/wait.js';
 
-function specFor(files: { path: string[]; data: Buffer }[], pieceLength: number): { spec: StorageSpec; all: Buffer } {
-  const all = Buffer.concat(files.map((f) => f.data));
-  const pieceCount = Math.ceil(all.length / pieceLength);
-  const pieces = Buffer.alloc(pieceCount * 20);
-  for (let p = 0; p < pieceCount; p++) {
-    createHash('sha1').update(all.subarray(p * pieceLength, (p + 1) * pieceLength)).digest().copy(pieces, p * 20);
-  }
-  let offset = 0;
-  const specFiles = files.map((f) => {
-    const r = { path: f.path, length: f.data.length, offset, padding: false };
-    offset += f.data.length;
-    return r;
-  });
-  return { spec: { totalLength: all.length, pieceLength, pieces, files: specFiles }, all };
-}
 
 test('layout maps ranges across files, skipping empty ones', () => {
   const layout = new FileLayout([

@@ -3,41 +3,14 @@
 // bittorrent-dht node announces. Everything on loopback, bounded, closed in after().
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import DHT, { type DhtPeer } from 'bittorrent-dht';
+import DHT from 'bittorrent-dht';
+import { btLookup, destroy, listen, ready } from './bt-dht.js';
 import { withTimeout } from '../../testing/index.js';
 import { DhtNode, startDht, type PeerAddress } from '../../dht/node.js';
 
 const SIZE = 20;
 const HOST = '127.0.0.1';
 
-function listen(d: DHT): Promise<number> {
-  return new Promise((resolve) => d.listen(0, HOST, () => resolve(d.address().port)));
-}
-
-function ready(d: DHT): Promise<void> {
-  return new Promise((resolve) => (d.ready ? resolve() : d.on('ready', () => resolve())));
-}
-
-function destroy(d: DHT): Promise<void> {
-  return new Promise((resolve) => d.destroy(() => resolve()));
-}
-
-/** Runs a bittorrent-dht lookup and resolves with the peers it reported. */
-function btLookup(d: DHT, infoHash: Uint8Array): Promise<DhtPeer[]> {
-  return new Promise((resolve, reject) => {
-    const found: DhtPeer[] = [];
-    const hex = Buffer.from(infoHash).toString('hex');
-    const onPeer = (peer: DhtPeer, ih: Uint8Array): void => {
-      if (Buffer.from(ih).toString('hex') === hex) found.push(peer);
-    };
-    d.on('peer', onPeer);
-    d.lookup(Buffer.from(infoHash), (err) => {
-      d.off('peer', onPeer);
-      if (err) reject(err);
-      else resolve(found);
-    });
-  });
-}
 
 describe('DHT interop with bittorrent-dht (npm) on loopback', { timeout: 40_000 }, () => {
   const others: DHT[] = [];
@@ -80,7 +53,7 @@ describe('DHT interop with bittorrent-dht (npm) on loopback', { timeout: 40_000 
     const res = await withTimeout(ours.announce(infoHash, 40001), 10_000, 'our announce');
     assert.ok(res.announcedTo >= 4, `announce_peer acknowledged by ${res.announcedTo} nodes`);
     // A node far down the list, that did not bootstrap us.
-    const peers = await withTimeout(btLookup(others[SIZE - 3], infoHash), 10_000, 'bittorrent-dht lookup');
+    const peers = await withTimeout(btLookup(others[SIZE - 3], Buffer.from(infoHash).toString('hex')), 10_000, 'bittorrent-dht lookup');
     assert.ok(
       peers.some((p) => p.host === HOST && p.port === 40001),
       `bittorrent-dht found ${JSON.stringify(peers)}`,

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import DHT, { type DhtPeer } from 'bittorrent-dht';
+import { btLookup, destroy, listen, ready } from './bt-dht.js';
 import {
   assertTreesEqual,
   freePort,
@@ -38,33 +39,6 @@ import { lastJsonLine, startTessera } from './tessera-process.js';
 const HOST = '127.0.0.1';
 const DHT_SIZE = 20;
 
-function listen(d: DHT): Promise<number> {
-  return new Promise((resolve) => d.listen(0, HOST, () => resolve(d.address().port)));
-}
-
-function ready(d: DHT): Promise<void> {
-  return new Promise((resolve) => (d.ready ? resolve() : d.on('ready', () => resolve())));
-}
-
-function destroy(d: DHT): Promise<void> {
-  return new Promise((resolve) => d.destroy(() => resolve()));
-}
-
-/** One bittorrent-dht get_peers lookup; the peers it reported for `infoHashHex`. */
-function btLookup(d: DHT, infoHashHex: string): Promise<DhtPeer[]> {
-  return new Promise((resolve, reject) => {
-    const found: DhtPeer[] = [];
-    const onPeer = (peer: DhtPeer, ih: Uint8Array): void => {
-      if (Buffer.from(ih).toString('hex') === infoHashHex) found.push(peer);
-    };
-    d.on('peer', onPeer);
-    d.lookup(infoHashHex, (err) => {
-      d.off('peer', onPeer);
-      if (err) reject(err);
-      else resolve(found);
-    });
-  });
-}
 
 /** Repeats bittorrent-dht lookups until one returns `port` on 127.0.0.1 for the info hash: the announce has landed. */
 async function waitAnnounced(d: DHT, infoHashHex: string, port: number | null, timeoutMs: number): Promise<DhtPeer[]> {
