@@ -132,13 +132,15 @@ describe('session policies, through the protocol', { timeout: 120_000 }, () => {
       }
       assert.ok(have >= prefix && have - prefix <= 8, `pieces arrive in order: ${have} verified, first gap at ${prefix}`);
 
-      seeder.setGlobalLimits({ upload: null });
+      // Our limit first, then lift the seeder's: the other order lets the rest arrive unlimited in between.
       await h.send({ type: 'setSettings', settings: { downloadLimit: 400_000 } });
+      seeder.setGlobalLimits({ upload: null });
       await new Promise((r) => setTimeout(r, 1000));
       const start = h.get(id).doneBytes;
       const t0 = Date.now();
       await new Promise((r) => setTimeout(r, 3000));
       const rate = (h.get(id).doneBytes - start) / ((Date.now() - t0) / 1000);
+      assert.ok(h.get(id).doneBytes < h.get(id).wantedBytes, 'still downloading at the end of the window, so the rate is the limit at work');
       assert.ok(rate > 200_000 && rate < 560_000, `download limited to about 400 kB/s: ${Math.round(rate)} B/s`);
       assert.equal(h.global?.downloadLimit, 400_000);
     } finally {
