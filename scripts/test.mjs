@@ -29,9 +29,12 @@ function run(label, cmd, cmdArgs, env = {}) {
 }
 
 if (!only || only === 'interop') run('prerequisites', process.execPath, ['scripts/prereqs.mjs']);
-run('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']);
+// One tsc project per side of the architecture's boundaries (engine, renderer, renderer tests, electron).
+for (const project of readdirSync(root).filter((f) => /^tsconfig(\.[\w-]+)?\.json$/.test(f)).sort()) {
+  run(`typecheck (${project})`, process.execPath, ['node_modules/typescript/bin/tsc', '-p', project, '--noEmit']);
+}
 
-const all = findTests(join(root, 'engine'));
+const all = ['engine', 'renderer', 'electron'].flatMap((d) => findTests(join(root, d)));
 const interop = all.filter((f) => f.includes('/test/interop/'));
 const unit = all.filter((f) => !interop.includes(f));
 
