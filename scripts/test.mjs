@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: ensure prerequisites, type-check, then run every suite with Node's test runner.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,7 +34,7 @@ for (const project of readdirSync(root).filter((f) => /^tsconfig(\.[\w-]+)?\.jso
   run(`typecheck (${project})`, process.execPath, ['node_modules/typescript/bin/tsc', '-p', project, '--noEmit']);
 }
 
-const all = ['engine', 'renderer', 'electron'].flatMap((d) => findTests(join(root, d)));
+const all = ['engine', 'renderer', 'electron'].filter((d) => existsSync(join(root, d))).flatMap((d) => findTests(join(root, d)));
 const interop = all.filter((f) => f.includes('/test/interop/'));
 const unit = all.filter((f) => !interop.includes(f));
 
