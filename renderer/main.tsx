@@ -1,0 +1,32 @@
+import './styles/app.css';
+import { createRoot } from 'react-dom/client';
+import { BridgeTransport } from './api/bridge-transport.js';
+import { EngineClient } from './api/engine-client.js';
+import type { Transport } from './api/transport.js';
+import { WebSocketTransport, apiUrl, takeToken } from './api/websocket-transport.js';
+import { App } from './App.js';
+import { TesseraProvider } from './store/context.js';
+import { createTesseraStore } from './store/store.js';
+import { connectStore } from './store/sync.js';
+
+function openTransport(): Transport | string {
+  if (window.tessera) return new BridgeTransport(window.tessera);
+  const token = takeToken(window.location, window.sessionStorage, window.history);
+  if (!token) return 'Open Tessera with the link `tessera daemon` printed: it ends with #token=…';
+  return new WebSocketTransport(apiUrl(window.location, token));
+}
+
+const root = createRoot(document.getElementById('root')!);
+const transport = openTransport();
+if (typeof transport === 'string') {
+  root.render(<p className="fatal">{transport}</p>);
+} else {
+  const store = createTesseraStore();
+  const client = new EngineClient(transport);
+  connectStore(client, store);
+  root.render(
+    <TesseraProvider store={store} client={client}>
+      <App />
+    </TesseraProvider>,
+  );
+}

@@ -1,0 +1,221 @@
+/**
+ * The renderer's state: one zustand store in slices. Engine events land through applyEvent, one set()
+ * per event. Maps are replaced, never mutated, and unchanged rows keep their identity, so a component
+ * that selects one row re-renders only when that row changed. High-rate data (piece map, speed history)
+ * is read by canvases through store.subscribe, not through React renders.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type {
+  EngineEvent,
+  FileInfo,
+  GlobalStats,
+  Notice,
+  PeerInfo,
+  PieceMap,
+  Settings,
+  TorrentId,
+  TorrentSummary,
+  TrackerInfo,
+} from '../../engine/api/types.js';
+import { applyListDiff } from '../../engine/api/diff.js';
+import type { ConnectionStatus } from '../api/transport.js';
+import { SpeedHistory } from './speed-history.js';
+
+export type StateFilter = 'all' | 'downloading' | 'seeding' | 'paused' | 'queued' | 'error';
+export type SortKey =
+  | 'queuePosition'
+  | 'name'
+  | 'totalBytes'
+  | 'progress'
+  | 'state'
+  | 'downRate'
+  | 'upRate'
+  | 'eta'
+  | 'ratio'
+  | 'peers'
+  | 'seeds'
+  | 'addedAt';
+export type DetailsTab = 'general' | 'files' | 'peers' | 'trackers' | 'pieces' | 'speed';
+
+export interface EngineSlice {
+  connection: ConnectionStatus;
+  torrents: ReadonlyMap<TorrentId, TorrentSummary>;
+  global: GlobalStats | null;
+  settings: Settings | null;
+  /** Whether the first snapshot has arrived (before it, the list is unknown rather than empty). */
+  loaded: boolean;
+}
+
+export interface DetailsSlice {
+  /** The torrent the details pane shows and the engine streams details for. */
+  detailsId: TorrentId | null;
+  peers: readonly PeerInfo[] | null;
+  files: readonly FileInfo[] | null;
+  trackers: readonly TrackerInfo[] | null;
+  pieces: PieceMap | null;
+  /** Session-wide rates. Mutated in place; `speedTick` changes when a sample is added. */
+  sessionSpeed: SpeedHistory;
+  /** Rates of the torrent in detailsId, restarted when it changes. */
+  torrentSpeed: SpeedHistory;
+  speedTick: number;
+}
+
+export interface ViewSlice {
+  filter: StateFilter;
+  search: string;
+  sort: { key: SortKey; descending: boolean };
+  selection: ReadonlySet<TorrentId>;
+  /** The row a shift-click extends from. */
+  anchor: TorrentId | null;
+  detailsTab: DetailsTab;
+}
+
+export interface NoticeSlice {
+  /** Recent engine notices (completed, errors, metadata), newest last, capped. */
+  notices: readonly Notice[];
+}
+
+export interface Actions {
+  applyEvent(event: EngineEvent, now?: number): void;
+  setConnection(status: ConnectionStatus): void;
+  setFilter(filter: StateFilter): void;
+  setSearch(search: string): void;
+  setSort(key: SortKey): void;
+  /** Selects rows: 'only' replaces the selection, 'toggle' flips one (ctrl/cmd), 'range' extends from the anchor over `visible` (shift). */
+  select(id: TorrentId, mode: 'only' | 'toggle' | 'range', visible: readonly TorrentId[]): void;
+  setSelection(ids: Iterable<TorrentId>): void;
+  showDetails(id: TorrentId | null): void;
+  setDetailsTab(tab: DetailsTab): void;
+}
+
+export type TesseraState = EngineSlice & DetailsSlice & ViewSlice & NoticeSlice & Actions;
+export type TesseraStore = StoreApi<TesseraState>;
+
+const MAX_NOTICES = 50;
+
+export function createTesseraStore(): TesseraStore {
+  return createStore<TesseraState>()((set, get) => ({
+    connection: { state: 'connecting' },
+    torrents: new Map(),
+    global: null,
+    settings: null,
+    loaded: false,
+
+    detailsId: null,
+    peers: null,
+    files: null,
+    trackers: null,
+    pieces: null,
+    sessionSpeed: new SpeedHistory(),
+    torrentSpeed: new SpeedHistory(),
+    speedTick: 0,
+
+    filter: 'all',
+    search: '',
+    sort: { key: 'queuePosition', descending: false },
+    selection: new Set(),
+    anchor: null,
+    detailsTab: 'general',
+
+    notices: [],
+
+    applyEvent(event, now = Date.now()) {
+      const s = get();
+      if (event.kind === 'snapshot') {
+        const torrents = new Map(event.torrents.map((t) => [t.id, t] as const));
+        s.sessionSpeed.push(now, event.global.downRate, event.global.upRate);
+        set({
+          torrents,
+          global: event.global,
+          settings: event.settings,
+          loaded: true,
+          selection: keepExisting(s.selection, torrents),
+          ...(s.detailsId !== null && !torrents.has(s.detailsId) ? clearedDetails() : {}),
+          speedTick: s.speedTick + 1,
+        });
+        return;
+      }
+      const listChanged = event.added.length > 0 || event.changed.length > 0 || event.removed.length > 0;
+      const torrents = listChanged ? applyListDiff(s.torrents, event) : s.torrents;
+      s.sessionSpeed.push(now, event.global.downRate, event.global.upRate);
+      const focused = s.detailsId !== null ? torrents.get(s.detailsId) : undefined;
+      if (focused) s.torrentSpeed.push(now, focused.downRate, focused.upRate);
+      const patch: Partial<TesseraState> = { global: event.global, speedTick: s.speedTick + 1 };
+      if (listChanged) patch.torrents = torrents;
+      if (event.removed.length > 0) {
+        patch.selection = keepExisting(s.selection, torrents);
+        if (s.detailsId !== null && !torrents.has(s.detailsId)) Object.assign(patch, clearedDetails());
+      }
+      const d = event.details;
+      if (d !== null && d.id === s.detailsId) {
+        if (d.peers !== undefined) patch.peers = d.peers;
+        if (d.files !== undefined) patch.files = d.files;
+        if (d.trackers !== undefined) patch.trackers = d.trackers;
+        if (d.pieces !== undefined) patch.pieces = d.pieces;
+      }
+      if (event.notices.length > 0) patch.notices = [...s.notices, ...event.notices].slice(-MAX_NOTICES);
+      set(patch);
+    },
+
+    setConnection(connection) {
+      set({ connection });
+    },
+
+    setFilter(filter) {
+      set({ filter });
+    },
+
+    setSearch(search) {
+      set({ search });
+    },
+
+    setSort(key) {
+      const { sort } = get();
+      set({ sort: sort.key === key ? { key, descending: !sort.descending } : { key, descending: false } });
+    },
+
+    select(id, mode, visible) {
+      const { selection, anchor } = get();
+      if (mode === 'only') {
+        set({ selection: new Set([id]), anchor: id });
+      } else if (mode === 'toggle') {
+        const next = new Set(selection);
+        if (next.has(id)) next.delete(id);
+        else next.add(id);
+        set({ selection: next, anchor: id });
+      } else {
+        const from = anchor !== null ? visible.indexOf(anchor) : -1;
+        const to = visible.indexOf(id);
+        if (from < 0 || to < 0) {
+          set({ selection: new Set([id]), anchor: id });
+          return;
+        }
+        const [a, b] = from <= to ? [from, to] : [to, from];
+        set({ selection: new Set(visible.slice(a, b + 1)) });
+      }
+    },
+
+    setSelection(ids) {
+      set({ selection: new Set(ids) });
+    },
+
+    showDetails(id) {
+      if (id === get().detailsId) return;
+      get().torrentSpeed.clear();
+      set({ ...clearedDetails(), detailsId: id, speedTick: get().speedTick + 1 });
+    },
+
+    setDetailsTab(detailsTab) {
+      set({ detailsTab });
+    },
+  }));
+}
+
+function clearedDetails(): Pick<DetailsSlice, 'detailsId' | 'peers' | 'files' | 'trackers' | 'pieces'> {
+  return { detailsId: null, peers: null, files: null, trackers: null, pieces: null };
+}
+
+function keepExisting(selection: ReadonlySet<TorrentId>, torrents: ReadonlyMap<TorrentId, TorrentSummary>): ReadonlySet<TorrentId> {
+  for (const id of selection) if (!torrents.has(id)) return new Set([...selection].filter((x) => torrents.has(x)));
+  return selection;
+}
