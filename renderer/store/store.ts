@@ -20,6 +20,9 @@ import type {
 import { applyListDiff } from '../../engine/api/diff.js';
 import type { ConnectionStatus } from '../api/transport.js';
 import { SpeedHistory } from './speed-history.js';
+import { createUiSlice, type UiSlice } from './ui-slice.js';
+import { clickSelect, moveCursor as moveCursorIn } from '../lib/selection.js';
+import type { FilterCounts } from '../lib/torrent-view.js';
 
 export type StateFilter = 'all' | 'downloading' | 'seeding' | 'paused' | 'queued' | 'error';
 export type SortKey =
@@ -67,7 +70,13 @@ export interface ViewSlice {
   selection: ReadonlySet<TorrentId>;
   /** The row a shift-click extends from. */
   anchor: TorrentId | null;
+  /** The row with the keyboard cursor. */
+  lead: TorrentId | null;
   detailsTab: DetailsTab;
+  /** The filtered, searched, sorted ids the list shows; kept by view-sync.ts. */
+  visibleIds: readonly TorrentId[];
+  /** Torrents per sidebar filter; kept by view-sync.ts. */
+  counts: FilterCounts;
 }
 
 export interface NoticeSlice {
@@ -84,11 +93,15 @@ export interface Actions {
   /** Selects rows: 'only' replaces the selection, 'toggle' flips one (ctrl/cmd), 'range' extends from the anchor over `visible` (shift). */
   select(id: TorrentId, mode: 'only' | 'toggle' | 'range', visible: readonly TorrentId[]): void;
   setSelection(ids: Iterable<TorrentId>): void;
+  /** Arrow keys: moves the cursor by `delta` visible rows (±Infinity for Home/End). */
+  moveCursor(delta: number, how: { extend: boolean; keepSelection: boolean }): void;
+  selectAllVisible(): void;
+  setView(visibleIds: readonly TorrentId[], counts: FilterCounts): void;
   showDetails(id: TorrentId | null): void;
   setDetailsTab(tab: DetailsTab): void;
 }
 
-export type TesseraState = EngineSlice & DetailsSlice & ViewSlice & NoticeSlice & Actions;
+export type TesseraState = EngineSlice & DetailsSlice & ViewSlice & NoticeSlice & UiSlice & Actions;
 export type TesseraStore = StoreApi<TesseraState>;
 
 const MAX_NOTICES = 50;
@@ -115,7 +128,12 @@ export function createTesseraStore(): TesseraStore {
     sort: { key: 'queuePosition', descending: false },
     selection: new Set(),
     anchor: null,
+    lead: null,
     detailsTab: 'general',
+    visibleIds: [],
+    counts: { all: 0, downloading: 0, seeding: 0, paused: 0, queued: 0, error: 0 },
+
+    ...createUiSlice(set, get),
 
     notices: [],
 
@@ -175,28 +193,31 @@ export function createTesseraStore(): TesseraStore {
     },
 
     select(id, mode, visible) {
-      const { selection, anchor } = get();
-      if (mode === 'only') {
-        set({ selection: new Set([id]), anchor: id });
-      } else if (mode === 'toggle') {
-        const next = new Set(selection);
-        if (next.has(id)) next.delete(id);
-        else next.add(id);
-        set({ selection: next, anchor: id });
-      } else {
-        const from = anchor !== null ? visible.indexOf(anchor) : -1;
-        const to = visible.indexOf(id);
-        if (from < 0 || to < 0) {
-          set({ selection: new Set([id]), anchor: id });
-          return;
-        }
-        const [a, b] = from <= to ? [from, to] : [to, from];
-        set({ selection: new Set(visible.slice(a, b + 1)) });
-      }
+      const s = get();
+      const next = clickSelect({ selected: s.selection, anchor: s.anchor, lead: s.lead }, id, mode, visible);
+      set({ selection: next.selected, anchor: next.anchor, lead: next.lead });
     },
 
     setSelection(ids) {
       set({ selection: new Set(ids) });
+    },
+
+    moveCursor(delta, how) {
+      const s = get();
+      const next = moveCursorIn({ selected: s.selection, anchor: s.anchor, lead: s.lead }, delta, s.visibleIds, how);
+      set({ selection: next.selected, anchor: next.anchor, lead: next.lead });
+    },
+
+    selectAllVisible() {
+      set({ selection: new Set(get().visibleIds) });
+    },
+
+    setView(visibleIds, counts) {
+      const s = get();
+      const patch: Partial<TesseraState> = {};
+      if (visibleIds !== s.visibleIds) patch.visibleIds = visibleIds;
+      if (counts !== s.counts) patch.counts = counts;
+      if (patch.visibleIds !== undefined || patch.counts !== undefined) set(patch);
     },
 
     showDetails(id) {

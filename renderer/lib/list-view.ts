@@ -1,0 +1,91 @@
+/**
+ * The visible-id list, kept up to date cheaply as batches arrive. A batch replaces the torrent map, but
+ * most of it is rate changes of columns the list is not sorted by: those keep the current order without
+ * sorting. Changes that move rows (sort value, filter or search membership) re-sort at most once per
+ * `minResortMs`; additions and parameter changes re-sort at once; removals only drop ids.
+ */
+import type { TorrentId, TorrentSummary } from '../../engine/api/types.js';
+import { matchesFilter, matchesSearch, searchTerms, sortValue, visibleIds, type ViewParams } from './torrent-view.js';
+
+export interface ListViewResult {
+  ids: readonly TorrentId[];
+  /** When a deferred re-sort is due, in ms from now; null when the list is current. */
+  resortInMs: number | null;
+}
+
+export class ListView {
+  private ids: readonly TorrentId[] = [];
+  private source: ReadonlyMap<TorrentId, TorrentSummary> | null = null;
+  private params: ViewParams | null = null;
+  private terms: string[] = [];
+  private sortedAt = Number.NEGATIVE_INFINITY;
+  private dirty = false;
+  /** How many full recomputations ran (for tests and the benchmark). */
+  recomputes = 0;
+
+  constructor(private readonly minResortMs = 500) {}
+
+  update(torrents: ReadonlyMap<TorrentId, TorrentSummary>, params: ViewParams, now: number): ListViewResult {
+    const prev = this.source;
+    if (prev === null || !sameParams(this.params, params)) {
+      this.params = params;
+      this.terms = searchTerms(params.search);
+      return this.recompute(torrents, now);
+    }
+    if (torrents !== prev) {
+      const change = this.classify(prev, torrents);
+      this.source = torrents;
+      if (change.added) return this.recompute(torrents, now);
+      if (change.removed) this.ids = this.ids.filter((id) => torrents.has(id));
+      if (change.moved) this.dirty = true;
+    }
+    if (this.dirty) {
+      const wait = this.sortedAt + this.minResortMs - now;
+      if (wait <= 0) return this.recompute(torrents, now);
+      return { ids: this.ids, resortInMs: wait };
+    }
+    return { ids: this.ids, resortInMs: null };
+  }
+
+  private recompute(torrents: ReadonlyMap<TorrentId, TorrentSummary>, now: number): ListViewResult {
+    this.recomputes++;
+    this.source = torrents;
+    this.sortedAt = now;
+    this.dirty = false;
+    const next = visibleIds(torrents.values(), this.params!);
+    this.ids = sameIds(this.ids, next) ? this.ids : next;
+    return { ids: this.ids, resortInMs: null };
+  }
+
+  /** What kind of change happened between two maps, by walking rows whose identity changed. */
+  private classify(prev: ReadonlyMap<TorrentId, TorrentSummary>, next: ReadonlyMap<TorrentId, TorrentSummary>): { added: boolean; removed: boolean; moved: boolean } {
+    const params = this.params!;
+    let kept = 0;
+    let moved = false;
+    for (const [id, row] of next) {
+      const old = prev.get(id);
+      if (old === undefined) return { added: true, removed: false, moved: true };
+      kept++;
+      if (old === row || moved) continue;
+      const wasShown = this.shows(old);
+      const isShown = this.shows(row);
+      if (wasShown !== isShown) moved = true;
+      else if (isShown && sortValue(old, params.sort.key) !== sortValue(row, params.sort.key)) moved = true;
+    }
+    return { added: false, removed: kept !== prev.size, moved };
+  }
+
+  private shows(t: TorrentSummary): boolean {
+    return matchesFilter(t, this.params!.filter) && matchesSearch(t.name, this.terms);
+  }
+}
+
+function sameParams(a: ViewParams | null, b: ViewParams): boolean {
+  return a !== null && a.filter === b.filter && a.search === b.search && a.sort.key === b.sort.key && a.sort.descending === b.sort.descending;
+}
+
+function sameIds(a: readonly TorrentId[], b: readonly TorrentId[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

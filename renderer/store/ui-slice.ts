@@ -1,0 +1,106 @@
+/**
+ * UI state that is not the engine's: which dialog is open, toasts, torrents waiting for the Add dialog,
+ * and whether the details pane is collapsed. Part of the one store (see store.ts).
+ */
+import type { AddSource, TorrentId } from '../../engine/api/types.js';
+
+export type DialogState =
+  | { kind: 'remove'; ids: TorrentId[]; deleteData: boolean }
+  | { kind: 'magnet' }
+  | { kind: 'limits'; ids: TorrentId[] }
+  | { kind: 'settings' }
+  /** Web mode: the files are on the daemon's machine, so "open folder" shows the path to copy. */
+  | { kind: 'path'; paths: string[] };
+
+export type ToastTone = 'info' | 'success' | 'error';
+
+export interface Toast {
+  id: number;
+  tone: ToastTone;
+  text: string;
+}
+
+/** Something to add, waiting for (or shown in) the Add torrent dialog. */
+export interface AddRequest {
+  key: number;
+  source: AddSource;
+  /** The file name or the magnet's dn, shown until the engine tells more. */
+  label: string;
+}
+
+export interface UiSlice {
+  dialog: DialogState | null;
+  toasts: readonly Toast[];
+  addQueue: readonly AddRequest[];
+  detailsCollapsed: boolean;
+  openDialog(dialog: DialogState): void;
+  closeDialog(): void;
+  toast(tone: ToastTone, text: string): number;
+  dismissToast(id: number): void;
+  /** Queues sources for the Add dialog; the same magnet or file twice in a row is queued once. */
+  queueAdd(requests: readonly Omit<AddRequest, 'key'>[]): void;
+  finishAdd(key: number): void;
+  setDetailsCollapsed(collapsed: boolean): void;
+}
+
+export const MAX_TOASTS = 5;
+
+type Set = (partial: Partial<UiSlice>) => void;
+type Get = () => UiSlice;
+
+export function createUiSlice(set: Set, get: Get): UiSlice {
+  let nextToast = 1;
+  let nextAdd = 1;
+  return {
+    dialog: null,
+    toasts: [],
+    addQueue: [],
+    detailsCollapsed: false,
+
+    openDialog(dialog) {
+      set({ dialog });
+    },
+
+    closeDialog() {
+      set({ dialog: null });
+    },
+
+    toast(tone, text) {
+      const id = nextToast++;
+      set({ toasts: [...get().toasts, { id, tone, text }].slice(-MAX_TOASTS) });
+      return id;
+    },
+
+    dismissToast(id) {
+      const toasts = get().toasts;
+      if (toasts.some((t) => t.id === id)) set({ toasts: toasts.filter((t) => t.id !== id) });
+    },
+
+    queueAdd(requests) {
+      const queue = [...get().addQueue];
+      for (const r of requests) {
+        if (queue.some((q) => sameSource(q.source, r.source))) continue;
+        queue.push({ ...r, key: nextAdd++ });
+      }
+      if (queue.length !== get().addQueue.length) set({ addQueue: queue });
+    },
+
+    finishAdd(key) {
+      set({ addQueue: get().addQueue.filter((r) => r.key !== key) });
+    },
+
+    setDetailsCollapsed(detailsCollapsed) {
+      set({ detailsCollapsed });
+    },
+  };
+}
+
+function sameSource(a: AddSource, b: AddSource): boolean {
+  if (a.kind === 'magnet' && b.kind === 'magnet') return a.uri === b.uri;
+  if (a.kind === 'torrent' && b.kind === 'torrent') {
+    if (a.data.length !== b.data.length) return false;
+    for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) return false;
+    return true;
+  }
+  return false;
+}
