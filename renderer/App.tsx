@@ -1,13 +1,41 @@
-import type { ReactNode } from 'react';
-import { useTessera } from './store/context.js';
+/**
+ * The main window: toolbar, state filters, the torrent list over the details pane (a resizable split),
+ * the status bar; dialogs, toasts and the drop overlay above them.
+ */
+import { useEffect, type ReactNode } from 'react';
+import { Dialogs } from './components/dialogs/Dialogs.js';
+import { DropOverlay } from './components/DropOverlay.js';
+import { TorrentList } from './components/list/TorrentList.js';
+import { Sidebar } from './components/Sidebar.js';
+import { SplitPane } from './components/SplitPane.js';
+import { StatusBar } from './components/StatusBar.js';
+import { Toasts } from './components/Toasts.js';
+import { Toolbar } from './components/Toolbar.js';
+import { useDropAndPaste, useNoticeToasts, useOpenRequests, useShortcuts, useTheme } from './components/window-hooks.js';
+import { useStoreApi } from './store/context.js';
+import { connectListView } from './store/view-sync.js';
 
 export function App(): ReactNode {
-  const count = useTessera((s) => s.torrents.size);
-  const connection = useTessera((s) => s.connection);
+  const store = useStoreApi();
+  useEffect(() => connectListView(store), [store]);
+  useTheme();
+  useShortcuts();
+  useNoticeToasts();
+  useOpenRequests();
+  const dragging = useDropAndPaste();
   return (
-    <main>
-      <h1>Tessera</h1>
-      <p>{connection.state === 'closed' ? connection.reason : `${count} torrents`}</p>
-    </main>
+    <div className="app">
+      <Toolbar />
+      <div className="main">
+        <Sidebar />
+        <main className="content">
+          <SplitPane top={<TorrentList />} bottom={null} bottomLabel="Details" />
+        </main>
+      </div>
+      <StatusBar />
+      <Dialogs />
+      <Toasts />
+      {dragging ? <DropOverlay /> : null}
+    </div>
   );
 }

@@ -1,0 +1,32 @@
+/** State filters with live counts. */
+import type { ReactNode } from 'react';
+import type { StateFilter } from '../store/store.js';
+import { FILTER_LABELS, STATE_FILTERS } from '../lib/torrent-view.js';
+import { useTessera } from '../store/context.js';
+
+function FilterItem({ filter }: { filter: StateFilter }): ReactNode {
+  const count = useTessera((s) => s.counts[filter]);
+  const active = useTessera((s) => s.filter === filter);
+  const setFilter = useTessera((s) => s.setFilter);
+  return (
+    <li>
+      <button type="button" className={`filter filter-${filter}`} aria-current={active ? 'true' : undefined} aria-label={`${FILTER_LABELS[filter]} (${count})`} onClick={() => setFilter(filter)}>
+        <span className="filter-name">{FILTER_LABELS[filter]}</span>
+        <span className="count" aria-hidden="true">{count}</span>
+      </button>
+    </li>
+  );
+}
+
+export function Sidebar(): ReactNode {
+  return (
+    <nav className="sidebar" aria-label="Filter by state">
+      <h2 className="sidebar-title">Status</h2>
+      <ul>
+        {STATE_FILTERS.map((f) => (
+          <FilterItem key={f} filter={f} />
+        ))}
+      </ul>
+    </nav>
+  );
+}

@@ -1,0 +1,102 @@
+/**
+ * The status bar: session rates, the active limits (a toggle for the alternative limits), free disk
+ * space, connected peers, DHT nodes and the connection to the engine.
+ */
+import { useEffect, useState, type ReactNode } from 'react';
+import { formatBytes, formatLimit, formatRate } from '../lib/format.js';
+import { useEngine, useTessera } from '../store/context.js';
+import { errorText } from './commands.js';
+
+export function StatusBar(): ReactNode {
+  const global = useTessera((s) => s.global);
+  return (
+    <footer className="statusbar" aria-label="Status">
+      <Connection />
+      {global ? (
+        <>
+          <span className="stat" title="Connected peers">Peers: {global.connectedPeers}</span>
+          <span className="stat" title="Nodes in the DHT routing table">DHT: {global.dhtNodes} nodes</span>
+          <span className="stat" title="Free space in the download folder">Free: {formatBytes(global.freeDiskBytes)}</span>
+          <span className="spacer" />
+          <AltLimitsToggle />
+          <span className="stat rate down" title="Session download rate">↓ {formatRate(global.downRate, '0 B/s')}</span>
+          <span className="stat rate up" title="Session upload rate">↑ {formatRate(global.upRate, '0 B/s')}</span>
+        </>
+      ) : (
+        <span className="spacer" />
+      )}
+    </footer>
+  );
+}
+
+function AltLimitsToggle(): ReactNode {
+  const engine = useEngine();
+  const down = useTessera((s) => s.global?.downloadLimit ?? null);
+  const up = useTessera((s) => s.global?.uploadLimit ?? null);
+  const active = useTessera((s) => s.global?.altLimitsActive === true);
+  const enabled = useTessera((s) => s.settings?.altLimitsEnabled === true);
+  const toast = useTessera((s) => s.toast);
+  const [busy, setBusy] = useState(false);
+  const toggle = (): void => {
+    setBusy(true);
+    engine
+      .request({ type: 'setSettings', settings: { altLimitsEnabled: !enabled } })
+      .catch((e: unknown) => toast('error', `Could not switch the alternative speed limits: ${errorText(e)}`))
+      .finally(() => setBusy(false));
+  };
+  return (
+    <button
+      type="button"
+      className={`stat limits${active ? ' alt' : ''}`}
+      aria-label="Alternative speed limits"
+      aria-pressed={enabled}
+      disabled={busy}
+      title={`Limits now: ↓ ${formatLimit(down)} ↑ ${formatLimit(up)}. Click to ${enabled ? 'turn off' : 'turn on'} the alternative limits.`}
+      onClick={toggle}
+    >
+      {active ? <span className="alt-badge">alt</span> : null}
+      <span aria-hidden="true">↓ {formatLimit(down)} · ↑ {formatLimit(up)}</span>
+    </button>
+  );
+}
+
+function Connection(): ReactNode {
+  const connection = useTessera((s) => s.connection);
+  const [since, setSince] = useState(() => Date.now());
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    setSince(Date.now());
+    setNow(Date.now());
+    if (connection.state !== 'closed' || connection.retryInMs === null) return;
+    const t = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(t);
+  }, [connection]);
+  const electron = window.tessera !== undefined;
+  let text: string;
+  let cls: string;
+  let title: string | undefined;
+  switch (connection.state) {
+    case 'open':
+      text = electron ? 'Engine running' : 'Connected';
+      cls = 'ok';
+      break;
+    case 'connecting':
+      text = 'Connecting…';
+      cls = 'pending';
+      break;
+    case 'closed': {
+      const left = connection.retryInMs === null ? null : Math.max(0, Math.ceil((since + connection.retryInMs - now) / 1000));
+      text = left === null ? 'Disconnected' : left > 0 ? `Disconnected — retrying in ${left} s` : 'Disconnected — retrying…';
+      title = connection.reason;
+      cls = 'bad';
+      break;
+    }
+  }
+  return (
+    <span className={`stat connection ${cls}`} role="status" title={title}>
+      <span className="dot" aria-hidden="true" />
+      {text}
+      {connection.state === 'closed' ? <span className="reason"> {connection.reason}</span> : null}
+    </span>
+  );
+}

@@ -1,0 +1,26 @@
+/** Shows the dialog the store says is open. */
+import type { ReactNode } from 'react';
+import { useTessera } from '../../store/context.js';
+import { LimitsDialog } from './LimitsDialog.js';
+import { MagnetDialog } from './MagnetDialog.js';
+import { PathDialog } from './PathDialog.js';
+import { RemoveDialog } from './RemoveDialog.js';
+import { SettingsDialog } from './SettingsDialog.js';
+
+export function Dialogs(): ReactNode {
+  const dialog = useTessera((s) => s.dialog);
+  const close = useTessera((s) => s.closeDialog);
+  if (!dialog) return null;
+  switch (dialog.kind) {
+    case 'remove':
+      return <RemoveDialog ids={dialog.ids} deleteData={dialog.deleteData} onClose={close} />;
+    case 'magnet':
+      return <MagnetDialog onClose={close} />;
+    case 'limits':
+      return <LimitsDialog ids={dialog.ids} onClose={close} />;
+    case 'settings':
+      return <SettingsDialog onClose={close} />;
+    case 'path':
+      return <PathDialog paths={dialog.paths} onClose={close} />;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * One list row. It selects only its own torrent and its own selected/cursor flags, so a batch that
+ * changes 500 torrents re-renders just the visible rows among them.
+ */
+import { memo, type ReactNode } from 'react';
+import type { TorrentSummary } from '../../../engine/api/types.js';
+import { formatBytes, formatDate, formatEta, formatPercent, formatRate, formatRatio } from '../../lib/format.js';
+import { STATE_LABELS } from '../../lib/torrent-view.js';
+import { useTessera } from '../../store/context.js';
+import { ROW_HEIGHT, rowDomId } from './columns.js';
+
+export const TorrentRow = memo(function TorrentRow(props: { id: string; index: number }): ReactNode {
+  const t = useTessera((s) => s.torrents.get(props.id));
+  const selected = useTessera((s) => s.selection.has(props.id));
+  const cursor = useTessera((s) => s.lead === props.id);
+  if (!t) return null;
+  const cls = `row${selected ? ' selected' : ''}${cursor ? ' cursor' : ''}${t.state === 'error' ? ' failed' : ''}`;
+  return (
+    <div
+      role="row"
+      id={rowDomId(t.id)}
+      data-id={t.id}
+      aria-rowindex={props.index + 2}
+      aria-selected={selected}
+      aria-label={t.name}
+      className={cls}
+      style={{ transform: `translateY(${props.index * ROW_HEIGHT}px)` }}
+    >
+      <div role="gridcell" className="num">{t.queuePosition >= 0 ? t.queuePosition + 1 : ''}</div>
+      <div role="gridcell" className="name" title={t.name}>{t.name}</div>
+      <div role="gridcell" className="num">{t.state === 'metadata' && t.totalBytes === 0 ? '' : formatBytes(t.totalBytes)}</div>
+      <div role="gridcell"><Progress t={t} /></div>
+      <div role="gridcell"><Status t={t} /></div>
+      <div role="gridcell" className="num">{formatRate(t.downRate)}</div>
+      <div role="gridcell" className="num">{formatRate(t.upRate)}</div>
+      <div role="gridcell" className="num">{t.progress >= 1 || t.state === 'paused' ? '' : formatEta(t.eta)}</div>
+      <div role="gridcell" className="num">{formatRatio(t.ratio)}</div>
+      <div role="gridcell" className="num">{t.peers}</div>
+      <div role="gridcell" className="num">{t.seeds}</div>
+      <div role="gridcell">{formatDate(t.addedAt)}</div>
+    </div>
+  );
+});
+
+function Progress({ t }: { t: TorrentSummary }): ReactNode {
+  const text = formatPercent(t.progress);
+  return (
+    <div className={`progress ${t.state}`} role="progressbar" aria-label="Progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.floor(t.progress * 1000) / 10} aria-valuetext={text}>
+      <div className="progress-fill" style={{ transform: `scaleX(${Math.min(1, Math.max(0, t.progress))})` }} />
+      <span className="progress-text">{text}</span>
+    </div>
+  );
+}
+
+function Status({ t }: { t: TorrentSummary }): ReactNode {
+  const base = STATE_LABELS[t.state];
+  const label = t.forceStart && t.state !== 'paused' ? `Forced ${base.toLowerCase()}` : base;
+  const detail = t.state === 'error' ? (t.error ?? t.stateReason) : t.stateReason;
+  return (
+    <span className="status" title={detail ? `${label}: ${detail}` : label}>
+      <span className={`state-${t.state}`}>{label}</span>
+      {detail ? <span className={t.state === 'error' ? 'reason error-text' : 'reason'}>{detail}</span> : null}
+    </span>
+  );
+}

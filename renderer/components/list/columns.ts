@@ -1,0 +1,35 @@
+/** The torrent list's columns: header label, sort key and width (one CSS grid template for all rows). */
+import type { SortKey } from '../../store/store.js';
+
+export interface Column {
+  key: SortKey;
+  label: string;
+  /** Spoken name of the header button when the label is terse. */
+  title: string;
+  width: string;
+  align?: 'end';
+}
+
+export const COLUMNS: readonly Column[] = [
+  { key: 'queuePosition', label: '#', title: 'Queue position', width: '3.5em', align: 'end' },
+  { key: 'name', label: 'Name', title: 'Name', width: 'minmax(16em, 1fr)' },
+  { key: 'totalBytes', label: 'Size', title: 'Size', width: '6.5em', align: 'end' },
+  { key: 'progress', label: 'Progress', title: 'Progress', width: '8em' },
+  { key: 'state', label: 'Status', title: 'Status', width: '13em' },
+  { key: 'downRate', label: 'Down', title: 'Download rate', width: '7em', align: 'end' },
+  { key: 'upRate', label: 'Up', title: 'Upload rate', width: '7em', align: 'end' },
+  { key: 'eta', label: 'ETA', title: 'Time remaining', width: '5.5em', align: 'end' },
+  { key: 'ratio', label: 'Ratio', title: 'Share ratio', width: '4.5em', align: 'end' },
+  { key: 'peers', label: 'Peers', title: 'Peers', width: '4.5em', align: 'end' },
+  { key: 'seeds', label: 'Seeds', title: 'Seeds', width: '4.5em', align: 'end' },
+  { key: 'addedAt', label: 'Added', title: 'Added on', width: '9.5em' },
+];
+
+export const GRID_TEMPLATE = COLUMNS.map((c) => c.width).join(' ');
+
+/** Row height in px; fixed so the list can place rows by arithmetic (see app.css .row). */
+export const ROW_HEIGHT = 26;
+
+export function rowDomId(id: string): string {
+  return `torrent-${id}`;
+}
