@@ -192,7 +192,7 @@ export interface ElectronApi {
   };
   Tray: new (image: string) => TrayLike;
   Notification: { new (options: { title: string; body: string; silent?: boolean }): NotificationLike; isSupported(): boolean };
-  clipboard: { readText(): string };
+  clipboard: { readText(): string | Promise<string> };
   protocol: { handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void };
   session: {
     defaultSession: {

@@ -4,19 +4,7 @@
  */
 import { LIMITS } from '../engine/api/validate.js';
 
-export const CHANNELS = {
-  /** preload -> main: give me a MessagePort to the engine (sent at every page load). */
-  hello: 'tessera:hello',
-  /** main -> preload: the port, as the message's transfer list. */
-  port: 'tessera:port',
-  /** main -> preload: an OpenRequest. */
-  open: 'tessera:open',
-  ready: 'tessera:ready',
-  openPath: 'tessera:open-path',
-  showItemInFolder: 'tessera:show-item-in-folder',
-  openExternal: 'tessera:open-external',
-  setProgress: 'tessera:set-progress',
-} as const;
+export { CHANNELS } from './channels.js';
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; reason: string };
 
