@@ -39,7 +39,7 @@ startTessera(api, {
     rendererDir: join(here, '..', 'renderer'),
     preload: join(here, 'preload.cjs'),
     trayIcon: join(here, 'icons', process.platform === 'darwin' ? 'tray-16.png' : 'tray-32.png'),
-    windowIcon: join(here, 'icons', 'icon-512.png'),
+    windowIcon: join(here, 'icons', '512x512.png'),
   },
   // The worker entry is bundled beside this file (dist/electron/entry.js), where host.ts looks for it.
   startEngine: (data) => startEngineWorker(data),

@@ -33,9 +33,8 @@ await Promise.all([
   build({ ...common, entryPoints: ['electron/preload.ts'], outfile: join(out, 'preload.cjs'), format: 'cjs', target: 'chrome130', platform: 'browser' }),
 ]);
 
-const icons = join(root, 'assets', 'icons');
-for (const name of ['icon-512.png', 'tray-16.png', 'tray-32.png', 'icon-256.png']) {
-  const from = join(icons, name);
+for (const from of ['icons/512x512.png', 'icons/256x256.png', 'tray/tray-16.png', 'tray/tray-32.png'].map((p) => join(root, 'assets', p))) {
+  const name = from.split(/[\\/]/).pop();
   if (existsSync(from)) copyFileSync(from, join(out, 'icons', name));
   else console.warn(`build-electron: ${from} is missing (run node scripts/make-icons.mjs)`);
 }
