@@ -28,10 +28,10 @@ const wantsElectron = (() => {
   const projects = argv.flatMap((a, i) => (a === '--project' ? [argv[i + 1] ?? ''] : a.startsWith('--project=') ? [a.slice('--project='.length)] : []));
   return projects.length === 0 || projects.includes('electron');
 })();
-// The config is loaded by the runner and again by each worker: say it once.
-if (electronNote && wantsElectron && !process.env.TESSERA_E2E_ELECTRON_NOTED) {
+// The config is loaded by the runner and again by each worker (which inherit its environment): say it once.
+if (!process.env.TESSERA_E2E_ELECTRON_NOTED) {
   process.env.TESSERA_E2E_ELECTRON_NOTED = '1';
-  console.log(electronNote);
+  if (electronNote && wantsElectron) console.log(electronNote);
 }
 
 export default defineConfig<object, { tesseraTarget: TesseraTarget }>({
