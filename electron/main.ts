@@ -12,6 +12,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 // Before ready: app:// is a standard, secure origin, so 'self' in the CSP and fetch work as on https.
 electron.protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 electron.app.enableSandbox();
+// Windows shows notifications only for an app with this id (the installer's appId, electron-builder.json).
+if (process.platform === 'win32') electron.app.setAppUserModelId('org.tessera.app');
 // A throw-away profile for end-to-end tests (e2e/fixtures/electron.ts).
 if (process.env.TESSERA_USER_DATA) electron.app.setPath('userData', process.env.TESSERA_USER_DATA);
 
