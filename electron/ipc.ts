@@ -1,0 +1,35 @@
+/**
+ * The IPC channels between preload and main besides the protocol's MessagePort, and the validators
+ * main runs on every payload. Shared by main and the preload (the preload bundle inlines the names).
+ */
+import { LIMITS } from '../engine/api/validate.js';
+
+export { CHANNELS } from './channels.js';
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** An absolute local path of bounded length without NUL (platform rules via `isAbsolute`). */
+export function validateLocalPath(v: unknown, isAbsolute: (p: string) => boolean): Validation<string> {
+  if (typeof v !== 'string') return { ok: false, reason: 'path must be a string' };
+  if (v.length === 0 || v.length > LIMITS.maxPathLength) return { ok: false, reason: `path must have 1 to ${LIMITS.maxPathLength} characters` };
+  if (v.includes('\0')) return { ok: false, reason: 'path must not contain NUL' };
+  if (!isAbsolute(v)) return { ok: false, reason: 'path must be absolute' };
+  return { ok: true, value: v };
+}
+
+/** 0..1, or null to clear. */
+export function validateProgress(v: unknown): Validation<number | null> {
+  if (v === null) return { ok: true, value: null };
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) return { ok: false, reason: 'progress must be null or a number from 0 to 1' };
+  return { ok: true, value: v };
+}
+
+/** IPC with no payload must carry none. */
+export function validateNoArgs(args: readonly unknown[]): Validation<null> {
+  return args.length === 0 ? { ok: true, value: null } : { ok: false, reason: 'takes no arguments' };
+}
+
+/** Exactly one argument. */
+export function single(args: readonly unknown[]): Validation<unknown> {
+  return args.length === 1 ? { ok: true, value: args[0] } : { ok: false, reason: 'takes exactly one argument' };
+}
