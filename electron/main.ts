@@ -14,8 +14,9 @@ electron.protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges:
 electron.app.enableSandbox();
 // Windows shows notifications only for an app with this id (the installer's appId, electron-builder.json).
 if (process.platform === 'win32') electron.app.setAppUserModelId('org.tessera.app');
-// A throw-away profile for end-to-end tests (e2e/fixtures/electron.ts).
+// A throw-away profile and download folder for end-to-end tests (e2e/fixtures/electron.ts).
 if (process.env.TESSERA_USER_DATA) electron.app.setPath('userData', process.env.TESSERA_USER_DATA);
+if (process.env.TESSERA_DOWNLOAD_DIR) electron.app.setPath('downloads', process.env.TESSERA_DOWNLOAD_DIR);
 
 const api: ElectronApi = {
   app: electron.app,
