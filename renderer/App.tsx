@@ -3,6 +3,7 @@
  * the status bar; dialogs, toasts and the drop overlay above them.
  */
 import { useEffect, type ReactNode } from 'react';
+import { AddTorrentDialog } from './components/add/AddTorrentDialog.js';
 import { Dialogs } from './components/dialogs/Dialogs.js';
 import { DropOverlay } from './components/DropOverlay.js';
 import { TorrentList } from './components/list/TorrentList.js';
@@ -34,6 +35,7 @@ export function App(): ReactNode {
       </div>
       <StatusBar />
       <Dialogs />
+      <AddTorrentDialog />
       <Toasts />
       {dragging ? <DropOverlay /> : null}
     </div>

@@ -1,0 +1,222 @@
+/**
+ * The one "Add torrent" dialog for every way of adding (file picker, drop, paste, magnet dialog, the
+ * OS). A .torrent is inspected, then added with the chosen files, folder, start and queue options. A
+ * magnet is added at once with stopAfterMetadata (the engine pauses it when its metadata arrives); the
+ * file tree fills in then; Add sets priorities, folder and queue place and resumes it; Cancel removes it.
+ */
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import type { FilePriority, TorrentId } from '../../../engine/api/types.js';
+import { allFolders, buildTree, priorityGroups, wantedBytes } from '../../lib/add-tree.js';
+import { formatBytes } from '../../lib/format.js';
+import { useEngine, useStoreApi, useTessera } from '../../store/context.js';
+import type { AddRequest } from '../../store/ui-slice.js';
+import { errorText } from '../commands.js';
+import { Dialog } from '../Dialog.js';
+import { addTorrent, inspect, type InspectResult } from './add-protocol.js';
+import { FileTree } from './FileTree.js';
+
+export function AddTorrentDialog(): ReactNode {
+  const request = useTessera((s) => (s.dialog === null ? s.addQueue[0] : undefined));
+  const waiting = useTessera((s) => s.addQueue.length - 1);
+  if (!request) return null;
+  return <AddFlow key={request.key} request={request} waiting={waiting} />;
+}
+
+type Files = { path: string; length: number }[];
+
+function AddFlow({ request, waiting }: { request: AddRequest; waiting: number }): ReactNode {
+  const engine = useEngine();
+  const store = useStoreApi();
+  const finish = useTessera((s) => s.finishAdd);
+  const defaultDir = useTessera((s) => s.settings?.downloadDir ?? '');
+  const isMagnet = request.source.kind === 'magnet';
+
+  const [info, setInfo] = useState<InspectResult | null>(null);
+  const [files, setFiles] = useState<Files | null>(null);
+  const [priorities, setPriorities] = useState<FilePriority[]>([]);
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const [magnetId, setMagnetId] = useState<TorrentId | null>(null);
+  const [addedDir, setAddedDir] = useState<string>('');
+  const [savePath, setSavePath] = useState(defaultDir);
+  const [startPaused, setStartPaused] = useState(false);
+  const [queueTop, setQueueTop] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const showFiles = (list: Files): void => {
+    setFiles(list);
+    setPriorities(list.map(() => 'normal'));
+    const tree = buildTree(list);
+    setExpanded(new Set(list.length <= 200 ? allFolders(tree) : tree.children.filter((c) => c.kind === 'folder').map((c) => c.path)));
+  };
+
+  // Inspect; a magnet is then added paused-after-metadata so its metadata can be fetched.
+  useEffect(() => {
+    let live = true;
+    const startMagnet = async (): Promise<void> => {
+      const dir = store.getState().settings?.downloadDir ?? '';
+      const r = await addTorrent(engine, { source: request.source, stopAfterMetadata: true, ...(dir ? { savePath: dir } : {}) });
+      if (!live) {
+        void engine.request({ type: 'remove', ids: [r.id], deleteData: true }).catch(() => undefined);
+        return;
+      }
+      setAddedDir(dir);
+      setMagnetId(r.id);
+    };
+    (async () => {
+      let result: InspectResult | null = null;
+      try {
+        result = await inspect(engine, request.source);
+      } catch (e) {
+        if (!isMagnet) throw e;
+        // An engine without inspect can still fetch the magnet's metadata.
+      }
+      if (!live) return;
+      if (result) {
+        setInfo(result);
+        if (result.alreadyAdded) return;
+        if (result.metadataKnown) showFiles(result.files);
+      }
+      if (isMagnet) await startMagnet();
+    })().catch((e: unknown) => live && setError(errorText(e)));
+    return () => {
+      live = false;
+    };
+    // Once per request: the component is keyed by it.
+  }, []);
+
+  // A magnet's metadata: the metadataReceived notice, or the torrent leaving the 'metadata' state.
+  useEffect(() => {
+    if (magnetId === null) return;
+    let done = false;
+    const check = (): void => {
+      const s = store.getState();
+      const row = s.torrents.get(magnetId);
+      const noticed = s.notices.some((n) => n.type === 'metadataReceived' && n.id === magnetId);
+      if (done || (!noticed && (!row || row.state === 'metadata'))) return;
+      done = true;
+      engine.request({ type: 'getInfo', id: magnetId }).then(
+        (i) => {
+          setInfo((prev) => ({ ...(prev ?? emptyInfo()), name: i.name, infoHash: i.infoHash, totalBytes: i.totalBytes, pieceLength: i.pieceLength, pieceCount: i.pieceCount, private: i.private, comment: i.comment, createdBy: i.createdBy, files: i.files, metadataKnown: true, alreadyAdded: false }));
+          showFiles(i.files);
+        },
+        (e: unknown) => setError(`Could not read the torrent's files: ${errorText(e)}`),
+      );
+    };
+    check();
+    return store.subscribe(check);
+  }, [magnetId, engine, store]);
+
+  const tree = useMemo(() => (files ? buildTree(files) : null), [files]);
+  const name = info?.name || request.label;
+  const total = files ? files.reduce((a, f) => a + f.length, 0) : (info?.totalBytes ?? 0);
+  const wanted = files ? wantedBytes(files, priorities) : 0;
+  const already = info?.alreadyAdded === true;
+  const nothingWanted = files !== null && files.length > 0 && wanted === 0 && priorities.every((p) => p === 'skip');
+
+  const cancel = (): void => {
+    if (magnetId !== null) void engine.request({ type: 'remove', ids: [magnetId], deleteData: true }).catch(() => undefined);
+    finish(request.key);
+  };
+
+  const submit = async (): Promise<void> => {
+    if (already) return;
+    if (nothingWanted) {
+      setError('Every file is unchecked. Check at least one file to download.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    const dir = savePath.trim();
+    try {
+      if (!isMagnet) {
+        const custom = priorities.some((p) => p !== 'normal');
+        await addTorrent(engine, { source: request.source, paused: startPaused, queueTop, ...(dir ? { savePath: dir } : {}), ...(custom ? { filePriorities: priorities } : {}) });
+      } else if (magnetId !== null && files !== null) {
+        const groups = priorityGroups(priorities);
+        for (const p of ['skip', 'low', 'high'] as const) {
+          const list = groups[p];
+          if (list?.length) await engine.request({ type: 'setFilePriority', id: magnetId, files: list, priority: p });
+        }
+        if (dir && dir !== addedDir) await engine.request({ type: 'moveStorage', id: magnetId, savePath: dir });
+        if (queueTop) await engine.request({ type: 'queueMove', ids: [magnetId], to: 'top' });
+        if (!startPaused) await engine.request({ type: 'resume', ids: [magnetId] });
+      } else {
+        // No metadata yet: the stop-after-metadata copy is replaced by a plain add with the chosen options.
+        if (magnetId !== null) await engine.request({ type: 'remove', ids: [magnetId], deleteData: true });
+        await addTorrent(engine, { source: request.source, paused: startPaused, queueTop, ...(dir ? { savePath: dir } : {}) });
+      }
+      finish(request.key);
+    } catch (e) {
+      setError(errorText(e));
+      setBusy(false);
+    }
+  };
+
+  const fetching = isMagnet && files === null && !already && error === null;
+  return (
+    <Dialog
+      title="Add torrent"
+      className="add-dialog"
+      onClose={cancel}
+      onSubmit={() => void submit()}
+      actions={
+        <>
+          {waiting > 0 ? <span className="muted queue-note">{waiting} more waiting</span> : null}
+          <button type="button" onClick={cancel}>{already ? 'Close' : 'Cancel'}</button>
+          <button type="submit" className="primary" disabled={busy || already || (info === null && !isMagnet) || (error !== null && info === null)}>
+            Add
+          </button>
+        </>
+      }
+    >
+      <div className="add-summary">
+        <p className="add-name" title={name}>{name}</p>
+        <p className="muted">
+          {files ? `${formatBytes(total)} in ${files.length} ${files.length === 1 ? 'file' : 'files'}${wanted !== total ? ` · ${formatBytes(wanted)} selected` : ''}` : null}
+          {info?.private ? ' · private torrent' : ''}
+        </p>
+        {info?.comment ? <p className="muted add-comment">{info.comment}</p> : null}
+      </div>
+      {already ? <p className="warning" role="status">This torrent is already in your list.</p> : null}
+      {fetching ? <p role="status" className="fetching">Fetching metadata… the file list appears once peers send it. You can add now and choose files later.</p> : null}
+      {!fetching && info === null && error === null && !isMagnet ? <p role="status">Reading the torrent…</p> : null}
+      {tree && files && files.length > 0 && !already ? (
+        <FileTree root={tree} priorities={priorities} expanded={expanded} onPriorities={setPriorities} onToggle={(p) => setExpanded((s) => toggled(s, p))} />
+      ) : null}
+      {!already ? (
+        <>
+          <label className="field">
+            <span>Save to</span>
+            <input value={savePath} onChange={(e) => setSavePath(e.target.value)} placeholder="the default download folder" />
+          </label>
+          <div className="add-options">
+            <label className="check">
+              <input type="checkbox" checked={startPaused} onChange={(e) => setStartPaused(e.target.checked)} />
+              Start paused
+            </label>
+            <label className="field inline">
+              <span>Queue position</span>
+              <select value={queueTop ? 'top' : 'bottom'} onChange={(e) => setQueueTop(e.target.value === 'top')}>
+                <option value="bottom">Bottom of the queue</option>
+                <option value="top">Top of the queue</option>
+              </select>
+            </label>
+          </div>
+        </>
+      ) : null}
+      {error ? <p className="error-text" role="alert">{error}</p> : null}
+    </Dialog>
+  );
+}
+
+function toggled(set: ReadonlySet<string>, path: string): ReadonlySet<string> {
+  const next = new Set(set);
+  if (next.has(path)) next.delete(path);
+  else next.add(path);
+  return next;
+}
+
+function emptyInfo(): InspectResult {
+  return { name: '', infoHash: '', totalBytes: 0, pieceLength: 0, pieceCount: 0, files: [], private: false, comment: null, createdBy: null, metadataKnown: false, alreadyAdded: false };
+}

@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FilePriority } from '../../engine/api/types.js';
+import { allFolders, buildTree, checkState, priorityGroups, priorityOf, setChecked, setPriority, visibleRows, wantedBytes, type FolderNode } from './add-tree.js';
+
+const files = [
+  { path: 'Album/CD2/track10.flac', length: 10 },
+  { path: 'Album/CD1/track2.flac', length: 20 },
+  { path: 'Album/cover.jpg', length: 5 },
+  { path: 'Album/CD1/track1.flac', length: 30 },
+];
+const normal = (): FilePriority[] => files.map(() => 'normal');
+const folder = (root: FolderNode, path: string): FolderNode => {
+  const f = root.kind === 'folder' && root.path === path ? root : null;
+  if (f) return f;
+  for (const c of root.children) if (c.kind === 'folder') {
+    const found = c.path === path ? c : folderOrNull(c, path);
+    if (found) return found;
+  }
+  throw new Error(path);
+};
+const folderOrNull = (root: FolderNode, path: string): FolderNode | null => {
+  try {
+    return folder(root, path);
+  } catch {
+    return null;
+  }
+};
+
+test('buildTree nests folders, sorts folders first and numerically, sums sizes', () => {
+  const root = buildTree(files);
+  assert.equal(root.children.length, 1);
+  const album = folder(root, 'Album');
+  assert.deepEqual(album.children.map((c) => c.name), ['CD1', 'CD2', 'cover.jpg']);
+  assert.deepEqual(folder(root, 'Album/CD1').children.map((c) => c.name), ['track1.flac', 'track2.flac']);
+  assert.equal(album.length, 65);
+  assert.deepEqual([...album.files].sort(), [0, 1, 2, 3]);
+});
+
+test('a single-file torrent is one file at the root', () => {
+  const root = buildTree([{ path: 'movie.mkv', length: 7 }]);
+  assert.equal(root.children.length, 1);
+  assert.equal(root.children[0].kind, 'file');
+});
+
+test('folder checkboxes: unchecking skips all children; tri-state follows', () => {
+  const root = buildTree(files);
+  const cd1 = folder(root, 'Album/CD1');
+  let p = setChecked(cd1, false, normal());
+  assert.deepEqual(p, ['normal', 'skip', 'normal', 'skip']);
+  assert.equal(checkState(cd1, p), 'unchecked');
+  assert.equal(checkState(folder(root, 'Album'), p), 'mixed');
+  assert.equal(checkState(folder(root, 'Album/CD2'), p), 'checked');
+  p = setChecked(cd1.children[0], true, p);
+  assert.equal(checkState(cd1, p), 'mixed');
+  assert.equal(wantedBytes(files, p), 10 + 5 + 30);
+});
+
+test('checking keeps low/high priorities and brings skipped files back to normal', () => {
+  const root = buildTree(files);
+  const album = folder(root, 'Album');
+  const p = setChecked(album, true, ['high', 'skip', 'low', 'skip']);
+  assert.deepEqual(p, ['high', 'normal', 'low', 'normal']);
+});
+
+test('priorities apply to a folder and report mixed', () => {
+  const root = buildTree(files);
+  const cd1 = folder(root, 'Album/CD1');
+  const p = setPriority(cd1, 'high', normal());
+  assert.deepEqual(p, ['normal', 'high', 'normal', 'high']);
+  assert.equal(priorityOf(cd1, p), 'high');
+  assert.equal(priorityOf(folder(root, 'Album'), p), 'mixed');
+  assert.deepEqual(priorityGroups(p), { high: [1, 3] });
+  assert.deepEqual(priorityGroups(setPriority(folder(root, 'Album/CD2'), 'skip', p)), { skip: [0], high: [1, 3] });
+});
+
+test('visible rows follow expansion', () => {
+  const root = buildTree(files);
+  assert.deepEqual(visibleRows(root, new Set()).map((r) => r.node.name), ['Album']);
+  const rows = visibleRows(root, new Set(['Album', 'Album/CD1']));
+  assert.deepEqual(rows.map((r) => `${r.depth}:${r.node.name}`), ['0:Album', '1:CD1', '2:track1.flac', '2:track2.flac', '1:CD2', '1:cover.jpg']);
+  assert.deepEqual(allFolders(root), ['Album', 'Album/CD1', 'Album/CD2']);
+});
