@@ -28,7 +28,7 @@ function run(label, cmd, cmdArgs, env = {}) {
   }
 }
 
-if (!only || only === 'interop') run('prerequisites', process.execPath, ['scripts/prereqs.mjs']);
+if (!only || only === 'interop' || only === 'e2e') run('prerequisites', process.execPath, ['scripts/prereqs.mjs']);
 // One tsc project per side of the architecture's boundaries (engine, renderer, renderer tests, electron).
 for (const project of readdirSync(root).filter((f) => /^tsconfig(\.[\w-]+)?\.json$/.test(f)).sort()) {
   run(`typecheck (${project})`, process.execPath, ['node_modules/typescript/bin/tsc', '-p', project, '--noEmit']);
@@ -43,3 +43,10 @@ if (!only || only === 'unit') run('unit tests', process.execPath, testArgs(unit,
 if (!only || only === 'conformance') run('conformance corpus', process.execPath, ['--import', 'tsx', 'engine/conformance/run.ts']);
 // Interop suites start real clients that compete for the 2 cores: run them one file at a time.
 if ((!only || only === 'interop') && interop.length) run('interop tests (real clients on loopback)', process.execPath, testArgs(interop, 1));
+// The UI in real Chromium against `tessera daemon` (and in Electron where its binary exists; the config
+// says clearly when it does not). The renderer and the desktop bundle are built first: that is what runs.
+if (!only || only === 'e2e') {
+  run('build (renderer and desktop bundles)', process.execPath, ['scripts/build-renderer.mjs']);
+  run('build (electron bundle)', process.execPath, ['scripts/build-electron.mjs']);
+  run('end-to-end tests (Playwright, real Chromium)', process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '-c', 'e2e/playwright.config.ts']);
+}
