@@ -1,0 +1,53 @@
+import { isIP } from 'node:net';
+
+/** 127.0.0.0/8, ::1, localhost (and IPv4-mapped loopback). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h === '::1') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
+  return isIP(v4) === 4 && v4.startsWith('127.');
+}
+
+/** "host:port" as it appears in a URL (IPv6 in brackets). */
+export function hostPort(host: string, port: number): string {
+  return `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+}
+
+/** What the daemon accepts as Host header and as Origin host for its own pages. */
+export class OriginPolicy {
+  private readonly hosts: Set<string>;
+  /** Bound to every interface: any Host is ours; an Origin must then match the request's own Host. */
+  private readonly wildcard: boolean;
+
+  constructor(host: string, port: number) {
+    this.wildcard = host === '0.0.0.0' || host === '::';
+    const names = isLoopbackHost(host) ? ['127.0.0.1', 'localhost', '::1', host] : [host];
+    this.hosts = new Set(names.map((n) => hostPort(n, port).toLowerCase()));
+  }
+
+  /**
+   * The Host header names this daemon. On a loopback bind only loopback names pass: a page on
+   * evil.example that a DNS rebinding points at 127.0.0.1 still sends Host: evil.example.
+   */
+  hostAllowed(hostHeader: string | undefined): boolean {
+    if (hostHeader === undefined) return false;
+    return this.wildcard || this.hosts.has(hostHeader.toLowerCase());
+  }
+
+  /** A browser's Origin header (absent for non-browser clients) is one of the daemon's own. */
+  originAllowed(origin: string | undefined, hostHeader: string | undefined): boolean {
+    if (origin === undefined) return true;
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      return false;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+    if (url.origin !== origin.toLowerCase().replace(/\/$/, '')) return false;
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    const host = `${url.hostname}:${port}`.toLowerCase();
+    if (this.wildcard) return hostHeader !== undefined && host === hostHeader.toLowerCase();
+    return this.hosts.has(host);
+  }
+}
