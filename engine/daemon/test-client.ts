@@ -1,12 +1,12 @@
 // Test helper: a protocol client over a real WebSocket (the `ws` package), mirroring the streamed list.
 import { WebSocket } from 'ws';
 import type { Command, EngineEvent, EngineMessage, Notice, Reply, ResultOf, TorrentSummary } from '../api/types.js';
-import { applyPatch, SequenceTracker } from '../api/diff.js';
+import { applyListDiff, SequenceTracker } from '../api/diff.js';
 import { decodeMessage, encodeMessage } from '../api/wire.js';
 import { waitUntil } from '../testing/wait.js';
 
 export class WsTestClient {
-  readonly list = new Map<string, TorrentSummary>();
+  list = new Map<string, TorrentSummary>();
   readonly events: EngineEvent[] = [];
   readonly replies: Reply[] = [];
   readonly notices: Notice[] = [];
@@ -44,16 +44,10 @@ export class WsTestClient {
     this.events.push(m);
     if (this.seq.accept(m.seq, m.kind === 'snapshot') === 'gap') this.gaps++;
     if (m.kind === 'snapshot') {
-      this.list.clear();
-      for (const t of m.torrents) this.list.set(t.id, t);
+      this.list = new Map(m.torrents.map((t) => [t.id, t]));
       return;
     }
-    for (const t of m.added) this.list.set(t.id, t);
-    for (const p of m.changed) {
-      const prev = this.list.get(p.id);
-      if (prev) this.list.set(p.id, applyPatch(prev, p));
-    }
-    for (const id of m.removed) this.list.delete(id);
+    this.list = applyListDiff(this.list, m);
     this.notices.push(...m.notices);
   }
 
