@@ -16,13 +16,16 @@ export function hostPort(host: string, port: number): string {
 /** What the daemon accepts as Host header and as Origin host for its own pages. */
 export class OriginPolicy {
   private readonly hosts: Set<string>;
-  /** Bound to every interface: any Host is ours; an Origin must then match the request's own Host. */
-  private readonly wildcard: boolean;
+  /**
+   * Bound to a non-loopback address (--allow-remote): the daemon may be reached under any name
+   * (its IP, a host name, 0.0.0.0's interfaces), so any Host passes and an Origin must match the
+   * request's own Host; the token is what protects it there.
+   */
+  private readonly anyHost: boolean;
 
   constructor(host: string, port: number) {
-    this.wildcard = host === '0.0.0.0' || host === '::';
-    const names = isLoopbackHost(host) ? ['127.0.0.1', 'localhost', '::1', host] : [host];
-    this.hosts = new Set(names.map((n) => hostPort(n, port).toLowerCase()));
+    this.anyHost = !isLoopbackHost(host);
+    this.hosts = new Set(['127.0.0.1', 'localhost', '::1', host].map((n) => hostPort(n, port).toLowerCase()));
   }
 
   /**
@@ -31,7 +34,7 @@ export class OriginPolicy {
    */
   hostAllowed(hostHeader: string | undefined): boolean {
     if (hostHeader === undefined) return false;
-    return this.wildcard || this.hosts.has(hostHeader.toLowerCase());
+    return this.anyHost || this.hosts.has(hostHeader.toLowerCase());
   }
 
   /** A browser's Origin header (absent for non-browser clients) is one of the daemon's own. */
@@ -47,7 +50,7 @@ export class OriginPolicy {
     if (url.origin !== origin.toLowerCase().replace(/\/$/, '')) return false;
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
     const host = `${url.hostname}:${port}`.toLowerCase();
-    if (this.wildcard) return hostHeader !== undefined && host === hostHeader.toLowerCase();
+    if (this.anyHost) return hostHeader !== undefined && host === hostHeader.toLowerCase();
     return this.hosts.has(host);
   }
 }
