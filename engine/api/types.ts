@@ -184,8 +184,41 @@ export type QueueMove = 'up' | 'down' | 'top' | 'bottom';
 
 export type DetailTopic = 'peers' | 'files' | 'trackers' | 'pieces';
 
+/** What `inspect` tells about a .torrent or magnet link without adding it (the Add dialog). */
+export interface InspectResult {
+  name: string;
+  infoHash: string;
+  /** 0 when the metadata is not known (a magnet link). */
+  totalBytes: number;
+  pieceLength: number;
+  pieceCount: number;
+  /** Sanitised paths joined with '/', padding files left out; empty when the metadata is not known. */
+  files: { path: string; length: number }[];
+  private: boolean;
+  comment: string | null;
+  createdBy: string | null;
+  /** False for a magnet link: only the info hash (and maybe a name, from dn) is known. */
+  metadataKnown: boolean;
+  /** A torrent with this info hash is already in the list. */
+  alreadyAdded: boolean;
+}
+
 export type Command =
-  | { type: 'add'; source: AddSource; savePath?: string; paused?: boolean; filePriorities?: FilePriority[]; queueTop?: boolean }
+  | {
+      type: 'add';
+      source: AddSource;
+      savePath?: string;
+      paused?: boolean;
+      filePriorities?: FilePriority[];
+      queueTop?: boolean;
+      /**
+       * A magnet link fetches its metadata and then pauses (stateReason "metadata received: choose
+       * files, then resume"), so files can be chosen before any data is downloaded. No effect on a .torrent.
+       */
+      stopAfterMetadata?: boolean;
+    }
+  /** Parses a .torrent or magnet link without adding it. */
+  | { type: 'inspect'; source: AddSource }
   | { type: 'remove'; ids: TorrentId[]; deleteData: boolean }
   /** Peers to dial, as "host:port" or "[v6]:port" (like a magnet's x.pe). */
   | { type: 'addPeers'; id: TorrentId; peers: string[] }
@@ -209,6 +242,7 @@ export type CommandType = Command['type'];
 /** What each command answers with. */
 export interface ResultOf {
   add: { id: TorrentId; name: string };
+  inspect: InspectResult;
   remove: null;
   addPeers: { added: number };
   pause: null;

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
+  COMMAND_TYPES,
   DEFAULT_SETTINGS,
   SETTINGS_KEYS,
   formatApiError,
@@ -49,6 +50,9 @@ const valid: Command[] = [
   { type: 'add', source: { kind: 'torrent', data: torrentBytes } },
   { type: 'add', source: { kind: 'magnet', uri: `magnet:?xt=urn:btih:${A}` }, savePath: '/tmp/x', paused: true, filePriorities: ['skip', 'high'], queueTop: false },
   { type: 'add', source: { kind: 'magnet', uri: 'MAGNET:?xt=urn:btih:x' }, filePriorities: [] },
+  { type: 'add', source: { kind: 'magnet', uri: `magnet:?xt=urn:btih:${A}` }, stopAfterMetadata: true },
+  { type: 'inspect', source: { kind: 'torrent', data: torrentBytes } },
+  { type: 'inspect', source: { kind: 'magnet', uri: `magnet:?xt=urn:btih:${A}&dn=x` } },
   { type: 'remove', ids: [A, B], deleteData: false },
   { type: 'pause', ids: 'all' },
   { type: 'pause', ids: [A] },
@@ -75,12 +79,13 @@ const valid: Command[] = [
   { type: 'subscribe', id: A, topics: ['peers', 'pieces'] },
   { type: 'subscribe', id: null, topics: [] },
   { type: 'snapshot' },
+  { type: 'addPeers', id: A, peers: ['127.0.0.1:6881', '[::1]:1'] },
 ];
 
 test('accepts a valid example of every command', () => {
   for (const c of valid) ok(c);
   const types = new Set(valid.map((c) => c.type));
-  assert.equal(types.size, 16, 'every command type has a valid example');
+  assert.deepEqual([...types].sort(), [...COMMAND_TYPES].sort(), 'every command type has a valid example');
 });
 
 test('rejects the request envelope', () => {
@@ -126,6 +131,13 @@ test('rejects invalid fields of every command, naming the field', () => {
     [{ type: 'add', source: { kind: 'magnet', uri: 'magnet:' }, savePath: null }, 'command.savePath must be a string'],
     [{ type: 'add', source: { kind: 'magnet', uri: 'magnet:' }, paused: 'yes' }, 'command.paused must be a boolean'],
     [{ type: 'add', source: { kind: 'magnet', uri: 'magnet:' }, queueTop: 1 }, 'command.queueTop must be a boolean'],
+    [{ type: 'add', source: { kind: 'magnet', uri: 'magnet:' }, stopAfterMetadata: 'yes' }, 'command.stopAfterMetadata must be a boolean'],
+    // inspect
+    [{ type: 'inspect' }, 'command.source must be an object'],
+    [{ type: 'inspect', source: { kind: 'torrent', data: 'd4:infoe' } }, 'command.source.data must be a Uint8Array holding the .torrent file'],
+    [{ type: 'inspect', source: { kind: 'torrent', data: new Uint8Array(0) } }, 'command.source.data must not be empty'],
+    [{ type: 'inspect', source: { kind: 'magnet', uri: 'http://x' } }, "command.source.uri must be a string starting with 'magnet:'"],
+    [{ type: 'inspect', source: { kind: 'magnet', uri: 'magnet:' }, savePath: '/x' }, 'command.savePath is not a known field'],
     [{ type: 'add', source: { kind: 'magnet', uri: 'magnet:' }, filePriorities: ['normal', 'urgent'] }, "command.filePriorities[1] must be one of 'skip', 'low', 'normal', 'high'"],
     [{ type: 'add', source: { kind: 'magnet', uri: 'magnet:' }, filePriorities: 'normal' }, 'command.filePriorities must be an array'],
     [{ type: 'add', source: { kind: 'magnet', uri: 'magnet:' }, category: 'x' }, 'command.category is not a known field'],

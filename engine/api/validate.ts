@@ -51,6 +51,7 @@ export const LIMITS = {
 
 export const COMMAND_TYPES: readonly CommandType[] = [
   'add',
+  'inspect',
   'remove',
   'pause',
   'resume',
@@ -476,7 +477,8 @@ function topics(v: unknown, path: string): DetailTopic[] {
 }
 
 const COMMAND_KEYS: { [K in CommandType]: readonly string[] } = {
-  add: ['source', 'savePath', 'paused', 'filePriorities', 'queueTop'],
+  add: ['source', 'savePath', 'paused', 'filePriorities', 'queueTop', 'stopAfterMetadata'],
+  inspect: ['source'],
   remove: ['ids', 'deleteData'],
   addPeers: ['id', 'peers'],
   pause: ['ids'],
@@ -511,8 +513,11 @@ function parseCommand(v: unknown, path: string): Command {
       if (f('paused') !== undefined) cmd.paused = bool(f('paused'), p('paused'));
       if (f('filePriorities') !== undefined) cmd.filePriorities = priorities(f('filePriorities'), p('filePriorities'));
       if (f('queueTop') !== undefined) cmd.queueTop = bool(f('queueTop'), p('queueTop'));
+      if (f('stopAfterMetadata') !== undefined) cmd.stopAfterMetadata = bool(f('stopAfterMetadata'), p('stopAfterMetadata'));
       return cmd;
     }
+    case 'inspect':
+      return { type, source: addSource(f('source'), p('source')) };
     case 'remove':
       return { type, ids: torrentIds(f('ids'), p('ids')), deleteData: bool(f('deleteData'), p('deleteData')) };
     case 'pause':

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError } from '../common/errors.js';
+import { DEFAULT_BOOTSTRAP } from '../dht/node.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -49,6 +50,28 @@ export function stringOption(value: unknown): string | undefined {
 export function listOption(value: unknown): string[] {
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
   return typeof value === 'string' ? [value] : [];
+}
+
+/** The flags of commands that host a Session and may join the DHT and LSD. */
+export const DISCOVERY_OPTIONS: Options = {
+  'dht-bootstrap': { type: 'string', multiple: true },
+  'no-dht': { type: 'boolean' },
+  'no-lsd': { type: 'boolean' },
+};
+
+/**
+ * Session DHT/LSD options from --dht-bootstrap, --no-dht and --no-lsd. Without --dht-bootstrap the
+ * public routers are used; with it, only the given nodes.
+ */
+export function discoveryOptions(values: Parsed['values']): {
+  dht: { bootstrap: readonly { host: string; port: number }[]; maxNodesPerIp?: number } | undefined;
+  lsd: Record<string, never> | undefined;
+} {
+  const bootstrapArgs = listOption(values['dht-bootstrap']).flatMap((v) => v.split(',')).filter((v) => v !== '');
+  if (values['no-dht'] === true && bootstrapArgs.length) throw new InputError('--no-dht and --dht-bootstrap contradict each other; give one');
+  const dht =
+    values['no-dht'] === true ? undefined : { bootstrap: bootstrapArgs.length ? bootstrapArgs.map(parsePeerArg) : DEFAULT_BOOTSTRAP, maxNodesPerIp: bootstrapArgs.length ? 64 : undefined };
+  return { dht, lsd: values['no-lsd'] === true ? undefined : {} };
 }
 
 /** `host:port` or `[v6]:port`. */

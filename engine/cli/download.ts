@@ -3,9 +3,8 @@ import { InputError } from '../common/errors.js';
 import type { Command, EngineEvent, TorrentSummary } from '../api/types.js';
 import { applyPatch } from '../api/diff.js';
 import { Session } from '../session/session.js';
-import { DEFAULT_BOOTSTRAP } from '../dht/node.js';
 import { countBits } from '../common/bitfield.js';
-import { intOption, limitOption, listOption, numberOption, parseCommand, parsePeerArg, stringOption } from './args.js';
+import { DISCOVERY_OPTIONS, discoveryOptions, intOption, limitOption, listOption, numberOption, parseCommand, parsePeerArg, stringOption } from './args.js';
 import { loadInput } from './load.js';
 import { ProgressBar } from './progress.js';
 import { CliFailure } from './failure.js';
@@ -26,9 +25,7 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
       peer: { type: 'string', multiple: true },
       'download-limit': { type: 'string' },
       'upload-limit': { type: 'string' },
-      'dht-bootstrap': { type: 'string', multiple: true },
-      'no-dht': { type: 'boolean' },
-      'no-lsd': { type: 'boolean' },
+      ...DISCOVERY_OPTIONS,
       json: { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
     },
@@ -42,10 +39,7 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
   const downloadLimit = limitOption(values['download-limit'], 'download-limit');
   const uploadLimit = limitOption(values['upload-limit'], 'upload-limit');
   const verbose = values.verbose === true;
-  const bootstrapArgs = listOption(values['dht-bootstrap']).flatMap((v) => v.split(',')).filter((v) => v !== '');
-  if (values['no-dht'] === true && bootstrapArgs.length) throw new InputError('--no-dht and --dht-bootstrap contradict each other; give one');
-  // Without --dht-bootstrap the public routers are used; with it, only the given nodes.
-  const dht = values['no-dht'] === true ? undefined : { bootstrap: bootstrapArgs.length ? bootstrapArgs.map(parsePeerArg) : DEFAULT_BOOTSTRAP, maxNodesPerIp: bootstrapArgs.length ? 64 : undefined };
+  const { dht, lsd } = discoveryOptions(values);
   const input = loadInput(positionals[0]);
   const dir = resolve(outDir);
   const id = input.kind === 'magnet' ? input.magnet.infoHashHex : input.meta.infoHashHex;
@@ -74,7 +68,7 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
     defaultDownloadDir: dir,
     listenPort: port ?? 0,
     dht,
-    lsd: values['no-lsd'] === true ? undefined : {},
+    lsd,
     onEvent,
     log: (line) => {
       if (!verbose) return;

@@ -6,6 +6,7 @@ import { createCommand } from './create.js';
 import { loadInput } from './load.js';
 import { printInfo } from './info.js';
 import { parseCommand } from './args.js';
+import { daemonCommand } from '../daemon/command.js';
 
 const HELP = `Tessera: a BitTorrent client.
 
@@ -15,10 +16,18 @@ Usage:
                    [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--json] [--verbose]
   tessera seed <file.torrent> --data <dir> [--port <n>] [--upload-limit <B/s>] [--verbose]
   tessera create <path> --out <file.torrent> [--tracker <url>]... [--piece-length <bytes>] [--private] [--comment <text>]
+  tessera daemon [--host 127.0.0.1] [--port 9080] [--token <t>] [--data-dir <dir>] [--download-dir <dir>] [--peer-port <n>]
+                 [--allow-remote] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--verbose]
 
 download exits 0 once every piece is verified on disk; run it again after an
 interruption and it continues where it stopped. Limits are in bytes per second
-(0: unlimited). Exit codes: 0 success, 2 invalid input, 1 any other failure.`;
+(0: unlimited). Exit codes: 0 success, 2 invalid input, 1 any other failure.
+
+daemon serves the web interface and the protocol (WebSocket at /api?token=…)
+on 127.0.0.1:9080 until Ctrl+C or SIGTERM, and prints the address to open,
+http://127.0.0.1:9080/#token=…; --port 0 picks a free port. A token is
+generated unless --token gives one. Binding a non-loopback --host needs
+--allow-remote; prefer an SSH tunnel (ssh -L 9080:127.0.0.1:9080 host).`;
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -54,6 +63,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'create':
         await createCommand(rest, out);
+        return 0;
+      case 'daemon':
+        await daemonCommand(rest, out);
         return 0;
       default:
         throw new InputError(`unknown command ${JSON.stringify(command)}; run "tessera --help" for the commands`);

@@ -58,6 +58,8 @@ export interface Entry {
   waiting: { queuedFor: 'download' | 'seed'; reason: string } | null;
   /** The next start hashes everything instead of trusting the record. */
   fullRecheck: boolean;
+  /** add's stopAfterMetadata: 'armed' pauses once a magnet's metadata arrives; 'stopped' while it waits for the user (not saved). */
+  metadataStop: 'armed' | 'stopped' | null;
   /** Verifying data while not running (recheck of a paused torrent). */
   checkingOffline: boolean;
   /** Saved state changed since the last checkpoint. */
@@ -68,6 +70,8 @@ export interface Entry {
   sent: TorrentSummary | null;
   dirty: boolean;
 }
+
+export const METADATA_STOP_REASON = 'metadata received: choose files, then resume';
 
 export function liveState(entry: Entry): { state: TorrentState; reason: string } {
   if (entry.error !== null) return { state: 'error', reason: entry.error };
@@ -89,7 +93,7 @@ export function liveState(entry: Entry): { state: TorrentState; reason: string }
     }
   }
   if (entry.fetch) return { state: 'metadata', reason: 'fetching metadata from peers' };
-  if (entry.paused) return { state: 'paused', reason: 'paused' };
+  if (entry.paused) return { state: 'paused', reason: entry.metadataStop === 'stopped' ? METADATA_STOP_REASON : 'paused' };
   if (entry.waiting) return { state: 'queued', reason: entry.waiting.reason };
   return { state: 'queued', reason: 'starting' };
 }

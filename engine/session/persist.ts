@@ -63,6 +63,7 @@ function blankEntry(init: NewEntryInit): Entry {
     waiting: null,
     fullRecheck: false,
     checkingOffline: false,
+    metadataStop: null,
     recordDirty: false,
     savedTotals: { down: 0, up: 0, at: 0 },
     sent: null,

@@ -24,7 +24,8 @@ import { parseMagnet, parseTorrent, toMagnetUri, type Metainfo } from '../metain
 import { Client } from './client.js';
 import { decideQueue, moveInQueue } from './queue.js';
 import { summarize, type Entry } from './entry.js';
-import { StateStream } from './stream.js';
+import { StateStream, StreamView } from './stream.js';
+import { fileList, inspectSource } from './inspect.js';
 import { SessionDht } from './dht.js';
 import { LocalDiscovery } from '../net/lsd.js';
 import { join } from 'node:path';
@@ -50,7 +51,8 @@ export interface SessionOptions {
   readonly dataDir: string;
   /** Used when the settings name no download folder. */
   readonly defaultDownloadDir: string;
-  readonly onEvent: (event: EngineEvent) => void;
+  /** The default event stream (worker, CLI). Absent: only streams opened with openStream (the daemon's clients). */
+  readonly onEvent?: (event: EngineEvent) => void;
   readonly clock?: Clock;
   readonly listenHost?: string;
   /** Overrides the listening port from the settings (e.g. the CLI's --port). */
@@ -79,7 +81,8 @@ export class Session {
   private settings: Settings;
   private batchTimer: NodeJS.Timeout | null = null;
   private lastFlush = 0;
-  private readonly stream: StateStream;
+  private readonly stream = new StateStream();
+  private readonly defaultView: StreamView | null;
   /** Entries with a live torrent or metadata fetch: the only ones whose rates and rows move by themselves. */
   private readonly running = new Set<Entry>();
   /** Entries touched since the last batch. Work per batch grows with these two sets, not with the list. */
@@ -96,7 +99,7 @@ export class Session {
   private constructor(private readonly opts: SessionOptions, settings: Settings) {
     this.clock = opts.clock ?? systemClock;
     this.settings = settings;
-    this.stream = new StateStream(opts.onEvent);
+    this.defaultView = opts.onEvent ? this.stream.open(opts.onEvent) : null;
     this.dht = new SessionDht(join(opts.dataDir, 'dht.json'), (line) => this.log(line));
     this.lsd = new LocalDiscovery({
       listenPort: () => this.client.port,
@@ -174,17 +177,30 @@ export class Session {
     return this.client.port;
   }
 
-  /** Validates an untrusted payload (from a worker port, WebSocket, IPC), then handles it; never throws. */
-  async requestRaw(raw: unknown): Promise<Reply> {
-    const parsed = parseRequest(raw);
-    if (!parsed.ok) return { kind: 'reply', requestId: parsed.requestId ?? -1, ok: false, error: parsed.error };
-    return this.request(parsed.request);
+  /**
+   * Another receiver of the state stream (e.g. one per WebSocket client), with its own sequence
+   * numbers and detail subscription. Pass it to request() so `subscribe` and `snapshot` apply to it;
+   * it gets nothing but batches until it asks for a snapshot. closeStream() when done.
+   */
+  openStream(onEvent: (event: EngineEvent) => void): StreamView {
+    return this.stream.open(onEvent);
   }
 
-  /** Handles one protocol request; never throws. */
-  async request(req: Request): Promise<Reply> {
+  closeStream(view: StreamView): void {
+    this.stream.close(view);
+  }
+
+  /** Validates an untrusted payload (from a worker port, WebSocket, IPC), then handles it; never throws. */
+  async requestRaw(raw: unknown, view?: StreamView): Promise<Reply> {
+    const parsed = parseRequest(raw);
+    if (!parsed.ok) return { kind: 'reply', requestId: parsed.requestId ?? -1, ok: false, error: parsed.error };
+    return this.request(parsed.request, view);
+  }
+
+  /** Handles one protocol request; `view`: whose stream `subscribe`/`snapshot` apply to (default: onEvent's). Never throws. */
+  async request(req: Request, view?: StreamView): Promise<Reply> {
     try {
-      const result = await this.execute(req.command);
+      const result = await this.execute(req.command, view ?? this.defaultView);
       return { kind: 'reply', requestId: req.requestId, ok: true, result };
     } catch (err) {
       const error: ApiErrorShape =
@@ -197,7 +213,7 @@ export class Session {
     }
   }
 
-  private async execute(cmd: Command): Promise<ResultOf[Command['type']]> {
+  private async execute(cmd: Command, view: StreamView | null): Promise<ResultOf[Command['type']]> {
     switch (cmd.type) {
       case 'add':
         return this.add(cmd);
@@ -280,13 +296,19 @@ export class Session {
         return { ...this.settings };
       case 'setSettings':
         return this.updateSettings(cmd.settings);
+      case 'inspect':
+        return inspectSource(cmd.source, (id) => this.entries.has(id));
       case 'subscribe':
         if (cmd.id !== null) this.entry(cmd.id);
-        this.stream.subscribe(cmd.id, cmd.topics);
+        this.stream.subscribe(streamOf(view), cmd.id, cmd.topics);
         return null;
-      case 'snapshot':
-        this.stream.snapshot(this.entries.values(), this.globalStats(), { ...this.settings }, (e) => roundForWire(summarize(e)));
+      case 'snapshot': {
+        const target = streamOf(view);
+        // A batch first (to every view), so the snapshot is the base the next diffs apply to.
+        this.emitBatch();
+        this.stream.snapshot(target, this.entries.values(), this.globalStats(), { ...this.settings }, (e) => roundForWire(summarize(e)));
         return null;
+      }
     }
   }
 
@@ -324,6 +346,7 @@ export class Session {
       throw new ApiError('InvalidCommand', `filePriorities has ${cmd.filePriorities.length} entries; the torrent has ${meta.files.length} files`);
     }
     if (meta) this.fillFromMeta(entry, meta);
+    else if (cmd.stopAfterMetadata) entry.metadataStop = 'armed';
     this.entries.set(id, entry);
     this.touch(entry);
     this.normalisePositions();
@@ -364,6 +387,7 @@ export class Session {
     if (entry.paused === paused && (paused || entry.error === null)) return;
     entry.paused = paused;
     if (!paused) {
+      if (entry.metadataStop === 'stopped') entry.metadataStop = null;
       entry.error = null;
       entry.stalled = false;
     } else entry.forceStart = false;
@@ -460,7 +484,7 @@ export class Session {
       createdBy: meta?.createdBy ?? null,
       creationDate: meta?.creationDate ?? null,
       magnetUri: meta ? toMagnetUri(meta) : (entry.magnet ? toMagnetUri(entry.magnet) : `magnet:?xt=urn:btih:${entry.id}`),
-      files: meta ? meta.files.filter((f) => !f.padding).map((f) => ({ path: f.path.join('/'), length: f.length })) : [],
+      files: meta ? fileList(meta) : [],
       trackers: meta?.announce ?? entry.magnet?.trackers.map((t) => [t]) ?? [],
     };
   }
@@ -516,6 +540,12 @@ export class Session {
     if (!entry.meta) {
       if (entry.magnet) await this.fetchMetadata(entry);
       if (!entry.meta) return;
+      if (entry.paused) {
+        await this.deactivate(entry);
+        this.touch(entry);
+        this.applyQueue();
+        return;
+      }
     }
     if (entry.torrent || this.closed || !this.entries.has(entry.id)) return;
     const meta = entry.meta;
@@ -619,6 +649,11 @@ export class Session {
       this.fillFromMeta(entry, meta);
       await this.store.saveMetainfo(entry.id, torrentFileFromInfo(meta.infoBytes, magnet.trackers));
       this.stream.notice({ type: 'metadataReceived', id: entry.id, name: entry.name });
+      if (entry.metadataStop === 'armed') {
+        // The user chooses files first: pause before any data is fetched (activate() sees it).
+        entry.metadataStop = 'stopped';
+        entry.paused = true;
+      }
       this.store.save(entryToRecord(entry));
     } catch (err) {
       if (entry.fetch) {
@@ -947,6 +982,11 @@ function asApiError(err: unknown): Error {
   if (err instanceof StorageError && err.code === 'EEXIST') return new ApiError('Conflict', err.message);
   if (err instanceof StorageError && err.code === 'EINVAL') return new ApiError('InvalidCommand', err.message);
   return err instanceof Error ? err : new Error(String(err));
+}
+
+function streamOf(view: StreamView | null): StreamView {
+  if (!view) throw new ApiError('Conflict', 'this connection has no event stream');
+  return view;
 }
 
 function parsePeer(s: string): { host: string; port: number } {

@@ -1,22 +1,46 @@
-import type { DetailTopic, EngineEvent, GlobalStats, Notice, Settings, TorrentPatch, TorrentSummary } from '../api/types.js';
+import type { DetailTopic, EngineEvent, GlobalStats, Notice, Settings, TorrentDetails, TorrentPatch, TorrentSummary } from '../api/types.js';
 import { diffSummary } from '../api/diff.js';
 import type { Entry } from './entry.js';
 import { detailsOf } from './details.js';
+
+/**
+ * One receiver of the state stream (the worker's port, the CLI, one WebSocket client): its own
+ * sequence numbers and its own detail subscription. The list diffs are shared by all views.
+ */
+export class StreamView {
+  /** @internal */ seq = 0;
+  /** @internal */ subscription: { id: string | null; topics: ReadonlySet<DetailTopic>; key: string } = { id: null, topics: new Set(), key: '' };
+  /** @internal */ closed = false;
+
+  constructor(/** @internal */ readonly emit: (event: EngineEvent) => void) {}
+}
 
 /**
  * The state the UI sees, as a stream: batches of what changed since the last one
  * (new rows whole, changed rows as patches of the changed fields), global counters,
  * the subscribed detail views, and notices; or a full snapshot on request. Work per
  * batch grows with the torrents that are running or were touched, not with the list.
+ *
+ * Several views may read the stream: the diff of a batch is computed once for all of them;
+ * each view adds its own seq and detail subscription (computed once per distinct subscription).
  */
 export class StateStream {
-  private seq = 0;
   private readonly pendingAdded = new Set<string>();
   private pendingRemoved: string[] = [];
   private pendingNotices: Notice[] = [];
-  private subscription: { id: string | null; topics: Set<DetailTopic> } = { id: null, topics: new Set() };
+  private readonly views = new Set<StreamView>();
 
-  constructor(private readonly emit: (event: EngineEvent) => void) {}
+  /** A new view; it receives batches from the next one on (ask for a snapshot first). */
+  open(emit: (event: EngineEvent) => void): StreamView {
+    const view = new StreamView(emit);
+    this.views.add(view);
+    return view;
+  }
+
+  close(view: StreamView): void {
+    view.closed = true;
+    this.views.delete(view);
+  }
 
   added(id: string): void {
     this.pendingAdded.add(id);
@@ -31,15 +55,15 @@ export class StateStream {
     this.pendingNotices.push(n);
   }
 
-  subscribe(id: string | null, topics: readonly DetailTopic[]): void {
-    this.subscription = { id, topics: new Set(topics) };
+  subscribe(view: StreamView, id: string | null, topics: readonly DetailTopic[]): void {
+    const set = new Set(topics);
+    view.subscription = { id, topics: set, key: id === null || set.size === 0 ? '' : `${id}:${[...set].sort().join(',')}` };
   }
 
-  /** `candidates`: the entries that may have changed (running or touched); `lookup` finds the subscribed one. */
+  /** `candidates`: the entries that may have changed (running or touched); `lookup` finds the subscribed ones. */
   batch(candidates: Iterable<Entry>, lookup: (id: string) => Entry | undefined, global: GlobalStats, summaryOf: (e: Entry) => TorrentSummary): void {
     const added: TorrentSummary[] = [];
     const changed: TorrentPatch[] = [];
-    const subscribed = this.subscription.id !== null ? (lookup(this.subscription.id) ?? null) : null;
     for (const e of candidates) {
       const isNew = this.pendingAdded.has(e.id) || e.sent === null;
       // A seed without peers whose last row showed no traffic cannot have changed unless touched.
@@ -60,19 +84,29 @@ export class StateStream {
     this.pendingRemoved = [];
     const notices = this.pendingNotices;
     this.pendingNotices = [];
-    const details = subscribed && this.subscription.topics.size > 0 ? detailsOf(subscribed, this.subscription.topics) : null;
-    this.emit({ kind: 'batch', seq: ++this.seq, added, changed, removed, global, details, notices });
+    // Several views with the same subscription (browser tabs on the same torrent) share one computation.
+    const details = new Map<string, TorrentDetails | null>();
+    for (const view of [...this.views]) {
+      const { id, topics, key } = view.subscription;
+      let d: TorrentDetails | null = null;
+      if (key !== '' && id !== null) {
+        if (!details.has(key)) {
+          const e = lookup(id);
+          details.set(key, e ? detailsOf(e, topics) : null);
+        }
+        d = details.get(key) ?? null;
+      }
+      view.emit({ kind: 'batch', seq: ++view.seq, added, changed, removed, global, details: d, notices });
+    }
   }
 
-  snapshot(entries: Iterable<Entry>, global: GlobalStats, settings: Settings, summaryOf: (e: Entry) => TorrentSummary): void {
+  /**
+   * A full list for one view. Call right after a batch (see Session): every row's `sent` is then
+   * current, so the snapshot is exactly the base the next batch's diffs apply to, for every view.
+   */
+  snapshot(view: StreamView, entries: Iterable<Entry>, global: GlobalStats, settings: Settings, summaryOf: (e: Entry) => TorrentSummary): void {
     const torrents: TorrentSummary[] = [];
-    for (const e of entries) {
-      e.sent = summaryOf(e);
-      e.dirty = false;
-      torrents.push(e.sent);
-    }
-    this.pendingAdded.clear();
-    this.pendingRemoved = [];
-    this.emit({ kind: 'snapshot', seq: ++this.seq, torrents, global, settings });
+    for (const e of entries) torrents.push(e.sent ?? summaryOf(e));
+    if (!view.closed) view.emit({ kind: 'snapshot', seq: ++view.seq, torrents, global, settings });
   }
 }

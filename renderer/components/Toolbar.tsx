@@ -9,7 +9,7 @@ export const SEARCH_INPUT_ID = 'torrent-search';
 const MOVE_ICONS: Readonly<Record<QueueMove, string>> = { top: '⤒', up: '↑', down: '↓', bottom: '⤓' };
 const MOVE_KEYS: Readonly<Record<QueueMove, string>> = { top: 'Ctrl+Shift+Up', up: 'Ctrl+Up', down: 'Ctrl+Down', bottom: 'Ctrl+Shift+Down' };
 
-function Tool(props: { label: string; icon: string; keys?: string; disabled?: boolean; onClick(): void; text?: boolean }): ReactNode {
+function Tool(props: { label: string; icon: ReactNode; keys?: string; disabled?: boolean; onClick(): void; text?: boolean }): ReactNode {
   return (
     <button
       type="button"
@@ -26,6 +26,15 @@ function Tool(props: { label: string; icon: string; keys?: string; disabled?: bo
   );
 }
 
+/** A 24×24 filled glyph, for icons system fonts do not all have. */
+function Svg({ d }: { d: string }): ReactNode {
+  return (
+    <svg width="15" height="15" viewBox="0 0 24 24" fill="currentColor" aria-hidden="true" focusable="false">
+      <path d={d} />
+    </svg>
+  );
+}
+
 export function Toolbar(): ReactNode {
   const commands = useCommands();
   const none = useTessera((s) => s.selection.size === 0);
@@ -33,17 +42,17 @@ export function Toolbar(): ReactNode {
   return (
     <header className="toolbar" role="toolbar" aria-label="Torrent actions">
       <Tool label="Add torrent file" icon="＋" keys="Ctrl+O" onClick={() => commands.pickTorrentFiles()} text />
-      <Tool label="Add magnet link" icon="🧲" keys="Ctrl+Shift+O" onClick={() => openDialog({ kind: 'magnet' })} text />
+      <Tool label="Add magnet link" icon={<Svg d="M7 3v7a5 5 0 0 0 10 0V3h-4v7a1 1 0 0 1-2 0V3z" />} keys="Ctrl+Shift+O" onClick={() => openDialog({ kind: 'magnet' })} text />
       <span className="sep" role="separator" />
       <Tool label="Resume" icon="▶" keys="Ctrl+S" disabled={none} onClick={() => commands.resume()} />
-      <Tool label="Pause" icon="⏸" keys="Ctrl+P" disabled={none} onClick={() => commands.pause()} />
+      <Tool label="Pause" icon={<Svg d="M6 4h4v16H6zM14 4h4v16h-4z" />} keys="Ctrl+P" disabled={none} onClick={() => commands.pause()} />
       <Tool label="Remove" icon="✕" keys="Delete" disabled={none} onClick={() => commands.askRemove()} />
       <span className="sep" role="separator" />
       {(['top', 'up', 'down', 'bottom'] as const).map((m) => (
         <Tool key={m} label={QUEUE_MOVE_LABELS[m]} icon={MOVE_ICONS[m]} keys={MOVE_KEYS[m]} disabled={none} onClick={() => commands.queueMove(m)} />
       ))}
       <span className="sep" role="separator" />
-      <Tool label="Force start" icon="⏭" disabled={none} onClick={() => commands.toggleForceStart()} />
+      <Tool label="Force start" icon={<Svg d="M4 5l8 7-8 7zM12 5l8 7-8 7z" />} disabled={none} onClick={() => commands.toggleForceStart()} />
       <Tool label="Recheck" icon="⟳" disabled={none} onClick={() => commands.recheck()} />
       <span className="spacer" />
       <SearchBox />

@@ -150,7 +150,9 @@ export function TorrentList(): ReactNode {
   };
 
   const rows: ReactNode[] = [];
-  for (let i = range.start; i < Math.min(range.end, ids.length); i++) rows.push(<TorrentRow key={ids[i]} id={ids[i]} index={i} />);
+  // Keyed by slot, not by id: scrolling reuses the mounted rows with new props instead of remounting them.
+  const slots = Math.max(1, range.end - range.start);
+  for (let i = range.start; i < Math.min(range.end, ids.length); i++) rows.push(<TorrentRow key={i % slots} id={ids[i]} index={i} />);
 
   return (
     <>

@@ -11,7 +11,7 @@ export interface Column {
 }
 
 export const COLUMNS: readonly Column[] = [
-  { key: 'queuePosition', label: '#', title: 'Queue position', width: '3.5em', align: 'end' },
+  { key: 'queuePosition', label: '#', title: 'Queue position', width: '4.5em', align: 'end' },
   { key: 'name', label: 'Name', title: 'Name', width: 'minmax(16em, 1fr)' },
   { key: 'totalBytes', label: 'Size', title: 'Size', width: '6.5em', align: 'end' },
   { key: 'progress', label: 'Progress', title: 'Progress', width: '8em' },
@@ -22,7 +22,7 @@ export const COLUMNS: readonly Column[] = [
   { key: 'ratio', label: 'Ratio', title: 'Share ratio', width: '4.5em', align: 'end' },
   { key: 'peers', label: 'Peers', title: 'Peers', width: '4.5em', align: 'end' },
   { key: 'seeds', label: 'Seeds', title: 'Seeds', width: '4.5em', align: 'end' },
-  { key: 'addedAt', label: 'Added', title: 'Added on', width: '9.5em' },
+  { key: 'addedAt', label: 'Added', title: 'Added on', width: '10.5em' },
 ];
 
 export const GRID_TEMPLATE = COLUMNS.map((c) => c.width).join(' ');

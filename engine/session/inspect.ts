@@ -1,0 +1,45 @@
+import type { AddSource, InspectResult } from '../api/types.js';
+import { parseMagnet, parseTorrent, type Metainfo } from '../metainfo/index.js';
+
+/** The files a user sees: sanitised paths joined with '/', padding files left out. */
+export function fileList(meta: Metainfo): { path: string; length: number }[] {
+  return meta.files.filter((f) => !f.padding).map((f) => ({ path: f.path.join('/'), length: f.length }));
+}
+
+/**
+ * What the Add dialog shows before anything is added: a .torrent's name, size and file tree, or what a
+ * magnet link says (info hash, dn). Malformed input throws the parser's one-line MetainfoError /
+ * MagnetError (an InputError), the same message `tessera info` prints.
+ */
+export function inspectSource(source: AddSource, alreadyAdded: (id: string) => boolean): InspectResult {
+  if (source.kind === 'magnet') {
+    const m = parseMagnet(source.uri);
+    return {
+      name: m.name ?? m.infoHashHex,
+      infoHash: m.infoHashHex,
+      totalBytes: 0,
+      pieceLength: 0,
+      pieceCount: 0,
+      files: [],
+      private: false,
+      comment: null,
+      createdBy: null,
+      metadataKnown: false,
+      alreadyAdded: alreadyAdded(m.infoHashHex),
+    };
+  }
+  const meta = parseTorrent(source.data);
+  return {
+    name: meta.name,
+    infoHash: meta.infoHashHex,
+    totalBytes: meta.totalLength,
+    pieceLength: meta.pieceLength,
+    pieceCount: meta.pieceCount,
+    files: fileList(meta),
+    private: meta.private,
+    comment: meta.comment ?? null,
+    createdBy: meta.createdBy ?? null,
+    metadataKnown: true,
+    alreadyAdded: alreadyAdded(meta.infoHashHex),
+  };
+}
