@@ -13,6 +13,7 @@ import {
   mixColor,
   packColor,
   paintCells,
+  samePieceMap,
   summarizeCell,
   type LayoutOptions,
   type PiecePalette,
@@ -172,4 +173,14 @@ test('100,000 pieces lay out, colour and paint well within a frame', () => {
   }
   const perDraw = (performance.now() - started) / 10;
   assert.ok(perDraw < 16, `${perDraw.toFixed(2)} ms per draw`);
+});
+
+test('maps that would draw the same are recognised, so an unchanged resend is not redrawn', () => {
+  const a = map('1d..', [1, 2, 0, 3]);
+  assert.equal(samePieceMap(a, map('1d..', [1, 2, 0, 3])), true);
+  assert.equal(samePieceMap(a, map('11..', [1, 2, 0, 3])), false);
+  assert.equal(samePieceMap(a, map('1...', [1, 2, 0, 3])), false);
+  assert.equal(samePieceMap(a, map('1d..', [1, 2, 1, 3])), false);
+  assert.equal(samePieceMap(a, null), false);
+  assert.equal(samePieceMap(null, null), true);
 });

@@ -248,3 +248,16 @@ export function countUnavailable(map: PieceMap): number {
   for (let i = 0; i < map.pieceCount; i++) if ((map.availability[i] ?? 0) === 0 && !hasBit(map.have, i)) c++;
   return c;
 }
+
+/** Whether two maps would draw the same (the engine resends the map with every batch). */
+export function samePieceMap(a: PieceMap | null, b: PieceMap | null): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.pieceCount !== b.pieceCount || a.pieceLength !== b.pieceLength) return false;
+  return sameArray(a.have, b.have) && sameArray(a.downloading, b.downloading) && sameArray(a.availability, b.availability);
+}
+
+function sameArray(a: Uint8Array | Uint16Array, b: Uint8Array | Uint16Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TrackerInfo } from '../../../engine/api/types.js';
+import { formatCount, formatCountdown, remainingSeconds, sortTrackers, trackerStatusLabel } from './tracker-view.js';
+
+function tracker(url: string, tier: number, status: TrackerInfo['status'] = 'working'): TrackerInfo {
+  return { url, tier, status, message: '', seeds: null, leechers: null, completed: null, nextAnnounceIn: null };
+}
+
+test('countdowns tick down locally and stop at now', () => {
+  assert.equal(remainingSeconds(null, 0), null);
+  assert.equal(remainingSeconds(100, 0), 100);
+  assert.equal(remainingSeconds(100, 30_400), 70);
+  assert.equal(remainingSeconds(10, 60_000), 0);
+  assert.equal(formatCountdown(null), '');
+  assert.equal(formatCountdown(0), 'now');
+  assert.equal(formatCountdown(75), '1:15');
+  assert.equal(formatCountdown(3725), '1:02:05');
+});
+
+test('statuses and counts in words', () => {
+  assert.equal(trackerStatusLabel(tracker('a', 0, 'error')), 'Not working');
+  assert.equal(trackerStatusLabel(tracker('a', 0, 'idle')), 'Not contacted yet');
+  assert.equal(formatCount(null), '—');
+  assert.equal(formatCount(12_345), '12,345');
+});
+
+test('trackers list by tier and keep their order within one', () => {
+  const sorted = sortTrackers([tracker('c', 1), tracker('a', 0), tracker('d', 1), tracker('b', 0)]);
+  assert.deepEqual(sorted.map((t) => t.url), ['a', 'b', 'c', 'd']);
+});

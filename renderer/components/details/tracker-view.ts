@@ -1,0 +1,41 @@
+/** Words and numbers for the Trackers tab. Pure. */
+import type { TrackerInfo } from '../../../engine/api/types.js';
+
+export function trackerStatusLabel(t: TrackerInfo): string {
+  switch (t.status) {
+    case 'idle':
+      return 'Not contacted yet';
+    case 'updating':
+      return 'Announcing…';
+    case 'working':
+      return 'Working';
+    case 'error':
+      return 'Not working';
+  }
+}
+
+/** Seconds left of a countdown received `elapsedMs` ago, never below zero; null when unknown. */
+export function remainingSeconds(nextAnnounceIn: number | null, elapsedMs: number): number | null {
+  if (nextAnnounceIn === null || !Number.isFinite(nextAnnounceIn)) return null;
+  return Math.max(0, Math.round(nextAnnounceIn - Math.max(0, elapsedMs) / 1000));
+}
+
+/** 75 → "1:15", 3725 → "1:02:05"; 0 → "now". */
+export function formatCountdown(seconds: number | null): string {
+  if (seconds === null) return '';
+  if (seconds <= 0) return 'now';
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
+  return `${h > 0 ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
+}
+
+export function formatCount(n: number | null): string {
+  return n === null || n < 0 ? '—' : n.toLocaleString('en-US');
+}
+
+/** Trackers by tier, then as the engine listed them. */
+export function sortTrackers(trackers: readonly TrackerInfo[]): TrackerInfo[] {
+  return trackers.map((t, i) => ({ t, i })).sort((a, b) => a.t.tier - b.t.tier || a.i - b.i).map((x) => x.t);
+}
