@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
 import { Session } from '../session/session.js';
 import { DISCOVERY_OPTIONS, discoveryOptions, intOption, parseCommand, stringOption } from '../cli/args.js';
@@ -7,7 +7,7 @@ import { defaultDataDir, defaultDownloadDir } from './dirs.js';
 import { isLoopbackHost } from './origin.js';
 import { startDaemonServer } from './server.js';
 import { defaultRendererDir, rendererBuilt } from './static.js';
-import { TOKEN_RE, generateToken } from './token.js';
+import { TOKEN_RE, loadOrCreateToken } from './token.js';
 
 export const DAEMON_USAGE =
   'tessera daemon [--host <addr>] [--port <n>] [--token <t>] [--data-dir <dir>] [--download-dir <dir>] [--peer-port <n>] [--allow-remote] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--verbose]';
@@ -19,7 +19,7 @@ until Ctrl+C or SIGTERM (then it closes clients, saves resume data and exits 0).
 
   --host <addr>        address to listen on (default 127.0.0.1; a non-loopback one needs --allow-remote)
   --port <n>           HTTP port (default 9080; 0 picks a free one and prints it)
-  --token <t>          the access token (16-256 of A-Z a-z 0-9 _ -); generated when omitted
+  --token <t>          the access token (16-256 of A-Z a-z 0-9 _ -); generated on the first run and kept in <data-dir>/daemon-token (0600)
   --data-dir <dir>     settings and resume data (default: the user's data folder, tessera/daemon)
   --download-dir <dir> where downloads go unless the settings say otherwise (default ~/Downloads)
   --peer-port <n>      BitTorrent listening port (default: the settings' listenPort, 6881; 0: any)
@@ -66,7 +66,8 @@ export async function daemonCommand(args: string[], out: (line: string) => void,
   const host = requested.toLowerCase() === 'localhost' ? '127.0.0.1' : requested.replace(/^\[(.*)\]$/, '$1');
   const port = intOption(values.port, 'port', 0, 65535) ?? 9080;
   const peerPort = intOption(values['peer-port'], 'peer-port', 0, 65535);
-  const token = stringOption(values.token) ?? generateToken();
+  const dataDir = resolve(stringOption(values['data-dir']) ?? defaultDataDir());
+  const token = stringOption(values.token) ?? loadOrCreateToken(join(dataDir, 'daemon-token'));
   if (!TOKEN_RE.test(token)) throw new InputError('--token must be 16 to 256 characters of A-Z a-z 0-9 _ - (omit it and one is generated)');
   if (!isLoopbackHost(host)) {
     if (values['allow-remote'] !== true) {
@@ -78,7 +79,6 @@ export async function daemonCommand(args: string[], out: (line: string) => void,
   }
   const { dht, lsd } = discoveryOptions(values);
   const verbose = values.verbose === true;
-  const dataDir = resolve(stringOption(values['data-dir']) ?? defaultDataDir());
   const downloadDir = resolve(stringOption(values['download-dir']) ?? defaultDownloadDir());
   const staticRoot = hooks.staticRoot ?? defaultRendererDir();
 
