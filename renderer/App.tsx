@@ -4,6 +4,7 @@
  */
 import { useEffect, type ReactNode } from 'react';
 import { AddTorrentDialog } from './components/add/AddTorrentDialog.js';
+import { DetailsPane } from './components/details/DetailsPane.js';
 import { Dialogs } from './components/dialogs/Dialogs.js';
 import { DropOverlay } from './components/DropOverlay.js';
 import { TorrentList } from './components/list/TorrentList.js';
@@ -30,7 +31,7 @@ export function App(): ReactNode {
       <div className="main">
         <Sidebar />
         <main className="content">
-          <SplitPane top={<TorrentList />} bottom={null} bottomLabel="Details" />
+          <SplitPane top={<TorrentList />} bottom={<DetailsPane />} bottomLabel="Details" />
         </main>
       </div>
       <StatusBar />
