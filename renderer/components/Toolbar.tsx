@@ -41,7 +41,7 @@ export function Toolbar(): ReactNode {
   const openDialog = useTessera((s) => s.openDialog);
   return (
     <header className="toolbar" role="toolbar" aria-label="Torrent actions">
-      <Tool label="Add torrent file" icon="＋" keys="Ctrl+O" onClick={() => commands.pickTorrentFiles()} text />
+      <Tool label="Add torrent file" icon={<Svg d="M11 4h2v7h7v2h-7v7h-2v-7H4v-2h7z" />} keys="Ctrl+O" onClick={() => commands.pickTorrentFiles()} text />
       <Tool label="Add magnet link" icon={<Svg d="M7 3v7a5 5 0 0 0 10 0V3h-4v7a1 1 0 0 1-2 0V3z" />} keys="Ctrl+Shift+O" onClick={() => openDialog({ kind: 'magnet' })} text />
       <span className="sep" role="separator" />
       <Tool label="Resume" icon="▶" keys="Ctrl+S" disabled={none} onClick={() => commands.resume()} />
