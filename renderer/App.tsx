@@ -13,7 +13,7 @@ import { SplitPane } from './components/SplitPane.js';
 import { StatusBar } from './components/StatusBar.js';
 import { Toasts } from './components/Toasts.js';
 import { Toolbar } from './components/Toolbar.js';
-import { useDropAndPaste, useNoticeToasts, useOpenRequests, useShortcuts, useTheme } from './components/window-hooks.js';
+import { useDropAndPaste, useNoticeToasts, useOpenRequests, useTaskbarProgress, useShortcuts, useTheme } from './components/window-hooks.js';
 import { useStoreApi } from './store/context.js';
 import { connectListView } from './store/view-sync.js';
 
@@ -24,6 +24,7 @@ export function App(): ReactNode {
   useShortcuts();
   useNoticeToasts();
   useOpenRequests();
+  useTaskbarProgress();
   const dragging = useDropAndPaste();
   return (
     <div className="app">

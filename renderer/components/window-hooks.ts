@@ -7,7 +7,8 @@ import { magnetLabel, magnetsFromText, magnetsFromTransfer } from '../lib/add-li
 import { isInDialog, isMod, isTextTarget } from '../lib/dom.js';
 import { applyTheme, loadTheme, localStore } from '../lib/theme.js';
 import { useStoreApi } from '../store/context.js';
-import type { TesseraStore } from '../store/store.js';
+import type { TesseraState, TesseraStore } from '../store/store.js';
+import { overallProgress } from '../lib/overall-progress.js';
 import { useCommands, type TorrentCommands } from './commands.js';
 import { SEARCH_INPUT_ID } from './Toolbar.js';
 
@@ -181,6 +182,26 @@ export function useOpenRequests(): void {
     });
     bridge.ready();
     return off;
+  }, [store]);
+}
+
+/** The taskbar/dock progress in the desktop app, sent only when the rounded value changes. */
+export function useTaskbarProgress(): void {
+  const store = useStoreApi();
+  useEffect(() => {
+    const bridge = window.tessera;
+    if (!bridge) return;
+    let last: number | null | undefined;
+    const update = (torrents: TesseraState['torrents']): void => {
+      const p = overallProgress(torrents.values());
+      if (p === last) return;
+      last = p;
+      bridge.setProgress(p);
+    };
+    update(store.getState().torrents);
+    return store.subscribe((s, prev) => {
+      if (s.torrents !== prev.torrents) update(s.torrents);
+    });
   }, [store]);
 }
 

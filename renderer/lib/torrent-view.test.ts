@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TorrentSummary } from '../../engine/api/types.js';
-import { countByFilter, filterGroup, matchesSearch, searchTerms, sortTorrents, visibleIds } from './torrent-view.js';
+import { countByFilter, filterGroup, matchesSearch, searchTerms, sortTorrents, statusText, visibleIds } from './torrent-view.js';
 import { ListView } from './list-view.js';
 import { summary } from './test-rows.js';
 
@@ -111,4 +111,13 @@ test('ListView: a row leaving the filter is dropped within the interval', () => 
   view.update(map, params, 0);
   map = new Map(map).set('a', { ...map.get('a')!, state: 'paused' });
   assert.equal(view.update(map, params, 1000).ids.length, 1);
+});
+
+test('the Status column adds the engine reason only when it says more than the state', () => {
+  const row = (state: TorrentSummary['state'], stateReason: string, forceStart = false, error: string | null = null) => ({ state, stateReason, forceStart, error });
+  assert.deepEqual(statusText(row('seeding', 'seeding')), { label: 'Seeding', detail: null });
+  assert.deepEqual(statusText(row('downloading', 'downloading (forced)', true)), { label: 'Forced downloading', detail: null });
+  assert.deepEqual(statusText(row('queued', 'waiting: 3 of 3 download slots in use')), { label: 'Queued', detail: 'waiting: 3 of 3 download slots in use' });
+  assert.deepEqual(statusText(row('error', 'error', false, 'disk full: free some space, then resume')), { label: 'Error', detail: 'disk full: free some space, then resume' });
+  assert.deepEqual(statusText(row('downloading', 'looking for peers')), { label: 'Downloading', detail: 'looking for peers' });
 });

@@ -25,6 +25,18 @@ export const STATE_LABELS: Readonly<Record<TorrentState, string>> = {
 };
 
 /**
+ * The Status column: the state's label, and the engine's reason when it says more than the label
+ * ("waiting: 3 of 3 download slots in use", not "downloading" again).
+ */
+export function statusText(t: Pick<TorrentSummary, 'state' | 'stateReason' | 'forceStart' | 'error'>): { label: string; detail: string | null } {
+  const base = STATE_LABELS[t.state];
+  const label = t.forceStart && t.state !== 'paused' ? `Forced ${base.toLowerCase()}` : base;
+  const reason = (t.state === 'error' ? (t.error ?? t.stateReason) : t.stateReason).trim();
+  const said = new Set([base.toLowerCase(), label.toLowerCase(), `${t.state} (forced)`]);
+  return { label, detail: reason === '' || said.has(reason.toLowerCase()) ? null : reason };
+}
+
+/**
  * The sidebar group a torrent belongs to besides "all". Active torrents (stalled and checking too) count
  * as downloading until their wanted data is complete, then as seeding, like qBittorrent's filters.
  */

@@ -1,5 +1,5 @@
 /**
- * Rate samples for the Speed tab, in fixed-size ring buffers (no allocation per sample). Written on each
+ * Rate samples for the Speed tab (1,200: five minutes at four batches a second), in fixed-size ring buffers (no allocation per sample). Written on each
  * batch; the graph reads it through a transient subscription and redraws on its own.
  */
 export class SpeedHistory {
@@ -10,7 +10,7 @@ export class SpeedHistory {
   private start = 0;
   private count = 0;
 
-  constructor(capacity = 600) {
+  constructor(capacity = 1200) {
     this.capacity = capacity;
     this.times = new Float64Array(capacity);
     this.down = new Float64Array(capacity);

@@ -5,7 +5,7 @@
 import { memo, type ReactNode } from 'react';
 import type { TorrentSummary } from '../../../engine/api/types.js';
 import { formatBytes, formatDate, formatEta, formatPercent, formatRate, formatRatio } from '../../lib/format.js';
-import { STATE_LABELS } from '../../lib/torrent-view.js';
+import { statusText } from '../../lib/torrent-view.js';
 import { useTessera } from '../../store/context.js';
 import { ROW_HEIGHT, rowDomId } from './columns.js';
 
@@ -53,9 +53,7 @@ function Progress({ t }: { t: TorrentSummary }): ReactNode {
 }
 
 function Status({ t }: { t: TorrentSummary }): ReactNode {
-  const base = STATE_LABELS[t.state];
-  const label = t.forceStart && t.state !== 'paused' ? `Forced ${base.toLowerCase()}` : base;
-  const detail = t.state === 'error' ? (t.error ?? t.stateReason) : t.stateReason;
+  const { label, detail } = statusText(t);
   return (
     <span className="status" title={detail ? `${label}: ${detail}` : label}>
       <span className={`state-${t.state}`}>{label}</span>
