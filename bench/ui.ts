@@ -4,10 +4,11 @@
  * and without 500 changes a second, against an idle page measured in the same run; the time to apply
  * one batch (store + React commit); and the Pieces tab redrawing a 100,000-piece map.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Page } from '@playwright/test';
+import { chromiumLaunchOptions } from '../e2e/fixtures/chromium.js';
 
 interface Stats {
   count: number;
@@ -52,21 +53,11 @@ html, body { margin: 0; height: 100%; overflow: hidden; }
   return pathToFileURL(`${out}/index.html`).href;
 }
 
-function executablePath(): string | undefined {
-  const own = chromium.executablePath();
-  if (existsSync(own)) return undefined;
-  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
-  throw new Error(`no Chromium: neither Playwright's (${own}) nor /usr/bin/chromium exists`);
-}
-
 const ms = (n: number): string => `${n.toFixed(2)} ms`;
 const row = (label: string, s: Stats): string => `${label.padEnd(52)} median ${ms(s.median).padStart(9)}  p95 ${ms(s.p95).padStart(9)}  max ${ms(s.max).padStart(9)}  (n=${s.count})`;
 
 async function openPage(url: string, deviceScaleFactor: number): Promise<{ page: Page; close: () => Promise<void> }> {
-  const browser = await chromium.launch({
-    executablePath: executablePath(),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
+  const browser = await chromium.launch(chromiumLaunchOptions());
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, deviceScaleFactor });
   const page = await context.newPage();
   const errors: string[] = [];

@@ -7,20 +7,9 @@
  *    Electron binary exists. When it does not, the project says so and its tests are reported as not run.
  */
 import { defineConfig } from '@playwright/test';
-import { chromium } from 'playwright-core';
-import { existsSync } from 'node:fs';
+import { chromiumLaunchOptions } from './fixtures/chromium.js';
 import { electronUnavailable } from './fixtures/electron.js';
 import type { TesseraTarget } from './fixtures/app.js';
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
-
-function ownChromiumInstalled(): boolean {
-  try {
-    return existsSync(chromium.executablePath());
-  } catch {
-    return false;
-  }
-}
 
 const electronNote = electronUnavailable();
 const wantsElectron = (() => {
@@ -51,7 +40,7 @@ export default defineConfig<object, { tesseraTarget: TesseraTarget }>({
       use: {
         tesseraTarget: 'web',
         browserName: 'chromium',
-        launchOptions: ownChromiumInstalled() ? { args: CHROMIUM_ARGS.slice(1) } : { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS },
+        launchOptions: chromiumLaunchOptions(),
       },
     },
     {

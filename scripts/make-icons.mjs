@@ -2,7 +2,7 @@
 // Rasterises assets/icon.svg and assets/tray.svg with headless Chromium (Debian's /usr/bin/chromium via
 // playwright-core) and packs the PNGs into assets/icon.ico and assets/icon.icns with the small encoders
 // below. The outputs are committed; run this again only when the SVGs change.
-import { chromium } from 'playwright-core';
+import { chromium } from '@playwright/test';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
