@@ -11,18 +11,18 @@ export interface Column {
 }
 
 export const COLUMNS: readonly Column[] = [
-  { key: 'queuePosition', label: '#', title: 'Queue position', width: '4.5em', align: 'end' },
-  { key: 'name', label: 'Name', title: 'Name', width: 'minmax(16em, 1fr)' },
-  { key: 'totalBytes', label: 'Size', title: 'Size', width: '6.5em', align: 'end' },
-  { key: 'progress', label: 'Progress', title: 'Progress', width: '8em' },
-  { key: 'state', label: 'Status', title: 'Status', width: '13em' },
-  { key: 'downRate', label: 'Down', title: 'Download rate', width: '7em', align: 'end' },
-  { key: 'upRate', label: 'Up', title: 'Upload rate', width: '7em', align: 'end' },
-  { key: 'eta', label: 'ETA', title: 'Time remaining', width: '5.5em', align: 'end' },
-  { key: 'ratio', label: 'Ratio', title: 'Share ratio', width: '4.5em', align: 'end' },
-  { key: 'peers', label: 'Peers', title: 'Peers', width: '4.5em', align: 'end' },
-  { key: 'seeds', label: 'Seeds', title: 'Seeds', width: '4.5em', align: 'end' },
-  { key: 'addedAt', label: 'Added', title: 'Added on', width: '10.5em' },
+  { key: 'queuePosition', label: '#', title: 'Queue position', width: '3em', align: 'end' },
+  { key: 'name', label: 'Name', title: 'Name', width: 'minmax(12em, 1fr)' },
+  { key: 'totalBytes', label: 'Size', title: 'Size', width: '5.8em', align: 'end' },
+  { key: 'progress', label: 'Progress', title: 'Progress', width: '7em' },
+  { key: 'state', label: 'Status', title: 'Status', width: '11.5em' },
+  { key: 'downRate', label: 'Down', title: 'Download rate', width: '6.8em', align: 'end' },
+  { key: 'upRate', label: 'Up', title: 'Upload rate', width: '6.8em', align: 'end' },
+  { key: 'eta', label: 'ETA', title: 'Time remaining', width: '4.5em', align: 'end' },
+  { key: 'ratio', label: 'Ratio', title: 'Share ratio', width: '4em', align: 'end' },
+  { key: 'peers', label: 'Peers', title: 'Peers', width: '4.4em', align: 'end' },
+  { key: 'seeds', label: 'Seeds', title: 'Seeds', width: '4.4em', align: 'end' },
+  { key: 'addedAt', label: 'Added', title: 'Added on', width: '10em' },
 ];
 
 export const GRID_TEMPLATE = COLUMNS.map((c) => c.width).join(' ');
