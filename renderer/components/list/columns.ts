@@ -22,7 +22,7 @@ export const COLUMNS: readonly Column[] = [
   { key: 'ratio', label: 'Ratio', title: 'Share ratio', width: '4em', align: 'end' },
   { key: 'peers', label: 'Peers', title: 'Peers', width: '4.4em', align: 'end' },
   { key: 'seeds', label: 'Seeds', title: 'Seeds', width: '4.4em', align: 'end' },
-  { key: 'addedAt', label: 'Added', title: 'Added on', width: '10em' },
+  { key: 'addedAt', label: 'Added', title: 'Added on', width: '11em' },
 ];
 
 export const GRID_TEMPLATE = COLUMNS.map((c) => c.width).join(' ');
