@@ -37,6 +37,8 @@ export default defineConfig<object, { tesseraTarget: TesseraTarget }>({
   projects: [
     {
       name: 'web',
+      // Checks of the Electron shell itself; the web project runs every other spec.
+      testIgnore: 'desktop-shell.spec.ts',
       use: {
         tesseraTarget: 'web',
         browserName: 'chromium',
