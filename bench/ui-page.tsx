@@ -11,46 +11,15 @@ import { Listeners, type ConnectionStatus, type Transport } from '../renderer/ap
 import { App } from '../renderer/App.js';
 import { DetailsPane } from '../renderer/components/details/DetailsPane.js';
 import { summary } from '../renderer/lib/test-rows.js';
+import { DEFAULT_SETTINGS } from '../engine/api/validate.js';
+import { seededRandom } from '../engine/testing/random.js';
 import { TesseraProvider } from '../renderer/store/context.js';
 import { createTesseraStore } from '../renderer/store/store.js';
 import { connectStore } from '../renderer/store/sync.js';
 
-const SETTINGS: Settings = {
-  downloadDir: '/downloads',
-  listenPort: 6881,
-  maxActiveDownloads: 5,
-  maxActiveSeeds: 10,
-  stalledAfterMinutes: 5,
-  downloadLimit: null,
-  uploadLimit: null,
-  altDownloadLimit: null,
-  altUploadLimit: null,
-  altLimitsEnabled: false,
-  altSchedule: null,
-  maxConnections: 500,
-  maxConnectionsPerTorrent: 50,
-  uploadSlotsPerTorrent: 4,
-  ratioLimit: null,
-  seedTimeLimitMinutes: null,
-  seedGoalAction: 'pause',
-  dht: true,
-  pex: true,
-  lsd: true,
-};
+const SETTINGS: Settings = { ...DEFAULT_SETTINGS, downloadDir: '/downloads' };
 
-/** A seeded PRNG, so every run sees the same torrents and changes. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = prng(42);
+const random = seededRandom(42);
 const STATES: TorrentSummary['state'][] = ['downloading', 'seeding', 'paused', 'seeding', 'queued', 'stalled', 'seeding'];
 
 function makeTorrents(count: number): TorrentSummary[] {

@@ -1,16 +1,6 @@
 /** Words for the General tab: states, what to do about an error, and the static-info cache. Pure but for the cache. */
 import type { TorrentId, TorrentInfo, TorrentState } from '../../../engine/api/types.js';
-
-const STATE_LABELS: Record<TorrentState, string> = {
-  metadata: 'Fetching metadata',
-  checking: 'Checking',
-  downloading: 'Downloading',
-  seeding: 'Seeding',
-  paused: 'Paused',
-  queued: 'Queued',
-  stalled: 'Stalled',
-  error: 'Error',
-};
+import { STATE_LABELS } from '../../lib/torrent-view.js';
 
 export function stateLabel(state: TorrentState): string {
   return STATE_LABELS[state];
