@@ -36,7 +36,7 @@ import { diffSummary, roundForWire } from '../api/diff.js';
 import { DEFAULT_SETTINGS } from '../api/validate.js';
 import { captureProgress, decodeMetainfo, entryFromRecord, entryToRecord, filePaths, newEntry, resumePlanFor, torrentFileFromInfo } from './persist.js';
 import { ResumeStore, statFiles } from './resume-store.js';
-import { needsRecapture } from './fast-resume.js';
+import { MTIME_SLACK_MS, needsRecapture } from './fast-resume.js';
 import { mergeSettings, parseRequest, validateSettingsPatch } from '../api/validate.js';
 
 export class ApiError extends Error {
@@ -84,6 +84,8 @@ export class Session {
   private readonly running = new Set<Entry>();
   /** Entries touched since the last batch. Work per batch grows with these two sets, not with the list. */
   private readonly changed = new Set<Entry>();
+  /** Entries the next checkpoint must look at besides the running ones (touched, stopped, stats to re-capture). */
+  private readonly unsaved = new Set<Entry>();
   /** Sum of the totals of earlier runs; recomputed only when one of them changes. */
   private baseTotals: { down: number; up: number } | null = null;
   private freeDisk = 0;
@@ -347,6 +349,7 @@ export class Session {
   private async remove(entry: Entry, deleteData: boolean): Promise<void> {
     this.entries.delete(entry.id);
     this.changed.delete(entry);
+    this.unsaved.delete(entry);
     this.baseTotals = null;
     this.stream.removed(entry.id);
     const torrent = entry.torrent;
@@ -499,7 +502,8 @@ export class Session {
       const waiting = decision.waiting.get(e.id) ?? null;
       if (waiting?.reason !== e.waiting?.reason) {
         e.waiting = waiting;
-        this.touch(e);
+        // Not saved state: thousands of torrents queueing at start must not mean thousands of record writes.
+        this.show(e);
       }
       const shouldRun = decision.run.has(e.id);
       const running = e.torrent !== null || e.fetch !== null;
@@ -736,9 +740,10 @@ export class Session {
   private tick(): void {
     const now = this.clock.now();
     const stalledMs = this.settings.stalledAfterMinutes * 60_000;
-    for (const e of this.entries.values()) {
+    // Only a live torrent can stall or reach a seeding goal: records cost nothing here.
+    for (const e of this.running) {
       const t = e.torrent;
-      if (!t) continue;
+      if (!t || this.entries.get(e.id) !== e) continue;
       if (t.state === 'downloading') {
         const idleSince = Math.max(t.lastPayloadAt, e.activeSince);
         const stalled = stalledMs > 0 && now - idleSince > stalledMs;
@@ -783,43 +788,66 @@ export class Session {
     }
   }
 
-  /** Saves the progress of running torrents so a crash loses at most a few seconds of records (never data). */
   /**
    * Saves what changed since the last checkpoint: records marked changed, and running torrents
    * whose totals moved (or, for an idle seed, every ten minutes for its seeding time). A crash
-   * loses at most a few seconds of records, never data; an idle session writes nothing.
+   * loses at most a few seconds of records, never data; an idle session writes nothing. It looks
+   * at the running torrents and those touched since, never the whole list.
    */
   private checkpoint(): void {
     const now = this.clock.now();
-    for (const e of this.entries.values()) {
-      const t = e.torrent;
-      // 'checking', and 'stopped' before start() got going: `have` is not known yet.
-      const live = t !== null && t.state !== 'checking' && t.state !== 'stopped';
-      const moved = live && (t.downloadMeter.total !== e.savedTotals.down || t.uploadMeter.total !== e.savedTotals.up);
-      const stale = live && now - e.savedTotals.at > RECORD_REFRESH_MS;
-      if (!e.recordDirty && !moved && !stale) {
-        // Stats taken right after the last write are not trusted after a crash; now they can be.
-        if (!t && e.have && e.meta && !e.fileStatsFinal && needsRecapture(entryToRecord(e), Date.now())) {
-          captureProgress(e, e.have, false);
-          this.store.save(entryToRecord(e));
-        }
-        continue;
-      }
-      if (live) captureProgress(e, t.have, false);
-      const seeding = e.seedingSince !== null ? (now - e.seedingSince) / 1000 : 0;
-      this.store.save(live ? entryToRecord(e, { downloaded: t.downloadMeter.total, uploaded: t.uploadMeter.total, seedingSeconds: seeding }) : entryToRecord(e));
-      e.recordDirty = false;
-      e.savedTotals = { down: live ? t.downloadMeter.total : 0, up: live ? t.uploadMeter.total : 0, at: now };
+    const again: Entry[] = [];
+    for (const e of this.unsaved) {
+      if (this.entries.get(e.id) !== e || this.running.has(e)) continue;
+      if (this.checkpointEntry(e, now)) again.push(e);
     }
-    void this.store.flush().catch((err: Error) => this.log(`could not save resume data: ${err.message}`));
+    this.unsaved.clear();
+    for (const e of again) this.unsaved.add(e);
+    for (const e of this.running) if (this.entries.get(e.id) === e) this.checkpointEntry(e, now);
+    if (this.store.pendingCount > 0) void this.store.flush().catch((err: Error) => this.log(`could not save resume data: ${err.message}`));
+  }
+
+  /** Saves one entry's record if it changed; true when it must be looked at again (stats not settled yet). */
+  private checkpointEntry(e: Entry, now: number): boolean {
+    const t = e.torrent;
+    // 'checking', and 'stopped' before start() got going: `have` is not known yet.
+    const live = t !== null && t.state !== 'checking' && t.state !== 'stopped';
+    const moved = live && (t.downloadMeter.total !== e.savedTotals.down || t.uploadMeter.total !== e.savedTotals.up);
+    const stale = live && now - e.savedTotals.at > RECORD_REFRESH_MS;
+    if (!e.recordDirty && !moved && !stale) {
+      if (t || !e.have || !e.meta || e.fileStatsFinal) return false;
+      // Stats taken right after the last write are not trusted after a crash; now they can be.
+      const wall = Date.now();
+      if (needsRecapture(entryToRecord(e), wall)) {
+        captureProgress(e, e.have, false);
+        this.store.save(entryToRecord(e));
+      }
+      // Until the slack has passed, needsRecapture cannot tell yet.
+      return wall - e.fileStatsAt < MTIME_SLACK_MS;
+    }
+    if (live) captureProgress(e, t.have, false);
+    const seeding = e.seedingSince !== null ? (now - e.seedingSince) / 1000 : 0;
+    this.store.save(live ? entryToRecord(e, { downloaded: t.downloadMeter.total, uploaded: t.uploadMeter.total, seedingSeconds: seeding }) : entryToRecord(e));
+    e.recordDirty = false;
+    e.savedTotals = { down: live ? t.downloadMeter.total : 0, up: live ? t.uploadMeter.total : 0, at: now };
+    return !t && !e.fileStatsFinal && e.have !== null && e.meta !== null;
   }
 
   private emitBatch(): void {
-    for (const e of this.running) if (!e.torrent && !e.fetch) this.running.delete(e);
-    const candidates = new Set<Entry>(this.running);
-    for (const e of this.changed) if (this.entries.get(e.id) === e) candidates.add(e);
+    for (const e of this.running) {
+      if (e.torrent || e.fetch) continue;
+      this.running.delete(e);
+      // Stopped since the last checkpoint: it looks at the record once more.
+      this.unsaved.add(e);
+    }
+    this.stream.batch(this.candidates(), (id) => this.entries.get(id), this.globalStats(), (e) => roundForWire(summarize(e)), this.clock.now());
     this.changed.clear();
-    this.stream.batch(candidates, (id) => this.entries.get(id), this.globalStats(), (e) => roundForWire(summarize(e)));
+  }
+
+  /** The entries whose rows may have changed: the running ones, then those touched since the last batch. */
+  private *candidates(): Generator<Entry> {
+    yield* this.running;
+    for (const e of this.changed) if (!this.running.has(e) && this.entries.get(e.id) === e) yield e;
   }
 
   private globalStats(): GlobalStats {
@@ -905,8 +933,14 @@ export class Session {
 
   /** Something the UI shows changed; as it may be saved state too, the record is saved at the next checkpoint. */
   private touch(entry: Entry): void {
-    entry.dirty = true;
+    this.show(entry);
     entry.recordDirty = true;
+    this.unsaved.add(entry);
+  }
+
+  /** Something only the UI shows changed: the next batch carries the row, the record stays as it is. */
+  private show(entry: Entry): void {
+    entry.dirty = true;
     this.changed.add(entry);
   }
 
