@@ -34,7 +34,7 @@ import { PathEscapeError } from '../storage/layout.js';
 import { piecePrioritiesFor, wantedBytes, fileProgress } from '../torrent/file-priorities.js';
 import { diffSummary, roundForWire } from '../api/diff.js';
 import { DEFAULT_SETTINGS } from '../api/validate.js';
-import { captureProgress, decodeMetainfo, entryFromRecord, entryToRecord, filePaths, newEntry, resumePlanFor, torrentFileFromInfo } from './persist.js';
+import { captureProgress, decodeMetainfo, entryFromRecord, entryToRecord, filePaths, newEntry, recordStillExact, resumePlanFor, torrentFileFromInfo } from './persist.js';
 import { ResumeStore, statFiles } from './resume-store.js';
 import { MTIME_SLACK_MS, needsRecapture } from './fast-resume.js';
 import { mergeSettings, parseRequest, validateSettingsPatch } from '../api/validate.js';
@@ -562,7 +562,7 @@ export class Session {
     await torrent.start(undefined, plan);
     if (entry.torrent !== torrent) return;
     entry.fullRecheck = false;
-    if (torrent.state !== 'error') {
+    if (torrent.state !== 'error' && !recordStillExact(entry, torrent.have, plan)) {
       captureProgress(entry, torrent.have, false);
       this.updateDone(entry);
       this.store.save(entryToRecord(entry));
@@ -865,11 +865,13 @@ export class Session {
     let downloaded = this.baseTotals.down;
     let uploaded = this.baseTotals.up;
     let peers = 0;
+    const now = this.clock.now();
     for (const e of this.running) {
       const t = e.torrent;
       if (!t) continue;
-      downRate += t.downloadMeter.rate();
-      upRate += t.uploadMeter.rate();
+      // Thousands of idle seeds: skip the meters that hold nothing rather than roll each of them.
+      if (!t.downloadMeter.quietAt(now)) downRate += t.downloadMeter.rate();
+      if (!t.uploadMeter.quietAt(now)) upRate += t.uploadMeter.rate();
       downloaded += t.downloadMeter.total;
       uploaded += t.uploadMeter.total;
       peers += t.peers.size;
