@@ -99,6 +99,16 @@ test('an idle session: no batches while nothing changes but a heartbeat, no writ
     const written = readdirSync(torrents).filter((n) => n.endsWith('.resume') && statSync(join(torrents, n)).mtimeMs >= openedAt);
     assert.deepEqual(h.log.filter((l) => l.startsWith('fast resume:')).map((l) => /rechecking (\d+)/.exec(l)?.[1] ?? '0').sort(), ['0', '1']);
     assert.deepEqual(written, [`${folder.ids[0]}.resume`]);
+
+    // Quiet, the session ticks once a second; a command brings the next batch at once.
+    const paused = [...h.list.values()].filter((t) => t.state === 'paused').slice(0, 3);
+    for (const t of paused) {
+      await new Promise((r) => setTimeout(r, 1200));
+      const sent = Date.now();
+      await h.send({ type: 'resume', ids: [t.id] });
+      await h.until(() => h.get(t.id).state === 'queued', `${t.name} queued`);
+      assert.ok(Date.now() - sent < 300, `the change arrived ${Date.now() - sent} ms after the command`);
+    }
   } finally {
     await h.close();
     rmSync(root, { recursive: true, force: true });

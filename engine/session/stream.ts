@@ -54,9 +54,10 @@ export class StateStream {
 
   /**
    * `candidates`: the entries that may have changed (running or touched); `lookup` finds the subscribed
-   * one; `now`: milliseconds on any monotonic clock, for the heartbeat.
+   * one; `now`: milliseconds on any monotonic clock, for the heartbeat. True when the batch carried
+   * a change; false when there was nothing new (nothing sent, or only a heartbeat).
    */
-  batch(candidates: Iterable<Entry>, lookup: (id: string) => Entry | undefined, global: GlobalStats, summaryOf: (e: Entry) => TorrentSummary, now: number): void {
+  batch(candidates: Iterable<Entry>, lookup: (id: string) => Entry | undefined, global: GlobalStats, summaryOf: (e: Entry) => TorrentSummary, now: number): boolean {
     const added: TorrentSummary[] = [];
     const changed: TorrentPatch[] = [];
     const subscribed = this.subscription.id !== null ? (lookup(this.subscription.id) ?? null) : null;
@@ -83,11 +84,12 @@ export class StateStream {
     let details = subscribed && this.subscription.topics.size > 0 ? detailsOf(subscribed, this.subscription.topics) : null;
     if (details !== null && this.sentDetails !== null && sameValue(details, this.sentDetails)) details = null;
     else if (details !== null) this.sentDetails = details;
-    const quiet = added.length === 0 && changed.length === 0 && removed.length === 0 && notices.length === 0 && details === null;
-    if (quiet && now - this.lastSentAt < HEARTBEAT_MS && this.sentGlobal !== null && sameValue(global, this.sentGlobal)) return;
+    const moved = added.length > 0 || changed.length > 0 || removed.length > 0 || notices.length > 0 || details !== null || this.sentGlobal === null || !sameValue(global, this.sentGlobal);
+    if (!moved && now - this.lastSentAt < HEARTBEAT_MS) return false;
     this.sentGlobal = global;
     this.lastSentAt = now;
     this.emit({ kind: 'batch', seq: ++this.seq, added, changed, removed, global, details, notices });
+    return moved;
   }
 
   snapshot(entries: Iterable<Entry>, global: GlobalStats, settings: Settings, summaryOf: (e: Entry) => TorrentSummary): void {
