@@ -21,6 +21,7 @@
 //                                    the rest wait in the seed queue as records
 //   TESSERA_SCALE_IDLE_S=20          length of one idle window
 //   TESSERA_SCALE_REPS=5             idle windows (the CPU figures are their medians)
+//   TESSERA_SCALE_SETTLE_S=15        extra settling time before the first window
 //   TESSERA_SCALE_DIR=...            where the session folders are kept (payloads are reused)
 //   TESSERA_SCALE_PROF=idle          a CPU profile of the host over the idle windows (<dir>/prof);
 //                                    the profiler's own cost then inflates the CPU figures
@@ -53,6 +54,7 @@ const SEEDS = (process.env.TESSERA_SCALE_SEEDS ?? 'all') as 'all' | 'default';
 const IDLE_S = Number(process.env.TESSERA_SCALE_IDLE_S ?? 20);
 const REPS = Number(process.env.TESSERA_SCALE_REPS ?? 5);
 const PROF = process.env.TESSERA_SCALE_PROF === 'idle';
+const SETTLE_S = Number(process.env.TESSERA_SCALE_SETTLE_S ?? 15);
 const CHANGE = 100;
 
 interface Result {
@@ -418,10 +420,11 @@ async function runOne(n: number): Promise<Result> {
   if (!seeded) errors.push(`only ${mirror.seeding} of ${expectedSeeding} seeding after 120 s`);
   console.log(`  ${mirror.seeding} seeding ${allSeedingAt === null ? '-' : ((allSeedingAt as number) - openStart).toFixed(0)} ms after open began; ${fastResumeLines} fast resumes, ${piecesRehashed} pieces rehashed`);
 
-  // Settle: past the first resume-data checkpoint (5 s) and until a batch carries no changed rows.
+  // Settle: past the first resume-data checkpoint (5 s), until a batch carries no changed rows, and
+  // long enough for the runtime's own after-start work (GC, compilation threads) to die down.
   await sleep(6000);
   await waitFor(() => batches.length === 0 || batches[batches.length - 1].changed === 0, 10_000);
-  await sleep(2000);
+  await sleep(SETTLE_S * 1000);
   const runningAfterSettle = [...mirror.rows.values()].filter((r) => r.state === 'seeding' || r.state === 'downloading' || r.state === 'checking').length;
 
   // Idle: REPS windows of IDLE_S seconds; the session host and the bare host sampled over the same windows.
