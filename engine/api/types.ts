@@ -278,8 +278,12 @@ export type Reply =
   | { kind: 'reply'; requestId: number; ok: false; error: ApiErrorShape };
 
 /**
- * State flows as batches at a steady rate (2-4 a second). `seq` increases by one per message; a
- * receiver that sees a gap sends { type: 'snapshot' } and gets a full 'snapshot' event.
+ * State flows as batches at a steady rate (2-4 a second) while anything changes. A batch with nothing
+ * new (no rows, removals or notices; global counters and details as last sent) is not sent, but one
+ * goes out at least every 5 s as a heartbeat, so a quiet engine wakes nobody. `details` is null when
+ * the detail views did not change since the last batch (or none are subscribed): keep the ones shown.
+ * `seq` increases by one per message sent; a receiver that sees a gap sends { type: 'snapshot' } and
+ * gets a full 'snapshot' event.
  */
 export type EngineEvent =
   | { kind: 'snapshot'; seq: number; torrents: TorrentSummary[]; global: GlobalStats; settings: Settings }

@@ -8,6 +8,8 @@ export class RateMeter {
   private readonly buckets: Float64Array;
   private bucketStart = 0;
   private head = 0;
+  /** The second (bucketStart) of the last add of a positive count. */
+  private lastAddSecond = -Infinity;
   total = 0;
 
   constructor(private readonly clock: Clock, private readonly windowSeconds = 5) {
@@ -19,6 +21,15 @@ export class RateMeter {
     this.roll();
     this.buckets[this.head] += bytes;
     this.total += bytes;
+    if (bytes > 0) this.lastAddSecond = this.bucketStart;
+  }
+
+  /**
+   * True when nothing was added within the window before `nowMs` (this meter's clock), so rate()
+   * would be 0: many idle meters can be summed without rolling each one.
+   */
+  quietAt(nowMs: number): boolean {
+    return Math.floor(nowMs / 1000) - this.lastAddSecond >= this.buckets.length;
   }
 
   /** Average bytes per second over the window (the current, partial second included). */

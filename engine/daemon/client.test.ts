@@ -8,6 +8,7 @@ import { decodeMessage } from '../api/wire.js';
 import { Session } from '../session/session.js';
 import { waitUntil } from '../testing/wait.js';
 import { ClientConnection, type ClientSocket } from './client.js';
+import { makeSmallTorrent } from './test-daemon.js';
 
 class FakeSocket implements ClientSocket {
   bufferedAmount = 0;
@@ -39,9 +40,16 @@ test('a slow client: batches are dropped while it is behind, then it gets a fres
   await withSession(async (session) => {
     const socket = new FakeSocket();
     const client = new ClientConnection(session, socket, { dropBatchesAbove: 10_000, resyncBelow: 1_000, disconnectAbove: 1e9, maxInFlight: 4 });
+    // An idle session sends only heartbeats: keep a torrent's row changing (its speed limit, raised step
+    // by step) so batches flow at the session's pace.
+    const added = await session.request({ kind: 'request', requestId: 1, command: { type: 'add', source: { kind: 'torrent', data: (await makeSmallTorrent(mkdtempSync(join(tmpdir(), 'tessera-churn-')), 'churn')).data }, paused: true } });
+    assert.ok(added.ok && added.result !== null && typeof added.result === 'object' && 'id' in added.result, JSON.stringify(added));
+    const id = added.result.id;
+    let n = 1;
+    const churn = setInterval(() => void session.request({ kind: 'request', requestId: ++n, command: { type: 'setTorrentOptions', id, options: { downloadLimit: 1000 + n } } }), 15);
     try {
       assert.equal(socket.events()[0]?.kind, 'snapshot', 'a snapshot on connect');
-      await waitUntil(() => socket.events().length >= 4, 5000, () => 'batches while live');
+      await waitUntil(() => socket.events().length >= 4, 5000, () => `batches while live: ${JSON.stringify(socket.sent.slice(-3)).slice(0, 600)}`);
       socket.bufferedAmount = 50_000; // the peer stopped reading
       const sentWhenStuck = socket.sent.length;
       await waitUntil(() => client.droppedBatches >= 5, 5000, () => `dropped ${client.droppedBatches}`);
@@ -53,6 +61,7 @@ test('a slow client: batches are dropped while it is behind, then it gets a fres
       for (let i = 1; i < after.length; i++) assert.equal(after[i].seq, after[i - 1].seq + 1);
       assert.ok(after[0].seq > socket.events()[sentWhenStuck - 1].seq + 1, 'the seq gap shows what was dropped');
     } finally {
+      clearInterval(churn);
       client.close();
     }
   });

@@ -28,9 +28,10 @@ test('add a magnet with stopAfterMetadata: it pauses with its files known, prior
     const info = await cl.send({ type: 'getInfo', id: id.id });
     assert.deepEqual(info.files.map((f) => f.path), ['magnetic/a.bin', 'magnetic/sub/b.bin']);
     assert.equal(info.pieceCount, 7);
-    await cl.send({ type: 'subscribe', id: id.id, topics: ['files'] });
+    // Details go out once per change, possibly before the subscribe's reply: look from before the request.
     const mark = cl.events.length;
-    await cl.until(() => cl.events.slice(mark).some((e) => e.kind === 'batch' && e.details?.files?.length === 2), 'files in the details');
+    await cl.send({ type: 'subscribe', id: id.id, topics: ['files'] });
+    await cl.until(() => cl.events.slice(mark).some((e) => e.kind === 'batch' && e.details?.files?.length === 2), `files in the details: ${JSON.stringify(cl.events.slice(mark).map((e) => e.kind === 'batch' ? e.details : e.kind))}`);
 
     await cl.send({ type: 'setFilePriority', id: id.id, files: [1], priority: 'skip' });
     await cl.send({ type: 'resume', ids: [id.id] });

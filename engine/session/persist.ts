@@ -189,3 +189,18 @@ export function resumePlanFor(e: Entry, current: { size: number; mtimeMs: number
   if (!meta || !e.have || !e.fileStats || e.have.length !== meta.pieceCount) return undefined;
   return planResume(entryToRecord(e), current, { files: meta.files, pieceLength: meta.pieceLength, pieceCount: meta.pieceCount });
 }
+
+/**
+ * After a start: true when the saved record still describes the torrent exactly, so writing it
+ * again would only cost a write and an fsync: it was taken at a clean stop (final stats), the
+ * start trusted it without hashing a piece, and the verified pieces are the recorded ones. A later
+ * write to the files moves their mtime past the record's, so a crash after it still rechecks them.
+ */
+export function recordStillExact(e: Entry, have: Bitfield, plan: ResumePlan | undefined): boolean {
+  if (!plan || plan.recheck.length > 0 || !e.fileStatsFinal || !e.have || e.have.length !== have.length) return false;
+  const a = e.have.bytes;
+  const b = have.bytes;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

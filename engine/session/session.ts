@@ -35,9 +35,9 @@ import { PathEscapeError } from '../storage/layout.js';
 import { piecePrioritiesFor, wantedBytes, fileProgress } from '../torrent/file-priorities.js';
 import { diffSummary, roundForWire } from '../api/diff.js';
 import { DEFAULT_SETTINGS } from '../api/validate.js';
-import { captureProgress, decodeMetainfo, entryFromRecord, entryToRecord, filePaths, newEntry, resumePlanFor, torrentFileFromInfo } from './persist.js';
+import { captureProgress, decodeMetainfo, entryFromRecord, entryToRecord, filePaths, newEntry, recordStillExact, resumePlanFor, torrentFileFromInfo } from './persist.js';
 import { ResumeStore, statFiles } from './resume-store.js';
-import { needsRecapture } from './fast-resume.js';
+import { MTIME_SLACK_MS, needsRecapture } from './fast-resume.js';
 import { mergeSettings, parseRequest, validateSettingsPatch } from '../api/validate.js';
 
 export class ApiError extends Error {
@@ -70,6 +70,14 @@ export interface SessionOptions {
 }
 
 const FLUSH_INTERVAL_MS = 5_000;
+/**
+ * While nothing moves (no row or counter changed, every running torrent an idle seed without
+ * peers), the session ticks this often instead of at the batch rate: each timer wakeup of an idle
+ * process costs about 0.3 ms of CPU on a small VM, so four a second were most of an idle session's
+ * cost. Any change (touch) brings the batch rate back at once; a peer arriving at an idle seed is
+ * seen within this interval.
+ */
+const QUIET_TICK_MS = 1_000;
 /** An idle running torrent's record (seeding time) is refreshed this often. */
 const RECORD_REFRESH_MS = 10 * 60_000;
 
@@ -80,6 +88,8 @@ export class Session {
   private readonly entries = new Map<string, Entry>();
   private settings: Settings;
   private batchTimer: NodeJS.Timeout | null = null;
+  /** The timer runs at QUIET_TICK_MS (see there). */
+  private quiet = false;
   private lastFlush = 0;
   private readonly stream = new StateStream();
   private readonly defaultView: StreamView | null;
@@ -87,6 +97,8 @@ export class Session {
   private readonly running = new Set<Entry>();
   /** Entries touched since the last batch. Work per batch grows with these two sets, not with the list. */
   private readonly changed = new Set<Entry>();
+  /** Entries the next checkpoint must look at besides the running ones (touched, stopped, stats to re-capture). */
+  private readonly unsaved = new Set<Entry>();
   /** Sum of the totals of earlier runs; recomputed only when one of them changes. */
   private baseTotals: { down: number; up: number } | null = null;
   private freeDisk = 0;
@@ -147,7 +159,7 @@ export class Session {
     }
     if (opts.lsd && settings.lsd) await session.lsd.start();
     if (opts.dht && settings.dht) await session.dht.start({ ...opts.dht, port: session.client.port, host: opts.listenHost, clock: session.clock }, session.entries.values());
-    session.batchTimer = setInterval(() => session.tick(), opts.batchIntervalMs ?? 333);
+    session.scheduleTick(session.batchMs);
     session.applyQueue();
     void session.refreshFreeDisk();
     return session;
@@ -199,6 +211,8 @@ export class Session {
 
   /** Handles one protocol request; `view`: whose stream `subscribe`/`snapshot` apply to (default: onEvent's). Never throws. */
   async request(req: Request, view?: StreamView): Promise<Reply> {
+    // A command usually changes something the next batch should carry without delay.
+    this.wake();
     try {
       const result = await this.execute(req.command, view ?? this.defaultView);
       return { kind: 'reply', requestId: req.requestId, ok: true, result };
@@ -370,6 +384,7 @@ export class Session {
   private async remove(entry: Entry, deleteData: boolean): Promise<void> {
     this.entries.delete(entry.id);
     this.changed.delete(entry);
+    this.unsaved.delete(entry);
     this.baseTotals = null;
     this.stream.removed(entry.id);
     const torrent = entry.torrent;
@@ -523,7 +538,8 @@ export class Session {
       const waiting = decision.waiting.get(e.id) ?? null;
       if (waiting?.reason !== e.waiting?.reason) {
         e.waiting = waiting;
-        this.touch(e);
+        // Not saved state: thousands of torrents queueing at start must not mean thousands of record writes.
+        this.show(e);
       }
       const shouldRun = decision.run.has(e.id);
       const running = e.torrent !== null || e.fetch !== null;
@@ -588,7 +604,7 @@ export class Session {
     await torrent.start(undefined, plan);
     if (entry.torrent !== torrent) return;
     entry.fullRecheck = false;
-    if (torrent.state !== 'error') {
+    if (torrent.state !== 'error' && !recordStillExact(entry, torrent.have, plan)) {
       captureProgress(entry, torrent.have, false);
       this.updateDone(entry);
       this.store.save(entryToRecord(entry));
@@ -771,9 +787,10 @@ export class Session {
   private tick(): void {
     const now = this.clock.now();
     const stalledMs = this.settings.stalledAfterMinutes * 60_000;
-    for (const e of this.entries.values()) {
+    // Only a live torrent can stall or reach a seeding goal: records cost nothing here.
+    for (const e of this.running) {
       const t = e.torrent;
-      if (!t) continue;
+      if (!t || this.entries.get(e.id) !== e) continue;
       if (t.state === 'downloading') {
         const idleSince = Math.max(t.lastPayloadAt, e.activeSince);
         const stalled = stalledMs > 0 && now - idleSince > stalledMs;
@@ -789,7 +806,8 @@ export class Session {
       this.applyQueue();
       this.applyGlobalLimits();
     }
-    this.emitBatch();
+    const moved = this.emitBatch();
+    this.quiet = !moved && !this.queueDirty && !this.anyLiveWork();
     if (now - this.lastFlush > FLUSH_INTERVAL_MS) {
       this.lastFlush = now;
       // The weekly schedule of the alternative limits moves with the wall clock.
@@ -818,43 +836,100 @@ export class Session {
     }
   }
 
-  /** Saves the progress of running torrents so a crash loses at most a few seconds of records (never data). */
   /**
    * Saves what changed since the last checkpoint: records marked changed, and running torrents
    * whose totals moved (or, for an idle seed, every ten minutes for its seeding time). A crash
-   * loses at most a few seconds of records, never data; an idle session writes nothing.
+   * loses at most a few seconds of records, never data; an idle session writes nothing. It looks
+   * at the running torrents and those touched since, never the whole list.
    */
   private checkpoint(): void {
     const now = this.clock.now();
-    for (const e of this.entries.values()) {
-      const t = e.torrent;
-      // 'checking', and 'stopped' before start() got going: `have` is not known yet.
-      const live = t !== null && t.state !== 'checking' && t.state !== 'stopped';
-      const moved = live && (t.downloadMeter.total !== e.savedTotals.down || t.uploadMeter.total !== e.savedTotals.up);
-      const stale = live && now - e.savedTotals.at > RECORD_REFRESH_MS;
-      if (!e.recordDirty && !moved && !stale) {
-        // Stats taken right after the last write are not trusted after a crash; now they can be.
-        if (!t && e.have && e.meta && !e.fileStatsFinal && needsRecapture(entryToRecord(e), Date.now())) {
-          captureProgress(e, e.have, false);
-          this.store.save(entryToRecord(e));
-        }
-        continue;
-      }
-      if (live) captureProgress(e, t.have, false);
-      const seeding = e.seedingSince !== null ? (now - e.seedingSince) / 1000 : 0;
-      this.store.save(live ? entryToRecord(e, { downloaded: t.downloadMeter.total, uploaded: t.uploadMeter.total, seedingSeconds: seeding }) : entryToRecord(e));
-      e.recordDirty = false;
-      e.savedTotals = { down: live ? t.downloadMeter.total : 0, up: live ? t.uploadMeter.total : 0, at: now };
+    const again: Entry[] = [];
+    for (const e of this.unsaved) {
+      if (this.entries.get(e.id) !== e || this.running.has(e)) continue;
+      if (this.checkpointEntry(e, now)) again.push(e);
     }
-    void this.store.flush().catch((err: Error) => this.log(`could not save resume data: ${err.message}`));
+    this.unsaved.clear();
+    for (const e of again) this.unsaved.add(e);
+    for (const e of this.running) if (this.entries.get(e.id) === e) this.checkpointEntry(e, now);
+    if (this.store.pendingCount > 0) void this.store.flush().catch((err: Error) => this.log(`could not save resume data: ${err.message}`));
   }
 
-  private emitBatch(): void {
-    for (const e of this.running) if (!e.torrent && !e.fetch) this.running.delete(e);
-    const candidates = new Set<Entry>(this.running);
-    for (const e of this.changed) if (this.entries.get(e.id) === e) candidates.add(e);
+  /** Saves one entry's record if it changed; true when it must be looked at again (stats not settled yet). */
+  private checkpointEntry(e: Entry, now: number): boolean {
+    const t = e.torrent;
+    // 'checking', and 'stopped' before start() got going: `have` is not known yet.
+    const live = t !== null && t.state !== 'checking' && t.state !== 'stopped';
+    const moved = live && (t.downloadMeter.total !== e.savedTotals.down || t.uploadMeter.total !== e.savedTotals.up);
+    const stale = live && now - e.savedTotals.at > RECORD_REFRESH_MS;
+    if (!e.recordDirty && !moved && !stale) {
+      if (t || !e.have || !e.meta || e.fileStatsFinal) return false;
+      // Stats taken right after the last write are not trusted after a crash; now they can be.
+      const wall = Date.now();
+      if (needsRecapture(entryToRecord(e), wall)) {
+        captureProgress(e, e.have, false);
+        this.store.save(entryToRecord(e));
+      }
+      // Until the slack has passed, needsRecapture cannot tell yet.
+      return wall - e.fileStatsAt < MTIME_SLACK_MS;
+    }
+    if (live) captureProgress(e, t.have, false);
+    const seeding = e.seedingSince !== null ? (now - e.seedingSince) / 1000 : 0;
+    this.store.save(live ? entryToRecord(e, { downloaded: t.downloadMeter.total, uploaded: t.uploadMeter.total, seedingSeconds: seeding }) : entryToRecord(e));
+    e.recordDirty = false;
+    e.savedTotals = { down: live ? t.downloadMeter.total : 0, up: live ? t.uploadMeter.total : 0, at: now };
+    return !t && !e.fileStatsFinal && e.have !== null && e.meta !== null;
+  }
+
+  private get batchMs(): number {
+    return this.opts.batchIntervalMs ?? 333;
+  }
+
+  private scheduleTick(ms: number): void {
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = null;
+    if (this.closed) return;
+    this.batchTimer = setTimeout(() => {
+      this.batchTimer = null;
+      this.tick();
+      this.scheduleTick(this.quiet ? QUIET_TICK_MS : this.batchMs);
+    }, ms);
+  }
+
+  /** Back to the batch rate after a quiet spell: something changed. */
+  private wake(): void {
+    if (!this.quiet) return;
+    this.quiet = false;
+    if (this.batchTimer) this.scheduleTick(this.batchMs);
+  }
+
+  /** A running torrent that may change without being touched: checking, downloading, fetching metadata, or with peers. */
+  private anyLiveWork(): boolean {
+    for (const e of this.running) {
+      if (e.fetch) return true;
+      const t = e.torrent;
+      if (t && (t.state !== 'seeding' || t.peers.size > 0)) return true;
+    }
+    return false;
+  }
+
+  /** Sends the batch; true when it carried a change (not a heartbeat, not skipped). */
+  private emitBatch(): boolean {
+    for (const e of this.running) {
+      if (e.torrent || e.fetch) continue;
+      this.running.delete(e);
+      // Stopped since the last checkpoint: it looks at the record once more.
+      this.unsaved.add(e);
+    }
+    const moved = this.stream.batch(this.candidates(), (id) => this.entries.get(id), this.globalStats(), (e) => roundForWire(summarize(e)), this.clock.now());
     this.changed.clear();
-    this.stream.batch(candidates, (id) => this.entries.get(id), this.globalStats(), (e) => roundForWire(summarize(e)));
+    return moved;
+  }
+
+  /** The entries whose rows may have changed: the running ones, then those touched since the last batch. */
+  private *candidates(): Generator<Entry> {
+    yield* this.running;
+    for (const e of this.changed) if (!this.running.has(e) && this.entries.get(e.id) === e) yield e;
   }
 
   private globalStats(): GlobalStats {
@@ -872,11 +947,13 @@ export class Session {
     let downloaded = this.baseTotals.down;
     let uploaded = this.baseTotals.up;
     let peers = 0;
+    const now = this.clock.now();
     for (const e of this.running) {
       const t = e.torrent;
       if (!t) continue;
-      downRate += t.downloadMeter.rate();
-      upRate += t.uploadMeter.rate();
+      // Thousands of idle seeds: skip the meters that hold nothing rather than roll each of them.
+      if (!t.downloadMeter.quietAt(now)) downRate += t.downloadMeter.rate();
+      if (!t.uploadMeter.quietAt(now)) upRate += t.uploadMeter.rate();
       downloaded += t.downloadMeter.total;
       uploaded += t.uploadMeter.total;
       peers += t.peers.size;
@@ -940,9 +1017,16 @@ export class Session {
 
   /** Something the UI shows changed; as it may be saved state too, the record is saved at the next checkpoint. */
   private touch(entry: Entry): void {
-    entry.dirty = true;
+    this.show(entry);
     entry.recordDirty = true;
+    this.unsaved.add(entry);
+  }
+
+  /** Something only the UI shows changed: the next batch carries the row, the record stays as it is. */
+  private show(entry: Entry): void {
+    entry.dirty = true;
     this.changed.add(entry);
+    this.wake();
   }
 
   private log(line: string, entry?: Entry): void {
@@ -953,7 +1037,8 @@ export class Session {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.batchTimer) clearInterval(this.batchTimer);
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = null;
     await Promise.all([...this.entries.values()].map((e) => this.deactivate(e)));
     await this.dht.stop(this.entries.values());
     await this.lsd.close();

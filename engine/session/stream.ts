@@ -2,15 +2,28 @@ import type { DetailTopic, EngineEvent, GlobalStats, Notice, Settings, TorrentDe
 import { diffSummary } from '../api/diff.js';
 import type { Entry } from './entry.js';
 import { detailsOf } from './details.js';
+import { sameValue } from './same-value.js';
+
+/**
+ * While nothing changes, a batch at least this often: a heartbeat with no rows, so a receiver can
+ * tell a quiet engine from a stuck one, and rate graphs keep moving.
+ */
+export const HEARTBEAT_MS = 5000;
 
 /**
  * One receiver of the state stream (the worker's port, the CLI, one WebSocket client): its own
- * sequence numbers and its own detail subscription. The list diffs are shared by all views.
+ * sequence numbers, its own detail subscription, and what it was last sent. The list diffs are shared
+ * by all views.
  */
 export class StreamView {
   /** @internal */ seq = 0;
   /** @internal */ subscription: { id: string | null; topics: ReadonlySet<DetailTopic>; key: string } = { id: null, topics: new Set(), key: '' };
   /** @internal */ closed = false;
+  /** @internal What this view last got, to leave out what has not changed. */
+  sentGlobal: GlobalStats | null = null;
+  /** @internal null: the view has no current detail views (new subscription, or after a snapshot). */
+  sentDetails: TorrentDetails | null = null;
+  /** @internal */ lastSentAt = -Infinity;
 
   constructor(/** @internal */ readonly emit: (event: EngineEvent) => void) {}
 }
@@ -23,6 +36,10 @@ export class StreamView {
  *
  * Several views may read the stream: the diff of a batch is computed once for all of them;
  * each view adds its own seq and detail subscription (computed once per distinct subscription).
+ *
+ * A batch that would carry nothing new to a view (no rows, no notices, the same global counters and
+ * detail views as the last it was sent) is not sent to it, except as a heartbeat every HEARTBEAT_MS:
+ * an idle session does not wake its hosts. `seq` counts messages sent, so skipping one leaves no gap.
  */
 export class StateStream {
   private readonly pendingAdded = new Set<string>();
@@ -58,10 +75,15 @@ export class StateStream {
   subscribe(view: StreamView, id: string | null, topics: readonly DetailTopic[]): void {
     const set = new Set(topics);
     view.subscription = { id, topics: set, key: id === null || set.size === 0 ? '' : `${id}:${[...set].sort().join(',')}` };
+    view.sentDetails = null;
   }
 
-  /** `candidates`: the entries that may have changed (running or touched); `lookup` finds the subscribed ones. */
-  batch(candidates: Iterable<Entry>, lookup: (id: string) => Entry | undefined, global: GlobalStats, summaryOf: (e: Entry) => TorrentSummary): void {
+  /**
+   * `candidates`: the entries that may have changed (running or touched); `lookup` finds the subscribed
+   * ones; `now`: milliseconds on any monotonic clock, for the heartbeat. True when some view was sent a
+   * change; false when there was nothing new (nothing sent, or only heartbeats).
+   */
+  batch(candidates: Iterable<Entry>, lookup: (id: string) => Entry | undefined, global: GlobalStats, summaryOf: (e: Entry) => TorrentSummary, now: number): boolean {
     const added: TorrentSummary[] = [];
     const changed: TorrentPatch[] = [];
     for (const e of candidates) {
@@ -84,6 +106,8 @@ export class StateStream {
     this.pendingRemoved = [];
     const notices = this.pendingNotices;
     this.pendingNotices = [];
+    const listMoved = added.length > 0 || changed.length > 0 || removed.length > 0 || notices.length > 0;
+    let anyMoved = false;
     // Several views with the same subscription (browser tabs on the same torrent) share one computation.
     const details = new Map<string, TorrentDetails | null>();
     for (const view of [...this.views]) {
@@ -96,8 +120,16 @@ export class StateStream {
         }
         d = details.get(key) ?? null;
       }
+      if (d !== null && view.sentDetails !== null && sameValue(d, view.sentDetails)) d = null;
+      else if (d !== null) view.sentDetails = d;
+      const moved = listMoved || d !== null || view.sentGlobal === null || !sameValue(global, view.sentGlobal);
+      if (!moved && now - view.lastSentAt < HEARTBEAT_MS) continue;
+      anyMoved ||= moved;
+      view.sentGlobal = global;
+      view.lastSentAt = now;
       view.emit({ kind: 'batch', seq: ++view.seq, added, changed, removed, global, details: d, notices });
     }
+    return anyMoved;
   }
 
   /**
@@ -107,6 +139,9 @@ export class StateStream {
   snapshot(view: StreamView, entries: Iterable<Entry>, global: GlobalStats, settings: Settings, summaryOf: (e: Entry) => TorrentSummary): void {
     const torrents: TorrentSummary[] = [];
     for (const e of entries) torrents.push(e.sent ?? summaryOf(e));
-    if (!view.closed) view.emit({ kind: 'snapshot', seq: ++view.seq, torrents, global, settings });
+    if (view.closed) return;
+    view.sentGlobal = global;
+    view.sentDetails = null;
+    view.emit({ kind: 'snapshot', seq: ++view.seq, torrents, global, settings });
   }
 }

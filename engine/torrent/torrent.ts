@@ -729,6 +729,9 @@ export class Torrent implements PeerHandler {
   // ---- periodic work ----
 
   private tick(): void {
+    // No peers, no dial in flight, no address to try: nothing to keep up, choke or exchange. A
+    // session may run thousands of such seeds off one ticker; this keeps each of them a few ns.
+    if (this.peers.size === 0 && this.halfOpen === 0 && this.addressBook.size === 0) return;
     const now = this.clock.now();
     for (const peer of [...this.peers]) {
       if (now - peer.lastReceiveAt > IDLE_DROP_MS) {
