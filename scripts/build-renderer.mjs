@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Bundles the renderer (React + zustand) with esbuild into dist/renderer/: index.html, app.js, app.css.
+// Bundles the renderer (React + zustand) with esbuild into dist/renderer/: index.html, app.js, app.css,
+// and the window/tab icon.
 // The same build runs in Electron and in a browser against `tessera daemon`. `--watch` rebuilds on change.
 import { build, context } from 'esbuild';
 import { copyFileSync, mkdirSync } from 'node:fs';
@@ -12,6 +13,7 @@ const dev = watch || process.argv.includes('--dev');
 
 mkdirSync(out, { recursive: true });
 copyFileSync(`${root}renderer/index.html`, `${out}/index.html`);
+copyFileSync(`${root}assets/icons/32x32.png`, `${out}/icon.png`);
 const options = {
   absWorkingDir: root,
   entryPoints: { app: 'renderer/main.tsx' },

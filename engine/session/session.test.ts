@@ -164,3 +164,15 @@ describe('session, driven through the protocol', { timeout: 120_000 }, () => {
     }
   });
 });
+
+test('free disk space is reported before the download folder exists (from the nearest folder above it)', { timeout: 20_000 }, async () => {
+  const h = await SessionHarness.open({ downloadDir: join(mkdtempSync(join(tmpdir(), 'tessera-free-')), 'not', 'yet', 'made') });
+  try {
+    assert.equal(existsSync(h.downloadDir), false);
+    await h.send({ type: 'setSettings', settings: { maxActiveSeeds: 6 } });
+    await h.send({ type: 'snapshot' });
+    assert.ok((h.global?.freeDiskBytes ?? 0) > 0, `free space: ${h.global?.freeDiskBytes}`);
+  } finally {
+    await h.close();
+  }
+});

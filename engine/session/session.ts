@@ -28,7 +28,7 @@ import { StateStream, StreamView } from './stream.js';
 import { fileList, inspectSource } from './inspect.js';
 import { SessionDht } from './dht.js';
 import { LocalDiscovery } from '../net/lsd.js';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { moveStorage } from '../storage/move.js';
 import { StorageError } from '../storage/storage.js';
 import { PathEscapeError } from '../storage/layout.js';
@@ -973,13 +973,21 @@ export class Session {
     };
   }
 
+  /** Free space where downloads go: of the download folder, or of the nearest folder above it that exists yet. */
   private async refreshFreeDisk(): Promise<void> {
-    try {
-      const st = await statfs(this.settings.downloadDir);
-      this.freeDisk = st.bavail * st.bsize;
-    } catch {
-      this.freeDisk = 0;
+    let dir = this.settings.downloadDir;
+    for (;;) {
+      try {
+        const st = await statfs(dir);
+        this.freeDisk = st.bavail * st.bsize;
+        return;
+      } catch {
+        const up = dirname(dir);
+        if (up === dir) break;
+        dir = up;
+      }
     }
+    this.freeDisk = 0;
   }
 
   // ---- helpers ----
