@@ -64,19 +64,17 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
       setMagnetId(r.id);
     };
     (async () => {
-      let result: InspectResult | null = null;
+      let result: InspectResult;
       try {
         result = await inspect(engine, request.source);
       } catch (e) {
-        if (!isMagnet) throw e;
-        // An engine without inspect can still fetch the magnet's metadata.
+        if (live) setError(unusableInput(isMagnet, errorText(e)));
+        return;
       }
       if (!live) return;
-      if (result) {
-        setInfo(result);
-        if (result.alreadyAdded) return;
-        if (result.metadataKnown) showFiles(result.files);
-      }
+      setInfo(result);
+      if (result.alreadyAdded) return;
+      if (result.metadataKnown) showFiles(result.files);
       if (isMagnet) await startMagnet();
     })().catch((e: unknown) => live && setError(errorText(e)));
     return () => {
@@ -219,4 +217,11 @@ function toggled(set: ReadonlySet<string>, path: string): ReadonlySet<string> {
 
 function emptyInfo(): InspectResult {
   return { name: '', infoHash: '', totalBytes: 0, pieceLength: 0, pieceCount: 0, files: [], private: false, comment: null, createdBy: null, metadataKnown: false, alreadyAdded: false };
+}
+
+/** The engine's reason, with what the user can do about it. */
+export function unusableInput(isMagnet: boolean, reason: string): string {
+  return isMagnet
+    ? `This magnet link cannot be used (${reason}). Copy the whole link again from where you found it.`
+    : `This file is not a usable torrent (${reason}). Download the .torrent file again from where you found it.`;
 }
