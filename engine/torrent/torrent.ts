@@ -80,6 +80,14 @@ const MAX_PIPELINE = 1000;
  * grows past what the queue allows.
  */
 const PIPELINE_SECONDS = 2;
+/**
+ * Slow start of the request pipeline. The rate above lags (a 5 s meter) and a peer that serves its queue in bursts
+ * only ever delivers what we queued: Transmission answers requests on a 500 ms pulse, so 32 blocks in flight cap it
+ * at 1 MiB/s however fast the link is. So each block that arrives within this time of its request adds one to the
+ * peer's floor (the queue doubles per round trip); once blocks wait longer the peer, not the queue, is the limit, the
+ * floor stops growing and the rate-based target takes over.
+ */
+const SLOW_START_LATENCY_MS = 1000;
 const MAX_HALF_OPEN = 8;
 /** Complete pieces waiting to be hashed and written before we stop requesting more. */
 const MAX_PIECES_WRITING = 16;
@@ -414,6 +422,7 @@ export class Torrent implements PeerHandler {
         this.fillRequests(peer);
         break;
       case 'choke':
+        peer.requestQueueFloor = 0;
         if (!peer.supportsFast) this.dropRequests(peer);
         break;
       case 'reject':
@@ -478,7 +487,7 @@ export class Torrent implements PeerHandler {
 
   private pipelineTarget(peer: PeerConnection): number {
     const byRate = Math.ceil((peer.downloadMeter.rate() * PIPELINE_SECONDS) / BLOCK_SIZE);
-    return Math.min(Math.max(MIN_PIPELINE, byRate), MAX_PIPELINE, peer.peerRequestQueue);
+    return Math.min(Math.max(MIN_PIPELINE, byRate, peer.requestQueueFloor), requestQueueLimit(peer));
   }
 
   private fillRequests(peer: PeerConnection): void {
@@ -513,7 +522,11 @@ export class Torrent implements PeerHandler {
   onBlock(peer: PeerConnection, piece: number, begin: number, data: Uint8Array): void {
     const g = this.storage.geometry;
     const key = blockKey(piece, begin);
-    peer.outstanding.delete(key);
+    const requestedAt = peer.outstanding.get(key);
+    if (requestedAt !== undefined) {
+      peer.outstanding.delete(key);
+      if (this.clock.now() - requestedAt <= SLOW_START_LATENCY_MS) peer.requestQueueFloor = Math.min(Math.max(peer.requestQueueFloor, MIN_PIPELINE) + 1, requestQueueLimit(peer));
+    }
     if (piece >= g.pieceCount || begin % BLOCK_SIZE !== 0 || begin >= g.pieceSize(piece) || data.length !== g.blockSize(piece, begin / BLOCK_SIZE)) {
       this.wastedBytes += data.length;
       peer.close(`sent a block that does not fit the torrent (piece ${piece}, offset ${begin}, ${data.length} bytes)`);
@@ -742,6 +755,7 @@ export class Torrent implements PeerHandler {
       if (peer.outstanding.size > 0) {
         if (now - peer.lastBlockAt > SNUB_MS && !peer.snubbed) {
           peer.snubbed = true;
+          peer.requestQueueFloor = 0;
           this.log(`${peer.address} is snubbing us: re-requesting its blocks elsewhere`);
         }
         if (now - peer.lastBlockAt > REQUEST_TIMEOUT_MS) {
@@ -804,6 +818,14 @@ export class Torrent implements PeerHandler {
   private log(line: string): void {
     this.opts.events?.onLog?.(line);
   }
+}
+
+/**
+ * Most requests we keep in flight to a peer: its `reqq`, less one because Transmission rejects the request that
+ * would fill its queue to `reqq` (it accepts reqq - 1), and never more than MAX_PIPELINE.
+ */
+function requestQueueLimit(peer: PeerConnection): number {
+  return Math.min(MAX_PIPELINE, Math.max(1, peer.peerRequestQueue - 1));
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
