@@ -744,7 +744,10 @@ export class Torrent implements PeerHandler {
   private tick(): void {
     // No peers, no dial in flight, no address to try: nothing to keep up, choke or exchange. A
     // session may run thousands of such seeds off one ticker; this keeps each of them a few ns.
-    if (this.peers.size === 0 && this.halfOpen === 0 && this.addressBook.size === 0) return;
+    if (this.peers.size === 0 && this.halfOpen === 0 && this.addressBook.size === 0) {
+      if (this.state === 'downloading') this.announcer?.setStarved(true);
+      return;
+    }
     const now = this.clock.now();
     for (const peer of [...this.peers]) {
       if (now - peer.lastReceiveAt > IDLE_DROP_MS) {
@@ -771,6 +774,9 @@ export class Torrent implements PeerHandler {
     }
     if (this.pex) for (const m of this.pex.due(this.peers, now)) m.peer.sendMessage({ type: 'extended', id: m.id, payload: m.payload });
     this.connectMore();
+    // Nobody to download from and nobody left to dial (the tracker's list may hold only peers that have gone): ask
+    // the tracker again well before its interval ends.
+    this.announcer?.setStarved(this.state === 'downloading' && this.peers.size === 0 && this.halfOpen === 0);
   }
 
   private rechoke(now: number): void {
