@@ -31,6 +31,10 @@ interface PulsedSeeder {
   /** Most requests queued at once. */
   maxQueued(): number;
   rejected(): number;
+  /** Requests queued right now (one connection). */
+  queued(): number;
+  /** From now on serve at most `n` blocks per pulse. */
+  throttle(n: number): void;
   close(): Promise<void>;
 }
 
@@ -42,6 +46,8 @@ function startPulsedSeeder(meta: Metainfo, data: Buffer, reqq: number, pulseMs: 
   let busy = 0;
   let maxQueued = 0;
   let rejected = 0;
+  let perPulse = Infinity;
+  let current: { index: number; begin: number; length: number }[] = [];
   const sockets = new Set<Socket>();
   const timers: NodeJS.Timeout[] = [];
   const server: Server = createServer((socket) => {
@@ -49,6 +55,7 @@ function startPulsedSeeder(meta: Metainfo, data: Buffer, reqq: number, pulseMs: 
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
     const queue: { index: number; begin: number; length: number }[] = [];
+    current = queue;
     let pending = Buffer.alloc(0);
     let handshaken = false;
     const framer = new Framer(1 << 20);
@@ -71,7 +78,7 @@ function startPulsedSeeder(meta: Metainfo, data: Buffer, reqq: number, pulseMs: 
       setInterval(() => {
         if (queue.length === 0 || socket.destroyed) return;
         busy++;
-        for (const r of queue.splice(0)) {
+        for (const r of queue.splice(0, Math.min(queue.length, perPulse))) {
           const at = r.index * meta.pieceLength + r.begin;
           socket.write(encodePieceHeader(r.index, r.begin, r.length));
           socket.write(data.subarray(at, at + r.length));
@@ -103,6 +110,10 @@ function startPulsedSeeder(meta: Metainfo, data: Buffer, reqq: number, pulseMs: 
         busyPulses: () => busy,
         maxQueued: () => maxQueued,
         rejected: () => rejected,
+        queued: () => current.length,
+        throttle: (n) => {
+          perPulse = n;
+        },
         close: () =>
           new Promise<void>((done) => {
             for (const t of timers) clearInterval(t);
@@ -135,6 +146,32 @@ test('the pipeline to a seeder that serves in bursts doubles each round, up to i
     assert.ok(seeder.busyPulses() <= 6, `took ${seeder.busyPulses()} pulses (at most ${seeder.maxQueued()} requests queued)`);
     assert.ok(seeder.maxQueued() <= reqq - 1, `queued ${seeder.maxQueued()} requests, reqq ${reqq}`);
     assert.equal(seeder.rejected(), 0, 'requests past reqq were rejected');
+  } finally {
+    await leecher.close();
+    await seeder.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('the pipeline shrinks again when a fast seeder slows down', { timeout: 30_000 }, async () => {
+  const root = mkdtempSync(join(tmpdir(), 'tessera-pipeline-'));
+  const data = patternBytes(12 * 1024 * 1024, 8);
+  const file = join(root, 'src', 'slows.bin');
+  mkdirSync(join(root, 'src'));
+  writeFileSync(file, data);
+  const meta = parseTorrent(await createTorrent(file, { pieceLength: 32_768 }));
+  const seeder = await startPulsedSeeder(meta, data, 200, 100);
+  const leecher = new Client({ host: '127.0.0.1' });
+  try {
+    await leecher.listen();
+    const leech = leecher.add(meta, { downloadDir: join(root, 'leech'), useTrackers: false, peers: [{ host: '127.0.0.1', port: seeder.port }] });
+    await leech.start();
+    await waitUntil(() => seeder.maxQueued() >= 199, 10_000, () => `at most ${seeder.maxQueued()} requests queued`);
+    // 40 blocks a second: a 199-block queue is 5 s of waiting; 2 s of the rate is 80 blocks.
+    seeder.throttle(4);
+    await new Promise((r) => setTimeout(r, 7000));
+    assert.ok(!leech.complete);
+    assert.ok(seeder.queued() <= 120, `${seeder.queued()} requests still queued at a seeder serving 40 blocks a second`);
   } finally {
     await leecher.close();
     await seeder.close();

@@ -85,7 +85,8 @@ const PIPELINE_SECONDS = 2;
  * only ever delivers what we queued: Transmission answers requests on a 500 ms pulse, so 32 blocks in flight cap it
  * at 1 MiB/s however fast the link is. So each block that arrives within this time of its request adds one to the
  * peer's floor (the queue doubles per round trip); once blocks wait longer the peer, not the queue, is the limit, the
- * floor stops growing and the rate-based target takes over.
+ * floor stops growing and the rate-based target takes over. Blocks that waited longer than PIPELINE_SECONDS shrink
+ * it by one each, so a peer that slows down does not keep a deep queue.
  */
 const SLOW_START_LATENCY_MS = 1000;
 const MAX_HALF_OPEN = 8;
@@ -525,7 +526,10 @@ export class Torrent implements PeerHandler {
     const requestedAt = peer.outstanding.get(key);
     if (requestedAt !== undefined) {
       peer.outstanding.delete(key);
-      if (this.clock.now() - requestedAt <= SLOW_START_LATENCY_MS) peer.requestQueueFloor = Math.min(Math.max(peer.requestQueueFloor, MIN_PIPELINE) + 1, requestQueueLimit(peer));
+      const latency = this.clock.now() - requestedAt;
+      if (latency <= SLOW_START_LATENCY_MS) peer.requestQueueFloor = Math.min(Math.max(peer.requestQueueFloor, MIN_PIPELINE) + 1, requestQueueLimit(peer));
+      // A peer that got slower: shrink the floor until blocks come back within the pipeline's time.
+      else if (latency > PIPELINE_SECONDS * 1000 && peer.requestQueueFloor > 0) peer.requestQueueFloor--;
     }
     if (piece >= g.pieceCount || begin % BLOCK_SIZE !== 0 || begin >= g.pieceSize(piece) || data.length !== g.blockSize(piece, begin / BLOCK_SIZE)) {
       this.wastedBytes += data.length;
