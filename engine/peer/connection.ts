@@ -89,6 +89,12 @@ export class PeerConnection {
   isSeed = false;
   /** Largest request queue the peer accepts (BEP 10 `reqq`). */
   peerRequestQueue = 250;
+  /**
+   * Requests the torrent keeps in flight to this peer at least, whatever its measured rate: grown by one for each
+   * block that arrives promptly (so it doubles every round trip while the peer keeps up), reset on choke and snub.
+   * Set by the torrent; 0 until then.
+   */
+  requestQueueFloor = 0;
   /** BEP 10 `m` map: extension name -> the id the peer wants us to use. */
   extensions = new Map<string, number>();
   readonly allowedFast = new Set<number>();

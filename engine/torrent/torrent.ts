@@ -80,6 +80,15 @@ const MAX_PIPELINE = 1000;
  * grows past what the queue allows.
  */
 const PIPELINE_SECONDS = 2;
+/**
+ * Slow start of the request pipeline. The rate above lags (a 5 s meter) and a peer that serves its queue in bursts
+ * only ever delivers what we queued: Transmission answers requests on a 500 ms pulse, so 32 blocks in flight cap it
+ * at 1 MiB/s however fast the link is. So each block that arrives within this time of its request adds one to the
+ * peer's floor (the queue doubles per round trip); once blocks wait longer the peer, not the queue, is the limit, the
+ * floor stops growing and the rate-based target takes over. Blocks that waited longer than PIPELINE_SECONDS shrink
+ * it by one each, so a peer that slows down does not keep a deep queue.
+ */
+const SLOW_START_LATENCY_MS = 1000;
 const MAX_HALF_OPEN = 8;
 /** Complete pieces waiting to be hashed and written before we stop requesting more. */
 const MAX_PIECES_WRITING = 16;
@@ -414,6 +423,7 @@ export class Torrent implements PeerHandler {
         this.fillRequests(peer);
         break;
       case 'choke':
+        peer.requestQueueFloor = 0;
         if (!peer.supportsFast) this.dropRequests(peer);
         break;
       case 'reject':
@@ -478,7 +488,7 @@ export class Torrent implements PeerHandler {
 
   private pipelineTarget(peer: PeerConnection): number {
     const byRate = Math.ceil((peer.downloadMeter.rate() * PIPELINE_SECONDS) / BLOCK_SIZE);
-    return Math.min(Math.max(MIN_PIPELINE, byRate), MAX_PIPELINE, peer.peerRequestQueue);
+    return Math.min(Math.max(MIN_PIPELINE, byRate, peer.requestQueueFloor), requestQueueLimit(peer));
   }
 
   private fillRequests(peer: PeerConnection): void {
@@ -513,7 +523,14 @@ export class Torrent implements PeerHandler {
   onBlock(peer: PeerConnection, piece: number, begin: number, data: Uint8Array): void {
     const g = this.storage.geometry;
     const key = blockKey(piece, begin);
-    peer.outstanding.delete(key);
+    const requestedAt = peer.outstanding.get(key);
+    if (requestedAt !== undefined) {
+      peer.outstanding.delete(key);
+      const latency = this.clock.now() - requestedAt;
+      if (latency <= SLOW_START_LATENCY_MS) peer.requestQueueFloor = Math.min(Math.max(peer.requestQueueFloor, MIN_PIPELINE) + 1, requestQueueLimit(peer));
+      // A peer that got slower: shrink the floor until blocks come back within the pipeline's time.
+      else if (latency > PIPELINE_SECONDS * 1000 && peer.requestQueueFloor > 0) peer.requestQueueFloor--;
+    }
     if (piece >= g.pieceCount || begin % BLOCK_SIZE !== 0 || begin >= g.pieceSize(piece) || data.length !== g.blockSize(piece, begin / BLOCK_SIZE)) {
       this.wastedBytes += data.length;
       peer.close(`sent a block that does not fit the torrent (piece ${piece}, offset ${begin}, ${data.length} bytes)`);
@@ -731,7 +748,10 @@ export class Torrent implements PeerHandler {
   private tick(): void {
     // No peers, no dial in flight, no address to try: nothing to keep up, choke or exchange. A
     // session may run thousands of such seeds off one ticker; this keeps each of them a few ns.
-    if (this.peers.size === 0 && this.halfOpen === 0 && this.addressBook.size === 0) return;
+    if (this.peers.size === 0 && this.halfOpen === 0 && this.addressBook.size === 0) {
+      if (this.state === 'downloading') this.announcer?.setStarved(true);
+      return;
+    }
     const now = this.clock.now();
     for (const peer of [...this.peers]) {
       if (now - peer.lastReceiveAt > IDLE_DROP_MS) {
@@ -742,6 +762,7 @@ export class Torrent implements PeerHandler {
       if (peer.outstanding.size > 0) {
         if (now - peer.lastBlockAt > SNUB_MS && !peer.snubbed) {
           peer.snubbed = true;
+          peer.requestQueueFloor = 0;
           this.log(`${peer.address} is snubbing us: re-requesting its blocks elsewhere`);
         }
         if (now - peer.lastBlockAt > REQUEST_TIMEOUT_MS) {
@@ -757,6 +778,9 @@ export class Torrent implements PeerHandler {
     }
     if (this.pex) for (const m of this.pex.due(this.peers, now)) m.peer.sendMessage({ type: 'extended', id: m.id, payload: m.payload });
     this.connectMore();
+    // Nobody to download from and nobody left to dial (the tracker's list may hold only peers that have gone): ask
+    // the tracker again well before its interval ends.
+    this.announcer?.setStarved(this.state === 'downloading' && this.peers.size === 0 && this.halfOpen === 0);
   }
 
   private rechoke(now: number): void {
@@ -804,6 +828,14 @@ export class Torrent implements PeerHandler {
   private log(line: string): void {
     this.opts.events?.onLog?.(line);
   }
+}
+
+/**
+ * Most requests we keep in flight to a peer: its `reqq`, less one because Transmission rejects the request that
+ * would fill its queue to `reqq` (it accepts reqq - 1), and never more than MAX_PIPELINE.
+ */
+function requestQueueLimit(peer: PeerConnection): number {
+  return Math.min(MAX_PIPELINE, Math.max(1, peer.peerRequestQueue - 1));
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -169,6 +169,78 @@ test('back-off after rounds where every tracker failed: 15 s, 30 s, 60 s … cap
   await a.stop();
 });
 
+test('starved: early announces 10 s, 20 s, 40 s after the last success, never before the min interval; reset when not starved', async () => {
+  const { a, time, http } = setup([['http://a/announce']]);
+  a.start();
+  await time.advance(0);
+  assert.equal(http.calls.length, 1);
+  // Not starved: the regular 1800 s interval.
+  await time.advance(60 * S);
+  assert.equal(http.calls.length, 1);
+  const starveFor = async (seconds: number) => {
+    for (let i = 0; i < seconds; i++) {
+      a.setStarved(true);
+      await time.advance(S);
+    }
+  };
+  // Starved from 60 s: at once (10 s have passed since the last success), then 20 s and 40 s later; the next would be
+  // 80 s later, at 200 s.
+  await starveFor(100);
+  assert.deepEqual(
+    http.calls.map((c) => c.at / S),
+    [0, 60, 80, 120],
+  );
+  // Peers again, then starved again: the doubling starts over (10 s after the last success: at once; then 20 s).
+  a.setStarved(false);
+  await time.advance(S);
+  await starveFor(30);
+  assert.deepEqual(
+    http.calls.slice(4).map((c) => c.at / S),
+    [161, 181],
+  );
+  await a.stop();
+});
+
+test('starved: a min interval from the tracker holds early announces back', async () => {
+  const { a, time, http } = setup([['http://a/announce']]);
+  http.behaviour.set('http://a/announce', () => ({ interval: 1800, minInterval: 45, complete: 1, incomplete: 0, peers: [] }));
+  a.start();
+  await time.advance(0);
+  for (let i = 0; i < 50; i++) {
+    a.setStarved(true);
+    await time.advance(S);
+  }
+  assert.deepEqual(
+    http.calls.map((c) => c.at / S),
+    [0, 45],
+  );
+  await a.stop();
+});
+
+test('starved: a tracker interval shorter than 10 s sets the first early announce', async () => {
+  const { a, time, http } = setup([['http://a/announce']]);
+  http.behaviour.set('http://a/announce', () => ({ interval: 5, complete: 1, incomplete: 0, peers: [] }));
+  a.start();
+  await time.advance(0);
+  for (let i = 0; i < 20; i++) {
+    a.setStarved(true);
+    await time.advance(S);
+  }
+  // 5 s, then 10 s later (and 20 s after that, already scheduled)
+  assert.deepEqual(
+    http.calls.map((c) => c.at / S),
+    [0, 5, 15],
+  );
+  // Not starved: after the early announce already due, the interval is clamped to 60 s as before.
+  a.setStarved(false);
+  await time.advance(100 * S);
+  assert.deepEqual(
+    http.calls.map((c) => c.at / S),
+    [0, 5, 15, 35, 95],
+  );
+  await a.stop();
+});
+
 test('completed() goes to the working tracker at once, then regular announces carry no event', async () => {
   const { a, time, http, setLeft } = setup([['http://a/announce']]);
   a.start();

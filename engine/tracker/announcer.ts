@@ -8,6 +8,10 @@
  *   `started` while we were incomplete, `stopped` on stop() if it ever heard `started`.
  * - Re-announce after the tracker's interval (never sooner than its min interval); after a round where every tracker
  *   failed, retry after 15 s, 30 s, 60 s, … capped at 30 min.
+ * - While the torrent reports itself starved (setStarved: no peer connected, none left to dial), announce early: 10 s
+ *   (or the tracker's interval, if shorter) after the last success, then 20 s, 40 s, … (never sooner than the min
+ *   interval), until the regular announce.
+ *   A reply that listed only peers that have left then costs seconds, not a whole interval.
  * - Transports are injectable; by default http(s):// goes to the node:http client and udp:// to a UdpTrackerClient
  *   owned by this announcer (closed by stop()). Other schemes are reported as error events.
  */
@@ -93,6 +97,8 @@ export interface TrackerAnnouncerOptions {
   /** Bounds applied to the tracker's interval, seconds (default 60 s .. 6 h). */
   minIntervalS?: number;
   maxIntervalS?: number;
+  /** First early announce while starved, after the last success (default 10 s); doubles for each one. */
+  starvedBaseMs?: number;
 }
 
 interface Entry {
@@ -144,6 +150,9 @@ export class TrackerAnnouncer {
   private timerAt: number | undefined;
   private failedRounds = 0;
   private current: Entry | undefined;
+  private readonly starvedBaseMs: number;
+  /** Early announces since the torrent was last not starved. */
+  private starvedRounds = 0;
 
   constructor(opts: TrackerAnnouncerOptions) {
     this.opts = opts;
@@ -156,6 +165,7 @@ export class TrackerAnnouncer {
     this.retryMaxMs = opts.retryMaxMs ?? 30 * 60_000;
     this.minIntervalS = opts.minIntervalS ?? 60;
     this.maxIntervalS = opts.maxIntervalS ?? 6 * 3600;
+    this.starvedBaseMs = opts.starvedBaseMs ?? 10_000;
     this.key = opts.key ?? randomBytes(4).readUInt32BE(0);
     this.http = opts.transports?.http;
     this.udp = opts.transports?.udp;
@@ -206,6 +216,31 @@ export class TrackerAnnouncer {
     const now = this.clock.now();
     if (now >= earliest) this.runRound();
     else if (this.timerAt === undefined || this.timerAt > earliest) this.schedule(earliest);
+  }
+
+  /**
+   * The torrent says whether it is starved: no peer connected and no address left to dial. While it is (call as often
+   * as convenient, e.g. every tick), the next announce comes `starvedBaseMs` (or the tracker's interval, if shorter)
+   * after the last success, doubling with
+   * each early announce and never sooner than the tracker's min interval; a later regular announce is left alone.
+   * Rounds that failed keep their own retry schedule. Not starved resets the doubling.
+   */
+  setStarved(starved: boolean): void {
+    if (!starved) {
+      this.starvedRounds = 0;
+      return;
+    }
+    if (!this.started || this.stopped || this.roundActive) return;
+    const cur = this.current;
+    if (cur?.lastSuccessAt === undefined) return;
+    // A tracker that asks for announces more often than the base gets them that often (the regular schedule clamps its
+    // interval to minIntervalS; a starved torrent has a reason to use what the tracker offers).
+    const base = Math.min(this.starvedBaseMs, (cur.state.interval ?? Infinity) * 1000);
+    const gap = Math.max(base * 2 ** Math.min(this.starvedRounds, 30), (cur.state.minInterval ?? 0) * 1000);
+    const at = cur.lastSuccessAt + gap;
+    if (this.timerAt !== undefined && this.timerAt <= at) return;
+    this.starvedRounds++;
+    this.schedule(at);
   }
 
   /** Scrapes every tracker that supports it (in parallel) and records the counts. Never rejects. */
