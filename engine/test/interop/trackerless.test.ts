@@ -281,6 +281,15 @@ describe('trackerless: hostile ut_metadata peers', { timeout: 150_000 }, () => {
     }
   }
 
+  // Regression (was its own file): a peer that lies about the metadata size and answers first locked the
+  // magnet out of the real info dict for good.
+  test('regression: a forged info dict of another size, answered first, does not lock the fetch out of the real one', { timeout: 60_000 }, async () => {
+    const liar = await startHostilePeer(infoHash, 1, 'metadata-serve', { metadata: otherInfo });
+    hostile.push(liar);
+    await fetchPastLiars('b', [liar], (l) => l.some((x) => x.includes('did not match the info hash')));
+    await liar.close();
+  });
+
   test('malformed, oversized and same-size forged metadata cost only their peers', { timeout: 60_000 }, async () => {
     const behaviours: [HostileBehaviour, Uint8Array][] = [
       ['metadata-wrong-length', realInfo],

@@ -1,17 +1,11 @@
 /** The Add dialog's engine commands, typed by the protocol (inspect, add with stopAfterMetadata). */
-import type { AddSource, FilePriority, InspectResult, ResultOf } from '../../../engine/api/types.js';
+import type { AddSource, Command, InspectResult, ResultOf } from '../../../engine/api/types.js';
 import type { EngineClient } from '../../api/engine-client.js';
 
 export type { InspectResult };
 
-export interface AddOptions {
-  source: AddSource;
-  savePath?: string;
-  paused?: boolean;
-  filePriorities?: FilePriority[];
-  queueTop?: boolean;
-  stopAfterMetadata?: boolean;
-}
+/** The `add` command's fields, as the protocol defines them. */
+export type AddOptions = Omit<Extract<Command, { type: 'add' }>, 'type'>;
 
 type Client = Pick<EngineClient, 'request'>;
 
