@@ -1,12 +1,11 @@
 // Managing the list: pause and resume, reorder the download queue, remove with data, and a restart of the
 // engine that brings back the same list in the same order.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect } from './fixtures/app.js';
 import { startSwarm } from './fixtures/swarm.js';
-import { dropFiles, expectComplete, snap, torrentRow } from './fixtures/ui.js';
+import { addTorrentByDrop, expectComplete, snap, torrentRow } from './fixtures/ui.js';
 import { makeTestPayload, makeTorrent } from '../engine/testing/index.js';
-import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 
 /** A torrent nobody seeds: it stays incomplete, so it keeps its place in the download queue. */
@@ -14,15 +13,6 @@ async function unseededTorrent(dir: string, name: string, seed: number): Promise
   const payload = await makeTestPayload(join(dir, 'unseeded'), { name, seed, files: [{ path: 'data.bin', size: 300_000 }] });
   const t = await makeTorrent({ source: payload.root, out: join(dir, `${name}.torrent`), tiers: [['http://127.0.0.1:9/announce']], pieceLengthLog2: 15 });
   return readFileSync(t.file);
-}
-
-async function addByDrop(app: Page, name: string, bytes: Uint8Array): Promise<void> {
-  await dropFiles(app, [{ name: `${name}.torrent`, bytes }]);
-  const dialog = app.getByRole('dialog', { name: 'Add torrent' });
-  await expect(dialog).toContainText(name);
-  await dialog.getByRole('button', { name: 'Add', exact: true }).click();
-  await expect(dialog).toBeHidden();
-  await expect(torrentRow(app, name)).toBeVisible();
 }
 
 /** The names in the list, top to bottom (the list is sorted by queue position by default). */
@@ -39,10 +29,10 @@ test('pause, resume, reorder the queue, remove with data, and the same list afte
   const swarm = await startSwarm(tessera.workDir, 'Finished payload', { seed: 3 });
   try {
     await expect(app.getByRole('grid', { name: 'Torrents' })).toBeVisible();
-    await addByDrop(app, 'Finished payload', swarm.torrentBytes);
+    await addTorrentByDrop(app, 'Finished payload', swarm.torrentBytes);
     await expectComplete(app, 'Finished payload', 60_000);
-    await addByDrop(app, 'Alpha', await unseededTorrent(tessera.workDir, 'Alpha', 11));
-    await addByDrop(app, 'Bravo', await unseededTorrent(tessera.workDir, 'Bravo', 12));
+    await addTorrentByDrop(app, 'Alpha', await unseededTorrent(tessera.workDir, 'Alpha', 11));
+    await addTorrentByDrop(app, 'Bravo', await unseededTorrent(tessera.workDir, 'Bravo', 12));
     const queued = (names: string[]): string[] => names.filter((n) => n === 'Alpha' || n === 'Bravo');
     expect(queued(await listedNames(app))).toEqual(['Alpha', 'Bravo']);
 

@@ -9,20 +9,11 @@ import { chromium, expect } from '@playwright/test';
 import { chromiumLaunchOptions } from './fixtures/chromium.js';
 import { startDaemon } from './fixtures/daemon.js';
 import { startSwarm, type Swarm } from './fixtures/swarm.js';
-import { dropFiles, torrentRow } from './fixtures/ui.js';
+import { addTorrentByDrop, torrentRow } from './fixtures/ui.js';
 import { makeTestPayload, makeTorrent, stopAll } from '../engine/testing/index.js';
-import type { Page } from '@playwright/test';
 
 const out = fileURLToPath(new URL('../assets/screenshots/', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'tessera-screenshots-'));
-
-async function add(page: Page, name: string, bytes: Uint8Array): Promise<void> {
-  await dropFiles(page, [{ name: `${name}.torrent`, bytes }]);
-  const dialog = page.getByRole('dialog', { name: 'Add torrent' });
-  await expect(dialog).toContainText(name);
-  await dialog.getByRole('button', { name: 'Add', exact: true }).click();
-  await expect(torrentRow(page, name)).toBeVisible();
-}
 
 const swarms: Swarm[] = [];
 try {
@@ -40,10 +31,10 @@ try {
   await page.goto(daemon.url);
   await expect(page.getByRole('grid', { name: 'Torrents' })).toBeVisible();
 
-  await add(page, 'Photo archive', swarms[2].torrentBytes);
-  await add(page, 'Field recordings', swarms[0].torrentBytes);
-  await add(page, 'Lecture slides', swarms[1].torrentBytes);
-  await add(page, 'Conference videos', readFileSync(lonelyTorrent.file));
+  await addTorrentByDrop(page, 'Photo archive', swarms[2].torrentBytes);
+  await addTorrentByDrop(page, 'Field recordings', swarms[0].torrentBytes);
+  await addTorrentByDrop(page, 'Lecture slides', swarms[1].torrentBytes);
+  await addTorrentByDrop(page, 'Conference videos', readFileSync(lonelyTorrent.file));
   await torrentRow(page, 'Lecture slides').click();
   await page.getByRole('toolbar', { name: 'Torrent actions' }).getByRole('button', { name: 'Pause', exact: true }).click();
 
