@@ -12,7 +12,7 @@ export class RateMeter {
   private lastAddSecond = -Infinity;
   total = 0;
 
-  constructor(private readonly clock: Clock, private readonly windowSeconds = 5) {
+  constructor(private readonly clock: Clock, windowSeconds = 5) {
     this.buckets = new Float64Array(windowSeconds);
     this.bucketStart = Math.floor(clock.now() / 1000);
   }

@@ -1,24 +1,17 @@
-import { statSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
-import { Bitfield } from '../common/bitfield.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import { InputError } from '../common/errors.js';
 import type {
   ApiErrorShape,
   Command,
-  DetailTopic,
   EngineEvent,
   FilePriority,
   GlobalStats,
-  Notice,
   Reply,
   Request,
   ResultOf,
   Settings,
-  TorrentDetails,
   TorrentInfo,
-  TorrentPatch,
-  TorrentSummary,
 } from '../api/types.js';
 import { parseMagnet, parseTorrent, toMagnetUri, type Metainfo } from '../metainfo/index.js';
 import { Client } from './client.js';
@@ -33,7 +26,7 @@ import { moveStorage } from '../storage/move.js';
 import { StorageError } from '../storage/storage.js';
 import { PathEscapeError } from '../storage/layout.js';
 import { piecePrioritiesFor, wantedBytes, fileProgress } from '../torrent/file-priorities.js';
-import { diffSummary, roundForWire } from '../api/diff.js';
+import { roundForWire } from '../api/diff.js';
 import { DEFAULT_SETTINGS } from '../api/validate.js';
 import { captureProgress, decodeMetainfo, entryFromRecord, entryToRecord, filePaths, newEntry, recordStillExact, resumePlanFor, torrentFileFromInfo } from './persist.js';
 import { ResumeStore, statFiles } from './resume-store.js';

@@ -104,7 +104,7 @@ test('detail views are sent when they change, after a new subscription and after
 test('each view keeps its own heartbeat, seq and details: a subscribed view gets details, the other only what changed', () => {
   const stream = new StateStream();
   const got: { a: EngineEvent[]; b: EngineEvent[] } = { a: [], b: [] };
-  const a = stream.open((e) => got.a.push(e));
+  stream.open((e) => got.a.push(e));
   const entries = new Map<string, Entry>();
   const t = entry(3);
   entries.set(t.id, t);

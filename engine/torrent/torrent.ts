@@ -92,7 +92,6 @@ const SLOW_START_LATENCY_MS = 1000;
 const MAX_HALF_OPEN = 8;
 /** Complete pieces waiting to be hashed and written before we stop requesting more. */
 const MAX_PIECES_WRITING = 16;
-const DIAL_TIMEOUT_MS = 10_000;
 const KEEPALIVE = Buffer.from([0, 0, 0, 0]);
 const LOCAL_HOST = /^(127\.|::1$|::ffff:127\.|0\.0\.0\.0$|localhost$)/;
 
