@@ -23,7 +23,7 @@ export function detailsOf(e: Entry, topics: ReadonlySet<DetailTopic>): TorrentDe
       : [];
   }
   if (topics.has('files') && meta) {
-    const have = t ? t.have : (e.have ?? new Bitfield(meta.pieceCount));
+    const have = knownPieces(e, meta.pieceCount);
     const done = fileProgress(meta.files, meta.pieceLength, have);
     out.files = meta.files
       .map((f, index) => ({ index, path: f.path.join('/'), length: f.length, doneBytes: done[index], priority: e.filePriorities[index] ?? 'normal', padding: f.padding }))
@@ -45,7 +45,7 @@ export function detailsOf(e: Entry, topics: ReadonlySet<DetailTopic>): TorrentDe
       : (meta?.announce ?? []).flatMap((tier, i) => tier.map((url) => ({ url, tier: i, status: 'idle' as const, message: '', seeds: null, leechers: null, completed: null, nextAnnounceIn: null })));
   }
   if (topics.has('pieces') && meta) {
-    const have = t ? t.have : (e.have ?? new Bitfield(meta.pieceCount));
+    const have = knownPieces(e, meta.pieceCount);
     out.pieces = {
       pieceCount: meta.pieceCount,
       pieceLength: meta.pieceLength,
@@ -57,3 +57,14 @@ export function detailsOf(e: Entry, topics: ReadonlySet<DetailTopic>): TorrentDe
   return out;
 }
 
+
+/**
+ * The verified pieces to show. A torrent that is still checking its data has no bitfield yet (length
+ * 0); until it has one, the last recorded one stands, or none.
+ */
+function knownPieces(e: Entry, pieceCount: number): Bitfield {
+  const live = e.torrent?.have;
+  if (live && live.length === pieceCount) return live;
+  if (e.have && e.have.length === pieceCount) return e.have;
+  return new Bitfield(pieceCount);
+}

@@ -884,7 +884,12 @@ export class Session {
     if (this.closed) return;
     this.batchTimer = setTimeout(() => {
       this.batchTimer = null;
-      this.tick();
+      try {
+        this.tick();
+      } catch (err) {
+        // A bug in one step must not stop the session's clock (and with it every torrent's updates).
+        this.log(`session tick failed: ${(err as Error).stack ?? String(err)}`);
+      }
       this.scheduleTick(this.quiet ? QUIET_TICK_MS : this.batchMs);
     }, ms);
   }
