@@ -79,7 +79,8 @@ async function main(): Promise<void> {
     const scrollLive = await page.evaluate((t) => (globalThis as unknown as PageGlobal).tesseraBench.frames(t, true, 500), SECONDS * 1000);
     const batch125 = await page.evaluate(() => (globalThis as unknown as PageGlobal).tesseraBench.batchTimes(125, 40));
     const batch500 = await page.evaluate(() => (globalThis as unknown as PageGlobal).tesseraBench.batchTimes(500, 20));
-    const pieces = await page.evaluate(() => (globalThis as unknown as PageGlobal).tesseraBench.pieceRedraws(100_000, 30));
+    const pieces = await page.evaluate(() => (globalThis as unknown as PageGlobal).tesseraBench.pieceRedraws(100_000, 30, false));
+    const piecesAll = await page.evaluate(() => (globalThis as unknown as PageGlobal).tesseraBench.pieceRedraws(100_000, 30, true));
     console.log('Frame time (requestAnimationFrame deltas)');
     console.log(row('  idle page (reference)', idle));
     console.log(row('  scrolling the list, no changes', scroll));
@@ -87,8 +88,9 @@ async function main(): Promise<void> {
     console.log('Applying one batch (engine client → store → React commit, flushSync)');
     console.log(row('  125 changed torrents', batch125));
     console.log(row('  500 changed torrents', batch500));
-    console.log(`Pieces tab, 100,000-piece map changing every batch (canvas ${pieces.canvas.width}×${pieces.canvas.height} device px, dpr 1)`);
-    console.log(row('  redraw (frame callback before → after the draw)', pieces.draw));
+    console.log(`Pieces tab, 100,000-piece map changing every batch, frame callback before → after (canvas ${pieces.canvas.width}×${pieces.canvas.height} device px, dpr 1)`);
+    console.log(row('  redraw, a few pieces changed', pieces.draw));
+    console.log(row('  redraw, every piece changed', piecesAll.draw));
     console.log(`  ${pieces.canvas.cells}`);
   } finally {
     await close();
@@ -96,9 +98,11 @@ async function main(): Promise<void> {
   const hi = await openPage(url, 2);
   try {
     await hi.page.evaluate(() => (globalThis as unknown as PageGlobal).tesseraBench.ready());
-    const pieces = await hi.page.evaluate(() => (globalThis as unknown as PageGlobal).tesseraBench.pieceRedraws(100_000, 30));
+    const pieces = await hi.page.evaluate(() => (globalThis as unknown as PageGlobal).tesseraBench.pieceRedraws(100_000, 30, false));
+    const piecesAll = await hi.page.evaluate(() => (globalThis as unknown as PageGlobal).tesseraBench.pieceRedraws(100_000, 30, true));
     console.log(`Pieces tab at dpr 2 (canvas ${pieces.canvas.width}×${pieces.canvas.height} device px)`);
-    console.log(row('  redraw', pieces.draw));
+    console.log(row('  redraw, a few pieces changed', pieces.draw));
+    console.log(row('  redraw, every piece changed', piecesAll.draw));
     console.log(`  ${pieces.canvas.cells}`);
   } finally {
     await hi.close();
@@ -109,7 +113,7 @@ interface BenchApi {
   ready(): Promise<number>;
   frames(ms: number, scroll: boolean, changesPerSecond: number): Promise<Stats>;
   batchTimes(changes: number, runs: number): Promise<Stats>;
-  pieceRedraws(pieceCount: number, runs: number): Promise<{ draw: Stats; canvas: { width: number; height: number; cells: string } }>;
+  pieceRedraws(pieceCount: number, runs: number, everyPiece: boolean): Promise<{ draw: Stats; canvas: { width: number; height: number; cells: string } }>;
 }
 
 /** The page's global (bench/ui-page.tsx); used inside page.evaluate, whose functions run in the page. */

@@ -125,6 +125,30 @@ test('cells paint as squares with gaps, row after row', () => {
   assert.deepEqual(rows, ['550660', '550660', '000000', '880000', '880000', '000000']);
 });
 
+test('a full paint fills gaps and the space after the last cell with the background', () => {
+  const l = layoutPieceMap(3, 7, 7, { minPitch: 2, maxPitch: 3, gap: 1, gapFrom: 3 });
+  assert.equal(l.cols, 2);
+  const pixels = new Uint32Array(49).fill(9);
+  assert.deepEqual(paintCells(l, new Uint32Array([5, 6, 8]), pixels, 0), { top: 0, bottom: 7 });
+  const rows = [];
+  for (let y = 0; y < 7; y++) rows.push([...pixels.subarray(y * 7, y * 7 + 7)].join(''));
+  assert.deepEqual(rows, ['5506600', '5506600', '0000000', '8800000', '8800000', '0000000', '0000000']);
+});
+
+test('with the previous colours only changed cells are repainted, and the dirty rows say where', () => {
+  const l = layoutPieceMap(6, 6, 6, { minPitch: 2, maxPitch: 2, gap: 0, gapFrom: 3 });
+  assert.equal(l.cols, 3);
+  const before = new Uint32Array([1, 1, 1, 1, 1, 1]);
+  const pixels = new Uint32Array(36);
+  paintCells(l, before, pixels, 0);
+  const full = new Uint32Array(36);
+  const after = new Uint32Array([1, 1, 1, 1, 7, 1]);
+  paintCells(l, after, full, 0);
+  assert.deepEqual(paintCells(l, after, pixels, 0, before), { top: 2, bottom: 4 });
+  assert.deepEqual([...pixels], [...full], 'the same pixels as a full paint');
+  assert.equal(paintCells(l, after, pixels, 0, after), null, 'nothing changed, nothing to upload');
+});
+
 test('hit testing maps a pixel to its cell and summarises the pieces in it', () => {
   const l = { ...layoutPieceMap(10, 20, 20, opts) };
   const cell = cellAt(l, l.pitch * 1 + 1, 0);

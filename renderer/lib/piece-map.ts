@@ -127,38 +127,54 @@ export function cellColors(layout: PieceMapLayout, map: PieceMap, palette: Piece
   const colors = out && out.length >= layout.cellCount ? out : new Uint32Array(layout.cellCount);
   const { piecesPerCell: k, pieceCount: n } = layout;
   const shades = colorRamp(palette.missing, palette.have, SHADES);
-  const maxAvail = heat ? maxOf(map.availability, n) : 0;
-  const logMax = Math.log(Math.max(2, maxAvail));
-  const hot = palette.heat;
+  const heatColors = heat ? heatTable(maxOf(map.availability, n), palette) : null;
+  const haveBits = map.have;
+  const downloadingBits = map.downloading;
+  const availability = map.availability;
+  // Counts past the end of a short availability array read as 0 (a typed array gives undefined there).
+  const availableUpTo = Math.min(n, availability.length);
   for (let c = 0; c < layout.cellCount; c++) {
     const first = c * k;
     const end = Math.min(n, first + k);
     let have = 0;
-    let downloading = false;
-    let rarest = Infinity;
+    let downloading = 0;
+    let rarest = 0xffff;
     for (let i = first; i < end; i++) {
-      if (hasBit(map.have, i)) have++;
-      else {
-        if (hasBit(map.downloading, i)) downloading = true;
-        const a = map.availability[i] ?? 0;
+      const byte = i >> 3;
+      const bit = 0x80 >> (i & 7);
+      if (haveBits[byte] & bit) {
+        have++;
+        continue;
+      }
+      downloading |= downloadingBits[byte] & bit;
+      if (heatColors) {
+        const a = i < availableUpTo ? availability[i] : 0;
         if (a < rarest) rarest = a;
       }
     }
     const size = end - first;
     let color: number;
     if (have === size) color = palette.have;
-    else if (downloading) color = palette.downloading;
-    else if (heat) {
-      if (rarest === 0) color = palette.unavailable;
-      else {
-        const t = maxAvail <= 1 ? 0 : Math.log(rarest) / logMax;
-        color = hot[Math.min(hot.length - 1, Math.round(t * (hot.length - 1)))];
-      }
-    } else if (have === 0) color = palette.missing;
+    else if (downloading !== 0) color = palette.downloading;
+    else if (heatColors) color = heatColors[rarest];
+    else if (have === 0) color = palette.missing;
     else color = shades[Math.min(SHADES - 1, Math.max(1, Math.round((have / size) * SHADES)))];
     colors[c] = color;
   }
   return colors;
+}
+
+/** The heat colour for each availability 0..maxAvail: unavailable, then rarest to commonest on a log scale. */
+function heatTable(maxAvail: number, palette: PiecePalette): Uint32Array {
+  const hot = palette.heat;
+  const table = new Uint32Array(maxAvail + 1);
+  table[0] = palette.unavailable;
+  const logMax = Math.log(Math.max(2, maxAvail));
+  for (let a = 1; a <= maxAvail; a++) {
+    const t = maxAvail <= 1 ? 0 : Math.log(a) / logMax;
+    table[a] = hot[Math.min(hot.length - 1, Math.round(t * (hot.length - 1)))];
+  }
+  return table;
 }
 
 function maxOf(a: Uint16Array, n: number): number {
@@ -168,27 +184,71 @@ function maxOf(a: Uint16Array, n: number): number {
   return m;
 }
 
+/** Pixel rows [top, bottom) that a paint changed. */
+export interface DirtyRows {
+  top: number;
+  bottom: number;
+}
+
 /**
- * Paints cells row-major into `pixels` (width × height, one word per pixel): the first pixel row of
- * each cell row is written and the rest copied, so the cost is about one write per pixel.
+ * Paints cells row-major into `pixels` (width × height, one word per pixel), cell gaps and the space
+ * after the last cell in `background`. Each cell row's first pixel row is written and the rest copied,
+ * so the cost is about one write per pixel.
+ *
+ * With `previous` (the colours painted last time with this same layout and background), only the cell
+ * rows with a changed colour are painted. Returns the pixel rows that changed, or null when none did.
  */
-export function paintCells(layout: PieceMapLayout, colors: Uint32Array, pixels: Uint32Array, background: number): void {
-  const { width: w, height: h, cols, pitch, gap, cellCount } = layout;
-  pixels.fill(background, 0, w * h);
-  const cell = pitch - gap;
-  for (let r = 0; r < layout.rows; r++) {
-    const y0 = r * pitch;
-    if (y0 >= h) break;
-    const rowStart = y0 * w;
+export function paintCells(layout: PieceMapLayout, colors: Uint32Array, pixels: Uint32Array, background: number, previous?: Uint32Array): DirtyRows | null {
+  const { width: w, height: h, cols, pitch, cellCount } = layout;
+  const incremental = previous !== undefined && previous.length >= cellCount;
+  let top = h;
+  let bottom = 0;
+  let y = 0;
+  for (let r = 0; r < layout.rows && y < h; r++, y = r * pitch) {
     const firstCell = r * cols;
     const lastCell = Math.min(cellCount, firstCell + cols);
-    for (let c = firstCell; c < lastCell; c++) {
-      const x0 = (c - firstCell) * pitch;
-      pixels.fill(colors[c], rowStart + x0, rowStart + Math.min(w, x0 + cell));
-    }
-    const rowsToCopy = Math.min(cell, h - y0);
-    for (let dy = 1; dy < rowsToCopy; dy++) pixels.copyWithin(rowStart + dy * w, rowStart, rowStart + w);
+    if (incremental && sameRange(colors, previous, firstCell, lastCell)) continue;
+    paintCellRow(layout, colors, firstCell, lastCell, y, pixels, background);
+    if (y < top) top = y;
+    bottom = Math.min(h, y + pitch);
   }
+  if (!incremental && y < h) {
+    pixels.fill(background, y * w, h * w);
+    if (y < top) top = y;
+    bottom = h;
+  }
+  return bottom > top ? { top, bottom } : null;
+}
+
+/** Pixel rows [top, bottom) that a paint changed. */
+export interface DirtyRows {
+  top: number;
+  bottom: number;
+}
+
+function paintCellRow(layout: PieceMapLayout, colors: Uint32Array, firstCell: number, lastCell: number, y: number, pixels: Uint32Array, background: number): void {
+  const { width: w, height: h, pitch, gap } = layout;
+  const cell = pitch - gap;
+  const rowStart = y * w;
+  let x = 0;
+  for (let c = firstCell; c < lastCell; c++) {
+    const color = colors[c];
+    const cellEnd = Math.min(w, x + cell);
+    const pitchEnd = Math.min(w, x + pitch);
+    let i = rowStart + x;
+    for (; x < cellEnd; x++) pixels[i++] = color;
+    for (; x < pitchEnd; x++) pixels[i++] = background;
+  }
+  if (x < w) pixels.fill(background, rowStart + x, rowStart + w);
+  const cellRows = Math.min(cell, h - y);
+  for (let dy = 1; dy < cellRows; dy++) pixels.copyWithin(rowStart + dy * w, rowStart, rowStart + w);
+  const pitchRows = Math.min(pitch, h - y);
+  if (pitchRows > cellRows) pixels.fill(background, rowStart + cellRows * w, rowStart + pitchRows * w);
+}
+
+function sameRange(a: Uint32Array, b: Uint32Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The cell under a device-pixel position, or -1 (a gap counts as its cell, so the tooltip does not flicker). */

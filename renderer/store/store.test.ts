@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EngineEvent, GlobalStats, Notice, TorrentDetails } from '../../engine/api/types.js';
+import type { EngineEvent, GlobalStats, Notice, PieceMap, TorrentDetails } from '../../engine/api/types.js';
 import { DEFAULT_SETTINGS } from '../../engine/api/validate.js';
 import { summary } from '../lib/test-rows.js';
 import { createTesseraStore } from './store.js';
@@ -83,6 +83,21 @@ test('details are applied only for the torrent being shown', () => {
   assert.deepEqual(store.getState().peers, []);
   assert.deepEqual(store.getState().trackers, []);
   assert.equal(store.getState().files, null);
+});
+
+test('a piece map that draws the same as the one shown keeps its identity; a changed one replaces it', () => {
+  const store = createTesseraStore();
+  store.getState().applyEvent(snapshot(['a']));
+  store.getState().showDetails('a');
+  const map = (have: number): PieceMap => ({ pieceCount: 8, pieceLength: 16_384, have: new Uint8Array([have]), downloading: new Uint8Array(1), availability: new Uint16Array(8).fill(1) });
+  store.getState().applyEvent(batch({ details: { id: 'a', pieces: map(0x80) } }));
+  const first = store.getState().pieces;
+  assert.equal(first?.have[0], 0x80);
+  store.getState().applyEvent(batch({ details: { id: 'a', pieces: map(0x80) } }));
+  assert.equal(store.getState().pieces, first, 'same content, same object: no redraw');
+  store.getState().applyEvent(batch({ details: { id: 'a', pieces: map(0xc0) } }));
+  assert.notEqual(store.getState().pieces, first);
+  assert.equal(store.getState().pieces?.have[0], 0xc0);
 });
 
 test('notices are kept newest last and capped', () => {

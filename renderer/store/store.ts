@@ -22,6 +22,7 @@ import type { ConnectionStatus } from '../api/transport.js';
 import { SpeedHistory } from './speed-history.js';
 import { createUiSlice, type UiSlice } from './ui-slice.js';
 import { clickSelect, moveCursor as moveCursorIn } from '../lib/selection.js';
+import { samePieceMap } from '../lib/piece-map.js';
 import type { FilterCounts } from '../lib/torrent-view.js';
 
 export type StateFilter = 'all' | 'downloading' | 'seeding' | 'paused' | 'queued' | 'error';
@@ -169,7 +170,8 @@ export function createTesseraStore(): TesseraStore {
         if (d.peers !== undefined) patch.peers = d.peers;
         if (d.files !== undefined) patch.files = d.files;
         if (d.trackers !== undefined) patch.trackers = d.trackers;
-        if (d.pieces !== undefined) patch.pieces = d.pieces;
+        // A resend that draws the same keeps the old map, so the piece map does not redraw for nothing.
+        if (d.pieces !== undefined && !samePieceMap(s.pieces, d.pieces)) patch.pieces = d.pieces;
       }
       if (event.notices.length > 0) patch.notices = [...s.notices, ...event.notices].slice(-MAX_NOTICES);
       set(patch);

@@ -18,7 +18,6 @@ import {
   mixColor,
   packColor,
   paintCells,
-  samePieceMap,
   summarizeCell,
   type CellSummary,
   type PieceMapLayout,
@@ -74,8 +73,14 @@ interface DrawState {
   map: PieceMap | null;
   heat: boolean;
   palette: PiecePalette | null;
+  /** Cell colours being computed, and the ones on the canvas now (swapped after each paint). */
   colors: Uint32Array;
+  painted: Uint32Array;
   image: ImageData | null;
+}
+
+function sameLayout(a: PieceMapLayout, b: PieceMapLayout): boolean {
+  return a.width === b.width && a.height === b.height && a.pitch === b.pitch && a.gap === b.gap && a.cols === b.cols && a.cellCount === b.cellCount && a.piecesPerCell === b.piecesPerCell;
 }
 
 export function PiecesTab(): ReactNode {
@@ -87,7 +92,7 @@ export function PiecesTab(): ReactNode {
   const hasMap = useTessera((s) => s.pieces !== null);
   const pieceLength = useTessera((s) => s.pieces?.pieceLength ?? 0);
   const pieceCount = useTessera((s) => s.pieces?.pieceCount ?? 0);
-  const drawn = useRef<DrawState>({ layout: null, map: null, heat: false, palette: null, colors: new Uint32Array(0), image: null });
+  const drawn = useRef<DrawState>({ layout: null, map: null, heat: false, palette: null, colors: new Uint32Array(0), painted: new Uint32Array(0), image: null });
   const heatRef = useRef(heat);
   heatRef.current = heat;
 
@@ -95,17 +100,23 @@ export function PiecesTab(): ReactNode {
     const map = store.getState().pieces;
     const d = drawn.current;
     const wantHeat = heatRef.current;
-    if (!f.invalidated && d.heat === wantHeat && samePieceMap(d.map, map)) return;
+    // The store replaces the map only when the engine sent a different one.
+    if (!f.invalidated && d.heat === wantHeat && d.map === map) return;
     const ctx = f.canvas.getContext('2d');
     if (!ctx || f.width === 0 || f.height === 0) return;
-    if (f.invalidated || d.heat !== wantHeat || !d.palette) d.palette = readPalette(f.canvas, wantHeat);
+    const repaint = f.invalidated || d.heat !== wantHeat || !d.palette;
+    if (repaint || !d.palette) d.palette = readPalette(f.canvas, wantHeat);
     const layout = layoutPieceMap(map?.pieceCount ?? 0, f.width, f.height, defaultLayoutOptions(f.dpr));
     if (!d.image || d.image.width !== f.width || d.image.height !== f.height) d.image = ctx.createImageData(f.width, f.height);
+    const sameCells = !repaint && d.layout !== null && sameLayout(d.layout, layout) && d.painted.length >= layout.cellCount;
     if (d.colors.length < layout.cellCount) d.colors = new Uint32Array(layout.cellCount);
     const pixels = new Uint32Array(d.image.data.buffer);
     if (map) cellColors(layout, map, d.palette, wantHeat, d.colors);
-    paintCells(layout, d.colors, pixels, d.palette.background);
-    ctx.putImageData(d.image, 0, 0);
+    else d.colors.fill(d.palette.background);
+    // Only the cells whose colour changed since the last paint are written and uploaded.
+    const dirty = paintCells(layout, d.colors, pixels, d.palette.background, sameCells ? d.painted : undefined);
+    if (dirty) ctx.putImageData(d.image, 0, 0, 0, dirty.top, f.width, dirty.bottom - dirty.top);
+    [d.painted, d.colors] = [d.colors, d.painted];
     d.layout = layout;
     d.map = map;
     d.heat = wantHeat;
