@@ -8,6 +8,10 @@ import { App } from './App.js';
 import { TesseraProvider } from './store/context.js';
 import { createTesseraStore } from './store/store.js';
 import { connectStore } from './store/sync.js';
+import { applyStoredTheme } from './lib/theme.js';
+
+// Before the first paint, so a dark system does not flash the light theme.
+applyStoredTheme();
 
 function openTransport(): Transport | string {
   if (window.tessera) return new BridgeTransport(window.tessera);

@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'react';
 import { magnetLabel, magnetsFromText, magnetsFromTransfer } from '../lib/add-links.js';
 import { isInDialog, isMod, isTextTarget } from '../lib/dom.js';
-import { applyTheme, loadTheme, localStore } from '../lib/theme.js';
+import { applyStoredTheme, DARK_SCHEME_QUERY } from '../lib/theme.js';
 import { useStoreApi } from '../store/context.js';
 import type { TesseraState, TesseraStore } from '../store/store.js';
 import { overallProgress } from '../lib/overall-progress.js';
@@ -232,11 +232,16 @@ function newSince(prev: readonly unknown[], next: readonly unknown[]): number {
 
 export function useTheme(): void {
   useEffect(() => {
-    applyTheme(document.documentElement, loadTheme(localStore()));
+    applyStoredTheme();
     const onStorage = (e: StorageEvent): void => {
-      if (e.key === 'tessera.theme') applyTheme(document.documentElement, loadTheme(localStore()));
+      if (e.key === 'tessera.theme') applyStoredTheme();
     };
+    const scheme = window.matchMedia(DARK_SCHEME_QUERY);
     window.addEventListener('storage', onStorage);
-    return () => window.removeEventListener('storage', onStorage);
+    scheme.addEventListener('change', applyStoredTheme);
+    return () => {
+      window.removeEventListener('storage', onStorage);
+      scheme.removeEventListener('change', applyStoredTheme);
+    };
   }, []);
 }

@@ -47,7 +47,7 @@ test('engine errors map to a field when they name one', () => {
   assert.equal(fieldOfError('disk is full'), null);
 });
 
-test('theme: stored choice, system by default, applied as data-theme', () => {
+test('theme: stored choice, system by default, applied as data-theme with system resolved', () => {
   const data = new Map<string, string>();
   const storage = { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v) };
   assert.equal(loadTheme(storage), 'system');
@@ -57,6 +57,10 @@ test('theme: stored choice, system by default, applied as data-theme', () => {
   assert.equal(loadTheme(storage), 'system');
   assert.equal(loadTheme(null), 'system');
   const el = { dataset: {} as Record<string, string> };
-  applyTheme(el as unknown as HTMLElement, 'light');
+  applyTheme(el as unknown as HTMLElement, 'light', true);
+  assert.equal(el.dataset.theme, 'light', 'a chosen theme wins over the system');
+  applyTheme(el as unknown as HTMLElement, 'system', true);
+  assert.equal(el.dataset.theme, 'dark');
+  applyTheme(el as unknown as HTMLElement, 'system', false);
   assert.equal(el.dataset.theme, 'light');
 });

@@ -5,7 +5,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { Settings } from '../../../engine/api/types.js';
 import { fieldOfError, fromForm, settingsPatch, toForm, type FormField, type SettingsForm } from '../../lib/settings-form.js';
-import { applyTheme, loadTheme, localStore, saveTheme, type Theme } from '../../lib/theme.js';
+import { applyStoredTheme, loadTheme, localStore, saveTheme, type Theme } from '../../lib/theme.js';
 import { useEngine, useStoreApi } from '../../store/context.js';
 import { errorText } from '../commands.js';
 import { Dialog } from '../Dialog.js';
@@ -44,7 +44,7 @@ export function SettingsDialog(props: { onClose(): void }): ReactNode {
 
   const submit = async (): Promise<void> => {
     saveTheme(localStore(), theme);
-    applyTheme(document.documentElement, theme);
+    applyStoredTheme();
     if (!form || !base) return props.onClose();
     const r = fromForm(form, base);
     if (!r.ok) {
