@@ -8,7 +8,9 @@ import { App } from './App.js';
 import { TesseraProvider } from './store/context.js';
 import { createTesseraStore } from './store/store.js';
 import { connectStore } from './store/sync.js';
-import { applyStoredTheme } from './lib/theme.js';
+import { applyStoredTheme, localStore } from './lib/theme.js';
+import { loadListLayout, saveListLayout } from './lib/list-layout.js';
+import { COLUMNS } from './components/list/columns.js';
 
 // Before the first paint, so a dark system does not flash the light theme.
 applyStoredTheme();
@@ -25,7 +27,10 @@ const transport = openTransport();
 if (typeof transport === 'string') {
   root.render(<p className="fatal">{transport}</p>);
 } else {
-  const store = createTesseraStore();
+  const store = createTesseraStore({ listLayout: loadListLayout(localStore(), COLUMNS) });
+  store.subscribe((s, prev) => {
+    if (s.listLayout !== prev.listLayout) saveListLayout(localStore(), s.listLayout);
+  });
   const client = new EngineClient(transport);
   connectStore(client, store);
   root.render(

@@ -1,19 +1,9 @@
-/**
- * The row context menu (right-click, the context-menu key or Shift+F10): role="menu", arrow keys move,
- * Enter/Space activate, Esc or Tab close, focus returns to where it was. It acts on the selection.
- */
-import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+/** The row context menu (right-click, the context-menu key or Shift+F10). It acts on the selection. */
+import type { ReactNode } from 'react';
 import type { QueueMove } from '../../engine/api/types.js';
 import { useTessera } from '../store/context.js';
 import { QUEUE_MOVE_LABELS, useCommands } from './commands.js';
-
-interface Item {
-  label: string;
-  shortcut?: string;
-  checked?: boolean;
-  danger?: boolean;
-  run(): void;
-}
+import { Menu, type MenuItem } from './Menu.js';
 
 export function ContextMenu(props: { x: number; y: number; onClose(): void }): ReactNode {
   const commands = useCommands();
@@ -22,13 +12,8 @@ export function ContextMenu(props: { x: number; y: number; onClose(): void }): R
     for (const id of s.selection) if (s.torrents.get(id)?.forceStart !== true) return false;
     return s.selection.size > 0;
   });
-  const ref = useRef<HTMLDivElement>(null);
-  const [pos, setPos] = useState({ left: props.x, top: props.y });
-  const onClose = useRef(props.onClose);
-  onClose.current = props.onClose;
-
-  const move = (to: QueueMove, shortcut: string): Item => ({ label: QUEUE_MOVE_LABELS[to], shortcut, run: () => commands.queueMove(to) });
-  const groups: Item[][] = [
+  const move = (to: QueueMove, shortcut: string): MenuItem => ({ label: QUEUE_MOVE_LABELS[to], shortcut, run: () => commands.queueMove(to) });
+  const groups: MenuItem[][] = [
     [
       { label: 'Resume', shortcut: 'Ctrl+S', run: () => commands.resume() },
       { label: 'Pause', shortcut: 'Ctrl+P', run: () => commands.pause() },
@@ -44,83 +29,5 @@ export function ContextMenu(props: { x: number; y: number; onClose(): void }): R
     [{ label: count === 1 ? 'Remove…' : `Remove ${count} torrents…`, shortcut: 'Delete', danger: true, run: () => commands.askRemove() }],
   ];
 
-  useLayoutEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const box = el.getBoundingClientRect();
-    setPos({
-      left: Math.max(4, Math.min(props.x, window.innerWidth - box.width - 4)),
-      top: Math.max(4, Math.min(props.y, window.innerHeight - box.height - 4)),
-    });
-  }, [props.x, props.y]);
-
-  useEffect(() => {
-    const returnTo = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    ref.current?.querySelector<HTMLElement>('[role^="menuitem"]')?.focus();
-    const away = (e: Event): void => {
-      if (!ref.current?.contains(e.target as Node)) onClose.current();
-    };
-    window.addEventListener('mousedown', away, true);
-    window.addEventListener('blur', () => onClose.current(), { once: true });
-    window.addEventListener('resize', () => onClose.current(), { once: true });
-    return () => {
-      window.removeEventListener('mousedown', away, true);
-      if (returnTo?.isConnected) returnTo.focus();
-    };
-  }, []);
-
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
-    const items = [...(ref.current?.querySelectorAll<HTMLElement>('[role^="menuitem"]') ?? [])];
-    const at = items.indexOf(document.activeElement as HTMLElement);
-    const focus = (i: number): void => {
-      e.preventDefault();
-      items[(i + items.length) % items.length]?.focus();
-    };
-    switch (e.key) {
-      case 'ArrowDown':
-        return focus(at + 1);
-      case 'ArrowUp':
-        return focus(at - 1);
-      case 'Home':
-        return focus(0);
-      case 'End':
-        return focus(items.length - 1);
-      case 'Escape':
-      case 'Tab':
-        e.preventDefault();
-        e.stopPropagation();
-        props.onClose();
-        return;
-    }
-  };
-
-  const activate = (item: Item): void => {
-    props.onClose();
-    item.run();
-  };
-
-  return (
-    <div ref={ref} role="menu" aria-label="Torrent actions" className="menu" style={{ left: pos.left, top: pos.top }} onKeyDown={onKeyDown} onContextMenu={(e) => e.preventDefault()}>
-      {groups.map((g, gi) => (
-        <div key={gi} role="group" className="menu-group">
-          {g.map((item) => (
-            <button
-              key={item.label}
-              type="button"
-              role={item.checked !== undefined ? 'menuitemcheckbox' : 'menuitem'}
-              aria-checked={item.checked}
-              tabIndex={-1}
-              className={item.danger ? 'danger' : undefined}
-              onClick={() => activate(item)}
-              aria-keyshortcuts={item.shortcut?.replace('Ctrl', 'Control').replace('↑', 'ArrowUp').replace('↓', 'ArrowDown')}
-            >
-              <span className="check" aria-hidden="true">{item.checked ? '✓' : ''}</span>
-              <span className="label">{item.label}</span>
-              {item.shortcut ? <kbd aria-hidden="true">{item.shortcut}</kbd> : null}
-            </button>
-          ))}
-        </div>
-      ))}
-    </div>
-  );
+  return <Menu x={props.x} y={props.y} label="Torrent actions" groups={groups} onClose={props.onClose} />;
 }

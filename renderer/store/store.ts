@@ -20,7 +20,7 @@ import type {
 import { applyListDiff } from '../../engine/api/diff.js';
 import type { ConnectionStatus } from '../api/transport.js';
 import { SpeedHistory } from './speed-history.js';
-import { createUiSlice, type UiSlice } from './ui-slice.js';
+import { createUiSlice, type UiInitial, type UiSlice } from './ui-slice.js';
 import { clickSelect, moveCursor as moveCursorIn } from '../lib/selection.js';
 import { samePieceMap } from '../lib/piece-map.js';
 import type { FilterCounts } from '../lib/torrent-view.js';
@@ -107,7 +107,7 @@ export type TesseraStore = StoreApi<TesseraState>;
 
 const MAX_NOTICES = 50;
 
-export function createTesseraStore(): TesseraStore {
+export function createTesseraStore(initial: UiInitial = {}): TesseraStore {
   return createStore<TesseraState>()((set, get) => ({
     connection: { state: 'connecting' },
     torrents: new Map(),
@@ -134,7 +134,7 @@ export function createTesseraStore(): TesseraStore {
     visibleIds: [],
     counts: { all: 0, downloading: 0, seeding: 0, paused: 0, queued: 0, error: 0 },
 
-    ...createUiSlice(set, get),
+    ...createUiSlice(set, get, initial),
 
     notices: [],
 

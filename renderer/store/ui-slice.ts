@@ -1,8 +1,9 @@
 /**
  * UI state that is not the engine's: which dialog is open, toasts, torrents waiting for the Add dialog,
- * and whether the details pane is collapsed. Part of the one store (see store.ts).
+ * whether the details pane is collapsed, and the list's column layout. Part of the one store (see store.ts).
  */
 import type { AddSource, TorrentId } from '../../engine/api/types.js';
+import { DEFAULT_LIST_LAYOUT, type ListLayout } from '../lib/list-layout.js';
 
 export type DialogState =
   | { kind: 'remove'; ids: TorrentId[]; deleteData: boolean }
@@ -41,6 +42,9 @@ export interface UiSlice {
   queueAdd(requests: readonly Omit<AddRequest, 'key'>[]): void;
   finishAdd(key: number): void;
   setDetailsCollapsed(collapsed: boolean): void;
+  /** Column widths and hidden columns (see lib/list-layout.ts). */
+  listLayout: ListLayout;
+  setListLayout(layout: ListLayout): void;
 }
 
 export const MAX_TOASTS = 5;
@@ -48,7 +52,11 @@ export const MAX_TOASTS = 5;
 type Set = (partial: Partial<UiSlice>) => void;
 type Get = () => UiSlice;
 
-export function createUiSlice(set: Set, get: Get): UiSlice {
+export interface UiInitial {
+  listLayout?: ListLayout;
+}
+
+export function createUiSlice(set: Set, get: Get, initial: UiInitial = {}): UiSlice {
   let nextToast = 1;
   let nextAdd = 1;
   return {
@@ -56,6 +64,7 @@ export function createUiSlice(set: Set, get: Get): UiSlice {
     toasts: [],
     addQueue: [],
     detailsCollapsed: false,
+    listLayout: initial.listLayout ?? DEFAULT_LIST_LAYOUT,
 
     openDialog(dialog) {
       set({ dialog });
@@ -91,6 +100,10 @@ export function createUiSlice(set: Set, get: Get): UiSlice {
 
     setDetailsCollapsed(detailsCollapsed) {
       set({ detailsCollapsed });
+    },
+
+    setListLayout(listLayout) {
+      if (listLayout !== get().listLayout) set({ listLayout });
     },
   };
 }

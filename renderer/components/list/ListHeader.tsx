@@ -1,15 +1,32 @@
-/** The header row: one sort button per column, aria-sort on the sorted one. */
-import type { ReactNode } from 'react';
-import { useTessera } from '../../store/context.js';
-import { COLUMNS } from './columns.js';
+/**
+ * The header row: one sort button per column (aria-sort on the sorted one), a resize handle on each
+ * column's right edge (drag, or arrow keys when focused; double-click restores the default width), and
+ * a context menu to show or hide columns.
+ */
+import { useRef, useState, type KeyboardEvent, type MouseEvent, type PointerEvent, type ReactNode } from 'react';
+import { resetColumnWidths, resizeColumn, toggleColumn } from '../../lib/list-layout.js';
+import { useStoreApi, useTessera } from '../../store/context.js';
+import { Menu, type MenuItem } from '../Menu.js';
+import { COLUMNS, useVisibleColumns, type Column } from './columns.js';
+
+const KEY_STEP_PX = 16;
 
 export function ListHeader(): ReactNode {
   const sort = useTessera((s) => s.sort);
   const setSort = useTessera((s) => s.setSort);
+  const columns = useVisibleColumns();
+  const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
+
+  const onContextMenu = (e: MouseEvent): void => {
+    e.preventDefault();
+    e.stopPropagation();
+    setMenu({ x: e.clientX, y: e.clientY });
+  };
+
   return (
-    <div role="rowgroup" className="list-head">
+    <div role="rowgroup" className="list-head" onContextMenu={onContextMenu}>
       <div role="row" aria-rowindex={1} className="row head">
-        {COLUMNS.map((c) => {
+        {columns.map((c) => {
           const sorted = sort.key === c.key;
           return (
             <div key={c.key} role="columnheader" aria-sort={sorted ? (sort.descending ? 'descending' : 'ascending') : 'none'} className={c.align === 'end' ? 'num' : undefined}>
@@ -17,10 +34,84 @@ export function ListHeader(): ReactNode {
                 {c.label}
                 <span className="sort-mark" aria-hidden="true">{sorted ? (sort.descending ? '▼' : '▲') : ''}</span>
               </button>
+              <ResizeHandle column={c} />
             </div>
           );
         })}
       </div>
+      {menu ? <ColumnsMenu x={menu.x} y={menu.y} onClose={() => setMenu(null)} /> : null}
     </div>
   );
+}
+
+function ResizeHandle({ column }: { column: Column }): ReactNode {
+  const store = useStoreApi();
+  const width = useTessera((s) => s.listLayout.widths[column.key]);
+  const drag = useRef<{ x: number; width: number } | null>(null);
+
+  const currentWidth = (el: HTMLElement): number => width ?? el.parentElement?.getBoundingClientRect().width ?? 100;
+  const setWidth = (px: number): void => {
+    const s = store.getState();
+    s.setListLayout(resizeColumn(s.listLayout, column.key, px));
+  };
+
+  const onPointerDown = (e: PointerEvent<HTMLDivElement>): void => {
+    if (e.button !== 0) return;
+    e.preventDefault();
+    e.stopPropagation();
+    drag.current = { x: e.clientX, width: currentWidth(e.currentTarget) };
+    e.currentTarget.setPointerCapture(e.pointerId);
+  };
+  const onPointerMove = (e: PointerEvent<HTMLDivElement>): void => {
+    if (drag.current) setWidth(drag.current.width + e.clientX - drag.current.x);
+  };
+  const onPointerUp = (): void => {
+    drag.current = null;
+  };
+  const onDoubleClick = (): void => {
+    const s = store.getState();
+    s.setListLayout(resetColumnWidths(s.listLayout, column.key));
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
+    const step = e.key === 'ArrowLeft' ? -KEY_STEP_PX : e.key === 'ArrowRight' ? KEY_STEP_PX : 0;
+    if (step === 0) return;
+    e.preventDefault();
+    e.stopPropagation();
+    setWidth(currentWidth(e.currentTarget) + step);
+  };
+
+  return (
+    <div
+      role="separator"
+      aria-orientation="vertical"
+      aria-label={`Resize the ${column.title.toLowerCase()} column`}
+      aria-valuenow={width}
+      title="Drag to resize; double-click for the default width"
+      tabIndex={0}
+      className="col-resize"
+      onPointerDown={onPointerDown}
+      onPointerMove={onPointerMove}
+      onPointerUp={onPointerUp}
+      onPointerCancel={onPointerUp}
+      onDoubleClick={onDoubleClick}
+      onClick={(e) => e.stopPropagation()}
+      onKeyDown={onKeyDown}
+    />
+  );
+}
+
+function ColumnsMenu(props: { x: number; y: number; onClose(): void }): ReactNode {
+  const store = useStoreApi();
+  const layout = useTessera((s) => s.listLayout);
+  const update = (next: (l: typeof layout) => typeof layout): void => {
+    const s = store.getState();
+    s.setListLayout(next(s.listLayout));
+  };
+  const toggles: MenuItem[] = COLUMNS.filter((c) => !c.required).map((c) => ({
+    label: c.title,
+    checked: !layout.hidden.includes(c.key),
+    run: () => update((l) => toggleColumn(COLUMNS, l, c.key)),
+  }));
+  const reset: MenuItem[] = [{ label: 'Default column widths', run: () => update((l) => resetColumnWidths(l)) }];
+  return <Menu x={props.x} y={props.y} label="Columns" groups={[toggles, reset]} onClose={props.onClose} />;
 }

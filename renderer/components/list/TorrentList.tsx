@@ -10,7 +10,8 @@ import { isMod } from '../../lib/dom.js';
 import { useStoreApi, useTessera } from '../../store/context.js';
 import { useCommands } from '../commands.js';
 import { ContextMenu } from '../ContextMenu.js';
-import { GRID_TEMPLATE, ROW_HEIGHT, rowDomId } from './columns.js';
+import { gridTemplate } from '../../lib/list-layout.js';
+import { COLUMNS, ROW_HEIGHT, rowDomId, useVisibleColumns } from './columns.js';
 import { ListHeader } from './ListHeader.js';
 import { TorrentRow } from './TorrentRow.js';
 
@@ -32,6 +33,8 @@ export function TorrentList(): ReactNode {
   const lead = useTessera((s) => s.lead);
   const loaded = useTessera((s) => s.loaded);
   const total = useTessera((s) => s.torrents.size);
+  const layout = useTessera((s) => s.listLayout);
+  const columnCount = useVisibleColumns().length;
   const store = useStoreApi();
   const commands = useCommands();
   const scroller = useRef<HTMLDivElement>(null);
@@ -162,11 +165,11 @@ export function TorrentList(): ReactNode {
         role="grid"
         aria-label="Torrents"
         aria-rowcount={ids.length + 1}
-        aria-colcount={12}
+        aria-colcount={columnCount}
         aria-multiselectable="true"
         aria-activedescendant={lead !== null && ids.includes(lead) ? rowDomId(lead) : undefined}
         tabIndex={0}
-        style={{ ['--cols' as string]: GRID_TEMPLATE }}
+        style={{ ['--cols' as string]: gridTemplate(COLUMNS, layout) }}
         onScroll={measure}
         onMouseDown={onMouseDown}
         onDoubleClick={onDoubleClick}

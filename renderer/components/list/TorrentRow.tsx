@@ -7,12 +7,29 @@ import type { TorrentSummary } from '../../../engine/api/types.js';
 import { formatBytes, formatDate, formatEta, formatPercent, formatRate, formatRatio } from '../../lib/format.js';
 import { statusText } from '../../lib/torrent-view.js';
 import { useTessera } from '../../store/context.js';
-import { ROW_HEIGHT, rowDomId } from './columns.js';
+import type { SortKey } from '../../store/store.js';
+import { ROW_HEIGHT, rowDomId, useVisibleColumns } from './columns.js';
+
+const CELLS: Readonly<Record<SortKey, (t: TorrentSummary) => ReactNode>> = {
+  queuePosition: (t) => (t.queuePosition >= 0 ? t.queuePosition + 1 : ''),
+  name: (t) => t.name,
+  totalBytes: (t) => (t.state === 'metadata' && t.totalBytes === 0 ? '' : formatBytes(t.totalBytes)),
+  progress: (t) => <Progress t={t} />,
+  state: (t) => <Status t={t} />,
+  downRate: (t) => formatRate(t.downRate),
+  upRate: (t) => formatRate(t.upRate),
+  eta: (t) => (t.progress >= 1 || t.state === 'paused' ? '' : formatEta(t.eta)),
+  ratio: (t) => formatRatio(t.ratio),
+  peers: (t) => t.peers,
+  seeds: (t) => t.seeds,
+  addedAt: (t) => formatDate(t.addedAt),
+};
 
 export const TorrentRow = memo(function TorrentRow(props: { id: string; index: number }): ReactNode {
   const t = useTessera((s) => s.torrents.get(props.id));
   const selected = useTessera((s) => s.selection.has(props.id));
   const cursor = useTessera((s) => s.lead === props.id);
+  const columns = useVisibleColumns();
   if (!t) return null;
   const cls = `row${selected ? ' selected' : ''}${cursor ? ' cursor' : ''}${t.state === 'error' ? ' failed' : ''}`;
   return (
@@ -26,18 +43,11 @@ export const TorrentRow = memo(function TorrentRow(props: { id: string; index: n
       className={cls}
       style={{ transform: `translateY(${props.index * ROW_HEIGHT}px)` }}
     >
-      <div role="gridcell" className="num">{t.queuePosition >= 0 ? t.queuePosition + 1 : ''}</div>
-      <div role="gridcell" className="name" title={t.name}>{t.name}</div>
-      <div role="gridcell" className="num">{t.state === 'metadata' && t.totalBytes === 0 ? '' : formatBytes(t.totalBytes)}</div>
-      <div role="gridcell"><Progress t={t} /></div>
-      <div role="gridcell"><Status t={t} /></div>
-      <div role="gridcell" className="num">{formatRate(t.downRate)}</div>
-      <div role="gridcell" className="num">{formatRate(t.upRate)}</div>
-      <div role="gridcell" className="num">{t.progress >= 1 || t.state === 'paused' ? '' : formatEta(t.eta)}</div>
-      <div role="gridcell" className="num">{formatRatio(t.ratio)}</div>
-      <div role="gridcell" className="num">{t.peers}</div>
-      <div role="gridcell" className="num">{t.seeds}</div>
-      <div role="gridcell">{formatDate(t.addedAt)}</div>
+      {columns.map((c) => (
+        <div key={c.key} role="gridcell" className={c.align === 'end' ? 'num' : c.key === 'name' ? 'name' : undefined} title={c.key === 'name' ? t.name : undefined}>
+          {CELLS[c.key](t)}
+        </div>
+      ))}
     </div>
   );
 });

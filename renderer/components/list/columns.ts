@@ -1,7 +1,13 @@
-/** The torrent list's columns: header label, sort key and width (one CSS grid template for all rows). */
+/**
+ * The torrent list's columns: header label, sort key and default width. The user's widths and hidden
+ * columns (lib/list-layout.ts) make the one CSS grid template all rows share.
+ */
+import { useMemo } from 'react';
+import { visibleColumns, type LayoutColumn } from '../../lib/list-layout.js';
+import { useTessera } from '../../store/context.js';
 import type { SortKey } from '../../store/store.js';
 
-export interface Column {
+export interface Column extends LayoutColumn {
   key: SortKey;
   label: string;
   /** Spoken name of the header button when the label is terse. */
@@ -12,7 +18,7 @@ export interface Column {
 
 export const COLUMNS: readonly Column[] = [
   { key: 'queuePosition', label: '#', title: 'Queue position', width: '3em', align: 'end' },
-  { key: 'name', label: 'Name', title: 'Name', width: 'minmax(12em, 1fr)' },
+  { key: 'name', label: 'Name', title: 'Name', width: 'minmax(12em, 1fr)', required: true },
   { key: 'totalBytes', label: 'Size', title: 'Size', width: '5.8em', align: 'end' },
   { key: 'progress', label: 'Progress', title: 'Progress', width: '7em' },
   { key: 'state', label: 'Status', title: 'Status', width: '11.5em' },
@@ -25,7 +31,11 @@ export const COLUMNS: readonly Column[] = [
   { key: 'addedAt', label: 'Added', title: 'Added on', width: '11em' },
 ];
 
-export const GRID_TEMPLATE = COLUMNS.map((c) => c.width).join(' ');
+/** The columns shown, in order; the same array until the user changes the layout. */
+export function useVisibleColumns(): Column[] {
+  const layout = useTessera((s) => s.listLayout);
+  return useMemo(() => visibleColumns(COLUMNS, layout), [layout]);
+}
 
 /** Row height in px; fixed so the list can place rows by arithmetic (see app.css .row). */
 export const ROW_HEIGHT = 26;
