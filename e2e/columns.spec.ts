@@ -1,4 +1,4 @@
-// The list's columns: drag a column wider, hide one from the header's menu, and find both after a reload.
+// The list's columns: drag a column wider, hide one from the header's menu, sort, and find all three after a reload.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect } from './fixtures/app.js';
@@ -8,7 +8,7 @@ import type { Page } from '@playwright/test';
 
 const header = (app: Page, name: string) => app.getByRole('columnheader').filter({ has: app.getByRole('button', { name, exact: true }) });
 
-test('columns resize by dragging and by keyboard, hide from the header menu, and stay so after a reload', async ({ tessera, app }, testInfo) => {
+test('columns resize by dragging and by keyboard, hide from the header menu, and stay so with the sort order after a reload', async ({ tessera, app }, testInfo) => {
   const payload = await makeTestPayload(join(tessera.workDir, 'cols'), { name: 'Columns payload', seed: 5, files: [{ path: 'a.bin', size: 40_000 }] });
   const t = await makeTorrent({ source: payload.root, out: join(tessera.workDir, 'cols.torrent'), tiers: [['http://127.0.0.1:9/announce']], pieceLengthLog2: 15 });
   await expect(app.getByRole('grid', { name: 'Torrents' })).toBeVisible();
@@ -49,9 +49,13 @@ test('columns resize by dragging and by keyboard, hide from the header menu, and
   await expect(menu).toBeHidden();
   await expect(header(app, 'Sort by share ratio')).toHaveCount(0);
   expect(await cellsPerRow()).toBe(11);
+  await app.getByRole('button', { name: 'Sort by name', exact: true }).click();
+  await app.getByRole('button', { name: 'Sort by name', exact: true }).click();
+  await expect(header(app, 'Sort by name')).toHaveAttribute('aria-sort', 'descending');
   await snap(app, testInfo, 'resized-and-hidden');
 
   await app.reload();
+  await expect(header(app, 'Sort by name')).toHaveAttribute('aria-sort', 'descending');
   await expect(row).toBeVisible();
   await expect(header(app, 'Sort by share ratio')).toHaveCount(0);
   expect(await cellsPerRow()).toBe(11);

@@ -9,7 +9,7 @@ import { TesseraProvider } from './store/context.js';
 import { createTesseraStore } from './store/store.js';
 import { connectStore } from './store/sync.js';
 import { applyStoredTheme, localStore } from './lib/theme.js';
-import { loadListLayout, saveListLayout } from './lib/list-layout.js';
+import { loadListLayout, loadListSort, saveListLayout, saveListSort } from './lib/list-layout.js';
 import { COLUMNS } from './components/list/columns.js';
 
 // Before the first paint, so a dark system does not flash the light theme.
@@ -27,9 +27,13 @@ const transport = openTransport();
 if (typeof transport === 'string') {
   root.render(<p className="fatal">{transport}</p>);
 } else {
-  const store = createTesseraStore({ listLayout: loadListLayout(localStore(), COLUMNS) });
+  const store = createTesseraStore({
+    listLayout: loadListLayout(localStore(), COLUMNS),
+    sort: loadListSort(localStore(), COLUMNS.map((c) => c.key)),
+  });
   store.subscribe((s, prev) => {
     if (s.listLayout !== prev.listLayout) saveListLayout(localStore(), s.listLayout);
+    if (s.sort !== prev.sort) saveListSort(localStore(), s.sort);
   });
   const client = new EngineClient(transport);
   connectStore(client, store);

@@ -6,9 +6,11 @@ import {
   MIN_COLUMN_PX,
   gridTemplate,
   loadListLayout,
+  loadListSort,
   resetColumnWidths,
   resizeColumn,
   saveListLayout,
+  saveListSort,
   toggleColumn,
   visibleColumns,
   type LayoutColumn,
@@ -61,4 +63,17 @@ test('a saved layout loads back; junk, unknown columns and bad widths fall back 
   assert.deepEqual(loadListLayout(storage, columns), { widths: { ratio: MAX_COLUMN_PX }, hidden: ['size'] });
   assert.equal(loadListLayout(null, columns), DEFAULT_LIST_LAYOUT);
   assert.doesNotThrow(() => saveListLayout({ setItem: () => { throw new Error('QuotaExceededError'); } }, layout));
+});
+
+test('the sort order is remembered; an unknown column or a bad value is no sort', () => {
+  const storage = memoryStorage();
+  const keys = ['name', 'size'] as const;
+  assert.equal(loadListSort(storage, keys), null);
+  saveListSort(storage, { key: 'size', descending: true });
+  assert.deepEqual(loadListSort(storage, keys), { key: 'size', descending: true });
+  assert.equal(loadListSort(storage, ['name']), null, 'a column that is gone');
+  for (const junk of ['{', '7', '{"key":"name","descending":"yes"}', '{"key":5,"descending":true}']) {
+    storage.data.set('tessera.listSort', junk);
+    assert.equal(loadListSort(storage, keys), null, junk);
+  }
 });

@@ -1,6 +1,6 @@
 /**
- * The torrent list's column layout the user chose: widths dragged by hand (device-independent CSS px)
- * and hidden columns. Remembered in localStorage; anything unreadable there falls back to the defaults.
+ * The torrent list's layout the user chose: widths dragged by hand (device-independent CSS px), hidden
+ * columns, and the sort order. Remembered in localStorage; anything unreadable there falls back to the defaults.
  * Pure apart from the storage handle it is given.
  */
 export interface ListLayout {
@@ -21,6 +21,7 @@ export const DEFAULT_LIST_LAYOUT: ListLayout = { widths: {}, hidden: [] };
 export const MIN_COLUMN_PX = 36;
 export const MAX_COLUMN_PX = 2000;
 const KEY = 'tessera.listLayout';
+const SORT_KEY = 'tessera.listSort';
 
 export function clampWidth(px: number): number {
   return Math.round(Math.min(MAX_COLUMN_PX, Math.max(MIN_COLUMN_PX, px)));
@@ -88,5 +89,32 @@ export function saveListLayout(storage: Pick<Storage, 'setItem'> | null, layout:
     storage?.setItem(KEY, JSON.stringify(layout));
   } catch {
     // Storage full or disabled: the layout lasts for this session only.
+  }
+}
+
+export interface ListSort<K extends string> {
+  key: K;
+  descending: boolean;
+}
+
+/** The stored sort order, or null when there is none or it names a column that no longer exists. */
+export function loadListSort<K extends string>(storage: Pick<Storage, 'getItem'> | null, keys: readonly K[]): ListSort<K> | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(storage?.getItem(SORT_KEY) ?? 'null');
+  } catch {
+    return null;
+  }
+  if (typeof raw !== 'object' || raw === null) return null;
+  const { key, descending } = raw as { key?: unknown; descending?: unknown };
+  const known = keys.find((k) => k === key);
+  return known !== undefined && typeof descending === 'boolean' ? { key: known, descending } : null;
+}
+
+export function saveListSort(storage: Pick<Storage, 'setItem'> | null, sort: ListSort<string>): void {
+  try {
+    storage?.setItem(SORT_KEY, JSON.stringify({ key: sort.key, descending: sort.descending }));
+  } catch {
+    // As for the layout: this session only.
   }
 }

@@ -107,7 +107,7 @@ export type TesseraStore = StoreApi<TesseraState>;
 
 const MAX_NOTICES = 50;
 
-export function createTesseraStore(initial: UiInitial = {}): TesseraStore {
+export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['sort'] | null } = {}): TesseraStore {
   return createStore<TesseraState>()((set, get) => ({
     connection: { state: 'connecting' },
     torrents: new Map(),
@@ -126,7 +126,7 @@ export function createTesseraStore(initial: UiInitial = {}): TesseraStore {
 
     filter: 'all',
     search: '',
-    sort: { key: 'queuePosition', descending: false },
+    sort: initial.sort ?? { key: 'queuePosition', descending: false },
     selection: new Set(),
     anchor: null,
     lead: null,
