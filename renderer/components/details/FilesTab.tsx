@@ -23,7 +23,7 @@ import {
 } from '../../lib/file-tree.js';
 import { useEngine, useTessera } from '../../store/context.js';
 import { Bar } from './Bar.js';
-import { rowWindow, useScrollBox } from './virtual.js';
+import { rowWindow, useScrollBox } from '../virtual.js';
 
 const ROW_HEIGHT = 26;
 const PRIORITIES: { value: FilePriority; label: string }[] = [
