@@ -1,7 +1,8 @@
 /** The Add dialog's file list: expandable folders, tri-state checkboxes, a priority per file or folder. */
 import { useEffect, useRef, type ReactNode } from 'react';
 import type { FilePriority } from '../../../engine/api/types.js';
-import { checkState, priorityOf, setChecked, setPriority, visibleRows, type FolderNode, type TreeNode } from '../../lib/add-tree.js';
+import { checkState, setChecked, setPriority } from '../../lib/add-tree.js';
+import { priorityOf, visibleRows, type FolderNode, type TreeNode } from '../../lib/file-tree.js';
 import { formatBytes } from '../../lib/format.js';
 
 const PRIORITIES: readonly FilePriority[] = ['skip', 'low', 'normal', 'high'];
@@ -27,19 +28,20 @@ function TriCheckbox(props: { state: 'checked' | 'unchecked' | 'mixed'; label: s
 export function FileTree(props: {
   root: FolderNode;
   priorities: readonly FilePriority[];
-  expanded: ReadonlySet<string>;
+  collapsed: ReadonlySet<string>;
   onPriorities(next: FilePriority[]): void;
   onToggle(path: string): void;
 }): ReactNode {
-  const rows = visibleRows(props.root, props.expanded);
+  const rows = visibleRows(props.root, props.collapsed);
   const row = (node: TreeNode, depth: number): ReactNode => {
     const prio = priorityOf(node, props.priorities);
     const name = node.name;
+    const open = !props.collapsed.has(node.path);
     return (
       <li key={node.path} className="file-row" style={{ paddingLeft: depth * 18 }}>
         {node.kind === 'folder' ? (
-          <button type="button" className="twisty" aria-expanded={props.expanded.has(node.path)} aria-label={`${props.expanded.has(node.path) ? 'Collapse' : 'Expand'} ${name}`} onClick={() => props.onToggle(node.path)}>
-            {props.expanded.has(node.path) ? '▾' : '▸'}
+          <button type="button" className="twisty" aria-expanded={open} aria-label={`${open ? 'Collapse' : 'Expand'} ${name}`} onClick={() => props.onToggle(node.path)}>
+            {open ? '▾' : '▸'}
           </button>
         ) : (
           <span className="twisty" aria-hidden="true" />
