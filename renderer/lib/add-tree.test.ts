@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FilePriority } from '../../engine/api/types.js';
-import { allFolders, buildTree, checkState, priorityGroups, priorityOf, setChecked, setPriority, visibleRows, wantedBytes, type FolderNode } from './add-tree.js';
+import { buildAddTree, checkState, priorityGroups, setChecked, setPriority, wantedBytes } from './add-tree.js';
+import { findNode, initialCollapsed, priorityOf, visibleRows, type FolderNode } from './file-tree.js';
 
 const files = [
   { path: 'Album/CD2/track10.flac', length: 10 },
@@ -11,40 +12,29 @@ const files = [
 ];
 const normal = (): FilePriority[] => files.map(() => 'normal');
 const folder = (root: FolderNode, path: string): FolderNode => {
-  const f = root.kind === 'folder' && root.path === path ? root : null;
-  if (f) return f;
-  for (const c of root.children) if (c.kind === 'folder') {
-    const found = c.path === path ? c : folderOrNull(c, path);
-    if (found) return found;
-  }
-  throw new Error(path);
-};
-const folderOrNull = (root: FolderNode, path: string): FolderNode | null => {
-  try {
-    return folder(root, path);
-  } catch {
-    return null;
-  }
+  const node = findNode(root, path);
+  if (node?.kind !== 'folder') throw new Error(path);
+  return node;
 };
 
-test('buildTree nests folders, sorts folders first and numerically, sums sizes', () => {
-  const root = buildTree(files);
+test('buildAddTree nests folders, sorts folders first and numerically, sums sizes', () => {
+  const root = buildAddTree(files);
   assert.equal(root.children.length, 1);
   const album = folder(root, 'Album');
   assert.deepEqual(album.children.map((c) => c.name), ['CD1', 'CD2', 'cover.jpg']);
   assert.deepEqual(folder(root, 'Album/CD1').children.map((c) => c.name), ['track1.flac', 'track2.flac']);
   assert.equal(album.length, 65);
-  assert.deepEqual([...album.files].sort(), [0, 1, 2, 3]);
+  assert.deepEqual(album.files, [0, 1, 2, 3], 'indices are positions in the inspected list');
 });
 
 test('a single-file torrent is one file at the root', () => {
-  const root = buildTree([{ path: 'movie.mkv', length: 7 }]);
+  const root = buildAddTree([{ path: 'movie.mkv', length: 7 }]);
   assert.equal(root.children.length, 1);
   assert.equal(root.children[0].kind, 'file');
 });
 
 test('folder checkboxes: unchecking skips all children; tri-state follows', () => {
-  const root = buildTree(files);
+  const root = buildAddTree(files);
   const cd1 = folder(root, 'Album/CD1');
   let p = setChecked(cd1, false, normal());
   assert.deepEqual(p, ['normal', 'skip', 'normal', 'skip']);
@@ -57,14 +47,14 @@ test('folder checkboxes: unchecking skips all children; tri-state follows', () =
 });
 
 test('checking keeps low/high priorities and brings skipped files back to normal', () => {
-  const root = buildTree(files);
+  const root = buildAddTree(files);
   const album = folder(root, 'Album');
   const p = setChecked(album, true, ['high', 'skip', 'low', 'skip']);
   assert.deepEqual(p, ['high', 'normal', 'low', 'normal']);
 });
 
 test('priorities apply to a folder and report mixed', () => {
-  const root = buildTree(files);
+  const root = buildAddTree(files);
   const cd1 = folder(root, 'Album/CD1');
   const p = setPriority(cd1, 'high', normal());
   assert.deepEqual(p, ['normal', 'high', 'normal', 'high']);
@@ -74,10 +64,26 @@ test('priorities apply to a folder and report mixed', () => {
   assert.deepEqual(priorityGroups(setPriority(folder(root, 'Album/CD2'), 'skip', p)), { skip: [0], high: [1, 3] });
 });
 
-test('visible rows follow expansion', () => {
-  const root = buildTree(files);
-  assert.deepEqual(visibleRows(root, new Set()).map((r) => r.node.name), ['Album']);
-  const rows = visibleRows(root, new Set(['Album', 'Album/CD1']));
+test('visible rows follow collapsing', () => {
+  const root = buildAddTree(files);
+  assert.deepEqual(visibleRows(root, new Set(['Album'])).map((r) => r.node.name), ['Album']);
+  const rows = visibleRows(root, new Set(['Album/CD2']));
   assert.deepEqual(rows.map((r) => `${r.depth}:${r.node.name}`), ['0:Album', '1:CD1', '2:track1.flac', '2:track2.flac', '1:CD2', '1:cover.jpg']);
-  assert.deepEqual(allFolders(root), ['Album', 'Album/CD1', 'Album/CD2']);
+});
+
+test('a small torrent opens with every folder expanded; a big one with only the top-level folders', () => {
+  const root = buildAddTree(files);
+  assert.equal(visibleRows(root, initialCollapsed(root)).length, 7, 'every folder and file');
+  assert.deepEqual(visibleRows(root, initialCollapsed(root, 2)).map((r) => r.node.path), ['Album', 'Album/CD1', 'Album/CD2', 'Album/cover.jpg']);
+});
+
+test('names sort like the Files tab: numerically, ignoring case, torrent order for ties', () => {
+  const root = buildAddTree([
+    { path: 'b/README', length: 1 },
+    { path: 'b/readme', length: 1 },
+    { path: 'b/Track 10', length: 1 },
+    { path: 'b/track 9', length: 1 },
+    { path: 'b/a', length: 1 },
+  ]);
+  assert.deepEqual(folder(root, 'b').children.map((c) => c.name), ['a', 'README', 'readme', 'track 9', 'Track 10']);
 });

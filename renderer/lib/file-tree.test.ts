@@ -3,13 +3,17 @@ import assert from 'node:assert/strict';
 import type { FileInfo, FilePriority } from '../../engine/api/types.js';
 import {
   buildFileTree,
+  byFileIndex,
   canRename,
+  doneBytesOf,
   filesOfPaths,
   findNode,
   initialCollapsed,
   isMultiFile,
+  priorityOf,
   renameCommands,
   siblingNames,
+  toggled,
   validateName,
   visibleRows,
 } from './file-tree.js';
@@ -27,16 +31,18 @@ const files = [
 
 test('folders sum sizes and progress, and list every file below them', () => {
   const root = buildFileTree(files);
+  const done = byFileIndex(files, (f) => f.doneBytes);
+  const priorities = byFileIndex(files, (f) => f.priority);
   assert.equal(root.length, 610);
-  assert.equal(root.doneBytes, 160);
+  assert.equal(doneBytesOf(root, done), 160);
   const album = findNode(root, 'Album');
   assert.ok(album && album.kind === 'folder');
   assert.deepEqual(album.files, [0, 1, 2, 3]);
   const cd1 = findNode(root, 'Album/CD1');
   assert.ok(cd1 && cd1.kind === 'folder');
   assert.equal(cd1.length, 500);
-  assert.equal(cd1.priority, 'high', 'all children high');
-  assert.equal(album.priority, 'mixed');
+  assert.equal(priorityOf(cd1, priorities), 'high', 'all children high');
+  assert.equal(priorityOf(album, priorities), 'mixed');
   assert.equal(findNode(root, 'Album/nope'), null);
 });
 
@@ -53,6 +59,24 @@ test('collapsed folders hide their children; big torrents start collapsed below 
   assert.deepEqual(visibleRows(root, new Set(['Album/CD1'])).map((r) => r.node.path), ['Album', 'Album/CD1', 'Album/CD2', 'Album/CD2/track 10.flac', 'Album/cover.jpg']);
   assert.deepEqual([...initialCollapsed(root)], []);
   assert.deepEqual([...initialCollapsed(root, 2)].sort(), ['Album/CD1', 'Album/CD2']);
+});
+
+test('per-file values go by the engine\'s file index, which skips padding files', () => {
+  const padded = [file(0, 't/a', 10, 4, 'low'), file(2, 't/b', 20, 20, 'high')];
+  const root = buildFileTree(padded);
+  assert.deepEqual(root.files, [0, 2]);
+  assert.equal(doneBytesOf(root, byFileIndex(padded, (f) => f.doneBytes)), 24);
+  const b = findNode(root, 't/b');
+  assert.ok(b);
+  assert.equal(priorityOf(b, byFileIndex(padded, (f) => f.priority)), 'high');
+  assert.equal(priorityOf(buildFileTree([]), []), 'normal', 'an empty folder');
+});
+
+test('toggling a folder opens it if collapsed and collapses it if open, leaving the set given alone', () => {
+  const collapsed = new Set(['Album/CD1']);
+  assert.deepEqual([...toggled(collapsed, 'Album/CD1')], []);
+  assert.deepEqual([...toggled(collapsed, 'Album')].sort(), ['Album', 'Album/CD1']);
+  assert.deepEqual([...collapsed], ['Album/CD1']);
 });
 
 test('selected rows cover their files: a folder stands for all below it', () => {

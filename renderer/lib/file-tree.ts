@@ -1,6 +1,7 @@
 /**
- * The Files tab's model: the engine's flat file list as a folder tree with sizes, progress and
- * priorities summed up per folder, the rows a tree view shows, and rename rules. Pure.
+ * A torrent's flat file list as a folder tree, shared by the Files tab and the Add dialog: folder sizes,
+ * the files below each node, priorities and progress summed up per node, the rows a tree view shows,
+ * and the Files tab's rename rules. Pure.
  *
  * Paths are '/'-separated. A multi-file torrent's paths start with its root folder, which renameFile
  * keeps: the engine takes the new path without it.
@@ -9,13 +10,18 @@ import type { FileInfo, FilePriority } from '../../engine/api/types.js';
 
 export type Priority = FilePriority | 'mixed';
 
+/** What the tree needs of a file. `index` is the engine's file index, which is not always its position in a list. */
+export interface TreeFile {
+  index: number;
+  path: string;
+  length: number;
+}
+
 interface NodeBase {
   name: string;
   /** The full path in the torrent; a folder's has no trailing '/'. Unique, so it is the node's key. */
   path: string;
   length: number;
-  doneBytes: number;
-  priority: Priority;
 }
 
 export interface FileNode extends NodeBase {
@@ -34,7 +40,7 @@ export type TreeNode = FileNode | FolderNode;
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
-export function buildFileTree(files: readonly FileInfo[]): FolderNode {
+export function buildFileTree(files: readonly TreeFile[]): FolderNode {
   const root: FolderNode = folder('', '');
   const folders = new Map<string, FolderNode>([['', root]]);
   for (const f of files) {
@@ -51,29 +57,53 @@ export function buildFileTree(files: readonly FileInfo[]): FolderNode {
       }
       parent = next;
     }
-    parent.children.push({ kind: 'file', name: parts.at(-1) ?? f.path, path: f.path, index: f.index, length: f.length, doneBytes: f.doneBytes, priority: f.priority });
+    parent.children.push({ kind: 'file', name: parts.at(-1) ?? f.path, path: f.path, index: f.index, length: f.length });
   }
   summarise(root);
   return root;
 }
 
 function folder(name: string, path: string): FolderNode {
-  return { kind: 'folder', name, path, children: [], files: [], length: 0, doneBytes: 0, priority: 'normal' };
+  return { kind: 'folder', name, path, children: [], files: [], length: 0 };
 }
 
 function summarise(node: FolderNode): void {
-  let priority: Priority | null = null;
   for (const child of node.children) {
     if (child.kind === 'folder') summarise(child);
     node.length += child.length;
-    node.doneBytes += child.doneBytes;
     if (child.kind === 'folder') node.files.push(...child.files);
     else node.files.push(child.index);
-    priority = priority === null || priority === child.priority ? child.priority : 'mixed';
   }
   node.files.sort((a, b) => a - b);
-  node.priority = priority ?? 'normal';
+  // Folders first, then natural name order (2 before 10), like a file manager.
   node.children.sort((a, b) => (a.kind !== b.kind ? (a.kind === 'folder' ? -1 : 1) : collator.compare(a.name, b.name)));
+}
+
+export function filesOf(node: TreeNode): readonly number[] {
+  return node.kind === 'file' ? [node.index] : node.files;
+}
+
+/** Per-file values indexed by file index, for the summaries below. The engine's list leaves padding files out, so index and position can differ. */
+export function byFileIndex<T>(files: readonly FileInfo[], pick: (f: FileInfo) => T): T[] {
+  const out: T[] = [];
+  for (const f of files) out[f.index] = pick(f);
+  return out;
+}
+
+/** The one priority every file below shares, or 'mixed'. `priorities` is indexed by file index. */
+export function priorityOf(node: TreeNode, priorities: readonly FilePriority[]): Priority {
+  const files = filesOf(node);
+  if (files.length === 0) return 'normal';
+  const first = priorities[files[0]];
+  for (const i of files) if (priorities[i] !== first) return 'mixed';
+  return first;
+}
+
+/** The bytes downloaded of every file below. `doneBytes` is indexed by file index. */
+export function doneBytesOf(node: TreeNode, doneBytes: readonly number[]): number {
+  let sum = 0;
+  for (const i of filesOf(node)) sum += doneBytes[i];
+  return sum;
 }
 
 export interface TreeRow {
@@ -92,6 +122,14 @@ export function visibleRows(root: FolderNode, collapsed: ReadonlySet<string>): T
   };
   walk(root, 0);
   return rows;
+}
+
+/** The collapsed set with `path` opened if it was collapsed, closed if it was open. */
+export function toggled(collapsed: ReadonlySet<string>, path: string): ReadonlySet<string> {
+  const next = new Set(collapsed);
+  if (next.has(path)) next.delete(path);
+  else next.add(path);
+  return next;
 }
 
 /** Folders to start collapsed: none for small torrents; below the first level for big ones. */

@@ -4,9 +4,10 @@
  * magnet is added at once with stopAfterMetadata (the engine pauses it when its metadata arrives); the
  * file tree fills in then; Add sets priorities, folder and queue place and resumes it; Cancel removes it.
  */
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { FilePriority, TorrentId } from '../../../engine/api/types.js';
-import { allFolders, buildTree, priorityGroups, wantedBytes } from '../../lib/add-tree.js';
+import { buildAddTree, priorityGroups, wantedBytes } from '../../lib/add-tree.js';
+import { initialCollapsed, toggled, type FolderNode } from '../../lib/file-tree.js';
 import { formatBytes } from '../../lib/format.js';
 import { useEngine, useStoreApi, useTessera } from '../../store/context.js';
 import type { AddRequest } from '../../store/ui-slice.js';
@@ -33,8 +34,9 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
 
   const [info, setInfo] = useState<InspectResult | null>(null);
   const [files, setFiles] = useState<Files | null>(null);
+  const [tree, setTree] = useState<FolderNode | null>(null);
   const [priorities, setPriorities] = useState<FilePriority[]>([]);
-  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const [magnetId, setMagnetId] = useState<TorrentId | null>(null);
   const [addedDir, setAddedDir] = useState<string>('');
   const [savePath, setSavePath] = useState(defaultDir);
@@ -44,10 +46,11 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
   const [busy, setBusy] = useState(false);
 
   const showFiles = (list: Files): void => {
+    const next = buildAddTree(list);
     setFiles(list);
+    setTree(next);
     setPriorities(list.map(() => 'normal'));
-    const tree = buildTree(list);
-    setExpanded(new Set(list.length <= 200 ? allFolders(tree) : tree.children.filter((c) => c.kind === 'folder').map((c) => c.path)));
+    setCollapsed(initialCollapsed(next));
   };
 
   // Inspect; a magnet is then added paused-after-metadata so its metadata can be fetched.
@@ -105,7 +108,6 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
     return store.subscribe(check);
   }, [magnetId, engine, store]);
 
-  const tree = useMemo(() => (files ? buildTree(files) : null), [files]);
   const name = info?.name || request.label;
   const total = files ? files.reduce((a, f) => a + f.length, 0) : (info?.totalBytes ?? 0);
   const wanted = files ? wantedBytes(files, priorities) : 0;
@@ -180,7 +182,7 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
       {fetching ? <p role="status" className="fetching">Fetching metadata… the file list appears once peers send it. You can add now and choose files later.</p> : null}
       {!fetching && info === null && error === null && !isMagnet ? <p role="status">Reading the torrent…</p> : null}
       {tree && files && files.length > 0 && !already ? (
-        <FileTree root={tree} priorities={priorities} expanded={expanded} onPriorities={setPriorities} onToggle={(p) => setExpanded((s) => toggled(s, p))} />
+        <FileTree root={tree} priorities={priorities} collapsed={collapsed} onPriorities={setPriorities} onToggle={(p) => setCollapsed((s) => toggled(s, p))} />
       ) : null}
       {!already ? (
         <>
@@ -206,13 +208,6 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
       {error ? <p className="error-text" role="alert">{error}</p> : null}
     </Dialog>
   );
-}
-
-function toggled(set: ReadonlySet<string>, path: string): ReadonlySet<string> {
-  const next = new Set(set);
-  if (next.has(path)) next.delete(path);
-  else next.add(path);
-  return next;
 }
 
 function emptyInfo(): InspectResult {

@@ -1,8 +1,16 @@
-/** The Add dialog's file list: expandable folders, tri-state checkboxes, a priority per file or folder. */
-import { useEffect, useRef, type ReactNode } from 'react';
+/**
+ * The Add dialog's file list: expandable folders, tri-state checkboxes, a priority per file or folder.
+ * Windowed: only the rows in view (and a few either side) are in the DOM, however many files a folder has.
+ */
+import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import type { FilePriority } from '../../../engine/api/types.js';
-import { checkState, priorityOf, setChecked, setPriority, visibleRows, type FolderNode, type TreeNode } from '../../lib/add-tree.js';
+import { checkState, setChecked, setPriority } from '../../lib/add-tree.js';
+import { priorityOf, visibleRows, type FolderNode, type TreeNode } from '../../lib/file-tree.js';
 import { formatBytes } from '../../lib/format.js';
+import { rowWindow, useScrollBox } from '../virtual.js';
+
+/** Matches .file-row's height in app.css. */
+const ROW_HEIGHT = 26;
 
 const PRIORITIES: readonly FilePriority[] = ['skip', 'low', 'normal', 'high'];
 const PRIORITY_LABELS: Readonly<Record<FilePriority, string>> = { skip: 'Do not download', low: 'Low', normal: 'Normal', high: 'High' };
@@ -27,34 +35,68 @@ function TriCheckbox(props: { state: 'checked' | 'unchecked' | 'mixed'; label: s
 export function FileTree(props: {
   root: FolderNode;
   priorities: readonly FilePriority[];
-  expanded: ReadonlySet<string>;
+  collapsed: ReadonlySet<string>;
   onPriorities(next: FilePriority[]): void;
   onToggle(path: string): void;
 }): ReactNode {
-  const rows = visibleRows(props.root, props.expanded);
-  const row = (node: TreeNode, depth: number): ReactNode => {
-    const prio = priorityOf(node, props.priorities);
-    const name = node.name;
-    return (
-      <li key={node.path} className="file-row" style={{ paddingLeft: depth * 18 }}>
-        {node.kind === 'folder' ? (
-          <button type="button" className="twisty" aria-expanded={props.expanded.has(node.path)} aria-label={`${props.expanded.has(node.path) ? 'Collapse' : 'Expand'} ${name}`} onClick={() => props.onToggle(node.path)}>
-            {props.expanded.has(node.path) ? '▾' : '▸'}
-          </button>
-        ) : (
-          <span className="twisty" aria-hidden="true" />
-        )}
-        <TriCheckbox state={checkState(node, props.priorities)} label={name} onChange={(c) => props.onPriorities(setChecked(node, c, props.priorities))} />
-        <span className={`file-name${node.kind === 'folder' ? ' folder' : ''}`} title={node.path}>{name}</span>
-        <span className="file-size">{formatBytes(node.length)}</span>
-        <select aria-label={`Priority of ${name}`} value={prio} onChange={(e) => props.onPriorities(setPriority(node, e.target.value as FilePriority, props.priorities))}>
-          {prio === 'mixed' ? <option value="mixed" disabled>Mixed</option> : null}
-          {PRIORITIES.map((p) => (
-            <option key={p} value={p}>{PRIORITY_LABELS[p]}</option>
-          ))}
-        </select>
-      </li>
-    );
-  };
-  return <ul className="file-tree" aria-label="Files">{rows.map((r) => row(r.node, r.depth))}</ul>;
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const box = useScrollBox(scrollRef);
+  const rows = useMemo(() => visibleRows(props.root, props.collapsed), [props.root, props.collapsed]);
+  const win = rowWindow(rows.length, ROW_HEIGHT, box.scrollTop, box.height);
+  return (
+    <div className="file-tree" ref={scrollRef}>
+      <ul aria-label="Files" style={{ paddingTop: win.padTop, paddingBottom: win.padBottom }}>
+        {rows.slice(win.start, win.end).map((r, i) => (
+          <FileRow
+            key={r.node.path}
+            node={r.node}
+            depth={r.depth}
+            position={win.start + i + 1}
+            count={rows.length}
+            priorities={props.priorities}
+            collapsed={props.collapsed}
+            onPriorities={props.onPriorities}
+            onToggle={props.onToggle}
+          />
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function FileRow(props: {
+  node: TreeNode;
+  depth: number;
+  position: number;
+  count: number;
+  priorities: readonly FilePriority[];
+  collapsed: ReadonlySet<string>;
+  onPriorities(next: FilePriority[]): void;
+  onToggle(path: string): void;
+}): ReactNode {
+  const { node, priorities } = props;
+  const prio = priorityOf(node, priorities);
+  const name = node.name;
+  const open = !props.collapsed.has(node.path);
+  // Only a window of the rows is in the DOM, so each says where it stands in the whole list.
+  return (
+    <li className="file-row" style={{ paddingLeft: props.depth * 18 }} aria-level={props.depth + 1} aria-posinset={props.position} aria-setsize={props.count}>
+      {node.kind === 'folder' ? (
+        <button type="button" className="twisty" aria-expanded={open} aria-label={`${open ? 'Collapse' : 'Expand'} ${name}`} onClick={() => props.onToggle(node.path)}>
+          {open ? '▾' : '▸'}
+        </button>
+      ) : (
+        <span className="twisty" aria-hidden="true" />
+      )}
+      <TriCheckbox state={checkState(node, priorities)} label={name} onChange={(c) => props.onPriorities(setChecked(node, c, priorities))} />
+      <span className={`file-name${node.kind === 'folder' ? ' folder' : ''}`} title={node.path}>{name}</span>
+      <span className="file-size">{formatBytes(node.length)}</span>
+      <select aria-label={`Priority of ${name}`} value={prio} onChange={(e) => props.onPriorities(setPriority(node, e.target.value as FilePriority, priorities))}>
+        {prio === 'mixed' ? <option value="mixed" disabled>Mixed</option> : null}
+        {PRIORITIES.map((p) => (
+          <option key={p} value={p}>{PRIORITY_LABELS[p]}</option>
+        ))}
+      </select>
+    </li>
+  );
 }

@@ -8,13 +8,17 @@ import type { FilePriority, TorrentId } from '../../../engine/api/types.js';
 import { formatBytes } from '../../lib/format.js';
 import {
   buildFileTree,
+  byFileIndex,
   canRename,
+  doneBytesOf,
   filesOfPaths,
   findNode,
   initialCollapsed,
   isMultiFile,
+  priorityOf,
   renameCommands,
   siblingNames,
+  toggled,
   validateName,
   visibleRows,
   type Priority,
@@ -23,7 +27,7 @@ import {
 } from '../../lib/file-tree.js';
 import { useEngine, useTessera } from '../../store/context.js';
 import { Bar } from './Bar.js';
-import { rowWindow, useScrollBox } from './virtual.js';
+import { rowWindow, useScrollBox } from '../virtual.js';
 
 const ROW_HEIGHT = 26;
 const PRIORITIES: { value: FilePriority; label: string }[] = [
@@ -52,6 +56,8 @@ export function FilesTab(props: { id: TorrentId }): ReactNode {
   const state = useTessera((s) => s.torrents.get(props.id)?.state);
   const tree = useMemo(() => (files ? buildFileTree(files) : null), [files]);
   const multiFile = useMemo(() => (files ? isMultiFile(files) : false), [files]);
+  const priorities = useMemo(() => (files ? byFileIndex(files, (f) => f.priority) : []), [files]);
+  const done = useMemo(() => (files ? byFileIndex(files, (f) => f.doneBytes) : []), [files]);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string> | null>(null);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [anchor, setAnchor] = useState<string | null>(null);
@@ -85,12 +91,7 @@ export function FilesTab(props: { id: TorrentId }): ReactNode {
       .catch((e: unknown) => setStatus(`Could not set the priority: ${e instanceof Error ? e.message : String(e)}`));
   };
 
-  const toggle = (path: string): void => {
-    const next = new Set(collapsed ?? []);
-    if (next.has(path)) next.delete(path);
-    else next.add(path);
-    setCollapsed(next);
-  };
+  const toggle = (path: string): void => setCollapsed(toggled(collapsed ?? new Set(), path));
 
   const select = (path: string, e: { ctrlKey: boolean; metaKey: boolean; shiftKey: boolean }, checkbox: boolean): void => {
     if (e.shiftKey && anchor !== null) {
@@ -201,6 +202,8 @@ export function FilesTab(props: { id: TorrentId }): ReactNode {
               <FileRow
                 key={row.node.path}
                 row={row}
+                priority={priorityOf(row.node, priorities)}
+                doneBytes={doneBytesOf(row.node, done)}
                 rowIndex={win.start + i + 2}
                 expanded={row.node.kind === 'folder' && !(collapsed ?? new Set()).has(row.node.path)}
                 selected={selected.has(row.node.path)}
@@ -225,6 +228,8 @@ export function FilesTab(props: { id: TorrentId }): ReactNode {
 
 interface RowProps {
   row: TreeRow;
+  priority: Priority;
+  doneBytes: number;
   rowIndex: number;
   expanded: boolean;
   selected: boolean;
@@ -309,10 +314,10 @@ function FileRow(p: RowProps): ReactNode {
       </td>
       <td className="dt-num">{formatBytes(node.length)}</td>
       <td className="dt-col-bar">
-        <Bar fraction={node.length > 0 ? node.doneBytes / node.length : 1} label={`Progress of ${node.name}`} />
+        <Bar fraction={node.length > 0 ? p.doneBytes / node.length : 1} label={`Progress of ${node.name}`} />
       </td>
       <td>
-        <PrioritySelect name={node.name} value={node.priority} onChange={p.onPriority} />
+        <PrioritySelect name={node.name} value={p.priority} onChange={p.onPriority} />
       </td>
     </tr>
   );
