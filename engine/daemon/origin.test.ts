@@ -31,6 +31,7 @@ test('tokens: 256 random bits, URL-safe; compared whole', () => {
   assert.match(t, TOKEN_RE);
   assert.equal(t.length, 43);
   assert.notEqual(generateToken(), t);
+  for (let i = 0; i < 2000; i++) assert.ok(!generateToken().startsWith('-'), 'a token never looks like an option');
   assert.ok(tokenMatches(t, t));
   for (const wrong of [null, '', t.slice(0, -1), `${t}x`, t.toUpperCase() === t ? t.toLowerCase() : t.toUpperCase()]) assert.ok(!tokenMatches(wrong, t), String(wrong));
 });

@@ -5,9 +5,15 @@ import { dirname } from 'node:path';
 /** A URL-safe characters-only token: what the daemon accepts and the renderer takes from `#token=`. */
 export const TOKEN_RE = /^[A-Za-z0-9_-]{16,256}$/;
 
-/** 32 random bytes, base64url (43 characters). */
+/**
+ * 32 random bytes, base64url (43 characters), never starting with '-': a user who copies it into
+ * `--token <t>` would otherwise have it read as an option.
+ */
 export function generateToken(): string {
-  return randomBytes(32).toString('base64url');
+  for (;;) {
+    const token = randomBytes(32).toString('base64url');
+    if (!token.startsWith('-')) return token;
+  }
 }
 
 /** Compares in time independent of where they differ (both hashed first, so lengths leak nothing either). */
