@@ -65,7 +65,7 @@ class SyntheticEngine implements Transport {
         return reply(SETTINGS);
       case 'getInfo': {
         const t = this.torrents.find((x) => x.id === c.id);
-        return reply({ id: c.id, name: t?.name ?? c.id, infoHash: c.id, pieceLength: 1 << 20, pieceCount: 100_000, totalBytes: t?.totalBytes ?? 0, private: false, comment: null, createdBy: 'bench', creationDate: 1_700_000_000, magnetUri: `magnet:?xt=urn:btih:${c.id}`, files: [], trackers: [] });
+        return reply({ id: c.id, name: t?.name ?? c.id, infoHash: c.id, pieceLength: 1 << 20, pieceCount: 100_000, totalBytes: t?.totalBytes ?? 0, private: false, comment: null, createdBy: 'bench', creationDate: 1_700_000_000, magnetUri: `magnet:?xt=urn:btih:${c.id}`, files: [], fileCount: 0, trackers: [] });
       }
       default:
         return reply(null);

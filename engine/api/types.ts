@@ -131,8 +131,18 @@ export interface TorrentInfo {
   createdBy: string | null;
   creationDate: number | null;
   magnetUri: string;
-  files: { path: string; length: number }[];
+  /** Padding files left out; see ListedFile. */
+  files: ListedFile[];
+  /** Every file in the torrent, padding included: the length `add`'s filePriorities must have. */
+  fileCount: number;
   trackers: string[][];
+}
+
+/** A file as a user sees it: `index` counts every file of the torrent (padding too), as file priorities do. */
+export interface ListedFile {
+  index: number;
+  path: string;
+  length: number;
 }
 
 export interface WeeklySchedule {
@@ -193,7 +203,9 @@ export interface InspectResult {
   pieceLength: number;
   pieceCount: number;
   /** Sanitised paths joined with '/', padding files left out; empty when the metadata is not known. */
-  files: { path: string; length: number }[];
+  files: ListedFile[];
+  /** Every file in the torrent, padding included (0 when the metadata is not known). */
+  fileCount: number;
   private: boolean;
   comment: string | null;
   createdBy: string | null;

@@ -1,6 +1,7 @@
 import type { Metainfo, MagnetLink } from '../metainfo/index.js';
 import { formatBytes } from './format.js';
 import type { LoadedInput } from './load.js';
+import { fileList } from '../session/inspect.js';
 
 export interface InfoJson {
   name: string;
@@ -25,7 +26,7 @@ export function infoJson(meta: Metainfo): InfoJson {
     pieceCount: meta.pieceCount,
     totalLength: meta.totalLength,
     private: meta.private,
-    files: meta.files.filter((f) => !f.padding).map((f) => ({ path: f.path.join('/'), length: f.length })),
+    files: fileList(meta),
     trackers: meta.announce,
     urlList: meta.urlList,
     ...(meta.comment !== undefined ? { comment: meta.comment } : {}),

@@ -250,9 +250,10 @@ describe('daemon: the protocol over WebSocket', { timeout: 60_000 }, () => {
       pieceLength: 16_384,
       pieceCount: 7,
       files: [
-        { path: 'inspected/a.bin', length: 40_000 },
-        { path: 'inspected/sub/b.bin', length: 70_001 },
+        { index: 0, path: 'inspected/a.bin', length: 40_000 },
+        { index: 1, path: 'inspected/sub/b.bin', length: 70_001 },
       ],
+      fileCount: 2,
       private: false,
       comment: null,
       createdBy: meta.createdBy ?? null,

@@ -1,9 +1,16 @@
-import type { AddSource, InspectResult } from '../api/types.js';
+import type { AddSource, InspectResult, ListedFile } from '../api/types.js';
 import { parseMagnet, parseTorrent, type Metainfo } from '../metainfo/index.js';
 
-/** The files a user sees: sanitised paths joined with '/', padding files left out. */
-export function fileList(meta: Metainfo): { path: string; length: number }[] {
-  return meta.files.filter((f) => !f.padding).map((f) => ({ path: f.path.join('/'), length: f.length }));
+/**
+ * The files a user sees: sanitised paths joined with '/', padding files left out. Each keeps its index
+ * among all the torrent's files, the index file priorities use.
+ */
+export function fileList(meta: Metainfo): ListedFile[] {
+  const out: ListedFile[] = [];
+  meta.files.forEach((f, index) => {
+    if (!f.padding) out.push({ index, path: f.path.join('/'), length: f.length });
+  });
+  return out;
 }
 
 /**
@@ -21,6 +28,7 @@ export function inspectSource(source: AddSource, alreadyAdded: (id: string) => b
       pieceLength: 0,
       pieceCount: 0,
       files: [],
+      fileCount: 0,
       private: false,
       comment: null,
       createdBy: null,
@@ -36,6 +44,7 @@ export function inspectSource(source: AddSource, alreadyAdded: (id: string) => b
     pieceLength: meta.pieceLength,
     pieceCount: meta.pieceCount,
     files: fileList(meta),
+    fileCount: meta.files.length,
     private: meta.private,
     comment: meta.comment ?? null,
     createdBy: meta.createdBy ?? null,

@@ -493,6 +493,7 @@ export class Session {
       creationDate: meta?.creationDate ?? null,
       magnetUri: meta ? toMagnetUri(meta) : (entry.magnet ? toMagnetUri(entry.magnet) : `magnet:?xt=urn:btih:${entry.id}`),
       files: meta ? fileList(meta) : [],
+      fileCount: meta?.files.length ?? 0,
       trackers: meta?.announce ?? entry.magnet?.trackers.map((t) => [t]) ?? [],
     };
   }

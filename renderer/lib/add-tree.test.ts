@@ -1,15 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FilePriority } from '../../engine/api/types.js';
-import { buildAddTree, checkState, priorityGroups, setChecked, setPriority, wantedBytes } from './add-tree.js';
-import { findNode, initialCollapsed, priorityOf, visibleRows, type FolderNode } from './file-tree.js';
+import type { FilePriority, ListedFile } from '../../engine/api/types.js';
+import { checkState, priorityGroups, setChecked, setPriority, wantedBytes } from './add-tree.js';
+import { buildFileTree, findNode, initialCollapsed, priorityOf, visibleRows, type FolderNode } from './file-tree.js';
 
-const files = [
+/** Files as the engine lists them when the torrent has no padding: indices are positions. */
+const listed = (list: { path: string; length: number }[]): ListedFile[] => list.map((f, index) => ({ index, ...f }));
+const buildAddTree = (list: { path: string; length: number }[]): FolderNode => buildFileTree(listed(list));
+
+const files = listed([
   { path: 'Album/CD2/track10.flac', length: 10 },
   { path: 'Album/CD1/track2.flac', length: 20 },
   { path: 'Album/cover.jpg', length: 5 },
   { path: 'Album/CD1/track1.flac', length: 30 },
-];
+]);
 const normal = (): FilePriority[] => files.map(() => 'normal');
 const folder = (root: FolderNode, path: string): FolderNode => {
   const node = findNode(root, path);
@@ -17,14 +21,14 @@ const folder = (root: FolderNode, path: string): FolderNode => {
   return node;
 };
 
-test('buildAddTree nests folders, sorts folders first and numerically, sums sizes', () => {
+test('the tree nests folders, sorts folders first and numerically, sums sizes', () => {
   const root = buildAddTree(files);
   assert.equal(root.children.length, 1);
   const album = folder(root, 'Album');
   assert.deepEqual(album.children.map((c) => c.name), ['CD1', 'CD2', 'cover.jpg']);
   assert.deepEqual(folder(root, 'Album/CD1').children.map((c) => c.name), ['track1.flac', 'track2.flac']);
   assert.equal(album.length, 65);
-  assert.deepEqual(album.files, [0, 1, 2, 3], 'indices are positions in the inspected list');
+  assert.deepEqual(album.files, [0, 1, 2, 3], 'the torrent\'s file indices');
 });
 
 test('a single-file torrent is one file at the root', () => {
@@ -86,4 +90,24 @@ test('names sort like the Files tab: numerically, ignoring case, torrent order f
     { path: 'b/a', length: 1 },
   ]);
   assert.deepEqual(folder(root, 'b').children.map((c) => c.name), ['a', 'README', 'readme', 'track 9', 'Track 10']);
+});
+
+test('with padding files (left out of the list) priorities stay indexed like the torrent, padding untouched', () => {
+  // Torrent files: 0 a.bin, 1 padding, 2 b.bin, 3 padding, 4 c.bin.
+  const withPadding: ListedFile[] = [
+    { index: 0, path: 't/a.bin', length: 100 },
+    { index: 2, path: 't/b.bin', length: 200 },
+    { index: 4, path: 't/c.bin', length: 300 },
+  ];
+  const root = buildFileTree(withPadding);
+  const start: FilePriority[] = ['normal', 'normal', 'normal', 'normal', 'normal'];
+  const b = findNode(root, 't/b.bin');
+  assert.ok(b);
+  let p = setChecked(b, false, start);
+  assert.deepEqual(p, ['normal', 'normal', 'skip', 'normal', 'normal']);
+  assert.equal(wantedBytes(withPadding, p), 400);
+  p = setPriority(folder(root, 't'), 'high', p);
+  assert.deepEqual(p, ['high', 'normal', 'high', 'normal', 'high'], 'padding entries keep their value');
+  assert.deepEqual(priorityGroups(setChecked(folder(root, 't'), false, start)), { skip: [0, 2, 4] });
+  assert.equal(checkState(folder(root, 't'), setChecked(folder(root, 't'), false, start)), 'unchecked');
 });

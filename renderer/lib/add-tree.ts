@@ -1,15 +1,12 @@
 /**
  * The Add dialog's file choices on the shared file tree (file-tree.ts): per-file priorities (skip =
  * unchecked), tri-state folder checkboxes, and priorities applied to a folder's files. Pure; priorities
- * are an array indexed like the inspected file list and always replaced, never mutated.
+ * are an array indexed like the torrent's files (padding included, as add.filePriorities is) and always
+ * replaced, never mutated.
  */
-import type { FilePriority } from '../../engine/api/types.js';
-import { buildFileTree, filesOf, type FolderNode, type TreeNode } from './file-tree.js';
+import type { FilePriority, ListedFile } from '../../engine/api/types.js';
+import { filesOf, type TreeNode } from './file-tree.js';
 
-/** The inspected list has no file indices: a file's index is its position, as in add.filePriorities. */
-export function buildAddTree(files: readonly { path: string; length: number }[]): FolderNode {
-  return buildFileTree(files.map((f, index) => ({ index, path: f.path, length: f.length })));
-}
 
 export type CheckState = 'checked' | 'unchecked' | 'mixed';
 
@@ -33,11 +30,9 @@ export function setPriority(node: TreeNode, priority: FilePriority, priorities: 
   return next;
 }
 
-export function wantedBytes(files: readonly { length: number }[], priorities: readonly FilePriority[]): number {
+export function wantedBytes(files: readonly ListedFile[], priorities: readonly FilePriority[]): number {
   let sum = 0;
-  files.forEach((f, i) => {
-    if (priorities[i] !== 'skip') sum += f.length;
-  });
+  for (const f of files) if (priorities[f.index] !== 'skip') sum += f.length;
   return sum;
 }
 

@@ -5,9 +5,9 @@
  * file tree fills in then; Add sets priorities, folder and queue place and resumes it; Cancel removes it.
  */
 import { useEffect, useState, type ReactNode } from 'react';
-import type { FilePriority, TorrentId } from '../../../engine/api/types.js';
-import { buildAddTree, priorityGroups, wantedBytes } from '../../lib/add-tree.js';
-import { initialCollapsed, toggled, type FolderNode } from '../../lib/file-tree.js';
+import type { FilePriority, ListedFile, TorrentId } from '../../../engine/api/types.js';
+import { priorityGroups, wantedBytes } from '../../lib/add-tree.js';
+import { buildFileTree, initialCollapsed, toggled, type FolderNode } from '../../lib/file-tree.js';
 import { formatBytes } from '../../lib/format.js';
 import { useEngine, useStoreApi, useTessera } from '../../store/context.js';
 import type { AddRequest } from '../../store/ui-slice.js';
@@ -23,7 +23,7 @@ export function AddTorrentDialog(): ReactNode {
   return <AddFlow key={request.key} request={request} waiting={waiting} />;
 }
 
-type Files = { path: string; length: number }[];
+type Files = ListedFile[];
 
 function AddFlow({ request, waiting }: { request: AddRequest; waiting: number }): ReactNode {
   const engine = useEngine();
@@ -45,11 +45,12 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const showFiles = (list: Files): void => {
-    const next = buildAddTree(list);
+  const showFiles = (list: Files, fileCount: number): void => {
+    const next = buildFileTree(list);
     setFiles(list);
     setTree(next);
-    setPriorities(list.map(() => 'normal'));
+    // Indexed like the torrent's files, padding included (its entries are never shown or changed).
+    setPriorities(Array.from({ length: fileCount }, () => 'normal'));
     setCollapsed(initialCollapsed(next));
   };
 
@@ -77,7 +78,7 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
       if (!live) return;
       setInfo(result);
       if (result.alreadyAdded) return;
-      if (result.metadataKnown) showFiles(result.files);
+      if (result.metadataKnown) showFiles(result.files, result.fileCount);
       if (isMagnet) await startMagnet();
     })().catch((e: unknown) => live && setError(errorText(e)));
     return () => {
@@ -98,8 +99,8 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
       done = true;
       engine.request({ type: 'getInfo', id: magnetId }).then(
         (i) => {
-          setInfo((prev) => ({ ...(prev ?? emptyInfo()), name: i.name, infoHash: i.infoHash, totalBytes: i.totalBytes, pieceLength: i.pieceLength, pieceCount: i.pieceCount, private: i.private, comment: i.comment, createdBy: i.createdBy, files: i.files, metadataKnown: true, alreadyAdded: false }));
-          showFiles(i.files);
+          setInfo((prev) => ({ ...(prev ?? emptyInfo()), name: i.name, infoHash: i.infoHash, totalBytes: i.totalBytes, pieceLength: i.pieceLength, pieceCount: i.pieceCount, private: i.private, comment: i.comment, createdBy: i.createdBy, files: i.files, fileCount: i.fileCount, metadataKnown: true, alreadyAdded: false }));
+          showFiles(i.files, i.fileCount);
         },
         (e: unknown) => setError(`Could not read the torrent's files: ${errorText(e)}`),
       );
@@ -112,7 +113,7 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
   const total = files ? files.reduce((a, f) => a + f.length, 0) : (info?.totalBytes ?? 0);
   const wanted = files ? wantedBytes(files, priorities) : 0;
   const already = info?.alreadyAdded === true;
-  const nothingWanted = files !== null && files.length > 0 && wanted === 0 && priorities.every((p) => p === 'skip');
+  const nothingWanted = files !== null && files.length > 0 && files.every((f) => priorities[f.index] === 'skip');
 
   const cancel = (): void => {
     if (magnetId !== null) void engine.request({ type: 'remove', ids: [magnetId], deleteData: true }).catch(() => undefined);
@@ -211,7 +212,7 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
 }
 
 function emptyInfo(): InspectResult {
-  return { name: '', infoHash: '', totalBytes: 0, pieceLength: 0, pieceCount: 0, files: [], private: false, comment: null, createdBy: null, metadataKnown: false, alreadyAdded: false };
+  return { name: '', infoHash: '', totalBytes: 0, pieceLength: 0, pieceCount: 0, files: [], fileCount: 0, private: false, comment: null, createdBy: null, metadataKnown: false, alreadyAdded: false };
 }
 
 /** The engine's reason, with what the user can do about it. */

@@ -23,7 +23,7 @@ test('ages read as short spans', () => {
 test('the info cache asks once per torrent and asks again while metadata is missing', async () => {
   const cache = new InfoCache();
   let calls = 0;
-  const info = (pieceCount: number): TorrentInfo => ({ id: 'a', name: 'a', infoHash: 'a', pieceLength: 16384, pieceCount, totalBytes: 0, private: false, comment: null, createdBy: null, creationDate: null, magnetUri: '', files: [], trackers: [] });
+  const info = (pieceCount: number): TorrentInfo => ({ id: 'a', name: 'a', infoHash: 'a', pieceLength: 16384, pieceCount, totalBytes: 0, private: false, comment: null, createdBy: null, creationDate: null, magnetUri: '', files: [], fileCount: 0, trackers: [] });
   const fetchWith = (n: number) => async () => {
     calls++;
     return info(n);
