@@ -26,6 +26,7 @@ import { Pex, type PexOptions } from './pex.js';
 import { checkPieces, type ResumePlan } from './check.js';
 import { Ticker } from '../common/ticker.js';
 import { AddressBook, type PeerAddress } from './address-book.js';
+import { isStarved } from './starvation.js';
 import { TransferLimits, type RateLimits } from '../net/bandwidth.js';
 
 export type TorrentState = 'checking' | 'downloading' | 'seeding' | 'stopped' | 'error';
@@ -132,6 +133,9 @@ export class Torrent implements PeerHandler {
   private readonly pex: Pex<PeerConnection> | null;
   /** Clock time of the last payload byte in either direction (stalled detection). */
   lastPayloadAt = 0;
+  /** Clock time of the last payload byte received, and when the torrent last started downloading. */
+  private lastReceivedAt = 0;
+  private downloadingSince = 0;
 
   constructor(opts: TorrentOptions) {
     this.opts = opts;
@@ -537,6 +541,7 @@ export class Torrent implements PeerHandler {
     }
     this.downloadMeter.add(data.length);
     this.lastPayloadAt = this.clock.now();
+    this.lastReceivedAt = this.lastPayloadAt;
     if (this.haveBits.has(piece) || this.verifying.has(piece)) {
       this.wastedBytes += data.length;
       return;
@@ -777,9 +782,11 @@ export class Torrent implements PeerHandler {
     }
     if (this.pex) for (const m of this.pex.due(this.peers, now)) m.peer.sendMessage({ type: 'extended', id: m.id, payload: m.payload });
     this.connectMore();
-    // Nobody to download from and nobody left to dial (the tracker's list may hold only peers that have gone): ask
-    // the tracker again well before its interval ends.
-    this.announcer?.setStarved(this.state === 'downloading' && this.peers.size === 0 && this.halfOpen === 0);
+    // Nobody to download from and nobody left to dial (the tracker's list may hold only peers that have gone, or
+    // peers that all choke us): ask the tracker again well before its interval ends.
+    this.announcer?.setStarved(
+      isStarved({ downloading: this.state === 'downloading', dialing: this.halfOpen, peers: this.peers, lastReceivedAt: this.lastReceivedAt, downloadingSince: this.downloadingSince, now }),
+    );
   }
 
   private rechoke(now: number): void {
@@ -811,6 +818,7 @@ export class Torrent implements PeerHandler {
   private setState(state: TorrentState, reason?: string): void {
     if (this.state === state) return;
     this.state = state;
+    if (state === 'downloading') this.downloadingSince = this.clock.now();
     this.opts.events?.onStateChange?.(state, reason);
   }
 
