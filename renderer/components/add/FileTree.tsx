@@ -7,13 +7,12 @@ import type { FilePriority } from '../../../engine/api/types.js';
 import { checkState, setChecked, setPriority } from '../../lib/add-tree.js';
 import { priorityOf, visibleRows, type FolderNode, type TreeNode } from '../../lib/file-tree.js';
 import { formatBytes } from '../../lib/format.js';
+import { PrioritySelect } from '../PrioritySelect.js';
 import { rowWindow, useScrollBox } from '../virtual.js';
 
 /** Matches .file-row's height in app.css. */
 const ROW_HEIGHT = 26;
 
-const PRIORITIES: readonly FilePriority[] = ['skip', 'low', 'normal', 'high'];
-const PRIORITY_LABELS: Readonly<Record<FilePriority, string>> = { skip: 'Do not download', low: 'Low', normal: 'Normal', high: 'High' };
 
 function TriCheckbox(props: { state: 'checked' | 'unchecked' | 'mixed'; label: string; onChange(checked: boolean): void }): ReactNode {
   const ref = useRef<HTMLInputElement>(null);
@@ -91,12 +90,7 @@ function FileRow(props: {
       <TriCheckbox state={checkState(node, priorities)} label={name} onChange={(c) => props.onPriorities(setChecked(node, c, priorities))} />
       <span className={`file-name${node.kind === 'folder' ? ' folder' : ''}`} title={node.path}>{name}</span>
       <span className="file-size">{formatBytes(node.length)}</span>
-      <select aria-label={`Priority of ${name}`} value={prio} onChange={(e) => props.onPriorities(setPriority(node, e.target.value as FilePriority, priorities))}>
-        {prio === 'mixed' ? <option value="mixed" disabled>Mixed</option> : null}
-        {PRIORITIES.map((p) => (
-          <option key={p} value={p}>{PRIORITY_LABELS[p]}</option>
-        ))}
-      </select>
+      <PrioritySelect label={`Priority of ${name}`} value={prio} onChange={(p) => props.onPriorities(setPriority(node, p, priorities))} />
     </li>
   );
 }

@@ -27,20 +27,10 @@ import {
 } from '../../lib/file-tree.js';
 import { useEngine, useTessera } from '../../store/context.js';
 import { Bar } from './Bar.js';
+import { PrioritySelect } from '../PrioritySelect.js';
 import { rowWindow, useScrollBox } from '../virtual.js';
 
 const ROW_HEIGHT = 26;
-const PRIORITIES: { value: FilePriority; label: string }[] = [
-  { value: 'skip', label: 'Skip' },
-  { value: 'low', label: 'Low' },
-  { value: 'normal', label: 'Normal' },
-  { value: 'high', label: 'High' },
-];
-
-function asPriority(value: string): FilePriority | null {
-  return PRIORITIES.find((p) => p.value === value)?.value ?? null;
-}
-
 function noop(): void {}
 
 interface Editing {
@@ -152,19 +142,7 @@ export function FilesTab(props: { id: TorrentId }): ReactNode {
         {selected.size > 0 ? (
           <>
             <span>{`${selectedFiles.length.toLocaleString('en-US')} selected`}</span>
-            <select aria-label="Priority of the selected files" value="" onChange={(e) => {
-                const priority = asPriority(e.target.value);
-                if (priority) setPriority(selected, priority);
-              }}>
-              <option value="" disabled>
-                Set priority…
-              </option>
-              {PRIORITIES.map((p) => (
-                <option key={p.value} value={p.value}>
-                  {p.label}
-                </option>
-              ))}
-            </select>
+            <PrioritySelect label="Priority of the selected files" value={null} onChange={(p) => setPriority(selected, p)} />
             <button type="button" onClick={() => setSelected(new Set())}>
               Clear selection
             </button>
@@ -317,33 +295,9 @@ function FileRow(p: RowProps): ReactNode {
         <Bar fraction={node.length > 0 ? p.doneBytes / node.length : 1} label={`Progress of ${node.name}`} />
       </td>
       <td>
-        <PrioritySelect name={node.name} value={p.priority} onChange={p.onPriority} />
+        <PrioritySelect label={`Priority of ${node.name}`} className={`dt-priority dt-priority-${p.priority}`} value={p.priority} onChange={p.onPriority} />
       </td>
     </tr>
   );
 }
 
-function PrioritySelect(props: { name: string; value: Priority; onChange(p: FilePriority): void }): ReactNode {
-  return (
-    <select
-      className={`dt-priority dt-priority-${props.value}`}
-      aria-label={`Priority of ${props.name}`}
-      value={props.value}
-      onChange={(e) => {
-        const priority = asPriority(e.target.value);
-        if (priority) props.onChange(priority);
-      }}
-    >
-      {props.value === 'mixed' ? (
-        <option value="mixed" disabled>
-          Mixed
-        </option>
-      ) : null}
-      {PRIORITIES.map((p) => (
-        <option key={p.value} value={p.value}>
-          {p.label}
-        </option>
-      ))}
-    </select>
-  );
-}
