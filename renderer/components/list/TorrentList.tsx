@@ -10,6 +10,7 @@ import { isMod } from '../../lib/dom.js';
 import { useStoreApi, useTessera } from '../../store/context.js';
 import { useCommands } from '../commands.js';
 import { ContextMenu } from '../ContextMenu.js';
+import { rowWindow } from '../virtual.js';
 import { gridTemplate } from '../../lib/list-layout.js';
 import { COLUMNS, ROW_HEIGHT, rowDomId, useVisibleColumns } from './columns.js';
 import { ListHeader } from './ListHeader.js';
@@ -23,8 +24,7 @@ interface Range {
 }
 
 function rangeFor(scrollTop: number, height: number, count: number): Range {
-  const start = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
-  const end = Math.min(count, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+  const { start, end } = rowWindow(count, ROW_HEIGHT, scrollTop, height, OVERSCAN);
   return { start, end };
 }
 
