@@ -19,7 +19,7 @@ export interface DialogProps {
 }
 
 export function Dialog(props: DialogProps): ReactNode {
-  const ref = useRef<HTMLFormElement>(null);
+  const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
   const onClose = useRef(props.onClose);
   onClose.current = props.onClose;
@@ -34,7 +34,7 @@ export function Dialog(props: DialogProps): ReactNode {
     };
   }, []);
 
-  const onKeyDown = (e: KeyboardEvent<HTMLFormElement>): void => {
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
     if (e.key === 'Escape') {
       e.preventDefault();
       e.stopPropagation();
@@ -62,20 +62,13 @@ export function Dialog(props: DialogProps): ReactNode {
 
   return (
     <div className="backdrop" onMouseDown={(e) => e.target === e.currentTarget && props.onClose()}>
-      <form
-        ref={ref}
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        aria-describedby={props.describedBy}
-        className={`dialog ${props.className ?? ''}`}
-        onKeyDown={onKeyDown}
-        onSubmit={submit}
-      >
-        <h2 id={titleId}>{props.title}</h2>
-        <div className="dialog-body">{props.children}</div>
-        <div className="dialog-actions">{props.actions}</div>
-      </form>
+      <div ref={ref} role="dialog" aria-modal="true" aria-labelledby={titleId} aria-describedby={props.describedBy} className={`dialog ${props.className ?? ''}`} onKeyDown={onKeyDown}>
+        <form className="dialog-form" onSubmit={submit}>
+          <h2 id={titleId}>{props.title}</h2>
+          <div className="dialog-body">{props.children}</div>
+          <div className="dialog-actions">{props.actions}</div>
+        </form>
+      </div>
     </div>
   );
 }

@@ -75,7 +75,10 @@ export function Menu(props: { x: number; y: number; label: string; groups: reado
   };
 
   return (
-    <div ref={ref} role="menu" aria-label={props.label} className="menu" style={{ left: pos.left, top: pos.top }} onKeyDown={onKeyDown} onContextMenu={(e) => e.preventDefault()}>
+    <div ref={ref} role="menu" aria-label={props.label} className="menu" style={{ left: pos.left, top: pos.top }} onKeyDown={onKeyDown} onContextMenu={(e) => {
+        e.preventDefault();
+        e.stopPropagation();
+      }}>
       {props.groups.map((g, gi) => (
         <div key={gi} role="group" className="menu-group">
           {g.map((item) => (

@@ -10,9 +10,8 @@ function FilterItem({ filter }: { filter: StateFilter }): ReactNode {
   const setFilter = useTessera((s) => s.setFilter);
   return (
     <li>
-      <button type="button" className={`filter filter-${filter}`} aria-current={active ? 'true' : undefined} aria-label={`${FILTER_LABELS[filter]} (${count})`} onClick={() => setFilter(filter)}>
-        <span className="filter-name">{FILTER_LABELS[filter]}</span>
-        <span className="count" aria-hidden="true">{count}</span>
+      <button type="button" className={`filter filter-${filter}`} aria-current={active ? 'true' : undefined} onClick={() => setFilter(filter)}>
+        <span className="filter-name">{FILTER_LABELS[filter]}</span> <span className="count">{count}</span>
       </button>
     </li>
   );

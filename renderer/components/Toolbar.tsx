@@ -40,23 +40,26 @@ export function Toolbar(): ReactNode {
   const none = useTessera((s) => s.selection.size === 0);
   const openDialog = useTessera((s) => s.openDialog);
   return (
-    <header className="toolbar" role="toolbar" aria-label="Torrent actions">
-      <Tool label="Add torrent file" icon={<Svg d="M11 4h2v7h7v2h-7v7h-2v-7H4v-2h7z" />} keys="Ctrl+O" onClick={() => commands.pickTorrentFiles()} text />
-      <Tool label="Add magnet link" icon={<Svg d="M7 3v7a5 5 0 0 0 10 0V3h-4v7a1 1 0 0 1-2 0V3z" />} keys="Ctrl+Shift+O" onClick={() => openDialog({ kind: 'magnet' })} text />
-      <span className="sep" role="separator" />
-      <Tool label="Resume" icon="▶" keys="Ctrl+S" disabled={none} onClick={() => commands.resume()} />
-      <Tool label="Pause" icon={<Svg d="M6 4h4v16H6zM14 4h4v16h-4z" />} keys="Ctrl+P" disabled={none} onClick={() => commands.pause()} />
-      <Tool label="Remove" icon="✕" keys="Delete" disabled={none} onClick={() => commands.askRemove()} />
-      <span className="sep" role="separator" />
-      {(['top', 'up', 'down', 'bottom'] as const).map((m) => (
-        <Tool key={m} label={QUEUE_MOVE_LABELS[m]} icon={MOVE_ICONS[m]} keys={MOVE_KEYS[m]} disabled={none} onClick={() => commands.queueMove(m)} />
-      ))}
-      <span className="sep" role="separator" />
-      <Tool label="Force start" icon={<Svg d="M4 5l8 7-8 7zM12 5l8 7-8 7z" />} disabled={none} onClick={() => commands.toggleForceStart()} />
-      <Tool label="Recheck" icon="⟳" disabled={none} onClick={() => commands.recheck()} />
-      <span className="spacer" />
-      <SearchBox />
-      <Tool label="Settings" icon="⚙" keys="Ctrl+," onClick={() => openDialog({ kind: 'settings' })} />
+    <header className="app-header">
+      <h1 className="visually-hidden">Tessera</h1>
+      <div className="toolbar" role="toolbar" aria-label="Torrent actions">
+        <Tool label="Add torrent file" icon={<Svg d="M11 4h2v7h7v2h-7v7h-2v-7H4v-2h7z" />} keys="Ctrl+O" onClick={() => commands.pickTorrentFiles()} text />
+        <Tool label="Add magnet link" icon={<Svg d="M7 3v7a5 5 0 0 0 10 0V3h-4v7a1 1 0 0 1-2 0V3z" />} keys="Ctrl+Shift+O" onClick={() => openDialog({ kind: 'magnet' })} text />
+        <span className="sep" role="separator" aria-orientation="vertical" />
+        <Tool label="Resume" icon="▶" keys="Ctrl+S" disabled={none} onClick={() => commands.resume()} />
+        <Tool label="Pause" icon={<Svg d="M6 4h4v16H6zM14 4h4v16h-4z" />} keys="Ctrl+P" disabled={none} onClick={() => commands.pause()} />
+        <Tool label="Remove" icon="✕" keys="Delete" disabled={none} onClick={() => commands.askRemove()} />
+        <span className="sep" role="separator" aria-orientation="vertical" />
+        {(['top', 'up', 'down', 'bottom'] as const).map((m) => (
+          <Tool key={m} label={QUEUE_MOVE_LABELS[m]} icon={MOVE_ICONS[m]} keys={MOVE_KEYS[m]} disabled={none} onClick={() => commands.queueMove(m)} />
+        ))}
+        <span className="sep" role="separator" aria-orientation="vertical" />
+        <Tool label="Force start" icon={<Svg d="M4 5l8 7-8 7zM12 5l8 7-8 7z" />} disabled={none} onClick={() => commands.toggleForceStart()} />
+        <Tool label="Recheck" icon="⟳" disabled={none} onClick={() => commands.recheck()} />
+        <span className="spacer" />
+        <SearchBox />
+        <Tool label="Settings" icon="⚙" keys="Ctrl+," onClick={() => openDialog({ kind: 'settings' })} />
+      </div>
     </header>
   );
 }

@@ -158,7 +158,7 @@ export function FilesTab(props: { id: TorrentId }): ReactNode {
           {status}
         </p>
       ) : null}
-      <div className="dt-scroll" ref={scrollRef}>
+      <div className="dt-scroll" ref={scrollRef} tabIndex={0} role="region" aria-label="Files list">
         <table className="dt-table dt-files-table" aria-label="Files" aria-rowcount={rows.length + 1}>
           <thead>
             <tr>

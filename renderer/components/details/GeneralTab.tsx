@@ -51,7 +51,7 @@ export function GeneralTab(props: { id: TorrentId }): ReactNode {
   const havePieces = pieces ? countBits(pieces.have, pieces.pieceCount) : null;
 
   return (
-    <div className="dt-general">
+    <div className="dt-general" tabIndex={0} role="region" aria-label="General">
       {t.state === 'error' || t.error ? <ErrorBox id={t.id} message={t.error ?? t.stateReason} /> : null}
       <section aria-labelledby="dt-gen-transfer">
         <h3 id="dt-gen-transfer">Transfer</h3>

@@ -56,7 +56,7 @@ export function PeersTab(): ReactNode {
       {peers.length === 0 ? (
         <p className="dt-empty">No peers connected. Check the Trackers tab for announce errors, and that DHT/PEX are on for public torrents.</p>
       ) : (
-        <div className="dt-scroll">
+        <div className="dt-scroll" tabIndex={0} role="region" aria-label="Peers list">
           <table className="dt-table dt-peers-table" aria-label="Peers">
             <thead>
               <tr>

@@ -24,7 +24,7 @@ export function TrackersTab(): ReactNode {
       <div className="dt-toolbar">
         <span>{`${rows.length} ${rows.length === 1 ? 'tracker' : 'trackers'}, ${working} working`}</span>
       </div>
-      <div className="dt-scroll">
+      <div className="dt-scroll" tabIndex={0} role="region" aria-label="Trackers list">
         <table className="dt-table dt-trackers-table" aria-label="Trackers">
           <thead>
             <tr>

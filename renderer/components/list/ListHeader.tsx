@@ -3,8 +3,9 @@
  * column's right edge (drag, or arrow keys when focused; double-click restores the default width), and
  * a context menu to show or hide columns.
  */
-import { useRef, useState, type KeyboardEvent, type MouseEvent, type PointerEvent, type ReactNode } from 'react';
-import { resetColumnWidths, resizeColumn, toggleColumn } from '../../lib/list-layout.js';
+import { createPortal } from 'react-dom';
+import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent, type PointerEvent, type ReactNode } from 'react';
+import { MAX_COLUMN_PX, MIN_COLUMN_PX, resetColumnWidths, resizeColumn, toggleColumn } from '../../lib/list-layout.js';
 import { useStoreApi, useTessera } from '../../store/context.js';
 import { Menu, type MenuItem } from '../Menu.js';
 import { COLUMNS, useVisibleColumns, type Column } from './columns.js';
@@ -30,7 +31,7 @@ export function ListHeader(): ReactNode {
           const sorted = sort.key === c.key;
           return (
             <div key={c.key} role="columnheader" aria-sort={sorted ? (sort.descending ? 'descending' : 'ascending') : 'none'} className={c.align === 'end' ? 'num' : undefined}>
-              <button type="button" onClick={() => setSort(c.key)} aria-label={`Sort by ${c.title.toLowerCase()}`} title={`Sort by ${c.title.toLowerCase()}`}>
+              <button type="button" onClick={() => setSort(c.key)} aria-label={sortLabel(c)} title={sortLabel(c)}>
                 {c.label}
                 <span className="sort-mark" aria-hidden="true">{sorted ? (sort.descending ? '▼' : '▲') : ''}</span>
               </button>
@@ -39,15 +40,33 @@ export function ListHeader(): ReactNode {
           );
         })}
       </div>
-      {menu ? <ColumnsMenu x={menu.x} y={menu.y} onClose={() => setMenu(null)} /> : null}
+      {/* In the body, not in the grid, which may hold only rows. */}
+      {menu ? createPortal(<ColumnsMenu x={menu.x} y={menu.y} onClose={() => setMenu(null)} />, document.body) : null}
     </div>
   );
+}
+
+/** "Sort by size"; a terse header keeps its visible word in the name: "Sort by ETA (time remaining)". */
+function sortLabel(c: Column): string {
+  const title = c.title.toLowerCase();
+  const saysIt = title.split(' ').includes(c.label.toLowerCase()) || !/\w/.test(c.label);
+  return saysIt ? `Sort by ${title}` : `Sort by ${c.label} (${title})`;
 }
 
 function ResizeHandle({ column }: { column: Column }): ReactNode {
   const store = useStoreApi();
   const width = useTessera((s) => s.listLayout.widths[column.key]);
   const drag = useRef<{ x: number; width: number } | null>(null);
+  const ref = useRef<HTMLDivElement>(null);
+  // The column's rendered width, for screen readers and as the start of a keyboard resize.
+  const [shown, setShown] = useState(0);
+  useEffect(() => {
+    const cell = ref.current?.parentElement;
+    if (!cell) return;
+    const ro = new ResizeObserver(() => setShown(Math.round(cell.getBoundingClientRect().width)));
+    ro.observe(cell);
+    return () => ro.disconnect();
+  }, []);
 
   const currentWidth = (el: HTMLElement): number => width ?? el.parentElement?.getBoundingClientRect().width ?? 100;
   const setWidth = (px: number): void => {
@@ -85,7 +104,11 @@ function ResizeHandle({ column }: { column: Column }): ReactNode {
       role="separator"
       aria-orientation="vertical"
       aria-label={`Resize the ${column.title.toLowerCase()} column`}
-      aria-valuenow={width}
+      ref={ref}
+      aria-valuenow={shown}
+      aria-valuemin={MIN_COLUMN_PX}
+      aria-valuemax={MAX_COLUMN_PX}
+      aria-valuetext={`${shown} pixels`}
       title="Drag to resize; double-click for the default width"
       tabIndex={0}
       className="col-resize"

@@ -158,7 +158,7 @@ export function TorrentList(): ReactNode {
   for (let i = range.start; i < Math.min(range.end, ids.length); i++) rows.push(<TorrentRow key={i % slots} id={ids[i]} index={i} />);
 
   return (
-    <>
+    <div className="list-wrap">
       <div
         ref={scroller}
         className="torrent-list"
@@ -180,10 +180,11 @@ export function TorrentList(): ReactNode {
         <div role="rowgroup" className="list-body" style={{ height: ids.length * ROW_HEIGHT }}>
           {rows}
         </div>
-        {ids.length === 0 ? <EmptyList loaded={loaded} total={total} /> : null}
       </div>
+      {/* Outside the grid: a grid holds only rows. */}
+      {ids.length === 0 ? <EmptyList loaded={loaded} total={total} /> : null}
       {menu ? <ContextMenu x={menu.x} y={menu.y} onClose={() => setMenu(null)} /> : null}
-    </>
+    </div>
   );
 }
 
