@@ -2,13 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EncryptionPolicy } from '../api/types.js';
 import { createTorrent } from '../metainfo/create.js';
 import { parseTorrent, type Metainfo } from '../metainfo/index.js';
 import { patternBytes, waitUntil } from '../testing/wait.js';
+import { CRYPTO_RC4, MseResponder, encodeHandshake, makePeerId } from '../wire/index.js';
 import { Client } from './client.js';
 
 interface Swarm {
@@ -129,5 +130,48 @@ test('hostile encrypted handshakes are dropped with a one-line reason, and the s
     assert.ok(r.complete, r.log.join('\n'));
   } finally {
     await swarm.close();
+  }
+});
+
+test("a peer whose handshake comes with its encrypted answer gets ours first, as Transmission expects", { timeout: 20_000 }, async () => {
+  const root = mkdtempSync(join(tmpdir(), 'tessera-mse-order-'));
+  writeFileSync(join(root, 'one.bin'), patternBytes(40_000, 2));
+  const meta = parseTorrent(await createTorrent(join(root, 'one.bin'), { pieceLength: 16_384 }));
+  const firstPayload = new Promise<Buffer>((resolve, reject) => {
+    const server = createServer((socket) => {
+      const responder = new MseResponder({ allow: CRYPTO_RC4, findInfoHash: () => meta.infoHash });
+      let decrypt: ((b: Uint8Array) => void) | null = null;
+      let got = Buffer.alloc(0);
+      socket.on('data', (chunk: Buffer) => {
+        if (decrypt) {
+          decrypt(chunk);
+          got = Buffer.concat([got, chunk]);
+          if (got.length >= 20) {
+            resolve(got.subarray(0, 20));
+            socket.destroy();
+            server.close();
+          }
+          return;
+        }
+        const step = responder.receive(chunk);
+        if (!step.done) return void (step.send && socket.write(step.send));
+        const done = step.done;
+        const hs = Buffer.from(encodeHandshake({ infoHash: meta.infoHash, peerId: makePeerId(), extensions: { extended: true, fast: true, dht: false } }));
+        done.encrypt!.apply(hs);
+        socket.write(Buffer.concat([step.send!, hs]));
+        decrypt = (b) => done.decrypt!.apply(b);
+      });
+      socket.on('error', reject);
+    }).listen(0, '127.0.0.1', () => {
+      const port = (server.address() as AddressInfo).port;
+      const client = new Client({ host: '127.0.0.1', encryption: 'require' });
+      void client.listen().then(() => client.add(meta, { downloadDir: join(root, 'leech'), useTrackers: false, peers: [{ host: '127.0.0.1', port }] }).start());
+      void firstPayload.finally(() => client.close());
+    });
+  });
+  try {
+    assert.equal((await firstPayload).toString('latin1'), '\x13BitTorrent protocol');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });

@@ -301,8 +301,9 @@ export class Torrent implements PeerHandler {
             return;
           }
           const peer = this.createPeer(stream, false);
-          stream.attach(peer);
+          // Ours first: attaching may deliver the peer's handshake (it came with an encrypted one), and we answer it.
           peer.sendHandshake();
+          stream.attach(peer);
         })
         .catch((err: Error) => {
           this.halfOpen--;
