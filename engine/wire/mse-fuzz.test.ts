@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { MseError } from './errors.js';
 import { CRYPTO_PLAINTEXT, CRYPTO_RC4, MAX_PAD, MseInitiator, MseResponder, type MseStep } from './mse.js';
 import { chunked, exchange, lookup } from './test-mse.js';
+import { byteEdits, mutate } from './test-mutate.js';
 
 const RUNS = Number(process.env.WIRE_FUZZ_RUNS ?? 200);
 const infoHash = Uint8Array.from({ length: 20 }, (_, i) => i * 13);
@@ -78,23 +79,9 @@ test('random bytes never crash or stall a machine past the padding bounds', () =
   );
 });
 
-/** A valid byte string with a few bytes overwritten, inserted or removed. */
-function mutate(bytes: Uint8Array, edits: readonly { at: number; kind: 'set' | 'insert' | 'delete'; value: number }[]): Uint8Array {
-  const out = [...bytes];
-  for (const e of edits) {
-    const at = out.length === 0 ? 0 : e.at % out.length;
-    if (e.kind === 'set' && out.length > 0) out[at] = e.value;
-    else if (e.kind === 'insert') out.splice(at, 0, e.value);
-    else out.splice(at, 1);
-  }
-  return Uint8Array.from(out);
-}
-
-const edits = fc.array(fc.record({ at: fc.nat(), kind: fc.constantFrom<'set' | 'insert' | 'delete'>('set', 'insert', 'delete'), value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 4 });
-
 test('mutated handshakes from a peer with the same keys end in a result or an MseError, never anything else', () => {
   fc.assert(
-    fc.property(fc.integer(), fc.integer(), edits, cuts, (seedA, seedB, changes, sizes) => {
+    fc.property(fc.integer(), fc.integer(), byteEdits, cuts, (seedA, seedB, changes, sizes) => {
       const both = CRYPTO_RC4 | CRYPTO_PLAINTEXT;
       const a = new MseInitiator({ infoHash, provide: both, initialPayload: Uint8Array.from([19, 1, 2]), random: seeded(seedA) });
       const b = new MseResponder({ allow: both, findInfoHash: find, random: seeded(seedB) });

@@ -140,6 +140,10 @@ function methodBits(bits: number): string {
   return `0x${bits.toString(16).padStart(2, '0')}`;
 }
 
+function atLeastOneMethod(bits: number): void {
+  if ((bits & (CRYPTO_PLAINTEXT | CRYPTO_RC4)) === 0) throw new RangeError(`mse: ${methodBits(bits)} names no method (CRYPTO_RC4, CRYPTO_PLAINTEXT)`);
+}
+
 function isPlaintextHeader(bytes: Uint8Array): boolean {
   for (let i = 0; i < PLAINTEXT_HEADER.length; i++) if (bytes[i] !== PLAINTEXT_HEADER[i]) return false;
   return true;
@@ -199,7 +203,7 @@ export class MseInitiator extends MseMachine {
 
   constructor(private readonly opts: InitiatorOptions) {
     super(opts.random ?? randomBytes);
-    if ((opts.provide & (CRYPTO_PLAINTEXT | CRYPTO_RC4)) === 0) throw new RangeError('mse: provide at least one method');
+    atLeastOneMethod(opts.provide);
     if ((opts.initialPayload?.length ?? 0) > MAX_IA) throw new RangeError('mse: the initial payload is longer than 65535 bytes');
   }
 
@@ -293,7 +297,7 @@ export class MseResponder extends MseMachine {
 
   constructor(private readonly opts: ResponderOptions) {
     super(opts.random ?? randomBytes);
-    if ((opts.allow & (CRYPTO_PLAINTEXT | CRYPTO_RC4)) === 0) throw new RangeError('mse: allow at least one method');
+    atLeastOneMethod(opts.allow);
   }
 
   protected advance(): MseStep {

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { assertTreesEqual, freePort, makeTestPayload, startLibtorrent, startTransmission, withTimeout } from '../../testing/index.js';
+import { assertTreesEqual, freePort, makeTestPayload, startLibtorrent, startTransmission, withTimeout, type ClientHandle } from '../../testing/index.js';
 import { setUpInterop, type InteropFixture } from './fixture.js';
 import { lastJsonLine, startTessera } from './tessera-process.js';
 
@@ -18,22 +18,27 @@ describe('protocol encryption with real clients', { timeout: 300_000 }, () => {
     await fx?.close();
   });
 
+  /** `tessera download --encryption require` from `seed`, which it dials: the data verifies over an RC4 connection. */
+  async function downloadEncrypted(seed: ClientHandle, torrent: string, label: string, timeoutMs: number): Promise<void> {
+    const out = join(fx.root, `leech-from-${seed.client}`);
+    const started = performance.now();
+    const tessera = startTessera(['download', torrent, '--out', out, '--peer', `127.0.0.1:${seed.port}`, '--encryption', 'require', '--json', '--verbose'], fx.root, `tessera-from-${seed.client}`);
+    const exit = await withTimeout(tessera.exited, timeoutMs, 'tessera download');
+    const lines = tessera.lines();
+    assert.equal(exit.code, 0, `tessera exited ${exit.code}; log ${tessera.logFile}:\n${lines.slice(-30).join('\n')}`);
+    assert.equal(lastJsonLine(lines).complete, true);
+    assert.ok(lines.some((l) => RC4_CONNECTION.test(l)), `an RC4 connection was logged:\n${lines.slice(-30).join('\n')}`);
+    await assertTreesEqual(fx.payload.root, join(out, fx.payload.name));
+    console.log(`# ${label}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+
   test('Tessera (require) downloads from a libtorrent seeder that forces RC4', { timeout: 60_000 }, async () => {
     const seedData = join(fx.root, 'seed-lt-forced');
     await makeTestPayload(seedData);
     const seed = await startLibtorrent({ role: 'seed', torrentFile: fx.torrents.udp, dataDir: seedData, port: await freePort(), encryption: 'forced' });
     try {
       await withTimeout(seed.ready, 20_000, 'libtorrent seeding');
-      const out = join(fx.root, 'leech-from-lt-forced');
-      const started = performance.now();
-      const tessera = startTessera(['download', fx.torrents.udp, '--out', out, '--peer', `127.0.0.1:${seed.port}`, '--encryption', 'require', '--json', '--verbose'], fx.root, 'tessera-from-lt-forced');
-      const exit = await withTimeout(tessera.exited, 45_000, 'tessera download');
-      const lines = tessera.lines();
-      assert.equal(exit.code, 0, `tessera exited ${exit.code}; log ${tessera.logFile}:\n${lines.slice(-30).join('\n')}`);
-      assert.equal(lastJsonLine(lines).complete, true);
-      assert.ok(lines.some((l) => RC4_CONNECTION.test(l)), `an RC4 connection was logged:\n${lines.slice(-30).join('\n')}`);
-      await assertTreesEqual(fx.payload.root, join(out, fx.payload.name));
-      console.log(`# libtorrent (forced) -> tessera (require): ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      await downloadEncrypted(seed, fx.torrents.udp, 'libtorrent (forced) -> tessera (require)', 45_000);
     } finally {
       await seed.stop();
     }
@@ -100,15 +105,7 @@ describe('protocol encryption with real clients', { timeout: 300_000 }, () => {
     const seed = await startTransmission({ role: 'seed', torrentFile: fx.torrents.http, dataDir: seedData, port: await freePort(), encryption: 'required' });
     try {
       await withTimeout(seed.ready, 30_000, 'transmission seeding');
-      const out = join(fx.root, 'leech-from-tr-required');
-      const started = performance.now();
-      const tessera = startTessera(['download', fx.torrents.http, '--out', out, '--peer', `127.0.0.1:${seed.port}`, '--encryption', 'require', '--json', '--verbose'], fx.root, 'tessera-from-tr-required');
-      const exit = await withTimeout(tessera.exited, 60_000, 'tessera download');
-      const lines = tessera.lines();
-      assert.equal(exit.code, 0, `tessera exited ${exit.code}; log ${tessera.logFile}:\n${lines.slice(-30).join('\n')}`);
-      assert.ok(lines.some((l) => RC4_CONNECTION.test(l)), `an RC4 connection was logged:\n${lines.slice(-30).join('\n')}`);
-      await assertTreesEqual(fx.payload.root, join(out, fx.payload.name));
-      console.log(`# transmission (required) -> tessera (require): ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      await downloadEncrypted(seed, fx.torrents.http, 'transmission (required) -> tessera (require)', 60_000);
     } finally {
       await seed.stop();
     }
