@@ -153,6 +153,16 @@ export interface WeeklySchedule {
   to: number;
 }
 
+/**
+ * Message Stream Encryption ("protocol encryption"), as qBittorrent and libtorrent name the choices:
+ * - 'prefer' (their "enabled"/"allow"): incoming plaintext and encrypted connections are both accepted, and RC4
+ *   is chosen whenever the dialling peer offers it; outgoing connections start an encrypted handshake offering
+ *   RC4 and plaintext (the peer picks), and dial again in plaintext if that handshake fails.
+ * - 'require' ("forced"): RC4 only, both ways; plaintext connections are refused.
+ * - 'disable': plaintext only; incoming encrypted handshakes are refused.
+ */
+export type EncryptionPolicy = 'prefer' | 'require' | 'disable';
+
 export interface Settings {
   downloadDir: string;
   listenPort: number;
@@ -176,6 +186,7 @@ export interface Settings {
   dht: boolean;
   pex: boolean;
   lsd: boolean;
+  encryption: EncryptionPolicy;
 }
 
 export interface TorrentOptions {

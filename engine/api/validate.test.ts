@@ -314,7 +314,7 @@ test('validateCommand checks a bare command', () => {
 
 test('settings: defaults are valid and complete; validateSettings requires every key; merge', () => {
   assert.deepEqual(validateSettings(DEFAULT_SETTINGS), { ok: true, value: { ...DEFAULT_SETTINGS } });
-  assert.equal(SETTINGS_KEYS.length, 20);
+  assert.equal(SETTINGS_KEYS.length, 21);
   assert.deepEqual([...SETTINGS_KEYS].sort(), Object.keys(DEFAULT_SETTINGS).sort());
   const { lsd: _lsd, ...missing } = DEFAULT_SETTINGS;
   assert.deepEqual(validateSettings(missing), { ok: false, error: { name: 'InvalidSettings', message: 'settings.lsd is missing' } });
@@ -327,6 +327,10 @@ test('settings: defaults are valid and complete; validateSettings requires every
     error: { name: 'InvalidSettings', message: 'settings.listenPort must be an integer from 0 to 65535' },
   });
   assert.deepEqual(validateSettings('nope'), { ok: false, error: { name: 'InvalidSettings', message: 'settings must be an object' } });
+  assert.deepEqual(validateSettings({ ...DEFAULT_SETTINGS, encryption: 'always' }), {
+    ok: false,
+    error: { name: 'InvalidSettings', message: "settings.encryption must be one of 'prefer', 'require', 'disable'" },
+  });
   const patch = validateSettingsPatch({ listenPort: 5000, altSchedule: { days: [1], from: 60, to: 120 } });
   assert.ok(patch.ok);
   const merged: Settings = mergeSettings(DEFAULT_SETTINGS, patch.value);
@@ -375,6 +379,7 @@ const settingsPatch = fc.record(
     dht: fc.boolean(),
     pex: fc.boolean(),
     lsd: fc.boolean(),
+    encryption: fc.constantFrom('prefer' as const, 'require' as const, 'disable' as const),
   },
   { requiredKeys: [] },
 );

@@ -15,6 +15,7 @@ import type {
   Command,
   CommandType,
   DetailTopic,
+  EncryptionPolicy,
   FilePriority,
   QueueMove,
   Request,
@@ -76,6 +77,7 @@ export const FILE_PRIORITIES: readonly FilePriority[] = ['skip', 'low', 'normal'
 export const QUEUE_MOVES: readonly QueueMove[] = ['up', 'down', 'top', 'bottom'];
 export const DETAIL_TOPICS: readonly DetailTopic[] = ['peers', 'files', 'trackers', 'pieces'];
 export const SEED_GOAL_ACTIONS: readonly Settings['seedGoalAction'][] = ['pause', 'remove'];
+export const ENCRYPTION_POLICIES: readonly EncryptionPolicy[] = ['prefer', 'require', 'disable'];
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   downloadDir: '', // the OS default, filled in by the session
@@ -98,6 +100,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   dht: true,
   pex: true,
   lsd: true,
+  encryption: 'prefer',
 });
 
 export type ParseResult =
@@ -389,6 +392,7 @@ const SETTING_CHECKS: { [K in keyof Settings]-?: Check<Settings[K]> } = {
   dht: bool,
   pex: bool,
   lsd: bool,
+  encryption: (v, p) => oneOf(v, p, ENCRYPTION_POLICIES),
 };
 
 /** Every Settings key, in declaration order. */

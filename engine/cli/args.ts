@@ -1,6 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError } from '../common/errors.js';
 import { DEFAULT_BOOTSTRAP } from '../dht/node.js';
+import type { EncryptionPolicy } from '../api/types.js';
+import { ENCRYPTION_POLICIES } from '../api/validate.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -80,4 +82,15 @@ export function parsePeerArg(arg: string): { host: string; port: number } {
   const port = m ? Number(m[2]) : NaN;
   if (!m || !Number.isInteger(port) || port < 1 || port > 65535) throw new InputError(`--peer must look like host:port, got ${JSON.stringify(arg)}`);
   return { host: m[1], port };
+}
+
+/** The flag of commands that connect to peers. */
+export const ENCRYPTION_OPTIONS: Options = { encryption: { type: 'string' } };
+
+/** --encryption prefer|require|disable (see the encryption setting); absent: undefined, the setting stands. */
+export function encryptionOption(value: unknown): EncryptionPolicy | undefined {
+  if (value === undefined) return undefined;
+  const policy = ENCRYPTION_POLICIES.find((p) => p === value);
+  if (!policy) throw new InputError(`--encryption must be one of ${ENCRYPTION_POLICIES.join(', ')}, got ${JSON.stringify(value)}`);
+  return policy;
 }

@@ -2,6 +2,7 @@ import { Client } from '../session/client.js';
 import type { MagnetLink, Metainfo } from '../metainfo/index.js';
 import type { Torrent } from '../torrent/torrent.js';
 import type { RateLimits } from '../net/bandwidth.js';
+import type { EncryptionPolicy } from '../api/types.js';
 import type { PeerAddress } from '../torrent/address-book.js';
 import { ProgressBar } from './progress.js';
 import { CliFailure } from './failure.js';
@@ -17,6 +18,8 @@ export interface RunOptions {
   readonly onListening?: (port: number) => void;
   /** Download/upload limits in bytes per second (null or absent: unlimited). */
   readonly limits?: RateLimits;
+  /** Message Stream Encryption (default 'prefer'). */
+  readonly encryption?: EncryptionPolicy;
 }
 
 export interface RunResult {
@@ -29,8 +32,6 @@ export interface RunResult {
 /** Runs one torrent in a fresh client until `until` holds, an error, or Ctrl+C. */
 export async function runTorrent(opts: RunOptions): Promise<RunResult> {
   const started = performance.now();
-  const client = new Client({ port: opts.port, host: '0.0.0.0' });
-  if (opts.limits) client.setGlobalLimits(opts.limits);
   const bar = new ProgressBar();
   const log = (line: string): void => {
     if (opts.verbose) {
@@ -38,6 +39,8 @@ export async function runTorrent(opts: RunOptions): Promise<RunResult> {
       process.stderr.write(`${line}\n`);
     }
   };
+  const client = new Client({ port: opts.port, host: '0.0.0.0', encryption: opts.encryption, log });
+  if (opts.limits) client.setGlobalLimits(opts.limits);
   await client.listen();
   opts.onListening?.(client.port);
   const stopOnSignal = new AbortController();

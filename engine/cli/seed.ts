@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
-import { intOption, limitOption, listOption, parseCommand, parsePeerArg, stringOption } from './args.js';
+import { ENCRYPTION_OPTIONS, encryptionOption, intOption, limitOption, listOption, parseCommand, parsePeerArg, stringOption } from './args.js';
 import { loadInput } from './load.js';
 import { runTorrent } from './run-torrent.js';
 import { CliFailure } from './failure.js';
 
-const USAGE = 'tessera seed <file.torrent> --data <dir> [--port <n>] [--peer host:port]... [--upload-limit <B/s>] [--download-limit <B/s>] [--verbose]';
+const USAGE = 'tessera seed <file.torrent> --data <dir> [--port <n>] [--peer host:port]... [--upload-limit <B/s>] [--download-limit <B/s>] [--encryption prefer|require|disable] [--verbose]';
 
 export async function seedCommand(args: string[], out: (line: string) => void): Promise<void> {
   const { positionals, values } = parseCommand(
@@ -16,6 +16,7 @@ export async function seedCommand(args: string[], out: (line: string) => void): 
       peer: { type: 'string', multiple: true },
       'download-limit': { type: 'string' },
       'upload-limit': { type: 'string' },
+      ...ENCRYPTION_OPTIONS,
       verbose: { type: 'boolean', short: 'v' },
     },
     { min: 1, max: 1, usage: USAGE },
@@ -34,6 +35,7 @@ export async function seedCommand(args: string[], out: (line: string) => void): 
     peers: listOption(values.peer).map(parsePeerArg),
     verbose: values.verbose === true,
     limits: { download: limitOption(values['download-limit'], 'download-limit'), upload: limitOption(values['upload-limit'], 'upload-limit') },
+    encryption: encryptionOption(values.encryption),
     onListening: (port) => out(`listening on port ${port}`),
     until: (t) => {
       if (t.state === 'seeding' && !announced) {

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
 import { Session } from '../session/session.js';
-import { DISCOVERY_OPTIONS, discoveryOptions, intOption, parseCommand, stringOption } from '../cli/args.js';
+import { DISCOVERY_OPTIONS, ENCRYPTION_OPTIONS, discoveryOptions, encryptionOption, intOption, parseCommand, stringOption } from '../cli/args.js';
 import { CliFailure } from '../cli/failure.js';
 import { defaultDataDir, defaultDownloadDir } from './dirs.js';
 import { isLoopbackHost } from './origin.js';
@@ -10,7 +10,7 @@ import { defaultRendererDir, rendererBuilt } from './static.js';
 import { TOKEN_RE, loadOrCreateToken } from './token.js';
 
 export const DAEMON_USAGE =
-  'tessera daemon [--host <addr>] [--port <n>] [--token <t>] [--data-dir <dir>] [--download-dir <dir>] [--peer-port <n>] [--allow-remote] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--verbose]';
+  'tessera daemon [--host <addr>] [--port <n>] [--token <t>] [--data-dir <dir>] [--download-dir <dir>] [--peer-port <n>] [--allow-remote] [--encryption prefer|require|disable] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--verbose]';
 
 const DAEMON_HELP = `Usage: ${DAEMON_USAGE}
 
@@ -24,6 +24,7 @@ until Ctrl+C or SIGTERM (then it closes clients, saves resume data and exits 0).
   --download-dir <dir> where downloads go unless the settings say otherwise (default ~/Downloads)
   --peer-port <n>      BitTorrent listening port (default: the settings' listenPort, 6881; 0: any)
   --allow-remote       allow a non-loopback --host (prints a warning; prefer an SSH tunnel)
+  --encryption <p>     sets the encryption setting (kept): prefer (default; encrypted when the peer can), require (RC4 only) or disable
   --dht-bootstrap, --no-dht, --no-lsd   as for "tessera download"
   --verbose            log engine and connection events on stderr
 
@@ -54,6 +55,7 @@ export async function daemonCommand(args: string[], out: (line: string) => void,
       'peer-port': { type: 'string' },
       'allow-remote': { type: 'boolean' },
       ...DISCOVERY_OPTIONS,
+      ...ENCRYPTION_OPTIONS,
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -78,6 +80,7 @@ export async function daemonCommand(args: string[], out: (line: string) => void,
     warn(`WARNING: listening on ${requested}, reachable from the network over plain HTTP; the token is the only protection. Prefer 127.0.0.1 and an SSH tunnel.`);
   }
   const { dht, lsd } = discoveryOptions(values);
+  const encryption = encryptionOption(values.encryption);
   const verbose = values.verbose === true;
   const downloadDir = resolve(stringOption(values['download-dir']) ?? defaultDownloadDir());
   const staticRoot = hooks.staticRoot ?? defaultRendererDir();
@@ -92,6 +95,13 @@ export async function daemonCommand(args: string[], out: (line: string) => void,
       if (verbose) process.stderr.write(`${torrent ? `${torrent}: ` : ''}${line}\n`);
     },
   });
+  if (encryption) {
+    const reply = await session.request({ kind: 'request', requestId: 0, command: { type: 'setSettings', settings: { encryption } } });
+    if (!reply.ok) {
+      await session.close();
+      throw new CliFailure(reply.error.message);
+    }
+  }
   let server;
   try {
     server = await startDaemonServer({ session, host, port, token, staticRoot, log: (line) => verbose && warn(line) });

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { Transport } from '../peer/transport.js';
+import type { IncomingStream, StreamSink } from '../peer/transport.js';
 
 /**
  * Reads after a rate-limit pause that use small buffers (see dial.ts): a limited
@@ -8,14 +8,8 @@ import type { Transport } from '../peer/transport.js';
  */
 const SMALL_READS_AFTER_PAUSE = 64;
 
-export interface StreamSink {
-  receive(chunk: Uint8Array): void;
-  transportClosed(reason: string): void;
-  drained(): void;
-}
-
 /** Adapts a TCP socket to the Transport a peer connection writes to. */
-export class SocketTransport implements Transport {
+export class SocketTransport implements IncomingStream {
   readonly remoteAddress: string;
   readonly remotePort: number;
   private sink: StreamSink | null = null;
@@ -41,10 +35,9 @@ export class SocketTransport implements Transport {
 
   attach(sink: StreamSink): void {
     this.sink = sink;
-    const pending = this.pending;
-    this.pending = [];
-    for (const chunk of pending) sink.receive(chunk);
-    if (this.closedReason !== null) sink.transportClosed(this.closedReason);
+    // A sink may attach the next one while it takes these (a handshake ends): that one gets the rest.
+    while (this.pending.length > 0 && this.sink === sink) sink.receive(this.pending.shift()!);
+    if (this.closedReason !== null && this.sink === sink) sink.transportClosed(this.closedReason);
   }
 
   /** Delivers bytes from the socket; `chunk` may be a reused buffer. */

@@ -16,7 +16,7 @@ import {
   type Handshake,
   type Message,
 } from '../wire/index.js';
-import type { Transport } from './transport.js';
+import type { StreamEncryption, Transport } from './transport.js';
 import { cancelWait, chargeChain, waitOnChain, type BandwidthLimiter, type BandwidthWaiter, type LimiterChain } from '../net/bandwidth.js';
 
 const PIECE_ID = 7;
@@ -152,6 +152,10 @@ export class PeerConnection {
 
   get address(): string {
     return `${this.transport.remoteAddress}:${this.transport.remotePort}`;
+  }
+
+  get encryption(): StreamEncryption {
+    return this.transport.encryption ?? 'plaintext';
   }
 
   sendHandshake(): void {

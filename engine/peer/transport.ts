@@ -1,3 +1,9 @@
+/**
+ * How a connection's bytes travel: without MSE, after an MSE handshake that selected plaintext (only the
+ * handshake is obfuscated), or RC4-encrypted both ways.
+ */
+export type StreamEncryption = 'plaintext' | 'mse-plaintext' | 'rc4';
+
 /** What a peer connection needs from a byte stream; net/ adapts sockets to it, tests use fakes. */
 export interface Transport {
   /** Queues bytes; returns false when the caller should wait for `onDrain`. */
@@ -9,4 +15,24 @@ export interface Transport {
   resumeReading?(): void;
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** Absent: plaintext. */
+  readonly encryption?: StreamEncryption;
+}
+
+/** Where a stream delivers what it reads. `chunk` may be a reused buffer: copy what you keep. */
+export interface StreamSink {
+  receive(chunk: Uint8Array): void;
+  transportClosed(reason: string): void;
+  drained(): void;
+}
+
+/** A connection whose bytes can be fed to a peer; net/ provides these. */
+export interface PeerStream extends Transport {
+  /** Sends what arrives (and what arrived before) to `sink`; attaching again moves the stream to another sink. */
+  attach(sink: StreamSink): void;
+}
+
+/** A stream whose first bytes someone read to decide where it goes: they put back the bytes that followed. */
+export interface IncomingStream extends PeerStream {
+  requeue(chunk: Uint8Array): void;
 }

@@ -1,7 +1,6 @@
 import { systemClock, type Clock } from '../common/clock.js';
 import { toHex } from '../common/hex.js';
 import type { Metainfo } from '../metainfo/index.js';
-import { dial } from '../net/dial.js';
 import { PeerListener } from '../net/listener.js';
 import { TransferLimits, type RateLimits } from '../net/bandwidth.js';
 import { Torrent, type TorrentEvents } from '../torrent/torrent.js';
@@ -9,14 +8,21 @@ import { Ticker } from '../common/ticker.js';
 import type { PeerAddress } from '../torrent/address-book.js';
 import { MetadataFetch } from '../torrent/metadata-fetch.js';
 import { parseInfoDict, type MagnetLink } from '../metainfo/index.js';
-import { makePeerId } from '../wire/index.js';
-import { readIncomingHandshake } from './incoming.js';
+import { makePeerId, req2Hash } from '../wire/index.js';
+import type { EncryptionPolicy } from '../api/types.js';
+import type { PeerStream } from '../peer/transport.js';
+import { acceptIncoming } from './incoming.js';
+import { dialPeer } from './peer-dial.js';
 
 export interface ClientOptions {
   readonly port?: number;
   readonly host?: string;
   readonly clock?: Clock;
   readonly maxPeersPerTorrent?: number;
+  /** Message Stream Encryption (default 'prefer'); setEncryption changes it for new connections. */
+  readonly encryption?: EncryptionPolicy;
+  /** Lines about connections not yet tied to a torrent (refused or failed incoming handshakes). */
+  readonly log?: (line: string) => void;
 }
 
 export interface AddOptions {
@@ -36,6 +42,9 @@ export class Client {
   readonly clock: Clock;
   private readonly listener: PeerListener;
   private readonly torrents = new Map<string, Torrent>();
+  /** Info hashes by hex HASH('req2' | info hash): how an encrypted handshake names its torrent. */
+  private readonly byReq2 = new Map<string, Uint8Array>();
+  private encryption: EncryptionPolicy;
   private readonly ticker = new Ticker(1000);
   /** Global download/upload limits: every torrent's transfers pass these as well as its own. */
   readonly limits: TransferLimits;
@@ -44,13 +53,28 @@ export class Client {
     this.peerId = makePeerId();
     this.clock = opts.clock ?? systemClock;
     this.limits = new TransferLimits(this.clock);
+    this.encryption = opts.encryption ?? 'prefer';
     this.listener = new PeerListener((transport) => {
-      readIncomingHandshake(transport, (hs, stream) => {
-        const torrent = this.torrents.get(toHex(hs.infoHash));
-        if (!torrent) stream.destroy();
-        else torrent.acceptIncoming(stream, hs);
+      acceptIncoming(transport, {
+        encryption: () => this.encryption,
+        findInfoHash: (req2) => this.byReq2.get(toHex(req2)) ?? null,
+        route: (hs, stream) => {
+          const torrent = this.torrents.get(toHex(hs.infoHash));
+          if (!torrent) stream.destroy();
+          else torrent.acceptIncoming(stream, hs);
+        },
+        log: (line) => this.opts.log?.(line),
       });
     });
+  }
+
+  /** Applies to connections made from now on; open ones keep what they negotiated. */
+  setEncryption(policy: EncryptionPolicy): void {
+    this.encryption = policy;
+  }
+
+  private dial(host: string, port: number, infoHash: Uint8Array, log?: (line: string) => void): Promise<PeerStream> {
+    return dialPeer(host, port, infoHash, this.encryption, log);
   }
 
   /** Bytes per second for all torrents together; null lifts a limit, undefined leaves it unchanged. */
@@ -80,7 +104,7 @@ export class Client {
       peerId: this.peerId,
       listenPort: () => this.listener.port,
       clock: this.clock,
-      dial: (host, port) => dial(host, port, 10_000),
+      dial: (host, port) => this.dial(host, port, meta.infoHash, opts.events?.onLog),
       events: opts.events,
       peers: opts.peers,
       useTrackers: opts.useTrackers,
@@ -90,6 +114,7 @@ export class Client {
       parentLimits: [this.limits],
     });
     this.torrents.set(key, torrent);
+    this.byReq2.set(toHex(req2Hash(meta.infoHash)), meta.infoHash);
     return torrent;
   }
 
@@ -112,7 +137,7 @@ export class Client {
       peers,
       listenPort: () => this.listener.port,
       clock: this.clock,
-      dial: (host, port) => dial(host, port, 10_000),
+      dial: (host, port) => this.dial(host, port, magnet.infoHash, log),
       log,
     });
   }
@@ -124,12 +149,14 @@ export class Client {
 
   async remove(torrent: Torrent): Promise<void> {
     this.torrents.delete(torrent.infoHashHex);
+    this.byReq2.delete(toHex(req2Hash(torrent.meta.infoHash)));
     await torrent.stop();
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.torrents.values()].map((t) => t.stop()));
     this.torrents.clear();
+    this.byReq2.clear();
     await this.listener.close();
   }
 }

@@ -52,3 +52,25 @@ test('details of a torrent still checking its data show the last recorded pieces
   assert.deepEqual(resumed.files?.map((f) => f.doneBytes), [16_384 + 100]);
   assert.equal(resumed.pieces?.have[0], 0b1000_1000);
 });
+
+test("peer flags say how each connection is encrypted: E for RC4, e for an encrypted handshake only", () => {
+  const meter = { rate: () => 0, total: 0 };
+  const peer = (address: string, encryption: string) => ({
+    address,
+    client: 'x',
+    encryption,
+    peerChoking: true,
+    amInterested: false,
+    amChoking: true,
+    peerInterested: false,
+    optimistic: false,
+    incoming: true,
+    snubbed: false,
+    bits: null,
+    downloadMeter: meter,
+    uploadMeter: meter,
+  });
+  const e = newEntry({ id: 'b'.repeat(40), name: 'x', meta: null, magnetUri: null, savePath: '/d', addedAt: 1, position: 0, paused: false });
+  e.torrent = { peers: new Set([peer('1.1.1.1:1', 'rc4'), peer('1.1.1.2:1', 'mse-plaintext'), peer('1.1.1.3:1', 'plaintext')]) } as unknown as Torrent;
+  assert.deepEqual(detailsOf(e, new Set(['peers'] as const)).peers?.map((p) => p.flags), ['IE', 'Ie', 'I']);
+});

@@ -2,6 +2,10 @@ import { Bitfield } from '../common/bitfield.js';
 import type { DetailTopic, TorrentDetails } from '../api/types.js';
 import { fileProgress } from '../torrent/file-priorities.js';
 import type { Entry } from './entry.js';
+import type { StreamEncryption } from '../peer/transport.js';
+
+/** 'E': RC4 both ways; 'e': an encrypted handshake, then plaintext (qBittorrent's letters). */
+const ENCRYPTION_FLAGS: Readonly<Record<StreamEncryption, string>> = { plaintext: '', 'mse-plaintext': 'e', rc4: 'E' };
 
 /** The detail views the UI subscribed to, for one torrent: peers, files, trackers, piece map. */
 export function detailsOf(e: Entry, topics: ReadonlySet<DetailTopic>): TorrentDetails {
@@ -13,7 +17,7 @@ export function detailsOf(e: Entry, topics: ReadonlySet<DetailTopic>): TorrentDe
       ? [...t.peers].map((p) => ({
           address: p.address,
           client: p.client,
-          flags: `${!p.peerChoking && p.amInterested ? 'D' : p.amInterested ? 'd' : ''}${!p.amChoking && p.peerInterested ? 'U' : p.peerInterested ? 'u' : ''}${p.optimistic ? 'O' : ''}${p.incoming ? 'I' : ''}${p.snubbed ? 'S' : ''}`,
+          flags: `${!p.peerChoking && p.amInterested ? 'D' : p.amInterested ? 'd' : ''}${!p.amChoking && p.peerInterested ? 'U' : p.peerInterested ? 'u' : ''}${p.optimistic ? 'O' : ''}${p.incoming ? 'I' : ''}${p.snubbed ? 'S' : ''}${ENCRYPTION_FLAGS[p.encryption]}`,
           downRate: Math.round(p.downloadMeter.rate()),
           upRate: Math.round(p.uploadMeter.rate()),
           progress: p.bits ? p.bits.count / p.bits.length : 0,

@@ -118,7 +118,13 @@ export class Session {
       },
     });
     this.store = new ResumeStore(opts.dataDir, { onProblem: (m) => this.log(`resume data: ${m}`) });
-    this.client = new Client({ port: opts.listenPort ?? settings.listenPort, host: opts.listenHost ?? '0.0.0.0', clock: this.clock });
+    this.client = new Client({
+      port: opts.listenPort ?? settings.listenPort,
+      host: opts.listenHost ?? '0.0.0.0',
+      clock: this.clock,
+      encryption: settings.encryption,
+      log: (line) => this.log(line),
+    });
   }
 
   static async open(opts: SessionOptions): Promise<Session> {
@@ -502,6 +508,7 @@ export class Session {
     this.settings = mergeSettings(this.settings, patch);
     await this.store.saveSettings(this.settings);
     this.applyGlobalLimits();
+    this.client.setEncryption(this.settings.encryption);
     for (const e of this.entries.values()) this.applyTorrentOptions(e);
     if (this.settings.dht && this.opts.dht) await this.dht.start({ ...this.opts.dht, port: this.client.port, host: this.opts.listenHost, clock: this.clock }, this.entries.values());
     else await this.dht.stop(this.entries.values());

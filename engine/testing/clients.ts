@@ -49,6 +49,13 @@ export interface LibtorrentOptions extends ClientOptions {
   readonly noPex?: boolean;
   /** Print `peer-connected <host:port> (<alert>)` for each peer connection. */
   readonly logPeers?: boolean;
+  /** Protocol encryption in and out; 'forced' also allows RC4 only (pe_forced, pe_rc4). Default libtorrent's ('enabled'). */
+  readonly encryption?: 'forced' | 'enabled' | 'disabled';
+}
+
+export interface TransmissionOptions extends ClientOptions {
+  /** Its encryption mode (settings.json `encryption` and the matching flag). Default 'tolerated': prefer plaintext. */
+  readonly encryption?: 'tolerated' | 'preferred' | 'required';
 }
 
 export interface WebtorrentOptions extends ClientOptions {
@@ -226,6 +233,7 @@ export function libtorrentArgs(opts: LibtorrentOptions & { exitOnFinish?: boolea
   if (opts.exitOnFinish) args.push('--exit-on-finish');
   if (opts.uploadLimit) args.push('--upload-limit', String(opts.uploadLimit));
   if (opts.downloadLimit) args.push('--download-limit', String(opts.downloadLimit));
+  if (opts.encryption) args.push('--encryption', opts.encryption);
   return args;
 }
 
@@ -250,11 +258,18 @@ export async function startWebtorrent(opts: WebtorrentOptions): Promise<ClientHa
   return makeHandle('webtorrent', opts, workDir, proc, done, done, progress);
 }
 
+/** Transmission's encryption modes: settings.json `encryption` and the transmission-cli flag that agrees with it. */
+const TRANSMISSION_ENCRYPTION = {
+  tolerated: { setting: 0, flag: '-et' },
+  preferred: { setting: 1, flag: '-ep' },
+  required: { setting: 2, flag: '-er' },
+} as const;
+
 /**
  * transmission-cli 3.00. It ignores 127.x peers from trackers but accepts incoming connections: the other side must
  * dial `port`. It never exits by itself; `done` comes from its -f finish script.
  */
-export async function startTransmission(opts: ClientOptions): Promise<ClientHandle> {
+export async function startTransmission(opts: TransmissionOptions): Promise<ClientHandle> {
   const workDir = await prepare(opts, 'transmission');
   const configDir = join(workDir, 'config');
   await mkdir(configDir, { recursive: true });
@@ -268,7 +283,7 @@ export async function startTransmission(opts: ClientOptions): Promise<ClientHand
     'port-forwarding-enabled': false,
     'peer-port': opts.port,
     'peer-port-random-on-start': false,
-    encryption: 0, // prefer plaintext (also -et below)
+    encryption: TRANSMISSION_ENCRYPTION[opts.encryption ?? 'tolerated'].setting,
     'download-dir': opts.dataDir,
     'incomplete-dir-enabled': false,
     'rename-partial-files': false, // no ".part" names, so the tree compares as is
@@ -288,7 +303,7 @@ export async function startTransmission(opts: ClientOptions): Promise<ClientHand
   const script = join(workDir, 'on-finish.sh');
   await writeFile(script, `#!/bin/sh\necho "$TR_TORRENT_NAME" > '${marker}'\n`);
   await chmod(script, 0o755);
-  const args = ['-g', configDir, '-p', String(opts.port), '-w', opts.dataDir, '-et', '-M', '-D', '-U', '-f', script, opts.torrentFile];
+  const args = ['-g', configDir, '-p', String(opts.port), '-w', opts.dataDir, TRANSMISSION_ENCRYPTION[opts.encryption ?? 'tolerated'].flag, '-M', '-D', '-U', '-f', script, opts.torrentFile];
   // Its status line goes to stdout, block-buffered on a pipe: unbuffer it so progress shows up live.
   const [cmd, cmdArgs] = existsSync('/usr/bin/stdbuf') ? ['/usr/bin/stdbuf', ['-o0', 'transmission-cli', ...args]] : ['transmission-cli', args];
   const proc = startProcess(cmd, cmdArgs, { cwd: workDir, name: `transmission-${opts.role}-${opts.port}` });

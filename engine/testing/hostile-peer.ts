@@ -14,6 +14,7 @@ import {
   HANDSHAKE_LENGTH,
   makePeerId,
   metadataPieceLength,
+  type Handshake,
 } from '../wire/index.js';
 
 export type HostileBehaviour =
@@ -52,6 +53,18 @@ export interface HostilePeer {
   /** ut_metadata requests received (metadata behaviours). */
   readonly metadataRequests: () => number;
   close(): Promise<void>;
+}
+
+/**
+ * The handshake at the start of `bytes`, or null when they do not start with one: scripted peers speak
+ * plaintext only and, like such clients, hang up on an encrypted (MSE) handshake.
+ */
+export function plaintextHandshake(bytes: Uint8Array): Handshake | null {
+  try {
+    return decodeHandshake(bytes.subarray(0, HANDSHAKE_LENGTH));
+  } catch {
+    return null;
+  }
 }
 
 /** A scripted misbehaving peer on 127.0.0.1 for tests of the engine's defences. */
@@ -128,8 +141,8 @@ export function startHostilePeer(infoHash: Uint8Array, pieceCount: number, behav
       if (!handshaken) {
         pending = Buffer.concat([pending, chunk]);
         if (pending.length < HANDSHAKE_LENGTH) return;
-        const hs = decodeHandshake(pending.subarray(0, HANDSHAKE_LENGTH));
-        if (Buffer.compare(hs.infoHash, infoHash) !== 0) return void socket.destroy();
+        const hs = plaintextHandshake(pending);
+        if (!hs || Buffer.compare(hs.infoHash, infoHash) !== 0) return void socket.destroy();
         handshaken = true;
         socket.write(encodeHandshake({ infoHash, peerId: makePeerId(), extensions: { extended: metadataMode, fast: false, dht: false } }));
         if (metadataMode && metadata) {

@@ -3,6 +3,7 @@
 
 Run with Debian's /usr/bin/python3 (python3-libtorrent is built for it only).
 Usage: lt_client.py --role seed|leech --torrent FILE --data DIR --port N [--peer HOST:PORT ...] [--seed-mode]
+       [--encryption forced|enabled|disabled]
        lt_client.py --role leech --magnet URI --data DIR --port N [--dht-bootstrap 127.0.0.1:PORT] [--enable-pex]
 DHT (--dht-bootstrap) is only ever enabled with the given bootstrap nodes, never the public routers, and is tuned
 for a private DHT where every node is 127.0.0.1 (no per-IP limits or rate-limit blocks).
@@ -55,6 +56,8 @@ def main():
     ap.add_argument("--upload-limit", type=int, default=0, help="torrent upload limit in bytes/s (applies to loopback peers too)")
     ap.add_argument("--download-limit", type=int, default=0, help="torrent download limit in bytes/s (keeps a leech leeching)")
     ap.add_argument("--exit-on-finish", action="store_true", help="leech: exit as soon as the download is complete (benchmarks)")
+    ap.add_argument("--encryption", choices=["forced", "enabled", "disabled"],
+                    help="protocol encryption both ways; forced also allows RC4 only (default: libtorrent's, enabled with both levels)")
     a = ap.parse_args()
     if a.no_pex and a.enable_pex:
         ap.error("--no-pex and --enable-pex contradict each other")
@@ -88,6 +91,14 @@ def main():
         | (lt.alert.category_t.dht_notification if a.dht_bootstrap else 0)
         | (lt.alert.category_t.connect_notification if (a.log_peers or a.enable_pex) else 0),
     })
+    if a.encryption:
+        policy = getattr(lt.enc_policy, a.encryption)
+        s.update({
+            "out_enc_policy": policy,
+            "in_enc_policy": policy,
+            "allowed_enc_level": lt.enc_level.rc4 if a.encryption == "forced" else lt.enc_level.both,
+            "prefer_rc4": a.encryption == "forced",
+        })
     if a.dht_bootstrap:
         s.update({
             "enable_dht": True,

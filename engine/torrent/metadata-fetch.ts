@@ -110,8 +110,9 @@ export class MetadataFetch implements PeerHandler {
             clock: this.opts.clock,
             maxMessageLength: 64 * 1024 + 64,
           });
-          stream.attach(peer);
+          // Ours first: attaching may deliver the peer's handshake (it came with an encrypted one), and we answer it.
           peer.sendHandshake();
+          stream.attach(peer);
         },
         () => {
           this.halfOpen--;

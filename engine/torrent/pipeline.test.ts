@@ -14,7 +14,6 @@ import {
   EXTENDED_HANDSHAKE_ID,
   Framer,
   HANDSHAKE_LENGTH,
-  decodeHandshake,
   decodeMessage,
   encodeExtendedHandshake,
   encodeHandshake,
@@ -23,6 +22,7 @@ import {
   makePeerId,
 } from '../wire/index.js';
 import { patternBytes, waitUntil } from '../testing/wait.js';
+import { plaintextHandshake } from '../testing/hostile-peer.js';
 
 interface PulsedSeeder {
   readonly port: number;
@@ -90,8 +90,8 @@ function startPulsedSeeder(meta: Metainfo, data: Buffer, reqq: number, pulseMs: 
       if (!handshaken) {
         pending = Buffer.concat([pending, chunk]);
         if (pending.length < HANDSHAKE_LENGTH) return;
-        const hs = decodeHandshake(pending.subarray(0, HANDSHAKE_LENGTH));
-        if (Buffer.compare(hs.infoHash, meta.infoHash) !== 0) return void socket.destroy();
+        const hs = plaintextHandshake(pending);
+        if (!hs || Buffer.compare(hs.infoHash, meta.infoHash) !== 0) return void socket.destroy();
         handshaken = true;
         socket.write(encodeHandshake({ infoHash: meta.infoHash, peerId: makePeerId('-TR3000-'), extensions: { extended: true, fast: true, dht: false } }));
         socket.write(encodeMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: encodeExtendedHandshake({ m: {}, v: 'Pulsed 0.0', reqq }) }));

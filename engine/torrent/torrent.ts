@@ -5,7 +5,7 @@ import { RateMeter } from '../common/rate.js';
 import { toHex } from '../common/hex.js';
 import type { Metainfo } from '../metainfo/index.js';
 import { PeerConnection, blockKey, type PeerHandler } from '../peer/connection.js';
-import type { Transport } from '../peer/transport.js';
+import type { PeerStream, StreamEncryption, Transport } from '../peer/transport.js';
 import { PiecePicker, type BlockRequest, type PeerView } from '../picker/index.js';
 import { runChoker, type ChokerPeer, type ChokerState } from '../choker/index.js';
 import { Storage } from '../storage/storage.js';
@@ -31,10 +31,7 @@ import { TransferLimits, type RateLimits } from '../net/bandwidth.js';
 
 export type TorrentState = 'checking' | 'downloading' | 'seeding' | 'stopped' | 'error';
 
-/** A connection whose bytes can be fed to a peer; net/ provides these. */
-export interface PeerStream extends Transport {
-  attach(sink: { receive(chunk: Uint8Array): void; transportClosed(reason: string): void; drained(): void }): void;
-}
+export type { PeerStream };
 
 export interface TorrentEvents {
   onStateChange?(state: TorrentState, reason?: string): void;
@@ -95,6 +92,11 @@ const MAX_HALF_OPEN = 8;
 const MAX_PIECES_WRITING = 16;
 const KEEPALIVE = Buffer.from([0, 0, 0, 0]);
 const LOCAL_HOST = /^(127\.|::1$|::ffff:127\.|0\.0\.0\.0$|localhost$)/;
+const ENCRYPTION_LABELS: Readonly<Record<StreamEncryption, string>> = {
+  plaintext: 'plaintext',
+  'mse-plaintext': 'plaintext after an encrypted handshake',
+  rc4: 'RC4-encrypted',
+};
 
 /** One torrent: ties metainfo, storage, picker, choker, peers and trackers together. */
 export class Torrent implements PeerHandler {
@@ -299,8 +301,9 @@ export class Torrent implements PeerHandler {
             return;
           }
           const peer = this.createPeer(stream, false);
-          stream.attach(peer);
+          // Ours first: attaching may deliver the peer's handshake (it came with an encrypted one), and we answer it.
           peer.sendHandshake();
+          stream.attach(peer);
         })
         .catch((err: Error) => {
           this.halfOpen--;
@@ -377,7 +380,7 @@ export class Torrent implements PeerHandler {
   private onConnected(peer: PeerConnection): void {
     this.peers.add(peer);
     this.addressBook.markConnected(peer.transport.remoteAddress, peer.transport.remotePort);
-    this.log(`connected ${peer.incoming ? 'from' : 'to'} ${peer.address} (${peer.client})`);
+    this.log(`connected ${peer.incoming ? 'from' : 'to'} ${peer.address} (${peer.client}), ${ENCRYPTION_LABELS[peer.encryption]}`);
     if (peer.supportsExtended) {
       peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length, this.pex?.enabled === true) });
     }
@@ -694,6 +697,8 @@ export class Torrent implements PeerHandler {
   onClose(peer: PeerConnection, reason: string): void {
     if (!this.peers.delete(peer)) {
       this.addressBook.markDisconnected(peer.transport.remoteAddress, peer.transport.remotePort, true, this.clock.now());
+      // A peer that requires encryption closes a plaintext connection here, before its handshake.
+      if (!peer.incoming && peer.remotePeerId === null) this.log(`no handshake from ${peer.address} (${ENCRYPTION_LABELS[peer.encryption]}): ${reason}`);
       return;
     }
     const counted = this.countedPeers.get(peer);

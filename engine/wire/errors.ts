@@ -2,3 +2,8 @@
 export class WireError extends Error {
   override name = 'WireError';
 }
+
+/** A failed Message Stream Encryption handshake: bad keys, no shared method, or padding past its limit. */
+export class MseError extends WireError {
+  override name = 'MseError';
+}

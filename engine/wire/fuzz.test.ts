@@ -16,6 +16,7 @@ import {
 } from './extension.js';
 import { clientFromPeerId } from './peer-id.js';
 import { WireError } from './errors.js';
+import { byteEdits, mutate } from './test-mutate.js';
 
 const RUNS = Number(process.env.WIRE_FUZZ_RUNS ?? 400);
 
@@ -46,17 +47,7 @@ const validPayloads: Uint8Array[] = [
 
 /** A valid byte string with a few bytes overwritten, inserted or removed. */
 function mutated(seeds: Uint8Array[]): fc.Arbitrary<Uint8Array> {
-  const edit = fc.record({ at: fc.nat(), kind: fc.constantFrom('set', 'insert', 'delete'), value: fc.integer({ min: 0, max: 255 }) });
-  return fc.tuple(fc.constantFrom(...seeds), fc.array(edit, { minLength: 1, maxLength: 4 })).map(([seed, edits]) => {
-    const bytes = [...seed];
-    for (const e of edits) {
-      const at = bytes.length === 0 ? 0 : e.at % bytes.length;
-      if (e.kind === 'set' && bytes.length > 0) bytes[at] = e.value;
-      else if (e.kind === 'insert') bytes.splice(at, 0, e.value);
-      else bytes.splice(at, 1);
-    }
-    return Uint8Array.from(bytes);
-  });
+  return fc.tuple(fc.constantFrom(...seeds), byteEdits).map(([seed, edits]) => mutate(seed, edits));
 }
 
 const frames = validMessages.map((m) => encodeMessage(m).subarray(4));

@@ -1,4 +1,4 @@
-export { WireError } from './errors.js';
+export { WireError, MseError } from './errors.js';
 export {
   MessageId,
   type Message,
@@ -60,3 +60,16 @@ export {
 } from './extension.js';
 export { allowedFastSet } from './allowed-fast.js';
 export { clientFromPeerId, makePeerId, TESSERA_PEER_ID_PREFIX } from './peer-id.js';
+export { Rc4 } from './rc4.js';
+export { req2Hash } from './mse-crypto.js';
+export {
+  CRYPTO_PLAINTEXT,
+  CRYPTO_RC4,
+  MseInitiator,
+  MseResponder,
+  type CryptoMethod,
+  type InitiatorOptions,
+  type MseResult,
+  type MseStep,
+  type ResponderOptions,
+} from './mse.js';

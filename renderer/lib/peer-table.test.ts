@@ -10,7 +10,8 @@ function peer(address: string, fields: Partial<PeerInfo> = {}): PeerInfo {
 test('flag letters become words; unknown letters are kept', () => {
   assert.deepEqual(parseFlags('DuI').map((f) => f.letter), ['D', 'u', 'I']);
   assert.match(parseFlags('S')[0].label, /snubbed/);
-  assert.match(parseFlags('E')[0].label, /encrypted/);
+  assert.match(parseFlags('E')[0].label, /encrypted connection \(RC4/);
+  assert.match(parseFlags('e')[0].label, /handshake only/);
   assert.equal(parseFlags('X')[0].label, 'flag X (unknown)');
   assert.equal(describeFlags(''), 'no flags');
   assert.equal(describeFlags('DO'), 'D: downloading from them; O: optimistic unchoke');

@@ -15,7 +15,8 @@ export const PEER_FLAGS: readonly PeerFlag[] = [
   { letter: 'O', label: 'optimistic unchoke' },
   { letter: 'I', label: 'incoming connection' },
   { letter: 'S', label: 'snubbed: sent us nothing for a while' },
-  { letter: 'E', label: 'encrypted connection' },
+  { letter: 'E', label: 'encrypted connection (RC4, protocol encryption)' },
+  { letter: 'e', label: 'encrypted handshake only: the data itself travels in plaintext' },
 ];
 
 const BY_LETTER = new Map(PEER_FLAGS.map((f) => [f.letter, f] as const));

@@ -26,6 +26,14 @@ test('edits become a patch of just the changed keys, in engine units', () => {
   });
 });
 
+test('the encryption choice round-trips and becomes a one-key patch', () => {
+  assert.equal(toForm(base).encryption, 'prefer');
+  const r = fromForm({ ...toForm(base), encryption: 'require' }, base);
+  assert.ok(r.ok);
+  assert.deepEqual(settingsPatch(base, r.settings), { encryption: 'require' });
+  assert.equal(fieldOfError("InvalidSettings: settings.encryption must be one of 'prefer', 'require', 'disable'"), 'encryption');
+});
+
 test('bad input names its field', () => {
   const bad = (over: Partial<ReturnType<typeof toForm>>) => {
     const r = fromForm({ ...toForm(base), ...over }, base);

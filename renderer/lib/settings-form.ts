@@ -29,6 +29,7 @@ export interface SettingsForm {
   dht: boolean;
   pex: boolean;
   lsd: boolean;
+  encryption: Settings['encryption'];
 }
 
 /** Form fields, and the Settings key each one's errors belong to. */
@@ -58,6 +59,7 @@ export function toForm(s: Settings): SettingsForm {
     dht: s.dht,
     pex: s.pex,
     lsd: s.lsd,
+    encryption: s.encryption,
   };
 }
 
@@ -126,6 +128,7 @@ export function fromForm(f: SettingsForm, base: Settings): FormResult {
       dht: f.dht,
       pex: f.pex,
       lsd: f.lsd,
+      encryption: f.encryption,
     };
     if (settings.downloadDir === '') throw new FieldError('downloadDir', 'Enter the folder new downloads go to.');
     return { ok: true, settings };
@@ -173,4 +176,5 @@ const toFormKeys: Readonly<Record<Exclude<FormField, 'scheduleEnabled' | 'schedu
   dht: true,
   pex: true,
   lsd: true,
+  encryption: true,
 };

@@ -10,6 +10,10 @@ import { useEngine, useStoreApi } from '../../store/context.js';
 import { errorText } from '../commands.js';
 import { Dialog } from '../Dialog.js';
 
+function encryptionChoice(value: string): Settings['encryption'] {
+  return value === 'require' || value === 'disable' ? value : 'prefer';
+}
+
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
@@ -165,6 +169,15 @@ export function SettingsDialog(props: { onClose(): void }): ReactNode {
             {check('dht', 'DHT (find peers without trackers)')}
             {check('pex', 'Peer exchange (PEX)')}
             {check('lsd', 'Local peer discovery (LSD)')}
+            <label className="field">
+              <span>Encryption</span>
+              <select name="encryption" value={form.encryption} onChange={(e) => set('encryption', encryptionChoice(e.target.value))}>
+                <option value="prefer">Prefer encryption (accept plaintext peers too)</option>
+                <option value="require">Require encryption (RC4 only)</option>
+                <option value="disable">Disable encryption (plaintext only)</option>
+              </select>
+              {fieldError('encryption')}
+            </label>
           </fieldset>
           <fieldset>
             <legend>Seeding goals</legend>

@@ -1,0 +1,84 @@
+import type { IncomingStream, PeerStream, StreamEncryption, StreamSink } from '../peer/transport.js';
+import type { MseResult, Rc4 } from '../wire/index.js';
+
+/**
+ * A stream after an MSE handshake: RC4 both ways, or the bytes as they are when plaintext was selected.
+ * Received bytes are decrypted in place, in the chunk they arrive in. For an outgoing socket that chunk is
+ * dial.ts's shared read buffer: nothing reads it after the synchronous delivery (sinks copy what they
+ * keep, and the next read overwrites it), so decrypting there costs no copy and no allocation.
+ */
+export class EncryptedStream implements IncomingStream, StreamSink {
+  readonly encryption: StreamEncryption;
+  private readonly encrypt: Rc4 | null;
+  private readonly decrypt: Rc4 | null;
+  private sink: StreamSink | null = null;
+  /** Decrypted bytes waiting for a sink: what came with the handshake, then what followed it. */
+  private pending: Uint8Array[] = [];
+  private closedReason: string | null = null;
+
+  constructor(private readonly inner: PeerStream, result: MseResult) {
+    this.encryption = result.method === 'rc4' ? 'rc4' : 'mse-plaintext';
+    this.encrypt = result.encrypt;
+    this.decrypt = result.decrypt;
+    if (result.payload.length > 0) this.pending.push(result.payload);
+    inner.attach(this);
+  }
+
+  get remoteAddress(): string {
+    return this.inner.remoteAddress;
+  }
+
+  get remotePort(): number {
+    return this.inner.remotePort;
+  }
+
+  write(data: Uint8Array): boolean {
+    const encrypt = this.encrypt;
+    if (encrypt === null) return this.inner.write(data);
+    // Writers may share or reuse what they write (a constant keep-alive, cached messages): encrypt a copy.
+    const out = Buffer.allocUnsafe(data.length);
+    encrypt.applyTo(data, 0, data.length, out, 0);
+    return this.inner.write(out);
+  }
+
+  destroy(): void {
+    this.inner.destroy();
+  }
+
+  pauseReading(): void {
+    this.inner.pauseReading?.();
+  }
+
+  resumeReading(): void {
+    this.inner.resumeReading?.();
+  }
+
+  attach(sink: StreamSink): void {
+    this.sink = sink;
+    while (this.pending.length > 0 && this.sink === sink) sink.receive(this.pending.shift()!);
+    if (this.closedReason !== null && this.sink === sink) sink.transportClosed(this.closedReason);
+  }
+
+  /** Puts back bytes that were already decrypted (they followed a handshake someone else read). */
+  requeue(chunk: Uint8Array): void {
+    this.pending.push(chunk.slice());
+  }
+
+  // ---- StreamSink, for the inner stream ----
+
+  receive(chunk: Uint8Array): void {
+    this.decrypt?.apply(chunk);
+    if (this.sink) this.sink.receive(chunk);
+    else this.pending.push(chunk.slice());
+  }
+
+  transportClosed(reason: string): void {
+    if (this.closedReason !== null) return;
+    this.closedReason = reason;
+    this.sink?.transportClosed(reason);
+  }
+
+  drained(): void {
+    this.sink?.drained();
+  }
+}
