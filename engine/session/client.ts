@@ -103,6 +103,7 @@ export class Client {
       downloadDir: opts.downloadDir,
       peerId: this.peerId,
       listenPort: () => this.listener.port,
+      prefersEncryption: () => this.encryption !== 'disable',
       clock: this.clock,
       dial: (host, port) => this.dial(host, port, meta.infoHash, opts.events?.onLog),
       events: opts.events,

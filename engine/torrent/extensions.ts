@@ -8,10 +8,12 @@ export const OUR_REQUEST_QUEUE = 2000;
 
 /**
  * Our BEP 10 handshake. ut_pex is offered only when `pex` is true (never for private
- * torrents, BEP 27; not by the metadata fetch, which does not handle it).
+ * torrents, BEP 27; not by the metadata fetch, which does not handle it). `prefersEncryption`
+ * (our encryption setting is prefer or require) lets peers tell others through PEX.
  */
-export function ourExtendedHandshake(listenPort: number, metadataSize: number | undefined, pex = false): Uint8Array {
+export function ourExtendedHandshake(listenPort: number, metadataSize: number | undefined, pex = false, prefersEncryption = false): Uint8Array {
   return encodeExtendedHandshake({
+    prefersEncryption,
     m: { ut_metadata: OUR_EXTENSIONS.ut_metadata, ...(pex ? { ut_pex: OUR_EXTENSIONS.ut_pex } : {}) },
     p: listenPort > 0 ? listenPort : undefined,
     v: CLIENT_VERSION,

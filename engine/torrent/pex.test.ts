@@ -15,10 +15,8 @@ class FakeConn implements PexConnection {
 }
 
 function handshake(pex: Pex<FakeConn>, c: FakeConn, now: number, extra: { p?: number; e?: number } = {}): void {
-  const payload = encodeExtendedHandshake({ m: { ut_pex: c.extensions.get('ut_pex') ?? 0 }, p: extra.p });
-  // `e` is not in ExtendedHandshakeInput: splice it into the dict by hand (keys stay sorted: e < m).
-  const withE = extra.e === undefined ? payload : Buffer.concat([Buffer.from(`d1:ei${extra.e}e`), payload.subarray(1)]);
-  pex.onHandshake(c, decodeExtendedHandshake(withE), withE, now);
+  const payload = encodeExtendedHandshake({ m: { ut_pex: c.extensions.get('ut_pex') ?? 0 }, p: extra.p, prefersEncryption: extra.e === 1 });
+  pex.onHandshake(c, decodeExtendedHandshake(payload), now);
 }
 
 function to(msgs: PexOutgoing<FakeConn>[], c: FakeConn) {

@@ -7,7 +7,6 @@
  * Private torrents (BEP 27) never use PEX: the torrent does not create one.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { decodeDict, optInt } from '../wire/bdict.js';
 import { decodePex, encodePex, PexFlags, type ExtendedHandshake, type PexPeer } from '../wire/index.js';
 import type { PeerAddress } from './address-book.js';
 
@@ -124,16 +123,11 @@ export class Pex<P extends PexConnection> {
   }
 
   /** Notes what an extended handshake tells PEX: the listen port and the encryption preference. */
-  onHandshake(peer: P, hs: ExtendedHandshake, payload: Uint8Array, now: number): void {
+  onHandshake(peer: P, hs: ExtendedHandshake, now: number): void {
     const s = this.stateOf(peer, now);
     s.handshakeAt = now;
     if (hs.p !== undefined) s.listenPort = hs.p;
-    try {
-      const e = optInt(decodeDict(payload, 'extended handshake'), 'e', 'extended handshake');
-      if (e !== undefined) s.encryption = e === 1;
-    } catch {
-      // The torrent decoded the same payload already; a wrong type for `e` only loses the flag.
-    }
+    if (hs.prefersEncryption !== undefined) s.encryption = hs.prefersEncryption;
   }
 
   /**

@@ -46,6 +46,8 @@ export interface TorrentOptions {
   readonly downloadDir: string;
   readonly peerId: Uint8Array;
   readonly listenPort: () => number;
+  /** Our encryption setting is prefer or require (advertised as `e` in the extended handshake). */
+  readonly prefersEncryption?: () => boolean;
   readonly clock: Clock;
   readonly dial: (host: string, port: number) => Promise<PeerStream>;
   readonly events?: TorrentEvents;
@@ -382,7 +384,7 @@ export class Torrent implements PeerHandler {
     this.addressBook.markConnected(peer.transport.remoteAddress, peer.transport.remotePort);
     this.log(`connected ${peer.incoming ? 'from' : 'to'} ${peer.address} (${peer.client}), ${ENCRYPTION_LABELS[peer.encryption]}`);
     if (peer.supportsExtended) {
-      peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length, this.pex?.enabled === true) });
+      peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length, this.pex?.enabled === true, this.opts.prefersEncryption?.() === true) });
     }
     if (peer.supportsFast) {
       if (this.haveBits.complete) peer.sendMessage({ type: 'haveAll' });
@@ -718,7 +720,7 @@ export class Torrent implements PeerHandler {
       const hs = decodeExtendedHandshake(payload);
       for (const [name, theirId] of hs.m) peer.extensions.set(name, theirId);
       if (hs.reqq !== undefined) peer.peerRequestQueue = Math.max(1, hs.reqq);
-      this.pex?.onHandshake(peer, hs, payload, this.clock.now());
+      this.pex?.onHandshake(peer, hs, this.clock.now());
       return;
     }
     if (id === OUR_EXTENSIONS.ut_metadata) this.serveMetadata(peer, payload);
@@ -733,7 +735,7 @@ export class Torrent implements PeerHandler {
     const pex = this.pex;
     if (!pex || pex.enabled === enabled) return;
     pex.setEnabled(enabled);
-    const payload = enabled ? ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length, true) : withdrawPexHandshake();
+    const payload = enabled ? ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length, true, this.opts.prefersEncryption?.() === true) : withdrawPexHandshake();
     for (const peer of this.peers) if (peer.supportsExtended) peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload });
   }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encode } from '../bencode/index.js';
+import { encode, type Encodable } from '../bencode/index.js';
 import {
   decodeExtendedHandshake,
   decodeMetadataMessage,
@@ -38,8 +38,15 @@ test('extended handshake round-trips', () => {
   assert.deepEqual(h.yourIp, new Uint8Array([10, 0, 0, 1]));
 });
 
+test('extended handshake: the encryption preference (e) round-trips; absent or out of range is unknown', () => {
+  assert.equal(decodeExtendedHandshake(encodeExtendedHandshake({ m: {}, prefersEncryption: true })).prefersEncryption, true);
+  assert.equal(decodeExtendedHandshake(encodeExtendedHandshake({ m: {}, prefersEncryption: false })).prefersEncryption, undefined, 'not sent when false');
+  assert.equal(decodeExtendedHandshake(encode(new Map<string, Encodable>([['e', 0], ['m', new Map()]]))).prefersEncryption, false);
+  assert.equal(decodeExtendedHandshake(encode(new Map<string, Encodable>([['e', 7], ['m', new Map()]]))).prefersEncryption, undefined);
+});
+
 test('extended handshake: unknown keys ignored, missing m is empty, out-of-range info dropped', () => {
-  const h = decodeExtendedHandshake(encode(new Map<string, any>([['e', 1], ['p', 70000], ['yourip', bytes('abc')], ['x', [1, 2]]])));
+  const h = decodeExtendedHandshake(encode(new Map<string, any>([['q', 1], ['p', 70000], ['yourip', bytes('abc')], ['x', [1, 2]]])));
   assert.deepEqual(h, { m: new Map() });
   // Unsorted keys from sloppy clients are accepted.
   assert.equal(decodeExtendedHandshake(bytes('d1:pi1e1:md1:ai0eee')).m.get('a'), 0);

@@ -29,6 +29,8 @@ export interface ExtendedHandshakeInput {
   metadataSize?: number;
   /** The address we see the peer connecting from (4 or 16 bytes). */
   yourIp?: Uint8Array;
+  /** We prefer encrypted connections (`e` = 1): peers may pass that on through PEX. */
+  prefersEncryption?: boolean;
 }
 
 export interface ExtendedHandshake {
@@ -47,6 +49,8 @@ export interface ExtendedHandshake {
   metadataSize?: number;
   /** Our address as seen by the peer, present when 4 or 16 bytes (a view into the payload). */
   yourIp?: Uint8Array;
+  /** The peer's `e`: present when 0 or 1. */
+  prefersEncryption?: boolean;
 }
 
 const utf8 = new TextEncoder();
@@ -85,6 +89,7 @@ export function encodeExtendedHandshake(h: ExtendedHandshakeInput): Uint8Array {
     if (h.yourIp.length !== 4 && h.yourIp.length !== 16) throw new WireError('wire: yourip must be 4 or 16 bytes');
     d.set('yourip', h.yourIp);
   }
+  if (h.prefersEncryption) d.set('e', 1);
   return encode(d);
 }
 
@@ -115,6 +120,8 @@ export function decodeExtendedHandshake(payload: Uint8Array): ExtendedHandshake 
   if (size !== undefined && size >= 0) out.metadataSize = size;
   const yourIp = optBytes(d, 'yourip', what);
   if (yourIp !== undefined && (yourIp.length === 4 || yourIp.length === 16)) out.yourIp = yourIp;
+  const e = optInt(d, 'e', what);
+  if (e === 0 || e === 1) out.prefersEncryption = e === 1;
   return out;
 }
 
