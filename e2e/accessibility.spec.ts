@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { test, expect } from './fixtures/app.js';
-import { addTorrentByDrop, dropFiles, torrentRow } from './fixtures/ui.js';
+import { dropFiles, snap, torrentRow } from './fixtures/ui.js';
 import { makeTestPayload, makeTorrent } from '../engine/testing/index.js';
 import type { Page } from '@playwright/test';
 
@@ -13,7 +13,7 @@ async function audit(app: Page, where: string): Promise<string[]> {
   return result.violations.map((v) => `${where}: ${v.id} (${v.impact ?? 'n/a'}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(', ')}`);
 }
 
-test('axe finds no accessibility violations in the window, the details tabs, the dialogs and the menus, light and dark', async ({ tessera, app }) => {
+test('axe finds no accessibility violations in the window, the details tabs, the dialogs and the menus, light and dark', async ({ tessera, app }, testInfo) => {
   test.setTimeout(120_000);
   const payload = await makeTestPayload(join(tessera.workDir, 'a11y'), { name: 'Audited payload', seed: 9, files: [{ path: 'one.bin', size: 50_000 }, { path: 'sub/two.bin', size: 20_000 }] });
   const t = await makeTorrent({ source: payload.root, out: join(tessera.workDir, 'a11y.torrent'), tiers: [['http://127.0.0.1:9/announce']], pieceLengthLog2: 15 });
@@ -54,6 +54,7 @@ test('axe finds no accessibility violations in the window, the details tabs, the
     await app.getByRole('button', { name: 'Settings' }).click();
     await expect(app.getByRole('dialog', { name: 'Settings' }).getByLabel('Theme')).toBeVisible();
     found.push(...(await audit(app, `${scheme}, Settings dialog`)));
+    await snap(app, testInfo, `settings-${scheme}`);
     await app.getByRole('dialog', { name: 'Settings' }).getByRole('button', { name: 'Cancel' }).click();
   }
   expect(found, found.join('\n')).toEqual([]);
