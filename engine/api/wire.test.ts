@@ -6,7 +6,9 @@ import {
   WireError,
   base64ToBytes,
   bytesToBase64,
+  decodeBinaryMessage,
   decodeMessage,
+  encodeBinaryMessage,
   encodeMessage,
   parseRequest,
   tryDecodeMessage,
@@ -146,16 +148,16 @@ test('property: any JSON-with-typed-arrays value round-trips', () => {
     fc.constant(null),
   );
   const value = fc.letrec((tie) => ({
-    v: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(fc.oneof(fc.string({ maxLength: 5 }), fc.constantFrom('$u8', '$u16', '$num', '$$u8', '$$$num', '$x')), tie('v'), { maxKeys: 3 })),
+    v: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(fc.oneof(fc.string({ maxLength: 5 }), fc.constantFrom('$u8', '$u16', '$num', '$b8', '$b16', '$$u8', '$$b16', '$$$num', '$x')), tie('v'), { maxKeys: 3 })),
   })).v;
   fc.assert(
     fc.property(value, (v) => {
       const m = { kind: 'reply', requestId: 0, ok: true, result: v } as unknown as EngineMessage;
-      const back = decodeMessage(encodeMessage(m)) as { result: unknown };
       // -0 becomes 0 in JSON; compare with that normalisation.
       const norm = (x: unknown): unknown =>
         typeof x === 'number' && Object.is(x, -0) ? 0 : ArrayBuffer.isView(x) ? x : Array.isArray(x) ? x.map(norm) : typeof x === 'object' && x !== null ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, norm(y)])) : x;
-      assert.deepEqual(back.result, norm(v));
+      assert.deepEqual((decodeMessage(encodeMessage(m)) as { result: unknown }).result, norm(v), 'text');
+      assert.deepEqual((decodeBinaryMessage(encodeBinaryMessage(m)) as { result: unknown }).result, norm(v), 'binary');
     }),
     { numRuns: 500 },
   );
@@ -174,3 +176,69 @@ test('property: decoding arbitrary text never throws anything but WireError', ()
     { numRuns: 1000 },
   );
 });
+
+test('binary frames: typed arrays travel outside the JSON, 8-aligned, and decode as views', () => {
+  const have = new Uint8Array([0xff, 0x0f, 0x80]);
+  const availability = new Uint16Array([1, 2, 0xffff, 300]);
+  const m = { kind: 'reply', requestId: 1, ok: true, result: { have, availability, name: 'x' } } as unknown as EngineMessage;
+  const frame = encodeBinaryMessage(m);
+  const jsonLength = new DataView(frame.buffer).getUint32(0, true);
+  const json = new TextDecoder().decode(frame.subarray(4, 4 + jsonLength));
+  assert.match(json, /"have":\{"\$b8":\[0,3\]\}/);
+  assert.match(json, /"availability":\{"\$b16":\[8,8\]\}/);
+  assert.ok(!json.includes('$u8') && !json.includes('$u16'), 'no base64 in a binary frame');
+  const back = decodeBinaryMessage(frame) as { result: { have: Uint8Array; availability: Uint16Array } };
+  assert.deepEqual(back.result.availability, availability);
+  assert.equal(back.result.availability.buffer, frame.buffer, 'a view, not a copy');
+  // The same frame at an odd offset (as in a pooled Node buffer) still decodes, by copying.
+  const shifted = new Uint8Array(frame.length + 1);
+  shifted.set(frame, 1);
+  assert.deepEqual((decodeBinaryMessage(shifted.subarray(1)) as typeof back).result.availability, availability);
+});
+
+test('binary frames: truncated or lying frames are a WireError', () => {
+  const good = encodeBinaryMessage({ kind: 'reply', requestId: 1, ok: true, result: { a: new Uint16Array([1, 2]) } } as unknown as EngineMessage);
+  const bad = [
+    new Uint8Array(3),
+    good.subarray(0, 10),
+    good.subarray(0, good.length - 6), // into the 4-byte blob (4 bytes of padding follow it)
+    (() => {
+      const f = good.slice();
+      new DataView(f.buffer).setUint32(0, 1e9, true);
+      return f;
+    })(),
+    frameOf('{"a":{"$b8":[0,99]}}'),
+    frameOf('{"a":{"$b16":[0,3]}}', 8),
+    frameOf('{"a":{"$b8":[-1,1]}}'),
+    frameOf('{"a":{"$b8":"x"}}'),
+  ];
+  for (const f of bad) assert.throws(() => decodeBinaryMessage(f), WireError);
+});
+
+test('property: decoding arbitrary bytes as a binary frame never throws anything but WireError', () => {
+  const good = encodeBinaryMessage({ kind: 'reply', requestId: 1, ok: true, result: { a: new Uint8Array([1, 2, 3]), b: new Uint16Array([4]) } } as unknown as EngineMessage);
+  fc.assert(
+    fc.property(fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 })).map(([i, v]) => {
+      const f = good.slice();
+      f[i] = v;
+      return f;
+    })), (bytes) => {
+      try {
+        decodeBinaryMessage(bytes);
+      } catch (e) {
+        assert.ok(e instanceof WireError, String(e));
+      }
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+/** A binary frame around hand-written JSON, with `blobBytes` zero bytes after it. */
+function frameOf(json: string, blobBytes = 0): Uint8Array {
+  const text = new TextEncoder().encode(json);
+  const start = (4 + text.length + 7) & ~7;
+  const f = new Uint8Array(start + blobBytes);
+  new DataView(f.buffer).setUint32(0, text.length, true);
+  f.set(text, 4);
+  return f;
+}

@@ -9,6 +9,14 @@
  * A data object whose only key is a tag, e.g. {"$u8": 1}, is escaped with one more '$' ({"$$u8": 1}),
  * so every encodable value decodes to itself (except -0, which JSON turns into 0).
  * No Node APIs (no Buffer): base64 is implemented here.
+ *
+ * Binary frames (encodeBinaryMessage, for WebSocket binary messages) carry the same JSON but move typed
+ * arrays out of the text, so a piece map costs a copy instead of base64 both ways:
+ *   u32 LE  length of the JSON text in bytes
+ *   JSON    with each typed array as {"$b8": [offset, byteLength]} or {"$b16": [offset, byteLength]}
+ *   zeros   up to the next multiple of 8
+ *   blobs   at those offsets from here (each 8-aligned; Uint16 elements little-endian)
+ * Decoded typed arrays are views into the frame where alignment allows.
  */
 import type { EngineMessage, UiMessage } from './types.js';
 
@@ -48,6 +56,95 @@ export function decodeMessage(data: string | Uint8Array): unknown {
   }
 }
 
+/** encodeMessage as one binary frame, typed arrays outside the JSON (see the header comment). */
+export function encodeBinaryMessage(msg: UiMessage | EngineMessage): Uint8Array {
+  const blobs: { bytes: Uint8Array; at: number }[] = [];
+  let blobBytes = 0;
+  const outOfBand = (bytes: Uint8Array, tag: '$b8' | '$b16'): object => {
+    const at = blobBytes;
+    blobs.push({ bytes, at });
+    blobBytes = align8(at + bytes.length);
+    return { [tag]: [at, bytes.length] };
+  };
+  let text: string;
+  try {
+    text = JSON.stringify(msg, function (this: unknown, key: string, value: unknown): unknown {
+      const raw: unknown = (this as Record<string, unknown>)[key];
+      if (typeof raw === 'object' && raw !== null && ArrayBuffer.isView(raw)) {
+        const kind: unknown = typedArrayTag?.call(raw);
+        if (kind === 'Uint8Array') return outOfBand(raw as Uint8Array, '$b8');
+        if (kind === 'Uint16Array') return outOfBand(u16AsLittleEndianBytes(raw as Uint16Array), '$b16');
+      }
+      return replacer.call(this, key, value);
+    });
+  } catch (e) {
+    if (e instanceof WireError) throw e;
+    throw new WireError(`cannot encode message: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const json = utf8Encoder.encode(text);
+  const blobStart = align8(4 + json.length);
+  const frame = new Uint8Array(blobStart + blobBytes);
+  new DataView(frame.buffer).setUint32(0, json.length, true);
+  frame.set(json, 4);
+  for (const b of blobs) frame.set(b.bytes, blobStart + b.at);
+  return frame;
+}
+
+/** Decodes a frame from encodeBinaryMessage. Returns `unknown`, like decodeMessage; throws a WireError on a malformed frame. */
+export function decodeBinaryMessage(frame: Uint8Array): unknown {
+  if (frame.length < 4) throw new WireError('binary frame is shorter than its header');
+  const jsonLength = new DataView(frame.buffer, frame.byteOffset, 4).getUint32(0, true);
+  if (jsonLength > frame.length - 4) throw new WireError('binary frame is shorter than its JSON');
+  const blobStart = align8(4 + jsonLength);
+  const blobs = frame.subarray(Math.min(blobStart, frame.length));
+  let text: string;
+  try {
+    text = utf8.decode(frame.subarray(4, 4 + jsonLength));
+  } catch {
+    throw new WireError('message is not valid UTF-8');
+  }
+  try {
+    return JSON.parse(text, (key, value: unknown) => {
+      const bin = binaryTag(value);
+      if (bin === null) return reviver(key, value);
+      const { tag, at, length } = bin;
+      if (at + length > blobs.length) throw new WireError(`${tag} blob [${at}, ${at + length}) lies outside the frame`);
+      const bytes = blobs.subarray(at, at + length);
+      if (tag === '$b8') return bytes;
+      if (length % 2 !== 0) throw new WireError('$b16 blob has an odd number of bytes');
+      // A view when the platform is little-endian and the blob is aligned; otherwise a copy.
+      return LITTLE_ENDIAN && bytes.byteOffset % 2 === 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset, length / 2) : bytesToU16(bytes);
+    }) as unknown;
+  } catch (e) {
+    if (e instanceof WireError) throw e;
+    throw new WireError(`message is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** {"$b8": [offset, byteLength]} or {"$b16": [...]} with non-negative integers, else null. */
+function binaryTag(value: unknown): { tag: '$b8' | '$b16'; at: number; length: number } | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const tag = soleKey(value);
+  if (tag !== '$b8' && tag !== '$b16') return null;
+  const v = (value as Record<string, unknown>)[tag];
+  if (!Array.isArray(v) || v.length !== 2 || !Number.isSafeInteger(v[0]) || !Number.isSafeInteger(v[1]) || v[0] < 0 || v[1] < 0) {
+    throw new WireError(`malformed ${tag} reference`);
+  }
+  return { tag, at: v[0] as number, length: v[1] as number };
+}
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function u16AsLittleEndianBytes(a: Uint16Array): Uint8Array {
+  return LITTLE_ENDIAN ? new Uint8Array(a.buffer, a.byteOffset, a.byteLength) : u16ToBytes(a);
+}
+
+const utf8Encoder = new TextEncoder();
+
 /** decodeMessage without throwing. */
 export function tryDecodeMessage(data: string | Uint8Array): { ok: true; value: unknown } | { ok: false; error: string } {
   try {
@@ -60,8 +157,8 @@ export function tryDecodeMessage(data: string | Uint8Array): { ok: true; value: 
 // ---------------------------------------------------------------------------------------------
 
 /** Keys of one-key objects the codec reserves: "$u8", "$u16", "$num", and their escapes "$$u8", "$$$u8", ... */
-const TAG_LIKE = /^\$+(?:u8|u16|num)$/;
-const ESCAPED = /^\$\$+(?:u8|u16|num)$/;
+const TAG_LIKE = /^\$+(?:u8|u16|num|b8|b16)$/;
+const ESCAPED = /^\$\$+(?:u8|u16|num|b8|b16)$/;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineMessage } from '../api/types.js';
-import { decodeMessage } from '../api/wire.js';
+import { decodeBinaryMessage } from '../api/wire.js';
 import { Session } from '../session/session.js';
 import { waitUntil } from '../testing/wait.js';
 import { ClientConnection, type ClientSocket } from './client.js';
@@ -14,8 +14,8 @@ class FakeSocket implements ClientSocket {
   bufferedAmount = 0;
   terminated = false;
   readonly sent: EngineMessage[] = [];
-  send(text: string): void {
-    this.sent.push(decodeMessage(text) as EngineMessage);
+  send(frame: Uint8Array): void {
+    this.sent.push(decodeBinaryMessage(frame) as EngineMessage);
   }
   terminate(): void {
     this.terminated = true;

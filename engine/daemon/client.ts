@@ -1,5 +1,5 @@
 import type { EngineEvent, EngineMessage, Reply } from '../api/types.js';
-import { encodeMessage, tryDecodeMessage } from '../api/wire.js';
+import { encodeBinaryMessage, tryDecodeMessage } from '../api/wire.js';
 import { isRequestId } from '../api/validate.js';
 import type { Session } from '../session/session.js';
 import type { StreamView } from '../session/stream.js';
@@ -8,7 +8,8 @@ import type { StreamView } from '../session/stream.js';
 export interface ClientSocket {
   /** Bytes queued by send() and not yet handed to the kernel. */
   readonly bufferedAmount: number;
-  send(text: string): void;
+  /** One binary message (a `ws` WebSocket sends a typed array as a binary frame). */
+  send(frame: Uint8Array): void;
   /** Drops the connection at once (a close frame would wait behind the unread data). */
   terminate(): void;
 }
@@ -127,23 +128,23 @@ export class ClientConnection {
     this.transmit(e);
   }
 
-  /** Sends one message; returns its size. */
+  /** Sends one message as a binary frame (typed arrays outside the JSON); returns its size. */
   private transmit(msg: EngineMessage): number {
     if (this.closed) return 0;
-    let text: string;
+    let frame: Uint8Array;
     try {
-      text = encodeMessage(msg);
+      frame = encodeBinaryMessage(msg);
     } catch (err) {
       this.log(`could not encode a ${msg.kind}: ${(err as Error).message}`);
       return 0;
     }
-    if (this.socket.bufferedAmount + text.length > this.limits.disconnectAbove + this.snapshotBytes) {
+    if (this.socket.bufferedAmount + frame.length > this.limits.disconnectAbove + this.snapshotBytes) {
       this.log('client does not read what it is sent; disconnecting it');
       this.close();
       this.socket.terminate();
       return 0;
     }
-    this.socket.send(text);
-    return text.length;
+    this.socket.send(frame);
+    return frame.length;
   }
 }

@@ -2,7 +2,7 @@
 import { WebSocket } from 'ws';
 import type { Command, EngineEvent, EngineMessage, Notice, Reply, ResultOf, TorrentSummary } from '../api/types.js';
 import { applyListDiff, SequenceTracker } from '../api/diff.js';
-import { decodeMessage, encodeMessage } from '../api/wire.js';
+import { decodeBinaryMessage, encodeMessage } from '../api/wire.js';
 import { waitUntil } from '../testing/wait.js';
 
 export class WsTestClient {
@@ -17,8 +17,9 @@ export class WsTestClient {
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data, isBinary) => {
-      if (isBinary) throw new Error('the daemon sent a binary frame');
-      this.receive(decodeMessage(String(data)) as EngineMessage);
+      // The daemon sends binary frames (typed arrays outside the JSON), as the browser client reads them.
+      if (!isBinary) throw new Error('the daemon sent a text frame');
+      this.receive(decodeBinaryMessage(frameBytes(data)) as EngineMessage);
     });
     ws.on('close', () => (this.closed = true));
   }
@@ -91,4 +92,9 @@ export class RefusedError extends Error {
   constructor(readonly status: number) {
     super(`upgrade refused with HTTP ${status}`);
   }
+}
+
+function frameBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }

@@ -3,7 +3,7 @@
  * Reconnects with back-off; the daemon sends a snapshot to every new connection.
  */
 import type { EngineMessage, UiMessage } from '../../engine/api/types.js';
-import { decodeMessage, encodeMessage } from '../../engine/api/wire.js';
+import { decodeBinaryMessage, encodeMessage } from '../../engine/api/wire.js';
 import { Listeners, type ConnectionStatus, type Transport } from './transport.js';
 
 const TOKEN_KEY = 'tessera.token';
@@ -69,13 +69,15 @@ export class WebSocketTransport implements Transport {
       this.everOpened = true;
       this.statuses.emit({ state: 'open' });
     };
+    ws.binaryType = 'arraybuffer';
     ws.onmessage = (ev: MessageEvent) => {
-      if (typeof ev.data !== 'string') return;
       // The daemon only sends what the engine produced; a frame that does not decode is a bug there, not
       // something to act on.
       let message: EngineMessage;
       try {
-        message = decodeMessage(ev.data) as EngineMessage;
+        // Binary frames only: typed arrays (piece maps) travel outside the JSON.
+        if (!(ev.data instanceof ArrayBuffer)) return;
+        message = decodeBinaryMessage(new Uint8Array(ev.data)) as EngineMessage;
       } catch {
         return;
       }
