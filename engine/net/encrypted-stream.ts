@@ -41,6 +41,12 @@ export class EncryptedStream implements IncomingStream, StreamSink {
     return this.inner.write(out);
   }
 
+  /** The buffer is ours now: encrypt it in place, no copy (the upload path, one block at a time). */
+  writeOwned(data: Uint8Array): boolean {
+    this.encrypt?.apply(data);
+    return this.inner.write(data);
+  }
+
   destroy(): void {
     this.inner.destroy();
   }

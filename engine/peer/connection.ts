@@ -313,6 +313,13 @@ export class PeerConnection {
     return this.send(encodeMessage(msg));
   }
 
+  /** A piece message whose buffer is handed over (the transport may encrypt it in place). */
+  private sendOwned(buf: Buffer): boolean {
+    if (this.closed) return false;
+    this.lastSendAt = this.opts.clock.now();
+    return this.transport.writeOwned ? this.transport.writeOwned(buf) : this.transport.write(buf);
+  }
+
   choke(): void {
     if (this.amChoking) return;
     this.amChoking = true;
@@ -349,7 +356,7 @@ export class PeerConnection {
       this.outstanding.set(blockKey(r.piece, r.begin), now);
     }
     // The scratch buffer is reused, so hand the socket its own copy.
-    this.send(Buffer.from(this.requestScratch.subarray(0, off)));
+    this.sendOwned(Buffer.from(this.requestScratch.subarray(0, off)));
   }
 
   cancelRequest(piece: number, begin: number, length: number): void {
@@ -357,8 +364,8 @@ export class PeerConnection {
   }
 
   /**
-   * Sends a block we read from disk; `buf` holds 13 spare bytes for the header before the data.
-   * Returns false when the caller should wait for `onDrain` before offering more: the socket is
+   * Sends a block we read from disk; `buf` holds 13 spare bytes for the header before the data, and
+   * is handed over (an encrypting transport encrypts it in place). Returns false when the caller should wait for `onDrain` before offering more: the socket is
    * full, or an upload limiter holds the block back (it is sent, in order, when tokens come, and
    * `onDrain` follows). `blocksWaiting` counts the blocks held back.
    */
@@ -375,7 +382,7 @@ export class PeerConnection {
       chargeChain(waiter.chain, length);
     }
     this.uploadMeter.add(length);
-    return this.send(buf);
+    return this.sendOwned(buf);
   }
 
   /** Upload bandwidth came: sends waiting blocks while the limiters allow, then asks for more. */
@@ -389,7 +396,7 @@ export class PeerConnection {
       const length = buf.length - 13;
       chargeChain(waiter.chain, length);
       this.uploadMeter.add(length);
-      writable = this.send(buf);
+      writable = this.sendOwned(buf);
     }
     // Room for more: let the torrent read the next blocks. A full socket calls onDrain itself when it empties.
     if (writable && !this.closed) this.handler.onDrain(this);

@@ -8,6 +8,11 @@ export type StreamEncryption = 'plaintext' | 'mse-plaintext' | 'rc4';
 export interface Transport {
   /** Queues bytes; returns false when the caller should wait for `onDrain`. */
   write(data: Uint8Array): boolean;
+  /**
+   * write() for a buffer the caller hands over and never touches again (a block read for this peer):
+   * the stream may change it, e.g. encrypt it in place. Absent: write() is used.
+   */
+  writeOwned?(data: Uint8Array): boolean;
   /** Closes the stream; no more data is delivered after this. */
   destroy(): void;
   /** Stops delivering bytes until resumeReading (download rate limits); fakes may leave it out. */
