@@ -1,11 +1,9 @@
 import type { EncryptionPolicy } from '../api/types.js';
 import { negotiateIncoming } from '../net/mse-handshake.js';
 import type { IncomingStream } from '../peer/transport.js';
-import { CRYPTO_PLAINTEXT, CRYPTO_RC4, decodeHandshake, HANDSHAKE_LENGTH, type Handshake } from '../wire/index.js';
+import { CRYPTO_PLAINTEXT, CRYPTO_RC4, decodeHandshake, HANDSHAKE_LENGTH, HANDSHAKE_PREFIX, type Handshake } from '../wire/index.js';
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
-/** 19, 'BitTorrent protocol': how every plaintext handshake starts. Anything else is taken for MSE. */
-const PLAINTEXT_HEADER = Buffer.from('\x13BitTorrent protocol', 'latin1');
 
 export interface IncomingOptions {
   readonly encryption: () => EncryptionPolicy;
@@ -47,7 +45,7 @@ function refuse(stream: IncomingStream, opts: IncomingOptions, line: string): vo
 
 /** Reads until the first bytes show plaintext or not, puts them back, then calls `decided`. */
 function sniff(transport: IncomingStream, decided: (plaintext: boolean) => void): void {
-  const head = Buffer.alloc(PLAINTEXT_HEADER.length);
+  const head = Buffer.alloc(HANDSHAKE_PREFIX.length);
   let fill = 0;
   let done = false;
   const timer = setTimeout(() => finish(null), HANDSHAKE_TIMEOUT_MS);
@@ -67,7 +65,7 @@ function sniff(transport: IncomingStream, decided: (plaintext: boolean) => void)
       let i = 0;
       while (i < chunk.length && fill < head.length) {
         head[fill] = chunk[i++];
-        if (head[fill] !== PLAINTEXT_HEADER[fill++]) return finish(false, chunk.subarray(i));
+        if (head[fill] !== HANDSHAKE_PREFIX[fill++]) return finish(false, chunk.subarray(i));
       }
       if (fill === head.length) finish(true, chunk.subarray(i));
     },

@@ -30,6 +30,8 @@ export interface HandshakeInput {
 }
 
 const PSTR = new TextEncoder().encode(PROTOCOL);
+/** How every plaintext handshake starts: 19, 'BitTorrent protocol' (what tells it from an MSE one). */
+export const HANDSHAKE_PREFIX: Uint8Array = Uint8Array.from([PSTR.length, ...PSTR]);
 
 export function encodeHandshake(h: HandshakeInput): Uint8Array {
   if (h.infoHash.length !== 20) throw new WireError(`wire: info hash must be 20 bytes, got ${h.infoHash.length}`);

@@ -19,6 +19,7 @@ export { Framer, DEFAULT_MAX_MESSAGE_LENGTH } from './framer.js';
 export {
   HANDSHAKE_LENGTH,
   HANDSHAKE_HEAD_LENGTH,
+  HANDSHAKE_PREFIX,
   PROTOCOL,
   type Handshake,
   type HandshakeInput,

@@ -12,6 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { MseError } from './errors.js';
+import { HANDSHAKE_PREFIX } from './handshake.js';
 import { DH_LENGTH, PRIVATE_KEY_BYTES, dhKeyPair, dhSecret, hash, streamCipher, type DhKeyPair } from './mse-crypto.js';
 import type { Rc4 } from './rc4.js';
 
@@ -21,8 +22,6 @@ export const MAX_PAD = 512;
 const VC_LENGTH = 8;
 const HASH_LENGTH = 20;
 const MAX_IA = 0xffff;
-/** The first bytes of a plaintext BitTorrent handshake: 19, 'BitTorrent protocol'. */
-const PLAINTEXT_HEADER = Buffer.from('\x13BitTorrent protocol', 'latin1');
 
 export type CryptoMethod = 'plaintext' | 'rc4';
 
@@ -145,7 +144,7 @@ function atLeastOneMethod(bits: number): void {
 }
 
 function isPlaintextHeader(bytes: Uint8Array): boolean {
-  for (let i = 0; i < PLAINTEXT_HEADER.length; i++) if (bytes[i] !== PLAINTEXT_HEADER[i]) return false;
+  for (let i = 0; i < HANDSHAKE_PREFIX.length; i++) if (bytes[i] !== HANDSHAKE_PREFIX[i]) return false;
   return true;
 }
 
