@@ -8,7 +8,8 @@ import { App } from './App.js';
 import { TesseraProvider } from './store/context.js';
 import { createTesseraStore } from './store/store.js';
 import { connectStore } from './store/sync.js';
-import { applyStoredTheme, localStore } from './lib/theme.js';
+import { applyStoredTheme } from './lib/theme.js';
+import { localStore } from './lib/local-store.js';
 import { loadListLayout, loadListSort, saveListLayout, saveListSort } from './lib/list-layout.js';
 import { COLUMNS } from './components/list/columns.js';
 

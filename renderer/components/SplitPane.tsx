@@ -3,7 +3,7 @@
  * with arrow keys on the separator), remembered in localStorage. Collapsing hides the bottom pane.
  */
 import { useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
-import { localStore } from '../lib/theme.js';
+import { localStore, writeItem } from '../lib/local-store.js';
 import { useTessera } from '../store/context.js';
 
 const KEY = 'tessera.detailsHeight';
@@ -28,11 +28,7 @@ export function SplitPane(props: { top: ReactNode; bottom: ReactNode; bottomLabe
   const commit = (h: number): void => {
     const v = clamp(h);
     setHeight(v);
-    try {
-      localStore()?.setItem(KEY, String(v));
-    } catch {
-      // not remembered; fine
-    }
+    writeItem(localStore(), KEY, String(v));
   };
 
   const onPointerDown = (e: PointerEvent<HTMLDivElement>): void => {

@@ -3,6 +3,8 @@
  * columns, and the sort order. Remembered in localStorage; anything unreadable there falls back to the defaults.
  * Pure apart from the storage handle it is given.
  */
+import { readJsonObject, writeItem, type StoreReader, type StoreWriter } from './local-store.js';
+
 export interface ListLayout {
   /** Only the columns the user resized; the others keep their default width. */
   widths: Readonly<Record<string, number>>;
@@ -61,35 +63,26 @@ export function toggleColumn(columns: readonly LayoutColumn[], layout: ListLayou
 }
 
 /** The stored layout, keeping only known columns and sane widths. */
-export function loadListLayout(storage: Pick<Storage, 'getItem'> | null, columns: readonly LayoutColumn[]): ListLayout {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(storage?.getItem(KEY) ?? 'null');
-  } catch {
-    return DEFAULT_LIST_LAYOUT;
-  }
-  if (typeof raw !== 'object' || raw === null) return DEFAULT_LIST_LAYOUT;
+export function loadListLayout(storage: StoreReader, columns: readonly LayoutColumn[]): ListLayout {
+  const raw = readJsonObject(storage, KEY);
+  if (raw === null) return DEFAULT_LIST_LAYOUT;
   const known = new Map(columns.map((c) => [c.key, c]));
   const widths: Record<string, number> = {};
-  const storedWidths = (raw as { widths?: unknown }).widths;
+  const storedWidths = raw.widths;
   if (typeof storedWidths === 'object' && storedWidths !== null) {
     for (const [key, value] of Object.entries(storedWidths)) {
       if (known.has(key) && typeof value === 'number' && Number.isFinite(value)) widths[key] = clampWidth(value);
     }
   }
-  const storedHidden = (raw as { hidden?: unknown }).hidden;
+  const storedHidden = raw.hidden;
   const hidden = Array.isArray(storedHidden)
     ? [...new Set(storedHidden.filter((k): k is string => typeof k === 'string' && known.has(k) && !known.get(k)?.required))]
     : [];
   return { widths, hidden };
 }
 
-export function saveListLayout(storage: Pick<Storage, 'setItem'> | null, layout: ListLayout): void {
-  try {
-    storage?.setItem(KEY, JSON.stringify(layout));
-  } catch {
-    // Storage full or disabled: the layout lasts for this session only.
-  }
+export function saveListLayout(storage: StoreWriter, layout: ListLayout): void {
+  writeItem(storage, KEY, JSON.stringify(layout));
 }
 
 export interface ListSort<K extends string> {
@@ -98,23 +91,14 @@ export interface ListSort<K extends string> {
 }
 
 /** The stored sort order, or null when there is none or it names a column that no longer exists. */
-export function loadListSort<K extends string>(storage: Pick<Storage, 'getItem'> | null, keys: readonly K[]): ListSort<K> | null {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(storage?.getItem(SORT_KEY) ?? 'null');
-  } catch {
-    return null;
-  }
-  if (typeof raw !== 'object' || raw === null) return null;
-  const { key, descending } = raw as { key?: unknown; descending?: unknown };
+export function loadListSort<K extends string>(storage: StoreReader, keys: readonly K[]): ListSort<K> | null {
+  const raw = readJsonObject(storage, SORT_KEY);
+  if (raw === null) return null;
+  const { key, descending } = raw;
   const known = keys.find((k) => k === key);
   return known !== undefined && typeof descending === 'boolean' ? { key: known, descending } : null;
 }
 
-export function saveListSort(storage: Pick<Storage, 'setItem'> | null, sort: ListSort<string>): void {
-  try {
-    storage?.setItem(SORT_KEY, JSON.stringify({ key: sort.key, descending: sort.descending }));
-  } catch {
-    // As for the layout: this session only.
-  }
+export function saveListSort(storage: StoreWriter, sort: ListSort<string>): void {
+  writeItem(storage, SORT_KEY, JSON.stringify({ key: sort.key, descending: sort.descending }));
 }

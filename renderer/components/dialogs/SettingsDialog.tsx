@@ -5,7 +5,8 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { Settings } from '../../../engine/api/types.js';
 import { fieldOfError, fromForm, settingsPatch, toForm, type FormField, type SettingsForm } from '../../lib/settings-form.js';
-import { applyStoredTheme, loadTheme, localStore, saveTheme, type Theme } from '../../lib/theme.js';
+import { localStore } from '../../lib/local-store.js';
+import { applyStoredTheme, loadTheme, saveTheme, type Theme } from '../../lib/theme.js';
 import { useEngine, useStoreApi } from '../../store/context.js';
 import { errorText } from '../commands.js';
 import { Dialog } from '../Dialog.js';
