@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { FileInfo, FilePriority } from '../../engine/api/types.js';
 import {
   buildFileTree,
+  sameFileLayout,
   byFileIndex,
   canRename,
   doneBytesOf,
@@ -133,4 +134,15 @@ test('names are checked before they reach the engine', () => {
   assert.match(validateName('NUL.txt', sib, 'CD1') ?? '', /reserved/);
   assert.match(validateName('cd2', sib, 'CD1') ?? '', /already exists/);
   assert.match(validateName('é'.repeat(128), sib, 'CD1') ?? '', /255 bytes/);
+});
+
+test('a resend with new progress keeps the same layout; a rename or another file list does not', () => {
+  const a = [
+    { index: 0, path: 'a/x', length: 1, doneBytes: 0, priority: 'normal' as const },
+    { index: 2, path: 'a/y', length: 2, doneBytes: 0, priority: 'normal' as const },
+  ];
+  assert.equal(sameFileLayout(a, a.map((f) => ({ ...f, doneBytes: 1, priority: 'high' as const }))), true);
+  assert.equal(sameFileLayout(a, [a[0], { ...a[1], path: 'a/z' }]), false);
+  assert.equal(sameFileLayout(a, [a[0]]), false);
+  assert.equal(sameFileLayout(a, [a[0], { ...a[1], index: 1 }]), false);
 });

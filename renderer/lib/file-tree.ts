@@ -79,6 +79,19 @@ function summarise(node: FolderNode): void {
   node.children.sort((a, b) => (a.kind !== b.kind ? (a.kind === 'folder' ? -1 : 1) : collator.compare(a.name, b.name)));
 }
 
+/**
+ * Whether two lists hold the same files (index, path, length) in the same order, so a tree built for
+ * one serves the other: progress updates resend the list, but its shape changes only on a rename.
+ */
+export function sameFileLayout(a: readonly TreeFile[], b: readonly TreeFile[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].index !== b[i].index || a[i].path !== b[i].path || a[i].length !== b[i].length) return false;
+  }
+  return true;
+}
+
 export function filesOf(node: TreeNode): readonly number[] {
   return node.kind === 'file' ? [node.index] : node.files;
 }

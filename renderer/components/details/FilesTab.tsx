@@ -4,7 +4,7 @@
  * to everything below it. Files and folders are renamed inline (double-click, F2 or the ✎ button).
  */
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
-import type { FilePriority, TorrentId } from '../../../engine/api/types.js';
+import type { FileInfo, FilePriority, TorrentId } from '../../../engine/api/types.js';
 import { formatBytes } from '../../lib/format.js';
 import {
   buildFileTree,
@@ -17,10 +17,12 @@ import {
   isMultiFile,
   priorityOf,
   renameCommands,
+  sameFileLayout,
   siblingNames,
   toggled,
   validateName,
   visibleRows,
+  type FolderNode,
   type Priority,
   type TreeNode,
   type TreeRow,
@@ -40,11 +42,19 @@ interface Editing {
   busy: boolean;
 }
 
+/** The folder tree of `files`, rebuilt only when the files themselves change, not their progress or priorities. */
+function useFileTree(files: readonly FileInfo[] | null): FolderNode | null {
+  const built = useRef<{ files: readonly FileInfo[]; tree: FolderNode } | null>(null);
+  if (!files) return null;
+  if (!built.current || !sameFileLayout(built.current.files, files)) built.current = { files, tree: buildFileTree(files) };
+  return built.current.tree;
+}
+
 export function FilesTab(props: { id: TorrentId }): ReactNode {
   const engine = useEngine();
   const files = useTessera((s) => s.files);
   const state = useTessera((s) => s.torrents.get(props.id)?.state);
-  const tree = useMemo(() => (files ? buildFileTree(files) : null), [files]);
+  const tree = useFileTree(files);
   const multiFile = useMemo(() => (files ? isMultiFile(files) : false), [files]);
   const priorities = useMemo(() => (files ? byFileIndex(files, (f) => f.priority) : []), [files]);
   const done = useMemo(() => (files ? byFileIndex(files, (f) => f.doneBytes) : []), [files]);
