@@ -29,6 +29,8 @@ function run(label, cmd, cmdArgs, env = {}) {
 }
 
 if (!only || only === 'interop' || only === 'e2e') run('prerequisites', process.execPath, ['scripts/prereqs.mjs']);
+// The architecture's import rules (dependency-cruiser) and no folder cycles: `npm run lint`.
+run('lint (import rules)', process.execPath, ['scripts/lint.mjs']);
 // One tsc project per side of the architecture's boundaries (engine, renderer, renderer tests, electron).
 for (const project of readdirSync(root).filter((f) => /^tsconfig(\.[\w-]+)?\.json$/.test(f)).sort()) {
   run(`typecheck (${project})`, process.execPath, ['node_modules/typescript/bin/tsc', '-p', project, '--noEmit']);
