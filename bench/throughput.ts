@@ -25,8 +25,13 @@ const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const SIZE = Number(process.env.TESSERA_BENCH_BYTES ?? 1024 ** 3);
 const RUNS = Number(process.env.TESSERA_BENCH_RUNS ?? 3);
 const cache = process.env.TESSERA_BENCH_DIR ?? join(tmpdir(), 'tessera-bench');
+/**
+ * TESSERA_BENCH_BASELINE=<another built checkout> adds its Tessera as a fourth leecher, "tessera-base", so a change
+ * is compared with the commit before it in the same run (e.g. a `git worktree` of the old commit after `npm run build`).
+ */
+const BASELINE = process.env.TESSERA_BENCH_BASELINE ? resolve(process.env.TESSERA_BENCH_BASELINE) : null;
 /** TESSERA_BENCH_CLIENTS=tessera,aria2 runs a subset (for profiling; the comparison needs all three). */
-const LEECHERS = (process.env.TESSERA_BENCH_CLIENTS ?? 'tessera,aria2,libtorrent').split(',') as Leecher[];
+const LEECHERS = (process.env.TESSERA_BENCH_CLIENTS ?? `tessera,aria2,libtorrent${BASELINE ? ',tessera-base' : ''}`).split(',') as Leecher[];
 
 interface Measurement {
   wallSeconds: number;
@@ -36,7 +41,7 @@ interface Measurement {
   peakRssMiB: number;
 }
 
-type Leecher = 'tessera' | 'aria2' | 'libtorrent';
+type Leecher = 'tessera' | 'aria2' | 'libtorrent' | 'tessera-base';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -57,6 +62,7 @@ async function timed(name: string, cmd: string, args: string[], workDir: string)
 async function main(): Promise<void> {
   if (!existsSync('/usr/bin/time')) throw new Error('GNU time is missing: apt-get install -y time');
   if (!existsSync(join(repo, 'dist', 'engine', 'cli', 'main.js'))) throw new Error('run "npm run build" first (npm run bench does it)');
+  if (BASELINE && !existsSync(join(BASELINE, 'dist', 'engine', 'cli', 'main.js'))) throw new Error(`TESSERA_BENCH_BASELINE: ${BASELINE} is not built; run "npm run build" there first`);
   mkdirSync(cache, { recursive: true });
   const tracker = await startTracker({ intervalSeconds: 5 });
   try {
@@ -69,7 +75,7 @@ async function main(): Promise<void> {
     await tracker.waitForPeers(torrent.infoHash, 1, 30_000, { seedsOnly: true });
     console.log(`bench: ${SIZE} bytes, ${SIZE / 2 ** 20} pieces of 1 MiB, libtorrent seeder on 127.0.0.1:${seeder.port}, ${RUNS} runs each`);
 
-    const results: Record<Leecher, Measurement[]> = { tessera: [], aria2: [], libtorrent: [] };
+    const results: Record<Leecher, Measurement[]> = { tessera: [], aria2: [], libtorrent: [], 'tessera-base': [] };
     for (let run = 1; run <= RUNS; run++) {
       // Rotate the order each round: a run pays for the kernel still cleaning up after the one before it.
       const order = LEECHERS.map((_, i) => LEECHERS[(i + run - 1) % LEECHERS.length]);
@@ -84,8 +90,9 @@ async function main(): Promise<void> {
         spawnSync('sync');
         const port = await freePort();
         let m: Measurement;
-        if (leecher === 'tessera') {
-          m = await timed(`tessera-${run}`, process.execPath, [join(repo, 'bin', 'tessera.js'), 'download', torrent.file, '--out', out, '--port', String(port), '--no-dht', '--no-lsd', ...(process.env.TESSERA_BENCH_VERBOSE ? ['--verbose'] : [])], work);
+        if (leecher === 'tessera' || leecher === 'tessera-base') {
+          const checkout = leecher === 'tessera' ? repo : BASELINE!;
+          m = await timed(`${leecher}-${run}`, process.execPath, [join(checkout, 'bin', 'tessera.js'), 'download', torrent.file, '--out', out, '--port', String(port), '--no-dht', '--no-lsd', ...(process.env.TESSERA_BENCH_VERBOSE ? ['--verbose'] : [])], work);
         } else if (leecher === 'aria2') {
           m = await timed(`aria2-${run}`, 'aria2c', aria2Args({ role: 'leech', torrentFile: torrent.file, dataDir: out, port }, null), work);
         } else {
@@ -103,8 +110,8 @@ async function main(): Promise<void> {
     }
     await seeder.stop();
 
-    if (LEECHERS.length < 3) return;
-    const rows = (Object.keys(results) as Leecher[]).map((name) => {
+    if (!['tessera', 'aria2', 'libtorrent'].every((l) => LEECHERS.includes(l as Leecher))) return;
+    const rows = LEECHERS.map((name) => {
       const rs = results[name];
       return {
         name,
@@ -113,7 +120,7 @@ async function main(): Promise<void> {
         rss: Math.max(...rs.map((r) => r.peakRssMiB)),
       };
     });
-    const others = rows.filter((r) => r.name !== 'tessera');
+    const others = rows.filter((r) => r.name === 'aria2' || r.name === 'libtorrent');
     const tessera = rows.find((r) => r.name === 'tessera')!;
     const bestRate = Math.max(...others.map((r) => r.mbps));
     const bestCpu = Math.min(...others.map((r) => r.cpu));
@@ -122,6 +129,8 @@ async function main(): Promise<void> {
     console.log('|---|---|---|---|');
     for (const r of rows) console.log(`| ${r.name} | ${r.mbps.toFixed(0)} | ${r.cpu.toFixed(2)} | ${r.rss.toFixed(0)} |`);
     console.log(`\nTessera / best other: speed ${(tessera.mbps / bestRate).toFixed(2)}x, CPU ${(tessera.cpu / bestCpu).toFixed(2)}x, RSS ${(tessera.rss / bestRss).toFixed(2)}x`);
+    const base = rows.find((r) => r.name === 'tessera-base');
+    if (base) console.log(`Tessera / baseline (${BASELINE}): speed ${(tessera.mbps / base.mbps).toFixed(2)}x, CPU ${(tessera.cpu / base.cpu).toFixed(2)}x, RSS ${(tessera.rss / base.rss).toFixed(2)}x`);
     console.log(`targets: speed >= 1.00x best (${tessera.mbps >= bestRate ? 'met' : 'NOT met'}), CPU <= aria2 (${tessera.cpu <= rows.find((r) => r.name === 'aria2')!.cpu ? 'met' : 'NOT met'}), RSS < 200 MiB (${tessera.rss < 200 ? 'met' : 'NOT met'})`);
   } finally {
     await stopAll();
