@@ -1,9 +1,11 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { SocketTransport } from './socket-transport.js';
+import { TcpTransport } from './tcp-transport.js';
+import type { IncomingStream } from './transport.js';
 
-export type IncomingHandler = (transport: SocketTransport) => void;
+/** Takes each incoming stream, whatever transport it came on (see incoming.ts's acceptIncoming). */
+export type IncomingHandler = (stream: IncomingStream) => void;
 
-/** Accepts incoming peer connections on one TCP port. */
+/** Accepts incoming peer connections on one port: TCP today; another transport (uTP) starts its acceptor here. */
 export class PeerListener {
   private server: Server | null = null;
   port = 0;
@@ -13,7 +15,7 @@ export class PeerListener {
   listen(port: number, host = '0.0.0.0'): Promise<number> {
     return new Promise((resolve, reject) => {
       const server = createServer((socket: Socket) => {
-        const transport = new SocketTransport(socket);
+        const transport = new TcpTransport(socket);
         socket.on('data', (chunk: Buffer) => transport.deliver(chunk));
         this.onConnection(transport);
       });

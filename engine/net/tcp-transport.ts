@@ -1,15 +1,15 @@
-import type { Socket } from 'node:net';
-import type { IncomingStream, StreamSink } from '../peer/transport.js';
+import { connect, type Socket } from 'node:net';
+import type { IncomingStream, StreamSink } from './transport.js';
 
 /**
- * Reads after a rate-limit pause that use small buffers (see dial.ts): a limited
+ * Reads after a rate-limit pause that use small buffers (see connectTcp): a limited
  * socket then takes its bytes in slices of 64 KiB instead of up to 1 MiB at once,
  * so the limit is met smoothly rather than in half-second gulps.
  */
 const SMALL_READS_AFTER_PAUSE = 64;
 
-/** Adapts a TCP socket to the Transport a peer connection writes to. */
-export class SocketTransport implements IncomingStream {
+/** The TCP transport: adapts a socket to the stream a peer connection reads and writes. */
+export class TcpTransport implements IncomingStream {
   readonly remoteAddress: string;
   readonly remotePort: number;
   private sink: StreamSink | null = null;
@@ -74,7 +74,7 @@ export class SocketTransport implements IncomingStream {
     return this.paused;
   }
 
-  /** True while recently rate-limited: dial() then reads in small slices. */
+  /** True while recently rate-limited: connectTcp() then reads in small slices. */
   get smallReads(): boolean {
     return this.smallReadsLeft > 0;
   }
@@ -86,6 +86,46 @@ export class SocketTransport implements IncomingStream {
   }
 }
 
-export function normaliseAddress(addr: string): string {
+/** One read buffer shared by every outgoing socket: reads never allocate. */
+const READ_BUFFER = Buffer.allocUnsafe(1 << 20);
+/** The first 64 KiB of it, for sockets under a download limit (see TcpTransport.smallReads). */
+const SMALL_READ_BUFFER = READ_BUFFER.subarray(0, 1 << 16);
+
+/**
+ * Opens a TCP connection. Bytes are read into a shared buffer and handed to the
+ * transport's sink synchronously, so the sink must copy what it keeps.
+ */
+export function connectTcp(host: string, port: number, timeoutMs: number): Promise<TcpTransport> {
+  return new Promise((resolve, reject) => {
+    let transport: TcpTransport | null = null;
+    const socket = connect({
+      host,
+      port,
+      onread: {
+        // Called before each read: no allocation, just a choice between two views.
+        buffer: () => (transport !== null && transport.smallReads ? SMALL_READ_BUFFER : READ_BUFFER),
+        callback: (n: number, buf: Uint8Array) => {
+          transport?.deliver(buf.subarray(0, n));
+          return true;
+        },
+      },
+    });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`connect to ${host}:${port} timed out`));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      transport = new TcpTransport(socket);
+      resolve(transport);
+    });
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      if (!transport) reject(err);
+    });
+  });
+}
+
+function normaliseAddress(addr: string): string {
   return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
 }

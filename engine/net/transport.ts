@@ -4,7 +4,7 @@
  */
 export type StreamEncryption = 'plaintext' | 'mse-plaintext' | 'rc4';
 
-/** What a peer connection needs from a byte stream; net/ adapts sockets to it, tests use fakes. */
+/** What a peer connection needs from a byte stream: TCP and MSE streams here implement it, tests use fakes. */
 export interface Transport {
   /** Queues bytes; returns false when the caller should wait for `onDrain`. */
   write(data: Uint8Array): boolean;
@@ -41,3 +41,9 @@ export interface PeerStream extends Transport {
 export interface IncomingStream extends PeerStream {
   requeue(chunk: Uint8Array): void;
 }
+
+/**
+ * How one transport (TCP today) opens an outgoing stream to a peer. The stream's bytes are in the clear;
+ * MSE, when the policy asks for it, runs on top (dial.ts).
+ */
+export type Connect = (host: string, port: number, timeoutMs: number) => Promise<PeerStream>;
