@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { unmapIPv4 } from './address.js';
 import type { IncomingStream, StreamSink } from './transport.js';
 
 /**
@@ -19,7 +20,7 @@ export class TcpTransport implements IncomingStream {
   private smallReadsLeft = 0;
 
   constructor(private readonly socket: Socket) {
-    this.remoteAddress = normaliseAddress(socket.remoteAddress ?? '?');
+    this.remoteAddress = unmapIPv4(socket.remoteAddress ?? '?');
     this.remotePort = socket.remotePort ?? 0;
     socket.setNoDelay(true);
     socket.on('drain', () => this.sink?.drained());
@@ -124,8 +125,4 @@ export function connectTcp(host: string, port: number, timeoutMs: number): Promi
       if (!transport) reject(err);
     });
   });
-}
-
-function normaliseAddress(addr: string): string {
-  return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
 }

@@ -6,8 +6,8 @@
  */
 import { lookup } from 'node:dns/promises';
 import { randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
 import { systemClock, type Clock } from '../common/clock.js';
+import { isIP, unmapIPv4 } from '../net/address.js';
 import { UdpSocket, type DatagramSource } from '../net/udp.js';
 import { TrackerError } from './errors.js';
 import {
@@ -307,6 +307,5 @@ export class UdpTrackerClient implements TrackerTransport {
 }
 
 function normalizeAddr(a: string): string {
-  const s = a.toLowerCase();
-  return s.startsWith('::ffff:') && isIP(s.slice(7)) === 4 ? s.slice(7) : s;
+  return unmapIPv4(a.toLowerCase());
 }
