@@ -1,6 +1,6 @@
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { unmapIPv4 } from './address.js';
-import type { IncomingStream, StreamSink } from './transport.js';
+import type { Acceptor, IncomingStream, StreamSink } from './transport.js';
 
 /**
  * Reads after a rate-limit pause that use small buffers (see connectTcp): a limited
@@ -123,6 +123,28 @@ export function connectTcp(host: string, port: number, timeoutMs: number): Promi
     socket.once('error', (err) => {
       clearTimeout(timer);
       if (!transport) reject(err);
+    });
+  });
+}
+
+/** Accepts TCP connections on host:port; incoming sockets' bytes arrive as 'data' events. */
+export function listenTcp(port: number, host: string, onStream: (stream: IncomingStream) => void, maxConnections: number): Promise<Acceptor> {
+  return new Promise((resolve, reject) => {
+    const server = createServer((socket: Socket) => {
+      const transport = new TcpTransport(socket);
+      socket.on('data', (chunk: Buffer) => transport.deliver(chunk));
+      onStream(transport);
+    });
+    server.maxConnections = maxConnections;
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      reject(new Error(err.code === 'EADDRINUSE' ? `port ${port} is already in use: choose another with --port` : err.message));
+    });
+    server.listen(port, host, () => {
+      const addr = server.address();
+      resolve({
+        port: typeof addr === 'object' && addr ? addr.port : port,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      });
     });
   });
 }

@@ -47,3 +47,16 @@ export interface IncomingStream extends PeerStream {
  * MSE, when the policy asks for it, runs on top (dial.ts).
  */
 export type Connect = (host: string, port: number, timeoutMs: number) => Promise<PeerStream>;
+
+/** One transport's incoming side, bound to a port. */
+export interface Acceptor {
+  readonly port: number;
+  /** Stops accepting; connections already handed over stay open. */
+  close(): Promise<void>;
+}
+
+/**
+ * How one transport starts accepting peers on host:port (0: any free port), handing each incoming stream to
+ * `onStream`; at most `maxConnections` open at once where the transport can cap them.
+ */
+export type Listen = (port: number, host: string, onStream: (stream: IncomingStream) => void, maxConnections: number) => Promise<Acceptor>;
