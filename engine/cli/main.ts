@@ -6,7 +6,7 @@ import { createCommand } from './create.js';
 import { loadInput } from './load.js';
 import { printInfo } from './info.js';
 import { parseCommand } from './args.js';
-import { daemonCommand } from '../daemon/command.js';
+import { daemonCommand } from './daemon.js';
 
 const HELP = `Tessera: a BitTorrent client.
 

@@ -1,11 +1,11 @@
-import { isIP } from 'node:net';
+import { isIP, isIPv4, unmapIPv4 } from '../net/address.js';
 
 /** 127.0.0.0/8, ::1, localhost (and IPv4-mapped loopback). */
 export function isLoopbackHost(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, '');
   if (h === 'localhost' || h === '::1') return true;
-  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
-  return isIP(v4) === 4 && v4.startsWith('127.');
+  const v4 = unmapIPv4(h);
+  return isIPv4(v4) && v4.startsWith('127.');
 }
 
 /** "host:port" as it appears in a URL (IPv6 in brackets). */

@@ -1,42 +1,28 @@
-import { connect } from 'node:net';
-import { SocketTransport } from './socket-transport.js';
+import type { EncryptionPolicy } from '../api/types.js';
+import { CRYPTO_PLAINTEXT, CRYPTO_RC4 } from '../wire/index.js';
+import { negotiateOutgoing } from './mse-handshake.js';
+import { connectTcp } from './tcp-transport.js';
+import type { Connect, PeerStream } from './transport.js';
 
-/** One read buffer shared by every outgoing socket: reads never allocate. */
-const READ_BUFFER = Buffer.allocUnsafe(1 << 20);
-/** The first 64 KiB of it, for sockets under a download limit (see SocketTransport.smallReads). */
-const SMALL_READ_BUFFER = READ_BUFFER.subarray(0, 1 << 16);
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** The transport outgoing connections use: where another one (uTP) is chosen. */
+const connectStream: Connect = connectTcp;
 
 /**
- * Opens a TCP connection. Bytes are read into a shared buffer and handed to the
- * transport's sink synchronously, so the sink must copy what it keeps.
+ * Opens a connection to a peer for `infoHash` as the encryption policy says: plaintext ('disable'), an
+ * encrypted handshake offering RC4 only ('require'), or one offering RC4 and plaintext with a second,
+ * plaintext attempt when it fails ('prefer': the peer may not speak MSE at all).
  */
-export function dial(host: string, port: number, timeoutMs: number): Promise<SocketTransport> {
-  return new Promise((resolve, reject) => {
-    let transport: SocketTransport | null = null;
-    const socket = connect({
-      host,
-      port,
-      onread: {
-        // Called before each read: no allocation, just a choice between two views.
-        buffer: () => (transport !== null && transport.smallReads ? SMALL_READ_BUFFER : READ_BUFFER),
-        callback: (n: number, buf: Uint8Array) => {
-          transport?.deliver(buf.subarray(0, n));
-          return true;
-        },
-      },
-    });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`connect to ${host}:${port} timed out`));
-    }, timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      transport = new SocketTransport(socket);
-      resolve(transport);
-    });
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      if (!transport) reject(err);
-    });
-  });
+export async function dialPeer(host: string, port: number, infoHash: Uint8Array, policy: EncryptionPolicy, log?: (line: string) => void): Promise<PeerStream> {
+  if (policy === 'disable') return connectStream(host, port, CONNECT_TIMEOUT_MS);
+  const stream = await connectStream(host, port, CONNECT_TIMEOUT_MS);
+  try {
+    return (await negotiateOutgoing(stream, infoHash, policy === 'require' ? CRYPTO_RC4 : CRYPTO_RC4 | CRYPTO_PLAINTEXT)).stream;
+  } catch (err) {
+    const reason = (err as Error).message;
+    if (policy === 'require') throw new Error(`encrypted handshake failed (encryption is required): ${reason}`);
+    log?.(`${host}:${port}: encrypted handshake failed (${reason}); trying plaintext`);
+    return connectStream(host, port, CONNECT_TIMEOUT_MS);
+  }
 }

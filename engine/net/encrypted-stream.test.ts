@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MseInitiator, MseResponder, CRYPTO_RC4 } from '../wire/mse.js';
 import { exchange, lookup } from '../wire/test-mse.js';
-import type { PeerStream, StreamSink } from '../peer/transport.js';
+import type { PeerStream, StreamSink } from './transport.js';
 import { EncryptedStream } from './encrypted-stream.js';
 
 /** A stream that records what is written to it. */

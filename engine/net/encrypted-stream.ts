@@ -1,10 +1,10 @@
-import type { IncomingStream, PeerStream, StreamEncryption, StreamSink } from '../peer/transport.js';
+import type { IncomingStream, PeerStream, StreamEncryption, StreamSink } from './transport.js';
 import type { MseResult, Rc4 } from '../wire/index.js';
 
 /**
  * A stream after an MSE handshake: RC4 both ways, or the bytes as they are when plaintext was selected.
  * Received bytes are decrypted in place, in the chunk they arrive in. For an outgoing socket that chunk is
- * dial.ts's shared read buffer: nothing reads it after the synchronous delivery (sinks copy what they
+ * tcp-transport.ts's shared read buffer: nothing reads it after the synchronous delivery (sinks copy what they
  * keep, and the next read overwrites it), so decrypting there costs no copy and no allocation.
  */
 export class EncryptedStream implements IncomingStream, StreamSink {

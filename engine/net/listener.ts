@@ -1,40 +1,36 @@
-import { createServer, type Server, type Socket } from 'node:net';
-import { SocketTransport } from './socket-transport.js';
+import { listenTcp } from './tcp-transport.js';
+import type { Acceptor, IncomingStream, Listen } from './transport.js';
 
-export type IncomingHandler = (transport: SocketTransport) => void;
+/** Takes each incoming stream, whatever transport it came on (see incoming.ts's acceptIncoming). */
+export type IncomingHandler = (stream: IncomingStream) => void;
 
-/** Accepts incoming peer connections on one TCP port. */
+/** The transports peers can reach us on, all on the same port number: where another one (uTP) is added. */
+const TRANSPORT_LISTENERS: readonly Listen[] = [listenTcp];
+
+/** Accepts incoming peer connections on one port, on every transport. */
 export class PeerListener {
-  private server: Server | null = null;
+  private acceptors: Acceptor[] = [];
   port = 0;
 
   constructor(private readonly onConnection: IncomingHandler, private readonly maxConnections = 500) {}
 
-  listen(port: number, host = '0.0.0.0'): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const server = createServer((socket: Socket) => {
-        const transport = new SocketTransport(socket);
-        socket.on('data', (chunk: Buffer) => transport.deliver(chunk));
-        this.onConnection(transport);
-      });
-      server.maxConnections = this.maxConnections;
-      server.once('error', (err: NodeJS.ErrnoException) => {
-        reject(new Error(err.code === 'EADDRINUSE' ? `port ${port} is already in use: choose another with --port` : err.message));
-      });
-      server.listen(port, host, () => {
-        const addr = server.address();
-        this.port = typeof addr === 'object' && addr ? addr.port : port;
-        this.server = server;
-        resolve(this.port);
-      });
-    });
+  async listen(port: number, host = '0.0.0.0'): Promise<number> {
+    const acceptors: Acceptor[] = [];
+    try {
+      // The first transport picks the port (0: any free one); the others take the same number.
+      for (const listen of TRANSPORT_LISTENERS) acceptors.push(await listen(acceptors[0]?.port ?? port, host, this.onConnection, this.maxConnections));
+    } catch (err) {
+      await Promise.all(acceptors.map((a) => a.close()));
+      throw err;
+    }
+    this.acceptors = acceptors;
+    this.port = acceptors[0].port;
+    return this.port;
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (!this.server) return resolve();
-      this.server.close(() => resolve());
-      this.server = null;
-    });
+  async close(): Promise<void> {
+    const acceptors = this.acceptors;
+    this.acceptors = [];
+    await Promise.all(acceptors.map((a) => a.close()));
   }
 }

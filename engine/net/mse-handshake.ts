@@ -1,4 +1,4 @@
-import type { PeerStream } from '../peer/transport.js';
+import type { PeerStream } from './transport.js';
 import { MseError, MseInitiator, MseResponder, type MseResult } from '../wire/index.js';
 import { EncryptedStream } from './encrypted-stream.js';
 

@@ -1,7 +1,11 @@
-// A small UDP socket wrapper: the one place the DHT's datagrams touch a real socket (only net/ opens sockets).
-// It satisfies the datagram transport the DHT's RPC layer takes (send + onMessage), so dht/ never imports node:dgram.
+// A small UDP socket wrapper: the one place datagrams (the DHT's, the UDP tracker client's) touch a real socket
+// (only net/ opens sockets). It satisfies the datagram transport the DHT's RPC layer takes (send + onMessage), so
+// dht/ and tracker/ never import node:dgram.
 import { createSocket, type Socket } from 'node:dgram';
-import { isIPv4 } from 'node:net';
+import { isIP } from 'node:net';
+
+/** IP version of a socket: 4 or 6 (as node:net's isIP reports it). */
+export type IpFamily = 4 | 6;
 
 export interface DatagramSource {
   readonly host: string;
@@ -13,13 +17,15 @@ export type DatagramHandler = (data: Buffer, from: DatagramSource) => void;
 export interface UdpSocketOptions {
   /** Local port; 0 lets the kernel choose (read it back from `port`). */
   readonly port: number;
-  /** Bind address. Default '0.0.0.0'; tests pass '127.0.0.1'. IPv4 only (the DHT here is BEP 5 over IPv4). */
+  /** Default 4 (the DHT here is BEP 5 over IPv4); the UDP tracker client opens one socket per family. */
+  readonly family?: IpFamily;
+  /** Bind address, of `family`. Default '0.0.0.0' (IPv4) or '::' (IPv6); tests pass '127.0.0.1'. */
   readonly host?: string;
   /** Datagrams longer than this are dropped unread by the handlers. Default 8 KiB (KRPC messages are < 1.5 KiB). */
   readonly maxDatagram?: number;
 }
 
-/** One bound IPv4 UDP socket. Send errors (unreachable hosts, full buffers) are counted, never thrown. */
+/** One bound UDP socket (IPv4 or IPv6). Send errors (unreachable hosts, full buffers) are counted, never thrown. */
 export class UdpSocket {
   private readonly handlers = new Set<DatagramHandler>();
   private closed = false;
@@ -28,7 +34,13 @@ export class UdpSocket {
   sendErrors = 0;
   dropped = 0;
 
-  private constructor(private readonly socket: Socket, readonly port: number, readonly host: string, private readonly maxDatagram: number) {
+  private constructor(
+    private readonly socket: Socket,
+    readonly family: IpFamily,
+    readonly port: number,
+    readonly host: string,
+    private readonly maxDatagram: number,
+  ) {
     socket.on('message', (msg, rinfo) => {
       if (msg.length > this.maxDatagram) {
         this.dropped++;
@@ -45,10 +57,11 @@ export class UdpSocket {
 
   /** Binds a socket; rejects with a readable message when the port is taken. */
   static bind(opts: UdpSocketOptions): Promise<UdpSocket> {
-    const host = opts.host ?? '0.0.0.0';
-    if (!isIPv4(host)) return Promise.reject(new Error(`UDP bind address must be IPv4, got ${host}`));
+    const family = opts.family ?? 4;
+    const host = opts.host ?? (family === 4 ? '0.0.0.0' : '::');
+    if (isIP(host) !== family) return Promise.reject(new Error(`UDP bind address must be IPv${family}, got ${host}`));
     return new Promise((resolve, reject) => {
-      const socket = createSocket({ type: 'udp4', reuseAddr: false });
+      const socket = createSocket({ type: family === 4 ? 'udp4' : 'udp6', reuseAddr: false });
       const onError = (err: NodeJS.ErrnoException): void => {
         socket.close();
         reject(new Error(err.code === 'EADDRINUSE' ? `UDP port ${opts.port} is already in use` : `UDP bind ${host}:${opts.port}: ${err.message}`));
@@ -57,20 +70,26 @@ export class UdpSocket {
       socket.bind(opts.port, host, () => {
         socket.off('error', onError);
         const port = socket.address().port;
-        resolve(new UdpSocket(socket, port, host, opts.maxDatagram ?? 8192));
+        resolve(new UdpSocket(socket, family, port, host, opts.maxDatagram ?? 8192));
       });
     });
   }
 
-  /** Sends one datagram. Silently ignored once closed; failures count in `sendErrors`. */
-  send(data: Uint8Array, host: string, port: number): void {
+  /**
+   * Sends one datagram to an address of the socket's family. Silently ignored once closed; failures count in
+   * `sendErrors` and, for a caller that reports them (the UDP tracker client), go to `onError`.
+   */
+  send(data: Uint8Array, host: string, port: number, onError?: (err: Error) => void): void {
     if (this.closed) return;
-    if (!(Number.isInteger(port) && port > 0 && port < 65536) || !isIPv4(host)) {
+    if (!(Number.isInteger(port) && port > 0 && port < 65536) || isIP(host) !== this.family) {
       this.sendErrors++;
+      onError?.(new Error(`cannot send to ${host}:${port} from an IPv${this.family} socket`));
       return;
     }
     this.socket.send(data, port, host, (err) => {
-      if (err) this.sendErrors++;
+      if (!err) return;
+      this.sendErrors++;
+      onError?.(err);
     });
   }
 

@@ -16,7 +16,7 @@ import {
   type Handshake,
   type Message,
 } from '../wire/index.js';
-import type { StreamEncryption, Transport } from './transport.js';
+import type { StreamEncryption, Transport } from '../net/transport.js';
 import { cancelWait, chargeChain, waitOnChain, type BandwidthLimiter, type BandwidthWaiter, type LimiterChain } from '../net/bandwidth.js';
 
 const PIECE_ID = 7;

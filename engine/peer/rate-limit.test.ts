@@ -6,7 +6,7 @@ import { TransferLimits } from '../net/bandwidth.js';
 import { FakeScheduler } from '../net/test-scheduler.js';
 import { encodeHandshake, encodeMessage, type Message } from '../wire/index.js';
 import { PeerConnection, type PeerHandler } from './connection.js';
-import type { Transport } from './transport.js';
+import type { Transport } from '../net/transport.js';
 
 const BLOCK = 16_384;
 const infoHash = new Uint8Array(20).fill(7);

@@ -10,9 +10,9 @@ import { MetadataFetch } from '../torrent/metadata-fetch.js';
 import { parseInfoDict, type MagnetLink } from '../metainfo/index.js';
 import { makePeerId, req2Hash } from '../wire/index.js';
 import type { EncryptionPolicy } from '../api/types.js';
-import type { PeerStream } from '../peer/transport.js';
-import { acceptIncoming } from './incoming.js';
-import { dialPeer } from './peer-dial.js';
+import type { PeerStream } from '../net/transport.js';
+import { acceptIncoming } from '../net/incoming.js';
+import { dialPeer } from '../net/dial.js';
 
 export interface ClientOptions {
   readonly port?: number;

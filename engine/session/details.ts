@@ -2,7 +2,7 @@ import { Bitfield } from '../common/bitfield.js';
 import type { DetailTopic, TorrentDetails } from '../api/types.js';
 import { fileProgress } from '../torrent/file-priorities.js';
 import type { Entry } from './entry.js';
-import type { StreamEncryption } from '../peer/transport.js';
+import type { StreamEncryption } from '../net/transport.js';
 
 /** 'E': RC4 both ways; 'e': an encrypted handshake, then plaintext (qBittorrent's letters). */
 const ENCRYPTION_FLAGS: Readonly<Record<StreamEncryption, string>> = { plaintext: '', 'mse-plaintext': 'e', rc4: 'E' };

@@ -5,7 +5,7 @@ import { RateMeter } from '../common/rate.js';
 import { toHex } from '../common/hex.js';
 import type { Metainfo } from '../metainfo/index.js';
 import { PeerConnection, blockKey, type PeerHandler } from '../peer/connection.js';
-import type { PeerStream, StreamEncryption, Transport } from '../peer/transport.js';
+import type { PeerStream, StreamEncryption, Transport } from '../net/transport.js';
 import { PiecePicker, type BlockRequest, type PeerView } from '../picker/index.js';
 import { runChoker, type ChokerPeer, type ChokerState } from '../choker/index.js';
 import { Storage } from '../storage/storage.js';

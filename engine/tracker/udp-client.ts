@@ -1,14 +1,14 @@
 /**
- * UDP tracker client (BEP 15) over node:dgram.
+ * UDP tracker client (BEP 15) over net/udp.ts's UdpSocket.
  * One client holds at most one socket per address family and can serve any number of trackers and torrents.
  * Connection ids are cached per tracker endpoint for 60 s; requests are retransmitted after base·2^n (n = 0..maxRetries),
  * base being 15 s per BEP 15 (configurable for tests); replies are matched by transaction id and source address.
  */
-import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
 import { systemClock, type Clock } from '../common/clock.js';
+import { isIP, unmapIPv4 } from '../net/address.js';
+import { UdpSocket, type DatagramSource } from '../net/udp.js';
 import { TrackerError } from './errors.js';
 import {
   UDP_ACTION,
@@ -89,7 +89,7 @@ export class UdpTrackerClient implements TrackerTransport {
   private readonly clock: Clock;
   private readonly timers: Timers;
   private readonly resolve: (host: string) => Promise<{ address: string; family: UdpFamily }>;
-  private readonly sockets = new Map<UdpFamily, Promise<dgram.Socket>>();
+  private readonly sockets = new Map<UdpFamily, Promise<UdpSocket>>();
   private readonly pending = new Map<number, Pending>();
   private readonly connections = new Map<string, CachedConnection>();
   private closed = false;
@@ -177,20 +177,14 @@ export class UdpTrackerClient implements TrackerTransport {
     return { address: r.address, port, family: r.family };
   }
 
-  private socket(family: UdpFamily): Promise<dgram.Socket> {
+  private socket(family: UdpFamily): Promise<UdpSocket> {
     let p = this.sockets.get(family);
     if (!p) {
-      p = new Promise<dgram.Socket>((resolve, reject) => {
-        const sock = dgram.createSocket(family === 6 ? 'udp6' : 'udp4');
-        sock.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
-        sock.once('error', (err) => reject(err));
-        sock.on('error', () => {
-          /* a send error is reported through the request's timeout; keep the socket */
-        });
-        sock.bind(0, () => {
-          sock.unref();
-          resolve(sock);
-        });
+      // Any port on all addresses; replies of any length up to the UDP maximum (a big peer list) are read.
+      p = UdpSocket.bind({ family, port: 0, maxDatagram: 65_535 }).then((sock) => {
+        sock.onMessage((msg, from) => this.onMessage(msg, from));
+        sock.unref();
+        return sock;
       });
       this.sockets.set(family, p);
       p.catch(() => this.sockets.delete(family));
@@ -198,12 +192,12 @@ export class UdpTrackerClient implements TrackerTransport {
     return p;
   }
 
-  private onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+  private onMessage(msg: Buffer, from: DatagramSource): void {
     const head = peekUdpResponse(msg);
     if (!head) return;
     const p = this.pending.get(head.transactionId);
     if (!p) return;
-    if (rinfo.port !== p.endpoint.port || normalizeAddr(rinfo.address) !== normalizeAddr(p.endpoint.address)) return;
+    if (from.port !== p.endpoint.port || normalizeAddr(from.host) !== normalizeAddr(p.endpoint.address)) return;
     this.pending.delete(head.transactionId);
     p.onMessage(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength));
   }
@@ -255,7 +249,7 @@ export class UdpTrackerClient implements TrackerTransport {
   /** One send and wait; undefined on timeout (the caller retransmits). */
   private roundTrip<T>(
     url: string,
-    sock: dgram.Socket,
+    sock: UdpSocket,
     ep: Endpoint,
     signal: AbortSignal,
     timeoutMs: number,
@@ -302,8 +296,8 @@ export class UdpTrackerClient implements TrackerTransport {
         finish();
         resolve(undefined);
       }, timeoutMs);
-      sock.send(build(tid), ep.port, ep.address, (err) => {
-        if (err && this.pending.has(tid)) {
+      sock.send(build(tid), ep.address, ep.port, (err) => {
+        if (this.pending.has(tid)) {
           finish();
           reject(new TrackerError(`tracker ${url}: send failed: ${err.message}`, 'network', { cause: err }));
         }
@@ -313,6 +307,5 @@ export class UdpTrackerClient implements TrackerTransport {
 }
 
 function normalizeAddr(a: string): string {
-  const s = a.toLowerCase();
-  return s.startsWith('::ffff:') && isIP(s.slice(7)) === 4 ? s.slice(7) : s;
+  return unmapIPv4(a.toLowerCase());
 }

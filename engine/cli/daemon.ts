@@ -1,13 +1,13 @@
 import { join, resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
 import { Session } from '../session/session.js';
-import { DISCOVERY_OPTIONS, ENCRYPTION_OPTIONS, discoveryOptions, encryptionOption, intOption, parseCommand, stringOption } from '../cli/args.js';
-import { CliFailure } from '../cli/failure.js';
-import { defaultDataDir, defaultDownloadDir } from './dirs.js';
-import { isLoopbackHost } from './origin.js';
-import { startDaemonServer } from './server.js';
-import { defaultRendererDir, rendererBuilt } from './static.js';
-import { TOKEN_RE, loadOrCreateToken } from './token.js';
+import { defaultDataDir, defaultDownloadDir } from '../daemon/dirs.js';
+import { isLoopbackHost } from '../daemon/origin.js';
+import { startDaemonServer } from '../daemon/server.js';
+import { defaultRendererDir, rendererBuilt } from '../daemon/static.js';
+import { TOKEN_RE, loadOrCreateToken } from '../daemon/token.js';
+import { DISCOVERY_OPTIONS, ENCRYPTION_OPTIONS, discoveryOptions, encryptionOption, intOption, parseCommand, stringOption } from './args.js';
+import { CliFailure } from './failure.js';
 
 export const DAEMON_USAGE =
   'tessera daemon [--host <addr>] [--port <n>] [--token <t>] [--data-dir <dir>] [--download-dir <dir>] [--peer-port <n>] [--allow-remote] [--encryption prefer|require|disable] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--verbose]';

@@ -4,7 +4,7 @@
  */
 export type StreamEncryption = 'plaintext' | 'mse-plaintext' | 'rc4';
 
-/** What a peer connection needs from a byte stream; net/ adapts sockets to it, tests use fakes. */
+/** What a peer connection needs from a byte stream: TCP and MSE streams here implement it, tests use fakes. */
 export interface Transport {
   /** Queues bytes; returns false when the caller should wait for `onDrain`. */
   write(data: Uint8Array): boolean;
@@ -41,3 +41,22 @@ export interface PeerStream extends Transport {
 export interface IncomingStream extends PeerStream {
   requeue(chunk: Uint8Array): void;
 }
+
+/**
+ * How one transport (TCP today) opens an outgoing stream to a peer. The stream's bytes are in the clear;
+ * MSE, when the policy asks for it, runs on top (dial.ts).
+ */
+export type Connect = (host: string, port: number, timeoutMs: number) => Promise<PeerStream>;
+
+/** One transport's incoming side, bound to a port. */
+export interface Acceptor {
+  readonly port: number;
+  /** Stops accepting; connections already handed over stay open. */
+  close(): Promise<void>;
+}
+
+/**
+ * How one transport starts accepting peers on host:port (0: any free port), handing each incoming stream to
+ * `onStream`; at most `maxConnections` open at once where the transport can cap them.
+ */
+export type Listen = (port: number, host: string, onStream: (stream: IncomingStream) => void, maxConnections: number) => Promise<Acceptor>;

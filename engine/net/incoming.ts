@@ -1,7 +1,7 @@
 import type { EncryptionPolicy } from '../api/types.js';
-import { negotiateIncoming } from '../net/mse-handshake.js';
-import type { IncomingStream } from '../peer/transport.js';
 import { CRYPTO_PLAINTEXT, CRYPTO_RC4, decodeHandshake, HANDSHAKE_LENGTH, HANDSHAKE_PREFIX, type Handshake } from '../wire/index.js';
+import { negotiateIncoming } from './mse-handshake.js';
+import type { IncomingStream } from './transport.js';
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
