@@ -2,123 +2,33 @@
 // and the announced-peer store together. I/O comes in through an injected datagram transport (net/udp.ts's UdpSocket,
 // or an in-memory one in tests); time through an injected Clock and timers.
 //
-// Answers ping / find_node / get_peers / announce_peer (tokens checked). Bootstraps with a find_node lookup for its own
-// id, seeded from the saved table and the bootstrap routers. Finds peers (`getPeers`, `lookupPeers`), announces
-// (`announce`), and keeps torrents announced (`track`: announce now and every `announceIntervalMs`). Refreshes stale
-// buckets. Node id per BEP 42 when the external IP is known (given, or agreed on by the `ip` field of responses).
-import { lookup as dnsLookup } from 'node:dns/promises';
+// Answers ping / find_node / get_peers / announce_peer (tokens checked; query-responder.ts). Bootstraps with a
+// find_node lookup for its own id, seeded from the saved table (node-state.ts) and the bootstrap routers
+// (bootstrap.ts). Finds peers (`getPeers`, `lookupPeers`), announces (`announce`), and keeps torrents announced
+// (`track`: announce now and every `announceIntervalMs`; tracked-torrents.ts). Refreshes stale buckets. Node id per
+// BEP 42 when the external IP is known (given, or agreed on by the `ip` field of responses; ip-votes.ts).
 import { isIPv4 } from 'node:net';
 import { type Clock, systemClock } from '../common/clock.js';
 import { realScheduler } from '../net/bandwidth.js';
 import { UdpSocket } from '../net/udp.js';
+import { defaultResolve, literalBootstrap, resolveBootstrap, type Resolve } from './bootstrap.js';
+import { ExternalIpVotes } from './ip-votes.js';
 import type { CompactNode, KrpcQuery, KrpcResponse } from './krpc.js';
-import { KrpcErrorCode } from './krpc.js';
 import { Lookup, type Contact, type LookupKind, type PeerAddress } from './lookup.js';
-import { defaultRandomBytes, idsEqual, isBep42Exempt, isValidNodeIdFor, nodeIdFor, randomNodeId, type RandomBytes } from './node-id.js';
+import { defaultRandomBytes, idsEqual, isValidNodeIdFor, type RandomBytes } from './node-id.js';
+import { initialTable, rehomedTable, type TableSettings } from './node-state.js';
+import { DEFAULT_BOOTSTRAP, type AnnounceResult, type DhtNodeOptions, type DhtStats, type LookupResult, type TrackHandle, type TrackOptions } from './node-types.js';
+import { iteratePeers } from './peer-iterator.js';
 import { PeerStore } from './peer-store.js';
-import { RoutingTable, type RoutingNode, type RoutingTableJson } from './routing-table.js';
-import { KrpcRpc, RpcError, type Address, type DatagramTransport, type OutgoingQuery, type QueryAnswer, type RpcOptions, type RpcTimers } from './rpc.js';
+import { QueryResponder } from './query-responder.js';
+import type { RoutingNode, RoutingTable, RoutingTableJson } from './routing-table.js';
+import { KrpcRpc, RpcError, type Address, type OutgoingQuery, type QueryAnswer, type RpcTimers } from './rpc.js';
 import { TokenManager } from './tokens.js';
+import { TrackedTorrents } from './tracked-torrents.js';
 
 export type { PeerAddress } from './lookup.js';
 export type { RoutingTableJson } from './routing-table.js';
-
-/** The usual public bootstrap routers (host names, resolved at bootstrap). */
-export const DEFAULT_BOOTSTRAP: readonly Address[] = [
-  { host: 'router.bittorrent.com', port: 6881 },
-  { host: 'router.utorrent.com', port: 6881 },
-  { host: 'dht.transmissionbt.com', port: 6881 },
-  { host: 'dht.libtorrent.org', port: 25401 },
-];
-
-export interface DhtNodeOptions {
-  readonly transport: DatagramTransport;
-  readonly clock?: Clock;
-  readonly timers?: RpcTimers;
-  /** Bootstrap nodes (host names or IPv4 addresses). Default DEFAULT_BOOTSTRAP; tests pass loopback ones or []. */
-  readonly bootstrap?: readonly Address[];
-  /** A saved routing table (`save()` output) to start from. Ignored if malformed. */
-  readonly state?: unknown;
-  /** Our id. Default: BEP 42 from `externalIp` when given, else the saved one, else random. */
-  readonly id?: Uint8Array;
-  /** Our external IPv4 address, when known (for a BEP 42 id). */
-  readonly externalIp?: string;
-  /** Lookup parallelism, 3..8 is sensible. Default 3. */
-  readonly alpha?: number;
-  /** Bucket size and lookup width. Default 8. */
-  readonly k?: number;
-  /** Routing-table entries per IP. Default 1; loopback tests need more (every node is 127.0.0.1). */
-  readonly maxNodesPerIp?: number;
-  /** How often tracked torrents are re-announced. Default 15 min. */
-  readonly announceIntervalMs?: number;
-  /** How often buckets are checked for refresh, peers pruned, and an empty table re-bootstrapped. Default 60 s. */
-  readonly maintenanceIntervalMs?: number;
-  /** Passed to the RPC layer (timeout, retries, rate limits, caps). */
-  readonly rpc?: Omit<RpcOptions, 'transport' | 'clock' | 'timers' | 'random'>;
-  readonly random?: RandomBytes;
-  /** Host name resolution for bootstrap routers. Default node:dns (IPv4). */
-  readonly resolve?: (host: string) => Promise<string[]>;
-}
-
-export interface LookupResult {
-  /** Distinct peers found. */
-  readonly peers: readonly PeerAddress[];
-  /** Closest nodes that answered (at most k). */
-  readonly closest: number;
-  readonly queries: number;
-}
-
-export interface AnnounceResult extends LookupResult {
-  /** announce_peer queries that were acknowledged. */
-  readonly announcedTo: number;
-}
-
-export interface TrackOptions {
-  /** Our TCP listen port to announce, or null to only look for peers (e.g. not listening, private torrents never use DHT). */
-  readonly port: number | null;
-  /** Called with each batch of new peers as lookups find them. */
-  readonly onPeers: (peers: readonly PeerAddress[]) => void;
-  /** Announce with implied_port (use our UDP source port; for uTP behind NAT). Default false. */
-  readonly impliedPort?: boolean;
-}
-
-export interface TrackHandle {
-  /** Runs a lookup (and announce) now instead of waiting for the interval. */
-  refresh(): void;
-  stop(): void;
-}
-
-export interface DhtStats {
-  readonly nodes: number;
-  readonly replacements: number;
-  readonly buckets: number;
-  readonly storedPeers: number;
-  readonly storedHashes: number;
-  readonly lookupsRunning: number;
-  readonly tracked: number;
-  readonly rpc: Readonly<KrpcRpc['stats']>;
-}
-
-interface Tracked {
-  infoHash: Uint8Array;
-  opts: TrackOptions;
-  timer: unknown;
-  running: boolean;
-  stopped: boolean;
-  /** Lookups in a row that found no peer: retried sooner (15 s, 30 s, …) than the announce interval. */
-  emptyRounds: number;
-}
-
-/** First retry after a lookup that found nobody (a magnet added before its seeders announced). */
-const EMPTY_RETRY_MS = 15_000;
-
-const MAX_VALUES = 50;
-
-async function defaultResolve(host: string): Promise<string[]> {
-  if (isIPv4(host)) return [host];
-  const all = await dnsLookup(host, { family: 4, all: true });
-  return all.map((a) => a.address);
-}
+export { DEFAULT_BOOTSTRAP, type AnnounceResult, type DhtNodeOptions, type DhtStats, type LookupResult, type TrackHandle, type TrackOptions } from './node-types.js';
 
 function toContact(n: RoutingNode | CompactNode): Contact {
   return { id: n.id, host: n.host, port: n.port };
@@ -127,23 +37,20 @@ function toContact(n: RoutingNode | CompactNode): Contact {
 export class DhtNode {
   private id_: Uint8Array;
   private table: RoutingTable;
+  private readonly tableSettings: TableSettings;
   private readonly rpc: KrpcRpc;
-  private readonly tokens: TokenManager;
   private readonly store = new PeerStore();
+  private readonly responder: QueryResponder;
   private readonly clock: Clock;
   private readonly timers: RpcTimers;
-  private readonly random: RandomBytes;
   private readonly bootstrapAddrs: readonly Address[];
-  private readonly resolve: (host: string) => Promise<string[]>;
+  private readonly resolve: Resolve;
   private readonly alpha: number;
   private readonly k: number;
-  private readonly maxNodesPerIp: number;
-  private readonly announceIntervalMs: number;
   private readonly maintenanceIntervalMs: number;
-  private readonly tracked = new Set<Tracked>();
+  private readonly tracked: TrackedTorrents;
   private readonly lookups = new Set<Lookup>();
-  /** BEP 42: external IP votes from responders' `ip` fields (voter key -> ip). */
-  private readonly ipVotes = new Map<string, string>();
+  private readonly ipVotes = new ExternalIpVotes();
   private externalIp_: string | null;
   private maintenanceTimer: unknown = null;
   private bootstrapping: Promise<void> | null = null;
@@ -154,35 +61,21 @@ export class DhtNode {
   constructor(opts: DhtNodeOptions) {
     this.clock = opts.clock ?? systemClock;
     this.timers = opts.timers ?? realScheduler;
-    this.random = opts.random ?? defaultRandomBytes;
+    const random: RandomBytes = opts.random ?? defaultRandomBytes;
     this.bootstrapAddrs = opts.bootstrap ?? DEFAULT_BOOTSTRAP;
     this.resolve = opts.resolve ?? defaultResolve;
     this.alpha = opts.alpha ?? 3;
     this.k = opts.k ?? 8;
-    this.maxNodesPerIp = opts.maxNodesPerIp ?? 1;
-    this.announceIntervalMs = opts.announceIntervalMs ?? 15 * 60_000;
     this.maintenanceIntervalMs = opts.maintenanceIntervalMs ?? 60_000;
     this.externalIp_ = opts.externalIp && isIPv4(opts.externalIp) ? opts.externalIp : null;
-    const now = this.clock.now();
-    const tableOpts = { k: this.k, maxNodesPerIp: this.maxNodesPerIp, random: this.random };
-    let id = opts.id;
-    if (!id && this.externalIp_ && !isBep42Exempt(this.externalIp_)) id = nodeIdFor(this.externalIp_, this.random(1)[0], this.random);
-    let table: RoutingTable | null = null;
-    if (opts.state !== undefined) {
-      try {
-        table = RoutingTable.fromJSON(opts.state, now, id ? { ...tableOpts, ownId: id } : tableOpts);
-        // A saved id that does not fit the known external IP is replaced (BEP 42).
-        if (!id && this.externalIp_ && !isValidNodeIdFor(table.id, this.externalIp_)) {
-          table = RoutingTable.fromJSON(opts.state, now, { ...tableOpts, ownId: nodeIdFor(this.externalIp_, this.random(1)[0], this.random) });
-        }
-      } catch {
-        table = null;
-      }
-    }
-    this.table = table ?? new RoutingTable(id ?? randomNodeId(this.random), now, tableOpts);
+    this.tableSettings = { k: this.k, maxNodesPerIp: opts.maxNodesPerIp ?? 1, random };
+    this.table = initialTable(opts.state, opts.id, this.externalIp_, this.clock.now(), this.tableSettings);
     this.id_ = this.table.id;
-    this.tokens = new TokenManager(this.clock, { random: this.random });
-    this.rpc = new KrpcRpc({ ...opts.rpc, transport: opts.transport, clock: this.clock, timers: this.timers, random: this.random });
+    this.responder = new QueryResponder(new TokenManager(this.clock, { random }), this.store, this.k);
+    this.tracked = new TrackedTorrents(this.timers, opts.announceIntervalMs ?? 15 * 60_000, (infoHash, t) =>
+      t.port === null ? this.lookupPeers(infoHash, t.onPeers) : this.announce(infoHash, t.port, { impliedPort: t.impliedPort, onPeers: t.onPeers }),
+    );
+    this.rpc = new KrpcRpc({ ...opts.rpc, transport: opts.transport, clock: this.clock, timers: this.timers, random });
     this.rpc.onQuery((q, from) => this.answer(q, from));
   }
 
@@ -243,51 +136,11 @@ export class DhtNode {
   /** Peers for `infoHash` as they are found; the iteration ends with the lookup. Breaking out aborts the lookup. */
   getPeers(infoHash: Uint8Array): AsyncIterable<PeerAddress> {
     checkHash(infoHash);
-    return {
-      [Symbol.asyncIterator]: () => {
-        const queue: PeerAddress[] = [];
-        let finished = false;
-        let wake: (() => void) | null = null;
-        const poke = (): void => {
-          const w = wake;
-          wake = null;
-          w?.();
-        };
-        let started: Lookup | null = null;
-        const run = (async () => {
-          await this.ready();
-          if (finished) return;
-          await this.runLookup('get_peers', infoHash, (ps) => {
-            queue.push(...ps);
-            poke();
-          }, (l) => {
-            started = l;
-          });
-        })().finally(() => {
-          finished = true;
-          poke();
-        });
-        void run.catch(() => undefined);
-        return {
-          next: async (): Promise<IteratorResult<PeerAddress>> => {
-            for (;;) {
-              const p = queue.shift();
-              if (p) return { value: p, done: false };
-              if (finished) return { value: undefined, done: true };
-              await new Promise<void>((r) => {
-                wake = r;
-              });
-            }
-          },
-          return: async (): Promise<IteratorResult<PeerAddress>> => {
-            finished = true;
-            (started as Lookup | null)?.abort();
-            poke();
-            return { value: undefined, done: true };
-          },
-        };
-      },
-    };
+    return iteratePeers(async (onPeers, onStart, cancelled) => {
+      await this.ready();
+      if (cancelled()) return;
+      await this.runLookup('get_peers', infoHash, onPeers, onStart);
+    });
   }
 
   /**
@@ -317,36 +170,7 @@ export class DhtNode {
    */
   track(infoHash: Uint8Array, opts: TrackOptions): TrackHandle {
     checkHash(infoHash);
-    const t: Tracked = { infoHash: new Uint8Array(infoHash), opts, timer: null, running: false, stopped: false, emptyRounds: 0 };
-    this.tracked.add(t);
-    const cycle = (): void => {
-      if (t.stopped || this.closed || t.running) return;
-      if (t.timer !== null) this.timers.clearTimeout(t.timer);
-      t.timer = null;
-      t.running = true;
-      const work = t.opts.port === null ? this.lookupPeers(t.infoHash, t.opts.onPeers) : this.announce(t.infoHash, t.opts.port, { impliedPort: t.opts.impliedPort, onPeers: t.opts.onPeers });
-      void work
-        .then((r) => {
-          t.emptyRounds = r.peers.length > 0 ? 0 : t.emptyRounds + 1;
-        }, () => {
-          t.emptyRounds++;
-        })
-        .finally(() => {
-          t.running = false;
-          const delay = t.emptyRounds > 0 ? Math.min(this.announceIntervalMs, EMPTY_RETRY_MS * 2 ** (t.emptyRounds - 1)) : this.announceIntervalMs;
-          if (!t.stopped && !this.closed) t.timer = this.timers.setTimeout(cycle, delay);
-        });
-    };
-    cycle();
-    return {
-      refresh: cycle,
-      stop: () => {
-        t.stopped = true;
-        if (t.timer !== null) this.timers.clearTimeout(t.timer);
-        t.timer = null;
-        this.tracked.delete(t);
-      },
-    };
+    return this.tracked.track(infoHash, opts);
   }
 
   /** Stops everything: timers, lookups, outstanding queries; closes the socket if `startDht` opened it. */
@@ -355,15 +179,12 @@ export class DhtNode {
     this.closed = true;
     if (this.maintenanceTimer !== null) this.timers.clearTimeout(this.maintenanceTimer);
     this.maintenanceTimer = null;
-    for (const t of this.tracked) {
-      t.stopped = true;
-      if (t.timer !== null) this.timers.clearTimeout(t.timer);
-    }
-    this.tracked.clear();
+    this.tracked.close();
     for (const l of this.lookups) l.abort();
     this.rpc.close();
     if (this.onClose) await this.onClose();
   }
+
 
   /** @internal startDht hands the socket over. */
   ownSocket(close: () => Promise<void>): void {
@@ -383,16 +204,7 @@ export class DhtNode {
     if (this.bootstrapping) return this.bootstrapping;
     this.bootstrapping = (async () => {
       const seeds: Contact[] = this.table.closest(this.id_, this.k * 2).map(toContact);
-      const resolved = await Promise.all(
-        this.bootstrapAddrs.map(async (a) => {
-          try {
-            return (await this.resolve(a.host)).filter((h) => isIPv4(h)).map((host): Contact => ({ id: null, host, port: a.port }));
-          } catch {
-            return [];
-          }
-        }),
-      );
-      for (const list of resolved) seeds.push(...list);
+      seeds.push(...(await resolveBootstrap(this.bootstrapAddrs, this.resolve)));
       if (this.closed) return;
       this.table.touch(this.id_, this.clock.now());
       await this.runLookup('find_node', this.id_, undefined, undefined, seeds);
@@ -436,7 +248,7 @@ export class DhtNode {
     const initial = seeds ?? this.table.closest(target, this.k * 2).map(toContact);
     if (!seeds && initial.length < this.k) {
       // A thin table: add the bootstrap addresses that are plain IPs (no DNS on this path).
-      for (const a of this.bootstrapAddrs) if (isIPv4(a.host)) initial.push({ id: null, host: a.host, port: a.port });
+      initial.push(...literalBootstrap(this.bootstrapAddrs));
     }
     const lookup = new Lookup({ kind, target, alpha: this.alpha, k: this.k, selfId: this.id_ }, initial);
     this.lookups.add(lookup);
@@ -497,22 +309,15 @@ export class DhtNode {
     void this.send(toContact(n), { q: 'ping', id: this.id_ }).catch(() => undefined);
   }
 
+
   // ---------------------------------------------------------------------------------------------
   // BEP 42
 
   private voteExternalIp(ip: string, voter: Address): void {
-    if (!isIPv4(ip) || isBep42Exempt(ip)) return;
-    this.ipVotes.set(voter.host, ip);
-    if (this.ipVotes.size > 64) this.ipVotes.delete(this.ipVotes.keys().next().value as string);
-    let agree = 0;
-    for (const v of this.ipVotes.values()) if (v === ip) agree++;
-    if (agree < 3 || agree * 2 <= this.ipVotes.size || this.externalIp_ === ip) return;
+    if (!this.ipVotes.vote(voter.host, ip) || this.externalIp_ === ip) return;
     this.externalIp_ = ip;
     if (isValidNodeIdFor(this.id_, ip)) return;
-    // A new id for the new address: keep the nodes we know, re-homed around the new id.
-    const now = this.clock.now();
-    const id = nodeIdFor(ip, this.random(1)[0], this.random);
-    this.table = RoutingTable.fromJSON(this.table.toJSON(), now, { k: this.k, maxNodesPerIp: this.maxNodesPerIp, random: this.random, ownId: id });
+    this.table = rehomedTable(this.table, ip, this.clock.now(), this.tableSettings);
     this.id_ = this.table.id;
   }
 
@@ -522,44 +327,12 @@ export class DhtNode {
   private answer(q: KrpcQuery, from: Address): QueryAnswer | null {
     if (this.closed) return null;
     const now = this.clock.now();
+    // Every node that queries us is a candidate for the routing table (read-only nodes ask not to be).
     if (q.id && !q.readOnly && !idsEqual(q.id, this.id_)) {
       const res = this.table.insert({ id: q.id, host: from.host, port: from.port }, now, 'queried');
       if (res.kind === 'cached' && res.ping) this.ping(res.ping);
     }
-    const id = this.id_;
-    switch (q.q) {
-      case 'ping':
-        return { y: 'r', body: { id } };
-      case 'find_node':
-        return { y: 'r', body: { id, nodes: this.nodesFor(q.target) } };
-      case 'get_peers': {
-        const token = this.tokens.issue(from.host, from.port);
-        const values = this.store.get(q.infoHash, MAX_VALUES, now, 4);
-        const body: Omit<KrpcResponse, 'y' | 'tid' | 'clientVersion' | 'ip'> = { id, token, nodes: this.nodesFor(q.infoHash) };
-        if (values.length > 0) body.values = values;
-        return { y: 'r', body };
-      }
-      case 'announce_peer': {
-        if (!this.tokens.check(q.token, from.host, from.port)) return { y: 'e', code: KrpcErrorCode.Protocol, message: 'bad token' };
-        const port = q.impliedPort ? from.port : q.port;
-        if (!this.store.add(q.infoHash, { host: from.host, port }, now)) return { y: 'e', code: KrpcErrorCode.Protocol, message: 'bad announce' };
-        return { y: 'r', body: { id } };
-      }
-      case 'unknown':
-        return { y: 'e', code: KrpcErrorCode.MethodUnknown, message: 'method unknown' };
-      default: {
-        const never: never = q;
-        void never;
-        return null;
-      }
-    }
-  }
-
-  private nodesFor(target: Uint8Array): CompactNode[] {
-    return this.table
-      .closest(target, this.k)
-      .filter((n) => isIPv4(n.host))
-      .map((n) => ({ id: n.id, host: n.host, port: n.port }));
+    return this.responder.answer(q, from, this.id_, this.table, now);
   }
 }
 
