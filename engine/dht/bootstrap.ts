@@ -1,6 +1,6 @@
 // Where a node starts: the bootstrap routers' addresses as lookup contacts (IPv4 only, as our compact node info is).
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { isIPv4 } from 'node:net';
+import { isIPv4 } from '../net/address.js';
 import type { Contact } from './lookup.js';
 import type { Address } from './rpc.js';
 

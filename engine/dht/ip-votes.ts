@@ -1,5 +1,5 @@
 // BEP 42: our external IPv4 address as the nodes that answer us report it (the `ip` field of responses).
-import { isIPv4 } from 'node:net';
+import { isIPv4 } from '../net/address.js';
 import { isBep42Exempt } from './node-id.js';
 
 /** Voters remembered at most; the oldest vote goes first. */

@@ -7,7 +7,7 @@
 // (bootstrap.ts). Finds peers (`getPeers`, `lookupPeers`), announces (`announce`), and keeps torrents announced
 // (`track`: announce now and every `announceIntervalMs`; tracked-torrents.ts). Refreshes stale buckets. Node id per
 // BEP 42 when the external IP is known (given, or agreed on by the `ip` field of responses; ip-votes.ts).
-import { isIPv4 } from 'node:net';
+import { isIPv4 } from '../net/address.js';
 import { type Clock, systemClock } from '../common/clock.js';
 import { realScheduler } from '../net/bandwidth.js';
 import { UdpSocket } from '../net/udp.js';

@@ -1,7 +1,7 @@
 // Serving other nodes: the replies to incoming ping / find_node / get_peers / announce_peer queries (BEP 5).
 // get_peers hands out a write token; announce_peer must bring one back from the same address before its peer is
 // stored. Pure with respect to I/O: the node's RPC layer sends what `answer` returns.
-import { isIPv4 } from 'node:net';
+import { isIPv4 } from '../net/address.js';
 import type { CompactNode, KrpcQuery, KrpcResponse } from './krpc.js';
 import { KrpcErrorCode } from './krpc.js';
 import type { PeerStore } from './peer-store.js';
