@@ -1,4 +1,4 @@
-// Accessibility audit (axe-core) of the main window, each details tab, the Add and Settings dialogs and
+// Accessibility audit (axe-core) of the main window, each details tab, the Add, batch Add and Settings dialogs and
 // the context menu, in both themes: no violations at all, contrast included.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +18,8 @@ test('axe finds no accessibility violations in the window, the details tabs, the
   const payload = await makeTestPayload(join(tessera.workDir, 'a11y'), { name: 'Audited payload', seed: 9, files: [{ path: 'one.bin', size: 50_000 }, { path: 'sub/two.bin', size: 20_000 }] });
   const t = await makeTorrent({ source: payload.root, out: join(tessera.workDir, 'a11y.torrent'), tiers: [['http://127.0.0.1:9/announce']], pieceLengthLog2: 15 });
   const bytes = readFileSync(t.file);
+  const secondPayload = await makeTestPayload(join(tessera.workDir, 'a11y-2'), { name: 'Second payload', seed: 10, files: [{ path: 'three.bin', size: 30_000 }] });
+  const second = readFileSync((await makeTorrent({ source: secondPayload.root, out: join(tessera.workDir, 'a11y-2.torrent'), tiers: [['http://127.0.0.1:9/announce']], pieceLengthLog2: 15 })).file);
   await expect(app.getByRole('grid', { name: 'Torrents' })).toBeVisible();
   const found: string[] = [];
 
@@ -56,6 +58,18 @@ test('axe finds no accessibility violations in the window, the details tabs, the
     found.push(...(await audit(app, `${scheme}, Settings dialog`)));
     await snap(app, testInfo, `settings-${scheme}`);
     await app.getByRole('dialog', { name: 'Settings' }).getByRole('button', { name: 'Cancel' }).click();
+
+    // The batch Add dialog: one item new, one already in the list (shown and skipped).
+    await dropFiles(app, [
+      { name: 'Second payload.torrent', bytes: second },
+      { name: 'Audited payload.torrent', bytes },
+    ]);
+    const batch = app.getByRole('dialog', { name: 'Add torrents' });
+    await expect(batch).toContainText('1 already in your list');
+    found.push(...(await audit(app, `${scheme}, batch Add dialog`)));
+    await snap(app, testInfo, `batch-add-${scheme}`);
+    await batch.getByRole('button', { name: 'Cancel' }).click();
+    await expect(batch).toBeHidden();
   }
   expect(found, found.join('\n')).toEqual([]);
 });

@@ -27,13 +27,13 @@ test('a folder of 3,000 files: the Add dialog renders a window of rows and scrol
       el.scrollTop = w === 'top' ? 0 : el.scrollHeight;
     }, where);
   await scrollTo('bottom');
-  await dialog.getByRole('checkbox', { name: `file ${FILES}.bin`, exact: true }).uncheck();
+  await dialog.getByRole('checkbox', { name: `Download file ${FILES}.bin`, exact: true }).uncheck();
   await expect(dialog).toContainText('selected');
   await expect(items.last()).toHaveAttribute('aria-posinset', String(FILES + 1));
   expect(await items.count()).toBeLessThan(60);
   // The folder's row left the DOM while scrolled away; back in view, it shows the change.
   await scrollTo('top');
-  await expect(dialog.getByRole('checkbox', { name: 'Many files', exact: true })).toHaveAttribute('aria-checked', 'mixed');
+  await expect(dialog.getByRole('checkbox', { name: 'Download Many files', exact: true })).toHaveAttribute('aria-checked', 'mixed');
   await snap(app, testInfo, 'add-dialog-many-files');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toBeHidden();

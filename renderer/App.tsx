@@ -14,6 +14,7 @@ import { StatusBar } from './components/StatusBar.js';
 import { Toasts } from './components/Toasts.js';
 import { Toolbar } from './components/Toolbar.js';
 import { useDropAndPaste, useNoticeToasts, useOpenRequests, useTaskbarProgress, useShortcuts, useTheme } from './components/window-hooks.js';
+import { usePageTitle, usePersistedSpeedHistory } from './components/page-hooks.js';
 import { useStoreApi } from './store/context.js';
 import { connectListView } from './store/view-sync.js';
 
@@ -25,6 +26,8 @@ export function App(): ReactNode {
   useNoticeToasts();
   useOpenRequests();
   useTaskbarProgress();
+  usePageTitle();
+  usePersistedSpeedHistory();
   const dragging = useDropAndPaste();
   return (
     <div className="app">

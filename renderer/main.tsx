@@ -1,4 +1,5 @@
 import './styles/app.css';
+import './styles/controls.css';
 import { createRoot } from 'react-dom/client';
 import { BridgeTransport } from './api/bridge-transport.js';
 import { EngineClient } from './api/engine-client.js';

@@ -3,6 +3,7 @@
  * returns to where it was. A click outside, leaving the window or resizing it closes it.
  */
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { CheckIcon } from './icons.js';
 
 export interface MenuItem {
   label: string;
@@ -92,7 +93,7 @@ export function Menu(props: { x: number; y: number; label: string; groups: reado
               onClick={() => activate(item)}
               aria-keyshortcuts={item.shortcut?.replace('Ctrl', 'Control').replace('↑', 'ArrowUp').replace('↓', 'ArrowDown')}
             >
-              <span className="check" aria-hidden="true">{item.checked ? '✓' : ''}</span>
+              <span className="check" aria-hidden="true">{item.checked ? <CheckIcon /> : null}</span>
               <span className="label">{item.label}</span>
               {item.shortcut ? <kbd aria-hidden="true">{item.shortcut}</kbd> : null}
             </button>

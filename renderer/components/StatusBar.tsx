@@ -6,6 +6,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { formatBytes, formatLimit, formatRate } from '../lib/format.js';
 import { useEngine, useTessera } from '../store/context.js';
 import { errorText } from './commands.js';
+import { DownRateIcon, UpRateIcon } from './icons.js';
 
 export function StatusBar(): ReactNode {
   const global = useTessera((s) => s.global);
@@ -19,8 +20,8 @@ export function StatusBar(): ReactNode {
           <span className="stat" title="Free space in the download folder">Free: {formatBytes(global.freeDiskBytes)}</span>
           <span className="spacer" />
           <AltLimitsToggle />
-          <span className="stat rate down" title="Session download rate">↓ {formatRate(global.downRate, '0 B/s')}</span>
-          <span className="stat rate up" title="Session upload rate">↑ {formatRate(global.upRate, '0 B/s')}</span>
+          <span className="stat rate down" title="Session download rate"><DownRateIcon /> {formatRate(global.downRate, '0 B/s')}</span>
+          <span className="stat rate up" title="Session upload rate"><UpRateIcon /> {formatRate(global.upRate, '0 B/s')}</span>
         </>
       ) : (
         <span className="spacer" />
@@ -55,7 +56,7 @@ function AltLimitsToggle(): ReactNode {
       onClick={toggle}
     >
       {active ? <span className="alt-badge">alt</span> : null}
-      <span aria-hidden="true">↓ {formatLimit(down)} · ↑ {formatLimit(up)}</span>
+      <span aria-hidden="true"><DownRateIcon /> {formatLimit(down)} · <UpRateIcon /> {formatLimit(up)}</span>
     </button>
   );
 }

@@ -2,6 +2,7 @@
 import { useEffect, type ReactNode } from 'react';
 import type { Toast } from '../store/ui-slice.js';
 import { useTessera } from '../store/context.js';
+import { CloseIcon } from './icons.js';
 
 const LIFETIME_MS: Readonly<Record<Toast['tone'], number>> = { info: 5000, success: 5000, error: 12_000 };
 
@@ -15,7 +16,7 @@ function ToastItem({ toast }: { toast: Toast }): ReactNode {
     <li className={`toast ${toast.tone}`} role={toast.tone === 'error' ? 'alert' : undefined}>
       <span className="toast-text">{toast.text}</span>
       <button type="button" className="close" aria-label="Dismiss" onClick={() => dismiss(toast.id)}>
-        ×
+        <CloseIcon />
       </button>
     </li>
   );

@@ -8,6 +8,7 @@ import { isInDialog, isMod, isTextTarget } from '../lib/dom.js';
 import { applyStoredTheme, DARK_SCHEME_QUERY } from '../lib/theme.js';
 import { useStoreApi } from '../store/context.js';
 import type { TesseraState, TesseraStore } from '../store/store.js';
+import type { AddRequest } from '../store/ui-slice.js';
 import { overallProgress } from '../lib/overall-progress.js';
 import { useCommands, type TorrentCommands } from './commands.js';
 import { SEARCH_INPUT_ID } from './Toolbar.js';
@@ -166,22 +167,41 @@ export function useDropAndPaste(): boolean {
   return dragging;
 }
 
+/** How long requests from the OS are gathered into one batch (each new one extends the wait). */
+const OPEN_REQUEST_GATHER_MS = 200;
+
 /** Files and links the OS asked the desktop app to open; main queues them until ready() is called. */
 export function useOpenRequests(): void {
   const store = useStoreApi();
   useEffect(() => {
     const bridge = window.tessera;
     if (!bridge) return;
+    // The OS hands over several files opened together one request at a time: gather those that arrive
+    // close together, so they open one batch dialog instead of a dialog each.
+    let pending: Omit<AddRequest, 'key'>[] = [];
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const flush = (): void => {
+      timer = null;
+      const batch = pending;
+      pending = [];
+      if (batch.length > 0) store.getState().queueAdd(batch);
+    };
     const off = bridge.onOpenRequest((r) => {
-      if (r.kind === 'torrent') store.getState().queueAdd([{ source: { kind: 'torrent', data: r.data }, label: r.name.replace(/\.torrent$/i, '') }]);
+      if (r.kind === 'torrent') pending.push({ source: { kind: 'torrent', data: r.data }, label: r.name.replace(/\.torrent$/i, '') });
       else {
         const links = magnetsFromText(r.uri);
-        if (links.length > 0) store.getState().queueAdd(links.map((uri) => ({ source: { kind: 'magnet', uri }, label: magnetLabel(uri) })));
+        if (links.length > 0) pending.push(...links.map((uri) => ({ source: { kind: 'magnet' as const, uri }, label: magnetLabel(uri) })));
         else store.getState().toast('error', 'The link the system passed on is not a usable magnet link.');
       }
+      if (timer !== null) clearTimeout(timer);
+      timer = setTimeout(flush, OPEN_REQUEST_GATHER_MS);
     });
     bridge.ready();
-    return off;
+    return () => {
+      off();
+      if (timer !== null) clearTimeout(timer);
+      flush();
+    };
   }, [store]);
 }
 

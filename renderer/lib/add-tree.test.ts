@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FilePriority, ListedFile } from '../../engine/api/types.js';
-import { checkState, priorityGroups, setChecked, setPriority, wantedBytes } from './add-tree.js';
+import { changedPriorityGroups, checkState, priorityGroups, setChecked, setPriority, wantedBytes } from './add-tree.js';
 import { buildFileTree, findNode, initialCollapsed, priorityOf, visibleRows, type FolderNode } from './file-tree.js';
 
 /** Files as the engine lists them when the torrent has no padding: indices are positions. */
@@ -110,4 +110,10 @@ test('with padding files (left out of the list) priorities stay indexed like the
   assert.deepEqual(p, ['high', 'normal', 'high', 'normal', 'high'], 'padding entries keep their value');
   assert.deepEqual(priorityGroups(setChecked(folder(root, 't'), false, start)), { skip: [0, 2, 4] });
   assert.equal(checkState(folder(root, 't'), setChecked(folder(root, 't'), false, start)), 'unchecked');
+});
+
+test('the Files tab sends only the files a checkbox changed, grouped by their new priority', () => {
+  assert.deepEqual(changedPriorityGroups(['normal', 'high', 'skip', 'low'], ['skip', 'skip', 'skip', 'low']), { skip: [0, 1] });
+  assert.deepEqual(changedPriorityGroups(['skip', 'skip', 'high'], ['normal', 'normal', 'high']), { normal: [0, 1] });
+  assert.deepEqual(changedPriorityGroups(['normal'], ['normal']), {});
 });

@@ -45,3 +45,16 @@ export function priorityGroups(priorities: readonly FilePriority[]): Partial<Rec
   });
   return groups;
 }
+
+/**
+ * The files whose priority differs between `prev` and `next`, grouped by their new priority: the
+ * setFilePriority calls a change in the Files tab needs (normal included, unlike priorityGroups).
+ */
+export function changedPriorityGroups(prev: readonly FilePriority[], next: readonly FilePriority[]): Partial<Record<FilePriority, number[]>> {
+  const groups: Partial<Record<FilePriority, number[]>> = {};
+  next.forEach((p, i) => {
+    if (p === undefined || p === prev[i]) return;
+    (groups[p] ??= []).push(i);
+  });
+  return groups;
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TorrentSummary } from '../../engine/api/types.js';
-import { countByFilter, filterGroup, matchesSearch, searchTerms, sortTorrents, statusText, visibleIds } from './torrent-view.js';
+import { countByFilter, etaText, filterGroup, matchesSearch, searchTerms, sortTorrents, statusLine, statusText, visibleIds } from './torrent-view.js';
 import { ListView } from './list-view.js';
 import { summary } from './test-rows.js';
 
@@ -120,4 +120,28 @@ test('the Status column adds the engine reason only when it says more than the s
   assert.deepEqual(statusText(row('queued', 'waiting: 3 of 3 download slots in use')), { label: 'Queued', detail: 'waiting: 3 of 3 download slots in use' });
   assert.deepEqual(statusText(row('error', 'error', false, 'disk full: free some space, then resume')), { label: 'Error', detail: 'disk full: free some space, then resume' });
   assert.deepEqual(statusText(row('downloading', 'looking for peers')), { label: 'Downloading', detail: 'looking for peers' });
+});
+
+test('a state reads once: no "Downloading — downloading", no "Stalled: stalled:", no "Paused — paused"', () => {
+  const row = (state: TorrentSummary['state'], stateReason: string, forceStart = false) => ({ state, stateReason, forceStart, error: null });
+  assert.equal(statusLine(row('downloading', 'downloading')), 'Downloading');
+  assert.equal(statusLine(row('paused', 'paused')), 'Paused');
+  assert.equal(statusLine(row('paused', 'Paused')), 'Paused');
+  assert.equal(statusLine(row('stalled', 'stalled: no data received for a while; waiting for peers')), 'Stalled: no data received for a while; waiting for peers');
+  assert.equal(statusLine(row('seeding', 'seeding (forced)', true)), 'Forced seeding');
+  assert.equal(statusLine(row('paused', 'paused: ratio goal 0.50 reached')), 'Paused: ratio goal 0.50 reached');
+  assert.equal(statusLine(row('metadata', 'fetching metadata from peers')), 'Fetching metadata: from peers');
+  assert.equal(statusLine(row('queued', 'waiting: 3 of 3 download slots in use')), 'Queued: waiting: 3 of 3 download slots in use');
+  assert.equal(statusLine(row('stalled', 'stalled:')), 'Stalled');
+});
+
+test('time left: blank while fetching metadata, complete, seeding or stopped; the figure while downloading', () => {
+  const row = (state: TorrentSummary['state'], progress: number, eta: number) => ({ state, progress, eta });
+  assert.equal(etaText(row('metadata', 0, 0), '—'), '—');
+  assert.equal(etaText(row('downloading', 1, 0), ''), '');
+  assert.equal(etaText(row('seeding', 1, 0), ''), '');
+  assert.equal(etaText(row('paused', 0.5, 10), ''), '');
+  assert.equal(etaText(row('queued', 0.5, -1), ''), '');
+  assert.equal(etaText(row('downloading', 0.5, 200), ''), '3m 20s');
+  assert.equal(etaText(row('stalled', 0.5, -1), ''), '∞');
 });

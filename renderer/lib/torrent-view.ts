@@ -1,6 +1,7 @@
 /** Which torrents a state filter and a search show, and in what order. Pure. */
 import type { TorrentState, TorrentSummary } from '../../engine/api/types.js';
 import type { SortKey, StateFilter } from '../store/store.js';
+import { formatEta } from './format.js';
 
 export const STATE_FILTERS: readonly StateFilter[] = ['all', 'downloading', 'seeding', 'paused', 'queued', 'error'];
 
@@ -25,15 +26,52 @@ export const STATE_LABELS: Readonly<Record<TorrentState, string>> = {
 };
 
 /**
- * The Status column: the state's label, and the engine's reason when it says more than the label
- * ("waiting: 3 of 3 download slots in use", not "downloading" again).
+ * The Status column and the General tab's State: the state's label, and the engine's reason when it says
+ * more than the label ("waiting: 3 of 3 download slots in use", not "downloading" again). A reason that
+ * starts by repeating the state ("stalled: no data received…") loses that prefix, so it reads once.
  */
 export function statusText(t: Pick<TorrentSummary, 'state' | 'stateReason' | 'forceStart' | 'error'>): { label: string; detail: string | null } {
   const base = STATE_LABELS[t.state];
   const label = t.forceStart && t.state !== 'paused' ? `Forced ${base.toLowerCase()}` : base;
-  const reason = (t.state === 'error' ? (t.error ?? t.stateReason) : t.stateReason).trim();
-  const said = new Set([base.toLowerCase(), label.toLowerCase(), `${t.state} (forced)`]);
-  return { label, detail: reason === '' || said.has(reason.toLowerCase()) ? null : reason };
+  // Longest first, so "downloading (forced)" is recognised before "downloading".
+  const said = [`${t.state} (forced)`, label.toLowerCase(), base.toLowerCase(), t.state].sort((a, b) => b.length - a.length);
+  let reason = (t.state === 'error' ? (t.error ?? t.stateReason) : t.stateReason).trim();
+  for (const word of said) {
+    const lower = reason.toLowerCase();
+    if (lower === word) return { label, detail: null };
+    for (const sep of [':', ' —', ' -', ',', ' ']) {
+      if (lower.startsWith(word + sep)) {
+        reason = reason.slice(word.length + sep.length).trim();
+        break;
+      }
+    }
+  }
+  return { label, detail: reason === '' ? null : reason };
+}
+
+/** The state and its reason as one line: "Stalled: no data received for a while; waiting for peers". */
+export function statusLine(t: Pick<TorrentSummary, 'state' | 'stateReason' | 'forceStart' | 'error'>): string {
+  const { label, detail } = statusText(t);
+  return detail ? `${label}: ${detail}` : label;
+}
+
+/**
+ * The time-left text, or `none` when there is nothing to wait for or no meaningful figure: complete,
+ * stopped, or fetching metadata (the engine's ETA is 0 then because nothing is wanted yet).
+ */
+export function etaText(t: Pick<TorrentSummary, 'state' | 'progress' | 'eta'>, none: string): string {
+  switch (t.state) {
+    case 'paused':
+    case 'queued':
+    case 'error':
+    case 'metadata':
+    case 'seeding':
+      return none;
+    case 'downloading':
+    case 'stalled':
+    case 'checking':
+      return t.progress >= 1 ? none : formatEta(t.eta);
+  }
 }
 
 /**

@@ -20,6 +20,7 @@ import type {
 import { applyListDiff } from '../../engine/api/diff.js';
 import type { ConnectionStatus } from '../api/transport.js';
 import { SpeedHistory } from './speed-history.js';
+import { DisplayRates } from '../lib/display-rates.js';
 import { createUiSlice, type UiInitial, type UiSlice } from './ui-slice.js';
 import { clickSelect, moveCursor as moveCursorIn } from '../lib/selection.js';
 import { samePieceMap } from '../lib/piece-map.js';
@@ -108,6 +109,8 @@ export type TesseraStore = StoreApi<TesseraState>;
 const MAX_NOTICES = 50;
 
 export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['sort'] | null } = {}): TesseraStore {
+  // The rows hold the rates to show (smoothed, 0 once stopped or complete); see lib/display-rates.ts.
+  const rates = new DisplayRates();
   return createStore<TesseraState>()((set, get) => ({
     connection: { state: 'connecting' },
     torrents: new Map(),
@@ -141,7 +144,7 @@ export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['s
     applyEvent(event, now = Date.now()) {
       const s = get();
       if (event.kind === 'snapshot') {
-        const torrents = new Map(event.torrents.map((t) => [t.id, t] as const));
+        const torrents = rates.reset(new Map(event.torrents.map((t) => [t.id, t] as const)), now);
         s.sessionSpeed.push(now, event.global.downRate, event.global.upRate);
         set({
           torrents,
@@ -154,8 +157,8 @@ export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['s
         });
         return;
       }
-      const listChanged = event.added.length > 0 || event.changed.length > 0 || event.removed.length > 0;
-      const torrents = listChanged ? applyListDiff(s.torrents, event) : s.torrents;
+      const torrents = rates.apply(event.added.length > 0 || event.changed.length > 0 || event.removed.length > 0 ? applyListDiff(s.torrents, event) : s.torrents, event, now);
+      const listChanged = torrents !== s.torrents;
       s.sessionSpeed.push(now, event.global.downRate, event.global.upRate);
       const focused = s.detailsId !== null ? torrents.get(s.detailsId) : undefined;
       if (focused) s.torrentSpeed.push(now, focused.downRate, focused.upRate);

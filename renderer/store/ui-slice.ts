@@ -41,6 +41,14 @@ export interface UiSlice {
   /** Queues sources for the Add dialog; the same magnet or file twice in a row is queued once. */
   queueAdd(requests: readonly Omit<AddRequest, 'key'>[]): void;
   finishAdd(key: number): void;
+  /** Takes several requests off the queue at once (the batch dialog's Add all, Cancel all). */
+  finishAdds(keys: Iterable<number>): void;
+  /**
+   * Whether the queued requests are shown one Add dialog at a time rather than as one batch dialog
+   * (the batch dialog's "One by one"). Ends when the queue is empty.
+   */
+  addOneByOne: boolean;
+  setAddOneByOne(oneByOne: boolean): void;
   setDetailsCollapsed(collapsed: boolean): void;
   /** Column widths and hidden columns (see lib/list-layout.ts). */
   listLayout: ListLayout;
@@ -63,6 +71,7 @@ export function createUiSlice(set: Set, get: Get, initial: UiInitial = {}): UiSl
     dialog: null,
     toasts: [],
     addQueue: [],
+    addOneByOne: false,
     detailsCollapsed: false,
     listLayout: initial.listLayout ?? DEFAULT_LIST_LAYOUT,
 
@@ -95,7 +104,17 @@ export function createUiSlice(set: Set, get: Get, initial: UiInitial = {}): UiSl
     },
 
     finishAdd(key) {
-      set({ addQueue: get().addQueue.filter((r) => r.key !== key) });
+      get().finishAdds([key]);
+    },
+
+    finishAdds(keys) {
+      const done = new Set(keys);
+      const addQueue = get().addQueue.filter((r) => !done.has(r.key));
+      set(addQueue.length === 0 ? { addQueue, addOneByOne: false } : { addQueue });
+    },
+
+    setAddOneByOne(addOneByOne) {
+      set({ addOneByOne });
     },
 
     setDetailsCollapsed(detailsCollapsed) {

@@ -14,13 +14,27 @@ import type { AddRequest } from '../../store/ui-slice.js';
 import { errorText } from '../commands.js';
 import { Dialog } from '../Dialog.js';
 import { addTorrent, inspect, type InspectResult } from './add-protocol.js';
+import { BatchAddDialog } from './BatchAddDialog.js';
 import { FileTree } from './FileTree.js';
 
+const NOTHING: readonly AddRequest[] = [];
+
+/**
+ * Several requests waiting together open the batch dialog (BatchAddDialog.tsx) unless the user chose
+ * "One by one"; one request opens this dialog. A single dialog already open stays open when more arrive
+ * (they wait, and are shown as a batch after it if there are several).
+ */
 export function AddTorrentDialog(): ReactNode {
-  const request = useTessera((s) => (s.dialog === null ? s.addQueue[0] : undefined));
-  const waiting = useTessera((s) => s.addQueue.length - 1);
+  const queue = useTessera((s) => (s.dialog === null ? s.addQueue : NOTHING));
+  const oneByOne = useTessera((s) => s.addOneByOne);
+  const [singleKey, setSingleKey] = useState<number | null>(null);
+  const request = queue[0];
   if (!request) return null;
-  return <AddFlow key={request.key} request={request} waiting={waiting} />;
+  const single = oneByOne || queue.length === 1 || request.key === singleKey;
+  if (!single) return <BatchAddDialog requests={queue} />;
+  // Remembered during render (React's pattern for state derived from props), so the choice holds.
+  if (singleKey !== request.key) setSingleKey(request.key);
+  return <AddFlow key={request.key} request={request} waiting={queue.length - 1} />;
 }
 
 type Files = ListedFile[];

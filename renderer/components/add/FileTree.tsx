@@ -9,27 +9,12 @@ import { priorityOf, visibleRows, type FolderNode, type TreeNode } from '../../l
 import { formatBytes } from '../../lib/format.js';
 import { PrioritySelect } from '../PrioritySelect.js';
 import { rowWindow, useScrollBox } from '../virtual.js';
+import { ChevronIcon } from '../icons.js';
+import { DownloadCheckbox } from '../TriCheckbox.js';
 
 /** Matches .file-row's height in app.css. */
 const ROW_HEIGHT = 26;
 
-
-function TriCheckbox(props: { state: 'checked' | 'unchecked' | 'mixed'; label: string; onChange(checked: boolean): void }): ReactNode {
-  const ref = useRef<HTMLInputElement>(null);
-  useEffect(() => {
-    if (ref.current) ref.current.indeterminate = props.state === 'mixed';
-  }, [props.state]);
-  return (
-    <input
-      ref={ref}
-      type="checkbox"
-      aria-label={props.label}
-      aria-checked={props.state === 'mixed' ? 'mixed' : props.state === 'checked'}
-      checked={props.state === 'checked'}
-      onChange={() => props.onChange(props.state !== 'checked')}
-    />
-  );
-}
 
 export function FileTree(props: {
   root: FolderNode;
@@ -82,12 +67,12 @@ function FileRow(props: {
     <li className="file-row" style={{ paddingLeft: props.depth * 18 }} aria-level={props.depth + 1} aria-posinset={props.position} aria-setsize={props.count}>
       {node.kind === 'folder' ? (
         <button type="button" className="twisty" aria-expanded={open} aria-label={`${open ? 'Collapse' : 'Expand'} ${name}`} onClick={() => props.onToggle(node.path)}>
-          {open ? '▾' : '▸'}
+          <ChevronIcon open={open} />
         </button>
       ) : (
         <span className="twisty" aria-hidden="true" />
       )}
-      <TriCheckbox state={checkState(node, priorities)} label={name} onChange={(c) => props.onPriorities(setChecked(node, c, priorities))} />
+      <DownloadCheckbox state={checkState(node, priorities)} name={name} onChange={(c) => props.onPriorities(setChecked(node, c, priorities))} />
       <span className={`file-name${node.kind === 'folder' ? ' folder' : ''}`} title={node.path}>{name}</span>
       <span className="file-size">{formatBytes(node.length)}</span>
       <PrioritySelect label={`Priority of ${name}`} value={prio} onChange={(p) => props.onPriorities(setPriority(node, p, priorities))} />

@@ -1,7 +1,8 @@
 /**
- * The Files tab: the torrent's files as a collapsible tree with size, progress and priority. Rows can be
- * selected (checkbox, click, ctrl/shift-click) and given a priority together; a folder's priority applies
- * to everything below it. Files and folders are renamed inline (double-click, F2 or the ✎ button).
+ * The Files tab: the torrent's files as a collapsible tree with size, progress and priority. Each row's
+ * checkbox says whether it is downloaded (as in the Add dialog: unchecked = "Do not download"). Rows can be
+ * selected (click, ctrl/shift-click) and given a priority together; a folder's priority applies
+ * to everything below it. Files and folders are renamed inline (double-click, F2 or the pencil button).
  */
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
 import type { FileInfo, FilePriority, TorrentId } from '../../../engine/api/types.js';
@@ -31,9 +32,11 @@ import { useEngine, useTessera } from '../../store/context.js';
 import { Bar } from './Bar.js';
 import { PrioritySelect } from '../PrioritySelect.js';
 import { rowWindow, useScrollBox } from '../virtual.js';
+import { ChevronIcon, FileIcon, FolderIcon, PencilIcon } from '../icons.js';
+import { DownloadCheckbox } from '../TriCheckbox.js';
+import { changedPriorityGroups, checkState, setChecked, type CheckState } from '../../lib/add-tree.js';
 
 const ROW_HEIGHT = 26;
-function noop(): void {}
 
 interface Editing {
   path: string;
@@ -91,9 +94,20 @@ export function FilesTab(props: { id: TorrentId }): ReactNode {
       .catch((e: unknown) => setStatus(`Could not set the priority: ${e instanceof Error ? e.message : String(e)}`));
   };
 
+  /** The download checkbox: unchecking skips the node's files, checking wants them (low/high kept). */
+  const setWanted = (node: TreeNode, on: boolean): void => {
+    const groups = changedPriorityGroups(priorities, setChecked(node, on, priorities));
+    setStatus(null);
+    (async () => {
+      for (const [priority, list] of Object.entries(groups) as [FilePriority, number[]][]) {
+        if (list.length > 0) await engine.request({ type: 'setFilePriority', id: props.id, files: list, priority });
+      }
+    })().catch((e: unknown) => setStatus(`Could not change what is downloaded: ${e instanceof Error ? e.message : String(e)}`));
+  };
+
   const toggle = (path: string): void => setCollapsed(toggled(collapsed ?? new Set(), path));
 
-  const select = (path: string, e: { ctrlKey: boolean; metaKey: boolean; shiftKey: boolean }, checkbox: boolean): void => {
+  const select = (path: string, e: { ctrlKey: boolean; metaKey: boolean; shiftKey: boolean }): void => {
     if (e.shiftKey && anchor !== null) {
       const a = rows.findIndex((r) => r.node.path === anchor);
       const b = rows.findIndex((r) => r.node.path === path);
@@ -103,7 +117,7 @@ export function FilesTab(props: { id: TorrentId }): ReactNode {
         return;
       }
     }
-    if (checkbox || e.ctrlKey || e.metaKey) {
+    if (e.ctrlKey || e.metaKey) {
       const next = new Set(selected);
       if (next.has(path)) next.delete(path);
       else next.add(path);
@@ -199,6 +213,8 @@ export function FilesTab(props: { id: TorrentId }): ReactNode {
                 editing={editing && editing.path === row.node.path ? editing : null}
                 onToggle={toggle}
                 onSelect={select}
+                checked={checkState(row.node, priorities)}
+                onCheck={(on) => setWanted(row.node, on)}
                 onPriority={(p) => setPriority(selected.has(row.node.path) ? selected : [row.node.path], p)}
                 onRename={startRename}
                 onEdit={(value) => setEditing((cur) => (cur ? { ...cur, value, error: null } : cur))}
@@ -224,7 +240,9 @@ interface RowProps {
   renamable: boolean;
   editing: Editing | null;
   onToggle(path: string): void;
-  onSelect(path: string, e: { ctrlKey: boolean; metaKey: boolean; shiftKey: boolean }, checkbox: boolean): void;
+  onSelect(path: string, e: { ctrlKey: boolean; metaKey: boolean; shiftKey: boolean }): void;
+  checked: CheckState;
+  onCheck(checked: boolean): void;
   onPriority(p: FilePriority): void;
   onRename(node: TreeNode): void;
   onEdit(value: string): void;
@@ -243,7 +261,7 @@ function FileRow(p: RowProps): ReactNode {
   };
   const onClick = (e: MouseEvent<HTMLTableRowElement>): void => {
     if (e.target instanceof HTMLElement && e.target.closest('button, input, select')) return;
-    p.onSelect(node.path, e, false);
+    p.onSelect(node.path, e);
   };
   const errorId = `dt-rename-error-${p.rowIndex}`;
   return (
@@ -252,15 +270,15 @@ function FileRow(p: RowProps): ReactNode {
         <div className="dt-name" style={{ paddingLeft: depth * 16 }}>
           {folder ? (
             <button type="button" className="dt-twisty" aria-expanded={p.expanded} aria-label={`${p.expanded ? 'Collapse' : 'Expand'} ${node.name}`} onClick={() => p.onToggle(node.path)}>
-              {p.expanded ? '▾' : '▸'}
+              <ChevronIcon open={p.expanded} />
             </button>
           ) : (
             <span className="dt-twisty" aria-hidden="true" />
           )}
-          {/* Selection happens on click, which (unlike change) knows about Shift; Space on the box clicks too. */}
-          <input type="checkbox" aria-label={`Select ${node.name}`} checked={p.selected} onChange={noop} onClick={(e) => p.onSelect(node.path, e, true)} />
+          {/* Checked = downloaded, as in the Add dialog; rows are selected by clicking them (Ctrl/Shift to add). */}
+          <DownloadCheckbox state={p.checked} name={node.name} onChange={p.onCheck} />
           <span aria-hidden="true" className="dt-icon">
-            {folder ? '📁' : '📄'}
+            {folder ? <FolderIcon /> : <FileIcon />}
           </span>
           {p.editing ? (
             <span className="dt-rename">
@@ -293,7 +311,7 @@ function FileRow(p: RowProps): ReactNode {
               </span>
               {p.renamable ? (
                 <button type="button" className="dt-icon-button" aria-label={`Rename ${node.name}`} title="Rename (F2)" onClick={() => p.onRename(node)}>
-                  ✎
+                  <PencilIcon />
                 </button>
               ) : null}
             </>

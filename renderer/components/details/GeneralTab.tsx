@@ -4,10 +4,11 @@
  */
 import { useEffect, useState, type ReactNode } from 'react';
 import type { TorrentId, TorrentInfo, TorrentSummary } from '../../../engine/api/types.js';
-import { formatBytes, formatDate, formatEta, formatPercent, formatRate, formatRatio } from '../../lib/format.js';
+import { formatBytes, formatDate, formatPercent, formatRate, formatRatio } from '../../lib/format.js';
+import { etaText, statusText } from '../../lib/torrent-view.js';
 import { countBits, distributedCopies } from '../../lib/piece-map.js';
 import { useEngine, useTessera } from '../../store/context.js';
-import { InfoCache, errorAdvice, sinceText, stateLabel } from './general-view.js';
+import { InfoCache, errorAdvice, sinceText } from './general-view.js';
 
 const cache = new InfoCache();
 
@@ -49,6 +50,7 @@ export function GeneralTab(props: { id: TorrentId }): ReactNode {
   const pieceLength = pieces?.pieceLength ?? info?.pieceLength ?? 0;
   const copies = pieces && pieces.pieceCount > 0 ? distributedCopies(pieces.availability, pieces.pieceCount) : null;
   const havePieces = pieces ? countBits(pieces.have, pieces.pieceCount) : null;
+  const status = statusText(t);
 
   return (
     <div className="dt-general" tabIndex={0} role="region" aria-label="General">
@@ -57,13 +59,13 @@ export function GeneralTab(props: { id: TorrentId }): ReactNode {
         <h3 id="dt-gen-transfer">Transfer</h3>
         <dl className="dt-facts">
           <Fact label="State">
-            <span className={`dt-state dt-state-${t.state}`}>{stateLabel(t.state)}</span>
-            {t.stateReason ? <span className="dt-muted"> — {t.stateReason}</span> : null}
+            <span className={`dt-state dt-state-${t.state}`}>{status.label}</span>
+            {status.detail && t.state !== 'error' ? <span className="dt-muted"> — {status.detail}</span> : null}
           </Fact>
           <Fact label="Progress">{`${formatPercent(t.progress)} (${formatBytes(t.doneBytes)} of ${formatBytes(t.wantedBytes)} wanted)`}</Fact>
           <Fact label="Download rate">{formatRate(t.downRate, '0 B/s')}</Fact>
           <Fact label="Upload rate">{formatRate(t.upRate, '0 B/s')}</Fact>
-          <Fact label="Time left">{t.progress >= 1 ? '—' : formatEta(t.eta)}</Fact>
+          <Fact label="Time left">{etaText(t, '—')}</Fact>
           <Fact label="Downloaded">{formatBytes(t.downloadedTotal)}</Fact>
           <Fact label="Uploaded">{formatBytes(t.uploadedTotal)}</Fact>
           <Fact label="Share ratio">{formatRatio(t.ratio)}</Fact>

@@ -9,6 +9,7 @@ import { formatBytes, formatRate } from '../../lib/format.js';
 import { PEER_FLAGS, describeFlags, isVolatile, orderPeers, parseFlags, type PeerSort, type PeerSortKey } from '../../lib/peer-table.js';
 import { useTessera } from '../../store/context.js';
 import { Bar } from './Bar.js';
+import { SortIcon } from '../icons.js';
 
 const RESORT_MS = 3000;
 
@@ -65,7 +66,7 @@ export function PeersTab(): ReactNode {
                     <button type="button" className="dt-sort" onClick={() => onSort(c.key)}>
                       {c.label}
                       <span aria-hidden="true" className="dt-sort-mark">
-                        {sort.key === c.key ? (sort.descending ? '▼' : '▲') : ''}
+                        {sort.key === c.key ? <SortIcon descending={sort.descending} /> : null}
                       </span>
                     </button>
                   </th>

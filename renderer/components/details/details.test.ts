@@ -92,7 +92,8 @@ test('Files: a tree with names on every control', () => {
   });
   assert.match(html, /aria-label="Files"/);
   assert.match(html, /aria-label="Collapse Ubuntu"/);
-  assert.match(html, /aria-label="Select disc.iso"/);
+  assert.match(html, /aria-label="Download disc.iso"[^>]*checked=""/, 'checked = downloaded, as in the Add dialog');
+  assert.doesNotMatch(html, /aria-label="Download readme.txt"[^>]*checked=""/, 'a skipped file is unchecked');
   assert.match(html, /aria-label="Priority of disc.iso"/);
   assert.match(html, /aria-label="Rename disc.iso"/);
   assert.doesNotMatch(html, /aria-label="Rename Ubuntu"/, 'the root folder keeps its name');

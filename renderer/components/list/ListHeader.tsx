@@ -9,6 +9,7 @@ import { MAX_COLUMN_PX, MIN_COLUMN_PX, resetColumnWidths, resizeColumn, toggleCo
 import { useStoreApi, useTessera } from '../../store/context.js';
 import { Menu, type MenuItem } from '../Menu.js';
 import { COLUMNS, useVisibleColumns, type Column } from './columns.js';
+import { SortIcon } from '../icons.js';
 
 const KEY_STEP_PX = 16;
 
@@ -33,7 +34,7 @@ export function ListHeader(): ReactNode {
             <div key={c.key} role="columnheader" aria-sort={sorted ? (sort.descending ? 'descending' : 'ascending') : 'none'} className={c.align === 'end' ? 'num' : undefined}>
               <button type="button" onClick={() => setSort(c.key)} aria-label={sortLabel(c)} title={sortLabel(c)}>
                 {c.label}
-                <span className="sort-mark" aria-hidden="true">{sorted ? (sort.descending ? '▼' : '▲') : ''}</span>
+                <span className="sort-mark" aria-hidden="true">{sorted ? <SortIcon descending={sort.descending} /> : null}</span>
               </button>
               <ResizeHandle column={c} />
             </div>

@@ -4,8 +4,8 @@
  */
 import { memo, type ReactNode } from 'react';
 import type { TorrentSummary } from '../../../engine/api/types.js';
-import { formatBytes, formatDate, formatEta, formatPercent, formatRate, formatRatio } from '../../lib/format.js';
-import { statusText } from '../../lib/torrent-view.js';
+import { formatBytes, formatDate, formatPercent, formatRate, formatRatio } from '../../lib/format.js';
+import { etaText, statusLine, statusText } from '../../lib/torrent-view.js';
 import { useTessera } from '../../store/context.js';
 import type { SortKey } from '../../store/store.js';
 import { ROW_HEIGHT, rowDomId, useVisibleColumns } from './columns.js';
@@ -18,7 +18,7 @@ const CELLS: Readonly<Record<SortKey, (t: TorrentSummary) => ReactNode>> = {
   state: (t) => <Status t={t} />,
   downRate: (t) => formatRate(t.downRate),
   upRate: (t) => formatRate(t.upRate),
-  eta: (t) => (t.progress >= 1 || t.state === 'paused' ? '' : formatEta(t.eta)),
+  eta: (t) => etaText(t, ''),
   ratio: (t) => formatRatio(t.ratio),
   peers: (t) => t.peers,
   seeds: (t) => t.seeds,
@@ -65,7 +65,7 @@ function Progress({ t }: { t: TorrentSummary }): ReactNode {
 function Status({ t }: { t: TorrentSummary }): ReactNode {
   const { label, detail } = statusText(t);
   return (
-    <span className="status" title={detail ? `${label}: ${detail}` : label}>
+    <span className="status" title={statusLine(t)}>
       <span className={`state-${t.state}`}>{label}</span>
       {detail ? <span className={t.state === 'error' ? 'reason error-text' : 'reason'}>{detail}</span> : null}
     </span>
