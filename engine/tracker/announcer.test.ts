@@ -253,7 +253,7 @@ test('an interval 0 tracker with no peers: early announces grow from a 5 s floor
   }
   const at = http.calls.map((c) => c.at / S);
   const gaps = at.slice(1).map((t, i) => t - at[i]);
-  assert.ok(gaps.every((g) => g >= 5), `no two announces within 5 s: ${at.join(', ')}`);
+  assert.ok(gaps.every((g) => g >= 5), `no two announces within 5 s: ${at.slice(0, 20).join(', ')}`);
   // 5 s, 10 s, 20 s, 40 s early, then the regular 60 s schedule: about 13 in ten minutes, not 600.
   assert.ok(at.length <= 10 + 6, `${at.length} announces in 10 min: ${at.join(', ')}`);
   assert.deepEqual(at.slice(0, 4), [0, 5, 15, 35]);
