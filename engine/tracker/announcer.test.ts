@@ -241,6 +241,25 @@ test('starved: a tracker interval shorter than 10 s sets the first early announc
   await a.stop();
 });
 
+test('an interval 0 tracker with no peers: early announces grow from a 5 s floor, regular ones come every 60 s', async () => {
+  // Regression: the starved back-off multiplied a zero interval, so such a tracker was announced to every tick.
+  const { a, time, http } = setup([['http://a/announce']]);
+  http.behaviour.set('http://a/announce', () => ({ interval: 0, complete: 0, incomplete: 0, peers: [] }));
+  a.start();
+  await time.advance(0);
+  for (let i = 0; i < 600; i++) {
+    a.setStarved(true);
+    await time.advance(S);
+  }
+  const at = http.calls.map((c) => c.at / S);
+  const gaps = at.slice(1).map((t, i) => t - at[i]);
+  assert.ok(gaps.every((g) => g >= 5), `no two announces within 5 s: ${at.slice(0, 20).join(', ')}`);
+  // 5 s, 10 s, 20 s, 40 s early, then the regular 60 s schedule: about 13 in ten minutes, not 600.
+  assert.ok(at.length <= 10 + 6, `${at.length} announces in 10 min: ${at.join(', ')}`);
+  assert.deepEqual(at.slice(0, 4), [0, 5, 15, 35]);
+  await a.stop();
+});
+
 test('completed() goes to the working tracker at once, then regular announces carry no event', async () => {
   const { a, time, http, setLeft } = setup([['http://a/announce']]);
   a.start();

@@ -9,8 +9,8 @@
  * - Re-announce after the tracker's interval (never sooner than its min interval); after a round where every tracker
  *   failed, retry after 15 s, 30 s, 60 s, … capped at 30 min.
  * - While the torrent reports itself starved (setStarved: no peer connected, none left to dial), announce early: 10 s
- *   (or the tracker's interval, if shorter) after the last success, then 20 s, 40 s, … (never sooner than the min
- *   interval), until the regular announce.
+ *   (or the tracker's interval, if shorter, but never under 5 s) after the last success, then 20 s, 40 s, … (never
+ *   sooner than the min interval), until the regular announce.
  *   A reply that listed only peers that have left then costs seconds, not a whole interval.
  * - Transports are injectable; by default http(s):// goes to the node:http client and udp:// to a UdpTrackerClient
  *   owned by this announcer (closed by stop()). Other schemes are reported as error events.
@@ -21,6 +21,9 @@ import { TrackerError } from './errors.js';
 import { httpTransport } from './http-client.js';
 import { UdpTrackerClient } from './udp-client.js';
 import { systemTimers, type AnnounceEvent, type AnnounceResponse, type PeerAddress, type Timers, type TrackerTransport } from './types.js';
+
+/** Early announces of a starved torrent never come closer together than this, whatever interval a tracker sends. */
+export const STARVED_FLOOR_MS = 5_000;
 
 /** One report for logs and the UI. */
 export interface TrackerStatusEvent {
@@ -235,7 +238,8 @@ export class TrackerAnnouncer {
     if (cur?.lastSuccessAt === undefined) return;
     // A tracker that asks for announces more often than the base gets them that often (the regular schedule clamps its
     // interval to minIntervalS; a starved torrent has a reason to use what the tracker offers).
-    const base = Math.min(this.starvedBaseMs, (cur.state.interval ?? Infinity) * 1000);
+    // A tracker that sends interval 0 (or none at all) gets the floor, so the doubling grows from a non-zero base.
+    const base = Math.max(Math.min(this.starvedBaseMs, (cur.state.interval ?? Infinity) * 1000), STARVED_FLOOR_MS);
     const gap = Math.max(base * 2 ** Math.min(this.starvedRounds, 30), (cur.state.minInterval ?? 0) * 1000);
     const at = cur.lastSuccessAt + gap;
     if (this.timerAt !== undefined && this.timerAt <= at) return;

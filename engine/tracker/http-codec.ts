@@ -128,13 +128,15 @@ function optBytes(d: BDict, key: string, what: string): Uint8Array | undefined {
   return v;
 }
 
-/** BEP 23 / BEP 7 compact peers: 6 bytes (IPv4) or 18 bytes (IPv6) each, port big-endian. Port-0 entries are dropped. */
-export function decodeCompactPeerList(buf: Uint8Array, family: 4 | 6, what = 'announce'): PeerAddress[] {
+/**
+ * BEP 23 / BEP 7 compact peers: 6 bytes (IPv4) or 18 bytes (IPv6) each, port big-endian. Port-0 entries are dropped.
+ * A list whose length is not a multiple of the entry size keeps its whole entries and drops the trailing partial one:
+ * a sloppy tracker's good peers are still worth dialling (libtorrent rejects the whole HTTP reply; see
+ * engine/conformance/DIFFERENCES.md).
+ */
+export function decodeCompactPeerList(buf: Uint8Array, family: 4 | 6): PeerAddress[] {
   const size = family === 4 ? 6 : 18;
-  if (buf.length % size !== 0) {
-    throw new TrackerError(`${what}: compact ${family === 4 ? 'peers' : 'peers6'} of ${buf.length} bytes is not a multiple of ${size}`, 'protocol');
-  }
-  return decodeCompactPeers(buf, family)
+  return decodeCompactPeers(buf.subarray(0, buf.length - (buf.length % size)), family)
     .filter((p) => p.port !== 0)
     .map((p) => ({ host: p.host, port: p.port }));
 }
@@ -181,13 +183,13 @@ export function parseAnnounceResponse(body: Uint8Array): AnnounceResponse {
 
   const peers = d.get('peers');
   if (peers !== undefined) {
-    if (isBytes(peers)) res.peers.push(...decodeCompactPeerList(peers, 4, W));
+    if (isBytes(peers)) res.peers.push(...decodeCompactPeerList(peers, 4));
     else if (isList(peers)) for (const p of peers) res.peers.push(parsePeerDict(p, W));
     else throw new TrackerError(`${W}: 'peers' is neither a byte string nor a list`, 'protocol');
   }
   const peers6 = d.get('peers6');
   if (peers6 !== undefined) {
-    if (isBytes(peers6)) res.peers.push(...decodeCompactPeerList(peers6, 6, W));
+    if (isBytes(peers6)) res.peers.push(...decodeCompactPeerList(peers6, 6));
     else if (isList(peers6)) for (const p of peers6) res.peers.push(parsePeerDict(p, W));
     else throw new TrackerError(`${W}: 'peers6' is neither a byte string nor a list`, 'protocol');
   }

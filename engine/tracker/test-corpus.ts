@@ -11,6 +11,8 @@ export interface HttpSample {
   bencoded_hex: string;
   canonical_bencode: boolean;
   request_kind?: string;
+  /** The bencoded body as the corpus decodes it; byte strings as `{ hex }`. */
+  decoded: Record<string, { hex?: string } | undefined>;
   expected: Record<string, unknown>;
 }
 export interface UdpPacket {

@@ -86,7 +86,11 @@ test('strict lengths and actions', () => {
   assert.throws(() => decodeAnnounceResponse(connect, 4), TrackerError); // action 0
   const ann = packet('announce response, IPv4 (libtorrent mock)');
   assert.throws(() => decodeAnnounceResponse(ann.subarray(0, 19), 4), TrackerError);
-  assert.throws(() => decodeAnnounceResponse(ann.subarray(0, 25), 4), TrackerError);
+  // A trailing partial peer entry is dropped, the whole ones kept (issue 15: sloppy trackers lose no good peers).
+  assert.deepEqual(decodeAnnounceResponse(ann.subarray(0, 25), 4).peers, []);
+  const firstPeer = decodeAnnounceResponse(ann.subarray(0, 26), 4).peers;
+  assert.equal(firstPeer.length, 1);
+  assert.deepEqual(decodeAnnounceResponse(new Uint8Array([...ann.subarray(0, 26), 1, 2, 3]), 4).peers, firstPeer);
   assert.equal(decodeAnnounceResponse(ann.subarray(0, 20), 4).peers.length, 0);
   assert.throws(() => decodeErrorResponse(ann), TrackerError);
   assert.equal(peekUdpResponse(new Uint8Array(7)), undefined);

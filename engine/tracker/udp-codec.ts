@@ -141,9 +141,9 @@ export function decodeConnectResponse(buf: Uint8Array): { transactionId: number;
 export function decodeAnnounceResponse(buf: Uint8Array, family: UdpFamily): UdpAnnounceResponse {
   const v = expectAction(buf, UDP_ACTION.announce, 'announce', 20);
   const size = family === 6 ? 18 : 6;
-  const rest = buf.length - 20;
-  if (rest % size !== 0) throw new TrackerError(`udp tracker: announce response peer list of ${rest} bytes is not a multiple of ${size}`, 'protocol');
-  const peers: PeerAddress[] = decodeCompactPeers(buf.subarray(20), family)
+  // Whole entries only: a trailing partial entry is dropped, as libtorrent does (the same rule as HTTP compact lists).
+  const end = buf.length - ((buf.length - 20) % size);
+  const peers: PeerAddress[] = decodeCompactPeers(buf.subarray(20, end), family)
     .filter((p) => p.port !== 0)
     .map((p) => ({ host: p.host, port: p.port }));
   return { transactionId: v.getUint32(4), interval: v.getUint32(8), leechers: v.getUint32(12), seeders: v.getUint32(16), peers };
