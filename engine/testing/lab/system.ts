@@ -19,8 +19,8 @@ export function run(cmd: string, args: readonly string[], opts: { timeoutMs?: nu
     const child = spawn(cmd, args, { detached: true, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], cwd: opts.cwd });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdout?.on('data', (b: Buffer) => out.push(b));
+    child.stderr?.on('data', (b: Buffer) => err.push(b));
     if (child.stdin) {
       child.stdin.on('error', () => {}); // the command may exit without reading; its exit code tells
       child.stdin.end(opts.input);
