@@ -9,7 +9,16 @@ const { mode, flags: f } = flags(process.argv.slice(2), ['port', 'to', 'count', 
 if (mode === 'server') {
   const port = num(f, 'port');
   const sock = createSocket({ type: 'udp6', ipv6Only: false });
-  sock.on('message', (msg, from) => sock.send(msg, from.port, from.address));
+  const seen = new Set<string>();
+  sock.on('message', (msg, from) => {
+    // Each new source address once: NAT tests check what a public host sees.
+    const source = from.address.replace(/^::ffff:/, '');
+    if (!seen.has(source) && seen.size < 100) {
+      seen.add(source);
+      console.log(`from ${source}`);
+    }
+    sock.send(msg, from.port, from.address);
+  });
   sock.bind(port, () => console.log(`listening ${port}`));
 } else if (mode === 'client') {
   const to = endpoint(f, 'to');
@@ -20,6 +29,8 @@ if (mode === 'server') {
   const sentAt = new Float64Array(count);
   const rtt = new Float64Array(count).fill(-1);
   const sock = createSocket(familyOf(to.host));
+  // Unreachable networks (EHOSTUNREACH, ENETUNREACH) count as lost probes, like a silent drop.
+  sock.on('error', () => {});
   sock.on('message', (msg) => {
     if (msg.length < 8) return;
     const seq = msg.readUInt32BE(0);
@@ -37,7 +48,7 @@ if (mode === 'server') {
   const tick = (): void => {
     packet.writeUInt32BE(seq, 0);
     sentAt[seq] = performance.now();
-    sock.send(packet, to.port, to.host);
+    sock.send(packet, to.port, to.host, () => {});
     if (++seq < count) setTimeout(tick, intervalMs);
     else setTimeout(finish, waitMs);
   };
