@@ -81,16 +81,18 @@ export interface BulkResult {
   readonly seconds: number;
   /** Goodput at the sink, Mbit/s. */
   readonly mbit: number;
+  /** Bytes the source wrote (equal to `bytes` unless the stream broke). */
+  readonly sent: number;
 }
 
 /** Starts a bulk TCP flow from `node` to a sink; resolves with the sink's report for it when the flow ends. */
 export async function runBulkFlow(lab: Lab, node: string, sink: ProcessHandle, to: { host: string; port: number }, seconds: number): Promise<BulkResult> {
   const before = sink.lines().filter((l) => l.startsWith('{')).length;
-  await runTool<{ sent: number }>(lab, node, 'bulk.ts', ['source', '--to', hostPort(to.host, to.port), '--seconds', String(seconds)], seconds * 1000 + 60_000);
+  const { sent } = await runTool<{ sent: number }>(lab, node, 'bulk.ts', ['source', '--to', hostPort(to.host, to.port), '--seconds', String(seconds)], seconds * 1000 + 60_000);
   const deadline = Date.now() + 30_000;
   for (;;) {
     const reports = sink.lines().filter((l) => l.startsWith('{'));
-    if (reports.length > before) return JSON.parse(reports[before]) as BulkResult;
+    if (reports.length > before) return { ...(JSON.parse(reports[before]) as Omit<BulkResult, 'sent'>), sent };
     if (Date.now() > deadline) throw new Error(`bulk sink ${sink.name}: no report for the flow; last output:\n${sink.tail()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
