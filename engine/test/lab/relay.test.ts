@@ -2,6 +2,7 @@
 // the configured fraction of datagrams; TCP passes through it too.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { seededRandom } from '../../testing/random.js';
 import { Lab, measureRtt, runBulkFlow, startBulkSink, startDelayRelay, startUdpEcho, stopRelay } from '../../testing/lab/index.js';
 
 describe('network lab: delay/loss relay', { timeout: 150_000 }, () => {
@@ -31,6 +32,10 @@ describe('network lab: delay/loss relay', { timeout: 150_000 }, () => {
     assert.ok(Math.abs(rtt.loss - 0.05) <= 0.02, report);
     assert.equal(counts.up.dropped, rtt.sent - rtt.received, `every lost probe was dropped by the relay: ${report}`);
     assert.equal(counts.down.dropped, 0, report);
+    // The up direction draws once per datagram from seededRandom(seed): the same drops on every run.
+    const draw = seededRandom(42);
+    const expected = Array.from({ length: counts.up.forwarded + counts.up.dropped }, () => draw() < 0.05).filter(Boolean).length;
+    assert.equal(counts.up.dropped, expected, `drops differ from the seed's sequence: ${report}`);
   });
 
   it('a TCP stream passes through the relay whole', async () => {

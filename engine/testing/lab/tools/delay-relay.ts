@@ -14,7 +14,10 @@ const target = endpoint(f, 'to');
 const delayMs = num(f, 'delay-ms', 0);
 const lossUp = num(f, 'loss-up', 0);
 const lossDown = num(f, 'loss-down', 0);
-const random = seededRandom(num(f, 'seed', 1));
+// One generator per direction, so the drops of each depend only on its own packet order (replayable from the seed).
+const seed = num(f, 'seed', 1);
+const randomUp = seededRandom(seed);
+const randomDown = seededRandom(seed ^ 0x5bd1e995);
 const withTcp = f.tcp === '1';
 
 /** A FIFO of actions due `delayMs` after they were queued; one timer for the whole line (constant delay keeps order). */
@@ -63,14 +66,14 @@ listener.on('message', (msg: Buffer, from: RemoteInfo) => {
   if (!up) {
     const sock = createSocket(familyOf(target.host));
     sock.on('message', (reply: Buffer) => {
-      if (random() < lossDown) return void stats.down.dropped++;
+      if (randomDown() < lossDown) return void stats.down.dropped++;
       stats.down.forwarded++;
       downLine.push(() => listener.send(reply, from.port, from.address));
     });
     upstreams.set(key, sock);
     up = sock;
   }
-  if (random() < lossUp) return void stats.up.dropped++;
+  if (randomUp() < lossUp) return void stats.up.dropped++;
   stats.up.forwarded++;
   const sock = up;
   upLine.push(() => sock.send(msg, target.port, target.host));
