@@ -28,7 +28,7 @@ function run(label, cmd, cmdArgs, env = {}) {
   }
 }
 
-if (!only || only === 'interop' || only === 'e2e') run('prerequisites', process.execPath, ['scripts/prereqs.mjs']);
+if (!only || only === 'interop' || only === 'lab' || only === 'e2e') run('prerequisites', process.execPath, ['scripts/prereqs.mjs']);
 // The architecture's import rules (dependency-cruiser) and no folder cycles: `npm run lint`.
 run('lint (import rules)', process.execPath, ['scripts/lint.mjs']);
 // One tsc project per side of the architecture's boundaries (engine, renderer, renderer tests, electron).
@@ -38,13 +38,17 @@ for (const project of readdirSync(root).filter((f) => /^tsconfig(\.[\w-]+)?\.jso
 
 const all = ['engine', 'renderer', 'electron'].filter((d) => existsSync(join(root, d))).flatMap((d) => findTests(join(root, d)));
 const interop = all.filter((f) => f.includes('/test/interop/'));
-const unit = all.filter((f) => !interop.includes(f));
+const lab = all.filter((f) => f.includes('/test/lab/'));
+const unit = all.filter((f) => !interop.includes(f) && !lab.includes(f));
 
 const testArgs = (files, concurrency) => ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...files];
 if (!only || only === 'unit') run('unit tests', process.execPath, testArgs(unit, 2));
 if (!only || only === 'conformance') run('conformance corpus', process.execPath, ['--import', 'tsx', 'engine/conformance/run.ts']);
 // Interop suites start real clients that compete for the 2 cores: run them one file at a time.
 if ((!only || only === 'interop') && interop.length) run('interop tests (real clients on loopback)', process.execPath, testArgs(interop, 1));
+// Network lab (engine/testing/lab): namespaces, shaped links, NAT routers. Needs root; without it each suite fails
+// with one clear message instead of being skipped. One file at a time: they measure rates and delays.
+if ((!only || only === 'lab') && lab.length) run('network lab tests (namespaces, shaped links, NAT)', process.execPath, testArgs(lab, 1));
 // The UI in real Chromium against `tessera daemon` (and in Electron where its binary exists; the config
 // says clearly when it does not). The renderer and the desktop bundle are built first: that is what runs.
 if (!only || only === 'e2e') {

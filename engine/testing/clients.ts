@@ -23,6 +23,10 @@ export interface ClientOptions {
   readonly port: number;
   /** Logs, config and marker files go here. Default `<dataDir>.<client>` (a sibling, so dataDir stays clean). */
   readonly workDir?: string;
+  /** Address to listen on instead of 127.0.0.1 (a network-lab host's address). libtorrent and Transmission. */
+  readonly bindAddress?: string;
+  /** Command prefix the client runs under, e.g. the lab's `ip netns exec <namespace>`. libtorrent and Transmission. */
+  readonly launcher?: readonly string[];
 }
 
 export interface LibtorrentOptions extends ClientOptions {
@@ -220,6 +224,7 @@ function makeHandle(
 /** Arguments for /usr/bin/python3 to run lt_client.py (also used by the benchmark). */
 export function libtorrentArgs(opts: LibtorrentOptions & { exitOnFinish?: boolean }): string[] {
   const args = [LT_CLIENT_SCRIPT, '--role', opts.role, ...(opts.magnet ? ['--magnet', opts.magnet] : ['--torrent', opts.torrentFile]), '--data', opts.dataDir, '--port', String(opts.port)];
+  if (opts.bindAddress) args.push('--bind', opts.bindAddress);
   for (const p of opts.peers ?? []) args.push('--peer', `${p.host}:${p.port}`);
   for (const b of opts.dhtBootstrap ?? []) {
     if (!b.host.startsWith('127.')) throw new Error(`libtorrent DHT bootstrap ${b.host}:${b.port} is not a loopback address`);
@@ -240,7 +245,8 @@ export function libtorrentArgs(opts: LibtorrentOptions & { exitOnFinish?: boolea
 /** libtorrent 2.0 via python3-libtorrent (engine/testing/lt_client.py). */
 export async function startLibtorrent(opts: LibtorrentOptions): Promise<ClientHandle> {
   const workDir = await prepare(opts, 'libtorrent');
-  const proc = startProcess(SYSTEM_PYTHON, libtorrentArgs(opts), { cwd: workDir, name: `libtorrent-${opts.role}-${opts.port}`, env: { PYTHONUNBUFFERED: '1' } });
+  const [cmd, ...args] = [...(opts.launcher ?? []), SYSTEM_PYTHON, ...libtorrentArgs(opts)];
+  const proc = startProcess(cmd, args, { cwd: workDir, name: `libtorrent-${opts.role}-${opts.port}`, env: { PYTHONUNBUFFERED: '1' } });
   const progress = trackProgressLines(proc);
   const done = onLineOrExit(proc, opts.role === 'seed' ? /^ready$/ : /^finished$/, opts.role === 'seed' ? 'seeding' : 'finishing');
   return makeHandle('libtorrent', opts, workDir, proc, done, done, progress);
@@ -274,7 +280,7 @@ export async function startTransmission(opts: TransmissionOptions): Promise<Clie
   const configDir = join(workDir, 'config');
   await mkdir(configDir, { recursive: true });
   const settings = {
-    'bind-address-ipv4': '127.0.0.1',
+    'bind-address-ipv4': opts.bindAddress ?? '127.0.0.1',
     'bind-address-ipv6': '::1',
     'dht-enabled': false,
     'lpd-enabled': false,
@@ -305,7 +311,7 @@ export async function startTransmission(opts: TransmissionOptions): Promise<Clie
   await chmod(script, 0o755);
   const args = ['-g', configDir, '-p', String(opts.port), '-w', opts.dataDir, TRANSMISSION_ENCRYPTION[opts.encryption ?? 'tolerated'].flag, '-M', '-D', '-U', '-f', script, opts.torrentFile];
   // Its status line goes to stdout, block-buffered on a pipe: unbuffer it so progress shows up live.
-  const [cmd, cmdArgs] = existsSync('/usr/bin/stdbuf') ? ['/usr/bin/stdbuf', ['-o0', 'transmission-cli', ...args]] : ['transmission-cli', args];
+  const [cmd, ...cmdArgs] = [...(opts.launcher ?? []), ...(existsSync('/usr/bin/stdbuf') ? ['/usr/bin/stdbuf', '-o0'] : []), 'transmission-cli', ...args];
   const proc = startProcess(cmd, cmdArgs, { cwd: workDir, name: `transmission-${opts.role}-${opts.port}` });
   let last: Progress | null = null;
   proc.onLine((l) => {

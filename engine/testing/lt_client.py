@@ -2,7 +2,7 @@
 """Reference client for interop tests and benchmarks: libtorrent (python3-libtorrent) with one torrent.
 
 Run with Debian's /usr/bin/python3 (python3-libtorrent is built for it only).
-Usage: lt_client.py --role seed|leech --torrent FILE --data DIR --port N [--peer HOST:PORT ...] [--seed-mode]
+Usage: lt_client.py --role seed|leech --torrent FILE --data DIR --port N [--bind ADDR] [--peer HOST:PORT ...] [--seed-mode]
        [--encryption forced|enabled|disabled]
        lt_client.py --role leech --magnet URI --data DIR --port N [--dht-bootstrap 127.0.0.1:PORT] [--enable-pex]
 DHT (--dht-bootstrap) is only ever enabled with the given bootstrap nodes, never the public routers, and is tuned
@@ -49,6 +49,7 @@ def main():
     ap.add_argument("--log-peers", action="store_true", help="print peer-connected lines")
     ap.add_argument("--data", required=True)
     ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--bind", default="127.0.0.1", help="listen address (a network-lab host's address); default loopback")
     ap.add_argument("--peer", action="append", default=[], help="host:port to connect to directly")
     ap.add_argument("--seed-mode", action="store_true", help="seed without checking the data (benchmarks)")
     ap.add_argument("--no-trackers", action="store_true", help="do not announce")
@@ -70,7 +71,7 @@ def main():
     # Seeder: libtorrent's preset for serving many peers fast. Leecher: defaults.
     s = lt.high_performance_seed() if a.role == "seed" else lt.default_settings()
     s.update({
-        "listen_interfaces": "127.0.0.1:%d" % a.port,
+        "listen_interfaces": ("[%s]:%d" if ":" in a.bind else "%s:%d") % (a.bind, a.port),
         "outgoing_interfaces": "",
         "enable_dht": False,
         "enable_lsd": False,
