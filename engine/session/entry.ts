@@ -3,7 +3,7 @@ import type { FilePriority, TorrentState, TorrentSummary } from '../api/types.js
 import type { MagnetLink, Metainfo } from '../metainfo/index.js';
 import type { MetadataFetch } from '../torrent/metadata-fetch.js';
 import type { Torrent } from '../torrent/torrent.js';
-import type { FileRename, FileStat } from './resume-record.js';
+import type { FileRename, FileStat } from '../storage/resume/resume-record.js';
 
 /**
  * One torrent in the session. Most are records (paused, queued, idle seeds):

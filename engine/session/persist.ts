@@ -3,11 +3,11 @@ import { Bitfield } from '../common/bitfield.js';
 import { encode } from '../bencode/index.js';
 import type { FilePriority } from '../api/types.js';
 import { parseMagnet, parseTorrent, type MagnetLink, type Metainfo } from '../metainfo/index.js';
-import type { ResumePlan } from './fast-resume.js';
+import type { ResumePlan } from '../storage/resume/fast-resume.js';
 import type { Entry } from './entry.js';
-import { planResume } from './fast-resume.js';
-import { captureFileStats } from './resume-store.js';
-import { newResumeRecord, type ResumeRecord } from './resume-record.js';
+import { planResume } from '../storage/resume/fast-resume.js';
+import { captureFileStats } from '../storage/resume/resume-store.js';
+import { newResumeRecord, type ResumeRecord } from '../storage/resume/resume-record.js';
 
 export interface NewEntryInit {
   id: string;

@@ -29,8 +29,8 @@ import { piecePrioritiesFor, wantedBytes, fileProgress } from '../torrent/file-p
 import { roundForWire } from '../api/diff.js';
 import { DEFAULT_SETTINGS } from '../api/validate.js';
 import { captureProgress, decodeMetainfo, entryFromRecord, entryToRecord, filePaths, newEntry, recordStillExact, resumePlanFor, torrentFileFromInfo } from './persist.js';
-import { ResumeStore, statFiles } from './resume-store.js';
-import { MTIME_SLACK_MS, needsRecapture } from './fast-resume.js';
+import { ResumeStore, statFiles } from '../storage/resume/resume-store.js';
+import { MTIME_SLACK_MS, needsRecapture } from '../storage/resume/fast-resume.js';
 import { mergeSettings, parseRequest, validateSettingsPatch } from '../api/validate.js';
 
 export class ApiError extends Error {

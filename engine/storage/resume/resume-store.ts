@@ -29,7 +29,7 @@
 import { close, mkdirSync, open as openCb, read as readCb, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Settings } from '../api/types.js';
+import type { Settings } from '../../api/types.js';
 import {
   isTempName,
   readFileIfExists,

@@ -8,9 +8,9 @@
  * foreign record gives `{ record: null, reason }` so one bad file costs one
  * torrent, not the session.
  */
-import type { FilePriority } from '../api/types.js';
-import { Bitfield } from '../common/bitfield.js';
-import { MAX_PIECES } from '../metainfo/parse.js';
+import type { FilePriority } from '../../api/types.js';
+import { Bitfield } from '../../common/bitfield.js';
+import { MAX_PIECES } from '../../metainfo/parse.js';
 
 export const RESUME_FORMAT_VERSION = 1;
 
