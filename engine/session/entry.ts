@@ -1,5 +1,5 @@
 import type { Bitfield } from '../common/bitfield.js';
-import type { FilePriority, TorrentState, TorrentSummary } from '../api/types.js';
+import type { FilePriority, TorrentOptionValues, TorrentState, TorrentSummary } from '../api/types.js';
 import type { MagnetLink, Metainfo } from '../metainfo/index.js';
 import type { MetadataFetch } from '../torrent/metadata-fetch.js';
 import type { Torrent } from '../torrent/torrent.js';
@@ -8,9 +8,9 @@ import type { FileRename, FileStat } from '../storage/resume/resume-record.js';
 /**
  * One torrent in the session. Most are records (paused, queued, idle seeds):
  * metainfo not even parsed, no timers, no sockets. `torrent` is set only while
- * it runs.
+ * it runs. Its own options (TorrentOptionValues) are fields of the entry.
  */
-export interface Entry {
+export interface Entry extends TorrentOptionValues {
   readonly id: string;
   name: string;
   meta: Metainfo | null;
@@ -24,13 +24,6 @@ export interface Entry {
   forceStart: boolean;
   error: string | null;
   filePriorities: FilePriority[];
-  sequential: boolean;
-  firstLastPiecesFirst: boolean;
-  downloadLimit: number | null;
-  uploadLimit: number | null;
-  ratioLimit: number | null;
-  seedTimeLimitMinutes: number | null;
-  maxConnections: number | null;
   /** Verified pieces as of the last save or stop (null: never checked). */
   have: Bitfield | null;
   /** Size and mtime of each file when `have` was recorded (see fast-resume.ts). */
