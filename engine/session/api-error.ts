@@ -1,3 +1,5 @@
+import type { ApiErrorShape } from '../api/types.js';
+import { InputError } from '../common/errors.js';
 import { StorageError } from '../storage/storage.js';
 import { PathEscapeError } from '../storage/layout.js';
 
@@ -21,4 +23,13 @@ export function parsePeer(s: string): { host: string; port: number } {
   const m = /^\[(.+)\]:(\d+)$/.exec(s) ?? /^([^:]+):(\d+)$/.exec(s);
   if (!m) throw new ApiError('InvalidCommand', `peer ${JSON.stringify(s)} must look like host:port`);
   return { host: m[1], port: Number(m[2]) };
+}
+
+/** A failed command's reply error: ours by name, bad input as InvalidCommand, anything else as Failed. */
+export function errorShape(err: unknown): ApiErrorShape {
+  return err instanceof ApiError
+    ? { name: err.name, message: err.message }
+    : err instanceof InputError
+      ? { name: 'InvalidCommand', message: err.message }
+      : { name: 'Failed', message: (err as Error).message };
 }

@@ -2,6 +2,7 @@ import type { Bitfield } from '../common/bitfield.js';
 import type { FilePriority, TorrentOptionValues, TorrentState, TorrentSummary } from '../api/types.js';
 import type { MagnetLink, Metainfo } from '../metainfo/index.js';
 import type { MetadataFetch } from '../torrent/metadata-fetch.js';
+import type { QueueItem } from './queue.js';
 import type { Torrent } from '../torrent/torrent.js';
 import type { FileRename, FileStat } from '../storage/resume/resume-record.js';
 
@@ -128,5 +129,30 @@ export function summarize(entry: Entry): TorrentSummary {
     sequential: entry.sequential,
     downloadLimit: entry.downloadLimit,
     uploadLimit: entry.uploadLimit,
+  };
+}
+
+/** Pauses or resumes; false when nothing changed. Resuming clears an error, a stall and a stop after metadata; pausing ends a force start. */
+export function setPaused(entry: Entry, paused: boolean): boolean {
+  if (entry.paused === paused && (paused || entry.error === null)) return false;
+  entry.paused = paused;
+  if (!paused) {
+    if (entry.metadataStop === 'stopped') entry.metadataStop = null;
+    entry.error = null;
+    entry.stalled = false;
+  } else entry.forceStart = false;
+  return true;
+}
+
+/** What the queue decides on (queue.ts). */
+export function queueItemOf(e: Entry): QueueItem {
+  return {
+    id: e.id,
+    position: e.position,
+    wantsToRun: !e.paused && e.error === null && !e.checkingOffline,
+    // From the record when the metainfo is not parsed yet (a record is all a stopped torrent has).
+    complete: e.have !== null && e.doneBytes >= e.wantedBytes,
+    forceStart: e.forceStart,
+    stalled: e.stalled,
   };
 }

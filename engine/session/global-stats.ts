@@ -1,8 +1,13 @@
-import type { GlobalStats } from '../api/types.js';
+import type { GlobalStats, Settings } from '../api/types.js';
+import { altLimitsActive } from './limits.js';
 import type { Entry } from './entry.js';
 
 /** What the session-wide counters need besides the torrents. */
-export type GlobalExtras = Pick<GlobalStats, 'dhtNodes' | 'freeDiskBytes' | 'altLimitsActive' | 'downloadLimit' | 'uploadLimit'>;
+export interface GlobalContext {
+  readonly settings: Settings;
+  readonly dhtNodes: number;
+  readonly freeDiskBytes: number;
+}
 
 /**
  * The session's counters for the status bar: rates and totals of the running torrents on top of
@@ -17,7 +22,7 @@ export class GlobalTotals {
     this.base = null;
   }
 
-  stats(entries: () => Iterable<Entry>, running: Iterable<Entry>, now: number, extras: GlobalExtras): GlobalStats {
+  stats(entries: () => Iterable<Entry>, running: Iterable<Entry>, now: number, ctx: GlobalContext): GlobalStats {
     if (!this.base) {
       let down = 0;
       let up = 0;
@@ -42,13 +47,18 @@ export class GlobalTotals {
       uploaded += t.uploadMeter.total;
       peers += t.peers.size;
     }
+    const alt = altLimitsActive(ctx.settings);
     return {
       downRate: Math.round(downRate),
       upRate: Math.round(upRate),
       downloadedTotal: downloaded,
       uploadedTotal: uploaded,
       connectedPeers: peers,
-      ...extras,
+      dhtNodes: ctx.dhtNodes,
+      freeDiskBytes: ctx.freeDiskBytes,
+      altLimitsActive: alt,
+      downloadLimit: alt ? ctx.settings.altDownloadLimit : ctx.settings.downloadLimit,
+      uploadLimit: alt ? ctx.settings.altUploadLimit : ctx.settings.uploadLimit,
     };
   }
 }

@@ -1,55 +1,33 @@
 import { systemClock, type Clock } from '../common/clock.js';
-import { InputError } from '../common/errors.js';
-import type { ApiErrorShape, Command, EngineEvent, GlobalStats, Reply, Request, ResultOf, Settings } from '../api/types.js';
-import { Client } from './client.js';
-import { decideQueue, moveInQueue } from './queue.js';
-import { summarize, type Entry } from './entry.js';
-import { StateStream, StreamView } from './stream.js';
-import { inspectSource, torrentInfo } from './inspect.js';
-import { SessionDht } from './dht.js';
-import { LocalDiscovery } from '../net/lsd.js';
-import { join } from 'node:path';
+import type { Command, EngineEvent, GlobalStats, Reply, Request, ResultOf, Settings } from '../api/types.js';
 import { roundForWire } from '../api/diff.js';
-import { DEFAULT_SETTINGS, mergeSettings, parseRequest, validateSettingsPatch } from '../api/validate.js';
-import { decodeMetainfo, entryFromRecord, entryToRecord, newEntry } from './persist.js';
+import { mergeSettings, parseRequest } from '../api/validate.js';
 import { ResumeStore } from '../storage/resume/resume-store.js';
 import type { ResumeData } from '../storage/resume/resume-data.js';
-import { ApiError, parsePeer } from './api-error.js';
-import { applyPriorities, fillFromMeta, offlineStorage } from './entry-files.js';
+import { Client } from './client.js';
+import { decideQueue, moveInQueue } from './queue.js';
+import { queueItemOf, setPaused, summarize, type Entry } from './entry.js';
+import { StateStream, StreamView } from './stream.js';
+import { inspectSource, torrentInfo } from './inspect.js';
+import { entryToRecord } from './persist.js';
+import { ApiError, errorShape, parsePeer } from './api-error.js';
+import { applyPriorities, offlineStorage } from './entry-files.js';
 import { TorrentRunner } from './torrent-runner.js';
 import { Checkpoints } from './checkpoint.js';
 import { GlobalTotals } from './global-stats.js';
 import { freeDiskBytes } from './free-disk.js';
-import { altLimitsActive, globalLimits } from './limits.js';
+import { globalLimits } from './limits.js';
 import { seedGoalReached } from './seed-goals.js';
 import { TickScheduler } from './scheduler.js';
 import { applyTorrentOptions, setTorrentOptions } from './options-table.js';
 import { entryToAdd, moveStorage, recheck, renameFile, type TorrentCommandDeps } from './torrent-commands.js';
+import { PeerDiscovery } from './discovery.js';
+import { RowActivity } from './activity.js';
+import { loadEntries, loadSettings } from './restore.js';
+import type { SessionOptions } from './session-options.js';
 
 export { ApiError } from './api-error.js';
-
-export interface SessionOptions {
-  /** Where settings and resume data live. */
-  readonly dataDir: string;
-  /** Used when the settings name no download folder. */
-  readonly defaultDownloadDir: string;
-  /** The default event stream (worker, CLI). Absent: only streams opened with openStream (the daemon's clients). */
-  readonly onEvent?: (event: EngineEvent) => void;
-  readonly clock?: Clock;
-  readonly listenHost?: string;
-  /** Overrides the listening port from the settings (e.g. the CLI's --port). */
-  readonly listenPort?: number;
-  readonly batchIntervalMs?: number;
-  /**
-   * Join the Mainline DHT through these nodes (when the dht setting is on). Absent: no DHT. The
-   * host decides: the app passes the public routers, tests pass loopback nodes only.
-   */
-  readonly dht?: { readonly bootstrap: readonly { host: string; port: number }[]; readonly maxNodesPerIp?: number };
-  /** Local service discovery (BEP 14, multicast on the LAN) when the lsd setting is on. Absent: off (tests). */
-  readonly lsd?: { readonly bindHost?: string };
-  /** Log lines; `torrent` names the torrent a line is about. */
-  readonly log?: (line: string, torrent?: string) => void;
-}
+export type { SessionOptions } from './session-options.js';
 
 const FLUSH_INTERVAL_MS = 5_000;
 
@@ -66,10 +44,7 @@ export class Session {
   private lastFlush = 0;
   private readonly stream = new StateStream();
   private readonly defaultView: StreamView | null;
-  /** Entries with a live torrent or metadata fetch: the only ones whose rates and rows move by themselves. */
-  private readonly running = new Set<Entry>();
-  /** Entries touched since the last batch. Work per batch grows with these and the running ones, not with the list. */
-  private readonly changed = new Set<Entry>();
+  private readonly activity = new RowActivity();
   private readonly totals = new GlobalTotals();
   private freeDisk = 0;
   private closed = false;
@@ -77,25 +52,19 @@ export class Session {
   private readonly store: ResumeData;
   private readonly checkpoints: Checkpoints;
   private readonly runner: TorrentRunner;
-  private readonly dht: SessionDht;
-  private readonly lsd: LocalDiscovery;
+  private readonly discovery: PeerDiscovery;
   private readonly commandDeps: TorrentCommandDeps;
 
   private constructor(private readonly opts: SessionOptions, settings: Settings) {
     this.clock = opts.clock ?? systemClock;
     this.settings = settings;
     this.defaultView = opts.onEvent ? this.stream.open(opts.onEvent) : null;
-    this.dht = new SessionDht(join(opts.dataDir, 'dht.json'), (line) => this.log(line));
-    this.lsd = new LocalDiscovery({
-      listenPort: () => this.client.port,
-      bindHost: opts.lsd?.bindHost,
+    this.discovery = new PeerDiscovery({
+      dataDir: opts.dataDir, dht: opts.dht, lsd: opts.lsd, listenHost: opts.listenHost,
       clock: this.clock,
-      log: (line) => this.log(`lsd: ${line}`),
-      onPeer: (infoHash, host, port) => {
-        const e = this.entries.get(infoHash);
-        e?.torrent?.addPeers([{ host, port }], 'lsd');
-        e?.fetch?.addPeers([{ host, port }]);
-      },
+      listenPort: () => this.client.port,
+      find: (id) => this.entries.get(id),
+      log: (line) => this.log(line),
     });
     this.store = new ResumeStore(opts.dataDir, { onProblem: (m) => this.log(`resume data: ${m}`) });
     this.client = new Client({
@@ -110,10 +79,9 @@ export class Session {
       clock: this.clock,
       client: this.client,
       store: this.store,
-      dht: this.dht,
-      lsd: this.lsd,
+      discovery: this.discovery,
       isCurrent: (e) => !this.closed && this.entries.has(e.id),
-      started: (e) => this.running.add(e),
+      started: (e) => this.activity.started(e),
       touch: (e) => this.touch(e),
       markSaved: (e) => this.checkpoints.markSaved(e),
       totalsChanged: () => this.totals.invalidate(),
@@ -128,26 +96,12 @@ export class Session {
   }
 
   static async open(opts: SessionOptions): Promise<Session> {
-    const probe = new ResumeStore(opts.dataDir);
-    const stored = await probe.loadSettings();
-    let settings: Settings = { ...DEFAULT_SETTINGS };
-    let settingsProblem: string | null = null;
-    if (stored !== null && stored !== undefined) {
-      // A patch over the defaults: a file from an older version (fewer keys) keeps its values.
-      const checked = validateSettingsPatch(stored);
-      if (checked.ok) settings = mergeSettings(settings, checked.value);
-      else settingsProblem = `settings.json ignored (${checked.error.message}); using defaults`;
-    }
-    if (!settings.downloadDir) settings = { ...settings, downloadDir: opts.defaultDownloadDir };
+    const { settings, problem } = await loadSettings(new ResumeStore(opts.dataDir), opts.defaultDownloadDir);
     const session = new Session(opts, settings);
-    if (settingsProblem) session.log(settingsProblem);
-    const { records, problems, orphans } = await session.store.loadAll();
-    for (const p of problems) session.log(`resume data: ${p}`);
-    await session.readdOrphans(orphans);
-    for (const r of records) {
-      const entry = entryFromRecord(r);
+    if (problem) session.log(problem);
+    for (const entry of await loadEntries(session.store, settings.downloadDir, (line) => session.log(line))) {
       session.entries.set(entry.id, entry);
-      session.changed.add(entry);
+      session.activity.changedRow(entry);
     }
     session.normalisePositions();
     try {
@@ -156,32 +110,11 @@ export class Session {
       session.log(`${(err as Error).message}; listening on a random port instead`);
       await session.client.listenOn(0);
     }
-    if (opts.lsd && settings.lsd) await session.lsd.start();
-    if (opts.dht && settings.dht) await session.dht.start({ ...opts.dht, port: session.client.port, host: opts.listenHost, clock: session.clock }, session.entries.values());
+    await session.discovery.start(settings, session.entries.values());
     session.scheduler.start();
     session.applyQueue();
     void session.refreshFreeDisk();
     return session;
-  }
-
-  /** A .torrent without a valid record (a crash during add): add it again and hash what is on disk. */
-  private async readdOrphans(ids: readonly string[]): Promise<void> {
-    for (const id of ids) {
-      const bytes = await this.store.loadMetainfo(id);
-      if (!bytes) continue;
-      try {
-        const meta = decodeMetainfo(bytes);
-        const entry = newEntry({ id, name: meta.name, meta: null, magnetUri: null, savePath: this.settings.downloadDir, addedAt: Date.now(), position: this.entries.size, paused: false });
-        fillFromMeta(entry, meta);
-        entry.fullRecheck = true;
-        this.entries.set(id, entry);
-        this.changed.add(entry);
-        this.store.save(entryToRecord(entry));
-        this.log(`resume data: ${meta.name} had no valid record; added again and checking its data`);
-      } catch (err) {
-        this.log(`resume data: ${id}.torrent is damaged (${(err as Error).message}); skipped`);
-      }
-    }
   }
 
   get port(): number {
@@ -216,13 +149,7 @@ export class Session {
       const result = await this.execute(req.command, view ?? this.defaultView);
       return { kind: 'reply', requestId: req.requestId, ok: true, result };
     } catch (err) {
-      const error: ApiErrorShape =
-        err instanceof ApiError
-          ? { name: err.name, message: err.message }
-          : err instanceof InputError
-            ? { name: 'InvalidCommand', message: err.message }
-            : { name: 'Failed', message: (err as Error).message };
-      return { kind: 'reply', requestId: req.requestId, ok: false, error };
+      return { kind: 'reply', requestId: req.requestId, ok: false, error: errorShape(err) };
     }
   }
 
@@ -242,11 +169,8 @@ export class Session {
         return { added: peers.length };
       }
       case 'pause':
-        for (const e of this.select(cmd.ids)) this.setPaused(e, true);
-        this.applyQueue();
-        return null;
       case 'resume':
-        for (const e of this.select(cmd.ids)) this.setPaused(e, false);
+        for (const e of this.select(cmd.ids)) if (setPaused(e, cmd.type === 'pause')) this.touch(e);
         this.applyQueue();
         return null;
       case 'forceStart':
@@ -331,7 +255,7 @@ export class Session {
 
   private async remove(entry: Entry, deleteData: boolean): Promise<void> {
     this.entries.delete(entry.id);
-    this.changed.delete(entry);
+    this.activity.forget(entry);
     this.checkpoints.forget(entry);
     this.totals.invalidate();
     this.stream.removed(entry.id);
@@ -346,27 +270,13 @@ export class Session {
     this.applyQueue();
   }
 
-  private setPaused(entry: Entry, paused: boolean): void {
-    if (entry.paused === paused && (paused || entry.error === null)) return;
-    entry.paused = paused;
-    if (!paused) {
-      if (entry.metadataStop === 'stopped') entry.metadataStop = null;
-      entry.error = null;
-      entry.stalled = false;
-    } else entry.forceStart = false;
-    this.touch(entry);
-  }
-
   private async updateSettings(patch: Partial<Settings>): Promise<Settings> {
     this.settings = mergeSettings(this.settings, patch);
     await this.store.saveSettings(this.settings);
     this.applyGlobalLimits();
     this.client.setEncryption(this.settings.encryption);
     for (const e of this.entries.values()) this.applyTorrentOptions(e);
-    if (this.settings.dht && this.opts.dht) await this.dht.start({ ...this.opts.dht, port: this.client.port, host: this.opts.listenHost, clock: this.clock }, this.entries.values());
-    else await this.dht.stop(this.entries.values());
-    if (this.settings.lsd && this.opts.lsd) await this.lsd.start();
-    else this.lsd.stop();
+    await this.discovery.apply(this.settings, this.entries.values());
     this.applyQueue();
     this.queueDirty = true;
     return { ...this.settings };
@@ -376,18 +286,8 @@ export class Session {
 
   private applyQueue(): void {
     if (this.closed) return;
-    const decision = decideQueue(
-      [...this.entries.values()].map((e) => ({
-        id: e.id,
-        position: e.position,
-        wantsToRun: !e.paused && e.error === null && !e.checkingOffline,
-        // From the record when the metainfo is not parsed yet (a record is all a stopped torrent has).
-        complete: e.have !== null && e.doneBytes >= e.wantedBytes,
-        forceStart: e.forceStart,
-        stalled: e.stalled,
-      })),
-      { maxActiveDownloads: this.settings.maxActiveDownloads, maxActiveSeeds: this.settings.maxActiveSeeds },
-    );
+    const { maxActiveDownloads, maxActiveSeeds } = this.settings;
+    const decision = decideQueue([...this.entries.values()].map(queueItemOf), { maxActiveDownloads, maxActiveSeeds });
     for (const e of this.entries.values()) {
       const waiting = decision.waiting.get(e.id) ?? null;
       if (waiting?.reason !== e.waiting?.reason) {
@@ -421,7 +321,7 @@ export class Session {
     const now = this.clock.now();
     const stalledMs = this.settings.stalledAfterMinutes * 60_000;
     // Only a live torrent can stall or reach a seeding goal: records cost nothing here.
-    for (const e of this.running) {
+    for (const e of this.activity.running) {
       const t = e.torrent;
       if (!t || this.entries.get(e.id) !== e) continue;
       if (t.state === 'downloading') {
@@ -440,12 +340,12 @@ export class Session {
       this.applyGlobalLimits();
     }
     const moved = this.emitBatch();
-    const quiet = !moved && !this.queueDirty && !this.anyLiveWork();
+    const quiet = !moved && !this.queueDirty && !this.activity.anyLiveWork();
     if (now - this.lastFlush > FLUSH_INTERVAL_MS) {
       this.lastFlush = now;
       // The weekly schedule of the alternative limits moves with the wall clock.
       this.applyGlobalLimits();
-      this.checkpoints.run(this.running, (e) => this.entries.get(e.id) === e);
+      this.checkpoints.run(this.activity.running, this.isCurrent);
       void this.refreshFreeDisk();
     }
     return quiet;
@@ -457,49 +357,22 @@ export class Session {
     this.log(`seeding goal reached (${reached}): ${this.settings.seedGoalAction}`, e);
     if (this.settings.seedGoalAction === 'remove') void this.remove(e, false);
     else {
-      this.setPaused(e, true);
+      if (setPaused(e, true)) this.touch(e);
       this.queueDirty = true;
     }
   }
 
-  /** A running torrent that may change without being touched: checking, downloading, fetching metadata, or with peers. */
-  private anyLiveWork(): boolean {
-    for (const e of this.running) {
-      if (e.fetch) return true;
-      const t = e.torrent;
-      if (t && (t.state !== 'seeding' || t.peers.size > 0)) return true;
-    }
-    return false;
-  }
-
   /** Sends the batch; true when it carried a change (not a heartbeat, not skipped). */
   private emitBatch(): boolean {
-    for (const e of this.running) {
-      if (e.torrent || e.fetch) continue;
-      this.running.delete(e);
-      // Stopped since the last checkpoint: it looks at the record once more.
-      this.checkpoints.lookAt(e);
-    }
-    const moved = this.stream.batch(this.candidates(), (id) => this.entries.get(id), this.globalStats(), (e) => roundForWire(summarize(e)), this.clock.now());
-    this.changed.clear();
+    // Stopped since the last checkpoint: it looks at the record once more.
+    this.activity.pruneStopped((e) => this.checkpoints.lookAt(e));
+    const moved = this.stream.batch(this.activity.candidates(this.isCurrent), (id) => this.entries.get(id), this.globalStats(), (e) => roundForWire(summarize(e)), this.clock.now());
+    this.activity.batchSent();
     return moved;
   }
 
-  /** The entries whose rows may have changed: the running ones, then those touched since the last batch. */
-  private *candidates(): Generator<Entry> {
-    yield* this.running;
-    for (const e of this.changed) if (!this.running.has(e) && this.entries.get(e.id) === e) yield e;
-  }
-
   private globalStats(): GlobalStats {
-    const alt = altLimitsActive(this.settings);
-    return this.totals.stats(() => this.entries.values(), this.running, this.clock.now(), {
-      dhtNodes: this.dht.nodeCount,
-      freeDiskBytes: this.freeDisk,
-      altLimitsActive: alt,
-      downloadLimit: alt ? this.settings.altDownloadLimit : this.settings.downloadLimit,
-      uploadLimit: alt ? this.settings.altUploadLimit : this.settings.uploadLimit,
-    });
+    return this.totals.stats(() => this.entries.values(), this.activity.running, this.clock.now(), { settings: this.settings, dhtNodes: this.discovery.dhtNodes, freeDiskBytes: this.freeDisk });
   }
 
   private async refreshFreeDisk(): Promise<void> {
@@ -507,6 +380,9 @@ export class Session {
   }
 
   // ---- helpers ----
+
+  /** Still in the list (not removed, not replaced by a torrent added again). */
+  private readonly isCurrent = (e: Entry): boolean => this.entries.get(e.id) === e;
 
   private entry(id: string): Entry {
     const e = this.entries.get(id);
@@ -547,7 +423,7 @@ export class Session {
   /** Something only the UI shows changed: the next batch carries the row, the record stays as it is. */
   private show(entry: Entry): void {
     entry.dirty = true;
-    this.changed.add(entry);
+    this.activity.changedRow(entry);
     this.scheduler.wake();
   }
 
@@ -561,8 +437,7 @@ export class Session {
     this.closed = true;
     this.scheduler.stop();
     await Promise.all([...this.entries.values()].map((e) => this.runner.deactivate(e)));
-    await this.dht.stop(this.entries.values());
-    await this.lsd.close();
+    await this.discovery.close(this.entries.values());
     await this.store.flush();
     await this.client.close();
   }

@@ -1,10 +1,9 @@
 import type { Notice } from '../api/types.js';
 import type { Clock } from '../common/clock.js';
-import type { LocalDiscovery } from '../net/lsd.js';
 import type { ResumeData } from '../storage/resume/resume-data.js';
 import { statFiles } from '../storage/resume/resume-store.js';
 import type { Client } from './client.js';
-import type { SessionDht } from './dht.js';
+import type { PeerDiscovery } from './discovery.js';
 import type { Entry } from './entry.js';
 import { applyPriorities, fillFromMeta, missingFile, updateDone } from './entry-files.js';
 import { captureProgress, decodeMetainfo, entryToRecord, filePaths, recordStillExact, resumePlanFor, torrentFileFromInfo } from './persist.js';
@@ -14,8 +13,7 @@ export interface RunnerHost {
   readonly clock: Clock;
   readonly client: Client;
   readonly store: ResumeData;
-  readonly dht: SessionDht;
-  readonly lsd: LocalDiscovery;
+  readonly discovery: PeerDiscovery;
   /** Still in the session, and the session still open: a start that finishes late stops there. */
   isCurrent(entry: Entry): boolean;
   /** A torrent or metadata fetch started: the batches and checkpoints look at it while it runs. */
@@ -80,7 +78,7 @@ export class TorrentRunner {
     }
     entry.torrent = torrent;
     host.started(entry);
-    this.track(entry);
+    host.discovery.track(entry);
     applyPriorities(entry);
     host.applyTorrentOptions(entry);
     const current = await statFiles(filePaths(entry));
@@ -112,8 +110,7 @@ export class TorrentRunner {
 
   async deactivate(entry: Entry): Promise<void> {
     const host = this.host;
-    host.dht.untrack(entry);
-    host.lsd.untrack(entry.id);
+    host.discovery.untrack(entry);
     const fetch = entry.fetch;
     if (fetch) {
       entry.fetch = null;
@@ -146,12 +143,6 @@ export class TorrentRunner {
     }
   }
 
-  /** Looks for peers on the DHT and the LAN while it runs; never for a private torrent on the LAN. */
-  private track(entry: Entry): void {
-    this.host.dht.track(entry, this.host.client.port);
-    if (!entry.meta?.private) this.host.lsd.track(entry.id);
-  }
-
   private captureTotals(entry: Entry, torrent: NonNullable<Entry['torrent']>): void {
     this.host.totalsChanged();
     entry.downloadedBase += torrent.downloadMeter.total;
@@ -171,12 +162,12 @@ export class TorrentRunner {
       const pending = host.client.fetchMetadataCancellable(magnet, magnet.peers, (l) => host.log(l, entry));
       entry.fetch = pending.fetch;
       host.started(entry);
-      this.track(entry);
+      host.discovery.track(entry);
       host.touch(entry);
       const meta = await pending.result;
       if (entry.fetch !== pending.fetch) return;
       entry.fetch = null;
-      host.dht.untrack(entry);
+      host.discovery.untrackDht(entry);
       fillFromMeta(entry, meta);
       await host.store.saveMetainfo(entry.id, torrentFileFromInfo(meta.infoBytes, magnet.trackers));
       host.notice({ type: 'metadataReceived', id: entry.id, name: entry.name });
