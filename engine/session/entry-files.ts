@@ -5,7 +5,7 @@ import { fileProgress, piecePrioritiesFor, wantedBytes } from '../torrent/file-p
 import { ApiError } from './api-error.js';
 import type { Entry } from './entry.js';
 
-/** What an entry knows of its files: filled in from the metainfo, kept in step with priorities and progress. */
+// What an entry knows of its files: filled in from the metainfo, kept in step with priorities and progress.
 
 /** The metainfo is known (parsed from the saved .torrent, or fetched): names, sizes and renames apply. */
 export function fillFromMeta(entry: Entry, meta: Metainfo): void {
