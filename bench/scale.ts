@@ -40,8 +40,8 @@ import { Bitfield } from '../engine/common/bitfield.js';
 import type { Command, EngineEvent, Reply, Settings, TorrentPatch, TorrentSummary } from '../engine/api/types.js';
 import { decodeMessage, encodeMessage } from '../engine/api/wire.js';
 import { DEFAULT_SETTINGS } from '../engine/api/validate.js';
-import { ResumeStore, captureFileStats } from '../engine/session/resume-store.js';
-import { newResumeRecord } from '../engine/session/resume-record.js';
+import { ResumeStore, captureFileStats } from '../engine/storage/resume/resume-store.js';
+import { newResumeRecord } from '../engine/storage/resume/resume-record.js';
 import type { HostControl, HostLine } from './scale-host.js';
 
 const PIECE = 16 * 1024;

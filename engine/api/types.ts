@@ -189,15 +189,26 @@ export interface Settings {
   encryption: EncryptionPolicy;
 }
 
-export interface TorrentOptions {
-  downloadLimit?: number | null;
-  uploadLimit?: number | null;
-  sequential?: boolean;
-  firstLastPiecesFirst?: boolean;
-  ratioLimit?: number | null;
-  seedTimeLimitMinutes?: number | null;
-  maxConnections?: number | null;
+/**
+ * A torrent's own options: kept in its resume record, changed with setTorrentOptions. Adding one:
+ * add it here, and the compiler names the other places (its row in the record's field table,
+ * engine/storage/resume/resume-record.ts; how the session applies it, engine/session/options-table.ts;
+ * its check in engine/api/validate.ts).
+ */
+export interface TorrentOptionValues {
+  /** Bytes per second; null (or 0) for no limit. */
+  downloadLimit: number | null;
+  uploadLimit: number | null;
+  sequential: boolean;
+  firstLastPiecesFirst: boolean;
+  /** Null: the settings' limit applies. */
+  ratioLimit: number | null;
+  seedTimeLimitMinutes: number | null;
+  maxConnections: number | null;
 }
+
+/** setTorrentOptions' patch: the options to change. */
+export type TorrentOptions = { [K in keyof TorrentOptionValues]?: TorrentOptionValues[K] };
 
 export type AddSource = { kind: 'torrent'; data: Uint8Array } | { kind: 'magnet'; uri: string };
 

@@ -1,6 +1,6 @@
 import type { Clock } from '../common/clock.js';
 import { startDht, type DhtNode } from '../dht/node.js';
-import { readFileIfExists, writeFileAtomic } from './atomic-file.js';
+import { readFileIfExists, writeFileAtomic } from '../storage/resume/atomic-file.js';
 import type { Entry } from './entry.js';
 
 export interface SessionDhtStart {

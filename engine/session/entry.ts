@@ -1,16 +1,17 @@
 import type { Bitfield } from '../common/bitfield.js';
-import type { FilePriority, TorrentState, TorrentSummary } from '../api/types.js';
+import type { FilePriority, TorrentOptionValues, TorrentState, TorrentSummary } from '../api/types.js';
 import type { MagnetLink, Metainfo } from '../metainfo/index.js';
 import type { MetadataFetch } from '../torrent/metadata-fetch.js';
+import type { QueueItem } from './queue.js';
 import type { Torrent } from '../torrent/torrent.js';
-import type { FileRename, FileStat } from './resume-record.js';
+import type { FileRename, FileStat } from '../storage/resume/resume-record.js';
 
 /**
  * One torrent in the session. Most are records (paused, queued, idle seeds):
  * metainfo not even parsed, no timers, no sockets. `torrent` is set only while
- * it runs.
+ * it runs. Its own options (TorrentOptionValues) are fields of the entry.
  */
-export interface Entry {
+export interface Entry extends TorrentOptionValues {
   readonly id: string;
   name: string;
   meta: Metainfo | null;
@@ -24,13 +25,6 @@ export interface Entry {
   forceStart: boolean;
   error: string | null;
   filePriorities: FilePriority[];
-  sequential: boolean;
-  firstLastPiecesFirst: boolean;
-  downloadLimit: number | null;
-  uploadLimit: number | null;
-  ratioLimit: number | null;
-  seedTimeLimitMinutes: number | null;
-  maxConnections: number | null;
   /** Verified pieces as of the last save or stop (null: never checked). */
   have: Bitfield | null;
   /** Size and mtime of each file when `have` was recorded (see fast-resume.ts). */
@@ -135,5 +129,30 @@ export function summarize(entry: Entry): TorrentSummary {
     sequential: entry.sequential,
     downloadLimit: entry.downloadLimit,
     uploadLimit: entry.uploadLimit,
+  };
+}
+
+/** Pauses or resumes; false when nothing changed. Resuming clears an error, a stall and a stop after metadata; pausing ends a force start. */
+export function setPaused(entry: Entry, paused: boolean): boolean {
+  if (entry.paused === paused && (paused || entry.error === null)) return false;
+  entry.paused = paused;
+  if (!paused) {
+    if (entry.metadataStop === 'stopped') entry.metadataStop = null;
+    entry.error = null;
+    entry.stalled = false;
+  } else entry.forceStart = false;
+  return true;
+}
+
+/** What the queue decides on (queue.ts). */
+export function queueItemOf(e: Entry): QueueItem {
+  return {
+    id: e.id,
+    position: e.position,
+    wantsToRun: !e.paused && e.error === null && !e.checkingOffline,
+    // From the record when the metainfo is not parsed yet (a record is all a stopped torrent has).
+    complete: e.have !== null && e.doneBytes >= e.wantedBytes,
+    forceStart: e.forceStart,
+    stalled: e.stalled,
   };
 }

@@ -10,8 +10,8 @@ import { encode } from '../bencode/index.js';
 import { Bitfield } from '../common/bitfield.js';
 import { DEFAULT_SETTINGS } from '../api/validate.js';
 import { patternBytes } from '../testing/wait.js';
-import { newResumeRecord } from './resume-record.js';
-import { captureFileStats, ResumeStore } from './resume-store.js';
+import { newResumeRecord } from '../storage/resume/resume-record.js';
+import { captureFileStats, ResumeStore } from '../storage/resume/resume-store.js';
 import { HEARTBEAT_MS } from './stream.js';
 import { SessionHarness } from './test-harness.js';
 

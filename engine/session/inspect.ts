@@ -1,5 +1,6 @@
-import type { AddSource, InspectResult, ListedFile } from '../api/types.js';
-import { parseMagnet, parseTorrent, type Metainfo } from '../metainfo/index.js';
+import type { AddSource, InspectResult, ListedFile, TorrentInfo } from '../api/types.js';
+import { parseMagnet, parseTorrent, toMagnetUri, type Metainfo } from '../metainfo/index.js';
+import type { Entry } from './entry.js';
 
 /**
  * The files a user sees: sanitised paths joined with '/', padding files left out. Each keeps its index
@@ -50,5 +51,26 @@ export function inspectSource(source: AddSource, alreadyAdded: (id: string) => b
     createdBy: meta.createdBy ?? null,
     metadataKnown: true,
     alreadyAdded: alreadyAdded(meta.infoHashHex),
+  };
+}
+
+/** What getInfo answers for a torrent in the list: from its metainfo, or what its magnet link says. */
+export function torrentInfo(entry: Entry): TorrentInfo {
+  const meta = entry.meta;
+  return {
+    id: entry.id,
+    name: entry.name,
+    infoHash: entry.id,
+    pieceLength: meta?.pieceLength ?? 0,
+    pieceCount: meta?.pieceCount ?? 0,
+    totalBytes: entry.totalBytes,
+    private: meta?.private ?? false,
+    comment: meta?.comment ?? null,
+    createdBy: meta?.createdBy ?? null,
+    creationDate: meta?.creationDate ?? null,
+    magnetUri: meta ? toMagnetUri(meta) : (entry.magnet ? toMagnetUri(entry.magnet) : `magnet:?xt=urn:btih:${entry.id}`),
+    files: meta ? fileList(meta) : [],
+    fileCount: meta?.files.length ?? 0,
+    trackers: meta?.announce ?? entry.magnet?.trackers.map((t) => [t]) ?? [],
   };
 }

@@ -3,11 +3,11 @@ import { Bitfield } from '../common/bitfield.js';
 import { encode } from '../bencode/index.js';
 import type { FilePriority } from '../api/types.js';
 import { parseMagnet, parseTorrent, type MagnetLink, type Metainfo } from '../metainfo/index.js';
-import type { ResumePlan } from './fast-resume.js';
+import type { ResumePlan } from '../storage/resume/fast-resume.js';
 import type { Entry } from './entry.js';
-import { planResume } from './fast-resume.js';
-import { captureFileStats } from './resume-store.js';
-import { newResumeRecord, type ResumeRecord } from './resume-record.js';
+import { planResume } from '../storage/resume/fast-resume.js';
+import { captureFileStats } from '../storage/resume/resume-store.js';
+import { DEFAULT_TORRENT_OPTIONS, newResumeRecord, torrentOptionsOf, type ResumeRecord } from '../storage/resume/resume-record.js';
 
 export interface NewEntryInit {
   id: string;
@@ -36,13 +36,7 @@ function blankEntry(init: NewEntryInit): Entry {
     error: null,
     filePriorities: init.filePriorities ? [...init.filePriorities] : [],
     fileRenames: [],
-    sequential: false,
-    firstLastPiecesFirst: false,
-    downloadLimit: null,
-    uploadLimit: null,
-    ratioLimit: null,
-    seedTimeLimitMinutes: null,
-    maxConnections: null,
+    ...DEFAULT_TORRENT_OPTIONS,
     have: null,
     fileStats: null,
     fileStatsAt: 0,
@@ -92,13 +86,7 @@ export function entryFromRecord(r: ResumeRecord): Entry {
   e.forceStart = r.forceStart;
   e.error = r.error;
   e.fileRenames = r.fileRenames.map((f) => ({ file: f.file, path: [...f.path] }));
-  e.sequential = r.sequential;
-  e.firstLastPiecesFirst = r.firstLastPiecesFirst;
-  e.downloadLimit = r.downloadLimit;
-  e.uploadLimit = r.uploadLimit;
-  e.ratioLimit = r.ratioLimit;
-  e.seedTimeLimitMinutes = r.seedTimeLimitMinutes;
-  e.maxConnections = r.maxConnections;
+  Object.assign(e, torrentOptionsOf(r));
   e.have = r.have ? r.have.copy() : null;
   e.fileStats = r.fileStats ? [...r.fileStats] : null;
   e.fileStatsAt = r.fileStatsAt;
@@ -125,13 +113,7 @@ export function entryToRecord(e: Entry, live: { downloaded: number; uploaded: nu
     forceStart: e.forceStart,
     filePriorities: e.filePriorities,
     fileRenames: e.fileRenames,
-    sequential: e.sequential,
-    firstLastPiecesFirst: e.firstLastPiecesFirst,
-    downloadLimit: e.downloadLimit,
-    uploadLimit: e.uploadLimit,
-    ratioLimit: e.ratioLimit,
-    seedTimeLimitMinutes: e.seedTimeLimitMinutes,
-    maxConnections: e.maxConnections,
+    ...torrentOptionsOf(e),
     uploadedTotal: Math.round(e.uploadedBase + live.uploaded),
     downloadedTotal: Math.round(e.downloadedBase + live.downloaded),
     seedingSeconds: Math.round(e.seedingSecondsBase + live.seedingSeconds),

@@ -16,8 +16,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, u
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTorrent, type Metainfo } from '../../metainfo/index.js';
-import { decodeResumeRecord, type ResumeRecord } from '../../session/resume-record.js';
-import { MTIME_SLACK_MS } from '../../session/fast-resume.js';
+import { decodeResumeRecord, type ResumeRecord } from '../../storage/resume/resume-record.js';
+import { MTIME_SLACK_MS } from '../../storage/resume/fast-resume.js';
 import { assertTreesEqual, freePort, makeTestPayload, makeTorrent, startLibtorrent, stopAll, withTimeout, type ClientHandle } from '../../testing/index.js';
 import { lastJsonLine, startTessera } from './tessera-process.js';
 import type { ProcessHandle } from '../../testing/index.js';

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Bitfield } from '../common/bitfield.js';
-import type { FilePriority } from '../api/types.js';
+import { Bitfield } from '../../common/bitfield.js';
+import type { FilePriority } from '../../api/types.js';
 import {
   checkResumeRecord,
   decodeResumeRecord,

@@ -41,7 +41,7 @@
  * fsynced before a record that trusts them is written; that is the session's
  * job (sync the storage's written files before capturing).
  */
-import { Bitfield } from '../common/bitfield.js';
+import { Bitfield } from '../../common/bitfield.js';
 import type { FileStat, ResumeRecord } from './resume-record.js';
 
 /** Greater than the coarsest mtime tick we meet (FAT: 2 s) plus clock jitter. */

@@ -8,9 +8,9 @@
  * foreign record gives `{ record: null, reason }` so one bad file costs one
  * torrent, not the session.
  */
-import type { FilePriority } from '../api/types.js';
-import { Bitfield } from '../common/bitfield.js';
-import { MAX_PIECES } from '../metainfo/parse.js';
+import type { FilePriority, TorrentOptionValues } from '../../api/types.js';
+import { Bitfield } from '../../common/bitfield.js';
+import { MAX_PIECES } from '../../metainfo/parse.js';
 
 export const RESUME_FORMAT_VERSION = 1;
 
@@ -26,7 +26,8 @@ export interface FileRename {
   readonly path: readonly string[];
 }
 
-export interface ResumeRecord {
+/** The torrent's own options (TORRENT_OPTION_FIELDS) are fields of the record too. */
+export interface ResumeRecord extends Readonly<TorrentOptionValues> {
   /** v1 info hash, lowercase hex. */
   readonly id: string;
   readonly name: string;
@@ -42,14 +43,6 @@ export interface ResumeRecord {
   /** One per file; empty means every file 'normal' (also for magnets before metadata). */
   readonly filePriorities: readonly FilePriority[];
   readonly fileRenames: readonly FileRename[];
-  readonly sequential: boolean;
-  readonly firstLastPiecesFirst: boolean;
-  /** Bytes per second; null for no limit. */
-  readonly downloadLimit: number | null;
-  readonly uploadLimit: number | null;
-  readonly ratioLimit: number | null;
-  readonly seedTimeLimitMinutes: number | null;
-  readonly maxConnections: number | null;
   readonly uploadedTotal: number;
   readonly downloadedTotal: number;
   readonly seedingSeconds: number;
@@ -89,13 +82,7 @@ export function newResumeRecord(init: Pick<ResumeRecord, 'id' | 'name' | 'savePa
     forceStart: false,
     filePriorities: [],
     fileRenames: [],
-    sequential: false,
-    firstLastPiecesFirst: false,
-    downloadLimit: null,
-    uploadLimit: null,
-    ratioLimit: null,
-    seedTimeLimitMinutes: null,
-    maxConnections: null,
+    ...DEFAULT_TORRENT_OPTIONS,
     uploadedTotal: 0,
     downloadedTotal: 0,
     seedingSeconds: 0,
@@ -124,6 +111,58 @@ export function magnetForId(id: string, name?: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The torrent's own options
+
+/** How one option is kept in the record: its value for a new torrent, and its check when read back. */
+interface OptionField<T> {
+  readonly initial: T;
+  readonly decode: (o: Obj, key: string) => T;
+}
+
+/**
+ * One row per option of TorrentOptionValues (the compiler insists on every one), in the order
+ * they are written. Entry, record and protocol copy options through this table's keys.
+ */
+export const TORRENT_OPTION_FIELDS: { readonly [K in keyof TorrentOptionValues]: OptionField<TorrentOptionValues[K]> } = {
+  sequential: { initial: false, decode: (o, k) => bool(o, k) },
+  firstLastPiecesFirst: { initial: false, decode: (o, k) => bool(o, k) },
+  downloadLimit: { initial: null, decode: (o, k) => numOrNull(o, k, 0, false) },
+  uploadLimit: { initial: null, decode: (o, k) => numOrNull(o, k, 0, false) },
+  ratioLimit: { initial: null, decode: (o, k) => numOrNull(o, k, 0, false) },
+  seedTimeLimitMinutes: { initial: null, decode: (o, k) => numOrNull(o, k, 0, false) },
+  maxConnections: { initial: null, decode: (o, k) => numOrNull(o, k, 0, true) },
+};
+
+/** The options of a torrent nobody has changed. */
+export const DEFAULT_TORRENT_OPTIONS: Readonly<TorrentOptionValues> = Object.freeze(
+  Object.fromEntries(Object.entries(TORRENT_OPTION_FIELDS).map(([k, f]) => [k, f.initial])) as unknown as TorrentOptionValues,
+);
+
+export const TORRENT_OPTION_KEYS = Object.keys(TORRENT_OPTION_FIELDS) as readonly (keyof TorrentOptionValues)[];
+
+/** Copies one option; generic so that each key keeps its own value type. */
+export function copyOption<K extends keyof TorrentOptionValues>(to: TorrentOptionValues, from: Readonly<TorrentOptionValues>, key: K): void {
+  to[key] = from[key];
+}
+
+/** The options of anything that has them (an entry, a record), as a new object in table order. */
+export function torrentOptionsOf(from: Readonly<TorrentOptionValues>): TorrentOptionValues {
+  const out = { ...DEFAULT_TORRENT_OPTIONS };
+  for (const k of TORRENT_OPTION_KEYS) copyOption(out, from, k);
+  return out;
+}
+
+function decodeTorrentOptions(o: Obj): TorrentOptionValues {
+  const out = { ...DEFAULT_TORRENT_OPTIONS };
+  for (const k of TORRENT_OPTION_KEYS) decodeOption(out, o, k);
+  return out;
+}
+
+function decodeOption<K extends keyof TorrentOptionValues>(to: TorrentOptionValues, o: Obj, key: K): void {
+  to[key] = TORRENT_OPTION_FIELDS[key].decode(o, key);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Encoding
 
 export function encodeResumeRecord(r: ResumeRecord): string {
@@ -138,13 +177,7 @@ export function encodeResumeRecord(r: ResumeRecord): string {
     queuePosition: r.queuePosition,
     intent: r.intent,
     forceStart: r.forceStart,
-    sequential: r.sequential,
-    firstLastPiecesFirst: r.firstLastPiecesFirst,
-    downloadLimit: r.downloadLimit,
-    uploadLimit: r.uploadLimit,
-    ratioLimit: r.ratioLimit,
-    seedTimeLimitMinutes: r.seedTimeLimitMinutes,
-    maxConnections: r.maxConnections,
+    ...torrentOptionsOf(r),
     uploadedTotal: r.uploadedTotal,
     downloadedTotal: r.downloadedTotal,
     seedingSeconds: r.seedingSeconds,
@@ -313,13 +346,7 @@ function decodeObject(o: Obj): ResumeRecord {
     forceStart: bool(o, 'forceStart'),
     filePriorities,
     fileRenames: decodeRenames(o),
-    sequential: bool(o, 'sequential'),
-    firstLastPiecesFirst: bool(o, 'firstLastPiecesFirst'),
-    downloadLimit: numOrNull(o, 'downloadLimit', 0, false),
-    uploadLimit: numOrNull(o, 'uploadLimit', 0, false),
-    ratioLimit: numOrNull(o, 'ratioLimit', 0, false),
-    seedTimeLimitMinutes: numOrNull(o, 'seedTimeLimitMinutes', 0, false),
-    maxConnections: numOrNull(o, 'maxConnections', 0, true),
+    ...decodeTorrentOptions(o),
     uploadedTotal: num(o, 'uploadedTotal', 0, true),
     downloadedTotal: num(o, 'downloadedTotal', 0, true),
     seedingSeconds: num(o, 'seedingSeconds', 0, false),

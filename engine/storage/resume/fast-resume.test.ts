@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Bitfield } from '../common/bitfield.js';
+import { Bitfield } from '../../common/bitfield.js';
 import { fileVerdict, MTIME_SLACK_MS, needsRecapture, planResume, type LayoutFile, type ResumeLayout } from './fast-resume.js';
 import { newResumeRecord, type FileStat, type ResumeRecord } from './resume-record.js';
 

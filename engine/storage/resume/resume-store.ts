@@ -29,7 +29,7 @@
 import { close, mkdirSync, open as openCb, read as readCb, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Settings } from '../api/types.js';
+import type { Settings } from '../../api/types.js';
 import {
   isTempName,
   readFileIfExists,
@@ -40,6 +40,7 @@ import {
   writeFileAtomicSync,
 } from './atomic-file.js';
 import { decodeResumeRecord, encodeResumeRecord, isTorrentId, magnetForId, type FileStat, type ResumeRecord } from './resume-record.js';
+import type { ResumeData } from './resume-data.js';
 
 export interface ResumeStoreOptions {
   /**
@@ -111,7 +112,7 @@ function errorText(err: unknown): string {
   return e.code ? `${e.code}: ${e.message}` : String(err);
 }
 
-export class ResumeStore {
+export class ResumeStore implements ResumeData {
   readonly torrentsDir: string;
   readonly settingsPath: string;
   private readonly readMode: 'batched' | 'parallel';

@@ -1,0 +1,83 @@
+import type { Settings } from '../api/types.js';
+import type { Clock } from '../common/clock.js';
+import { LocalDiscovery } from '../net/lsd.js';
+import { join } from 'node:path';
+import { SessionDht } from './dht.js';
+import type { Entry } from './entry.js';
+import type { SessionOptions } from './session-options.js';
+
+export interface PeerDiscoveryOptions extends Pick<SessionOptions, 'dataDir' | 'dht' | 'lsd' | 'listenHost'> {
+  readonly clock: Clock;
+  /** The port peers reach us on (announced on the DHT and the LAN). */
+  listenPort(): number;
+  /** The torrent an announce on the LAN is about, if it is in the list. */
+  find(infoHashHex: string): Entry | undefined;
+  log(line: string): void;
+}
+
+/**
+ * Where running torrents find peers besides trackers: the Mainline DHT and local service discovery,
+ * each on while its setting is (and the host allows it).
+ */
+export class PeerDiscovery {
+  private readonly dht: SessionDht;
+  private readonly lsd: LocalDiscovery;
+
+  constructor(private readonly opts: PeerDiscoveryOptions) {
+    this.dht = new SessionDht(join(opts.dataDir, 'dht.json'), opts.log);
+    this.lsd = new LocalDiscovery({
+      listenPort: opts.listenPort,
+      bindHost: opts.lsd?.bindHost,
+      clock: opts.clock,
+      log: (line) => opts.log(`lsd: ${line}`),
+      onPeer: (infoHash, host, port) => {
+        const e = opts.find(infoHash);
+        e?.torrent?.addPeers([{ host, port }], 'lsd');
+        e?.fetch?.addPeers([{ host, port }]);
+      },
+    });
+  }
+
+  get dhtNodes(): number {
+    return this.dht.nodeCount;
+  }
+
+  /** At session start: what the settings switch on. */
+  async start(settings: Settings, entries: Iterable<Entry>): Promise<void> {
+    if (this.opts.lsd && settings.lsd) await this.lsd.start();
+    if (this.opts.dht && settings.dht) await this.startDht(this.opts.dht, entries);
+  }
+
+  /** The settings changed: each one on or off as they now say. */
+  async apply(settings: Settings, entries: Iterable<Entry>): Promise<void> {
+    if (settings.dht && this.opts.dht) await this.startDht(this.opts.dht, entries);
+    else await this.dht.stop(entries);
+    if (settings.lsd && this.opts.lsd) await this.lsd.start();
+    else void this.lsd.stop();
+  }
+
+  /** A torrent (or its metadata fetch) runs: look for its peers. Never for a private torrent (BEP 27; SessionDht.track checks too). */
+  track(e: Entry): void {
+    this.dht.track(e, this.opts.listenPort());
+    if (!e.meta?.private) this.lsd.track(e.id);
+  }
+
+  untrack(e: Entry): void {
+    this.dht.untrack(e);
+    this.lsd.untrack(e.id);
+  }
+
+  /** The metadata arrived: the fetch's DHT lookup ends (the torrent that starts next looks again). */
+  untrackDht(e: Entry): void {
+    this.dht.untrack(e);
+  }
+
+  async close(entries: Iterable<Entry>): Promise<void> {
+    await this.dht.stop(entries);
+    await this.lsd.close();
+  }
+
+  private startDht(dht: NonNullable<SessionOptions['dht']>, entries: Iterable<Entry>): Promise<void> {
+    return this.dht.start({ ...dht, port: this.opts.listenPort(), host: this.opts.listenHost, clock: this.opts.clock }, entries);
+  }
+}

@@ -1,0 +1,25 @@
+import type { EngineEvent } from '../api/types.js';
+import type { Clock } from '../common/clock.js';
+
+export interface SessionOptions {
+  /** Where settings and resume data live. */
+  readonly dataDir: string;
+  /** Used when the settings name no download folder. */
+  readonly defaultDownloadDir: string;
+  /** The default event stream (worker, CLI). Absent: only streams opened with openStream (the daemon's clients). */
+  readonly onEvent?: (event: EngineEvent) => void;
+  readonly clock?: Clock;
+  readonly listenHost?: string;
+  /** Overrides the listening port from the settings (e.g. the CLI's --port). */
+  readonly listenPort?: number;
+  readonly batchIntervalMs?: number;
+  /**
+   * Join the Mainline DHT through these nodes (when the dht setting is on). Absent: no DHT. The
+   * host decides: the app passes the public routers, tests pass loopback nodes only.
+   */
+  readonly dht?: { readonly bootstrap: readonly { host: string; port: number }[]; readonly maxNodesPerIp?: number };
+  /** Local service discovery (BEP 14, multicast on the LAN) when the lsd setting is on. Absent: off (tests). */
+  readonly lsd?: { readonly bindHost?: string };
+  /** Log lines; `torrent` names the torrent a line is about. */
+  readonly log?: (line: string, torrent?: string) => void;
+}
