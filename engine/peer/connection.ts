@@ -20,8 +20,6 @@ import { cancelWait, chargeChain, waitOnChain, type BandwidthLimiter, type Bandw
 import { RequestPipeline } from './request-pipeline.js';
 import { UploadQueue } from './upload-queue.js';
 
-export { blockKey } from './request-pipeline.js';
-
 const PIECE_ID = 7;
 const REQUEST_MESSAGE_LENGTH = 17;
 

@@ -444,7 +444,9 @@ export class PeerManager implements PeerHandler {
 
   private serveUploads(peer: PeerConnection): void {
     const queue = peer.uploads;
-    for (let req = queue.next(peer.blocksWaiting.length); req !== undefined && !peer.closed; req = queue.next(peer.blocksWaiting.length)) {
+    while (!peer.closed) {
+      const req = queue.next(peer.blocksWaiting.length);
+      if (req === undefined) return;
       const { piece, begin, length } = req;
       queue.reading++;
       const buf = Buffer.allocUnsafe(13 + length);

@@ -8,7 +8,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { decodePex, encodePex, PexFlags, type ExtendedHandshake, type PexPeer } from '../wire/index.js';
-import type { PeerAddress } from './address-book.js';
+import type { PeerAddress } from '../peer/address-book.js';
 
 export const PEX_EXTENSION = 'ut_pex';
 /** BEP 11: at most one message a minute to a peer. */
