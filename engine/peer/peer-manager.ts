@@ -10,6 +10,7 @@ import type { PeerStream, StreamEncryption, Transport } from './transport.js';
 import { AddressBook } from './address-book.js';
 import { PieceBlame } from './bans.js';
 import { ChokeRounds } from './choking.js';
+import { UploadServer, type UploadHost } from './upload-server.js';
 
 const IDLE_DROP_MS = 150_000;
 const KEEPALIVE_MS = 90_000;
@@ -22,7 +23,7 @@ const ENCRYPTION_LABELS: Readonly<Record<StreamEncryption, string>> = {
 };
 
 /** What the peer manager needs of its torrent: its state, and where blocks and extension messages go. */
-export interface SwarmHost {
+export interface SwarmHost extends UploadHost {
   /** Requests may be sent (the torrent is downloading). */
   readonly downloading: boolean;
   /** Connections are made and kept (downloading or seeding). */
@@ -31,8 +32,6 @@ export interface SwarmHost {
   readonly complete: boolean;
   /** Complete pieces wait for the disk: request no more until it catches up. */
   readonly diskBusy: boolean;
-  /** Our verified pieces, announced to every new connection. */
-  readonly have: Bitfield;
   /** A connection is up: send it our extended handshake (it precedes our bitfield). */
   greet(peer: PeerConnection): void;
   /** A block arrived (its request is already accounted for); `data` is only valid during the call. */
@@ -41,10 +40,7 @@ export interface SwarmHost {
   extendedHandshake(peer: PeerConnection, handshake: ExtendedHandshake): void;
   /** Any other extension message. */
   extendedMessage(peer: PeerConnection, id: number, payload: Uint8Array): void;
-  /** Payload bytes sent to a peer. */
-  uploaded(bytes: number): void;
   log(line: string): void;
-  fail(reason: string): void;
 }
 
 export interface PeerManagerOptions {
@@ -78,6 +74,7 @@ export class PeerManager implements PeerHandler {
   private nextPeerId = 1;
   private readonly chokeRounds = new ChokeRounds();
   private readonly blame = new PieceBlame<PeerConnection>();
+  private readonly uploads: UploadServer;
   /** Peers whose pieces are counted in the picker's availability. */
   private readonly countedPeers = new Map<PeerConnection, Bitfield | 'all'>();
   /** Scratch for refills (one at a time, synchronous): no allocation per top-up. */
@@ -91,6 +88,7 @@ export class PeerManager implements PeerHandler {
     this.host = host;
     this.clock = opts.clock;
     this.picker = opts.picker;
+    this.uploads = new UploadServer(opts.storage, host);
   }
 
   private get maxPeers(): number {
@@ -269,7 +267,7 @@ export class PeerManager implements PeerHandler {
       case 'notInterested':
         break;
       case 'request':
-        this.onRequest(peer, msg.index, msg.begin, msg.length);
+        this.uploads.request(peer, msg.index, msg.begin, msg.length);
         break;
       case 'cancel':
         peer.uploads.cancel(msg.index, msg.begin, msg.length);
@@ -302,7 +300,7 @@ export class PeerManager implements PeerHandler {
   }
 
   onDrain(peer: PeerConnection): void {
-    this.serveUploads(peer);
+    this.uploads.serve(peer);
   }
 
   // ---- what the peer has, and our interest ----
@@ -427,42 +425,6 @@ export class PeerManager implements PeerHandler {
       peer.close('banned: sent corrupt data');
     }
     this.refillAll();
-  }
-
-  // ---- uploading ----
-
-  private onRequest(peer: PeerConnection, piece: number, begin: number, length: number): void {
-    const g = this.opts.storage.geometry;
-    const valid = piece < g.pieceCount && length > 0 && length <= 128 * 1024 && begin + length <= g.pieceSize(piece) && this.host.have.has(piece);
-    if (!valid || peer.amChoking || peer.uploads.full) {
-      if (peer.supportsFast) peer.sendMessage({ type: 'reject', index: piece, begin, length });
-      return;
-    }
-    peer.uploads.push({ piece, begin, length });
-    this.serveUploads(peer);
-  }
-
-  private serveUploads(peer: PeerConnection): void {
-    const queue = peer.uploads;
-    while (!peer.closed) {
-      const req = queue.next(peer.blocksWaiting.length);
-      if (req === undefined) return;
-      const { piece, begin, length } = req;
-      queue.reading++;
-      const buf = Buffer.allocUnsafe(13 + length);
-      this.opts.storage.readBlock(piece, begin, length, buf, 13).then(
-        () => {
-          queue.reading--;
-          if (peer.closed || peer.amChoking) return;
-          this.host.uploaded(length);
-          if (peer.sendBlock(piece, begin, buf)) this.serveUploads(peer);
-        },
-        (err: Error) => {
-          queue.reading--;
-          this.host.fail(err.message);
-        },
-      );
-    }
   }
 
   // ---- periodic work ----
