@@ -1,5 +1,4 @@
 import { Bitfield } from '../common/bitfield.js';
-import { BLOCK_SIZE } from '../common/geometry.js';
 import type { Clock } from '../common/clock.js';
 import { RateMeter } from '../common/rate.js';
 import {
@@ -18,6 +17,8 @@ import {
 } from '../wire/index.js';
 import type { StreamEncryption, Transport } from '../net/transport.js';
 import { cancelWait, chargeChain, waitOnChain, type BandwidthLimiter, type BandwidthWaiter, type LimiterChain } from '../net/bandwidth.js';
+import { RequestPipeline } from './request-pipeline.js';
+import { UploadQueue } from './upload-queue.js';
 
 const PIECE_ID = 7;
 const REQUEST_MESSAGE_LENGTH = 17;
@@ -61,15 +62,11 @@ class Waiter implements BandwidthWaiter {
   constructor(readonly chain: LimiterChain, readonly bandwidthAvailable: () => void) {}
 }
 
-/** Encodes a request key so outstanding blocks can sit in a Set<number>. */
-export function blockKey(piece: number, begin: number): number {
-  return piece * 65536 + begin / BLOCK_SIZE;
-}
-
 /**
  * One peer connection: the handshake, the message stream, choke and interest
- * state, what the peer has, and the requests in flight to it. Decisions about
- * what to request or whom to unchoke belong to the torrent.
+ * state, what the peer has, its request pipeline (the requests in flight to it)
+ * and its upload queue (the requests it made of us). Decisions about what to
+ * request or whom to unchoke belong to the peer manager.
  */
 export class PeerConnection {
   readonly id: number;
@@ -87,34 +84,21 @@ export class PeerConnection {
   /** What the peer has; null until its bitfield (or have-all/none) arrives. */
   bits: Bitfield | null = null;
   isSeed = false;
-  /** Largest request queue the peer accepts (BEP 10 `reqq`). */
-  peerRequestQueue = 250;
-  /**
-   * Requests the torrent keeps in flight to this peer at least, whatever its measured rate: grown by one for each
-   * block that arrives promptly (so it doubles every round trip while the peer keeps up), reset on choke and snub.
-   * Set by the torrent; 0 until then.
-   */
-  requestQueueFloor = 0;
   /** BEP 10 `m` map: extension name -> the id the peer wants us to use. */
   extensions = new Map<string, number>();
   readonly allowedFast = new Set<number>();
 
-  /** Blocks requested from this peer and not yet received, with the time each was sent. */
-  readonly outstanding = new Map<number, number>();
+  /** The blocks we requested from this peer and have not received, and how many to keep in flight. */
+  readonly requests: RequestPipeline;
   /** Requests the peer made of us, oldest first. */
-  readonly uploadQueue: { piece: number; begin: number; length: number }[] = [];
-  uploadsInFlight = 0;
+  readonly uploads = new UploadQueue();
 
   readonly downloadMeter: RateMeter;
   readonly uploadMeter: RateMeter;
   readonly connectedAt: number;
-  lastBlockAt: number;
   lastReceiveAt: number;
   lastSendAt: number;
-  snubbed = false;
   optimistic = false;
-  /** Payload bytes this connection delivered that failed a hash check. */
-  corruptPieces = 0;
   closed = false;
   /** Blocks read from disk that wait for upload bandwidth, oldest first (each with its 13-byte header). */
   readonly blocksWaiting: Buffer[] = [];
@@ -141,7 +125,7 @@ export class PeerConnection {
     this.uploadMeter = new RateMeter(opts.clock);
     const now = opts.clock.now();
     this.connectedAt = now;
-    this.lastBlockAt = now;
+    this.requests = new RequestPipeline(now);
     this.lastReceiveAt = now;
     this.lastSendAt = now;
     const down = opts.downloadLimiters ?? NO_LIMITERS;
@@ -152,6 +136,11 @@ export class PeerConnection {
 
   get address(): string {
     return `${this.transport.remoteAddress}:${this.transport.remotePort}`;
+  }
+
+  /** No block came for a while although requests are in flight. */
+  get snubbed(): boolean {
+    return this.requests.snubbed;
   }
 
   get encryption(): StreamEncryption {
@@ -242,8 +231,7 @@ export class PeerConnection {
       const block = frame.subarray(9);
       this.downloadMeter.add(block.length);
       this.readPayload += block.length;
-      this.lastBlockAt = this.lastReceiveAt;
-      this.snubbed = false;
+      this.requests.received(piece, begin, this.lastReceiveAt);
       this.handler.onBlock(this, piece, begin, block);
       return;
     }
@@ -324,10 +312,10 @@ export class PeerConnection {
     if (this.amChoking) return;
     this.amChoking = true;
     this.sendMessage({ type: 'choke' });
+    const dropped = this.uploads.clear();
     if (this.supportsFast) {
-      for (const r of this.uploadQueue) this.sendMessage({ type: 'reject', index: r.piece, begin: r.begin, length: r.length });
+      for (const r of dropped) this.sendMessage({ type: 'reject', index: r.piece, begin: r.begin, length: r.length });
     }
-    this.uploadQueue.length = 0;
     this.dropWaitingBlocks(this.supportsFast);
   }
 
@@ -353,14 +341,14 @@ export class PeerConnection {
     for (let i = 0; i < count; i++) {
       const r = requests[i];
       off = writeRequest(this.requestScratch, off, r.piece, r.begin, r.length);
-      this.outstanding.set(blockKey(r.piece, r.begin), now);
+      this.requests.sent(r.piece, r.begin, now);
     }
     // The scratch buffer is reused, so hand the socket its own copy.
     this.sendOwned(Buffer.from(this.requestScratch.subarray(0, off)));
   }
 
   cancelRequest(piece: number, begin: number, length: number): void {
-    if (this.outstanding.delete(blockKey(piece, begin))) this.sendMessage({ type: 'cancel', index: piece, begin, length });
+    if (this.requests.forget(piece, begin)) this.sendMessage({ type: 'cancel', index: piece, begin, length });
   }
 
   /**

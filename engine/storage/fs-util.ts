@@ -1,6 +1,8 @@
+import { statSync } from 'node:fs';
 import { realpath, rmdir } from 'node:fs/promises';
 import { dirname, relative, isAbsolute, sep } from 'node:path';
 import { resolveInside } from './layout.js';
+import { StorageError } from './types.js';
 
 export function errorCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
@@ -43,5 +45,29 @@ export async function removeEmptyDirs(root: string, paths: readonly (readonly st
     } catch {
       // ENOTEMPTY, ENOENT, ENOTDIR (a symlink or file), EBUSY, EPERM: leave it
     }
+  }
+}
+
+/** The file's size, or -1 when it does not exist. */
+export function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return -1;
+  }
+}
+
+/** An I/O error as a StorageError that says what to do about it. */
+export function describeIoError(err: NodeJS.ErrnoException, path: string): StorageError {
+  switch (err.code) {
+    case 'ENOSPC':
+      return new StorageError(`disk full while writing ${path}: free some space, then resume`, err.code);
+    case 'EACCES':
+    case 'EPERM':
+      return new StorageError(`no permission to write ${path}: choose a download folder you can write to`, err.code);
+    case 'EROFS':
+      return new StorageError(`read-only file system at ${path}`, err.code);
+    default:
+      return new StorageError(`${err.code ?? 'I/O error'} on ${path}: ${err.message}`, err.code);
   }
 }

@@ -42,7 +42,11 @@ import * as fsp from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errorCode, removeEmptyDirs } from './fs-util.js';
 import { resolveInside } from './layout.js';
-import { Storage, StorageError } from './storage.js';
+import type { FileStorage } from './file-storage.js';
+import { StorageError } from './types.js';
+
+/** What a move needs of the storage: its files, and a way to repoint it while no I/O runs. */
+type MovableStorage = Pick<FileStorage, 'root' | 'files' | 'filePath' | 'relocate' | 'exclusive'>;
 
 /** The file operations the move uses that tests replace (to simulate EXDEV or a crash). */
 export interface MoveFileOps {
@@ -91,12 +95,12 @@ const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 
 /**
  * Moves every file of the torrent to `newRoot` (same relative paths) and points the storage
  * there. `onProgress(movedBytes, totalBytes)` counts the bytes of the files that exist.
- * Reads and writes of the storage wait meanwhile (see Storage.exclusive); stop the torrent
+ * Reads and writes of the storage wait meanwhile (see FileStorage.exclusive); stop the torrent
  * first all the same, since a long copy stalls its peers. Files that do not exist yet are not
  * moved: they will be created at the new folder. Moving to the same folder does nothing.
  */
 export async function moveStorage(
-  storage: Storage,
+  storage: MovableStorage,
   newRoot: string,
   onProgress?: (movedBytes: number, totalBytes: number) => void,
   opts: MoveOptions = {},
@@ -164,7 +168,7 @@ export async function moveStorage(
  * letter case) by identity, in which case the storage is just pointed at the new name.
  * Throws before anything is moved on a conflict.
  */
-async function plan(storage: Storage, newRoot: string, overwrite: boolean): Promise<Plan[] | null> {
+async function plan(storage: MovableStorage, newRoot: string, overwrite: boolean): Promise<Plan[] | null> {
   const files = storage.files;
   const targets = files.map((f, i) => (f.padding ? '' : resolveInside(newRoot, storage.filePath(i))));
   if (files.every((f, i) => f.padding || targets[i] === f.absPath)) return null;

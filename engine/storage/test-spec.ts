@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BLOCK_SIZE } from '../common/geometry.js';
-import type { Storage, StorageSpec } from './storage.js';
+import type { Storage, StorageSpec } from './types.js';
 
 export interface TestFile {
   path: string[];

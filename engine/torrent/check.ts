@@ -1,5 +1,5 @@
 import { Bitfield } from '../common/bitfield.js';
-import type { Storage } from '../storage/storage.js';
+import type { Storage } from '../storage/types.js';
 
 /** What to trust without hashing, and which pieces to hash (fast resume). */
 export interface ResumePlan {

@@ -1,4 +1,11 @@
-import { encodeExtendedHandshake } from '../wire/index.js';
+import {
+  decodeMetadataMessage,
+  encodeExtendedHandshake,
+  encodeMetadataMessage,
+  metadataPieceCount,
+  metadataPieceLength,
+  METADATA_PIECE_SIZE,
+} from '../wire/index.js';
 
 /** The ids we ask peers to use for the extensions we speak (BEP 10 `m`). */
 export const OUR_EXTENSIONS = { ut_metadata: 1, ut_pex: 2 } as const;
@@ -25,4 +32,17 @@ export function ourExtendedHandshake(listenPort: number, metadataSize: number | 
 /** A handshake update that withdraws ut_pex (BEP 10: id 0 disables an extension). */
 export function withdrawPexHandshake(): Uint8Array {
   return encodeExtendedHandshake({ m: { ut_pex: 0 } });
+}
+
+/**
+ * Our answer to a ut_metadata message, so magnet-link peers can fetch the info dict from us: the requested piece
+ * of `info`, a reject for a piece past its end, or null for a message that needs no answer (data, reject).
+ */
+export function metadataAnswer(info: Uint8Array, payload: Uint8Array): Uint8Array | null {
+  const msg = decodeMetadataMessage(payload);
+  if (msg.msgType !== 'request') return null;
+  if (msg.piece >= metadataPieceCount(info.length)) return encodeMetadataMessage({ msgType: 'reject', piece: msg.piece });
+  const start = msg.piece * METADATA_PIECE_SIZE;
+  const data = info.subarray(start, start + metadataPieceLength(info.length, msg.piece));
+  return encodeMetadataMessage({ msgType: 'data', piece: msg.piece, totalSize: info.length, data });
 }

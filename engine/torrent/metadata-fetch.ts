@@ -12,7 +12,7 @@ import {
   type Handshake,
   type Message,
 } from '../wire/index.js';
-import { AddressBook, type PeerAddress } from './address-book.js';
+import { AddressBook, type PeerAddress } from '../peer/address-book.js';
 import { OUR_EXTENSIONS, ourExtendedHandshake } from './extensions.js';
 import type { PeerStream } from './torrent.js';
 

@@ -6,9 +6,9 @@
  *
  * Private torrents (BEP 27) never use PEX: the torrent does not create one.
  */
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4, isIPv6, unmapIPv4 } from '../net/address.js';
 import { decodePex, encodePex, PexFlags, type ExtendedHandshake, type PexPeer } from '../wire/index.js';
-import type { PeerAddress } from './address-book.js';
+import type { PeerAddress } from '../peer/address-book.js';
 
 export const PEX_EXTENSION = 'ut_pex';
 /** BEP 11: at most one message a minute to a peer. */
@@ -77,7 +77,7 @@ interface Candidate extends PexPeer {
 
 /** "::ffff:1.2.3.4" -> "1.2.3.4"; null for something that is not an IP address. */
 export function normaliseHost(host: string): string | null {
-  const h = host.startsWith('::ffff:') && isIPv4(host.slice(7)) ? host.slice(7) : host;
+  const h = unmapIPv4(host);
   return isIPv4(h) || isIPv6(h) ? h : null;
 }
 

@@ -1,0 +1,75 @@
+/** Peers we may dial, peers we are connected to, and peers we refuse. */
+export interface PeerAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+const LOOPBACK = /^(127\.|::1$|localhost$)/;
+
+/**
+ * Many peers share 127.0.0.1 in tests and on a seedbox behind NAT, so a ban on a
+ * loopback address names the address and port; elsewhere it names the address.
+ */
+export function banKey(host: string, port: number): string {
+  return LOOPBACK.test(host) ? `${host}:${port}` : host;
+}
+
+export class AddressBook {
+  private readonly known = new Map<string, { address: PeerAddress; failures: number; nextTry: number }>();
+  private readonly banned = new Set<string>();
+  private readonly connected = new Set<string>();
+
+  add(address: PeerAddress, now: number): boolean {
+    if (address.port <= 0 || address.port > 65535) return false;
+    const key = `${address.host}:${address.port}`;
+    if (this.known.has(key) || this.isBanned(address.host, address.port)) return false;
+    this.known.set(key, { address, failures: 0, nextTry: now });
+    return true;
+  }
+
+  ban(host: string, port: number): void {
+    this.banned.add(banKey(host, port));
+  }
+
+  isBanned(host: string, port: number): boolean {
+    return this.banned.has(banKey(host, port)) || this.banned.has(host);
+  }
+
+  markConnected(host: string, port: number): void {
+    this.connected.add(`${host}:${port}`);
+  }
+
+  markDisconnected(host: string, port: number, failed: boolean, now: number): void {
+    const key = `${host}:${port}`;
+    this.connected.delete(key);
+    const entry = this.known.get(key);
+    if (!entry) return;
+    if (failed) {
+      entry.failures++;
+      entry.nextTry = now + Math.min(60_000 * 2 ** (entry.failures - 1), 30 * 60_000);
+    } else {
+      entry.nextTry = now + 30_000;
+    }
+  }
+
+  isConnected(host: string, port: number): boolean {
+    return this.connected.has(`${host}:${port}`);
+  }
+
+  /** Up to `max` addresses that are due for a connection attempt. */
+  candidates(max: number, now: number): PeerAddress[] {
+    const out: PeerAddress[] = [];
+    for (const [key, entry] of this.known) {
+      if (out.length >= max) break;
+      if (this.connected.has(key) || entry.nextTry > now || entry.failures > 5) continue;
+      if (this.isBanned(entry.address.host, entry.address.port)) continue;
+      entry.nextTry = now + 60_000;
+      out.push(entry.address);
+    }
+    return out;
+  }
+
+  get size(): number {
+    return this.known.size;
+  }
+}

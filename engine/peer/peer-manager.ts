@@ -1,0 +1,462 @@
+import type { Bitfield } from '../common/bitfield.js';
+import { BLOCK_SIZE } from '../common/geometry.js';
+import type { Clock } from '../common/clock.js';
+import type { PiecePicker, BlockRequest, PeerView } from '../picker/index.js';
+import type { Storage } from '../storage/types.js';
+import type { TransferLimits } from '../net/bandwidth.js';
+import { EXTENDED_HANDSHAKE_ID, decodeExtendedHandshake, type ExtendedHandshake, type Handshake, type Message } from '../wire/index.js';
+import { PeerConnection, type PeerHandler } from './connection.js';
+import type { PeerStream, StreamEncryption, Transport } from '../net/transport.js';
+import { AddressBook } from './address-book.js';
+import { PieceBlame } from './bans.js';
+import { ChokeRounds } from './choking.js';
+import { UploadServer, type UploadHost } from './upload-server.js';
+
+const IDLE_DROP_MS = 150_000;
+const KEEPALIVE_MS = 90_000;
+const MAX_HALF_OPEN = 8;
+const KEEPALIVE = Buffer.from([0, 0, 0, 0]);
+const ENCRYPTION_LABELS: Readonly<Record<StreamEncryption, string>> = {
+  plaintext: 'plaintext',
+  'mse-plaintext': 'plaintext after an encrypted handshake',
+  rc4: 'RC4-encrypted',
+};
+
+/** What the peer manager needs of its torrent: its state, and where blocks and extension messages go. */
+export interface SwarmHost extends UploadHost {
+  /** Requests may be sent (the torrent is downloading). */
+  readonly downloading: boolean;
+  /** Connections are made and kept (downloading or seeding). */
+  readonly active: boolean;
+  /** Every wanted piece is verified. */
+  readonly complete: boolean;
+  /** Complete pieces wait for the disk: request no more until it catches up. */
+  readonly diskBusy: boolean;
+  /** A connection is up: send it our extended handshake (it precedes our bitfield). */
+  greet(peer: PeerConnection): void;
+  /** A block arrived (its request is already accounted for); `data` is only valid during the call. */
+  blockReceived(peer: PeerConnection, piece: number, begin: number, data: Uint8Array): void;
+  /** The peer's extended handshake (BEP 10), after its extension ids and `reqq` were applied. */
+  extendedHandshake(peer: PeerConnection, handshake: ExtendedHandshake): void;
+  /** Any other extension message. */
+  extendedMessage(peer: PeerConnection, id: number, payload: Uint8Array): void;
+  log(line: string): void;
+}
+
+export interface PeerManagerOptions {
+  readonly infoHash: Uint8Array;
+  readonly peerId: Uint8Array;
+  readonly clock: Clock;
+  readonly dial: (host: string, port: number) => Promise<PeerStream>;
+  readonly picker: PiecePicker;
+  /** Where uploaded blocks are read from. */
+  readonly storage: Pick<Storage, 'geometry' | 'readBlock'>;
+  readonly limits: TransferLimits;
+  readonly maxPeers?: number;
+  readonly uploadSlots?: number;
+}
+
+/**
+ * The peers of one torrent: dials and accepts connections and keeps them (keep-alives, idle drops), decides what
+ * to request of each and when (each connection's own request pipeline says how many), notices snubbing peers and
+ * timed-out requests, serves the blocks peers ask of us, runs the choker, and bans peers that send bad data.
+ */
+export class PeerManager implements PeerHandler {
+  readonly peers = new Set<PeerConnection>();
+  readonly addressBook = new AddressBook();
+  /** Dials in flight. */
+  halfOpen = 0;
+
+  private readonly opts: PeerManagerOptions;
+  private readonly host: SwarmHost;
+  private readonly clock: Clock;
+  private readonly picker: PiecePicker;
+  private nextPeerId = 1;
+  private readonly chokeRounds = new ChokeRounds();
+  private readonly blame = new PieceBlame<PeerConnection>();
+  private readonly uploads: UploadServer;
+  /** Peers whose pieces are counted in the picker's availability. */
+  private readonly countedPeers = new Map<PeerConnection, Bitfield | 'all'>();
+  /** Scratch for refills (one at a time, synchronous): no allocation per top-up. */
+  private readonly requestBatch: BlockRequest[] = [];
+  private readonly view: PeerView = { bits: null, isSeed: false, allowedFast: undefined, choked: true, id: 0 };
+  private maxPeersOverride: number | null = null;
+  private uploadSlotsOverride: number | null = null;
+
+  constructor(opts: PeerManagerOptions, host: SwarmHost) {
+    this.opts = opts;
+    this.host = host;
+    this.clock = opts.clock;
+    this.picker = opts.picker;
+    this.uploads = new UploadServer(opts.storage, host);
+  }
+
+  private get maxPeers(): number {
+    return this.maxPeersOverride ?? this.opts.maxPeers ?? 50;
+  }
+
+  setMaxPeers(max: number): void {
+    this.maxPeersOverride = Math.max(1, max);
+  }
+
+  private get uploadSlots(): number {
+    return this.uploadSlotsOverride ?? this.opts.uploadSlots ?? 4;
+  }
+
+  setUploadSlots(slots: number): void {
+    this.uploadSlotsOverride = Math.max(1, slots);
+  }
+
+  /** No peer, no dial in flight and no address to try: nothing to keep up. */
+  get idle(): boolean {
+    return this.peers.size === 0 && this.halfOpen === 0 && this.addressBook.size === 0;
+  }
+
+  get seedCount(): number {
+    let n = 0;
+    for (const p of this.peers) if (p.isSeed) n++;
+    return n;
+  }
+
+  // ---- connecting ----
+
+  /** An incoming connection whose handshake named this torrent. */
+  accept(stream: PeerStream, handshake: Handshake): void {
+    if (!this.host.active || this.addressBook.isBanned(stream.remoteAddress, stream.remotePort) || this.peers.size >= this.maxPeers) {
+      stream.destroy();
+      return;
+    }
+    const peer = this.createPeer(stream, true);
+    if (!peer.acceptHandshake(handshake)) return;
+    peer.sendHandshake();
+    stream.attach(peer);
+    this.connected(peer);
+  }
+
+  /** Dials addresses from the book while there is room for more peers. */
+  connectMore(): void {
+    if (!this.host.active) return;
+    const room = Math.min(this.maxPeers - this.peers.size - this.halfOpen, MAX_HALF_OPEN - this.halfOpen);
+    if (room <= 0) return;
+    for (const addr of this.addressBook.candidates(room, this.clock.now())) {
+      this.halfOpen++;
+      this.addressBook.markConnected(addr.host, addr.port);
+      this.opts
+        .dial(addr.host, addr.port)
+        .then((stream) => {
+          this.halfOpen--;
+          if (!this.host.active) {
+            stream.destroy();
+            return;
+          }
+          const peer = this.createPeer(stream, false);
+          // Ours first: attaching may deliver the peer's handshake (it came with an encrypted one), and we answer it.
+          peer.sendHandshake();
+          stream.attach(peer);
+        })
+        .catch((err: Error) => {
+          this.halfOpen--;
+          this.addressBook.markDisconnected(addr.host, addr.port, true, this.clock.now());
+          this.host.log(`connect ${addr.host}:${addr.port} failed: ${err.message}`);
+        });
+    }
+  }
+
+  private createPeer(stream: Transport, incoming: boolean): PeerConnection {
+    const pieceCount = this.opts.storage.geometry.pieceCount;
+    return new PeerConnection(stream, this, {
+      id: this.nextPeerId++,
+      infoHash: this.opts.infoHash,
+      peerId: this.opts.peerId,
+      pieceCount,
+      incoming,
+      clock: this.clock,
+      maxMessageLength: Math.max(BLOCK_SIZE + 13, Math.ceil(pieceCount / 8) + 1, 1 << 17),
+      downloadLimiters: this.opts.limits.downloadChain,
+      uploadLimiters: this.opts.limits.uploadChain,
+    });
+  }
+
+  closeAll(reason: string): void {
+    for (const peer of [...this.peers]) peer.close(reason);
+  }
+
+  onHandshake(peer: PeerConnection, hs: Handshake): boolean {
+    if (!equalBytes(hs.infoHash, this.opts.infoHash)) return false;
+    if (equalBytes(hs.peerId, this.opts.peerId)) return false;
+    // Two connections to one peer (we dialled it while it dialled us) only split the same transfer.
+    for (const other of this.peers) {
+      if (other.remotePeerId && equalBytes(other.remotePeerId, hs.peerId)) {
+        this.host.log(`dropping a second connection to ${peer.client} (${peer.address}): already connected via ${other.address}`);
+        return false;
+      }
+    }
+    if (!peer.incoming) this.connected(peer);
+    return true;
+  }
+
+  private connected(peer: PeerConnection): void {
+    this.peers.add(peer);
+    this.addressBook.markConnected(peer.transport.remoteAddress, peer.transport.remotePort);
+    this.host.log(`connected ${peer.incoming ? 'from' : 'to'} ${peer.address} (${peer.client}), ${ENCRYPTION_LABELS[peer.encryption]}`);
+    if (peer.supportsExtended) this.host.greet(peer);
+    const have = this.host.have;
+    if (peer.supportsFast) {
+      if (have.complete) peer.sendMessage({ type: 'haveAll' });
+      else if (have.empty) peer.sendMessage({ type: 'haveNone' });
+      else peer.sendMessage({ type: 'bitfield', bits: have.bytes });
+    } else if (!have.empty) {
+      peer.sendMessage({ type: 'bitfield', bits: have.bytes });
+    }
+    // Unchoke at once while slots are free, instead of waiting for the next choke round.
+    if (this.unchokedCount() < this.uploadSlots) peer.unchoke();
+  }
+
+  onClose(peer: PeerConnection, reason: string): void {
+    const now = this.clock.now();
+    if (!this.peers.delete(peer)) {
+      this.addressBook.markDisconnected(peer.transport.remoteAddress, peer.transport.remotePort, true, now);
+      // A peer that requires encryption closes a plaintext connection here, before its handshake.
+      if (!peer.incoming && peer.remotePeerId === null) this.host.log(`no handshake from ${peer.address} (${ENCRYPTION_LABELS[peer.encryption]}): ${reason}`);
+      return;
+    }
+    const counted = this.countedPeers.get(peer);
+    if (counted !== undefined) this.picker.removePeer(counted);
+    this.countedPeers.delete(peer);
+    peer.requests.dropAll(this.picker, peer.id);
+    this.addressBook.markDisconnected(peer.transport.remoteAddress, peer.transport.remotePort, false, now);
+    this.host.log(`disconnected ${peer.address} (${peer.client}): ${reason}`);
+    this.refillAll();
+    this.connectMore();
+  }
+
+  // ---- messages ----
+
+  onMessage(peer: PeerConnection, msg: Message): void {
+    switch (msg.type) {
+      case 'bitfield':
+      case 'haveAll':
+      case 'haveNone':
+        this.registerAvailability(peer);
+        break;
+      case 'have':
+        if (!this.countedPeers.has(peer)) this.registerAvailability(peer);
+        else this.picker.addPeerHave(msg.index);
+        this.updateInterest(peer);
+        if (peer.amInterested) this.refill(peer);
+        break;
+      case 'unchoke':
+        this.refill(peer);
+        break;
+      case 'choke':
+        peer.requests.choked();
+        if (!peer.supportsFast) peer.requests.dropAll(this.picker, peer.id);
+        break;
+      case 'reject':
+        if (peer.requests.forget(msg.index, msg.begin)) {
+          this.picker.requestCancelled(msg.index, msg.begin, peer.id);
+          if (!peer.peerChoking) this.refill(peer);
+        }
+        break;
+      case 'allowedFast':
+        if (peer.peerChoking) this.refill(peer);
+        break;
+      case 'interested':
+        if (peer.amChoking && this.unchokedCount() < this.uploadSlots) peer.unchoke();
+        break;
+      case 'notInterested':
+        break;
+      case 'request':
+        this.uploads.request(peer, msg.index, msg.begin, msg.length);
+        break;
+      case 'cancel':
+        peer.uploads.cancel(msg.index, msg.begin, msg.length);
+        break;
+      case 'extended':
+        this.onExtended(peer, msg.id, msg.payload);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onExtended(peer: PeerConnection, id: number, payload: Uint8Array): void {
+    if (id !== EXTENDED_HANDSHAKE_ID) {
+      this.host.extendedMessage(peer, id, payload);
+      return;
+    }
+    const hs = decodeExtendedHandshake(payload);
+    for (const [name, theirId] of hs.m) peer.extensions.set(name, theirId);
+    if (hs.reqq !== undefined) peer.requests.peerQueueLength = Math.max(1, hs.reqq);
+    this.host.extendedHandshake(peer, hs);
+  }
+
+  onBlock(peer: PeerConnection, piece: number, begin: number, data: Uint8Array): void {
+    this.host.blockReceived(peer, piece, begin, data);
+  }
+
+  onReadDone(peer: PeerConnection): void {
+    this.refill(peer);
+  }
+
+  onDrain(peer: PeerConnection): void {
+    this.uploads.serve(peer);
+  }
+
+  // ---- what the peer has, and our interest ----
+
+  private registerAvailability(peer: PeerConnection): void {
+    const prev = this.countedPeers.get(peer);
+    if (prev !== undefined) this.picker.removePeer(prev);
+    if (peer.isSeed) {
+      this.picker.addPeerHaveAll();
+      this.countedPeers.set(peer, 'all');
+    } else if (peer.bits) {
+      this.picker.addPeerBitfield(peer.bits);
+      this.countedPeers.set(peer, peer.bits);
+    }
+    if (peer.isSeed && this.host.complete) {
+      peer.close('both sides are seeds');
+      return;
+    }
+    this.updateInterest(peer);
+  }
+
+  private updateInterest(peer: PeerConnection): void {
+    if (this.host.complete) {
+      peer.setInterested(false);
+      return;
+    }
+    if (!peer.bits && !peer.isSeed) return;
+    peer.setInterested(this.picker.isInteresting(peer.isSeed ? null : peer.bits));
+  }
+
+  /** Piece priorities changed: interest and requests follow. */
+  prioritiesChanged(): void {
+    for (const peer of this.peers) {
+      this.updateInterest(peer);
+      this.refill(peer);
+    }
+  }
+
+  /** Every wanted piece is verified: seeds are of no more use, and nobody has anything we want. */
+  wantedComplete(): void {
+    for (const peer of [...this.peers]) {
+      if (peer.isSeed) peer.close('both sides are seeds');
+      else peer.setInterested(false);
+    }
+  }
+
+  // ---- requesting ----
+
+  /** Tops up the requests in flight to `peer` as far as its pipeline wants. */
+  refill(peer: PeerConnection): void {
+    if (!this.host.downloading || !peer.amInterested || peer.closed) return;
+    // Back-pressure: while the disk is behind, let the pipeline drain instead of buffering more pieces.
+    if (this.host.diskBusy) return;
+    if (peer.peerChoking && peer.allowedFast.size === 0) return;
+    const want = peer.requests.wanted(peer.downloadMeter.rate());
+    if (want === 0) return;
+    const view = this.view;
+    view.bits = peer.isSeed ? null : peer.bits;
+    view.isSeed = peer.isSeed;
+    view.allowedFast = peer.allowedFast;
+    view.choked = peer.peerChoking;
+    view.id = peer.id;
+    const batch = this.requestBatch;
+    batch.length = 0;
+    const n = this.picker.pick(view, want, batch);
+    if (n > 0) peer.sendRequests(batch, n);
+    else if (peer.requests.size === 0 && !this.picker.inEndGame) this.updateInterestAfterPick(peer);
+  }
+
+  refillAll(): void {
+    for (const peer of this.peers) this.refill(peer);
+  }
+
+  /** A peer that has nothing left we want should know we are no longer interested. */
+  private updateInterestAfterPick(peer: PeerConnection): void {
+    if (!peer.bits || peer.isSeed) return;
+    if (!this.picker.isInteresting(peer.bits)) peer.setInterested(false);
+  }
+
+  /** End game: a block arrived from `receivedFrom`; the other peers asked for it are told to forget it. */
+  cancelDuplicates(receivedFrom: PeerConnection, piece: number, begin: number, length: number): void {
+    const ids = this.picker.requestersOf(piece, begin);
+    if (ids.length === 0) return;
+    for (const other of this.peers) {
+      if (other !== receivedFrom && ids.includes(other.id)) {
+        other.cancelRequest(piece, begin, length);
+        this.picker.requestCancelled(piece, begin, other.id);
+      }
+    }
+  }
+
+  /** Marks in `into` the pieces with blocks requested or received and not yet verified. */
+  markDownloading(into: Bitfield): void {
+    for (const piece of this.blame.pieces()) into.set(piece);
+    for (const peer of this.peers) peer.requests.markPieces(into);
+  }
+
+  // ---- verification results ----
+
+  /** `peer` sent a block of `piece` that was kept. */
+  contributed(piece: number, peer: PeerConnection): void {
+    this.blame.contributed(piece, peer);
+  }
+
+  /** The piece is done with, verified or abandoned (e.g. its write failed): nobody is to blame. */
+  pieceSettled(piece: number): void {
+    this.blame.forget(piece);
+  }
+
+  /** Tells every peer we have the piece now. */
+  announceHave(piece: number): void {
+    for (const peer of this.peers) peer.sendMessage({ type: 'have', index: piece });
+  }
+
+  /** The piece failed its hash check: bans whoever is to blame, and asks for the piece again. */
+  pieceFailed(piece: number): void {
+    const { sources, banned } = this.blame.failed(piece);
+    this.host.log(`piece ${piece} failed its hash check (data from ${sources.map((p) => p.address).join(', ') || 'unknown'})`);
+    for (const peer of banned) {
+      this.addressBook.ban(peer.transport.remoteAddress, peer.transport.remotePort);
+      this.host.log(`banned ${peer.address} (${peer.client}): sent data that failed the hash check`);
+      peer.close('banned: sent corrupt data');
+    }
+    this.refillAll();
+  }
+
+  // ---- periodic work ----
+
+  /** Once a second: drops idle peers, keeps the others alive, gives back timed-out requests, refills, rechokes. */
+  tick(now: number): void {
+    for (const peer of [...this.peers]) {
+      if (now - peer.lastReceiveAt > IDLE_DROP_MS) {
+        peer.close('no data for 150 s');
+        continue;
+      }
+      if (now - peer.lastSendAt > KEEPALIVE_MS) peer.send(KEEPALIVE);
+      const requests = peer.requests;
+      if (requests.markSnubbed(now)) this.host.log(`${peer.address} is snubbing us: re-requesting its blocks elsewhere`);
+      if (requests.timedOut(now)) {
+        requests.dropAll(this.picker, peer.id);
+      }
+    }
+    // Once every peer is seen to, each is topped up once, taking over any requests given back above.
+    this.refillAll();
+    this.chokeRounds.maybeRun(this.peers, this.uploadSlots, this.host.complete, now);
+  }
+
+  private unchokedCount(): number {
+    let n = 0;
+    for (const p of this.peers) if (!p.amChoking) n++;
+    return n;
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BLOCK_SIZE } from '../common/geometry.js';
+import { MIN_PIPELINE, RequestPipeline } from './request-pipeline.js';
+
+test('a new pipeline asks for MIN_PIPELINE blocks, then waits until a quarter has drained', () => {
+  const p = new RequestPipeline(0);
+  assert.equal(p.wanted(0), MIN_PIPELINE);
+  for (let i = 0; i < MIN_PIPELINE; i++) p.sent(0, i * BLOCK_SIZE, 0);
+  assert.equal(p.wanted(0), 0);
+});
+
+test('the pipeline follows the rate (two seconds of it) up to the peer reqq, less one', () => {
+  const p = new RequestPipeline(0);
+  assert.equal(p.wanted(100 * BLOCK_SIZE), 200);
+  p.peerQueueLength = 50;
+  assert.equal(p.wanted(100 * BLOCK_SIZE), 49);
+});
+
+test('prompt blocks grow the floor (slow start); slow ones shrink it; a choke resets it', () => {
+  const p = new RequestPipeline(0);
+  p.sent(1, 0, 0);
+  p.sent(1, BLOCK_SIZE, 0);
+  p.received(1, 0, 500);
+  assert.equal(p.floor, MIN_PIPELINE + 1);
+  assert.equal(p.size, 1);
+  p.received(1, BLOCK_SIZE, 2500);
+  assert.equal(p.floor, MIN_PIPELINE);
+  p.choked();
+  assert.equal(p.floor, 0);
+});
+
+test('no block for 30 s: snubbed (once); for 45 s: its requests go back to the ledger', () => {
+  const p = new RequestPipeline(0);
+  p.sent(2, BLOCK_SIZE * 3, 0);
+  assert.equal(p.markSnubbed(30_000), false);
+  assert.equal(p.markSnubbed(30_001), true);
+  assert.equal(p.markSnubbed(30_002), false);
+  assert.ok(p.snubbed);
+  assert.equal(p.timedOut(45_001), true);
+  const back: string[] = [];
+  p.dropAll({ requestCancelled: (piece, begin, id) => back.push(`${piece}:${begin}:${id}`) }, 9);
+  assert.deepEqual(back, [`2:${BLOCK_SIZE * 3}:9`]);
+  assert.equal(p.size, 0);
+  p.received(2, 0, 46_000);
+  assert.equal(p.snubbed, false);
+});

@@ -1,0 +1,57 @@
+import type { Bitfield } from '../common/bitfield.js';
+import type { Storage } from '../storage/types.js';
+import type { PeerConnection } from './connection.js';
+
+/** What serving uploads needs of the torrent. */
+export interface UploadHost {
+  /** Our verified pieces: the only ones we serve (and announce to every new connection). */
+  readonly have: Bitfield;
+  /** Payload bytes sent to a peer. */
+  uploaded(bytes: number): void;
+  /** The torrent cannot go on (a read failed). */
+  fail(reason: string): void;
+}
+
+/** Serves the blocks peers ask of us: queues valid requests on the peer's upload queue and reads them from storage. */
+export class UploadServer {
+  constructor(
+    private readonly storage: Pick<Storage, 'geometry' | 'readBlock'>,
+    private readonly host: UploadHost,
+  ) {}
+
+  /** A peer asked for a block: queued when valid, we have the piece, the peer is unchoked and its queue has room; else rejected (Fast extension). */
+  request(peer: PeerConnection, piece: number, begin: number, length: number): void {
+    const g = this.storage.geometry;
+    const valid = piece < g.pieceCount && length > 0 && length <= 128 * 1024 && begin + length <= g.pieceSize(piece) && this.host.have.has(piece);
+    if (!valid || peer.amChoking || peer.uploads.full) {
+      if (peer.supportsFast) peer.sendMessage({ type: 'reject', index: piece, begin, length });
+      return;
+    }
+    peer.uploads.push({ piece, begin, length });
+    this.serve(peer);
+  }
+
+  /** Reads the next queued blocks while few are under way (called again as blocks go out and the socket drains). */
+  serve(peer: PeerConnection): void {
+    const queue = peer.uploads;
+    while (!peer.closed) {
+      const req = queue.next(peer.blocksWaiting.length);
+      if (req === undefined) return;
+      const { piece, begin, length } = req;
+      queue.reading++;
+      const buf = Buffer.allocUnsafe(13 + length);
+      this.storage.readBlock(piece, begin, length, buf, 13).then(
+        () => {
+          queue.reading--;
+          if (peer.closed || peer.amChoking) return;
+          this.host.uploaded(length);
+          if (peer.sendBlock(piece, begin, buf)) this.serve(peer);
+        },
+        (err: Error) => {
+          queue.reading--;
+          this.host.fail(err.message);
+        },
+      );
+    }
+  }
+}
