@@ -3,7 +3,7 @@ import type { MagnetLink, Metainfo } from '../metainfo/index.js';
 import type { Torrent } from '../torrent/torrent.js';
 import type { RateLimits } from '../net/bandwidth.js';
 import type { EncryptionPolicy } from '../api/types.js';
-import type { PeerAddress } from '../torrent/address-book.js';
+import type { PeerAddress } from '../peer/address-book.js';
 import { ProgressBar } from './progress.js';
 import { CliFailure } from './failure.js';
 

@@ -5,7 +5,7 @@ import { PeerListener } from '../net/listener.js';
 import { TransferLimits, type RateLimits } from '../net/bandwidth.js';
 import { Torrent, type TorrentEvents } from '../torrent/torrent.js';
 import { Ticker } from '../common/ticker.js';
-import type { PeerAddress } from '../torrent/address-book.js';
+import type { PeerAddress } from '../peer/address-book.js';
 import { MetadataFetch } from '../torrent/metadata-fetch.js';
 import { parseInfoDict, type MagnetLink } from '../metainfo/index.js';
 import { makePeerId, req2Hash } from '../wire/index.js';

@@ -1,6 +1,6 @@
 import type { FilePriority } from '../api/types.js';
 import type { Metainfo } from '../metainfo/index.js';
-import type { Storage } from '../storage/storage.js';
+import { FileStorage } from '../storage/file-storage.js';
 import { fileProgress, piecePrioritiesFor, wantedBytes } from '../torrent/file-priorities.js';
 import { ApiError } from './api-error.js';
 import type { Entry } from './entry.js';
@@ -57,8 +57,7 @@ export function missingFile(entry: Entry, current: readonly { size: number }[]):
 }
 
 /** The storage of a torrent that is not running (recheck, rename, move, delete); the caller closes it. */
-export async function offlineStorage(entry: Entry): Promise<Storage> {
-  const { Storage } = await import('../storage/storage.js');
+export async function offlineStorage(entry: Entry): Promise<FileStorage> {
   if (!entry.meta) throw new ApiError('Conflict', 'the metadata is not known yet');
-  return new Storage(entry.meta, entry.savePath);
+  return new FileStorage(entry.meta, entry.savePath);
 }

@@ -4,7 +4,7 @@ import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, symlinkSync
 import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import { moveStorage, type MoveFileOps } from './move.js';
-import { Storage, StorageError } from './storage.js';
+import { FileStorage, StorageError } from './storage.js';
 import { specFor, tempDir, writePieces, type TestFile } from './test-spec.js';
 import { patternBytes as pattern } from '../testing/wait.js';
 
@@ -33,13 +33,13 @@ function eachSomewhere(roots: string[], files: TestFile[]): boolean {
   return files.every((f) => f.padding || roots.some((r) => completeAt(r, [f])));
 }
 
-async function setup(dir: string): Promise<{ files: TestFile[]; storage: Storage; all: Buffer; oldRoot: string; newRoot: string }> {
+async function setup(dir: string): Promise<{ files: TestFile[]; storage: FileStorage; all: Buffer; oldRoot: string; newRoot: string }> {
   const files = torrentFiles();
   const oldRoot = join(dir, 'old');
   const newRoot = join(dir, 'new', 'place');
   mkdirSync(oldRoot);
   const { spec, all } = specFor(files, 32_768);
-  const storage = new Storage(spec, oldRoot);
+  const storage = new FileStorage(spec, oldRoot);
   storage.createEmptyFiles();
   await writePieces(storage, all);
   return { files, storage, all, oldRoot, newRoot };
@@ -161,7 +161,7 @@ describe('moveStorage', () => {
         storage.close();
         // a restart (a new Storage at the old folder) finds everything verified
         const { spec } = specFor(files, 32_768);
-        const again = new Storage(spec, oldRoot);
+        const again = new FileStorage(spec, oldRoot);
         assert.equal((await again.verify()).count, again.geometry.pieceCount);
         // and the move can simply be retried
         await moveStorage(again, newRoot);
@@ -248,7 +248,7 @@ describe('moveStorage', () => {
       const oldRoot = join(dir, 'old');
       const newRoot = join(dir, 'new');
       const { spec, all } = specFor(files, 32_768);
-      const storage = new Storage(spec, oldRoot);
+      const storage = new FileStorage(spec, oldRoot);
       storage.createEmptyFiles();
       await writePieces(storage, all, [0]); // the first 32 KiB of a.bin only
       const progress: number[] = [];
@@ -271,7 +271,7 @@ describe('moveStorage', () => {
       const oldRoot = join(dir, 'old');
       const newRoot = join(dir, 'new');
       const { spec, all } = specFor(files, 32_768);
-      const storage = new Storage(spec, oldRoot);
+      const storage = new FileStorage(spec, oldRoot);
       storage.createEmptyFiles();
       await writePieces(storage, all, [0, 1]);
       storage.writeBlock(2, 0, all.subarray(65_536));
@@ -316,7 +316,7 @@ describe('moveStorage', () => {
       ];
       const root = join(dir, 'dl');
       const { spec, all } = specFor(files, 16_384);
-      const storage = new Storage(spec, root);
+      const storage = new FileStorage(spec, root);
       await writePieces(storage, all);
       // moving to dl/t would put file 0 at dl/t/t/a, where file 1 is now
       await assert.rejects(moveStorage(storage, join(root, 't'), undefined, { overwrite: true }), StorageError);

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Storage, StorageError } from './storage.js';
+import { FileStorage, StorageError } from './storage.js';
 import { PathEscapeError } from './layout.js';
 import { specFor, tempDir, writePieces, type TestFile } from './test-spec.js';
 import { patternBytes as pattern } from '../testing/wait.js';
@@ -25,7 +25,7 @@ describe('Storage.renameFile', () => {
     try {
       const files = twoFiles();
       const { spec, all } = specFor(files, 32_768);
-      const storage = new Storage(spec, dir);
+      const storage = new FileStorage(spec, dir);
       await writePieces(storage, all, [0, 1]); // b.bin partly written
       await storage.renameFile(1, ['t', 'renamed', 'B.bin']);
       assert.equal(existsSync(join(dir, 't', 'sub', 'b.bin')), false);
@@ -50,7 +50,7 @@ describe('Storage.renameFile', () => {
     try {
       const files = twoFiles();
       const { spec, all } = specFor(files, 32_768);
-      const storage = new Storage(spec, dir);
+      const storage = new FileStorage(spec, dir);
       await storage.renameFile(0, ['t', 'first.bin']);
       assert.equal(existsSync(join(dir, 't')), false);
       await writePieces(storage, all);
@@ -67,7 +67,7 @@ describe('Storage.renameFile', () => {
     try {
       const files = twoFiles();
       const { spec, all } = specFor(files, 32_768);
-      const storage = new Storage(spec, dir);
+      const storage = new FileStorage(spec, dir);
       await writePieces(storage, all, [0]);
       const g = storage.geometry;
       for (let b = 0; b < g.blocksInPiece(1); b++) storage.writeBlock(1, b * 16_384, all.subarray(32_768 + b * 16_384, 32_768 + (b + 1) * 16_384));
@@ -90,7 +90,7 @@ describe('Storage.renameFile', () => {
     try {
       const files = twoFiles();
       const { spec, all } = specFor(files, 32_768);
-      const storage = new Storage(spec, dir);
+      const storage = new FileStorage(spec, dir);
       await writePieces(storage, all);
       await storage.renameFile(0, ['t', 'A.bin']);
       assert.deepEqual(readFileSync(join(dir, 't', 'A.bin')), files[0].data);
@@ -106,7 +106,7 @@ describe('Storage.renameFile', () => {
     try {
       const files: TestFile[] = [...twoFiles(), { path: ['t', '.pad', '0'], data: Buffer.alloc(10), padding: true }];
       const { spec, all } = specFor(files, 32_768);
-      const storage = new Storage(spec, dir);
+      const storage = new FileStorage(spec, dir);
       await writePieces(storage, all);
       writeFileSync(join(dir, 't', 'other.txt'), 'not ours');
       await assert.rejects(storage.renameFile(0, ['t', 'other.txt']), rejectsWith('EEXIST'));
@@ -139,7 +139,7 @@ describe('Storage.createEmptyFiles', () => {
         { path: ['t', 'x'], data: pattern(10, 1) },
         { path: ['t', 'e2'], data: Buffer.alloc(0) },
       ];
-      const storage = new Storage(specFor(files, 16_384).spec, dir);
+      const storage = new FileStorage(specFor(files, 16_384).spec, dir);
       storage.createEmptyFiles((i) => i !== 2);
       assert.deepEqual([existsSync(join(dir, 't', 'e1')), existsSync(join(dir, 't', 'x')), existsSync(join(dir, 't', 'e2'))], [true, false, false]);
       storage.close();
@@ -159,7 +159,7 @@ describe('Storage.deleteFiles', () => {
         { path: ['t', 'keep', 'c.bin'], data: pattern(100, 3) },
       ];
       const { spec, all } = specFor(files, 32_768);
-      const storage = new Storage(spec, dir);
+      const storage = new FileStorage(spec, dir);
       storage.createEmptyFiles();
       await writePieces(storage, all);
       writeFileSync(join(dir, 't', 'keep', 'mine.txt'), 'a file the user put there');
@@ -182,7 +182,7 @@ describe('Storage.deleteFiles', () => {
     const { dir, cleanup } = tempDir();
     try {
       const { spec, all } = specFor(twoFiles(), 32_768);
-      const storage = new Storage(spec, dir);
+      const storage = new FileStorage(spec, dir);
       await writePieces(storage, all, [0]); // only a.bin exists
       await storage.deleteFiles();
       assert.equal(existsSync(join(dir, 't')), false);
@@ -203,7 +203,7 @@ describe('Storage.deleteFiles', () => {
       writeFileSync(join(outside, 'a.bin'), 'precious');
       symlinkSync(outside, join(root, 't'), 'dir');
       const { spec } = specFor(twoFiles(), 32_768);
-      const storage = new Storage(spec, root);
+      const storage = new FileStorage(spec, root);
       await storage.deleteFiles();
       assert.equal(readFileSync(join(outside, 'a.bin'), 'utf8'), 'precious');
       storage.close();
@@ -216,7 +216,7 @@ describe('Storage.deleteFiles', () => {
     const { dir, cleanup } = tempDir();
     try {
       const { spec, all } = specFor(twoFiles(), 32_768);
-      const storage = new Storage(spec, dir);
+      const storage = new FileStorage(spec, dir);
       await writePieces(storage, all, [0]);
       storage.writeBlock(2, 0, all.subarray(65_536, 65_536 + 4465));
       const deleting = storage.deleteFiles();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Storage } from './storage.js';
+import { FileStorage } from './storage.js';
 import { specFor } from './test-spec.js';
 import { FileLayout, resolveInside, PathEscapeError } from './layout.js';
 import { patternBytes as pattern } from '../testing/wait.js';
@@ -41,7 +41,7 @@ test('blocks collect into pieces that are hashed, written, and re-verified', asy
       { path: ['t', 'sub', 'b.bin'], data: pattern(30_001, 2) },
     ];
     const { spec, all } = specFor(files, 32_768);
-    const storage = new Storage(spec, dir);
+    const storage = new FileStorage(spec, dir);
     storage.createEmptyFiles();
     assert.ok(existsSync(join(dir, 't', 'empty')));
     const g = storage.geometry;
@@ -67,7 +67,7 @@ test('blocks collect into pieces that are hashed, written, and re-verified', asy
     const b = readFileSync(join(dir, 't', 'sub', 'b.bin'));
     b[29_000] ^= 0xff;
     writeFileSync(join(dir, 't', 'sub', 'b.bin'), b);
-    const again = new Storage(spec, dir);
+    const again = new FileStorage(spec, dir);
     const have2 = await again.verify();
     assert.deepEqual([have2.has(0), have2.has(1), have2.has(2)], [true, true, false]);
     again.close();
@@ -80,7 +80,7 @@ test('a corrupt piece is rejected and never reaches the disk', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-storage-'));
   try {
     const { spec, all } = specFor([{ path: ['x.bin'], data: pattern(20_000, 3) }], 32_768);
-    const storage = new Storage(spec, dir);
+    const storage = new FileStorage(spec, dir);
     const bad = Buffer.from(all);
     bad[5] ^= 1;
     storage.writeBlock(0, 0, bad.subarray(0, 16384));
@@ -100,7 +100,7 @@ test('verify treats missing and short files as missing pieces', async () => {
     const data = pattern(50_000, 4);
     const { spec } = specFor([{ path: ['y.bin'], data }], 16_384);
     mkdirSync(dir, { recursive: true });
-    const storage = new Storage(spec, dir);
+    const storage = new FileStorage(spec, dir);
     assert.equal((await storage.verify()).count, 0);
     writeFileSync(join(dir, 'y.bin'), data.subarray(0, 20_000));
     const have = await storage.verify();
