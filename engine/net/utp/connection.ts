@@ -24,13 +24,18 @@ import { Receiver } from './receiver.js';
 import { Sender } from './sender.js';
 
 export const DEFAULT_PACKET_SIZE = 1200;
+/**
+ * Largest payload we accept: what fits an Ethernet-sized datagram (1500 - 20 IPv4 - 8 UDP - 20 uTP). Peers choose
+ * their own packet size (libtorrent probes up to its path MTU), so the receive side takes more than we send.
+ */
+export const MAX_RECEIVE_PAYLOAD = 1452;
 
 export interface UtpConnectionOptions {
   /** Largest payload per packet (default 1200 bytes; see above). */
   readonly packetSize?: number;
   /** Send buffer: at most this many packets written and not yet acknowledged before write() says wait (default 512). */
   readonly sendBufferPackets?: number;
-  /** Receive buffer in packets; wnd_size advertises what is free of it (default 1024, 1.2 MB). */
+  /** Receive buffer in packets of up to MAX_RECEIVE_PAYLOAD bytes; wnd_size advertises what is free of it (default 1024, 1.5 MB). */
   readonly receiveBufferPackets?: number;
   /** Give up on a SYN after this many retransmissions (default 3: about 15 s with 1, 2, 4, 8 s timeouts). */
   readonly synRetries?: number;
@@ -112,7 +117,7 @@ export class UtpConnection {
     const sendPackets = pow2(opts.sendBufferPackets ?? 512);
     this.sender = new Sender(this.packetSize, sendPackets * 2, firstSeq);
     this.sendLimit = sendPackets * this.packetSize;
-    this.receiver = new Receiver(this.packetSize, pow2(opts.receiveBufferPackets ?? 1024), (chunk) => this.events.data(chunk));
+    this.receiver = new Receiver(Math.max(this.packetSize, MAX_RECEIVE_PAYLOAD), pow2(opts.receiveBufferPackets ?? 1024), (chunk) => this.events.data(chunk));
     this.ledbat = new Ledbat({ packetSize: this.packetSize, maxWindow: opts.maxWindowBytes ?? 4 << 20 });
     this.synRetries = opts.synRetries ?? 3;
     this.maxTimeouts = opts.maxTimeouts ?? 6;
