@@ -146,11 +146,13 @@ test('receive window: a paused reader gets no more than its buffer, then everyth
     if (to === 'a' && typeof p !== 'string' && (p as UtpPacket).type === ST_STATE) maxWindowSeen = Math.min(maxWindowSeen, (p as UtpPacket).windowSize);
     return d;
   };
-  net.run(() => (pump(), net.a.conn!.flush(net.now), false), 10 * SEC);
+  // Paused for 2 minutes: longer than the sender's retransmission give-up, yet a peer answering with a closed window is alive.
+  net.run(() => (pump(), net.a.conn!.flush(net.now), false), 120 * SEC);
+  assert.equal(net.a.closedReason, null);
   assert.equal(net.b.receivedBytes, 0, 'nothing delivered while paused');
-  assert.equal(maxWindowSeen, 0, 'the advertised window closed');
+  assert.ok(maxWindowSeen < 1200, `the advertised window closed (down to ${maxWindowSeen} bytes)`);
   const accepted = pump.written() - net.a.conn!.bufferedBytes;
-  assert.ok(accepted <= 64 * 1452 + 1200, `the receiver took ${accepted} bytes: its buffer plus at most one probe`);
+  assert.ok(accepted <= 64 * 1452, `the receiver took ${accepted} bytes: its buffer plus at most one probe`);
   assert.ok(accepted >= 64 * 1452 - 1200, `the receiver took ${accepted} bytes: about its buffer`);
   net.b.conn!.resumeReading(net.now);
   assert.ok(net.run(() => (pump(), net.a.conn!.flush(net.now), net.b.receivedBytes >= data.length), 60 * SEC));

@@ -278,6 +278,8 @@ export class UtpConnection {
     const hadInFlight = s.inFlight > 0 || s.sendNext !== s.sndUna;
     const r = s.onAck(p.ackNr, p.sackLength > 0 ? datagram : null, p.sackOffset, p.sackLength, nowMicros, this.rttSample);
     const progressed = s.sndUna !== before;
+    // A peer that answers with a closed window is alive: waiting for it to reopen is not a timeout.
+    if (p.windowSize < this.packetSize) this.timeouts = 0;
     if (progressed) {
       this.dupAcks = 0;
       this.timeouts = 0;
@@ -375,5 +377,5 @@ function micros32(nowMicros: number): number {
 function pow2(n: number): number {
   let p = 1;
   while (p < n) p *= 2;
-  return Math.min(p, 32768);
+  return Math.min(p, 16384);
 }

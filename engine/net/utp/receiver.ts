@@ -5,7 +5,8 @@
 import { MAX_SACK_BYTES, seqDiff } from './packet.js';
 import { PacketRing } from './ring.js';
 
-export type DataVerdict = 'new' | 'duplicate' | 'outside-window';
+/** 'no-room': within sequence range but past our advertised buffer (a zero-window probe); the peer needs an ACK. */
+export type DataVerdict = 'new' | 'duplicate' | 'outside-window' | 'no-room';
 
 export class Receiver {
   /** Last sequence number received with nothing missing before it. */
@@ -22,13 +23,21 @@ export class Receiver {
   private readonly ring: PacketRing;
   private readonly maxBytes: number;
 
+  /** Buffer space a held packet uses up: at least half a slot, so the byte window can never outrun the slots. */
+  private readonly minCharge: number;
+
+  /**
+   * `bufferPackets` full-size packets is the byte budget we advertise; the ring has twice as many slots, and each
+   * held packet is charged at least half a slot, so a peer that keeps within our window always finds a slot.
+   */
   constructor(
     private readonly packetSize: number,
-    maxSlots: number,
+    bufferPackets: number,
     private readonly deliver: (chunk: Uint8Array) => void,
   ) {
-    this.ring = new PacketRing(packetSize, Math.min(16, maxSlots), maxSlots);
-    this.maxBytes = maxSlots * packetSize;
+    this.ring = new PacketRing(packetSize, 16, Math.max(16, bufferPackets * 2));
+    this.maxBytes = bufferPackets * packetSize;
+    this.minCharge = packetSize >> 1;
   }
 
   /** The peer's next packet will carry `firstSeq`. */
@@ -68,11 +77,12 @@ export class Receiver {
       this.deliverNext = (seq + 1) & 0xffff;
       if (length > 0) this.deliver(datagram.subarray(offset, offset + length));
     } else {
+      if (this.buffered + Math.max(length, this.minCharge) > this.maxBytes) return 'no-room';
       // Grow first: until then seq's slot may hold an older packet.
       while (fromReader >= this.ring.capacity) this.ring.grow(this.deliverNext, seqDiff(this.ackNr, this.deliverNext) + 1 + this.spanPastAck());
       if (this.ring.has(seq)) return 'duplicate';
       this.ring.put(seq, datagram, offset, length);
-      this.buffered += length;
+      this.buffered += Math.max(length, this.minCharge);
       if (ahead === 1) this.ackNr = seq;
       else {
         if (this.outOfOrder === 0 || seqDiff(seq, this.highest) > 0) this.highest = seq;
@@ -139,7 +149,7 @@ export class Receiver {
       const len = ring.lengths[ring.slot(seq)]!;
       const at = ring.offset(seq);
       ring.clear(seq);
-      this.buffered -= len;
+      this.buffered -= Math.max(len, this.minCharge);
       this.deliverNext = (seq + 1) & 0xffff;
       if (len > 0) this.deliver(ring.data.subarray(at, at + len));
     }
