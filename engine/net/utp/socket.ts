@@ -35,7 +35,7 @@ function nowMicros(): number {
 }
 
 export class UtpSocket implements UtpStreamHost {
-  private readonly connections = new Map<string, Entry>();
+  private readonly connections = new ConnectionTable();
   private readonly dirty = new Set<UtpConnection>();
   private flushScheduled = false;
   private timer: NodeJS.Timeout | null = null;
@@ -72,7 +72,7 @@ export class UtpSocket implements UtpStreamHost {
   connect(host: string, port: number): Promise<UtpStream> {
     if (this.closed) return Promise.reject(new Error('uTP socket closed'));
     let recvId = randomInt(0x10000);
-    while (this.connections.has(key(host, port, recvId))) recvId = (recvId + 1) & 0xffff;
+    while (this.connections.get(host, port, recvId)) recvId = (recvId + 1) & 0xffff;
     return new Promise((resolve, reject) => {
       const stream = new UtpStream(host, port, this);
       let settled = false;
@@ -96,7 +96,7 @@ export class UtpSocket implements UtpStreamHost {
     if (this.closed) return;
     this.closed = true;
     const now = nowMicros();
-    for (const e of [...this.connections.values()]) e.conn.abort('uTP socket closed', now);
+    for (const e of this.connections.all()) e.conn.abort('uTP socket closed', now);
     this.connections.clear();
     this.unsubscribe();
     if (this.timer) clearInterval(this.timer);
@@ -126,7 +126,7 @@ export class UtpSocket implements UtpStreamHost {
     const now = nowMicros();
     // A SYN names the id it will send with; we receive on that plus one, as for every later packet.
     const recvId = p.type === ST_SYN ? (p.connectionId + 1) & 0xffff : p.connectionId;
-    const entry = this.connections.get(key(host, port, recvId)) ?? (p.type === ST_RESET ? this.resetTarget(host, port, p.connectionId) : undefined);
+    const entry = this.connections.get(host, port, recvId) ?? (p.type === ST_RESET ? this.resetTarget(host, port, p.connectionId) : undefined);
     if (entry) {
       entry.conn.receive(p, data, now);
       this.scheduleFlush(entry.conn);
@@ -146,7 +146,7 @@ export class UtpSocket implements UtpStreamHost {
   /** Implementations differ in which id a RESET for an unknown connection carries: also take our send id. */
   private resetTarget(host: string, port: number, id: number): Entry | undefined {
     for (const delta of [-1, 1]) {
-      const e = this.connections.get(key(host, port, (id + delta) & 0xffff));
+      const e = this.connections.get(host, port, (id + delta) & 0xffff);
       if (e && e.conn.sendId === id) return e;
     }
     return undefined;
@@ -168,7 +168,7 @@ export class UtpSocket implements UtpStreamHost {
   private add(conn: UtpConnection, stream: UtpStream, host: string, port: number): void {
     if (conn.state === 'closed') return;
     stream.bind(conn);
-    this.connections.set(key(host, port, conn.recvId), { conn, stream, host, port });
+    this.connections.add({ conn, stream, host, port });
     if (this.timer === null) {
       this.timer = setInterval(this.tick, this.opts.tickMillis ?? 50);
       this.timer.unref();
@@ -177,7 +177,7 @@ export class UtpSocket implements UtpStreamHost {
 
   private readonly tick = (): void => {
     const now = nowMicros();
-    for (const e of this.connections.values()) e.conn.tick(now);
+    for (const e of this.connections.all()) e.conn.tick(now);
     if (this.connections.size === 0 && this.timer) {
       clearInterval(this.timer);
       this.timer = null;
@@ -197,7 +197,7 @@ export class UtpSocket implements UtpStreamHost {
       connected: () => extra.connected?.(),
       drained: () => stream.drained(),
       closed: (reason) => {
-        this.connections.delete(key(host, port, recvId()));
+        this.connections.remove(host, port, recvId());
         extra.closed?.(reason);
         stream.closed(reason);
       },
@@ -205,6 +205,46 @@ export class UtpSocket implements UtpStreamHost {
   }
 }
 
-function key(host: string, port: number, recvId: number): string {
-  return `${host}:${port}:${recvId}`;
+/**
+ * Connections by (peer address, the id they send to us). Looked up by the 16-bit id first, so finding the
+ * connection of an arriving packet builds no key string: no allocation per packet.
+ */
+class ConnectionTable {
+  private readonly byId = new Map<number, Entry[]>();
+  size = 0;
+
+  get(host: string, port: number, recvId: number): Entry | undefined {
+    const list = this.byId.get(recvId);
+    if (list === undefined) return undefined;
+    for (const e of list) if (e.port === port && e.host === host) return e;
+    return undefined;
+  }
+
+  add(e: Entry): void {
+    const list = this.byId.get(e.conn.recvId);
+    if (list) list.push(e);
+    else this.byId.set(e.conn.recvId, [e]);
+    this.size++;
+  }
+
+  remove(host: string, port: number, recvId: number): void {
+    const list = this.byId.get(recvId);
+    const i = list ? list.findIndex((e) => e.port === port && e.host === host) : -1;
+    if (i < 0) return;
+    list!.splice(i, 1);
+    if (list!.length === 0) this.byId.delete(recvId);
+    this.size--;
+  }
+
+  /** A snapshot: callers may close connections while walking it. */
+  all(): Entry[] {
+    const out: Entry[] = [];
+    for (const list of this.byId.values()) out.push(...list);
+    return out;
+  }
+
+  clear(): void {
+    this.byId.clear();
+    this.size = 0;
+  }
 }
