@@ -13,6 +13,8 @@ export interface DatagramSource {
 }
 
 export type DatagramHandler = (data: Buffer, from: DatagramSource) => void;
+/** Decides from its bytes whether a datagram is for a handler. */
+export type DatagramFilter = (data: Uint8Array) => boolean;
 
 export interface UdpSocketOptions {
   /** Local port; 0 lets the kernel choose (read it back from `port`). */
@@ -27,7 +29,7 @@ export interface UdpSocketOptions {
 
 /** One bound UDP socket (IPv4 or IPv6). Send errors (unreachable hosts, full buffers) are counted, never thrown. */
 export class UdpSocket {
-  private readonly handlers = new Set<DatagramHandler>();
+  private readonly handlers = new Map<DatagramHandler, DatagramFilter | null>();
   private closed = false;
   private closing: Promise<void> | null = null;
   /** Datagrams that failed to send (e.g. EHOSTUNREACH) or were dropped as too long on receipt. */
@@ -47,7 +49,7 @@ export class UdpSocket {
         return;
       }
       const from: DatagramSource = { host: rinfo.address, port: rinfo.port };
-      for (const fn of this.handlers) fn(msg, from);
+      for (const [fn, accepts] of this.handlers) if (accepts === null || accepts(msg)) fn(msg, from);
     });
     // After bind, errors are per-datagram (ICMP unreachable and the like): never fatal for the socket's owner.
     socket.on('error', () => {
@@ -93,9 +95,12 @@ export class UdpSocket {
     });
   }
 
-  /** Calls `fn` for each incoming datagram; returns an unsubscribe function. */
-  onMessage(fn: DatagramHandler): () => void {
-    this.handlers.add(fn);
+  /**
+   * Calls `fn` for each incoming datagram, or only those `accepts` takes: one port carries both the DHT (bencoded,
+   * first byte 'd') and uTP (see utp/packet.ts looksLikeUtp), each handler taking its own. Returns an unsubscribe function.
+   */
+  onMessage(fn: DatagramHandler, accepts?: DatagramFilter): () => void {
+    this.handlers.set(fn, accepts ?? null);
     return () => {
       this.handlers.delete(fn);
     };

@@ -53,6 +53,8 @@ export interface LibtorrentOptions extends ClientOptions {
   readonly noPex?: boolean;
   /** Print `peer-connected <host:port> (<alert>)` for each peer connection. */
   readonly logPeers?: boolean;
+  /** uTP only, on the same port number as TCP: no TCP connections in or out (uTP is off otherwise). */
+  readonly utpOnly?: boolean;
   /** Protocol encryption in and out; 'forced' also allows RC4 only (pe_forced, pe_rc4). Default libtorrent's ('enabled'). */
   readonly encryption?: 'forced' | 'enabled' | 'disabled';
 }
@@ -238,6 +240,7 @@ export function libtorrentArgs(opts: LibtorrentOptions & { exitOnFinish?: boolea
   if (opts.exitOnFinish) args.push('--exit-on-finish');
   if (opts.uploadLimit) args.push('--upload-limit', String(opts.uploadLimit));
   if (opts.downloadLimit) args.push('--download-limit', String(opts.downloadLimit));
+  if (opts.utpOnly) args.push('--utp-only');
   if (opts.encryption) args.push('--encryption', opts.encryption);
   return args;
 }

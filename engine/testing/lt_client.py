@@ -57,6 +57,8 @@ def main():
     ap.add_argument("--upload-limit", type=int, default=0, help="torrent upload limit in bytes/s (applies to loopback peers too)")
     ap.add_argument("--download-limit", type=int, default=0, help="torrent download limit in bytes/s (keeps a leech leeching)")
     ap.add_argument("--exit-on-finish", action="store_true", help="leech: exit as soon as the download is complete (benchmarks)")
+    ap.add_argument("--utp-only", action="store_true",
+                    help="uTP only: no TCP connections in or out (the TCP port is still bound: libtorrent opens its UDP port beside it)")
     ap.add_argument("--encryption", choices=["forced", "enabled", "disabled"],
                     help="protocol encryption both ways; forced also allows RC4 only (default: libtorrent's, enabled with both levels)")
     a = ap.parse_args()
@@ -92,6 +94,13 @@ def main():
         | (lt.alert.category_t.dht_notification if a.dht_bootstrap else 0)
         | (lt.alert.category_t.connect_notification if (a.log_peers or a.enable_pex) else 0),
     })
+    if a.utp_only:
+        s.update({
+            "enable_incoming_tcp": False,
+            "enable_outgoing_tcp": False,
+            "enable_incoming_utp": True,
+            "enable_outgoing_utp": True,
+        })
     if a.encryption:
         policy = getattr(lt.enc_policy, a.encryption)
         s.update({

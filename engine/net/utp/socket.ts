@@ -1,0 +1,250 @@
+// Many uTP connections over one UDP socket (the one the DHT uses too: it takes only datagrams shaped like uTP).
+// Connections are keyed by the peer's address and the connection id they send to us. One timer per socket drives
+// every connection's timers, and ACKs and small writes are batched: datagrams received in one event-loop turn are
+// answered together at its end (setImmediate), not one by one.
+import { randomInt } from 'node:crypto';
+import { UtpConnection, type UtpConnectionEvents, type UtpConnectionOptions } from './connection.js';
+import { ST_RESET, ST_SYN, decodePacketInto, emptyPacket, encodeHeader, HEADER_SIZE, looksLikeUtp } from './packet.js';
+import { UtpStream, type UtpStreamHost } from './stream.js';
+
+/** What a UtpSocket needs from a UDP socket (net/udp.ts's UdpSocket is one). */
+export interface UtpDatagramPort {
+  send(data: Uint8Array, host: string, port: number): void;
+  onMessage(fn: (data: Uint8Array, from: { readonly host: string; readonly port: number }) => void, accepts?: (data: Uint8Array) => boolean): () => void;
+}
+
+export interface UtpSocketOptions extends UtpConnectionOptions {
+  /** Timer period for retransmissions, timeouts and keep-alives (default 50 ms). */
+  readonly tickMillis?: number;
+  /** Most connections at once, incoming and outgoing (default 1000); more SYNs get a RESET. */
+  readonly maxConnections?: number;
+}
+
+interface Entry {
+  readonly conn: UtpConnection;
+  readonly stream: UtpStream;
+  readonly host: string;
+  readonly port: number;
+}
+
+const clockStart = process.hrtime.bigint();
+
+/** Monotonic microseconds. */
+function nowMicros(): number {
+  return Number((process.hrtime.bigint() - clockStart) / 1000n);
+}
+
+export class UtpSocket implements UtpStreamHost {
+  private readonly connections = new ConnectionTable();
+  private readonly dirty = new Set<UtpConnection>();
+  private flushScheduled = false;
+  private timer: NodeJS.Timeout | null = null;
+  private incoming: ((stream: UtpStream) => void) | null = null;
+  private readonly unsubscribe: () => void;
+  private readonly packet = emptyPacket();
+  private readonly resetBuf = new Uint8Array(HEADER_SIZE);
+  private closed = false;
+  /** Datagrams that were not valid uTP, and RESETs sent for unknown connections. */
+  malformed = 0;
+  resetsSent = 0;
+
+  constructor(
+    private readonly udp: UtpDatagramPort,
+    private readonly opts: UtpSocketOptions = {},
+  ) {
+    this.unsubscribe = udp.onMessage((data, from) => this.onDatagram(data, from.host, from.port), looksLikeUtp);
+  }
+
+  now(): number {
+    return nowMicros();
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Accept incoming connections; without a handler, SYNs are answered with RESET. */
+  onConnection(fn: (stream: UtpStream) => void): void {
+    this.incoming = fn;
+  }
+
+  /** Opens a connection; resolves when the peer answers the SYN, rejects on timeout or RESET. */
+  connect(host: string, port: number): Promise<UtpStream> {
+    if (this.closed) return Promise.reject(new Error('uTP socket closed'));
+    let recvId = randomInt(0x10000);
+    while (this.connections.get(host, port, recvId)) recvId = (recvId + 1) & 0xffff;
+    return new Promise((resolve, reject) => {
+      const stream = new UtpStream(host, port, this);
+      let settled = false;
+      const events = this.eventsFor(stream, host, port, () => recvId, {
+        connected: () => {
+          settled = true;
+          resolve(stream);
+        },
+        closed: (reason) => {
+          if (!settled) reject(new Error(`uTP connect to ${host}:${port}: ${reason}`));
+          settled = true;
+        },
+      });
+      const conn = UtpConnection.connect(recvId, randomInt(0x10000), events, this.opts, nowMicros());
+      this.add(conn, stream, host, port);
+    });
+  }
+
+  /** Closes every connection with a RESET and stops listening; the UDP socket stays open (its owner closes it). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const now = nowMicros();
+    for (const e of this.connections.all()) e.conn.abort('uTP socket closed', now);
+    this.connections.clear();
+    this.unsubscribe();
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  scheduleFlush(conn: UtpConnection): void {
+    this.dirty.add(conn);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.flushDirty);
+  }
+
+  private readonly flushDirty = (): void => {
+    this.flushScheduled = false;
+    const now = nowMicros();
+    for (const conn of this.dirty) conn.flush(now);
+    this.dirty.clear();
+  };
+
+  private onDatagram(data: Uint8Array, host: string, port: number): void {
+    const p = this.packet;
+    if (decodePacketInto(data, p) !== null) {
+      this.malformed++;
+      return;
+    }
+    const now = nowMicros();
+    // A SYN names the id it will send with; we receive on that plus one, as for every later packet.
+    const recvId = p.type === ST_SYN ? (p.connectionId + 1) & 0xffff : p.connectionId;
+    const entry = this.connections.get(host, port, recvId) ?? (p.type === ST_RESET ? this.resetTarget(host, port, p.connectionId) : undefined);
+    if (entry) {
+      entry.conn.receive(p, data, now);
+      this.scheduleFlush(entry.conn);
+      return;
+    }
+    if (p.type === ST_SYN && this.incoming && !this.closed && this.connections.size < (this.opts.maxConnections ?? 1000)) {
+      const stream = new UtpStream(host, port, this);
+      const events = this.eventsFor(stream, host, port, () => recvId, {});
+      const conn = UtpConnection.accept(p, randomInt(0x10000), events, this.opts, now);
+      this.add(conn, stream, host, port);
+      this.incoming(stream);
+      return;
+    }
+    if (p.type !== ST_RESET) this.sendReset(p.connectionId, p.seqNr, host, port);
+  }
+
+  /** Implementations differ in which id a RESET for an unknown connection carries: also take our send id. */
+  private resetTarget(host: string, port: number, id: number): Entry | undefined {
+    for (const delta of [-1, 1]) {
+      const e = this.connections.get(host, port, (id + delta) & 0xffff);
+      if (e && e.conn.sendId === id) return e;
+    }
+    return undefined;
+  }
+
+  /** Tells a peer that a connection does not exist (BEP 29: answer packets of unknown connections with RESET). */
+  private sendReset(sendId: number, ackNr: number, host: string, port: number): void {
+    this.resetsSent++;
+    const buf = Buffer.allocUnsafe(HEADER_SIZE);
+    encodeHeader(
+      buf,
+      { type: ST_RESET, connectionId: sendId & 0xffff, timestampMicros: nowMicros() >>> 0, timestampDiffMicros: 0, windowSize: 0, seqNr: randomInt(0x10000), ackNr },
+      null,
+      0,
+    );
+    this.udp.send(buf, host, port);
+  }
+
+  private add(conn: UtpConnection, stream: UtpStream, host: string, port: number): void {
+    if (conn.state === 'closed') return;
+    stream.bind(conn);
+    this.connections.add({ conn, stream, host, port });
+    if (this.timer === null) {
+      this.timer = setInterval(this.tick, this.opts.tickMillis ?? 50);
+      this.timer.unref();
+    }
+  }
+
+  private readonly tick = (): void => {
+    const now = nowMicros();
+    for (const e of this.connections.all()) e.conn.tick(now);
+    if (this.connections.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+  };
+
+  private eventsFor(
+    stream: UtpStream,
+    host: string,
+    port: number,
+    recvId: () => number,
+    extra: { connected?: () => void; closed?: (reason: string) => void },
+  ): UtpConnectionEvents {
+    return {
+      send: (d) => this.udp.send(d, host, port),
+      data: (chunk) => stream.data(chunk),
+      connected: () => extra.connected?.(),
+      drained: () => stream.drained(),
+      closed: (reason) => {
+        this.connections.remove(host, port, recvId());
+        extra.closed?.(reason);
+        stream.closed(reason);
+      },
+    };
+  }
+}
+
+/**
+ * Connections by (peer address, the id they send to us). Looked up by the 16-bit id first, so finding the
+ * connection of an arriving packet builds no key string: no allocation per packet.
+ */
+class ConnectionTable {
+  private readonly byId = new Map<number, Entry[]>();
+  size = 0;
+
+  get(host: string, port: number, recvId: number): Entry | undefined {
+    const list = this.byId.get(recvId);
+    if (list === undefined) return undefined;
+    for (const e of list) if (e.port === port && e.host === host) return e;
+    return undefined;
+  }
+
+  add(e: Entry): void {
+    const list = this.byId.get(e.conn.recvId);
+    if (list) list.push(e);
+    else this.byId.set(e.conn.recvId, [e]);
+    this.size++;
+  }
+
+  remove(host: string, port: number, recvId: number): void {
+    const list = this.byId.get(recvId);
+    const i = list ? list.findIndex((e) => e.port === port && e.host === host) : -1;
+    if (i < 0) return;
+    list!.splice(i, 1);
+    if (list!.length === 0) this.byId.delete(recvId);
+    this.size--;
+  }
+
+  /** A snapshot: callers may close connections while walking it. */
+  all(): Entry[] {
+    const out: Entry[] = [];
+    for (const list of this.byId.values()) out.push(...list);
+    return out;
+  }
+
+  clear(): void {
+    this.byId.clear();
+    this.size = 0;
+  }
+}
