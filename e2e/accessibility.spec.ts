@@ -2,7 +2,7 @@
 // the context menu, in both themes: no violations at all, contrast included.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import { test, expect } from './fixtures/app.js';
 import { dropFiles, snap, torrentRow } from './fixtures/ui.js';
 import { makeTestPayload, makeTorrent } from '../engine/testing/index.js';
