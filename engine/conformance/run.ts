@@ -30,7 +30,6 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
     "trailing spaces/dots are stripped on every OS (libtorrent strips them only on Windows): 'foobar ' -> 'foobar', so a download moves between OSes",
   'torrents:test_torrents/pad_file_no_path.torrent':
     "a pad file without 'path' is named <name>/.pad/<size> (libtorrent: .pad/<size>); every MetaFile path starts with the torrent name and pad files are never written",
-  'magnet:v2-only': 'btmh-only (v2) magnet links are rejected: v2 is not supported yet',
   'magnet:stream-magnet': "'stream-magnet:' scheme rejected (libtorrent rejects it too); only 'magnet:' is a magnet link",
   'magnet:uppercase-scheme': "'MAGNET:' accepted: URI schemes are case-insensitive (RFC 3986)",
 };
@@ -315,7 +314,6 @@ interface MagnetVector {
 }
 
 function magnetDifference(v: MagnetVector): string | undefined {
-  if (v.valid && v.infoHash === null && v.infoHashV2) return 'magnet:v2-only';
   if (v.uri.startsWith('stream-magnet:')) return 'magnet:stream-magnet';
   if (v.uri.startsWith('MAGNET:')) return 'magnet:uppercase-scheme';
   return undefined;
@@ -339,7 +337,9 @@ const magnetSuite: Suite = {
       const problems: string[] = [];
       const fmt = (p: { host: string; port: number }) => (p.host.includes(':') ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`);
       const checks: [string, unknown, unknown][] = [
-        ['infoHash', link.infoHashHex, v.infoHash],
+        // a v2-only link's id is the first 40 hex digits of its v2 hash
+        ['infoHash', link.infoHashHex, v.infoHash ?? v.infoHashV2?.slice(0, 40)],
+        ['infoHashV2', link.infoHashV2Hex, v.infoHashV2],
         ['name', link.name, v.name ?? undefined],
         ['trackers', [...link.trackers].sort(), [...v.trackers].sort()],
       ];

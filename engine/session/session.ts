@@ -338,6 +338,7 @@ export class Session {
       name = meta.name;
     } else {
       const magnet = parseMagnet(cmd.source.uri);
+      if (magnet.version === 2) throw new ApiError('InvalidCommand', 'v2-only magnet links (btmh without btih) cannot be downloaded yet');
       magnetUri = cmd.source.uri;
       id = magnet.infoHashHex;
       name = magnet.name ?? magnet.infoHashHex;
@@ -568,6 +569,7 @@ export class Session {
     const meta = entry.meta;
     let torrent;
     try {
+      if (meta.version === 2) throw new Error('v2-only torrents (no v1 piece hashes) cannot be downloaded or seeded yet');
       torrent = this.client.add(meta, {
         downloadDir: entry.savePath,
         peers: [...(entry.magnet?.peers ?? []), ...entry.extraPeers],
