@@ -13,6 +13,7 @@ import {
   pieceLayerCount,
   rootFromPieceLayer,
   verifyPiece,
+  verifyPieceLeaves,
 } from './merkle.js';
 import { MerkleTree, answerMatchesRoot, provenAncestor, rangeProblem, uncleCount, type HashRange } from './merkle-proof.js';
 
@@ -69,6 +70,9 @@ test('verifyPiece: against a piece-layer entry, or the root for a one-piece file
   const bad = Uint8Array.from(last);
   bad[5] ^= 1;
   assert.equal(verifyPiece(bad, hashAt(layer, 2), 4, false), false);
+  assert.equal(verifyPieceLeaves(leafHashes(last), hashAt(layer, 2), 4, false), true);
+  assert.equal(verifyPieceLeaves(leafHashes(data), hashAt(layer, 2), 4, false), false, 'more leaves than a piece holds');
+  assert.equal(verifyPieceLeaves(new Uint8Array(0), hashAt(layer, 2), 4, false), false);
   const small = randomBytes(3 * BLOCK_SIZE);
   assert.equal(verifyPiece(small, fileRoot(leafHashes(small)), 8, true), true);
   assert.equal(verifyPiece(small, fileRoot(leafHashes(small)), 8, false), false, 'a one-piece file is not padded to a whole piece');

@@ -121,7 +121,12 @@ export function pieceLayerCount(fileLength: number, pieceLength: number): number
  * piece or less (`wholeFile`), `expected` is the file's pieces root.
  */
 export function verifyPiece(data: Uint8Array, expected: Uint8Array, blocksPerPiece: number, wholeFile: boolean): boolean {
-  const leaves = leafHashes(data);
+  return verifyPieceLeaves(leafHashes(data), expected, blocksPerPiece, wholeFile);
+}
+
+/** verifyPiece for a piece whose block (leaf) hashes are already known, e.g. from a hashes message. */
+export function verifyPieceLeaves(leaves: Uint8Array, expected: Uint8Array, blocksPerPiece: number, wholeFile: boolean): boolean {
+  if (leaves.length === 0 || leaves.length > blocksPerPiece * HASH_SIZE || leaves.length % HASH_SIZE !== 0) return false;
   const got = wholeFile ? fileRoot(leaves) : rootOf(leaves, 0, blocksPerPiece);
   return equalBytes(got, expected);
 }
