@@ -17,23 +17,31 @@ export interface HashRange {
   proofLayers: number;
 }
 
-/** Why a range cannot be served from a tree of `height` layers above the leaves, or undefined. */
+/**
+ * Why a range cannot be served from a tree whose root is at layer `height`, or undefined. As BEP 52
+ * and libtorrent: the base layer is below the root, 2 <= length, index a multiple of the length
+ * (rounded up to a power of two), the hashes inside the (padded) layer, and the proof layers
+ * ending below the root.
+ */
 export function rangeProblem(r: HashRange, height: number): string | undefined {
   if (![r.baseLayer, r.index, r.length, r.proofLayers].every((x) => Number.isInteger(x) && x >= 0)) return 'negative or non-integer field';
-  if (r.baseLayer > height) return `base layer ${r.baseLayer} is above the root (layer ${height})`;
-  if (r.length < 1 || r.length > MAX_HASH_REQUEST_LENGTH) return `length ${r.length} is not in 1..${MAX_HASH_REQUEST_LENGTH}`;
+  if (r.baseLayer >= height) return `base layer ${r.baseLayer} is not below the root (layer ${height})`;
+  if (r.length < 2 || r.length > MAX_HASH_REQUEST_LENGTH) return `length ${r.length} is not in 2..${MAX_HASH_REQUEST_LENGTH}`;
   const span = nextPow2(r.length);
   if (r.index % span !== 0) return `index ${r.index} is not a multiple of ${span}`;
   const width = 2 ** (height - r.baseLayer);
   if (r.index + r.length > width) return `hashes ${r.index}..${r.index + r.length - 1} are past the end of layer ${r.baseLayer} (${width} nodes)`;
+  if (r.proofLayers >= height - r.baseLayer) return `${r.proofLayers} proof layers reach past the root`;
   return undefined;
 }
 
-/** How many uncle hashes answer `r` in a tree of `height`. */
-export function uncleCount(r: HashRange, height: number): number {
-  const subtree = log2(nextPow2(r.length));
-  const implied = Math.max(0, subtree - 1);
-  return Math.max(0, Math.min(r.proofLayers - implied, height - (r.baseLayer + subtree)));
+/**
+ * How many uncle hashes answer a valid `r`: one per proof layer, except that the first
+ * log2(length) - 1 proof layers are computed from the base hashes themselves (BEP 52). The first
+ * uncle is the sibling of the subtree the base hashes span, at layer base + log2(length).
+ */
+export function uncleCount(r: HashRange): number {
+  return Math.max(0, r.proofLayers - (log2(nextPow2(r.length)) - 1));
 }
 
 /**
@@ -78,7 +86,7 @@ export class MerkleTree {
   /** The `hashes` payload answering `r`, or undefined if it cannot be served (send hash reject). */
   answer(r: HashRange): Uint8Array | undefined {
     if (rangeProblem(r, this.height) !== undefined || r.baseLayer < this.lowest) return undefined;
-    const uncles = uncleCount(r, this.height);
+    const uncles = uncleCount(r);
     const out = new Uint8Array((r.length + uncles) * HASH_SIZE);
     for (let i = 0; i < r.length; i++) out.set(this.node(r.baseLayer, r.index + i), i * HASH_SIZE);
     const subtree = log2(nextPow2(r.length));
@@ -102,7 +110,7 @@ export function provenAncestor(
   payload: Uint8Array,
 ): { layer: number; index: number; hash: Uint8Array } | undefined {
   if (rangeProblem(r, height) !== undefined) return undefined;
-  const uncles = uncleCount(r, height);
+  const uncles = uncleCount(r);
   if (payload.length !== (r.length + uncles) * HASH_SIZE) return undefined;
   const span = nextPow2(r.length);
   let layer: Uint8Array = payload.slice(0, r.length * HASH_SIZE);

@@ -92,8 +92,11 @@ test('hash request answers: base hashes, then uncles; they prove the root', () =
   tampered[3] ^= 1;
   assert.equal(answerMatchesRoot(r, 4, tampered, tree.root), false);
   // length 8: the first log2(8)-1 = 2 proof layers are implied
-  assert.equal(uncleCount({ baseLayer: 0, index: 8, length: 8, proofLayers: 3 }, 4), 1);
-  assert.equal(uncleCount({ baseLayer: 0, index: 8, length: 8, proofLayers: 1 }, 4), 0);
+  assert.equal(uncleCount({ baseLayer: 0, index: 8, length: 8, proofLayers: 3 }), 1);
+  assert.equal(uncleCount({ baseLayer: 0, index: 8, length: 8, proofLayers: 1 }), 0);
+  assert.equal(tree.answer({ baseLayer: 0, index: 0, length: 2, proofLayers: 4 }), undefined, 'uncles would pass the root');
+  const toRoot: HashRange = { baseLayer: 0, index: 8, length: 8, proofLayers: 3 };
+  assert.equal(answerMatchesRoot(toRoot, 4, tree.answer(toRoot)!, tree.root), true);
   // served from a piece layer only (no leaves)
   const byLayer = MerkleTree.fromPieceLayer(pieceLayer(leaves, 4), 4, 13);
   assert.deepEqual(byLayer.root, tree.root);
@@ -108,28 +111,34 @@ function pieceLayerPadded(leaves: Uint8Array): Uint8Array {
 }
 
 test('ranges that cannot be served are refused with a reason', () => {
-  assert.match(rangeProblem({ baseLayer: 5, index: 0, length: 1, proofLayers: 0 }, 4)!, /above the root/);
+  assert.match(rangeProblem({ baseLayer: 4, index: 0, length: 2, proofLayers: 0 }, 4)!, /not below the root/);
   assert.match(rangeProblem({ baseLayer: 0, index: 2, length: 4, proofLayers: 0 }, 4)!, /multiple of 4/);
-  assert.match(rangeProblem({ baseLayer: 0, index: 0, length: 1024, proofLayers: 0 }, 12)!, /length/);
+  assert.match(rangeProblem({ baseLayer: 0, index: 0, length: 1, proofLayers: 0 }, 4)!, /length 1 is not in 2\.\.8192/);
+  assert.match(rangeProblem({ baseLayer: 0, index: 0, length: 16384, proofLayers: 0 }, 20)!, /length/);
   assert.match(rangeProblem({ baseLayer: 2, index: 4, length: 2, proofLayers: 0 }, 4)!, /past the end/);
-  assert.equal(rangeProblem({ baseLayer: 0, index: 14, length: 2, proofLayers: 9 }, 4), undefined);
+  assert.match(rangeProblem({ baseLayer: 1, index: 0, length: 2, proofLayers: 3 }, 4)!, /past the root/);
+  assert.equal(rangeProblem({ baseLayer: 0, index: 14, length: 2, proofLayers: 3 }, 4), undefined);
+  assert.equal(rangeProblem({ baseLayer: 0, index: 12, length: 3, proofLayers: 0 }, 4), undefined, 'truncated at the end of the layer');
 });
 
 test('property: every valid answer proves its ancestor, and any flipped bit breaks it', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 70 }), fc.nat(), fc.nat(), fc.nat(), fc.nat({ max: 12 }), fc.nat(), (blocks, b, i, l, proof, flip) => {
+    fc.property(fc.integer({ min: 2, max: 70 }), fc.nat(), fc.nat(), fc.nat(), fc.nat(), fc.nat(), (blocks, b, i, l, proof, flip) => {
       const leaves = new Uint8Array(blocks * HASH_SIZE);
       for (let k = 0; k < leaves.length; k++) leaves[k] = (k * 131 + blocks) & 0xff;
       const tree = MerkleTree.fromLeaves(leaves);
-      const baseLayer = b % (tree.height + 1);
+      const baseLayer = b % tree.height;
       const width = 2 ** (tree.height - baseLayer);
-      const length = 2 ** (l % (Math.log2(width) + 1));
+      const length = 2 ** (1 + (l % Math.log2(width)));
       const index = (i % (width / length)) * length;
-      const r = { baseLayer, index, length, proofLayers: proof };
+      const r = { baseLayer, index, length, proofLayers: proof % (tree.height - baseLayer) };
       const payload = tree.answer(r);
       assert.ok(payload, JSON.stringify(r));
       const a = provenAncestor(r, tree.height, payload)!;
       assert.deepEqual(a.hash, tree.node(a.layer, a.index));
+      // enough proof layers reach the root
+      const full = { ...r, proofLayers: tree.height - baseLayer - 1 };
+      assert.equal(answerMatchesRoot(full, tree.height, tree.answer(full)!, tree.root), true);
       const bad = Uint8Array.from(payload);
       bad[flip % bad.length] ^= 0x80;
       assert.notDeepEqual(provenAncestor(r, tree.height, bad)!.hash, a.hash);

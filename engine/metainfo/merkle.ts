@@ -11,8 +11,11 @@ import { createHash } from 'node:crypto';
 
 export const BLOCK_SIZE = 16384;
 export const HASH_SIZE = 32;
-/** BEP 52: a hash request SHOULD NOT ask for more than 512 hashes. */
-export const MAX_HASH_REQUEST_LENGTH = 512;
+/**
+ * Most hashes one hash request may ask for. BEP 52 says requests SHOULD NOT exceed 512; like
+ * libtorrent we serve up to 8192 (a whole 128 MiB piece's blocks).
+ */
+export const MAX_HASH_REQUEST_LENGTH = 8192;
 
 export function sha256(data: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha256').update(data).digest());
