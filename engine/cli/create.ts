@@ -2,11 +2,13 @@ import { writeFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
 import { parseTorrent } from '../metainfo/index.js';
-import { createTorrent } from '../metainfo/create.js';
+import { createTorrent, type TorrentFormat } from '../metainfo/create.js';
 import { intOption, listOption, parseCommand, stringOption } from './args.js';
 import { ProgressBar } from './progress.js';
 
-const USAGE = 'tessera create <path> --out <file.torrent> [--tracker <url>]... [--piece-length <bytes>] [--private] [--comment <text>]';
+const USAGE =
+  'tessera create <path> --out <file.torrent> [--format v1|v2|hybrid] [--tracker <url>]... [--piece-length <bytes>] [--private] [--comment <text>]';
+const FORMATS: readonly TorrentFormat[] = ['v1', 'v2', 'hybrid'];
 
 export async function createCommand(args: string[], out: (line: string) => void): Promise<void> {
   const { positionals, values } = parseCommand(
@@ -17,6 +19,7 @@ export async function createCommand(args: string[], out: (line: string) => void)
       'piece-length': { type: 'string' },
       private: { type: 'boolean' },
       comment: { type: 'string' },
+      format: { type: 'string' },
     },
     { min: 1, max: 1, usage: USAGE },
   );
@@ -28,6 +31,9 @@ export async function createCommand(args: string[], out: (line: string) => void)
   if (pieceLength !== undefined && (pieceLength & (pieceLength - 1)) !== 0) {
     throw new InputError(`--piece-length must be a power of two (16384, 32768, …), got ${pieceLength}`);
   }
+  const formatArg = stringOption(values.format) ?? 'v1';
+  const format = FORMATS.find((f) => f === formatArg);
+  if (!format) throw new InputError(`--format must be v1, v2 or hybrid, got ${JSON.stringify(formatArg)}`);
   const trackers = listOption(values.tracker);
   for (const t of trackers) {
     if (!/^(https?|udp):\/\/[^\s]+$/i.test(t)) throw new InputError(`--tracker must be an http(s):// or udp:// URL, got ${JSON.stringify(t)}`);
@@ -39,6 +45,7 @@ export async function createCommand(args: string[], out: (line: string) => void)
     pieceLength,
     private: values.private === true,
     comment: stringOption(values.comment),
+    format,
     onProgress: (hashed, total) => {
       const secs = (performance.now() - started) / 1000;
       const rate = secs > 0 ? hashed / secs : 0;
@@ -48,5 +55,7 @@ export async function createCommand(args: string[], out: (line: string) => void)
   bar.done();
   writeFileSync(outFile, bytes);
   const meta = parseTorrent(bytes);
-  out(`created ${outFile}: ${meta.name}, ${meta.files.length} file(s), ${meta.pieceCount} pieces of ${meta.pieceLength} bytes, info hash ${meta.infoHashHex}`);
+  const files = meta.files.filter((f) => !f.padding).length;
+  const hashes = [meta.version !== 2 ? `info hash ${meta.infoHashHex}` : '', meta.infoHashV2Hex ? `v2 info hash ${meta.infoHashV2Hex}` : ''].filter((x) => x !== '');
+  out(`created ${outFile} (${format}): ${meta.name}, ${files} file(s), ${meta.pieceCount} pieces of ${meta.pieceLength} bytes, ${hashes.join(', ')}`);
 }

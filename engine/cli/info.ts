@@ -5,7 +5,11 @@ import { fileList } from '../session/inspect.js';
 
 export interface InfoJson {
   name: string;
+  /** The torrent id: v1 info hash, or for v2-only torrents the first 40 hex digits of infoHashV2. */
   infoHash: string;
+  /** SHA-256 info hash (64 hex), v2 and hybrid torrents only. */
+  infoHashV2?: string;
+  version: 1 | 2 | 'hybrid';
   pieceLength: number;
   pieceCount: number;
   totalLength: number;
@@ -22,6 +26,8 @@ export function infoJson(meta: Metainfo): InfoJson {
   return {
     name: meta.name,
     infoHash: meta.infoHashHex,
+    ...(meta.infoHashV2Hex !== undefined ? { infoHashV2: meta.infoHashV2Hex } : {}),
+    version: meta.version,
     pieceLength: meta.pieceLength,
     pieceCount: meta.pieceCount,
     totalLength: meta.totalLength,
@@ -36,7 +42,15 @@ export function infoJson(meta: Metainfo): InfoJson {
 }
 
 function magnetJson(m: MagnetLink): Record<string, unknown> {
-  return { infoHash: m.infoHashHex, name: m.name ?? null, trackers: m.trackers, peers: m.peers, webSeeds: m.webSeeds };
+  return {
+    infoHash: m.infoHashHex,
+    ...(m.infoHashV2Hex !== undefined ? { infoHashV2: m.infoHashV2Hex } : {}),
+    version: m.version ?? 1,
+    name: m.name ?? null,
+    trackers: m.trackers,
+    peers: m.peers,
+    webSeeds: m.webSeeds,
+  };
 }
 
 export function printInfo(input: LoadedInput, json: boolean, out: (line: string) => void): void {
@@ -44,7 +58,8 @@ export function printInfo(input: LoadedInput, json: boolean, out: (line: string)
     if (json) return out(JSON.stringify(magnetJson(input.magnet)));
     const m = input.magnet;
     out(`magnet link (metadata not yet known)`);
-    out(`  info hash  ${m.infoHashHex}`);
+    out(`  info hash  ${m.infoHashHex}${m.version === 2 ? ' (torrent id: truncated v2 hash)' : ''}`);
+    if (m.infoHashV2Hex) out(`  v2 hash    ${m.infoHashV2Hex}`);
     if (m.name) out(`  name       ${m.name}`);
     for (const t of m.trackers) out(`  tracker    ${t}`);
     for (const p of m.peers) out(`  peer       ${p.host}:${p.port}`);
@@ -53,7 +68,9 @@ export function printInfo(input: LoadedInput, json: boolean, out: (line: string)
   const meta = input.meta;
   if (json) return out(JSON.stringify(infoJson(meta)));
   out(`name        ${meta.name}`);
-  out(`info hash   ${meta.infoHashHex}`);
+  out(`version     ${meta.version === 'hybrid' ? 'hybrid (v1 + v2)' : `v${meta.version}`}`);
+  out(`info hash   ${meta.infoHashHex}${meta.version === 2 ? ' (torrent id: truncated v2 hash)' : ''}`);
+  if (meta.infoHashV2Hex) out(`v2 hash     ${meta.infoHashV2Hex}`);
   out(`size        ${formatBytes(meta.totalLength)} (${meta.totalLength} bytes)`);
   out(`pieces      ${meta.pieceCount} x ${formatBytes(meta.pieceLength)}`);
   out(`private     ${meta.private ? 'yes' : 'no'}`);

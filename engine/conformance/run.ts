@@ -26,19 +26,10 @@ export interface Suite {
 
 /** id -> why we differ on purpose. Ids are `<suite>:<case>`. Keep short and honest. */
 export const KNOWN_DIFFERENCES: Record<string, string> = {
-  'torrents:test_torrents/v2_only.torrent': 'v2-only torrents are not supported yet (we reject them with a clear message)',
-  'torrents:test_torrents/v2_invalid_filename.torrent': 'v2-only torrent: not supported yet',
-  'torrents:test_torrents/v2_multiple_files.torrent': 'v2-only torrent: not supported yet',
-  'torrents:test_torrents/v2_invalid_filename2.torrent': 'v2-only torrent: not supported yet',
-  'torrents:test_torrents/v2_symlinks.torrent': 'v2-only torrent: not supported yet',
-  'torrents:test_torrents/v2_no_piece_layers.torrent': 'v2-only torrent: not supported yet',
-  'torrents:test_torrents/v2_incomplete_piece_layer.torrent': 'v2-only torrent: not supported yet',
-  'torrents:bench-torrents/base-v2.torrent': 'v2-only torrent: not supported yet',
   'torrents:test_torrents/invalid_name3.torrent':
     "trailing spaces/dots are stripped on every OS (libtorrent strips them only on Windows): 'foobar ' -> 'foobar', so a download moves between OSes",
   'torrents:test_torrents/pad_file_no_path.torrent':
     "a pad file without 'path' is named <name>/.pad/<size> (libtorrent: .pad/<size>); every MetaFile path starts with the torrent name and pad files are never written",
-  'magnet:v2-only': 'btmh-only (v2) magnet links are rejected: v2 is not supported yet',
   'magnet:stream-magnet': "'stream-magnet:' scheme rejected (libtorrent rejects it too); only 'magnet:' is a magnet link",
   'magnet:uppercase-scheme': "'MAGNET:' accepted: URI schemes are case-insensitive (RFC 3986)",
 };
@@ -80,6 +71,25 @@ const ASSERTED: Record<string, Check[]> = {
   'test_torrents/empty_httpseed.torrent': [(m) => eq('web seeds', m.urlList, [])],
   'test_torrents/invalid_name2.torrent': [(m) => eq('name', m.name, 'b61560c2918f463768cd122b6d2fdd47b77bdb35')],
   'test_torrents/invalid_name3.torrent': [(m) => eq('name', m.name, 'foobar ')],
+  // RC_2_1 asserts the renamed duplicate (2.0.8 observed the second file as 'test')
+  'test_torrents/v2_invalid_filename2.torrent': [(m) => eq('paths', paths(m), ['test/_', 'test/_.1', 'test/stress_test2'])],
+  'test_torrents/v2_symlinks.torrent': [
+    (m) =>
+      eq(
+        'symlinks 0..2',
+        m.files.slice(0, 3).map((f) => f.symlink?.join('/')),
+        ['Headers', 'Resources', 'SDL2'].map((x) => `SDL2.framework/Versions/Current/${x}`),
+      ),
+  ],
+  'test_torrents/v2_only.torrent': [
+    (m) => eq('pieces root', m.files[0]?.piecesRoot && Buffer.from(m.files[0].piecesRoot).toString('hex'), '515ea9181744b817744ded9d2e8e9dc6a8450c0b0c52e24b5077f302ffbd9008'),
+    (m) => eq('v1 piece hashes', m.pieces.length, 0),
+  ],
+  'test_torrents/v2.torrent': [
+    (m) => eq('pieces root', m.files[0]?.piecesRoot && Buffer.from(m.files[0].piecesRoot).toString('hex'), '60aae9c7b428f87e0713e88229e18f0adf12cd7b22a0dd8a92bb2485eb7af242'),
+  ],
+  'test_torrents/v2_multiple_files.torrent': [(m) => eq('piece layers', m.pieceLayers?.size, 3)],
+  'test_torrents/v2_incomplete_piece_layer.torrent': [(m) => eq('piece layers', m.pieceLayers?.size, 2)],
   'test_torrents/symlink1.torrent': [(m) => eq('symlink 1', m.files[1].symlink?.join('/'), 'temp/a/b/bar')],
   'test_torrents/symlink_zero_size.torrent': [(m) => eq('symlink 1', m.files[1].symlink?.join('/'), 'temp/a/b/bar')],
   'test_torrents/symlink2.torrent': [
@@ -112,6 +122,7 @@ const DRIFT_PATHS = new Set([
   'test_torrents/symlink_filtered_path.torrent',
   'test_torrents/invalid_directory_name.torrent',
   'test_torrents/invalid_name3.torrent',
+  'test_torrents/v2_invalid_filename2.torrent',
 ]);
 
 interface Observed {
@@ -145,7 +156,13 @@ function loadCase(corpus: string, e: ExpectedEntry, mustLoad: boolean): CaseResu
   if (!mustLoad) return { id, ok: false, detail: `expected rejection (${e.error_message ?? 'error'}), but it loaded` };
   const problems: string[] = [];
   const v1 = e.info_hashes?.v1;
+  const v2 = e.info_hashes?.v2;
   if (v1 && m.infoHashHex !== v1) problems.push(`info-hash ${m.infoHashHex}, want ${v1}`);
+  if (v2 && m.infoHashV2Hex !== v2) problems.push(`v2 info-hash ${m.infoHashV2Hex}, want ${v2}`);
+  // a v2-only torrent's id is the first 40 hex digits of its v2 info-hash
+  if (v2 && !v1 && m.infoHashHex !== v2.slice(0, 40)) problems.push(`torrent id ${m.infoHashHex}, want ${v2.slice(0, 40)}`);
+  const wantVersion = v1 && v2 ? 'hybrid' : v2 ? 2 : 1;
+  if ((v1 || v2) && m.version !== wantVersion) problems.push(`version ${m.version}, want ${wantVersion}`);
   const o = e.observed_libtorrent_2_0_8;
   if (o?.ok) {
     if (o.name !== undefined && !DRIFT_PATHS.has(id)) {
@@ -195,8 +212,9 @@ const torrentSuite: Suite = {
         if (seen.has(md[1]) || !existsSync(path.join(corpus, 'libtorrent-test-torrents', file))) continue;
         seen.add(md[1]);
         const v1 = /v1 ([0-9a-f]{40})/.exec(md[2])?.[1];
+        const v2 = /v2 ([0-9a-f]{64})/.exec(md[2])?.[1];
         const name = /name='([^']*)'/.exec(md[2])?.[1];
-        const r = loadCase(corpus, { file, info_hashes: v1 ? { v1 } : {} }, true);
+        const r = loadCase(corpus, { file, info_hashes: { ...(v1 ? { v1 } : {}), ...(v2 ? { v2 } : {}) } }, true);
         if (r.ok && name !== undefined) {
           const m = parseTorrent(readFileSync(path.join(corpus, 'libtorrent-test-torrents', file)));
           if (m.name !== name) Object.assign(r, { ok: false, detail: `name ${m.name}, want ${name}` });
@@ -296,7 +314,6 @@ interface MagnetVector {
 }
 
 function magnetDifference(v: MagnetVector): string | undefined {
-  if (v.valid && v.infoHash === null && v.infoHashV2) return 'magnet:v2-only';
   if (v.uri.startsWith('stream-magnet:')) return 'magnet:stream-magnet';
   if (v.uri.startsWith('MAGNET:')) return 'magnet:uppercase-scheme';
   return undefined;
@@ -320,7 +337,9 @@ const magnetSuite: Suite = {
       const problems: string[] = [];
       const fmt = (p: { host: string; port: number }) => (p.host.includes(':') ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`);
       const checks: [string, unknown, unknown][] = [
-        ['infoHash', link.infoHashHex, v.infoHash],
+        // a v2-only link's id is the first 40 hex digits of its v2 hash
+        ['infoHash', link.infoHashHex, v.infoHash ?? v.infoHashV2?.slice(0, 40)],
+        ['infoHashV2', link.infoHashV2Hex, v.infoHashV2],
         ['name', link.name, v.name ?? undefined],
         ['trackers', [...link.trackers].sort(), [...v.trackers].sort()],
       ];

@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
-import { lstat, open, readdir } from 'node:fs/promises';
-import path from 'node:path';
+import { open } from 'node:fs/promises';
 import { encode, type Encodable } from '../bencode/index.js';
 import { InputError } from '../common/errors.js';
+import { scanSource } from './create-scan.js';
+import { hashV2Source } from './create-v2.js';
+
+/** v1 (BEP 3), v2 (BEP 52 only) or hybrid (both, with BEP 47 pad files aligning files to pieces). */
+export type TorrentFormat = 'v1' | 'v2' | 'hybrid';
 
 export interface CreateTorrentOptions {
   /** Each tracker becomes its own tier; the first is also `announce`. */
@@ -18,6 +22,8 @@ export interface CreateTorrentOptions {
   /** Web seeds (url-list). */
   webSeeds?: string[];
   onProgress?: (hashedBytes: number, total: number) => void;
+  /** Default 'v1'. */
+  format?: TorrentFormat;
 }
 
 export const MIN_PIECE_LENGTH = 16 * 1024;
@@ -30,55 +36,24 @@ export function choosePieceLength(total: number): number {
   return pl;
 }
 
-interface Entry {
-  abs: string;
-  rel: string[];
-  length: number;
-}
-
-function compareRel(a: string[], b: string[]): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    if (a[i] !== b[i]) return Buffer.compare(Buffer.from(a[i]), Buffer.from(b[i]));
-  }
-  return a.length - b.length;
-}
-
-async function collect(dir: string, rel: string[], out: Entry[]): Promise<void> {
-  for (const name of await readdir(dir)) {
-    const abs = path.join(dir, name);
-    const st = await lstat(abs);
-    if (st.isSymbolicLink()) continue; // never followed
-    if (st.isDirectory()) await collect(abs, [...rel, name], out);
-    else if (st.isFile()) out.push({ abs, rel: [...rel, name], length: st.size });
-  }
-}
-
 /**
- * Creates a v1 .torrent for a file or a folder (files sorted by path, hidden files included,
- * symlinks skipped). Hashing streams through one piece-sized buffer.
+ * Creates a .torrent for a file or a folder (files sorted by path, hidden files included,
+ * symlinks skipped). Hashing streams through one piece-sized buffer. v2 and hybrid torrents give
+ * the info-hashes libtorrent's create_torrent gives for the same files and piece length.
  */
 export async function createTorrent(target: string, opts: CreateTorrentOptions = {}): Promise<Uint8Array> {
-  const st = await lstat(target);
-  const name = path.basename(path.resolve(target));
-  let entries: Entry[];
-  let single: boolean;
-  if (st.isFile()) {
-    entries = [{ abs: target, rel: [name], length: st.size }];
-    single = true;
-  } else if (st.isDirectory()) {
-    entries = [];
-    await collect(target, [], entries);
-    entries.sort((a, b) => compareRel(a.rel, b.rel));
-    single = false;
-  } else {
-    throw new InputError(`create: ${target} is neither a file nor a folder`);
-  }
-  const total = entries.reduce((s, e) => s + e.length, 0);
-  if (total === 0) throw new InputError(`create: ${target} contains no data (total size 0)`);
+  const src = await scanSource(target);
+  const { name, single, total } = src;
+  const entries = src.files;
   const pieceLength = opts.pieceLength ?? choosePieceLength(total);
   if (!Number.isInteger(pieceLength) || pieceLength < MIN_PIECE_LENGTH || pieceLength > MAX_CREATE_PIECE_LENGTH || (pieceLength & (pieceLength - 1)) !== 0) {
     throw new InputError(`create: piece length ${pieceLength} must be a power of two between 16 KiB and 16 MiB`);
+  }
+  const format = opts.format ?? 'v1';
+  if (format !== 'v1') {
+    const v2 = await hashV2Source(src, pieceLength, format === 'hybrid', opts.onProgress);
+    const info: Record<string, Encodable | undefined> = { ...v2.info, name, 'piece length': pieceLength, private: opts.private ? 1 : undefined };
+    return encode(topLevel(info, opts, v2.pieceLayers));
   }
 
   const pieceCount = Math.ceil(total / pieceLength);
@@ -121,6 +96,10 @@ export async function createTorrent(target: string, opts: CreateTorrentOptions =
   if (single) info.length = total;
   else info.files = entries.map((e) => ({ length: e.length, path: e.rel }));
 
+  return encode(topLevel(info, opts));
+}
+
+function topLevel(info: Record<string, Encodable | undefined>, opts: CreateTorrentOptions, pieceLayers?: Map<string, Encodable>): Record<string, Encodable | undefined> {
   const trackers = (opts.trackers ?? []).map((t) => t.trim()).filter((t) => t !== '');
   const creationDate = opts.creationDate === undefined ? Math.floor(Date.now() / 1000) : opts.creationDate;
   const top: Record<string, Encodable | undefined> = {
@@ -131,6 +110,7 @@ export async function createTorrent(target: string, opts: CreateTorrentOptions =
     'creation date': creationDate ?? undefined,
     'url-list': opts.webSeeds && opts.webSeeds.length > 0 ? opts.webSeeds : undefined,
     info,
+    'piece layers': pieceLayers,
   };
-  return encode(top);
+  return top;
 }

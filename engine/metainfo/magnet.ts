@@ -9,8 +9,15 @@ export interface HostPort {
 }
 
 export interface MagnetLink {
+  /** The 20-byte id: the btih, or for a v2-only link (btmh alone) the v2 hash truncated to 20 bytes. */
   infoHash: Uint8Array;
+  /** Hex of `infoHash`: the torrent id (first 40 hex digits of the v2 hash for a v2-only link). */
   infoHashHex: string;
+  /** 1: btih only; 2: btmh only; 'hybrid': both (BEP 52 upgrade path). parseMagnet always sets it; absent means 1. */
+  version?: 1 | 2 | 'hybrid';
+  /** SHA-256 info-hash from `xt=urn:btmh:1220<64 hex>` (BEP 52). */
+  infoHashV2?: Uint8Array;
+  infoHashV2Hex?: string;
   /** dn */
   name?: string;
   /** tr and tr.N, in order of appearance, deduplicated; only http(s), udp, ws(s) URLs. */
@@ -125,15 +132,16 @@ function parseSelectOnly(v: string, into: Set<number>): void {
 /**
  * Parses a magnet link (BEP 9 plus the common extensions tr.N, x.pe, ws, as, so, dht).
  * Parameter names are case-insensitive. Requires a v1 info-hash (`xt=urn:btih:`, 40 hex or 32
- * base32); v2-only (`btmh`) and BEP 46 (`xs=urn:btpk`) links are rejected, as are links with two
- * different btih values. Throws MagnetError.
+ * base32) and/or a v2 one (`xt=urn:btmh:1220` + 64 hex, SHA-256 multihash); BEP 46
+ * (`xs=urn:btpk`) links are rejected, as are links with two different btih or btmh values.
+ * Throws MagnetError.
  */
 export function parseMagnet(uri: string): MagnetLink {
   if (typeof uri !== 'string' || !/^magnet:/i.test(uri)) fail('not a magnet link (must start with "magnet:?")');
   if (uri[7] !== '?') fail("missing '?' after 'magnet:'");
   const query = uri.slice(8);
   let infoHash: Uint8Array | undefined;
-  let sawBtmh = false;
+  let infoHashV2: Uint8Array | undefined;
   let sawBtpk = false;
   let name: string | undefined;
   const trackers: string[] = [];
@@ -159,8 +167,10 @@ export function parseMagnet(uri: string): MagnetLink {
         if (infoHash && toHex(infoHash) !== toHex(h)) fail('two different btih info-hashes');
         infoHash = h;
       } else if (lower.startsWith('urn:btmh:')) {
-        if (!/^1220[0-9a-fA-F]{64}$/.test(v.slice(9))) fail(`invalid btmh info-hash '${v.slice(9, 80)}'`);
-        sawBtmh = true;
+        if (!/^1220[0-9a-fA-F]{64}$/.test(v.slice(9))) fail(`invalid btmh info-hash '${v.slice(9, 80)}' (need 1220 and 64 hex digits: SHA-256)`);
+        const h = Uint8Array.from(Buffer.from(v.slice(13), 'hex'));
+        if (infoHashV2 && toHex(infoHashV2) !== toHex(h)) fail('two different btmh info-hashes');
+        infoHashV2 = h;
       }
     } else if (key === 'xs') {
       const v = pctBytes(rawValue, false);
@@ -182,12 +192,17 @@ export function parseMagnet(uri: string): MagnetLink {
       parseSelectOnly(decodeStrict(rawValue, 'so'), so);
     }
   }
+  const version = infoHash && infoHashV2 ? 'hybrid' : infoHashV2 ? 2 : 1;
+  infoHash ??= infoHashV2?.slice(0, 20);
   if (!infoHash) {
-    if (sawBtmh) fail('v2-only magnet links (xt=urn:btmh without urn:btih) are not supported');
     if (sawBtpk) fail('BEP 46 mutable-torrent links (xs=urn:btpk) are not supported');
-    fail('missing xt=urn:btih');
+    fail('missing xt=urn:btih or xt=urn:btmh');
   }
-  const link: MagnetLink = { infoHash, infoHashHex: toHex(infoHash), trackers, peers, dhtNodes, webSeeds };
+  const link: MagnetLink = { infoHash, infoHashHex: toHex(infoHash), version, trackers, peers, dhtNodes, webSeeds };
+  if (infoHashV2) {
+    link.infoHashV2 = infoHashV2;
+    link.infoHashV2Hex = toHex(infoHashV2);
+  }
   if (name !== undefined && name !== '') link.name = name;
   if (sawSo && so.size > 0) link.selectOnly = [...so].sort((a, b) => a - b);
   return link;
@@ -207,10 +222,12 @@ function compressRanges(xs: number[]): string {
 /** Builds a magnet link from parsed metainfo or a parsed magnet link. */
 export function toMagnetUri(
   src:
-    | { infoHashHex: string; name?: string; announce: string[][]; urlList: string[] }
+    | { infoHashHex: string; version?: 1 | 2 | 'hybrid'; infoHashV2Hex?: string; name?: string; announce: string[][]; urlList: string[] }
     | MagnetLink,
 ): string {
-  const parts = [`xt=urn:btih:${src.infoHashHex}`];
+  // a v2-only torrent's 20-byte id is a truncated SHA-256, not a btih
+  const parts = src.version === 2 ? [] : [`xt=urn:btih:${src.infoHashHex}`];
+  if (src.infoHashV2Hex) parts.push(`xt=urn:btmh:1220${src.infoHashV2Hex}`);
   if (src.name) parts.push(`dn=${encodeURIComponent(src.name)}`);
   const trackers = 'trackers' in src ? src.trackers : src.announce.flat();
   for (const t of trackers) parts.push(`tr=${encodeURIComponent(t)}`);

@@ -103,7 +103,7 @@ test('rejections with one-line reasons', () => {
   rejects(torrent(multi([{ length: 1, path: ['a', 3] }])), /path of file 0/);
   rejects(torrent(multi([{ length: 1 }])), /missing path of file 0/);
   rejects(torrent(multi([{ length: [1], path: ['a'] }])), /invalid length of file 0/);
-  rejects(torrent({ name: 'x', 'piece length': 16384, 'meta version': 2, 'file tree': {} }), /v2-only/);
+  rejects(torrent({ name: 'x', 'piece length': 16384, 'meta version': 2, 'file tree': {} }), /no files/);
   rejects(torrent(multi([{ length: 1, path: Array(101).fill('d') }])), /deeper than 100/);
   rejects(Buffer.from('d4:infod4:name1:xee junk'), /trailing/);
   rejects(new Uint8Array(0), /invalid bencoding/);
@@ -150,7 +150,8 @@ test('symlinks: no data, target sanitised, folder-relative fallback', () => {
 });
 
 test('hybrid: v1 files must match the v2 file tree', () => {
-  const tree = { a: { '': { length: 16384, 'pieces root': new Uint8Array(32) } }, b: { '': { length: 5, 'pieces root': new Uint8Array(32) } } };
+  const root = new Uint8Array(32).fill(1);
+  const tree = { a: { '': { length: 16384, 'pieces root': root } }, b: { '': { length: 5, 'pieces root': root } } };
   const files = [{ length: 16384, path: ['a'] }, { length: 5, path: ['b'] }];
   const ok = parseTorrent(torrent(multi(files, { 'meta version': 2, 'file tree': tree, pieces: new Uint8Array(40) })));
   assert.equal(ok.hybrid, true);

@@ -4,8 +4,8 @@ import {
   bytesToKey,
   bytesToText,
   decodeWithInfoSpan,
+  encode,
   getBytes,
-  getDict,
   getInt,
   getList,
   isBytes,
@@ -17,6 +17,8 @@ import {
 } from '../bencode/index.js';
 import { toHex } from '../common/hex.js';
 import { MetainfoError } from './errors.js';
+import { BLOCK_SIZE, equalBytes, isPow2, sha256 } from './merkle.js';
+import { crossCheckHybrid, isSingleFileTree, layoutV2, parseFileTree, parsePieceLayers, type V2File } from './v2.js';
 import { resolveDuplicates, sanitizeElement, sanitizePath, TooManyDuplicatesError } from './sanitize.js';
 
 export interface MetaFile {
@@ -31,26 +33,42 @@ export interface MetaFile {
   attr: string;
   /** BEP 47 symlink target, sanitised like paths and relative to the save folder (includes the name). */
   symlink?: string[];
+  /** BEP 52 merkle root of the file (v2 and hybrid torrents; absent for empty files, symlinks, pads). */
+  piecesRoot?: Uint8Array;
 }
+
+/** 1: BEP 3 only; 2: BEP 52 only (no v1 piece hashes); 'hybrid': both, describing the same data. */
+export type MetaVersion = 1 | 2 | 'hybrid';
 
 /** Everything that comes from the info dict (what ut_metadata delivers for a magnet). */
 export interface InfoMetainfo {
-  /** SHA-1 over the exact bytes of the info dict. */
+  /**
+   * The 20-byte id used on the wire, with trackers and the DHT: SHA-1 over the exact bytes of the
+   * info dict (v1, hybrid), or for v2-only torrents their SHA-256 truncated to 20 bytes (BEP 52).
+   */
   infoHash: Uint8Array;
+  /** Hex of `infoHash`: the torrent id (for v2-only torrents, the first 40 hex digits of infoHashV2). */
   infoHashHex: string;
+  version: MetaVersion;
+  /** SHA-256 over the exact bytes of the info dict (v2 and hybrid torrents only). */
+  infoHashV2?: Uint8Array;
+  infoHashV2Hex?: string;
   /** Sanitised torrent name (the info-hash in hex when nothing usable remains). */
   name: string;
   pieceLength: number;
   pieceCount: number;
   totalLength: number;
-  /** 20 * pieceCount bytes of SHA-1 piece hashes. */
+  /**
+   * 20 * pieceCount bytes of SHA-1 piece hashes. EMPTY for v2-only torrents (`version === 2`):
+   * their pieces are checked against the files' merkle trees (`piecesRoot`, piece layers) instead.
+   */
   pieces: Uint8Array;
   files: MetaFile[];
   private: boolean;
   /** The raw info dict bytes, exactly as received (for ut_metadata and write-back). */
   infoBytes: Uint8Array;
   multiFile: boolean;
-  /** Hybrid v1+v2 torrent (parsed by its v1 part). */
+  /** Hybrid v1+v2 torrent (`version === 'hybrid'`): its v1 file list was checked against the v2 tree. */
   hybrid: boolean;
   warnings: string[];
 }
@@ -63,6 +81,8 @@ export interface Metainfo extends InfoMetainfo {
   comment?: string;
   createdBy?: string;
   creationDate?: number;
+  /** BEP 52 piece layers by hex pieces root (v2 and hybrid), each checked against its root. Files may lack one. */
+  pieceLayers?: Map<string, Uint8Array>;
 }
 
 /** libtorrent's largest accepted piece size: (2^15 - 1) * 16 KiB. */
@@ -101,7 +121,7 @@ export function parseTorrent(buf: Uint8Array): Metainfo {
   const info = top.get('info');
   if (!isDict(info) || decoded.infoSpan === undefined) fail("missing or invalid 'info' dictionary");
   const infoBytes = buf.subarray(decoded.infoSpan.start, decoded.infoSpan.end);
-  const meta = parseInfoValue(info, infoBytes, decoded.warnings);
+  const { meta, v2Files } = parseInfoValue(info, infoBytes, decoded.warnings);
 
   const announce = parseTrackers(top);
   const urlList = parseUrlList(top.get('url-list'), meta.multiFile && meta.files.length > 1);
@@ -111,6 +131,7 @@ export function parseTorrent(buf: Uint8Array): Metainfo {
   };
   const creationDate = getInt(top, 'creation date');
   const result: Metainfo = { ...meta, announce, urlList };
+  if (v2Files) result.pieceLayers = parsePieceLayers(top.get('piece layers'), v2Files, meta.pieceLength);
   const comment = text('comment');
   const createdBy = text('created by');
   if (comment !== undefined) result.comment = comment;
@@ -127,7 +148,7 @@ export function parseInfoDict(infoBytes: Uint8Array): InfoMetainfo {
   } catch (e) {
     bencodeFail(e);
   }
-  return parseInfoValue(decoded.value, infoBytes, decoded.warnings);
+  return parseInfoValue(decoded.value, infoBytes, decoded.warnings).meta;
 }
 
 function trimUrl(b: BValue): string | undefined {
@@ -185,6 +206,8 @@ interface RawFile {
   padding: boolean;
   symlink?: Uint8Array[];
   synthesised: boolean;
+  /** The matching v2 file tree entry (v2 and hybrid torrents). */
+  v2?: V2File;
 }
 
 function bytesList(v: BValue | undefined, what: string): Uint8Array[] {
@@ -231,24 +254,14 @@ function parseFileEntry(e: BValue, index: number): RawFile {
   return f;
 }
 
-function parseInfoValue(info: BDict, infoBytes: Uint8Array, warnings: string[]): InfoMetainfo {
-  const metaVersion = getInt(info, 'meta version');
-  const hasPieces = info.has('pieces');
-  if (!hasPieces && (metaVersion === 2 || info.has('file tree'))) {
-    fail('v2-only torrents (meta version 2 without v1 piece hashes) are not supported');
-  }
+interface ParsedInfo {
+  meta: InfoMetainfo;
+  /** The v2 file tree (v2 and hybrid torrents), for checking the piece layers. */
+  v2Files?: V2File[];
+}
 
-  const pieceLength = info.get('piece length');
-  if (!isInt(pieceLength) || pieceLength <= 0) fail("invalid or missing 'piece length'");
-  if (pieceLength > MAX_PIECE_LENGTH) fail(`'piece length' ${pieceLength} exceeds the maximum ${MAX_PIECE_LENGTH}`);
-
-  const nameB = getBytes(info, 'name.utf-8') ?? getBytes(info, 'name');
-  if (nameB === undefined || nameB.every((x) => x === 0)) fail("missing or invalid 'name'");
-
-  const infoHash = new Uint8Array(createHash('sha1').update(infoBytes).digest());
-  const infoHashHex = toHex(infoHash);
-
-  // files
+/** The v1 file entries: `files` (multi-file) or `length` (single file). */
+function parseV1Files(info: BDict, nameB: Uint8Array): { raws: RawFile[]; multiFile: boolean } {
   const raws: RawFile[] = [];
   const filesV = info.get('files');
   const multiFile = filesV !== undefined;
@@ -262,6 +275,55 @@ function parseInfoValue(info: BDict, infoBytes: Uint8Array, warnings: string[]):
     if (len > MAX_TOTAL_LENGTH) fail('torrent is too large');
     raws.push({ raw: [nameB], length: len, attr: '', padding: false, synthesised: false });
   }
+  return { raws, multiFile };
+}
+
+/** v2-only: the file list in piece address space (pads synthesised as libtorrent lists them). */
+function rawsFromV2(v2: V2File[], pieceLength: number, single: boolean): RawFile[] {
+  return layoutV2(v2, pieceLength, single).map((f) => {
+    const r: RawFile = { raw: f.raw, length: f.length, attr: f.attr, padding: f.pad, synthesised: f.pad, v2: f.pad ? undefined : f };
+    if (f.symlink) r.symlink = f.symlink;
+    return r;
+  });
+}
+
+function parseInfoValue(info: BDict, infoBytes: Uint8Array, warnings: string[]): ParsedInfo {
+  // BEP 52: look at 'meta version' before anything else
+  const metaVersion = info.get('meta version');
+  if (metaVersion !== undefined && (!isInt(metaVersion) || metaVersion < 1)) fail("invalid 'meta version'");
+  if (isInt(metaVersion) && metaVersion > 2) fail(`meta version ${metaVersion} is newer than this client supports (2)`);
+  const hasV2 = metaVersion === 2;
+  const hasV1 = info.has('pieces');
+
+  const pieceLength = info.get('piece length');
+  if (!isInt(pieceLength) || pieceLength <= 0) fail("invalid or missing 'piece length'");
+  if (pieceLength > MAX_PIECE_LENGTH) fail(`'piece length' ${pieceLength} exceeds the maximum ${MAX_PIECE_LENGTH}`);
+  if (hasV2 && (pieceLength < BLOCK_SIZE || !isPow2(pieceLength))) {
+    fail(`invalid or missing 'piece length': ${pieceLength} (v2 needs a power of two of at least 16 KiB)`);
+  }
+
+  const nameB = getBytes(info, 'name.utf-8') ?? getBytes(info, 'name');
+  if (nameB === undefined || nameB.every((x) => x === 0)) fail("missing or invalid 'name'");
+
+  let v2Files: V2File[] | undefined;
+  let infoHashV2: Uint8Array | undefined;
+  if (hasV2) {
+    // BEP 52: the v2 info-hash is only defined over canonical bencoding
+    if (!equalBytes(encode(info), infoBytes)) fail('invalid bencoding: the v2 info dict is not canonical (unsorted or duplicate keys)');
+    v2Files = parseFileTree(info.get('file tree'));
+    infoHashV2 = sha256(infoBytes);
+  }
+  const infoHash = infoHashV2 && !hasV1 ? infoHashV2.slice(0, 20) : new Uint8Array(createHash('sha1').update(infoBytes).digest());
+  const infoHashHex = toHex(infoHash);
+
+  let raws: RawFile[];
+  let multiFile: boolean;
+  if (hasV1 || !v2Files) {
+    ({ raws, multiFile } = parseV1Files(info, nameB));
+  } else {
+    multiFile = !isSingleFileTree(v2Files);
+    raws = rawsFromV2(v2Files, pieceLength, !multiFile);
+  }
 
   let total = 0;
   for (const f of raws) total += f.length;
@@ -270,15 +332,23 @@ function parseInfoValue(info: BDict, infoBytes: Uint8Array, warnings: string[]):
   const pieceCount = Math.ceil(total / pieceLength);
   if (pieceCount > MAX_PIECES) fail(`too many pieces in torrent (${pieceCount}, limit ${MAX_PIECES})`);
 
-  const pieces = info.get('pieces');
-  if (!isBytes(pieces)) fail("invalid or missing 'pieces'");
-  if (pieces.length % 20 !== 0) fail(`'pieces' length ${pieces.length} is not a multiple of 20`);
-  if (pieces.length / 20 !== pieceCount) {
-    fail(`incorrect number of piece hashes: ${pieces.length / 20}, expected ${pieceCount}`);
+  // before counting v1 pieces, so that a layout mismatch is reported as such
+  const hybrid = hasV1 && v2Files !== undefined;
+  if (hybrid) {
+    const views = raws.map((f) => ({ raw: multiFile ? f.raw : [nameB], length: f.length, padding: f.padding }));
+    crossCheckHybrid(views, v2Files!, pieceLength).forEach((g, i) => {
+      if (g) raws[i].v2 = g;
+    });
   }
 
-  const hybrid = hasPieces && metaVersion === 2 && isDict(info.get('file tree'));
-  if (hybrid) checkHybrid(info, raws, nameB, multiFile, pieceLength);
+  let pieces: Uint8Array = new Uint8Array(0);
+  if (hasV1 || !v2Files) {
+    const p = info.get('pieces');
+    if (!isBytes(p)) fail("invalid or missing 'pieces'");
+    if (p.length % 20 !== 0) fail(`'pieces' length ${p.length} is not a multiple of 20`);
+    if (p.length / 20 !== pieceCount) fail(`incorrect number of piece hashes: ${p.length / 20}, expected ${pieceCount}`);
+    pieces = p;
+  }
 
   // names
   let name = sanitizeElement(nameB);
@@ -296,6 +366,7 @@ function parseInfoValue(info: BDict, infoBytes: Uint8Array, warnings: string[]):
       padding: f.padding,
       attr: f.attr,
     };
+    if (f.v2?.piecesRoot) mf.piecesRoot = f.v2.piecesRoot;
     offset += f.length;
     files.push(mf);
   }
@@ -313,9 +384,10 @@ function parseInfoValue(info: BDict, infoBytes: Uint8Array, warnings: string[]):
     }
   }
 
-  return {
+  const meta: InfoMetainfo = {
     infoHash,
     infoHashHex,
+    version: hybrid ? 'hybrid' : v2Files ? 2 : 1,
     name,
     pieceLength,
     pieceCount,
@@ -328,40 +400,11 @@ function parseInfoValue(info: BDict, infoBytes: Uint8Array, warnings: string[]):
     hybrid,
     warnings,
   };
-}
-
-/** Hybrid torrents: the v1 file list must describe the same files as the v2 file tree. */
-function checkHybrid(info: BDict, raws: RawFile[], nameB: Uint8Array, multiFile: boolean, pieceLength: number): void {
-  const tree = getDict(info, 'file tree')!;
-  const v2: { path: string; length: number }[] = [];
-  const walk = (node: BDict, prefix: string[], depth: number): void => {
-    if (depth > MAX_PATH_DEPTH) fail('v2 file tree is too deep');
-    for (const [k, v] of node) {
-      if (!isDict(v)) fail('failed to parse the v2 file tree');
-      const leaf = v.get('');
-      if (k !== '' && isDict(leaf)) {
-        const len = getInt(leaf, 'length');
-        if (len === undefined || len < 0) fail('failed to parse the v2 file tree');
-        v2.push({ path: [...prefix, k].join('/'), length: len });
-      } else {
-        if (k === '') fail('failed to parse the v2 file tree');
-        walk(v, [...prefix, k], depth + 1);
-      }
-    }
-  };
-  walk(tree, [], 0);
-  const v1 = raws
-    .filter((f) => !f.padding)
-    .map((f) => ({ path: (multiFile ? f.raw : [nameB]).map(bytesToKey).join('/'), length: f.length }));
-  const same = v1.length === v2.length && v1.every((f, i) => f.path === v2[i].path && f.length === v2[i].length);
-  if (!same) fail('the v1 and v2 file metadata do not match');
-  let offset = 0;
-  for (const f of raws) {
-    if (!f.padding && f.length > 0 && offset % pieceLength !== 0) {
-      fail('the v1 and v2 file metadata do not match (file not aligned to a piece boundary)');
-    }
-    offset += f.length;
+  if (infoHashV2) {
+    meta.infoHashV2 = infoHashV2;
+    meta.infoHashV2Hex = toHex(infoHashV2);
   }
+  return v2Files ? { meta, v2Files } : { meta };
 }
 
 /**

@@ -74,3 +74,12 @@ export {
   type MseStep,
   type ResponderOptions,
 } from './mse.js';
+export {
+  HashMessageId,
+  type HashMessage,
+  type HashRequestFields,
+  isHashMessageId,
+  decodeHashMessage,
+  encodeHashMessage,
+} from './hash-messages.js';
+export { truncatedInfoHash, advertisesV2, encodeHandshakeFor, matchHandshakeHash, type TorrentIds } from './handshake-v2.js';
