@@ -2,6 +2,7 @@
 // delay and can be dropped, duplicated and reordered (a seeded random source: failures reproduce). Each side plays
 // the socket's part: decode, accept a SYN, receive, flush after each datagram, tick every 10 ms of simulated time.
 import { UtpConnection, type UtpConnectionOptions } from './connection.js';
+import { seededRandom } from '../../testing/random.js';
 import { ST_SYN, decodePacketInto, emptyPacket } from './packet.js';
 
 export interface LinkOptions {
@@ -43,18 +44,6 @@ interface InFlight {
   data: Uint8Array;
 }
 
-/** Mulberry32: small, fast, seeded. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class SimNetwork {
   now = 1_000_000;
   readonly a: SimSide = newSide();
@@ -70,7 +59,7 @@ export class SimNetwork {
   tap?: (to: 'a' | 'b', data: Uint8Array) => Uint8Array | null;
 
   constructor(private readonly opts: SimOptions = {}) {
-    this.random = rng(opts.seed ?? 1);
+    this.random = seededRandom(opts.seed ?? 1);
     this.link = { delayMicros: 10_000, jitterMicros: 0, loss: 0, duplicate: 0, packetsPerMs: 0, ...opts };
   }
 
@@ -175,7 +164,7 @@ export function concat(chunks: readonly Uint8Array[]): Uint8Array {
 
 /** Deterministic test payload. */
 export function payload(bytes: number, seed = 7): Uint8Array {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const out = new Uint8Array(bytes);
   for (let i = 0; i < bytes; i++) out[i] = (r() * 256) | 0;
   return out;
