@@ -13,6 +13,7 @@ import { useEngine, useStoreApi, useTessera } from '../../store/context.js';
 import type { AddRequest } from '../../store/ui-slice.js';
 import { errorText } from '../commands.js';
 import { Dialog } from '../Dialog.js';
+import { AddOptions } from './AddOptions.js';
 import { addTorrent, inspect, type InspectResult } from './add-protocol.js';
 import { BatchAddDialog } from './BatchAddDialog.js';
 import { FileTree } from './FileTree.js';
@@ -205,19 +206,7 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
             <span>Save to</span>
             <input value={savePath} onChange={(e) => setSavePath(e.target.value)} placeholder="the default download folder" />
           </label>
-          <div className="add-options">
-            <label className="check">
-              <input type="checkbox" checked={startPaused} onChange={(e) => setStartPaused(e.target.checked)} />
-              Start paused
-            </label>
-            <label className="field inline">
-              <span>Queue position</span>
-              <select value={queueTop ? 'top' : 'bottom'} onChange={(e) => setQueueTop(e.target.value === 'top')}>
-                <option value="bottom">Bottom of the queue</option>
-                <option value="top">Top of the queue</option>
-              </select>
-            </label>
-          </div>
+          <AddOptions startPaused={startPaused} onStartPaused={setStartPaused} queueTop={queueTop} onQueueTop={setQueueTop} />
         </>
       ) : null}
       {error ? <p className="error-text" role="alert">{error}</p> : null}

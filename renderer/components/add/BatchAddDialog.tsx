@@ -11,6 +11,7 @@ import type { AddRequest } from '../../store/ui-slice.js';
 import { errorText } from '../commands.js';
 import { Dialog } from '../Dialog.js';
 import { CloseIcon, FileIcon, MagnetIcon } from '../icons.js';
+import { AddOptions } from './AddOptions.js';
 import { addTorrent, inspect } from './add-protocol.js';
 
 export function BatchAddDialog({ requests }: { requests: readonly AddRequest[] }): ReactNode {
@@ -130,19 +131,7 @@ export function BatchAddDialog({ requests }: { requests: readonly AddRequest[] }
         <span>Save all to</span>
         <input value={savePath} onChange={(e) => setSavePath(e.target.value)} placeholder="the default download folder" data-autofocus />
       </label>
-      <div className="add-options">
-        <label className="check">
-          <input type="checkbox" checked={startPaused} onChange={(e) => setStartPaused(e.target.checked)} />
-          Start paused
-        </label>
-        <label className="field inline">
-          <span>Queue position</span>
-          <select value={queueTop ? 'top' : 'bottom'} onChange={(e) => setQueueTop(e.target.value === 'top')}>
-            <option value="bottom">Bottom of the queue</option>
-            <option value="top">Top of the queue</option>
-          </select>
-        </label>
-      </div>
+      <AddOptions startPaused={startPaused} onStartPaused={setStartPaused} queueTop={queueTop} onQueueTop={setQueueTop} />
       <p className="muted batch-note">Every file of each torrent is downloaded. To choose files, use One by one.</p>
       {error ? (
         <p className="error-text" role="alert">
