@@ -223,14 +223,12 @@ test('loadAll reads 10,000 records fast', async (t) => {
   const one = (n: number): string => encodeResumeRecord(rec(n, { magnetUri: `magnet:?xt=urn:btih:${idOf(n)}` }));
   const sample = one(0);
   for (let n = 0; n < N; n++) writeFileSync(join(tdir, `${idOf(n)}.resume`), one(n));
-  let ms = 0;
   for (const readMode of ['batched', 'parallel'] as const) {
     const cpu = process.cpuUsage();
     const start = performance.now();
     const { records, problems, orphans } = await new ResumeStore(dir, { readMode }).loadAll();
     const wall = performance.now() - start;
     const used = process.cpuUsage(cpu);
-    if (readMode === 'batched') ms = wall;
     t.diagnostic(
       `loadAll (${readMode}): ${N} records (${sample.length} bytes each, 1000-piece bitfield) in ${wall.toFixed(0)} ms wall, ${((used.user + used.system) / 1000).toFixed(0)} ms CPU`,
     );
@@ -239,6 +237,6 @@ test('loadAll reads 10,000 records fast', async (t) => {
     assert.deepEqual(orphans, []);
     assert.equal(records[N - 1].id, idOf(N - 1));
   }
-  // Generous bound for a loaded CI machine; locally this is a few hundred ms.
-  assert.ok(ms < 4000, `loadAll took ${ms.toFixed(0)} ms`);
+  // Its speed is measured by `npm run bench scale` (start-up with 10,000 torrents), not bounded here: a wall-clock
+  // bound in a unit test fails on a busy machine and proves nothing on a quiet one.
 });
