@@ -11,6 +11,11 @@ import { AddressBook } from './address-book.js';
 import { PieceBlame } from './bans.js';
 import { ChokeRounds } from './choking.js';
 import { UploadServer, type UploadHost } from './upload-server.js';
+import { WebSeed } from './web-seed.js';
+import { WebSeeds, type WebSeedSource } from './web-seeds.js';
+
+/** Where blocks come from: a peer connection or a web seed (BEP 19). */
+export type BlockSource = PeerConnection | WebSeed;
 
 const IDLE_DROP_MS = 150_000;
 const KEEPALIVE_MS = 90_000;
@@ -35,7 +40,7 @@ export interface SwarmHost extends UploadHost {
   /** A connection is up: send it our extended handshake (it precedes our bitfield). */
   greet(peer: PeerConnection): void;
   /** A block arrived (its request is already accounted for); `data` is only valid during the call. */
-  blockReceived(peer: PeerConnection, piece: number, begin: number, data: Uint8Array): void;
+  blockReceived(peer: BlockSource, piece: number, begin: number, data: Uint8Array): void;
   /** The peer's extended handshake (BEP 10), after its extension ids and `reqq` were applied. */
   extendedHandshake(peer: PeerConnection, handshake: ExtendedHandshake): void;
   /** Any other extension message. */
@@ -54,6 +59,8 @@ export interface PeerManagerOptions {
   readonly limits: TransferLimits;
   readonly maxPeers?: number;
   readonly uploadSlots?: number;
+  /** BEP 19 web seeds (the torrent's url-list) and where its files are on them. */
+  readonly webSeeds?: WebSeedSource;
 }
 
 /**
@@ -73,7 +80,8 @@ export class PeerManager implements PeerHandler {
   private readonly picker: PiecePicker;
   private nextPeerId = 1;
   private readonly chokeRounds = new ChokeRounds();
-  private readonly blame = new PieceBlame<PeerConnection>();
+  private readonly blame = new PieceBlame<BlockSource>();
+  readonly webSeeds: WebSeeds;
   private readonly uploads: UploadServer;
   /** Peers whose pieces are counted in the picker's availability. */
   private readonly countedPeers = new Map<PeerConnection, Bitfield | 'all'>();
@@ -89,6 +97,14 @@ export class PeerManager implements PeerHandler {
     this.clock = opts.clock;
     this.picker = opts.picker;
     this.uploads = new UploadServer(opts.storage, host);
+    this.webSeeds = new WebSeeds(opts.webSeeds, {
+      clock: opts.clock,
+      geometry: opts.storage.geometry,
+      picker: opts.picker,
+      canRequest: () => host.downloading && !host.diskBusy,
+      deliver: (seed, piece, begin, data) => host.blockReceived(seed, piece, begin, data),
+      log: (line) => host.log(line),
+    });
   }
 
   private get maxPeers(): number {
@@ -109,7 +125,7 @@ export class PeerManager implements PeerHandler {
 
   /** No peer, no dial in flight and no address to try: nothing to keep up. */
   get idle(): boolean {
-    return this.peers.size === 0 && this.halfOpen === 0 && this.addressBook.size === 0;
+    return this.peers.size === 0 && this.halfOpen === 0 && this.addressBook.size === 0 && this.webSeeds.idle;
   }
 
   get seedCount(): number {
@@ -179,6 +195,7 @@ export class PeerManager implements PeerHandler {
 
   closeAll(reason: string): void {
     for (const peer of [...this.peers]) peer.close(reason);
+    this.webSeeds.closeAll();
   }
 
   onHandshake(peer: PeerConnection, hs: Handshake): boolean {
@@ -345,6 +362,7 @@ export class PeerManager implements PeerHandler {
       if (peer.isSeed) peer.close('both sides are seeds');
       else peer.setInterested(false);
     }
+    this.webSeeds.abortAll();
   }
 
   // ---- requesting ----
@@ -372,6 +390,7 @@ export class PeerManager implements PeerHandler {
 
   refillAll(): void {
     for (const peer of this.peers) this.refill(peer);
+    this.webSeeds.refill();
   }
 
   /** A peer that has nothing left we want should know we are no longer interested. */
@@ -381,7 +400,7 @@ export class PeerManager implements PeerHandler {
   }
 
   /** End game: a block arrived from `receivedFrom`; the other peers asked for it are told to forget it. */
-  cancelDuplicates(receivedFrom: PeerConnection, piece: number, begin: number, length: number): void {
+  cancelDuplicates(receivedFrom: BlockSource, piece: number, begin: number, length: number): void {
     const ids = this.picker.requestersOf(piece, begin);
     if (ids.length === 0) return;
     for (const other of this.peers) {
@@ -401,7 +420,7 @@ export class PeerManager implements PeerHandler {
   // ---- verification results ----
 
   /** `peer` sent a block of `piece` that was kept. */
-  contributed(piece: number, peer: PeerConnection): void {
+  contributed(piece: number, peer: BlockSource): void {
     this.blame.contributed(piece, peer);
   }
 
@@ -420,6 +439,11 @@ export class PeerManager implements PeerHandler {
     const { sources, banned } = this.blame.failed(piece);
     this.host.log(`piece ${piece} failed its hash check (data from ${sources.map((p) => p.address).join(', ') || 'unknown'})`);
     for (const peer of banned) {
+      if (peer instanceof WebSeed) {
+        this.host.log(`dropped web seed ${peer.url}: sent data that failed the hash check`);
+        this.webSeeds.ban(peer, 'sent data that failed the hash check');
+        continue;
+      }
       this.addressBook.ban(peer.transport.remoteAddress, peer.transport.remotePort);
       this.host.log(`banned ${peer.address} (${peer.client}): sent data that failed the hash check`);
       peer.close('banned: sent corrupt data');

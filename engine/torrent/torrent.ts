@@ -4,8 +4,11 @@ import type { Clock } from '../common/clock.js';
 import { RateMeter } from '../common/rate.js';
 import { toHex } from '../common/hex.js';
 import type { Metainfo } from '../metainfo/index.js';
+import type { WebSeedOptions } from '../peer/web-seed.js';
 import type { PeerConnection } from '../peer/connection.js';
-import { PeerManager, type SwarmHost } from '../peer/peer-manager.js';
+import { PeerManager, type BlockSource, type SwarmHost } from '../peer/peer-manager.js';
+import { webSeedSource } from './web-seed-source.js';
+import type { WebSeed } from '../peer/web-seed.js';
 import type { PeerStream } from '../net/transport.js';
 import { PiecePicker } from '../picker/index.js';
 import { FileStorage } from '../storage/file-storage.js';
@@ -56,6 +59,8 @@ export interface TorrentOptions {
   readonly parentLimits?: readonly TransferLimits[];
   /** Peer exchange (BEP 11): on by default, never for private torrents; intervals injectable for tests. */
   readonly pex?: PexOptions;
+  /** Web seed tuning (connections, back-off); the URLs are the metainfo's url-list. */
+  readonly webSeeds?: WebSeedOptions;
 }
 
 const TICK_MS = 1000;
@@ -121,6 +126,7 @@ export class Torrent implements SwarmHost {
         limits: this.limits,
         maxPeers: opts.maxPeers,
         uploadSlots: opts.uploadSlots,
+        webSeeds: webSeedSource(opts.meta, opts.webSeeds),
       },
       this,
     );
@@ -295,13 +301,18 @@ export class Torrent implements SwarmHost {
     return this.swarm.seedCount;
   }
 
+  /** The torrent's web seeds (BEP 19), banned and given-up ones included. */
+  get webSeeds(): readonly WebSeed[] {
+    return this.swarm.webSeeds.list;
+  }
+
   // ---- SwarmHost: what the peer manager hands over ----
 
   greet(peer: PeerConnection): void {
     peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length, this.pex?.enabled === true, this.opts.prefersEncryption?.() === true) });
   }
 
-  blockReceived(peer: PeerConnection, piece: number, begin: number, data: Uint8Array): void {
+  blockReceived(peer: BlockSource, piece: number, begin: number, data: Uint8Array): void {
     const g = this.storage.geometry;
     if (piece >= g.pieceCount || begin % BLOCK_SIZE !== 0 || begin >= g.pieceSize(piece) || data.length !== g.blockSize(piece, begin / BLOCK_SIZE)) {
       this.wastedBytes += data.length;
