@@ -12,10 +12,7 @@ import { PieceBlame } from './bans.js';
 import { ChokeRounds } from './choking.js';
 import { UploadServer, type UploadHost } from './upload-server.js';
 import { WebSeed } from './web-seed.js';
-import { WebSeeds, type WebSeedSource } from './web-seeds.js';
-
-/** Where blocks come from: a peer connection or a web seed (BEP 19). */
-export type BlockSource = PeerConnection | WebSeed;
+import { WebSeeds, type BlockSource, type WebSeedSource } from './web-seeds.js';
 
 const IDLE_DROP_MS = 150_000;
 const KEEPALIVE_MS = 90_000;
@@ -89,6 +86,8 @@ export class PeerManager implements PeerHandler {
   private readonly requestBatch: BlockRequest[] = [];
   private readonly view: PeerView = { bits: null, isSeed: false, allowedFast: undefined, choked: true, id: 0 };
   private maxPeersOverride: number | null = null;
+  /** Peers whose extended handshake said upload_only (BEP 21): they download nothing more. */
+  private readonly uploadOnlyPeers = new WeakSet<PeerConnection>();
   private uploadSlotsOverride: number | null = null;
 
   constructor(opts: PeerManagerOptions, host: SwarmHost) {
@@ -97,14 +96,7 @@ export class PeerManager implements PeerHandler {
     this.clock = opts.clock;
     this.picker = opts.picker;
     this.uploads = new UploadServer(opts.storage, host);
-    this.webSeeds = new WebSeeds(opts.webSeeds, {
-      clock: opts.clock,
-      geometry: opts.storage.geometry,
-      picker: opts.picker,
-      canRequest: () => host.downloading && !host.diskBusy,
-      deliver: (seed, piece, begin, data) => host.blockReceived(seed, piece, begin, data),
-      log: (line) => host.log(line),
-    });
+    this.webSeeds = new WebSeeds(opts.webSeeds, opts.clock, opts.storage.geometry, opts.picker, host);
   }
 
   private get maxPeers(): number {
@@ -306,6 +298,22 @@ export class PeerManager implements PeerHandler {
     for (const [name, theirId] of hs.m) peer.extensions.set(name, theirId);
     if (hs.reqq !== undefined) peer.requests.peerQueueLength = Math.max(1, hs.reqq);
     this.host.extendedHandshake(peer, hs);
+    if (hs.uploadOnly === true) this.uploadOnlyPeers.add(peer);
+    else if (hs.uploadOnly === false) this.uploadOnlyPeers.delete(peer);
+    // BEP 21: two sides that both want nothing more have no reason to stay connected.
+    if (hs.uploadOnly === true && this.host.complete) peer.close('both sides upload only (BEP 21)');
+  }
+
+  /** BEP 54 lt_donthave: count the peer's pieces again without `piece` (requests sent for it get rejected or time out). */
+  peerLostPiece(peer: PeerConnection, piece: number): void {
+    const bits = peer.bits;
+    if (!bits || piece >= bits.length || !bits.has(piece)) return;
+    const counted = this.countedPeers.get(peer);
+    if (counted !== undefined) this.picker.removePeer(counted);
+    this.countedPeers.delete(peer);
+    bits.clear(piece);
+    peer.isSeed = false;
+    this.registerAvailability(peer);
   }
 
   onBlock(peer: PeerConnection, piece: number, begin: number, data: Uint8Array): void {
@@ -360,6 +368,7 @@ export class PeerManager implements PeerHandler {
   wantedComplete(): void {
     for (const peer of [...this.peers]) {
       if (peer.isSeed) peer.close('both sides are seeds');
+      else if (this.uploadOnlyPeers.has(peer)) peer.close('both sides upload only (BEP 21)');
       else peer.setInterested(false);
     }
     this.webSeeds.abortAll();

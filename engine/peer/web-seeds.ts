@@ -3,6 +3,7 @@
  * picker's availability as seeds while usable, topped up whenever peers are, stopped with the torrent.
  */
 import type { Clock } from '../common/clock.js';
+import type { PeerConnection } from './connection.js';
 import type { BlockRequest, PiecePicker, PeerView } from '../picker/index.js';
 import type { PieceGeometry } from '../common/geometry.js';
 import { WebSeed, type WebSeedOptions } from './web-seed.js';
@@ -20,13 +21,16 @@ export interface WebSeedSource {
   readonly options?: WebSeedOptions;
 }
 
-export interface WebSeedSwarm {
-  readonly clock: Clock;
-  readonly geometry: PieceGeometry;
-  readonly picker: PiecePicker;
-  /** Blocks may be requested now. */
-  canRequest(): boolean;
-  deliver(seed: WebSeed, piece: number, begin: number, data: Uint8Array): void;
+/** Where blocks come from: a peer connection or a web seed (BEP 19). */
+export type BlockSource = PeerConnection | WebSeed;
+
+/** The part of the torrent web seeds need (the peer manager's host). */
+export interface WebSeedTorrent {
+  /** Requests may be made. */
+  readonly downloading: boolean;
+  /** Complete pieces wait for the disk: request no more until it catches up. */
+  readonly diskBusy: boolean;
+  blockReceived(source: WebSeed, piece: number, begin: number, data: Uint8Array): void;
   log(line: string): void;
 }
 
@@ -37,30 +41,29 @@ export class WebSeeds {
   private readonly picker: PiecePicker;
   private readonly view: PeerView = { bits: null, isSeed: true, allowedFast: undefined, choked: false, id: 0 };
 
-  constructor(source: WebSeedSource | undefined, swarm: WebSeedSwarm) {
-    this.picker = swarm.picker;
+  constructor(source: WebSeedSource | undefined, clock: Clock, geometry: PieceGeometry, picker: PiecePicker, torrent: WebSeedTorrent) {
+    this.picker = picker;
     const urls = (source?.urls ?? []).slice(0, MAX_WEB_SEEDS);
     const layout = source?.layout ?? { files: [], multiFile: false };
     const view = this.view;
-    const picker = this.picker;
     this.list = urls.map(
       (url, i) =>
         new WebSeed(
           url,
           FIRST_WEB_SEED_ID + i * IDS_PER_WEB_SEED,
           {
-            clock: swarm.clock,
-            geometry: swarm.geometry,
+            clock,
+            geometry,
             layout,
-            canRequest: () => swarm.canRequest(),
+            canRequest: () => torrent.downloading && !torrent.diskBusy,
             pick: (id, max, out) => {
               view.id = id;
               const n = picker.pick(view, max, out);
               return picker.inEndGame ? this.dropWebSeedDuplicates(id, out, out.length - n) : n;
             },
             giveBack: (piece, begin, id) => picker.requestCancelled(piece, begin, id),
-            deliver: (seed, piece, begin, data) => swarm.deliver(seed, piece, begin, data),
-            log: (line) => swarm.log(line),
+            deliver: (seed, piece, begin, data) => torrent.blockReceived(seed, piece, begin, data),
+            log: (line) => torrent.log(line),
           },
           source?.options,
         ),
