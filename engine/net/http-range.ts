@@ -9,6 +9,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { cancelWait, chargeChain, waitOnChain, type BandwidthLimiter, type BandwidthWaiter, type LimiterChain } from './bandwidth.js';
 
 export type HttpRangeFailure = 'timeout' | 'aborted' | 'network' | 'http' | 'busy' | 'protocol' | 'unsupported';
 
@@ -36,6 +37,31 @@ export interface RangeRequest {
   /** After each chunk: how many bytes of the range are in `into` so far. */
   readonly onProgress?: (received: number) => void;
   readonly signal?: AbortSignal;
+  /** Download limits the body passes (e.g. torrent, then global): reading pauses while one is in debt. */
+  readonly limiters?: LimiterChain;
+}
+
+/** Pauses a response while a download limit is in debt, and resumes it when the limit has bandwidth again. */
+class ResponseWaiter implements BandwidthWaiter {
+  waitingOn: BandwidthLimiter | null = null;
+  res: http.IncomingMessage | null = null;
+  req: http.ClientRequest | null = null;
+  constructor(
+    readonly chain: LimiterChain,
+    private readonly idleTimeoutMs: number,
+  ) {}
+  bandwidthAvailable(): void {
+    // The idle timeout is for a silent server, not for our own limit holding the body back.
+    this.req?.setTimeout(this.idleTimeoutMs);
+    this.res?.resume();
+  }
+  charge(bytes: number): void {
+    chargeChain(this.chain, bytes);
+    if (this.waitingOn === null && waitOnChain(this)) {
+      this.res?.pause();
+      this.req?.setTimeout(0);
+    }
+  }
 }
 
 export interface HttpRangeClientOptions {
@@ -71,9 +97,11 @@ export class HttpRangeClient {
     return new Promise((resolve, reject) => {
       let done = false;
       let current: http.ClientRequest | undefined;
+      const waiter = req.limiters && req.limiters.length > 0 ? new ResponseWaiter(req.limiters, this.opts.idleTimeoutMs) : null;
       const finish = (err?: HttpRangeError, dropConnection = false) => {
         if (done) return;
         done = true;
+        if (waiter) cancelWait(waiter);
         req.signal?.removeEventListener('abort', onAbort);
         if (err || dropConnection) current?.destroy();
         if (err) reject(err);
@@ -136,8 +164,13 @@ export class HttpRangeClient {
           // A 200 is the whole resource: take the range's bytes, then close rather than read the rest.
           const whole = status === 200;
           let received = 0;
+          if (waiter) {
+            waiter.res = res;
+            waiter.req = r;
+          }
           res.on('data', (chunk: Buffer) => {
             if (done) return;
+            waiter?.charge(chunk.length);
             const room = req.length - received;
             if (chunk.length > room && !whole) return finish(new HttpRangeError(`body longer than the ${req.length} bytes asked for`, 'protocol'));
             const take = Math.min(room, chunk.length);

@@ -96,7 +96,7 @@ export class PeerManager implements PeerHandler {
     this.clock = opts.clock;
     this.picker = opts.picker;
     this.uploads = new UploadServer(opts.storage, host);
-    this.webSeeds = new WebSeeds(opts.webSeeds, opts.clock, opts.storage.geometry, opts.picker, host);
+    this.webSeeds = new WebSeeds(opts.webSeeds, opts.clock, opts.storage.geometry, opts.picker, host, opts.limits.downloadChain);
   }
 
   private get maxPeers(): number {
@@ -144,6 +144,7 @@ export class PeerManager implements PeerHandler {
   /** Dials addresses from the book while there is room for more peers. */
   connectMore(): void {
     if (!this.host.active) return;
+    this.webSeeds.refill();
     const room = Math.min(this.maxPeers - this.peers.size - this.halfOpen, MAX_HALF_OPEN - this.halfOpen);
     if (room <= 0) return;
     for (const addr of this.addressBook.candidates(room, this.clock.now())) {

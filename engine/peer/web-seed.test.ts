@@ -197,3 +197,22 @@ test('hostile web seeds (huge headers, wrong Content-Range, endless body, redire
     await fx.cleanup();
   }
 });
+
+test('web seed downloads pass the torrent download limit', { timeout: 30_000 }, async () => {
+  const fx = await multiFileFixture();
+  const server = await fx.server();
+  const t = webSeedTorrent({ ...fx.meta, urlList: [server.base] }, join(fx.dir, 'dl'));
+  try {
+    t.setLimits({ download: 200_000 });
+    const started = Date.now();
+    await t.start();
+    await waitDone(t, 20_000);
+    const seconds = (Date.now() - started) / 1000;
+    assertFiles(join(fx.dir, 'dl'), 'payload', fx.files);
+    // 801,238 bytes at 200 kB/s: about 4 s (less a first burst); unlimited it takes well under a second.
+    assert.ok(seconds >= 2.5, `took ${seconds.toFixed(2)} s under a 200 kB/s limit`);
+  } finally {
+    await t.stop();
+    await fx.cleanup();
+  }
+});

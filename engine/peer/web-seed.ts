@@ -13,6 +13,7 @@ import { BLOCK_SIZE, type PieceGeometry } from '../common/geometry.js';
 import { RateMeter } from '../common/rate.js';
 import type { BlockRequest } from '../picker/index.js';
 import { HttpRangeClient, HttpRangeError } from '../net/http-range.js';
+import type { LimiterChain } from '../net/bandwidth.js';
 import { fileUrl, spansOf, type WebSeedLayout } from './web-seed-layout.js';
 
 export type WebSeedState = 'idle' | 'downloading' | 'backing-off' | 'banned' | 'failed';
@@ -22,6 +23,8 @@ export interface WebSeedHost {
   readonly clock: Clock;
   readonly geometry: PieceGeometry;
   readonly layout: WebSeedLayout;
+  /** Download limits web seed bodies pass, like peers' payload (torrent, then global). */
+  readonly limiters: LimiterChain;
   /** Blocks may be requested now (downloading, the disk keeping up). */
   canRequest(): boolean;
   /** Picks up to `max` blocks for requester `id` into `out` (as for a peer that has every piece). */
@@ -55,6 +58,7 @@ const DEFAULTS = {
   maxFailures: 8,
 } as const;
 const MAX_REDIRECTS = 5;
+const MAX_JOB_BYTES = 4 * 1024 * 1024;
 const MAX_HEADER_BYTES = 16 * 1024;
 const USER_AGENT = 'Tessera';
 
@@ -154,7 +158,8 @@ export class WebSeed {
     const g = this.host.geometry;
     const blocks = slot.blocks;
     blocks.length = 0;
-    const wantBytes = Math.max(g.pieceLength, this.opts.minRequestBytes);
+    // Whole pieces (several small ones at once), but no more than MAX_JOB_BYTES of buffer per connection.
+    const wantBytes = Math.min(Math.max(g.pieceLength, this.opts.minRequestBytes), MAX_JOB_BYTES);
     const n = this.host.pick(slot.id, Math.max(1, Math.ceil(wantBytes / BLOCK_SIZE)), blocks);
     if (n === 0) return false;
     blocks.sort((a, b) => a.piece - b.piece || a.begin - b.begin);
@@ -200,6 +205,7 @@ export class WebSeed {
         into: buffer,
         intoOffset: span.rangeOffset,
         signal,
+        limiters: this.host.limiters,
         onProgress: (received) => this.deliverReady(slot, start, span.rangeOffset + received),
       });
     }

@@ -8,6 +8,7 @@ import type { BlockRequest, PiecePicker, PeerView } from '../picker/index.js';
 import type { PieceGeometry } from '../common/geometry.js';
 import { WebSeed, type WebSeedOptions } from './web-seed.js';
 import type { WebSeedLayout } from './web-seed-layout.js';
+import type { LimiterChain } from '../net/bandwidth.js';
 
 /** Picker requester ids of web seeds start here, far above the peer manager's connection ids. */
 const FIRST_WEB_SEED_ID = 1 << 30;
@@ -41,7 +42,7 @@ export class WebSeeds {
   private readonly picker: PiecePicker;
   private readonly view: PeerView = { bits: null, isSeed: true, allowedFast: undefined, choked: false, id: 0 };
 
-  constructor(source: WebSeedSource | undefined, clock: Clock, geometry: PieceGeometry, picker: PiecePicker, torrent: WebSeedTorrent) {
+  constructor(source: WebSeedSource | undefined, clock: Clock, geometry: PieceGeometry, picker: PiecePicker, torrent: WebSeedTorrent, limiters: LimiterChain) {
     this.picker = picker;
     const urls = (source?.urls ?? []).slice(0, MAX_WEB_SEEDS);
     const layout = source?.layout ?? { files: [], multiFile: false };
@@ -55,6 +56,7 @@ export class WebSeeds {
             clock,
             geometry,
             layout,
+            limiters,
             canRequest: () => torrent.downloading && !torrent.diskBusy,
             pick: (id, max, out) => {
               view.id = id;

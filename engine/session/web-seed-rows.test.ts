@@ -11,6 +11,7 @@ function seed(url: string): WebSeed {
     clock,
     geometry: new PieceGeometry(100, 16_384),
     layout: { multiFile: false, files: [{ path: ['x'], length: 100, offset: 0, padding: false }] },
+    limiters: [],
     canRequest: () => false,
     pick: () => 0,
     giveBack: () => undefined,
