@@ -9,6 +9,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import { cancelWait, chargeChain, waitOnChain, type BandwidthLimiter, type BandwidthWaiter, type LimiterChain } from './bandwidth.js';
 
 export type HttpRangeFailure = 'timeout' | 'aborted' | 'network' | 'http' | 'busy' | 'protocol' | 'unsupported';
@@ -73,6 +74,8 @@ export interface HttpRangeClientOptions {
   /** Response header bytes at most (a hostile server's endless headers end the request). */
   readonly maxHeaderBytes: number;
   readonly userAgent: string;
+  /** Certificates to trust for HTTPS besides the system's (PEM), e.g. a private mirror's own CA. */
+  readonly trustedCa?: string;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -89,7 +92,7 @@ export class HttpRangeClient {
     this.opts = opts;
     const agentOpts = { keepAlive: true, maxSockets: opts.maxConnections, maxFreeSockets: opts.maxConnections };
     this.httpAgent = new http.Agent(agentOpts);
-    this.httpsAgent = new https.Agent(agentOpts);
+    this.httpsAgent = new https.Agent(opts.trustedCa ? { ...agentOpts, ca: [...tls.rootCertificates, opts.trustedCa] } : agentOpts);
   }
 
   /** Resolves once `length` bytes from `start` are in the buffer; rejects with an HttpRangeError. */

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -213,6 +214,37 @@ test('web seed downloads pass the torrent download limit', { timeout: 30_000 }, 
     assert.ok(seconds >= 2.5, `took ${seconds.toFixed(2)} s under a 200 kB/s limit`);
   } finally {
     await t.stop();
+    await fx.cleanup();
+  }
+});
+
+/** A self-signed certificate for 127.0.0.1, made with openssl for this test run. */
+function selfSignedCert(dir: string): { key: string; cert: string } {
+  const key = join(dir, 'key.pem');
+  const cert = join(dir, 'cert.pem');
+  const args = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'];
+  const r = spawnSync('openssl', args, { encoding: 'utf8', timeout: 30_000 });
+  if (r.error || r.status !== 0) throw new Error(`openssl is needed for the HTTPS web seed test (apt-get install openssl): ${r.error?.message ?? r.stderr}`);
+  return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
+}
+
+test('an HTTPS web seed is used when its certificate is trusted, and refused when it is not', { timeout: 30_000 }, async () => {
+  const fx = await multiFileFixture();
+  const tls = selfSignedCert(fx.dir);
+  const server = await fx.server({ tls });
+  assert.match(server.base, /^https:/);
+  const untrusted = webSeedTorrent({ ...fx.meta, urlList: [server.base] }, join(fx.dir, 'dl-untrusted'), { ...QUICK, maxFailures: 1 });
+  const trusted = webSeedTorrent({ ...fx.meta, urlList: [server.base] }, join(fx.dir, 'dl'), { ...QUICK, trustedCa: tls.cert });
+  try {
+    await untrusted.start();
+    await waitUntil(() => untrusted.webSeeds[0].state === 'failed', 10_000, () => `state ${untrusted.webSeeds[0].state}`);
+    assert.match(untrusted.webSeeds[0].lastError ?? '', /self.signed|certificate/i);
+    await trusted.start();
+    await waitDone(trusted, 20_000);
+    assertFiles(join(fx.dir, 'dl'), 'payload', fx.files);
+  } finally {
+    await untrusted.stop();
+    await trusted.stop();
     await fx.cleanup();
   }
 });

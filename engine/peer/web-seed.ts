@@ -47,6 +47,8 @@ export interface WebSeedOptions {
   readonly maxBackoffMs?: number;
   /** Consecutive failures after which the web seed is given up. */
   readonly maxFailures?: number;
+  /** PEM certificates to trust for HTTPS web seeds besides the system's ('' : only the system's). */
+  readonly trustedCa?: string;
 }
 
 const DEFAULTS = {
@@ -56,6 +58,7 @@ const DEFAULTS = {
   backoffMs: 5_000,
   maxBackoffMs: 300_000,
   maxFailures: 8,
+  trustedCa: '',
 } as const;
 const MAX_REDIRECTS = 5;
 const MAX_JOB_BYTES = 4 * 1024 * 1024;
@@ -98,6 +101,7 @@ export class WebSeed {
       maxRedirects: MAX_REDIRECTS,
       maxHeaderBytes: MAX_HEADER_BYTES,
       userAgent: USER_AGENT,
+      trustedCa: this.opts.trustedCa || undefined,
     });
     for (let i = 0; i < this.opts.maxConnections; i++) this.slots.push({ id: firstId + i, abort: null, blocks: [], delivered: 0, buffer: new Uint8Array(0) });
   }

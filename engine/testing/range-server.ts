@@ -4,6 +4,7 @@
  * Content-Range, an endless body, a rate limit. Serves one folder on 127.0.0.1; counts what it served.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { open } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
@@ -21,6 +22,8 @@ export interface RangeServerOptions {
   redirects?: number;
   /** Bytes per second per response at most (0: unlimited). */
   rateBytesPerSecond?: number;
+  /** Serve HTTPS with this key and certificate (PEM). */
+  readonly tls?: { readonly key: string; readonly cert: string };
 }
 
 export interface RangeServerStats {
@@ -37,13 +40,14 @@ export interface RangeServerStats {
 export class RangeServer {
   readonly stats: RangeServerStats = { requests: 0, busyAnswers: 0, redirectsSent: 0, bodyBytes: 0, peakConcurrent: 0, requestTimes: [] };
   readonly opts: RangeServerOptions;
-  private readonly server: http.Server;
+  private readonly server: http.Server | https.Server;
   private concurrent = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(opts: RangeServerOptions) {
     this.opts = opts;
-    this.server = http.createServer((req, res) => void this.handle(req, res));
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
+    this.server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : http.createServer(handler);
   }
 
   async listen(): Promise<void> {
@@ -52,7 +56,7 @@ export class RangeServer {
 
   /** Base URL of the served folder, with a trailing slash. */
   get base(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/files/`;
+    return `${this.opts.tls ? 'https' : 'http'}://127.0.0.1:${(this.server.address() as AddressInfo).port}/files/`;
   }
 
   async close(): Promise<void> {
