@@ -43,3 +43,17 @@ test('Retry-After as seconds or an HTTP date, capped at an hour', () => {
   assert.equal(parseRetryAfter('soon', now), undefined);
   assert.equal(parseRetryAfter(undefined, now), undefined);
 });
+
+test('bytes between files (implied alignment padding) get no span', () => {
+  const gappy: WebSeedLayout = {
+    multiFile: true,
+    files: [
+      { path: ['n', 'a'], length: 10, offset: 0, padding: false },
+      { path: ['n', 'b'], length: 10, offset: 16, padding: false },
+    ],
+  };
+  assert.deepEqual(spansOf(gappy, 0, 32), [
+    { file: 0, fileOffset: 0, length: 10, rangeOffset: 0 },
+    { file: 1, fileOffset: 0, length: 10, rangeOffset: 16 },
+  ]);
+});

@@ -196,6 +196,8 @@ export class WebSeed {
     if (slot.buffer.length < length) slot.buffer = new Uint8Array(length);
     const buffer = slot.buffer;
     const layout = this.host.layout;
+    // Bytes no file covers (v2's implied alignment padding) are zeros, like pad files.
+    buffer.fill(0, 0, length);
     for (const span of spansOf(layout, start, length)) {
       if (layout.files[span.file].padding) {
         buffer.fill(0, span.rangeOffset, span.rangeOffset + span.length);
@@ -213,6 +215,7 @@ export class WebSeed {
         onProgress: (received) => this.deliverReady(slot, start, span.rangeOffset + received),
       });
     }
+    this.deliverReady(slot, start, length);
   }
 
   /** Hands over every block of the run whose bytes are all in (`filled` bytes from the run's start at `runStart`). */
