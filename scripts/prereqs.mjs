@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const PACKAGES = ['transmission-cli', 'aria2', 'python3-libtorrent', 'mktorrent', 'chromium', 'iproute2', 'nftables'];
+const PACKAGES = ['transmission-cli', 'aria2', 'python3-libtorrent', 'mktorrent', 'chromium', 'iproute2', 'nftables', 'openssl'];
 const INSTALL_HINT = `sudo apt-get install -y ${PACKAGES.join(' ')}`;
 
 /** Runs a command quietly; returns its combined output, or null if it could not run or failed. */
@@ -45,6 +45,8 @@ const TOOLS = [
     // mktorrent has no --version; -h prints its banner and exits 0.
     version: () => firstMatch(probe('mktorrent', ['-h']), /mktorrent \d\S*/),
   },
+  // A self-signed certificate for the HTTPS web seed test.
+  { name: 'openssl', pkg: 'openssl', version: () => firstMatch(probe('openssl', ['version']), /OpenSSL \S+/) },
   // The network lab (engine/testing/lab): namespaces and veths (ip), htb shaping (tc), NAT routers (nft).
   { name: 'ip (iproute2)', pkg: 'iproute2', version: () => firstMatch(probe('ip', ['-V']), /iproute2-[\w.]+/) },
   { name: 'tc (iproute2)', pkg: 'iproute2', version: () => firstMatch(probe('tc', ['-V']), /iproute2-[\w.]+/) },

@@ -79,6 +79,8 @@ export interface PeerInfo {
   progress: number;
   downloaded: number;
   uploaded: number;
+  /** 'webSeed': an HTTP web seed (BEP 19): `address` is its URL, `client` says "web seed". Absent: a peer. */
+  kind?: 'webSeed';
 }
 
 export interface FileInfo {
@@ -99,6 +101,8 @@ export interface TrackerInfo {
   completed: number | null;
   /** Seconds until the next announce, or null. */
   nextAnnounceIn: number | null;
+  /** 'webSeed': a web seed (BEP 19) listed among the sources; tier is -1, the counts null. Absent: a tracker. */
+  kind?: 'webSeed';
 }
 
 /** The piece map: bitfields in BitTorrent bit order and a per-piece availability array. */

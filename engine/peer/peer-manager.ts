@@ -11,6 +11,8 @@ import { AddressBook } from './address-book.js';
 import { PieceBlame } from './bans.js';
 import { ChokeRounds } from './choking.js';
 import { UploadServer, type UploadHost } from './upload-server.js';
+import { WebSeed } from './web-seed.js';
+import { WebSeeds, type BlockSource, type WebSeedSource } from './web-seeds.js';
 
 const IDLE_DROP_MS = 150_000;
 const KEEPALIVE_MS = 90_000;
@@ -35,7 +37,7 @@ export interface SwarmHost extends UploadHost {
   /** A connection is up: send it our extended handshake (it precedes our bitfield). */
   greet(peer: PeerConnection): void;
   /** A block arrived (its request is already accounted for); `data` is only valid during the call. */
-  blockReceived(peer: PeerConnection, piece: number, begin: number, data: Uint8Array): void;
+  blockReceived(peer: BlockSource, piece: number, begin: number, data: Uint8Array): void;
   /** The peer's extended handshake (BEP 10), after its extension ids and `reqq` were applied. */
   extendedHandshake(peer: PeerConnection, handshake: ExtendedHandshake): void;
   /** Any other extension message. */
@@ -54,6 +56,8 @@ export interface PeerManagerOptions {
   readonly limits: TransferLimits;
   readonly maxPeers?: number;
   readonly uploadSlots?: number;
+  /** BEP 19 web seeds (the torrent's url-list) and where its files are on them. */
+  readonly webSeeds?: WebSeedSource;
 }
 
 /**
@@ -73,7 +77,8 @@ export class PeerManager implements PeerHandler {
   private readonly picker: PiecePicker;
   private nextPeerId = 1;
   private readonly chokeRounds = new ChokeRounds();
-  private readonly blame = new PieceBlame<PeerConnection>();
+  private readonly blame = new PieceBlame<BlockSource>();
+  readonly webSeeds: WebSeeds;
   private readonly uploads: UploadServer;
   /** Peers whose pieces are counted in the picker's availability. */
   private readonly countedPeers = new Map<PeerConnection, Bitfield | 'all'>();
@@ -81,6 +86,8 @@ export class PeerManager implements PeerHandler {
   private readonly requestBatch: BlockRequest[] = [];
   private readonly view: PeerView = { bits: null, isSeed: false, allowedFast: undefined, choked: true, id: 0 };
   private maxPeersOverride: number | null = null;
+  /** Peers whose extended handshake said upload_only (BEP 21): they download nothing more. */
+  private readonly uploadOnlyPeers = new WeakSet<PeerConnection>();
   private uploadSlotsOverride: number | null = null;
 
   constructor(opts: PeerManagerOptions, host: SwarmHost) {
@@ -89,6 +96,7 @@ export class PeerManager implements PeerHandler {
     this.clock = opts.clock;
     this.picker = opts.picker;
     this.uploads = new UploadServer(opts.storage, host);
+    this.webSeeds = new WebSeeds(opts.webSeeds, opts.clock, opts.storage.geometry, opts.picker, host, opts.limits.downloadChain);
   }
 
   private get maxPeers(): number {
@@ -109,7 +117,7 @@ export class PeerManager implements PeerHandler {
 
   /** No peer, no dial in flight and no address to try: nothing to keep up. */
   get idle(): boolean {
-    return this.peers.size === 0 && this.halfOpen === 0 && this.addressBook.size === 0;
+    return this.peers.size === 0 && this.halfOpen === 0 && this.addressBook.size === 0 && this.webSeeds.idle;
   }
 
   get seedCount(): number {
@@ -136,6 +144,7 @@ export class PeerManager implements PeerHandler {
   /** Dials addresses from the book while there is room for more peers. */
   connectMore(): void {
     if (!this.host.active) return;
+    this.webSeeds.refill();
     const room = Math.min(this.maxPeers - this.peers.size - this.halfOpen, MAX_HALF_OPEN - this.halfOpen);
     if (room <= 0) return;
     for (const addr of this.addressBook.candidates(room, this.clock.now())) {
@@ -179,6 +188,7 @@ export class PeerManager implements PeerHandler {
 
   closeAll(reason: string): void {
     for (const peer of [...this.peers]) peer.close(reason);
+    this.webSeeds.closeAll();
   }
 
   onHandshake(peer: PeerConnection, hs: Handshake): boolean {
@@ -289,6 +299,22 @@ export class PeerManager implements PeerHandler {
     for (const [name, theirId] of hs.m) peer.extensions.set(name, theirId);
     if (hs.reqq !== undefined) peer.requests.peerQueueLength = Math.max(1, hs.reqq);
     this.host.extendedHandshake(peer, hs);
+    if (hs.uploadOnly === true) this.uploadOnlyPeers.add(peer);
+    else if (hs.uploadOnly === false) this.uploadOnlyPeers.delete(peer);
+    // BEP 21: two sides that both want nothing more have no reason to stay connected.
+    if (hs.uploadOnly === true && this.host.complete) peer.close('both sides upload only (BEP 21)');
+  }
+
+  /** BEP 54 lt_donthave: count the peer's pieces again without `piece` (requests sent for it get rejected or time out). */
+  peerLostPiece(peer: PeerConnection, piece: number): void {
+    const bits = peer.bits;
+    if (!bits || piece >= bits.length || !bits.has(piece)) return;
+    const counted = this.countedPeers.get(peer);
+    if (counted !== undefined) this.picker.removePeer(counted);
+    this.countedPeers.delete(peer);
+    bits.clear(piece);
+    peer.isSeed = false;
+    this.registerAvailability(peer);
   }
 
   onBlock(peer: PeerConnection, piece: number, begin: number, data: Uint8Array): void {
@@ -343,8 +369,10 @@ export class PeerManager implements PeerHandler {
   wantedComplete(): void {
     for (const peer of [...this.peers]) {
       if (peer.isSeed) peer.close('both sides are seeds');
+      else if (this.uploadOnlyPeers.has(peer)) peer.close('both sides upload only (BEP 21)');
       else peer.setInterested(false);
     }
+    this.webSeeds.abortAll();
   }
 
   // ---- requesting ----
@@ -372,6 +400,7 @@ export class PeerManager implements PeerHandler {
 
   refillAll(): void {
     for (const peer of this.peers) this.refill(peer);
+    this.webSeeds.refill();
   }
 
   /** A peer that has nothing left we want should know we are no longer interested. */
@@ -381,7 +410,7 @@ export class PeerManager implements PeerHandler {
   }
 
   /** End game: a block arrived from `receivedFrom`; the other peers asked for it are told to forget it. */
-  cancelDuplicates(receivedFrom: PeerConnection, piece: number, begin: number, length: number): void {
+  cancelDuplicates(receivedFrom: BlockSource, piece: number, begin: number, length: number): void {
     const ids = this.picker.requestersOf(piece, begin);
     if (ids.length === 0) return;
     for (const other of this.peers) {
@@ -401,7 +430,7 @@ export class PeerManager implements PeerHandler {
   // ---- verification results ----
 
   /** `peer` sent a block of `piece` that was kept. */
-  contributed(piece: number, peer: PeerConnection): void {
+  contributed(piece: number, peer: BlockSource): void {
     this.blame.contributed(piece, peer);
   }
 
@@ -420,6 +449,11 @@ export class PeerManager implements PeerHandler {
     const { sources, banned } = this.blame.failed(piece);
     this.host.log(`piece ${piece} failed its hash check (data from ${sources.map((p) => p.address).join(', ') || 'unknown'})`);
     for (const peer of banned) {
+      if (peer instanceof WebSeed) {
+        this.host.log(`dropped web seed ${peer.url}: sent data that failed the hash check`);
+        this.webSeeds.ban(peer, 'sent data that failed the hash check');
+        continue;
+      }
       this.addressBook.ban(peer.transport.remoteAddress, peer.transport.remotePort);
       this.host.log(`banned ${peer.address} (${peer.client}): sent data that failed the hash check`);
       peer.close('banned: sent corrupt data');

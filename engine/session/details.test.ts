@@ -71,6 +71,6 @@ test("peer flags say how each connection is encrypted: E for RC4, e for an encry
     uploadMeter: meter,
   });
   const e = newEntry({ id: 'b'.repeat(40), name: 'x', meta: null, magnetUri: null, savePath: '/d', addedAt: 1, position: 0, paused: false });
-  e.torrent = { peers: new Set([peer('1.1.1.1:1', 'rc4'), peer('1.1.1.2:1', 'mse-plaintext'), peer('1.1.1.3:1', 'plaintext')]) } as unknown as Torrent;
+  e.torrent = { peers: new Set([peer('1.1.1.1:1', 'rc4'), peer('1.1.1.2:1', 'mse-plaintext'), peer('1.1.1.3:1', 'plaintext')]), webSeeds: [] } as unknown as Torrent;
   assert.deepEqual(detailsOf(e, new Set(['peers'] as const)).peers?.map((p) => p.flags), ['IE', 'Ie', 'I']);
 });

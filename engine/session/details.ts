@@ -3,6 +3,7 @@ import type { DetailTopic, TorrentDetails } from '../api/types.js';
 import { fileProgress } from '../torrent/file-priorities.js';
 import type { Entry } from './entry.js';
 import type { StreamEncryption } from '../net/transport.js';
+import { webSeedPeerRows, webSeedSourceRows } from './web-seed-rows.js';
 
 /** 'E': RC4 both ways; 'e': an encrypted handshake, then plaintext (qBittorrent's letters). */
 const ENCRYPTION_FLAGS: Readonly<Record<StreamEncryption, string>> = { plaintext: '', 'mse-plaintext': 'e', rc4: 'E' };
@@ -25,6 +26,7 @@ export function detailsOf(e: Entry, topics: ReadonlySet<DetailTopic>): TorrentDe
           uploaded: p.uploadMeter.total,
         }))
       : [];
+    if (t) out.peers.push(...webSeedPeerRows(t.webSeeds));
   }
   if (topics.has('files') && meta) {
     const have = knownPieces(e, meta.pieceCount);
@@ -47,6 +49,7 @@ export function detailsOf(e: Entry, topics: ReadonlySet<DetailTopic>): TorrentDe
           nextAnnounceIn: s.nextAnnounce !== undefined ? Math.max(0, Math.round((s.nextAnnounce - performance.now()) / 1000)) : null,
         }))
       : (meta?.announce ?? []).flatMap((tier, i) => tier.map((url) => ({ url, tier: i, status: 'idle' as const, message: '', seeds: null, leechers: null, completed: null, nextAnnounceIn: null })));
+    out.trackers.push(...webSeedSourceRows(t ? t.webSeeds : null, meta?.urlList ?? []));
   }
   if (topics.has('pieces') && meta) {
     const have = knownPieces(e, meta.pieceCount);

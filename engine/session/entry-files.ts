@@ -17,6 +17,19 @@ export function fillFromMeta(entry: Entry, meta: Metainfo): void {
   entry.wantedBytes = wantedBytes(meta.files, entry.filePriorities);
 }
 
+/**
+ * A magnet's `so=` (BEP 53): only the listed files are downloaded, unless the user chose priorities of their own
+ * (`userChose`) or the list names none of the torrent's files (then everything is, as without `so=`).
+ */
+export function selectOnlyFiles(entry: Entry, selectOnly: readonly number[] | undefined, userChose: boolean): void {
+  const meta = entry.meta;
+  if (!meta || !selectOnly || userChose) return;
+  const listed = new Set(selectOnly.filter((i) => i < meta.files.length));
+  if (listed.size === 0) return;
+  entry.filePriorities = meta.files.map((_f, i) => (listed.has(i) ? 'normal' : 'skip'));
+  entry.wantedBytes = wantedBytes(meta.files, entry.filePriorities);
+}
+
 /** Bytes verified in the wanted files (padding and skipped files do not count). */
 export function updateDone(entry: Entry): void {
   const meta = entry.meta;

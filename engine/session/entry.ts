@@ -81,7 +81,7 @@ export function liveState(entry: Entry): { state: TorrentState; reason: string }
         return { state: 'seeding', reason: entry.forceStart ? 'seeding (forced)' : 'seeding' };
       case 'downloading':
         if (entry.stalled) return { state: 'stalled', reason: 'stalled: no data received for a while; waiting for peers' };
-        return { state: 'downloading', reason: entry.forceStart ? 'downloading (forced)' : t.peers.size === 0 ? 'looking for peers' : 'downloading' };
+        return { state: 'downloading', reason: entry.forceStart ? 'downloading (forced)' : t.peers.size === 0 && !t.webSeeds.some((w) => w.busy) ? 'looking for peers' : 'downloading' };
       case 'stopped':
         return { state: 'paused', reason: 'stopping' };
     }

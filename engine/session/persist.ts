@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Bitfield } from '../common/bitfield.js';
 import { encode } from '../bencode/index.js';
 import type { FilePriority } from '../api/types.js';
-import { parseMagnet, parseTorrent, type MagnetLink, type Metainfo } from '../metainfo/index.js';
+import { parseMagnet, parseTorrent, toMagnetUri, type Metainfo } from '../metainfo/index.js';
 import type { ResumePlan } from '../storage/resume/fast-resume.js';
 import type { Entry } from './entry.js';
 import { planResume } from '../storage/resume/fast-resume.js';
@@ -125,24 +125,20 @@ export function entryToRecord(e: Entry, live: { downloaded: number; uploaded: nu
     wantedBytes: e.wantedBytes,
     doneBytes: e.doneBytes,
     error: e.error,
-    magnetUri: e.meta ? null : e.magnet ? magnetUriOf(e.magnet) : null,
+    // Every part of the link (ws, so, dht, x.pe, btmh too) survives a restart before the metadata arrives.
+    magnetUri: e.meta ? null : e.magnet ? toMagnetUri(e.magnet) : null,
   });
-}
-
-function magnetUriOf(m: MagnetLink): string {
-  const tr = m.trackers.map((t) => `&tr=${encodeURIComponent(t)}`).join('');
-  const pe = m.peers.map((p) => `&x.pe=${encodeURIComponent(p.host.includes(':') ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`)}`).join('');
-  const dn = m.name ? `&dn=${encodeURIComponent(m.name)}` : '';
-  return `magnet:?xt=urn:btih:${m.infoHashHex}${dn}${tr}${pe}`;
 }
 
 /**
  * A .torrent for metadata fetched over ut_metadata: the info dict exactly as
- * received (so the info hash holds) plus the magnet's trackers.
+ * received (so the info hash holds) plus the magnet's trackers and web seeds.
  */
-export function torrentFileFromInfo(info: Uint8Array, trackers: readonly string[]): Uint8Array {
-  const head = trackers.length ? Buffer.concat([Buffer.from('d'), Buffer.from(encode({ 'announce-list': trackers.map((t) => [t]) })).subarray(1, -1)]) : Buffer.from('d');
-  return Buffer.concat([head, Buffer.from('4:info'), Buffer.from(info), Buffer.from('e')]);
+export function torrentFileFromInfo(info: Uint8Array, trackers: readonly string[], webSeeds: readonly string[] = []): Uint8Array {
+  // Keys in bencode order around the raw info dict: announce-list < info < url-list.
+  const head = trackers.length ? Buffer.from(encode({ 'announce-list': trackers.map((t) => [t]) })).subarray(1, -1) : Buffer.alloc(0);
+  const tail = webSeeds.length ? Buffer.from(encode({ 'url-list': [...webSeeds] })).subarray(1, -1) : Buffer.alloc(0);
+  return Buffer.concat([Buffer.from('d'), head, Buffer.from('4:info'), Buffer.from(info), tail, Buffer.from('e')]);
 }
 
 export function decodeMetainfo(bytes: Uint8Array): Metainfo {

@@ -5,7 +5,7 @@ import { statFiles } from '../storage/resume/resume-store.js';
 import type { Client } from './client.js';
 import type { PeerDiscovery } from './discovery.js';
 import type { Entry } from './entry.js';
-import { applyPriorities, fillFromMeta, missingFile, updateDone } from './entry-files.js';
+import { applyPriorities, fillFromMeta, missingFile, selectOnlyFiles, updateDone } from './entry-files.js';
 import { captureProgress, decodeMetainfo, entryToRecord, filePaths, recordStillExact, resumePlanFor, torrentFileFromInfo } from './persist.js';
 
 /** What the lifecycle of one torrent needs from the session around it. */
@@ -169,8 +169,10 @@ export class TorrentRunner {
       if (entry.fetch !== pending.fetch) return;
       entry.fetch = null;
       host.discovery.untrackDht(entry);
+      const userChose = entry.filePriorities.length === meta.files.length;
       fillFromMeta(entry, meta);
-      await host.store.saveMetainfo(entry.id, torrentFileFromInfo(meta.infoBytes, magnet.trackers));
+      selectOnlyFiles(entry, magnet.selectOnly, userChose);
+      await host.store.saveMetainfo(entry.id, torrentFileFromInfo(meta.infoBytes, magnet.trackers, magnet.webSeeds));
       host.notice({ type: 'metadataReceived', id: entry.id, name: entry.name });
       if (entry.metadataStop === 'armed') {
         // The user chooses files first: pause before any data is fetched (activate() sees it).

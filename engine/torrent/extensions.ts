@@ -8,7 +8,7 @@ import {
 } from '../wire/index.js';
 
 /** The ids we ask peers to use for the extensions we speak (BEP 10 `m`). */
-export const OUR_EXTENSIONS = { ut_metadata: 1, ut_pex: 2 } as const;
+export const OUR_EXTENSIONS = { ut_metadata: 1, ut_pex: 2, lt_donthave: 3 } as const;
 export const CLIENT_VERSION = 'Tessera 0.1.0';
 /** Requests we queue from one peer before rejecting (advertised as `reqq`). */
 export const OUR_REQUEST_QUEUE = 2000;
@@ -18,15 +18,22 @@ export const OUR_REQUEST_QUEUE = 2000;
  * torrents, BEP 27; not by the metadata fetch, which does not handle it). `prefersEncryption`
  * (our encryption setting is prefer or require) lets peers tell others through PEX.
  */
-export function ourExtendedHandshake(listenPort: number, metadataSize: number | undefined, pex = false, prefersEncryption = false): Uint8Array {
+export function ourExtendedHandshake(listenPort: number, metadataSize: number | undefined, pex = false, prefersEncryption = false, uploadOnly = false): Uint8Array {
   return encodeExtendedHandshake({
     prefersEncryption,
-    m: { ut_metadata: OUR_EXTENSIONS.ut_metadata, ...(pex ? { ut_pex: OUR_EXTENSIONS.ut_pex } : {}) },
+    // BEP 21: said only when true, so a leecher's handshake stays as it was.
+    uploadOnly: uploadOnly ? true : undefined,
+    m: { ut_metadata: OUR_EXTENSIONS.ut_metadata, ...(pex ? { ut_pex: OUR_EXTENSIONS.ut_pex } : {}), ...(metadataSize !== undefined ? { lt_donthave: OUR_EXTENSIONS.lt_donthave } : {}) },
     p: listenPort > 0 ? listenPort : undefined,
     v: CLIENT_VERSION,
     reqq: OUR_REQUEST_QUEUE,
     metadataSize,
   });
+}
+
+/** A handshake update (BEP 10 allows them at any time) saying whether we download anything more (BEP 21). */
+export function uploadOnlyHandshake(uploadOnly: boolean): Uint8Array {
+  return encodeExtendedHandshake({ m: {}, uploadOnly });
 }
 
 /** A handshake update that withdraws ut_pex (BEP 10: id 0 disables an extension). */

@@ -4,15 +4,20 @@ import type { Clock } from '../common/clock.js';
 import { RateMeter } from '../common/rate.js';
 import { toHex } from '../common/hex.js';
 import type { Metainfo } from '../metainfo/index.js';
+import type { WebSeedOptions } from '../peer/web-seed.js';
 import type { PeerConnection } from '../peer/connection.js';
 import { PeerManager, type SwarmHost } from '../peer/peer-manager.js';
+import type { BlockSource } from '../peer/web-seeds.js';
+import { webSeedSource } from './web-seed-source.js';
+import type { WebSeed } from '../peer/web-seed.js';
 import type { PeerStream } from '../net/transport.js';
 import { PiecePicker } from '../picker/index.js';
 import { FileStorage } from '../storage/file-storage.js';
 import type { Storage } from '../storage/types.js';
 import { TrackerAnnouncer, type TrackerStatusEvent } from '../tracker/index.js';
 import { EXTENDED_HANDSHAKE_ID, type ExtendedHandshake, type Handshake } from '../wire/index.js';
-import { OUR_EXTENSIONS, metadataAnswer, ourExtendedHandshake, withdrawPexHandshake } from './extensions.js';
+import { OUR_EXTENSIONS, metadataAnswer, ourExtendedHandshake, uploadOnlyHandshake, withdrawPexHandshake } from './extensions.js';
+import { decodeDontHave } from '../wire/index.js';
 import { Pex, type PexOptions } from './pex.js';
 import { checkPieces, type ResumePlan } from './check.js';
 import { Ticker } from '../common/ticker.js';
@@ -56,6 +61,8 @@ export interface TorrentOptions {
   readonly parentLimits?: readonly TransferLimits[];
   /** Peer exchange (BEP 11): on by default, never for private torrents; intervals injectable for tests. */
   readonly pex?: PexOptions;
+  /** Web seed tuning (connections, back-off); the URLs are the metainfo's url-list. */
+  readonly webSeeds?: WebSeedOptions;
 }
 
 const TICK_MS = 1000;
@@ -121,6 +128,7 @@ export class Torrent implements SwarmHost {
         limits: this.limits,
         maxPeers: opts.maxPeers,
         uploadSlots: opts.uploadSlots,
+        webSeeds: webSeedSource(opts.meta, opts.webSeeds),
       },
       this,
     );
@@ -258,7 +266,10 @@ export class Torrent implements SwarmHost {
   setPiecePriorities(priorities: ArrayLike<number>): void {
     const wasComplete = this.complete;
     this.picker.setPiecePriorities(priorities);
-    if (this.state === 'seeding' && !this.complete) this.setState('downloading');
+    if (this.state === 'seeding' && !this.complete) {
+      this.setState('downloading');
+      this.announceUploadOnly(false);
+    }
     else if (this.state === 'downloading' && this.complete && !wasComplete) this.onWantedComplete();
     this.swarm.prioritiesChanged();
   }
@@ -295,13 +306,18 @@ export class Torrent implements SwarmHost {
     return this.swarm.seedCount;
   }
 
+  /** The torrent's web seeds (BEP 19), banned and given-up ones included. */
+  get webSeeds(): readonly WebSeed[] {
+    return this.swarm.webSeeds.list;
+  }
+
   // ---- SwarmHost: what the peer manager hands over ----
 
   greet(peer: PeerConnection): void {
-    peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length, this.pex?.enabled === true, this.opts.prefersEncryption?.() === true) });
+    peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length, this.pex?.enabled === true, this.opts.prefersEncryption?.() === true, this.complete) });
   }
 
-  blockReceived(peer: PeerConnection, piece: number, begin: number, data: Uint8Array): void {
+  blockReceived(peer: BlockSource, piece: number, begin: number, data: Uint8Array): void {
     const g = this.storage.geometry;
     if (piece >= g.pieceCount || begin % BLOCK_SIZE !== 0 || begin >= g.pieceSize(piece) || data.length !== g.blockSize(piece, begin / BLOCK_SIZE)) {
       this.wastedBytes += data.length;
@@ -343,6 +359,8 @@ export class Torrent implements SwarmHost {
     } else if (id === OUR_EXTENSIONS.ut_pex && this.pex?.enabled) {
       const got = this.pex.receive(peer, payload, this.clock.now(), this.complete);
       if (got.kind === 'peers' && got.peers.length > 0) this.addPeers(got.peers, `pex from ${peer.address}`);
+    } else if (id === OUR_EXTENSIONS.lt_donthave) {
+      this.swarm.peerLostPiece(peer, decodeDontHave(payload));
     }
   }
 
@@ -351,7 +369,7 @@ export class Torrent implements SwarmHost {
     const pex = this.pex;
     if (!pex || pex.enabled === enabled) return;
     pex.setEnabled(enabled);
-    const payload = enabled ? ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length, true, this.opts.prefersEncryption?.() === true) : withdrawPexHandshake();
+    const payload = enabled ? ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length, true, this.opts.prefersEncryption?.() === true, this.complete) : withdrawPexHandshake();
     for (const peer of this.peers) if (peer.supportsExtended) peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload });
   }
 
@@ -397,6 +415,13 @@ export class Torrent implements SwarmHost {
       this.opts.events?.onComplete?.();
     }
     this.swarm.wantedComplete();
+    this.announceUploadOnly(true);
+  }
+
+  /** Tells the connected peers whether we download anything more (BEP 21), by an extended handshake update. */
+  private announceUploadOnly(uploadOnly: boolean): void {
+    const payload = uploadOnlyHandshake(uploadOnly);
+    for (const peer of this.peers) if (peer.supportsExtended) peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload });
   }
 
   private onPieceFailed(piece: number): void {

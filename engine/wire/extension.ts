@@ -31,6 +31,8 @@ export interface ExtendedHandshakeInput {
   yourIp?: Uint8Array;
   /** We prefer encrypted connections (`e` = 1): peers may pass that on through PEX. */
   prefersEncryption?: boolean;
+  /** BEP 21 `upload_only`: we download nothing more (a seed, or every wanted file done); false sends 0. */
+  uploadOnly?: boolean;
 }
 
 export interface ExtendedHandshake {
@@ -51,6 +53,8 @@ export interface ExtendedHandshake {
   yourIp?: Uint8Array;
   /** The peer's `e`: present when 0 or 1. */
   prefersEncryption?: boolean;
+  /** BEP 21 `upload_only`: present when the peer sent it (non-zero: it downloads nothing more). */
+  uploadOnly?: boolean;
 }
 
 const utf8 = new TextEncoder();
@@ -90,6 +94,7 @@ export function encodeExtendedHandshake(h: ExtendedHandshakeInput): Uint8Array {
     d.set('yourip', h.yourIp);
   }
   if (h.prefersEncryption) d.set('e', 1);
+  if (h.uploadOnly !== undefined) d.set('upload_only', h.uploadOnly ? 1 : 0);
   return encode(d);
 }
 
@@ -122,6 +127,8 @@ export function decodeExtendedHandshake(payload: Uint8Array): ExtendedHandshake 
   if (yourIp !== undefined && (yourIp.length === 4 || yourIp.length === 16)) out.yourIp = yourIp;
   const e = optInt(d, 'e', what);
   if (e === 0 || e === 1) out.prefersEncryption = e === 1;
+  const uploadOnly = optInt(d, 'upload_only', what);
+  if (uploadOnly !== undefined) out.uploadOnly = uploadOnly !== 0;
   return out;
 }
 

@@ -60,6 +60,7 @@ export {
   encodePex,
 } from './extension.js';
 export { allowedFastSet } from './allowed-fast.js';
+export { encodeDontHave, decodeDontHave } from './donthave.js';
 export { clientFromPeerId, makePeerId, TESSERA_PEER_ID_PREFIX } from './peer-id.js';
 export { Rc4 } from './rc4.js';
 export { req2Hash } from './mse-crypto.js';

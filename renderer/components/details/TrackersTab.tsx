@@ -1,7 +1,7 @@
 /** The Trackers tab: each tracker's health, its scrape counts and when it is asked next (counted down locally). */
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useTessera } from '../../store/context.js';
-import { formatCount, formatCountdown, remainingSeconds, sortTrackers, trackerStatusLabel } from './tracker-view.js';
+import { formatCount, formatCountdown, remainingSeconds, sortTrackers, sourceTierLabel, trackerStatusLabel } from './tracker-view.js';
 
 export function TrackersTab(): ReactNode {
   const trackers = useTessera((s) => s.trackers);
@@ -52,7 +52,7 @@ export function TrackersTab(): ReactNode {
             {rows.map((t) => (
               <tr key={`${t.tier}|${t.url}`} className="dt-row">
                 <td className="dt-mono dt-select dt-url">{t.url}</td>
-                <td className="dt-num">{t.tier + 1}</td>
+                <td className="dt-num">{sourceTierLabel(t)}</td>
                 <td>
                   <span className={`dt-status dt-status-${t.status}`}>{trackerStatusLabel(t)}</span>
                 </td>

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TrackerInfo } from '../../../engine/api/types.js';
-import { formatCount, formatCountdown, remainingSeconds, sortTrackers, trackerStatusLabel } from './tracker-view.js';
+import { formatCount, formatCountdown, remainingSeconds, sortTrackers, sourceTierLabel, trackerStatusLabel } from './tracker-view.js';
 
 function tracker(url: string, tier: number, status: TrackerInfo['status'] = 'working'): TrackerInfo {
   return { url, tier, status, message: '', seeds: null, leechers: null, completed: null, nextAnnounceIn: null };
@@ -28,4 +28,14 @@ test('statuses and counts in words', () => {
 test('trackers list by tier and keep their order within one', () => {
   const sorted = sortTrackers([tracker('c', 1), tracker('a', 0), tracker('d', 1), tracker('b', 0)]);
   assert.deepEqual(sorted.map((t) => t.url), ['a', 'b', 'c', 'd']);
+});
+
+test('web seeds sort after every tracker and are labelled as web seeds', () => {
+  const seed: TrackerInfo = { ...tracker('http://mirror/files/', -1, 'updating'), kind: 'webSeed' };
+  const sorted = sortTrackers([seed, tracker('udp://b', 3), tracker('udp://a', 0)]);
+  assert.deepEqual(sorted.map((t) => t.url), ['udp://a', 'udp://b', 'http://mirror/files/']);
+  assert.equal(sourceTierLabel(seed), 'web seed');
+  assert.equal(sourceTierLabel(tracker('udp://a', 0)), '1');
+  assert.equal(trackerStatusLabel(seed), 'Downloading');
+  assert.equal(trackerStatusLabel(tracker('udp://a', 0, 'updating')), 'Announcing…');
 });

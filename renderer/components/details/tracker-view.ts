@@ -2,6 +2,7 @@
 import type { TrackerInfo } from '../../../engine/api/types.js';
 
 export function trackerStatusLabel(t: TrackerInfo): string {
+  if (t.kind === 'webSeed') return WEB_SEED_STATUS[t.status];
   switch (t.status) {
     case 'idle':
       return 'Not contacted yet';
@@ -12,6 +13,13 @@ export function trackerStatusLabel(t: TrackerInfo): string {
     case 'error':
       return 'Not working';
   }
+}
+
+const WEB_SEED_STATUS: Readonly<Record<TrackerInfo['status'], string>> = { idle: 'Not used yet', updating: 'Downloading', working: 'Ready', error: 'Not working' };
+
+/** The Tier column: a tracker's tier from 1, or "web seed". */
+export function sourceTierLabel(t: TrackerInfo): string {
+  return t.kind === 'webSeed' ? 'web seed' : String(t.tier + 1);
 }
 
 /** Seconds left of a countdown received `elapsedMs` ago, never below zero; null when unknown. */
@@ -35,7 +43,8 @@ export function formatCount(n: number | null): string {
   return n === null || n < 0 ? '—' : n.toLocaleString('en-US');
 }
 
-/** Trackers by tier, then as the engine listed them. */
+/** Trackers by tier, then as the engine listed them; web seeds after every tracker. */
 export function sortTrackers(trackers: readonly TrackerInfo[]): TrackerInfo[] {
-  return trackers.map((t, i) => ({ t, i })).sort((a, b) => a.t.tier - b.t.tier || a.i - b.i).map((x) => x.t);
+  const rank = (t: TrackerInfo) => (t.kind === 'webSeed' ? Number.MAX_SAFE_INTEGER : t.tier);
+  return trackers.map((t, i) => ({ t, i })).sort((a, b) => rank(a.t) - rank(b.t) || a.i - b.i).map((x) => x.t);
 }
