@@ -14,7 +14,8 @@ async function audit(app: Page, where: string): Promise<string[]> {
 }
 
 test('axe finds no accessibility violations in the window, the details tabs, the dialogs and the menus, light and dark', async ({ tessera, app }, testInfo) => {
-  test.setTimeout(120_000);
+  // Twenty axe audits: about a minute on a quiet machine, over two when the machine is shared.
+  test.setTimeout(240_000);
   const payload = await makeTestPayload(join(tessera.workDir, 'a11y'), { name: 'Audited payload', seed: 9, files: [{ path: 'one.bin', size: 50_000 }, { path: 'sub/two.bin', size: 20_000 }] });
   const t = await makeTorrent({ source: payload.root, out: join(tessera.workDir, 'a11y.torrent'), tiers: [['http://127.0.0.1:9/announce']], pieceLengthLog2: 15 });
   const bytes = readFileSync(t.file);
