@@ -61,7 +61,6 @@ export class TorrentRunner {
     const meta = entry.meta;
     let torrent;
     try {
-      if (meta.version === 2) throw new Error('v2-only torrents (no v1 piece hashes) cannot be downloaded or seeded yet');
       torrent = host.client.add(meta, {
         downloadDir: entry.savePath,
         peers: [...(entry.magnet?.peers ?? []), ...entry.extraPeers],

@@ -19,6 +19,9 @@ import { Ticker } from '../common/ticker.js';
 import type { AddressBook, PeerAddress } from '../peer/address-book.js';
 import { isStarved } from './starvation.js';
 import { TransferLimits, type RateLimits } from '../net/bandwidth.js';
+import { merkleVerifierFor, type MerkleVerifier } from '../storage/piece-verifier.js';
+import { V2Pieces } from './v2-pieces.js';
+import type { HashMessage } from '../wire/hash-messages.js';
 
 export type TorrentState = 'checking' | 'downloading' | 'seeding' | 'stopped' | 'error';
 
@@ -56,6 +59,8 @@ export interface TorrentOptions {
   readonly parentLimits?: readonly TransferLimits[];
   /** Peer exchange (BEP 11): on by default, never for private torrents; intervals injectable for tests. */
   readonly pex?: PexOptions;
+  /** v2/hybrid with a given `storage`: the verifier that storage was made with (default: one of its own). */
+  readonly verifier?: MerkleVerifier;
 }
 
 const TICK_MS = 1000;
@@ -104,7 +109,8 @@ export class Torrent implements SwarmHost {
     this.meta = opts.meta;
     this.clock = opts.clock;
     this.infoHashHex = toHex(opts.meta.infoHash);
-    this.storage = opts.storage ?? new FileStorage(opts.meta, opts.downloadDir);
+    const verifier = opts.verifier ?? merkleVerifierFor(opts.meta);
+    this.storage = opts.storage ?? new FileStorage({ ...opts.meta, verifier }, opts.downloadDir);
     this.picker = new PiecePicker(this.storage.geometry);
     this.downloadMeter = new RateMeter(opts.clock);
     this.uploadMeter = new RateMeter(opts.clock);
@@ -113,6 +119,8 @@ export class Torrent implements SwarmHost {
     this.swarm = new PeerManager(
       {
         infoHash: opts.meta.infoHash,
+        infoHashV2: opts.meta.infoHashV2?.slice(0, 20),
+        v2UpgradeBit: opts.meta.version === 'hybrid',
         peerId: opts.peerId,
         clock: opts.clock,
         dial: opts.dial,
@@ -124,7 +132,11 @@ export class Torrent implements SwarmHost {
       },
       this,
     );
+    this.v2 = verifier ? new V2Pieces(verifier, this.storage, this.swarm, this) : null;
   }
+
+  /** BEP 52 hashes and block-level blame (v2 and hybrid torrents). */
+  private readonly v2: V2Pieces | null;
 
   /** This torrent's own download/upload limits (unlimited until setLimits). */
   readonly limits: TransferLimits;
@@ -322,6 +334,7 @@ export class Torrent implements SwarmHost {
     }
     this.storage.writeBlock(piece, begin, data);
     this.swarm.contributed(piece, peer);
+    this.v2?.blockFrom(piece, begin, peer);
     if (this.picker.inEndGame) this.swarm.cancelDuplicates(peer, piece, begin, data.length);
     if (result.pieceComplete) this.verifyPiece(piece);
   }
@@ -329,6 +342,15 @@ export class Torrent implements SwarmHost {
   uploaded(bytes: number): void {
     this.uploadMeter.add(bytes);
     this.lastPayloadAt = this.clock.now();
+  }
+
+  hashMessage(peer: PeerConnection, message: HashMessage): void {
+    this.v2?.message(peer, message, this.clock.now());
+  }
+
+  /** Piece layers are being fetched from peers (a v2 magnet): pieces cannot be verified yet. */
+  get awaitingHashes(): boolean {
+    return this.v2?.awaitingLayers ?? false;
   }
 
   extendedHandshake(peer: PeerConnection, handshake: ExtendedHandshake): void {
@@ -362,6 +384,7 @@ export class Torrent implements SwarmHost {
     this.storage.finishPiece(piece).then(
       (ok) => {
         this.verifying.delete(piece);
+        if (ok) this.v2?.settled(piece);
         if (ok) {
           this.swarm.pieceSettled(piece);
           this.onPieceVerified(piece);
@@ -402,7 +425,7 @@ export class Torrent implements SwarmHost {
   private onPieceFailed(piece: number): void {
     this.picker.pieceFailed(piece);
     this.wastedBytes += this.storage.geometry.pieceSize(piece);
-    this.swarm.pieceFailed(piece);
+    this.swarm.pieceFailed(piece, !(this.v2?.failed(piece, this.clock.now()) ?? false));
   }
 
   // ---- periodic work ----
@@ -417,6 +440,7 @@ export class Torrent implements SwarmHost {
     }
     const now = this.clock.now();
     swarm.tick(now);
+    this.v2?.tick(now);
     if (this.pex) for (const m of this.pex.due(swarm.peers, now)) m.peer.sendMessage({ type: 'extended', id: m.id, payload: m.payload });
     swarm.connectMore();
     // Nobody to download from and nobody left to dial (the tracker's list may hold only peers that have gone, or
