@@ -199,7 +199,14 @@ export class HashExchange {
     const node = this.verifier.trustedNode(piece);
     if (!gotLeaves || !node) return false;
     const blocks = node.wholeFile ? nextPow2(Math.ceil(this.verifier.files[node.file].length / BLOCK_SIZE)) : this.verifier.blocksPerPiece;
-    if (blocks < 2) return false;
+    if (blocks < 2) {
+      // a piece of one 16 KiB block: its merkle hash is the block's own, so the failure already proves the block bad
+      const sender = senders[0];
+      if (!sender) return false;
+      this.host.log(`piece ${piece}: 1 bad 16 KiB block(s) found by their merkle hashes`);
+      this.host.ban(sender, `sent a block of piece ${piece} that failed the merkle check`);
+      return true;
+    }
     const range: HashRange = { baseLayer: 0, index: node.wholeFile ? 0 : node.index * blocks, length: blocks, proofLayers: 0 };
     this.pending.set(keyOf(node.file, range), { kind: 'leaves', file: node.file, range, peer: null, sentAt: 0, piece, senders, gotLeaves });
     this.dispatch(now);

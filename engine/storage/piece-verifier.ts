@@ -127,15 +127,15 @@ export class MerkleVerifier implements PieceVerifier {
     const f = this.spec.files[file];
     const start = piece * this.spec.pieceLength - f.offset;
     const fileBytes = Math.min(this.spec.pieceLength, f.length - start);
-    // v2-only: bytes past the file's end in its last piece are padding and must be zero
-    if (this.spec.version === 2) for (let i = fileBytes; i < data.length; i++) if (data[i] !== 0) return false;
     const leaves = leafHashes(data.subarray(0, fileBytes));
-    if (verifyPieceLeaves(leaves, node.hash, this.blocksPerPiece, node.wholeFile)) {
+    // v2-only: bytes past the file's end in its last piece are padding and must be zero
+    const badPadding = this.spec.version === 2 && data.subarray(fileBytes).some((b) => b !== 0);
+    if (!badPadding && verifyPieceLeaves(leaves, node.hash, this.blocksPerPiece, node.wholeFile)) {
       this.failed.delete(piece);
       return true;
     }
     if (this.failed.size >= MAX_FAILED_KEPT) this.failed.delete(this.failed.keys().next().value!);
-    this.failed.set(piece, leaves);
+    this.failed.set(piece, badPadding ? markBadPadding(leaves, data, fileBytes) : leaves);
     return false;
   }
 
@@ -150,6 +150,22 @@ export class MerkleVerifier implements PieceVerifier {
     const digest = createHash('sha1').update(data).digest();
     return equalBytes(digest, this.spec.pieces.subarray(piece * 20, piece * 20 + 20));
   }
+}
+
+/**
+ * Leaf hashes for blame when a v2 piece's padding is not zero: a block holding non-zero padding gets
+ * an impossible hash (all 0xff) so it can match no proof; blocks of padding alone get the zero hash
+ * of a padding leaf when they are clean.
+ */
+function markBadPadding(leaves: Uint8Array, data: Uint8Array, fileBytes: number): Uint8Array {
+  const blocks = Math.ceil(data.length / BLOCK_SIZE);
+  const out = new Uint8Array(blocks * HASH_SIZE);
+  out.set(leaves);
+  for (let b = Math.floor(fileBytes / BLOCK_SIZE); b < blocks; b++) {
+    const start = Math.max(fileBytes, b * BLOCK_SIZE);
+    if (data.subarray(start, (b + 1) * BLOCK_SIZE).some((x) => x !== 0)) out.fill(0xff, b * HASH_SIZE, (b + 1) * HASH_SIZE);
+  }
+  return out;
 }
 
 /** The verifier a torrent's storage needs: a MerkleVerifier for v2 and hybrid torrents, none (SHA-1 in the backend) for v1. */
