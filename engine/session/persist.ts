@@ -133,7 +133,10 @@ function magnetUriOf(m: MagnetLink): string {
   const tr = m.trackers.map((t) => `&tr=${encodeURIComponent(t)}`).join('');
   const pe = m.peers.map((p) => `&x.pe=${encodeURIComponent(p.host.includes(':') ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`)}`).join('');
   const dn = m.name ? `&dn=${encodeURIComponent(m.name)}` : '';
-  return `magnet:?xt=urn:btih:${m.infoHashHex}${dn}${tr}${pe}`;
+  // BEP 52: a v2-only link is named by its btmh alone, a hybrid by both
+  const btih = m.version === 2 ? [] : [`xt=urn:btih:${m.infoHashHex}`];
+  const btmh = m.infoHashV2Hex ? [`xt=urn:btmh:1220${m.infoHashV2Hex}`] : [];
+  return `magnet:?${[...btih, ...btmh].join('&')}${dn}${tr}${pe}`;
 }
 
 /**
