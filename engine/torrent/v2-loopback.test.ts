@@ -8,6 +8,8 @@ import { parseInfoDict, parseTorrent, type Metainfo } from '../metainfo/index.js
 import { Client } from '../session/client.js';
 import { startHostilePeer } from '../testing/hostile-peer.js';
 import { patternBytes, waitUntil as until } from '../testing/wait.js';
+import { connect } from 'node:net';
+import { HANDSHAKE_LENGTH, advertisesV2, decodeHandshake, encodeHandshake, makePeerId, type Handshake } from '../wire/index.js';
 
 /** Multi-file, odd sizes, an empty and a 1-byte file; 32 KiB pieces so files span, fill and fall short of pieces. */
 const FILES: [string, number][] = [
@@ -106,3 +108,43 @@ test('a peer sending bad blocks of a v2 torrent is caught by the blocks merkle h
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('a hybrid seeder answers a handshake naming its truncated v2 hash with that hash, and one naming its v1 hash with the upgrade bit', { timeout: 20_000 }, async () => {
+  const root = mkdtempSync(join(tmpdir(), 'tessera-v2-hs-'));
+  const content = makeContent(root);
+  const meta = parseTorrent(await createTorrent(content, { pieceLength: 32_768, format: 'hybrid', creationDate: null }));
+  const seeder = new Client({ host: '127.0.0.1', encryption: 'disable' });
+  try {
+    await seeder.listen();
+    await seeder.add(meta, { downloadDir: join(root, 'seed'), useTrackers: false }).start();
+    const v2Id = meta.infoHashV2!.subarray(0, 20);
+    for (const named of [v2Id, meta.infoHash]) {
+      const reply = await handshakeWith(seeder.port, named);
+      assert.ok(reply, 'the seeder answered the handshake');
+      assert.equal(Buffer.from(reply.infoHash).toString('hex'), Buffer.from(named).toString('hex'), 'answered with the hash the peer named');
+      assert.ok(advertisesV2(reply.reserved), 'the upgrade bit says it speaks v2 too');
+    }
+    assert.equal(await handshakeWith(seeder.port, new Uint8Array(20).fill(7)), null, 'an unknown hash is refused');
+  } finally {
+    await seeder.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+/** Dials `port` with a plaintext handshake naming `infoHash`; the handshake that comes back, or null if the connection closes first. */
+function handshakeWith(port: number, infoHash: Uint8Array): Promise<Handshake | null> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(encodeHandshake({ infoHash, peerId: makePeerId(), extensions: { extended: true, fast: true, dht: false } })));
+    let got = Buffer.alloc(0);
+    socket.on('data', (d: Buffer) => {
+      got = Buffer.concat([got, d]);
+      if (got.length >= HANDSHAKE_LENGTH) {
+        socket.destroy();
+        resolve(decodeHandshake(got.subarray(0, HANDSHAKE_LENGTH)));
+      }
+    });
+    socket.on('close', () => resolve(null));
+    socket.on('error', () => resolve(null));
+    socket.setTimeout(5000, () => socket.destroy());
+  });
+}
