@@ -63,8 +63,17 @@ export class HashExchange {
     for (const file of verifier.missingLayers()) this.queueLayer(file);
   }
 
-  /** Piece layers are still being fetched: pieces of those files cannot be verified yet. */
+  /**
+   * v2-only torrents whose piece layers are still being fetched: pieces of those files cannot be
+   * verified yet. (A hybrid verifies by SHA-1 meanwhile, so it downloads from v1-only peers too.)
+   */
   get awaitingLayers(): boolean {
+    if (!this.verifier.v2Only) return false;
+    for (const p of this.pending.values()) if (p.kind === 'layer') return true;
+    return false;
+  }
+
+  private hasLayerRequests(): boolean {
     for (const p of this.pending.values()) if (p.kind === 'layer') return true;
     return false;
   }
@@ -184,7 +193,7 @@ export class HashExchange {
       return;
     }
     this.host.log(`piece layer of file ${p.file} received from peers (${parts.length / HASH_SIZE} hashes)`);
-    if (!this.awaitingLayers) this.host.layersComplete();
+    if (!this.hasLayerRequests()) this.host.layersComplete();
   }
 
   // ---- block-level blame ----

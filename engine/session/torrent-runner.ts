@@ -159,7 +159,8 @@ export class TorrentRunner {
     if (!magnet) return;
     host.touch(entry);
     try {
-      const pending = host.client.fetchMetadataCancellable(magnet, magnet.peers, (l) => host.log(l, entry));
+      // peers the user added before the fetch began (addPeers right after add) are asked too
+      const pending = host.client.fetchMetadataCancellable(magnet, [...magnet.peers, ...entry.extraPeers], (l) => host.log(l, entry));
       entry.fetch = pending.fetch;
       host.started(entry);
       host.discovery.track(entry);

@@ -62,6 +62,12 @@ test('hybrid: both SHA-1 and merkle must agree', async () => {
   const pieces = new Uint8Array(meta.pieces);
   pieces[0] ^= 0xff;
   assert.equal(new MerkleVerifier({ ...meta, pieces }).matches(0, pieceData(0)), false);
+  // a hybrid magnet: no piece layers yet, so its SHA-1 alone decides (it downloads from v1-only peers too)
+  const bare = new MerkleVerifier(parseInfoDict(meta.infoBytes));
+  assert.ok(bare.matches(0, pieceData(0)));
+  const flipped = pieceData(0);
+  flipped[5] ^= 1;
+  assert.equal(bare.matches(0, flipped), false);
 });
 
 test('without piece layers (a magnet) a long file waits for its layer, which must hash to the root', async () => {

@@ -96,6 +96,11 @@ export class MerkleVerifier implements PieceVerifier {
     return true;
   }
 
+  /** v2-only: pieces can be verified by merkle tree alone (a hybrid also has its SHA-1s). */
+  get v2Only(): boolean {
+    return this.spec.version === 2;
+  }
+
   /** The piece's hashes are all known (its file's layer, if it needs one). */
   canVerify(piece: number): boolean {
     const file = this.fileOf(piece);
@@ -119,18 +124,20 @@ export class MerkleVerifier implements PieceVerifier {
   }
 
   matches(piece: number, data: Uint8Array): boolean {
-    if (this.spec.version === 'hybrid' && !this.sha1Matches(piece, data)) return false;
+    const hybrid = this.spec.version === 'hybrid';
+    const sha1Ok = !hybrid || this.sha1Matches(piece, data);
     const file = this.fileOf(piece);
-    if (file < 0) return this.spec.version === 'hybrid' || data.every((b) => b === 0);
+    if (file < 0) return hybrid ? sha1Ok : data.every((b) => b === 0);
     const node = this.trustedNode(piece);
-    if (!node) return false;
+    // a hybrid whose piece layer is not known yet (a magnet): its SHA-1 stands alone
+    if (!node) return hybrid && sha1Ok;
     const f = this.spec.files[file];
     const start = piece * this.spec.pieceLength - f.offset;
     const fileBytes = Math.min(this.spec.pieceLength, f.length - start);
     const leaves = leafHashes(data.subarray(0, fileBytes));
-    // v2-only: bytes past the file's end in its last piece are padding and must be zero
-    const badPadding = this.spec.version === 2 && data.subarray(fileBytes).some((b) => b !== 0);
-    if (!badPadding && verifyPieceLeaves(leaves, node.hash, this.blocksPerPiece, node.wholeFile)) {
+    // bytes past the file's end in its last piece are padding (BEP 47 / BEP 52) and must be zero
+    const badPadding = data.subarray(fileBytes).some((b) => b !== 0);
+    if (sha1Ok && !badPadding && verifyPieceLeaves(leaves, node.hash, this.blocksPerPiece, node.wholeFile)) {
       this.failed.delete(piece);
       return true;
     }

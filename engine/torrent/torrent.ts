@@ -311,6 +311,8 @@ export class Torrent implements SwarmHost {
 
   greet(peer: PeerConnection): void {
     peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length, this.pex?.enabled === true, this.opts.prefersEncryption?.() === true) });
+    // piece layers still wanted (a magnet): ask the new peer now rather than at the next tick
+    this.v2?.tick(this.clock.now());
   }
 
   blockReceived(peer: PeerConnection, piece: number, begin: number, data: Uint8Array): void {

@@ -71,6 +71,7 @@ async function transfer(format: TorrentFormat, asMagnet: boolean): Promise<void>
 test('a v2-only torrent: multi-file with odd sizes, an empty and a 1-byte file, byte for byte', { timeout: 30_000 }, () => transfer('v2', false));
 test('a hybrid torrent, byte for byte', { timeout: 30_000 }, () => transfer('hybrid', false));
 test('a v2 torrent from its info dict alone fetches its piece layers from the seeder and completes', { timeout: 30_000 }, () => transfer('v2', true));
+test('a hybrid torrent from its info dict alone completes (SHA-1 until the layers come) and fetches its layers', { timeout: 30_000 }, () => transfer('hybrid', true));
 
 test('a peer sending bad blocks of a v2 torrent is caught by the blocks merkle hashes and banned', { timeout: 60_000 }, async () => {
   const root = mkdtempSync(join(tmpdir(), 'tessera-v2-hostile-'));

@@ -15,6 +15,7 @@ import { Client } from '../../session/client.js';
 import { SYSTEM_PYTHON, freePort, startLibtorrent } from '../../testing/index.js';
 import { startHostilePeer } from '../../testing/hostile-peer.js';
 import { patternBytes, waitUntil as until } from '../../testing/wait.js';
+import { lastJsonLine, startTessera } from './tessera-process.js';
 
 // Args: content folder, piece length, 'v2' | 'hybrid', output .torrent.
 const MAKE_TORRENT = `
@@ -138,6 +139,26 @@ describe('v2 and hybrid torrents with libtorrent 2.0.8', { timeout: 300_000 }, (
       assert.ok(log.some((l) => /piece layer of file \d+ received from peers/.test(l)), `piece layers came from libtorrent:\n${log.join('\n')}`);
     } finally {
       await client.close();
+      await seed.stop();
+    }
+  });
+
+  test('tessera download of a urn:btmh magnet (v2-only) completes from a libtorrent seeder, named by the truncated v2 hash', { timeout: 90_000 }, async () => {
+    const meta = parseTorrent(readFileSync(torrents.get('v2')!));
+    const seed = await startLibtorrent({ role: 'seed', torrentFile: torrents.get('v2')!, dataDir: join(root, 'source'), port: await freePort(), noTrackers: true });
+    try {
+      await seed.ready;
+      const out = join(root, 'cli-magnet-v2');
+      const magnet = `magnet:?xt=urn:btmh:1220${meta.infoHashV2Hex!}&dn=content`;
+      const tessera = startTessera(['download', magnet, '--out', out, '--peer', `127.0.0.1:${seed.port}`, '--port', '0', '--json', '--verbose'], root, 'tessera-cli-magnet-v2');
+      const exit = await tessera.exited;
+      const lines = tessera.lines();
+      assert.equal(exit.code, 0, `tessera exited ${exit.code}; log ${tessera.logFile}:\n${lines.slice(-30).join('\n')}`);
+      const summary = lastJsonLine(lines);
+      assert.equal(summary.infoHash, meta.infoHashV2Hex!.slice(0, 40), 'the torrent id is the first 40 hex digits of the v2 hash');
+      assert.equal(summary.complete, true);
+      sameFiles(out);
+    } finally {
       await seed.stop();
     }
   });
