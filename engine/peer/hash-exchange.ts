@@ -21,6 +21,7 @@ import type { PeerConnection } from './connection.js';
 /** Hashes asked for in one piece-layer request (BEP 52: requests SHOULD NOT exceed 512). */
 const LAYER_CHUNK = 512;
 const REQUEST_TIMEOUT_MS = 15_000;
+const MAX_LEAF_ATTEMPTS = 3;
 
 export interface HashExchangeHost {
   readonly peers: ReadonlySet<PeerConnection>;
@@ -38,6 +39,8 @@ interface Pending {
   readonly range: HashRange;
   peer: PeerConnection | null;
   sentAt: number;
+  /** Times sent (block hashes are given up after MAX_LEAF_ATTEMPTS). */
+  attempts: number;
   /** kind 'leaves': the piece and who sent each of its blocks, with the leaf hashes of what they sent. */
   readonly piece?: number;
   readonly senders?: readonly (PeerConnection | undefined)[];
@@ -123,7 +126,8 @@ export class HashExchange {
     if (req.baseLayer !== 0 || req.length !== want || rangeProblem(req, this.height(file)) !== undefined) return reject();
     if (single ? uncleCount(req) > 0 : !tree) return reject();
     const piece = this.verifier.files[file].offset / this.storage.geometry.pieceLength + req.index / span;
-    if (!this.host.have.has(piece)) return reject();
+    // reading and hashing a piece costs like uploading it: only for peers we would upload to
+    if (!this.host.have.has(piece) || peer.amChoking) return reject();
     void this.readLeaves(piece, file).then(
       (leaves) => {
         const uncles = uncleCount(req);
@@ -169,7 +173,7 @@ export class HashExchange {
       const length = Math.max(2, Math.min(LAYER_CHUNK, count - index));
       // proof up to just below the root, so every answer is checked against the pieces root
       const range: HashRange = { baseLayer: base, index, length, proofLayers: height - base - 1 };
-      this.pending.set(keyOf(file, range), { kind: 'layer', file, range, peer: null, sentAt: 0 });
+      this.pending.set(keyOf(file, range), { kind: 'layer', file, range, peer: null, sentAt: 0, attempts: 0 });
     }
   }
 
@@ -208,6 +212,11 @@ export class HashExchange {
     const node = this.verifier.trustedNode(piece);
     if (!gotLeaves || !node) return false;
     const blocks = node.wholeFile ? nextPow2(Math.ceil(this.verifier.files[node.file].length / BLOCK_SIZE)) : this.verifier.blocksPerPiece;
+    // A sole sender is to blame for all of it (piece-level blame says as much); otherwise ask any v2
+    // peer, a suspect included: its answer must prove up to the piece hash we trust, so it cannot lie.
+    const v2Peers = [...this.host.peers].filter((p) => p.supportsV2 && !p.closed);
+    const distinct = new Set(senders.filter((x) => x !== undefined));
+    if (v2Peers.length === 0 || (distinct.size === 1 && v2Peers.every((p) => distinct.has(p)))) return false;
     if (blocks < 2) {
       // a piece of one 16 KiB block: its merkle hash is the block's own, so the failure already proves the block bad
       const sender = senders[0];
@@ -217,7 +226,7 @@ export class HashExchange {
       return true;
     }
     const range: HashRange = { baseLayer: 0, index: node.wholeFile ? 0 : node.index * blocks, length: blocks, proofLayers: 0 };
-    this.pending.set(keyOf(node.file, range), { kind: 'leaves', file: node.file, range, peer: null, sentAt: 0, piece, senders, gotLeaves });
+    this.pending.set(keyOf(node.file, range), { kind: 'leaves', file: node.file, range, peer: null, sentAt: 0, attempts: 0, piece, senders, gotLeaves });
     this.dispatch(now);
     return true;
   }
@@ -244,6 +253,14 @@ export class HashExchange {
     for (const sender of bad) this.host.ban(sender, `sent ${badBlocks > 1 ? 'blocks' : 'a block'} of piece ${p.piece} that failed the merkle check`);
   }
 
+  /** Nobody answered for the piece's block hashes: a sole sender is to blame for the whole piece. */
+  private giveUpLeaves(p: Pending): void {
+    this.pending.delete(keyOf(p.file, p.range));
+    const senders = new Set(p.senders!.filter((x): x is PeerConnection => x !== undefined));
+    this.host.log(`piece ${p.piece}: no peer sent its block hashes${senders.size === 1 ? '; its only sender is to blame' : ''}`);
+    if (senders.size === 1) this.host.ban([...senders][0], `sent piece ${p.piece}, which failed the merkle check`);
+  }
+
   // ---- sending ----
 
   /** Sends each unanswered request to a peer that speaks v2 (again after a timeout or a reject). */
@@ -254,6 +271,11 @@ export class HashExchange {
     let turn = 0;
     for (const p of this.pending.values()) {
       if (p.peer && !p.peer.closed && now - p.sentAt < REQUEST_TIMEOUT_MS) continue;
+      if (p.kind === 'leaves' && p.attempts >= MAX_LEAF_ATTEMPTS) {
+        this.giveUpLeaves(p);
+        continue;
+      }
+      p.attempts++;
       // not the peer that failed us last, and for block hashes preferably none of the piece's senders
       const pool = candidates.filter((c) => c !== p.peer && !(p.senders?.includes(c) ?? false));
       const pick = (pool.length > 0 ? pool : candidates)[turn++ % (pool.length > 0 ? pool.length : candidates.length)];

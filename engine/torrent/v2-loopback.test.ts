@@ -90,12 +90,18 @@ test('a peer sending bad blocks of a v2 torrent is caught by the blocks merkle h
     const leech = leecher.add(meta, {
       downloadDir: join(root, 'leech'),
       useTrackers: false,
-      peers: [{ host: '127.0.0.1', port: liar.port }],
+      peers: [{ host: '127.0.0.1', port: seeder.port }],
       events: { onLog: (l) => log.push(l) },
     });
     await leech.start();
-    await until(() => liar.garbageBlocksSent() > 0, 10_000, () => 'liar never asked for a block');
-    leech.addPeers([{ host: '127.0.0.1', port: seeder.port }], 'test');
+    // the honest seeder first, with the download slowed so the liar, dialled next, gets requests while
+    // another v2 peer is there to ask for the blocks' hashes
+    leech.setLimits({ download: 100_000 });
+    await until(() => leech.peers.size > 0, 10_000, () => 'never connected to the seeder');
+    leech.addPeers([{ host: '127.0.0.1', port: liar.port }], 'test');
+    await until(() => liar.garbageBlocksSent() > 0, 10_000, () => 'the liar was never asked for a block');
+    await until(() => leech.addressBook.isBanned('127.0.0.1', liar.port), 20_000, () => `the liar is not banned; log:\n${log.join('\n')}`);
+    leech.setLimits({ download: null });
     await until(() => leech.complete, 40_000, () => `${leech.have.count}/${meta.pieceCount}; log:\n${log.join('\n')}`);
     assert.ok(readFileSync(join(root, 'leech', 'data.bin')).equals(data), 'file verifies byte for byte');
     assert.ok(log.some((l) => /bad 16 KiB block\(s\) found by their merkle hashes/.test(l)), log.join('\n'));

@@ -174,10 +174,16 @@ describe('v2 and hybrid torrents with libtorrent 2.0.8', { timeout: 300_000 }, (
       await seed.ready;
       await client.listen();
       const out = join(root, 'tessera-v2-hostile');
-      const t = client.add(meta, { downloadDir: out, useTrackers: false, peers: [{ host: '127.0.0.1', port: liar.port }], events: { onLog: (l) => log.push(l) } });
+      const t = client.add(meta, { downloadDir: out, useTrackers: false, peers: [{ host: '127.0.0.1', port: seed.port }], events: { onLog: (l) => log.push(l) } });
       await t.start();
+      // the honest seeder first, with the download slowed so the liar, dialled next, gets requests while
+      // another v2 peer is there to ask for the blocks' hashes
+      t.setLimits({ download: 100_000 });
+      await until(() => t.peers.size > 0, 10_000, () => 'never connected to the seeder');
+      t.addPeers([{ host: '127.0.0.1', port: liar.port }], 'test');
       await until(() => liar.garbageBlocksSent() > 0, 10_000, () => 'the liar was never asked for a block');
-      t.addPeers([{ host: '127.0.0.1', port: seed.port }], 'test');
+      await until(() => t.addressBook.isBanned('127.0.0.1', liar.port), 20_000, () => `the liar is not banned; log:\n${log.join('\n')}`);
+      t.setLimits({ download: null });
       await until(() => t.complete && t.addressBook.isBanned('127.0.0.1', liar.port), 60_000, () => `${t.have.count}/${meta.pieceCount}; log:\n${log.slice(-30).join('\n')}`);
       assert.ok(readFileSync(join(out, 'single.bin')).equals(readFileSync(join(root, 'source', 'single.bin'))), 'byte for byte');
       assert.ok(log.some((l) => /piece \d+: [1-9]\d* bad 16 KiB block\(s\) found by their merkle hashes/.test(l)), log.join('\n'));
