@@ -127,6 +127,8 @@ export interface TorrentInfo {
   id: TorrentId;
   name: string;
   infoHash: string;
+  /** BEP 52 SHA-256 info hash, 64 hex (v2 and hybrid torrents and magnets); absent for v1. */
+  infoHashV2?: string;
   pieceLength: number;
   pieceCount: number;
   totalBytes: number;

@@ -77,22 +77,3 @@ test('info shows a v2-only and a hybrid magnet link', () => {
   assert.equal(JSON.parse(both.stdout).infoHash, 'cd'.repeat(20));
 });
 
-test('download and seed refuse a v2-only torrent (and download a v2-only magnet) with one line, for now', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-cli-v2-'));
-  try {
-    writeFileSync(join(dir, 'file.bin'), Buffer.alloc(50_000, 1));
-    const torrent = join(dir, 'v2.torrent');
-    assert.equal(tessera(['create', join(dir, 'file.bin'), '--out', torrent, '--format', 'v2']).code, 0);
-    const oneLine = (r: { code: number | null; stderr: string }, re: RegExp) => {
-      assert.notEqual(r.code, 0);
-      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-      assert.match(r.stderr, re);
-    };
-    const noNetwork = ['--no-dht', '--no-lsd', '--port', '0'];
-    oneLine(tessera(['download', torrent, '--out', join(dir, 'dl'), ...noNetwork]), /v2-only torrents .* cannot be downloaded or seeded yet/);
-    oneLine(tessera(['seed', torrent, '--data', dir, '--port', '0']), /v2-only torrents .* cannot be downloaded or seeded yet/);
-    oneLine(tessera(['download', `magnet:?xt=urn:btmh:1220${'ab'.repeat(32)}`, '--out', join(dir, 'dl2'), ...noNetwork]), /v2-only magnet links .* cannot be downloaded yet/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});

@@ -62,10 +62,6 @@ export async function runTorrent(opts: RunOptions): Promise<RunResult> {
     }
     meta = fetched;
   }
-  if (meta.version === 2) {
-    await client.close();
-    throw new CliFailure('v2-only torrents (no v1 piece hashes) cannot be downloaded or seeded yet');
-  }
   const label = meta.name.length > 24 ? `${meta.name.slice(0, 23)}…` : meta.name;
   let settle: (interrupted: boolean) => void = () => {};
   const finished = new Promise<boolean>((r) => (settle = r));

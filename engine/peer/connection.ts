@@ -15,6 +15,8 @@ import {
   type Handshake,
   type Message,
 } from '../wire/index.js';
+import { advertisesV2 } from '../wire/handshake-v2.js';
+import { decodeHashMessage, isHashMessageId, type HashMessage } from '../wire/hash-messages.js';
 import type { StreamEncryption, Transport } from '../net/transport.js';
 import { cancelWait, chargeChain, waitOnChain, type BandwidthLimiter, type BandwidthWaiter, type LimiterChain } from '../net/bandwidth.js';
 import { RequestPipeline } from './request-pipeline.js';
@@ -33,6 +35,8 @@ export interface PeerHandler {
   onDrain(peer: PeerConnection): void;
   /** Every message in one socket read has been handled: the time to top up requests once. */
   onReadDone(peer: PeerConnection): void;
+  /** A BEP 52 hash request, hashes or hash reject (v2 and hybrid torrents; others ignore them). */
+  onHashMessage?(peer: PeerConnection, message: HashMessage): void;
 }
 
 export interface PeerOptions {
@@ -52,6 +56,8 @@ export interface PeerOptions {
   readonly downloadLimiters?: LimiterChain;
   /** Limiters a block must pass before it is sent; blocks wait in order on the connection until they do. */
   readonly uploadLimiters?: LimiterChain;
+  /** Hybrid torrents: set the BEP 52 upgrade bit in our handshake (we speak v2 too). */
+  readonly v2UpgradeBit?: boolean;
 }
 
 const NO_LIMITERS: LimiterChain = [];
@@ -76,6 +82,8 @@ export class PeerConnection {
   supportsFast = false;
   supportsExtended = false;
   supportsDht = false;
+  /** Speaks BEP 52 hash messages: set its upgrade bit, or named the torrent by its v2 hash (the peer manager sets it). */
+  supportsV2 = false;
 
   amChoking = true;
   amInterested = false;
@@ -148,7 +156,9 @@ export class PeerConnection {
   }
 
   sendHandshake(): void {
-    this.send(encodeHandshake({ infoHash: this.opts.infoHash, peerId: this.opts.peerId, extensions: { extended: true, fast: true, dht: false } }));
+    const hs = encodeHandshake({ infoHash: this.opts.infoHash, peerId: this.opts.peerId, extensions: { extended: true, fast: true, dht: false } });
+    if (this.opts.v2UpgradeBit) hs[27] |= 0x10; // reserved byte 7, bit 0x10 (handshake-v2.ts)
+    this.send(hs);
   }
 
   /** For incoming connections the listener read the handshake already. */
@@ -215,6 +225,7 @@ export class PeerConnection {
     this.supportsExtended = hs.extensions.extended;
     this.supportsFast = hs.extensions.fast;
     this.supportsDht = hs.extensions.dht;
+    this.supportsV2 = advertisesV2(hs.reserved);
     if (!this.handler.onHandshake(this, hs)) {
       this.close('handshake refused');
       return false;
@@ -233,6 +244,10 @@ export class PeerConnection {
       this.readPayload += block.length;
       this.requests.received(piece, begin, this.lastReceiveAt);
       this.handler.onBlock(this, piece, begin, block);
+      return;
+    }
+    if (isHashMessageId(frame[0])) {
+      this.handler.onHashMessage?.(this, decodeHashMessage(frame));
       return;
     }
     const msg = decodeMessage(frame);

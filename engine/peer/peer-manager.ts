@@ -13,6 +13,7 @@ import { ChokeRounds } from './choking.js';
 import { UploadServer, type UploadHost } from './upload-server.js';
 import { WebSeed } from './web-seed.js';
 import { WebSeeds, type BlockSource, type WebSeedSource } from './web-seeds.js';
+import type { HashMessage } from '../wire/hash-messages.js';
 
 const IDLE_DROP_MS = 150_000;
 const KEEPALIVE_MS = 90_000;
@@ -42,11 +43,19 @@ export interface SwarmHost extends UploadHost {
   extendedHandshake(peer: PeerConnection, handshake: ExtendedHandshake): void;
   /** Any other extension message. */
   extendedMessage(peer: PeerConnection, id: number, payload: Uint8Array): void;
+  /** A BEP 52 hash message (v2 and hybrid torrents). */
+  hashMessage?(peer: PeerConnection, message: HashMessage): void;
+  /** Piece layers are still being fetched (v2 magnet): no block requests until they are in. */
+  readonly awaitingHashes?: boolean;
   log(line: string): void;
 }
 
 export interface PeerManagerOptions {
   readonly infoHash: Uint8Array;
+  /** v2 and hybrid torrents: the truncated v2 info hash, which names the torrent in v2 handshakes. */
+  readonly infoHashV2?: Uint8Array;
+  /** Hybrid torrents: offer v2 with the upgrade bit in our handshakes. */
+  readonly v2UpgradeBit?: boolean;
   readonly peerId: Uint8Array;
   readonly clock: Clock;
   readonly dial: (host: string, port: number) => Promise<PeerStream>;
@@ -134,7 +143,8 @@ export class PeerManager implements PeerHandler {
       stream.destroy();
       return;
     }
-    const peer = this.createPeer(stream, true);
+    // answer with the hash the peer named (a hybrid is named by either)
+    const peer = this.createPeer(stream, true, handshake.infoHash);
     if (!peer.acceptHandshake(handshake)) return;
     peer.sendHandshake();
     stream.attach(peer);
@@ -171,11 +181,12 @@ export class PeerManager implements PeerHandler {
     }
   }
 
-  private createPeer(stream: Transport, incoming: boolean): PeerConnection {
+  private createPeer(stream: Transport, incoming: boolean, infoHash = this.opts.infoHash): PeerConnection {
     const pieceCount = this.opts.storage.geometry.pieceCount;
     return new PeerConnection(stream, this, {
       id: this.nextPeerId++,
-      infoHash: this.opts.infoHash,
+      infoHash,
+      v2UpgradeBit: this.opts.v2UpgradeBit,
       peerId: this.opts.peerId,
       pieceCount,
       incoming,
@@ -192,7 +203,9 @@ export class PeerManager implements PeerHandler {
   }
 
   onHandshake(peer: PeerConnection, hs: Handshake): boolean {
-    if (!equalBytes(hs.infoHash, this.opts.infoHash)) return false;
+    const v2 = this.opts.infoHashV2 !== undefined && equalBytes(hs.infoHash, this.opts.infoHashV2);
+    if (!v2 && !equalBytes(hs.infoHash, this.opts.infoHash)) return false;
+    if (v2) peer.supportsV2 = true;
     if (equalBytes(hs.peerId, this.opts.peerId)) return false;
     // Two connections to one peer (we dialled it while it dialled us) only split the same transfer.
     for (const other of this.peers) {
@@ -321,6 +334,10 @@ export class PeerManager implements PeerHandler {
     this.host.blockReceived(peer, piece, begin, data);
   }
 
+  onHashMessage(peer: PeerConnection, message: HashMessage): void {
+    this.host.hashMessage?.(peer, message);
+  }
+
   onReadDone(peer: PeerConnection): void {
     this.refill(peer);
   }
@@ -379,7 +396,7 @@ export class PeerManager implements PeerHandler {
 
   /** Tops up the requests in flight to `peer` as far as its pipeline wants. */
   refill(peer: PeerConnection): void {
-    if (!this.host.downloading || !peer.amInterested || peer.closed) return;
+    if (!this.host.downloading || !peer.amInterested || peer.closed || this.host.awaitingHashes) return;
     // Back-pressure: while the disk is behind, let the pipeline drain instead of buffering more pieces.
     if (this.host.diskBusy) return;
     if (peer.peerChoking && peer.allowedFast.size === 0) return;
@@ -444,8 +461,24 @@ export class PeerManager implements PeerHandler {
     for (const peer of this.peers) peer.sendMessage({ type: 'have', index: piece });
   }
 
-  /** The piece failed its hash check: bans whoever is to blame, and asks for the piece again. */
-  pieceFailed(piece: number): void {
+  /** Bans a peer proven to have sent bad data (e.g. a block that failed its merkle check). */
+  ban(peer: PeerConnection, reason: string): void {
+    this.addressBook.ban(peer.transport.remoteAddress, peer.transport.remotePort);
+    this.host.log(`banned ${peer.address} (${peer.client}): ${reason}`);
+    peer.close('banned: sent corrupt data');
+  }
+
+  /**
+   * The piece failed its hash check: bans whoever is to blame, and asks for the piece again. With
+   * `blameByPiece` false the blame is settled elsewhere (v2: block by block, see hash-exchange.ts).
+   */
+  pieceFailed(piece: number, blameByPiece = true): void {
+    if (!blameByPiece) {
+      this.blame.forget(piece);
+      this.host.log(`piece ${piece} failed its merkle check: checking its blocks`);
+      this.refillAll();
+      return;
+    }
     const { sources, banned } = this.blame.failed(piece);
     this.host.log(`piece ${piece} failed its hash check (data from ${sources.map((p) => p.address).join(', ') || 'unknown'})`);
     for (const peer of banned) {

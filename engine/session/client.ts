@@ -44,6 +44,8 @@ export class Client {
   private readonly torrents = new Map<string, Torrent>();
   /** Info hashes by hex HASH('req2' | info hash): how an encrypted handshake names its torrent. */
   private readonly byReq2 = new Map<string, Uint8Array>();
+  /** Hybrid torrents by their truncated v2 info hash (hex): a v2 peer names them so (BEP 52). */
+  private readonly byV2Hash = new Map<string, Torrent>();
   private encryption: EncryptionPolicy;
   private readonly ticker = new Ticker(1000);
   /** Global download/upload limits: every torrent's transfers pass these as well as its own. */
@@ -59,7 +61,7 @@ export class Client {
         encryption: () => this.encryption,
         findInfoHash: (req2) => this.byReq2.get(toHex(req2)) ?? null,
         route: (hs, stream) => {
-          const torrent = this.torrents.get(toHex(hs.infoHash));
+          const torrent = this.torrents.get(toHex(hs.infoHash)) ?? this.byV2Hash.get(toHex(hs.infoHash));
           if (!torrent) stream.destroy();
           else torrent.acceptIncoming(stream, hs);
         },
@@ -116,6 +118,11 @@ export class Client {
     });
     this.torrents.set(key, torrent);
     this.byReq2.set(toHex(req2Hash(meta.infoHash)), meta.infoHash);
+    const v2Id = meta.version === 'hybrid' ? meta.infoHashV2?.slice(0, 20) : undefined;
+    if (v2Id) {
+      this.byV2Hash.set(toHex(v2Id), torrent);
+      this.byReq2.set(toHex(req2Hash(v2Id)), v2Id);
+    }
     return torrent;
   }
 
@@ -133,6 +140,8 @@ export class Client {
   private metadataFetch(magnet: MagnetLink, peers: readonly PeerAddress[], log?: (line: string) => void): MetadataFetch {
     return new MetadataFetch({
       infoHash: magnet.infoHash,
+      infoHashV2: magnet.infoHashV2,
+      v2Only: magnet.version === 2,
       peerId: this.peerId,
       trackers: magnet.trackers,
       peers,
@@ -151,6 +160,11 @@ export class Client {
   async remove(torrent: Torrent): Promise<void> {
     this.torrents.delete(torrent.infoHashHex);
     this.byReq2.delete(toHex(req2Hash(torrent.meta.infoHash)));
+    const v2Id = torrent.meta.version === 'hybrid' ? torrent.meta.infoHashV2?.slice(0, 20) : undefined;
+    if (v2Id) {
+      this.byV2Hash.delete(toHex(v2Id));
+      this.byReq2.delete(toHex(req2Hash(v2Id)));
+    }
     await torrent.stop();
   }
 
@@ -158,6 +172,7 @@ export class Client {
     await Promise.all([...this.torrents.values()].map((t) => t.stop()));
     this.torrents.clear();
     this.byReq2.clear();
+    this.byV2Hash.clear();
     await this.listener.close();
   }
 }

@@ -54,6 +54,10 @@ export function inspectSource(source: AddSource, alreadyAdded: (id: string) => b
   };
 }
 
+function v2HashOf(hex: string | undefined): { infoHashV2?: string } {
+  return hex ? { infoHashV2: hex } : {};
+}
+
 /** What getInfo answers for a torrent in the list: from its metainfo, or what its magnet link says. */
 export function torrentInfo(entry: Entry): TorrentInfo {
   const meta = entry.meta;
@@ -61,6 +65,7 @@ export function torrentInfo(entry: Entry): TorrentInfo {
     id: entry.id,
     name: entry.name,
     infoHash: entry.id,
+    ...v2HashOf(meta?.infoHashV2Hex ?? entry.magnet?.infoHashV2Hex),
     pieceLength: meta?.pieceLength ?? 0,
     pieceCount: meta?.pieceCount ?? 0,
     totalBytes: entry.totalBytes,

@@ -31,7 +31,6 @@ export function entryToAdd(cmd: Extract<Command, { type: 'add' }>, assertNew: (i
     name = meta.name;
   } else {
     const magnet = parseMagnet(cmd.source.uri);
-    if (magnet.version === 2) throw new ApiError('InvalidCommand', 'v2-only magnet links (btmh without btih) cannot be downloaded yet');
     magnetUri = cmd.source.uri;
     id = magnet.infoHashHex;
     name = magnet.name ?? magnet.infoHashHex;

@@ -61,7 +61,6 @@ export class TorrentRunner {
     const meta = entry.meta;
     let torrent;
     try {
-      if (meta.version === 2) throw new Error('v2-only torrents (no v1 piece hashes) cannot be downloaded or seeded yet');
       torrent = host.client.add(meta, {
         downloadDir: entry.savePath,
         peers: [...(entry.magnet?.peers ?? []), ...entry.extraPeers],
@@ -160,7 +159,8 @@ export class TorrentRunner {
     if (!magnet) return;
     host.touch(entry);
     try {
-      const pending = host.client.fetchMetadataCancellable(magnet, magnet.peers, (l) => host.log(l, entry));
+      // peers the user added before the fetch began (addPeers right after add) are asked too
+      const pending = host.client.fetchMetadataCancellable(magnet, [...magnet.peers, ...entry.extraPeers], (l) => host.log(l, entry));
       entry.fetch = pending.fetch;
       host.started(entry);
       host.discovery.track(entry);

@@ -278,7 +278,8 @@ export class FileStorage implements Storage {
     const size = this.geometry.pieceSize(piece);
     const data = part.buf.subarray(0, size);
     if (part.hashedUpTo < size) part.hash.update(part.buf.subarray(part.hashedUpTo, size));
-    if (!this.digestMatches(piece, part.hash.digest())) {
+    const verified = this.spec.verifier ? this.spec.verifier.matches(piece, data) : this.digestMatches(piece, part.hash.digest());
+    if (!verified) {
       this.discardPiece(piece);
       return Promise.resolve(false);
     }
@@ -312,6 +313,7 @@ export class FileStorage implements Storage {
   }
 
   hashMatches(piece: number, data: Uint8Array): boolean {
+    if (this.spec.verifier) return this.spec.verifier.matches(piece, data);
     return this.digestMatches(piece, createHash('sha1').update(data).digest());
   }
 

@@ -16,7 +16,7 @@ export class MemoryStorage implements Storage {
   private readonly partial = new Map<number, Buffer>();
   private deleted = false;
 
-  constructor(private readonly spec: Pick<StorageSpec, 'totalLength' | 'pieceLength' | 'pieces'>, initial?: Uint8Array) {
+  constructor(private readonly spec: Pick<StorageSpec, 'totalLength' | 'pieceLength' | 'pieces' | 'verifier'>, initial?: Uint8Array) {
     this.geometry = new PieceGeometry(spec.totalLength, spec.pieceLength);
     this.data = Buffer.alloc(spec.totalLength);
     if (initial) this.data.set(initial.subarray(0, spec.totalLength));
@@ -54,6 +54,7 @@ export class MemoryStorage implements Storage {
   }
 
   hashMatches(piece: number, data: Uint8Array): boolean {
+    if (this.spec.verifier) return this.spec.verifier.matches(piece, data);
     const digest = createHash('sha1').update(data).digest();
     return digest.equals(this.spec.pieces.subarray(piece * 20, piece * 20 + 20));
   }

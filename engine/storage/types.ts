@@ -1,5 +1,6 @@
 import type { Bitfield } from '../common/bitfield.js';
 import type { PieceGeometry } from '../common/geometry.js';
+import type { PieceVerifier } from './piece-verifier.js';
 
 export interface StorageFileSpec {
   /** Sanitised path components relative to the download folder. */
@@ -16,6 +17,8 @@ export interface StorageSpec {
   /** 20-byte SHA-1 per piece, concatenated. */
   readonly pieces: Uint8Array;
   readonly files: readonly StorageFileSpec[];
+  /** v2 and hybrid torrents: checks pieces by merkle tree (piece-verifier.ts) instead of `pieces` alone. */
+  readonly verifier?: PieceVerifier;
 }
 
 export class StorageError extends Error {

@@ -18,6 +18,10 @@ import type { PeerStream } from './torrent.js';
 
 export interface MetadataFetchOptions {
   readonly infoHash: Uint8Array;
+  /** BEP 52 SHA-256 info hash (v2 and hybrid magnets): the info dict must hash to it too. */
+  readonly infoHashV2?: Uint8Array;
+  /** A v2-only magnet: `infoHash` is the truncated v2 hash, so there is no SHA-1 to check. */
+  readonly v2Only?: boolean;
   readonly peerId: Uint8Array;
   readonly trackers: readonly string[];
   readonly peers: readonly PeerAddress[];
@@ -194,10 +198,16 @@ export class MetadataFetch implements PeerHandler {
     }
   }
 
+  /** The info dict hashes to the magnet's SHA-1 (unless v2-only) and to its SHA-256 (when it has one). */
+  private matchesInfoHashes(info: Uint8Array): boolean {
+    if (!this.opts.v2Only && Buffer.compare(createHash('sha1').update(info).digest(), this.opts.infoHash) !== 0) return false;
+    const v2 = this.opts.infoHashV2;
+    return v2 === undefined || Buffer.compare(createHash('sha256').update(info).digest(), v2) === 0;
+  }
+
   private finish(): void {
     const info = this.buffer!;
-    const digest = createHash('sha1').update(info).digest();
-    if (Buffer.compare(digest, this.opts.infoHash) !== 0) {
+    if (!this.matchesInfoHashes(info)) {
       // Someone sent a forged piece: drop everyone who contributed and start over.
       const culprits = new Set(this.sources.values());
       this.opts.log?.(`metadata did not match the info hash; dropping ${culprits.size} peer(s) and retrying`);

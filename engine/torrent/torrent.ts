@@ -9,7 +9,7 @@ import type { PeerConnection } from '../peer/connection.js';
 import { PeerManager, type SwarmHost } from '../peer/peer-manager.js';
 import type { BlockSource } from '../peer/web-seeds.js';
 import { webSeedSource } from './web-seed-source.js';
-import type { WebSeed } from '../peer/web-seed.js';
+import { WebSeed } from '../peer/web-seed.js';
 import type { PeerStream } from '../net/transport.js';
 import { PiecePicker } from '../picker/index.js';
 import { FileStorage } from '../storage/file-storage.js';
@@ -24,6 +24,9 @@ import { Ticker } from '../common/ticker.js';
 import type { AddressBook, PeerAddress } from '../peer/address-book.js';
 import { isStarved } from './starvation.js';
 import { TransferLimits, type RateLimits } from '../net/bandwidth.js';
+import { merkleVerifierFor, type MerkleVerifier } from '../storage/piece-verifier.js';
+import { V2Pieces } from './v2-pieces.js';
+import type { HashMessage } from '../wire/hash-messages.js';
 
 export type TorrentState = 'checking' | 'downloading' | 'seeding' | 'stopped' | 'error';
 
@@ -63,6 +66,8 @@ export interface TorrentOptions {
   readonly pex?: PexOptions;
   /** Web seed tuning (connections, back-off); the URLs are the metainfo's url-list. */
   readonly webSeeds?: WebSeedOptions;
+  /** v2/hybrid with a given `storage`: the verifier that storage was made with (default: one of its own). */
+  readonly verifier?: MerkleVerifier;
 }
 
 const TICK_MS = 1000;
@@ -111,7 +116,8 @@ export class Torrent implements SwarmHost {
     this.meta = opts.meta;
     this.clock = opts.clock;
     this.infoHashHex = toHex(opts.meta.infoHash);
-    this.storage = opts.storage ?? new FileStorage(opts.meta, opts.downloadDir);
+    const verifier = opts.verifier ?? merkleVerifierFor(opts.meta);
+    this.storage = opts.storage ?? new FileStorage({ ...opts.meta, verifier }, opts.downloadDir);
     this.picker = new PiecePicker(this.storage.geometry);
     this.downloadMeter = new RateMeter(opts.clock);
     this.uploadMeter = new RateMeter(opts.clock);
@@ -120,6 +126,8 @@ export class Torrent implements SwarmHost {
     this.swarm = new PeerManager(
       {
         infoHash: opts.meta.infoHash,
+        infoHashV2: opts.meta.infoHashV2?.slice(0, 20),
+        v2UpgradeBit: opts.meta.version === 'hybrid',
         peerId: opts.peerId,
         clock: opts.clock,
         dial: opts.dial,
@@ -132,7 +140,11 @@ export class Torrent implements SwarmHost {
       },
       this,
     );
+    this.v2 = verifier ? new V2Pieces(verifier, this.storage, this.swarm, this) : null;
   }
+
+  /** BEP 52 hashes and block-level blame (v2 and hybrid torrents). */
+  private readonly v2: V2Pieces | null;
 
   /** This torrent's own download/upload limits (unlimited until setLimits). */
   readonly limits: TransferLimits;
@@ -315,6 +327,8 @@ export class Torrent implements SwarmHost {
 
   greet(peer: PeerConnection): void {
     peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length, this.pex?.enabled === true, this.opts.prefersEncryption?.() === true, this.complete) });
+    // piece layers still wanted (a magnet): ask the new peer now rather than at the next tick
+    this.v2?.tick(this.clock.now());
   }
 
   blockReceived(peer: BlockSource, piece: number, begin: number, data: Uint8Array): void {
@@ -338,6 +352,8 @@ export class Torrent implements SwarmHost {
     }
     this.storage.writeBlock(piece, begin, data);
     this.swarm.contributed(piece, peer);
+    // Block-level blame asks peers for block hashes; a web seed's bad data is caught by the piece's blame instead.
+    this.v2?.blockFrom(piece, begin, peer instanceof WebSeed ? undefined : peer);
     if (this.picker.inEndGame) this.swarm.cancelDuplicates(peer, piece, begin, data.length);
     if (result.pieceComplete) this.verifyPiece(piece);
   }
@@ -345,6 +361,15 @@ export class Torrent implements SwarmHost {
   uploaded(bytes: number): void {
     this.uploadMeter.add(bytes);
     this.lastPayloadAt = this.clock.now();
+  }
+
+  hashMessage(peer: PeerConnection, message: HashMessage): void {
+    this.v2?.message(peer, message, this.clock.now());
+  }
+
+  /** Piece layers are being fetched from peers (a v2 magnet): pieces cannot be verified yet. */
+  get awaitingHashes(): boolean {
+    return this.v2?.awaitingLayers ?? false;
   }
 
   extendedHandshake(peer: PeerConnection, handshake: ExtendedHandshake): void {
@@ -380,6 +405,7 @@ export class Torrent implements SwarmHost {
     this.storage.finishPiece(piece).then(
       (ok) => {
         this.verifying.delete(piece);
+        if (ok) this.v2?.settled(piece);
         if (ok) {
           this.swarm.pieceSettled(piece);
           this.onPieceVerified(piece);
@@ -427,7 +453,7 @@ export class Torrent implements SwarmHost {
   private onPieceFailed(piece: number): void {
     this.picker.pieceFailed(piece);
     this.wastedBytes += this.storage.geometry.pieceSize(piece);
-    this.swarm.pieceFailed(piece);
+    this.swarm.pieceFailed(piece, !(this.v2?.failed(piece, this.clock.now()) ?? false));
   }
 
   // ---- periodic work ----
@@ -442,6 +468,7 @@ export class Torrent implements SwarmHost {
     }
     const now = this.clock.now();
     swarm.tick(now);
+    this.v2?.tick(now);
     if (this.pex) for (const m of this.pex.due(swarm.peers, now)) m.peer.sendMessage({ type: 'extended', id: m.id, payload: m.payload });
     swarm.connectMore();
     // Nobody to download from and nobody left to dial (the tracker's list may hold only peers that have gone, or

@@ -83,9 +83,14 @@ export function GeneralTab(props: { id: TorrentId }): ReactNode {
         <h3 id="dt-gen-info">Torrent</h3>
         <dl className="dt-facts">
           <Fact label="Name">{t.name}</Fact>
-          <Fact label="Info hash">
+          <Fact label={!info?.infoHashV2 ? 'Info hash' : info.infoHashV2.startsWith(info.infoHash) ? 'Torrent id (v2 hash, truncated)' : 'Info hash v1'}>
             <code className="dt-mono dt-select">{info?.infoHash ?? t.id}</code>
           </Fact>
+          {info?.infoHashV2 && (
+            <Fact label="Info hash v2">
+              <code className="dt-mono dt-select">{info.infoHashV2}</code>
+            </Fact>
+          )}
           <Fact label="Save path">
             <span className="dt-mono dt-select">{t.savePath}</span>
           </Fact>
