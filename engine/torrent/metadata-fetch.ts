@@ -64,7 +64,7 @@ export class MetadataFetch implements PeerHandler {
         tiers: this.opts.trackers.map((t) => [t]),
         infoHash: this.opts.infoHash,
         peerId: this.opts.peerId,
-        port: this.opts.listenPort(),
+        port: this.opts.listenPort,
         stats: () => ({ uploaded: 0, downloaded: 0, left: 1 }),
         onPeers: (peers) => this.addPeers(peers),
       });

@@ -206,7 +206,7 @@ export class Torrent implements SwarmHost {
         tiers: this.meta.announce,
         infoHash: this.meta.infoHash,
         peerId: this.opts.peerId,
-        port: this.opts.listenPort(),
+        port: this.opts.listenPort,
         stats: () => ({ uploaded: this.uploadMeter.total, downloaded: this.downloadMeter.total, left: this.leftBytes }),
         onPeers: (peers, source) => this.addPeers(peers, source),
         onEvent: (e) => {

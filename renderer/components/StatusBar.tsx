@@ -3,6 +3,7 @@
  * space, connected peers, DHT nodes and the connection to the engine.
  */
 import { useEffect, useState, type ReactNode } from 'react';
+import type { PortMappingStatus } from '../../engine/api/types.js';
 import { formatBytes, formatLimit, formatRate } from '../lib/format.js';
 import { useEngine, useTessera } from '../store/context.js';
 import { errorText } from './commands.js';
@@ -18,6 +19,7 @@ export function StatusBar(): ReactNode {
           <span className="stat" title="Connected peers">Peers: {global.connectedPeers}</span>
           <span className="stat" title="Nodes in the DHT routing table">DHT: {global.dhtNodes} nodes</span>
           <span className="stat" title="Free space in the download folder">Free: {formatBytes(global.freeDiskBytes)}</span>
+          {global.portMapping ? <PortStatus status={global.portMapping} /> : null}
           <span className="spacer" />
           <AltLimitsToggle />
           <span className="stat rate down" title="Session download rate"><DownRateIcon /> {formatRate(global.downRate, '0 B/s')}</span>
@@ -27,6 +29,21 @@ export function StatusBar(): ReactNode {
         <span className="spacer" />
       )}
     </footer>
+  );
+}
+
+/** Whether peers can reach us: the router mapping's one line, and our Internet address when the router told us. */
+function PortStatus(props: { status: PortMappingStatus }): ReactNode {
+  const s = props.status;
+  const cls = s.connectable === 'no' || s.state === 'failed' ? 'bad' : s.state === 'mapped' || s.connectable === 'yes' ? 'ok' : 'pending';
+  const label = s.state === 'mapped' && s.externalPort !== null ? `Port ${s.externalPort} open` : s.state === 'failed' ? 'Port closed?' : s.state === 'off' ? `Port ${s.internalPort}` : 'Mapping port…';
+  const address = s.externalAddress ? ` Internet address: ${s.externalAddress}.` : '';
+  const incoming = s.connectable === 'yes' ? ' Peers have connected to us.' : '';
+  return (
+    <span className={`stat port ${cls}`} role="status" aria-label="Port mapping" title={`${s.message}.${address}${incoming}`}>
+      {label}
+      {s.externalAddress ? <span className="external"> · {s.externalAddress}</span> : null}
+    </span>
   );
 }
 
