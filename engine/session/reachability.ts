@@ -20,6 +20,7 @@ export class Reachability {
   private internalPort = 0;
   private listeningSince: number | null = null;
   private lastIncomingAt: number | null = null;
+  private pending: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly clock: Clock,
@@ -27,9 +28,25 @@ export class Reachability {
   ) {}
 
   /** Starts mapping `internalPort` (restarting if it was mapping another); resolves after the first outcome or a short wait. */
-  async start(internalPort: number, opts: PortMappingOptions): Promise<void> {
+  start(internalPort: number, opts: PortMappingOptions): Promise<void> {
+    return this.serially(() => this.startNow(internalPort, opts));
+  }
+
+  /** Removes our mappings (clean exit, or the setting turned off). */
+  stop(): Promise<void> {
+    return this.serially(() => this.stopNow());
+  }
+
+  /** One start or stop at a time: a quick off-on must not let the old mapper's deletes undo the new one's mappings. */
+  private serially(op: () => Promise<void>): Promise<void> {
+    const next = this.pending.then(op, op);
+    this.pending = next.catch(() => undefined);
+    return next;
+  }
+
+  private async startNow(internalPort: number, opts: PortMappingOptions): Promise<void> {
     if (this.mapper && this.internalPort === internalPort) return;
-    await this.stop();
+    await this.stopNow();
     this.internalPort = internalPort;
     this.listeningSince ??= this.clock.now();
     const mapper = new PortMapper({ ...opts, internalPort, log: this.log });
@@ -39,8 +56,7 @@ export class Reachability {
     clearTimeout(timer);
   }
 
-  /** Removes our mappings (clean exit, or the setting turned off). */
-  async stop(): Promise<void> {
+  private async stopNow(): Promise<void> {
     const mapper = this.mapper;
     this.mapper = null;
     await mapper?.stop();

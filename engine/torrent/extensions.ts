@@ -5,6 +5,7 @@ import {
   metadataPieceCount,
   metadataPieceLength,
   METADATA_PIECE_SIZE,
+  parseIp,
 } from '../wire/index.js';
 
 /** The ids we ask peers to use for the extensions we speak (BEP 10 `m`). */
@@ -18,8 +19,9 @@ export const OUR_REQUEST_QUEUE = 2000;
  * torrents, BEP 27; not by the metadata fetch, which does not handle it). `prefersEncryption`
  * (our encryption setting is prefer or require) lets peers tell others through PEX.
  */
-export function ourExtendedHandshake(listenPort: number, metadataSize: number | undefined, pex = false, prefersEncryption = false): Uint8Array {
+export function ourExtendedHandshake(listenPort: number, metadataSize: number | undefined, pex = false, prefersEncryption = false, peerAddress?: string): Uint8Array {
   return encodeExtendedHandshake({
+    yourIp: peerAddress === undefined ? undefined : yourIpBytes(peerAddress),
     prefersEncryption,
     m: { ut_metadata: OUR_EXTENSIONS.ut_metadata, ...(pex ? { ut_pex: OUR_EXTENSIONS.ut_pex } : {}) },
     p: listenPort > 0 ? listenPort : undefined,
@@ -27,6 +29,14 @@ export function ourExtendedHandshake(listenPort: number, metadataSize: number | 
     reqq: OUR_REQUEST_QUEUE,
     metadataSize,
   });
+}
+
+/**
+ * BEP 10 `yourip`: the peer's address as we see it, so a peer behind NAT learns its external address (4 bytes for
+ * IPv4, also when it reached us over a dual-stack socket as ::ffff:a.b.c.d; 16 for IPv6).
+ */
+export function yourIpBytes(address: string): Uint8Array | undefined {
+  return parseIp(address.startsWith('::ffff:') && !address.slice(7).includes(':') ? address.slice(7) : address);
 }
 
 /** A handshake update that withdraws ut_pex (BEP 10: id 0 disables an extension). */

@@ -129,7 +129,7 @@ export class MetadataFetch implements PeerHandler {
       return false;
     }
     this.peers.add(peer);
-    peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), undefined) });
+    peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), undefined, false, false, peer.transport.remoteAddress) });
     return true;
   }
 

@@ -298,7 +298,7 @@ export class Torrent implements SwarmHost {
   // ---- SwarmHost: what the peer manager hands over ----
 
   greet(peer: PeerConnection): void {
-    peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length, this.pex?.enabled === true, this.opts.prefersEncryption?.() === true) });
+    peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length, this.pex?.enabled === true, this.opts.prefersEncryption?.() === true, peer.transport.remoteAddress) });
   }
 
   blockReceived(peer: PeerConnection, piece: number, begin: number, data: Uint8Array): void {
