@@ -114,6 +114,19 @@ describe('lab: port mapping through a NAT router running miniupnpd', { timeout: 
     });
   }
 
+  it('NAT-PMP on its own (RFC 6886) against the same router: mapped, then removed on SIGTERM', async () => {
+    const home = await buildHome(labs, { upnp: false, natpmp: true });
+    const tool = home.lab.spawn('pc', process.execPath, ['--import', 'tsx', join(tools, 'portmap.ts'), '--port', '7000', '--methods', 'nat-pmp'], { cwd: repo, name: 'portmap-natpmp', stopSignal: 'SIGTERM' });
+    const line = await tool.waitForLine(/^(mapped|failed) /, 30_000);
+    const status = JSON.parse(line.input.slice(line[0].length)) as { method: string; externalPort: number; externalAddress: string; message: string };
+    assert.deepEqual([line[1], status.method, status.externalPort, status.externalAddress], ['mapped', 'nat-pmp', 7000, home.wan], status.message);
+    const leases = (await home.miniupnpd.leases()).map((l) => l.split(':').slice(0, 4).join(':')).sort();
+    assert.deepEqual(leases, [`TCP:7000:${home.pc}:7000`, `UDP:7000:${home.pc}:7000`]);
+    tool.signal('SIGTERM');
+    await tool.waitForLine(/^stopped$/, 20_000);
+    assert.deepEqual(await home.miniupnpd.leases(), []);
+  });
+
   it('control: with --no-port-mapping the public leecher cannot connect', async () => {
     const home = await buildHome(labs, { upnp: true, natpmp: true });
     const seeder = startSeeder(home, ['--no-port-mapping']);
