@@ -5,6 +5,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { PortMappingStatus } from '../../engine/api/types.js';
 import { formatBytes, formatLimit, formatRate } from '../lib/format.js';
+import { portStatusView } from '../lib/port-status.js';
 import { useEngine, useTessera } from '../store/context.js';
 import { errorText } from './commands.js';
 import { DownRateIcon, UpRateIcon } from './icons.js';
@@ -32,17 +33,12 @@ export function StatusBar(): ReactNode {
   );
 }
 
-/** Whether peers can reach us: the router mapping's one line, and our Internet address when the router told us. */
+/** Whether peers can reach us: the router mapping's short label; the engine's full line in the tooltip. */
 function PortStatus(props: { status: PortMappingStatus }): ReactNode {
-  const s = props.status;
-  const cls = s.connectable === 'no' || s.state === 'failed' ? 'bad' : s.state === 'mapped' || s.connectable === 'yes' ? 'ok' : 'pending';
-  const label = s.state === 'mapped' && s.externalPort !== null ? `Port ${s.externalPort} open` : s.state === 'failed' ? 'Port closed?' : s.state === 'off' ? `Port ${s.internalPort}` : 'Mapping port…';
-  const address = s.externalAddress ? ` Internet address: ${s.externalAddress}.` : '';
-  const incoming = s.connectable === 'yes' ? ' Peers have connected to us.' : '';
+  const view = portStatusView(props.status);
   return (
-    <span className={`stat port ${cls}`} role="status" aria-label="Port mapping" title={`${s.message}.${address}${incoming}`}>
-      {label}
-      {s.externalAddress ? <span className="external"> · {s.externalAddress}</span> : null}
+    <span className={`stat port ${view.tone}`} role="status" aria-label="Port mapping" title={view.title}>
+      {view.label}
     </span>
   );
 }

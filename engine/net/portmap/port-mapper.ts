@@ -120,6 +120,12 @@ export class PortMapper {
     const problems: MappingError[] = [];
     for (const method of this.opts.methods ?? ['pcp', 'nat-pmp', 'upnp']) {
       if (this.stopped) return;
+      // PCP and NAT-PMP share UDP 5351, and a NAT-PMP-only router answers PCP ("unsupported version"): silence to
+      // PCP means nobody listens there, so NAT-PMP would only wait out its retries too.
+      if (method === 'nat-pmp' && problems.some((p) => p.message.startsWith('PCP: no reply'))) {
+        problems.push(new MappingError(`NAT-PMP: no reply from ${gateway} (nothing answered PCP on the same port)`, 'unavailable'));
+        continue;
+      }
       let backend: MappingBackend | undefined;
       try {
         backend =
