@@ -35,6 +35,8 @@ export interface UpnpDiscoveryOptions {
 }
 
 const MAX_REPLIES = 16;
+/** After the first valid SSDP reply, how long to wait for more. */
+const SETTLE_MS = 300;
 const HTTP_TIMEOUT_MS = 5_000;
 const USER_AGENT = 'Tessera UPnP/1.1';
 
@@ -71,7 +73,7 @@ function searchSsdp(opts: UpnpDiscoveryOptions): Promise<{ from: string; locatio
       socket.close();
       resolve([...found.values()]);
     };
-    const timer = setTimeout(finish, opts.timeoutMs ?? 3_000);
+    let timer = setTimeout(finish, opts.timeoutMs ?? 3_000);
     socket.on('error', (err) => {
       opts.log?.(`UPnP: SSDP socket: ${err.message}`);
       finish();
@@ -82,6 +84,11 @@ function searchSsdp(opts: UpnpDiscoveryOptions): Promise<{ from: string; locatio
         const reply = decodeSsdpReply(msg);
         if (reply.location.hostname !== rinfo.address) throw new SsdpError(`LOCATION ${reply.location.host} is not the replying host`);
         if (!found.has(reply.location.href) && found.size < MAX_REPLIES) found.set(reply.location.href, { from: rinfo.address, location: reply.location });
+        // The router answered: wait only a moment for a second device (or the router's answer to our second target).
+        if (found.size === 1) {
+          clearTimeout(timer);
+          timer = setTimeout(finish, SETTLE_MS);
+        }
       } catch (err) {
         opts.log?.(`UPnP: ignored an SSDP reply from ${rinfo.address}: ${(err as Error).message}`);
       }
