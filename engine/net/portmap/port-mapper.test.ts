@@ -136,6 +136,23 @@ describe('PortMapper with UPnP IGD routers', { timeout: 30_000 }, () => {
       await mapper.stop();
     }));
 
+  it('after a failed renewal (the router lost its state) finds the router again and maps anew', () =>
+    withIgd(async (igd, opts) => {
+      const lines: string[] = [];
+      const mapper = new PortMapper({ ...opts, log: (l) => lines.push(l) });
+      await mapper.start();
+      const discoveries = igd.actions.filter((a) => a === 'AddPortMapping').length;
+      igd.mappings.clear();
+      igd.behaviour.addFault = 501;
+      igd.behaviour.addFaultTimes = 1;
+      await (mapper as unknown as { round(): Promise<void> }).round();
+      assert.ok(lines.some((l) => l.includes('renewal failed') && l.includes('looking for the router again')), lines.join('\n'));
+      assert.equal(mapper.status.state, 'mapped', mapper.status.message);
+      assert.deepEqual([...igd.mappings.keys()].sort(), ['TCP:6881', 'UDP:6881']);
+      assert.ok(igd.actions.filter((a) => a === 'AddPortMapping').length >= discoveries + 3);
+      await mapper.stop();
+    }));
+
   const hostile: [string, (igd: FakeIgd) => void, RegExp][] = [
     ['a SOAP fault (606 not authorized)', (igd) => (igd.behaviour.addFault = 606), /^mapping failed: UPnP: router refused \(error 606/],
     ['a SOAP reply that is not XML', (igd) => (igd.behaviour.addFault = -1), /^mapping failed: UPnP AddPortMapping: SOAP reply/],

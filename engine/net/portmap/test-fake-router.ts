@@ -112,8 +112,10 @@ export interface FakeIgdBehaviour {
   ssdp: string | null;
   /** The device description (placeholder {CONTROL}). */
   description: string;
-  /** A SOAP fault code for AddPortMapping (0: succeed). */
+  /** A SOAP fault code for AddPortMapping (0: succeed; -1: a reply that is not XML). */
   addFault: number;
+  /** How many AddPortMapping calls get `addFault` before it clears (default: all of them). */
+  addFaultTimes?: number;
   taken: Set<number>;
   /** Replaces every SOAP reply body when set. */
   soapBody?: string;
@@ -182,7 +184,8 @@ export class FakeIgd {
       const key = `${arg('NewProtocol')}:${arg('NewExternalPort')}`;
       if (this.behaviour.soapBody !== undefined) return this.reply(res, 200, this.behaviour.soapBody);
       if (action === 'AddPortMapping') {
-        const fault = this.behaviour.addFault || (this.behaviour.taken.has(Number(arg('NewExternalPort'))) ? 718 : 0);
+        let fault = this.behaviour.addFault || (this.behaviour.taken.has(Number(arg('NewExternalPort'))) ? 718 : 0);
+        if (this.behaviour.addFault && this.behaviour.addFaultTimes !== undefined && this.behaviour.addFaultTimes-- <= 0) fault = 0;
         if (fault) return this.reply(res, 500, fault === -1 ? 'not xml at all' : soapFault(fault));
         this.mappings.set(key, { internalClient: arg('NewInternalClient'), internalPort: Number(arg('NewInternalPort')), lease: Number(arg('NewLeaseDuration')) });
         return this.reply(res, 200, soapOk('AddPortMapping', ''));
