@@ -47,6 +47,7 @@ startTessera(api, {
     windowIcon: join(here, 'icons', '512x512.png'),
   },
   // The worker entry is bundled beside this file (dist/electron/entry.js), where host.ts looks for it.
-  startEngine: (data) => startEngineWorker(data),
+  // Port mapping is on by default; TESSERA_PORT_MAPPING=0 (the e2e tests) keeps the app off the host's router.
+  startEngine: (data) => startEngineWorker({ ...data, portMapping: process.env.TESSERA_PORT_MAPPING !== '0' }),
   log: (line) => console.log(`tessera: ${line}`),
 });

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const PACKAGES = ['transmission-cli', 'aria2', 'python3-libtorrent', 'mktorrent', 'chromium', 'iproute2', 'nftables', 'openssl'];
+const PACKAGES = ['transmission-cli', 'aria2', 'python3-libtorrent', 'mktorrent', 'chromium', 'iproute2', 'nftables', 'openssl', 'miniupnpd'];
 const INSTALL_HINT = `sudo apt-get install -y ${PACKAGES.join(' ')}`;
 
 /** Runs a command quietly; returns its combined output, or null if it could not run or failed. */
@@ -51,6 +51,8 @@ const TOOLS = [
   { name: 'ip (iproute2)', pkg: 'iproute2', version: () => firstMatch(probe('ip', ['-V']), /iproute2-[\w.]+/) },
   { name: 'tc (iproute2)', pkg: 'iproute2', version: () => firstMatch(probe('tc', ['-V']), /iproute2-[\w.]+/) },
   { name: 'nft', pkg: 'nftables', version: () => firstMatch(probe('nft', ['--version']), /nftables v\S+/) },
+  // The lab's home router for port mapping (engine/test/lab/portmap.test.ts): UPnP IGD, NAT-PMP and PCP.
+  { name: 'miniupnpd', pkg: 'miniupnpd', version: () => firstMatch(probe('miniupnpd', ['--version']), /miniupnpd \S+/) },
   {
     name: 'chromium',
     pkg: 'chromium',

@@ -66,6 +66,26 @@ export interface GlobalStats {
   altLimitsActive: boolean;
   downloadLimit: number | null;
   uploadLimit: number | null;
+  /** Port mapping on the home router and whether peers can reach us; absent when the host runs without it (tests). */
+  portMapping?: PortMappingStatus;
+}
+
+/** Our listen port on the home router (UPnP IGD, NAT-PMP, PCP) and whether peers reach us (issue 12). */
+export interface PortMappingStatus {
+  /** 'off': the portMapping setting (or --no-port-mapping) turned it off. */
+  state: 'off' | 'mapping' | 'mapped' | 'failed';
+  method: 'upnp' | 'nat-pmp' | 'pcp' | null;
+  /** The router's LAN address. */
+  gateway: string | null;
+  internalPort: number;
+  /** What trackers and peers are told; null when not mapped. */
+  externalPort: number | null;
+  /** Our address on the Internet as the router reports it (for the UI and BEP 42). */
+  externalAddress: string | null;
+  /** 'yes' once a peer connected to us; 'no' after 30 minutes listening without one; 'unknown' before. */
+  connectable: 'yes' | 'no' | 'unknown';
+  /** One line for the status bar: "Port 6881 open via UPnP on 10.0.0.1", "mapping failed: router refused (…)". */
+  message: string;
 }
 
 export interface PeerInfo {
@@ -193,6 +213,8 @@ export interface Settings {
   pex: boolean;
   lsd: boolean;
   encryption: EncryptionPolicy;
+  /** Map the listen port on the home router (UPnP IGD, NAT-PMP, PCP). */
+  portMapping: boolean;
 }
 
 /**

@@ -28,6 +28,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   pex: true,
   lsd: true,
   encryption: 'prefer',
+  portMapping: true,
 });
 
 function schedule(v: unknown, path: string): WeeklySchedule {
@@ -68,6 +69,7 @@ const SETTING_CHECKS: { [K in keyof Settings]-?: Check<Settings[K]> } = {
   pex: bool,
   lsd: bool,
   encryption: (v, p) => oneOf(v, p, ENCRYPTION_POLICIES),
+  portMapping: bool,
 };
 
 /** Every Settings key, in declaration order. */

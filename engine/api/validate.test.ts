@@ -314,7 +314,7 @@ test('validateCommand checks a bare command', () => {
 
 test('settings: defaults are valid and complete; validateSettings requires every key; merge', () => {
   assert.deepEqual(validateSettings(DEFAULT_SETTINGS), { ok: true, value: { ...DEFAULT_SETTINGS } });
-  assert.equal(SETTINGS_KEYS.length, 21);
+  assert.equal(SETTINGS_KEYS.length, 22);
   assert.deepEqual([...SETTINGS_KEYS].sort(), Object.keys(DEFAULT_SETTINGS).sort());
   const { lsd: _lsd, ...missing } = DEFAULT_SETTINGS;
   assert.deepEqual(validateSettings(missing), { ok: false, error: { name: 'InvalidSettings', message: 'settings.lsd is missing' } });

@@ -84,6 +84,17 @@ export function parsePeerArg(arg: string): { host: string; port: number } {
   return { host: m[1], port };
 }
 
+/** The flag of commands that listen for peers: port mapping on the home router is on unless --no-port-mapping. */
+export const PORT_MAPPING_OPTIONS: Options = { 'no-port-mapping': { type: 'boolean' } };
+
+/**
+ * Session/Client port mapping options: {} (the default gateway, every method), or undefined for --no-port-mapping
+ * or TESSERA_PORT_MAPPING=0 (set by the test helpers, so no test talks to the host's router).
+ */
+export function portMappingOption(values: Parsed['values']): Record<string, never> | undefined {
+  return values['no-port-mapping'] === true || process.env.TESSERA_PORT_MAPPING === '0' ? undefined : {};
+}
+
 /** The flag of commands that connect to peers. */
 export const ENCRYPTION_OPTIONS: Options = { encryption: { type: 'string' } };
 

@@ -11,7 +11,7 @@ const repo = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const entry = join(repo, 'engine', 'cli', 'tessera.ts');
 
 function tessera(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: repo, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: repo, encoding: 'utf8', timeout: 30_000, env: { ...process.env, TESSERA_PORT_MAPPING: '0' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -6,11 +6,11 @@ import { isLoopbackHost } from '../daemon/origin.js';
 import { startDaemonServer } from '../daemon/server.js';
 import { defaultRendererDir, rendererBuilt } from '../daemon/static.js';
 import { TOKEN_RE, loadOrCreateToken } from '../daemon/token.js';
-import { DISCOVERY_OPTIONS, ENCRYPTION_OPTIONS, discoveryOptions, encryptionOption, intOption, parseCommand, stringOption } from './args.js';
+import { DISCOVERY_OPTIONS, ENCRYPTION_OPTIONS, PORT_MAPPING_OPTIONS, discoveryOptions, portMappingOption, encryptionOption, intOption, parseCommand, stringOption } from './args.js';
 import { CliFailure } from './failure.js';
 
 export const DAEMON_USAGE =
-  'tessera daemon [--host <addr>] [--port <n>] [--token <t>] [--data-dir <dir>] [--download-dir <dir>] [--peer-port <n>] [--allow-remote] [--encryption prefer|require|disable] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--verbose]';
+  'tessera daemon [--host <addr>] [--port <n>] [--token <t>] [--data-dir <dir>] [--download-dir <dir>] [--peer-port <n>] [--allow-remote] [--encryption prefer|require|disable] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--verbose]';
 
 const DAEMON_HELP = `Usage: ${DAEMON_USAGE}
 
@@ -26,6 +26,7 @@ until Ctrl+C or SIGTERM (then it closes clients, saves resume data and exits 0).
   --allow-remote       allow a non-loopback --host (prints a warning; prefer an SSH tunnel)
   --encryption <p>     sets the encryption setting (kept): prefer (default; encrypted when the peer can), require (RC4 only) or disable
   --dht-bootstrap, --no-dht, --no-lsd   as for "tessera download"
+  --no-port-mapping    do not map the peer port on the router (UPnP, NAT-PMP, PCP); the portMapping setting can also turn it off
   --verbose            log engine and connection events on stderr
 
 It prints the address to open, http://127.0.0.1:9080/#token=…; the fragment keeps the token out of
@@ -55,6 +56,7 @@ export async function daemonCommand(args: string[], out: (line: string) => void,
       'peer-port': { type: 'string' },
       'allow-remote': { type: 'boolean' },
       ...DISCOVERY_OPTIONS,
+      ...PORT_MAPPING_OPTIONS,
       ...ENCRYPTION_OPTIONS,
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
@@ -91,6 +93,7 @@ export async function daemonCommand(args: string[], out: (line: string) => void,
     listenPort: peerPort,
     dht,
     lsd,
+    portMapping: portMappingOption(values),
     log: (line, torrent) => {
       if (verbose) process.stderr.write(`${torrent ? `${torrent}: ` : ''}${line}\n`);
     },

@@ -4,13 +4,13 @@ import type { Command, EngineEvent, TorrentSummary } from '../api/types.js';
 import { applyPatch } from '../api/diff.js';
 import { Session } from '../session/session.js';
 import { countBits } from '../common/bitfield.js';
-import { DISCOVERY_OPTIONS, ENCRYPTION_OPTIONS, discoveryOptions, encryptionOption, intOption, limitOption, listOption, numberOption, parseCommand, parsePeerArg, stringOption } from './args.js';
+import { DISCOVERY_OPTIONS, ENCRYPTION_OPTIONS, PORT_MAPPING_OPTIONS, discoveryOptions, portMappingOption, encryptionOption, intOption, limitOption, listOption, numberOption, parseCommand, parsePeerArg, stringOption } from './args.js';
 import { loadInput } from './load.js';
 import { ProgressBar } from './progress.js';
 import { CliFailure } from './failure.js';
 
 const USAGE =
-  'tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>] [--encryption prefer|require|disable] [--dht-bootstrap host:port[,host:port…]] [--no-dht] [--no-lsd] [--json] [--verbose]';
+  'tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>] [--encryption prefer|require|disable] [--dht-bootstrap host:port[,host:port…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--json] [--verbose]';
 
 /** Resume data of `download` lives beside the files, so running the same command again continues. */
 export const CLI_SESSION_FOLDER = '.tessera';
@@ -26,6 +26,7 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
       'download-limit': { type: 'string' },
       'upload-limit': { type: 'string' },
       ...DISCOVERY_OPTIONS,
+      ...PORT_MAPPING_OPTIONS,
       ...ENCRYPTION_OPTIONS,
       json: { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
@@ -71,6 +72,7 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
     listenPort: port ?? 0,
     dht,
     lsd,
+    portMapping: portMappingOption(values),
     onEvent,
     log: (line) => {
       if (!verbose) return;

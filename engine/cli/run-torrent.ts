@@ -6,6 +6,7 @@ import type { EncryptionPolicy } from '../api/types.js';
 import type { PeerAddress } from '../peer/address-book.js';
 import { ProgressBar } from './progress.js';
 import { CliFailure } from './failure.js';
+import type { PortMappingOptions } from '../session/reachability.js';
 
 export interface RunOptions {
   readonly source: { readonly meta: Metainfo } | { readonly magnet: MagnetLink };
@@ -20,6 +21,8 @@ export interface RunOptions {
   readonly limits?: RateLimits;
   /** Message Stream Encryption (default 'prefer'). */
   readonly encryption?: EncryptionPolicy;
+  /** Map the listen port on the home router (absent: no mapping). */
+  readonly portMapping?: PortMappingOptions;
 }
 
 export interface RunResult {
@@ -39,10 +42,11 @@ export async function runTorrent(opts: RunOptions): Promise<RunResult> {
       process.stderr.write(`${line}\n`);
     }
   };
-  const client = new Client({ port: opts.port, host: '0.0.0.0', encryption: opts.encryption, log });
+  const client = new Client({ port: opts.port, host: '0.0.0.0', encryption: opts.encryption, log, portMapping: opts.portMapping });
   if (opts.limits) client.setGlobalLimits(opts.limits);
   await client.listen();
   opts.onListening?.(client.port);
+  if (opts.portMapping) log(`port mapping: ${client.reachability.status().message}`);
   const stopOnSignal = new AbortController();
   let meta: Metainfo;
   if ('meta' in opts.source) {

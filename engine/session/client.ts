@@ -13,6 +13,7 @@ import type { EncryptionPolicy } from '../api/types.js';
 import type { PeerStream } from '../net/transport.js';
 import { acceptIncoming } from '../net/incoming.js';
 import { dialPeer } from '../net/dial.js';
+import { Reachability, type PortMappingOptions } from './reachability.js';
 
 export interface ClientOptions {
   readonly port?: number;
@@ -23,6 +24,8 @@ export interface ClientOptions {
   readonly encryption?: EncryptionPolicy;
   /** Lines about connections not yet tied to a torrent (refused or failed incoming handshakes). */
   readonly log?: (line: string) => void;
+  /** Map the listen port on the home router once listening (absent: no mapping; setPortMapping changes it). */
+  readonly portMapping?: PortMappingOptions;
 }
 
 export interface AddOptions {
@@ -50,13 +53,19 @@ export class Client {
   private readonly ticker = new Ticker(1000);
   /** Global download/upload limits: every torrent's transfers pass these as well as its own. */
   readonly limits: TransferLimits;
+  /** Port mapping and whether peers reach us. */
+  readonly reachability: Reachability;
+  private portMapping: PortMappingOptions | undefined;
 
   constructor(private readonly opts: ClientOptions = {}) {
     this.peerId = makePeerId();
     this.clock = opts.clock ?? systemClock;
     this.limits = new TransferLimits(this.clock);
     this.encryption = opts.encryption ?? 'prefer';
+    this.reachability = new Reachability(this.clock, (line) => this.opts.log?.(line));
+    this.portMapping = opts.portMapping;
     this.listener = new PeerListener((transport) => {
+      this.reachability.noteIncoming();
       acceptIncoming(transport, {
         encryption: () => this.encryption,
         findInfoHash: (req2) => this.byReq2.get(toHex(req2)) ?? null,
@@ -89,12 +98,27 @@ export class Client {
   }
 
   listen(): Promise<number> {
-    return this.listener.listen(this.opts.port ?? 0, this.opts.host ?? '0.0.0.0');
+    return this.listenOn(this.opts.port ?? 0);
   }
 
   /** Listens on an explicit port (0: any free one), e.g. when the configured one is taken. */
-  listenOn(port: number): Promise<number> {
-    return this.listener.listen(port, this.opts.host ?? '0.0.0.0');
+  async listenOn(port: number): Promise<number> {
+    const bound = await this.listener.listen(port, this.opts.host ?? '0.0.0.0');
+    this.reachability.listening(bound);
+    if (this.portMapping) await this.reachability.start(bound, this.portMapping);
+    return bound;
+  }
+
+  /** Turns port mapping on (with these options) or off (undefined: our mappings are removed). */
+  async setPortMapping(opts: PortMappingOptions | undefined): Promise<void> {
+    this.portMapping = opts;
+    if (!opts) await this.reachability.stop();
+    else if (this.listener.port > 0) await this.reachability.start(this.listener.port, opts);
+  }
+
+  /** The port trackers and peers are told: the router's external port while mapped, else the listen port. */
+  get advertisedPort(): number {
+    return this.reachability.advertisedPort(this.listener.port);
   }
 
   add(meta: Metainfo, opts: AddOptions): Torrent {
@@ -104,7 +128,7 @@ export class Client {
       meta,
       downloadDir: opts.downloadDir,
       peerId: this.peerId,
-      listenPort: () => this.listener.port,
+      listenPort: () => this.advertisedPort,
       prefersEncryption: () => this.encryption !== 'disable',
       clock: this.clock,
       dial: (host, port) => this.dial(host, port, meta.infoHash, opts.events?.onLog),
@@ -145,7 +169,7 @@ export class Client {
       peerId: this.peerId,
       trackers: magnet.trackers,
       peers,
-      listenPort: () => this.listener.port,
+      listenPort: () => this.advertisedPort,
       clock: this.clock,
       dial: (host, port) => this.dial(host, port, magnet.infoHash, log),
       log,
@@ -173,6 +197,7 @@ export class Client {
     this.torrents.clear();
     this.byReq2.clear();
     this.byV2Hash.clear();
+    await this.reachability.stop();
     await this.listener.close();
   }
 }

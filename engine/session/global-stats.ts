@@ -1,4 +1,4 @@
-import type { GlobalStats, Settings } from '../api/types.js';
+import type { GlobalStats, PortMappingStatus, Settings } from '../api/types.js';
 import { altLimitsActive } from './limits.js';
 import type { Entry } from './entry.js';
 
@@ -7,6 +7,8 @@ export interface GlobalContext {
   readonly settings: Settings;
   readonly dhtNodes: number;
   readonly freeDiskBytes: number;
+  /** Absent when the host runs without port mapping (tests). */
+  readonly portMapping?: PortMappingStatus;
 }
 
 /**
@@ -59,6 +61,7 @@ export class GlobalTotals {
       altLimitsActive: alt,
       downloadLimit: alt ? ctx.settings.altDownloadLimit : ctx.settings.downloadLimit,
       uploadLimit: alt ? ctx.settings.altUploadLimit : ctx.settings.uploadLimit,
+      ...(ctx.portMapping ? { portMapping: ctx.portMapping } : {}),
     };
   }
 }

@@ -1,5 +1,6 @@
 import type { EngineEvent } from '../api/types.js';
 import type { Clock } from '../common/clock.js';
+import type { PortMappingOptions } from './reachability.js';
 
 export interface SessionOptions {
   /** Where settings and resume data live. */
@@ -20,6 +21,11 @@ export interface SessionOptions {
   readonly dht?: { readonly bootstrap: readonly { host: string; port: number }[]; readonly maxNodesPerIp?: number };
   /** Local service discovery (BEP 14, multicast on the LAN) when the lsd setting is on. Absent: off (tests). */
   readonly lsd?: { readonly bindHost?: string };
+  /**
+   * Map the listen port on the home router (UPnP IGD, NAT-PMP, PCP) when the portMapping setting is on. Absent: no
+   * mapping and no status (tests); the app, daemon and CLI pass {} (the default gateway, every method).
+   */
+  readonly portMapping?: PortMappingOptions;
   /** Log lines; `torrent` names the torrent a line is about. */
   readonly log?: (line: string, torrent?: string) => void;
 }

@@ -73,6 +73,7 @@ export class Session {
       clock: this.clock,
       encryption: settings.encryption,
       log: (line) => this.log(line),
+      portMapping: settings.portMapping ? opts.portMapping : undefined,
     });
     this.checkpoints = new Checkpoints(this.store, this.clock, (line) => this.log(line));
     this.runner = new TorrentRunner({
@@ -275,6 +276,7 @@ export class Session {
     await this.store.saveSettings(this.settings);
     this.applyGlobalLimits();
     this.client.setEncryption(this.settings.encryption);
+    if (this.opts.portMapping) void this.client.setPortMapping(this.settings.portMapping ? this.opts.portMapping : undefined);
     for (const e of this.entries.values()) this.applyTorrentOptions(e);
     await this.discovery.apply(this.settings, this.entries.values());
     this.applyQueue();
@@ -372,7 +374,7 @@ export class Session {
   }
 
   private globalStats(): GlobalStats {
-    return this.totals.stats(() => this.entries.values(), this.activity.running, this.clock.now(), { settings: this.settings, dhtNodes: this.discovery.dhtNodes, freeDiskBytes: this.freeDisk });
+    return this.totals.stats(() => this.entries.values(), this.activity.running, this.clock.now(), { settings: this.settings, dhtNodes: this.discovery.dhtNodes, freeDiskBytes: this.freeDisk, portMapping: this.opts.portMapping ? this.client.reachability.status() : undefined });
   }
 
   private async refreshFreeDisk(): Promise<void> {

@@ -85,7 +85,8 @@ export function startProcess(cmd: string, args: readonly string[], opts: StartPr
 
   const child = spawn(cmd, args, {
     cwd: opts.cwd,
-    env: { ...process.env, ...opts.env },
+    // Tessera children never map ports on the host's router (TESSERA_PORT_MAPPING=0) unless a test asks (the lab).
+    env: { TESSERA_PORT_MAPPING: '0', ...process.env, ...opts.env },
     detached: true, // own process group, so stop() reaches grandchildren (hook scripts, shells)
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,6 +5,7 @@ import {
   metadataPieceCount,
   metadataPieceLength,
   METADATA_PIECE_SIZE,
+  parseIp,
 } from '../wire/index.js';
 
 /** The ids we ask peers to use for the extensions we speak (BEP 10 `m`). */
@@ -13,13 +14,23 @@ export const CLIENT_VERSION = 'Tessera 0.1.0';
 /** Requests we queue from one peer before rejecting (advertised as `reqq`). */
 export const OUR_REQUEST_QUEUE = 2000;
 
-/**
- * Our BEP 10 handshake. ut_pex is offered only when `pex` is true (never for private
- * torrents, BEP 27; not by the metadata fetch, which does not handle it). `prefersEncryption`
- * (our encryption setting is prefer or require) lets peers tell others through PEX.
- */
-export function ourExtendedHandshake(listenPort: number, metadataSize: number | undefined, pex = false, prefersEncryption = false, uploadOnly = false): Uint8Array {
+/** What our BEP 10 handshake says besides the port and the metadata size. */
+export interface HandshakeFlags {
+  /** Offer ut_pex: never for private torrents (BEP 27), nor from the metadata fetch, which does not handle it. */
+  readonly pex?: boolean;
+  /** Our encryption setting is prefer or require: lets peers tell others through PEX. */
+  readonly prefersEncryption?: boolean;
+  /** BEP 21: we download nothing more. */
+  readonly uploadOnly?: boolean;
+  /** The peer's address as we see it, sent back as `yourip`. */
+  readonly peerAddress?: string;
+}
+
+/** Our BEP 10 handshake. */
+export function ourExtendedHandshake(listenPort: number, metadataSize: number | undefined, flags: HandshakeFlags = {}): Uint8Array {
+  const { pex = false, prefersEncryption = false, uploadOnly = false, peerAddress } = flags;
   return encodeExtendedHandshake({
+    yourIp: peerAddress === undefined ? undefined : yourIpBytes(peerAddress),
     prefersEncryption,
     // BEP 21: said only when true, so a leecher's handshake stays as it was.
     uploadOnly: uploadOnly ? true : undefined,
@@ -34,6 +45,14 @@ export function ourExtendedHandshake(listenPort: number, metadataSize: number | 
 /** A handshake update (BEP 10 allows them at any time) saying whether we download anything more (BEP 21). */
 export function uploadOnlyHandshake(uploadOnly: boolean): Uint8Array {
   return encodeExtendedHandshake({ m: {}, uploadOnly });
+}
+
+/**
+ * BEP 10 `yourip`: the peer's address as we see it, so a peer behind NAT learns its external address (4 bytes for
+ * IPv4, also when it reached us over a dual-stack socket as ::ffff:a.b.c.d; 16 for IPv6).
+ */
+export function yourIpBytes(address: string): Uint8Array | undefined {
+  return parseIp(address.startsWith('::ffff:') && !address.slice(7).includes(':') ? address.slice(7) : address);
 }
 
 /** A handshake update that withdraws ut_pex (BEP 10: id 0 disables an extension). */

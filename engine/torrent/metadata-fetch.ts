@@ -68,7 +68,7 @@ export class MetadataFetch implements PeerHandler {
         tiers: this.opts.trackers.map((t) => [t]),
         infoHash: this.opts.infoHash,
         peerId: this.opts.peerId,
-        port: this.opts.listenPort(),
+        port: this.opts.listenPort,
         stats: () => ({ uploaded: 0, downloaded: 0, left: 1 }),
         onPeers: (peers) => this.addPeers(peers),
       });
@@ -133,7 +133,7 @@ export class MetadataFetch implements PeerHandler {
       return false;
     }
     this.peers.add(peer);
-    peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), undefined) });
+    peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), undefined, { peerAddress: peer.transport.remoteAddress }) });
     return true;
   }
 

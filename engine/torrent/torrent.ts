@@ -226,7 +226,7 @@ export class Torrent implements SwarmHost {
         tiers: this.meta.announce,
         infoHash: this.meta.infoHash,
         peerId: this.opts.peerId,
-        port: this.opts.listenPort(),
+        port: this.opts.listenPort,
         stats: () => ({ uploaded: this.uploadMeter.total, downloaded: this.downloadMeter.total, left: this.leftBytes }),
         onPeers: (peers, source) => this.addPeers(peers, source),
         onEvent: (e) => {
@@ -326,7 +326,8 @@ export class Torrent implements SwarmHost {
   // ---- SwarmHost: what the peer manager hands over ----
 
   greet(peer: PeerConnection): void {
-    peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length, this.pex?.enabled === true, this.opts.prefersEncryption?.() === true, this.complete) });
+    const flags = { pex: this.pex?.enabled === true, prefersEncryption: this.opts.prefersEncryption?.() === true, uploadOnly: this.complete, peerAddress: peer.transport.remoteAddress };
+    peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length, flags) });
     // piece layers still wanted (a magnet): ask the new peer now rather than at the next tick
     this.v2?.tick(this.clock.now());
   }
@@ -394,7 +395,7 @@ export class Torrent implements SwarmHost {
     const pex = this.pex;
     if (!pex || pex.enabled === enabled) return;
     pex.setEnabled(enabled);
-    const payload = enabled ? ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length, true, this.opts.prefersEncryption?.() === true, this.complete) : withdrawPexHandshake();
+    const payload = enabled ? ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length, { pex: true, prefersEncryption: this.opts.prefersEncryption?.() === true, uploadOnly: this.complete }) : withdrawPexHandshake();
     for (const peer of this.peers) if (peer.supportsExtended) peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload });
   }
 

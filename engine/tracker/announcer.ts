@@ -76,7 +76,8 @@ export interface TrackerAnnouncerOptions {
   tiers: string[][];
   infoHash: Uint8Array;
   peerId: Uint8Array;
-  port: number;
+  /** The port peers should dial; a function when it can change (the router's mapped port, learnt later). */
+  port: number | (() => number);
   stats: () => AnnouncerStats;
   onPeers: (peers: PeerAddress[], source: string) => void;
   onEvent?: (e: TrackerStatusEvent) => void;
@@ -382,7 +383,7 @@ export class TrackerAnnouncer {
         {
           infoHash: this.opts.infoHash,
           peerId: this.opts.peerId,
-          port: this.opts.port,
+          port: typeof this.opts.port === 'function' ? this.opts.port() : this.opts.port,
           uploaded: stats.uploaded,
           downloaded: stats.downloaded,
           left: stats.left,

@@ -15,6 +15,7 @@ try {
     defaultDownloadDir: data.defaultDownloadDir,
     listenPort: data.listenPort,
     listenHost: data.listenHost,
+    portMapping: data.portMapping === true ? {} : undefined,
     onEvent: (event) => post(event),
     log: (line, torrent) => post({ kind: 'log', line, torrent: torrent ?? null }),
   });

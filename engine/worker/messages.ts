@@ -6,6 +6,8 @@ export interface EngineWorkerData {
   readonly defaultDownloadDir: string;
   readonly listenPort?: number;
   readonly listenHost?: string;
+  /** Map the listen port on the home router when the portMapping setting is on (absent: never, as in tests). */
+  readonly portMapping?: boolean;
 }
 
 /** Control messages between the host and the worker, beside the protocol itself. */

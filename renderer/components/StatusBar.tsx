@@ -3,7 +3,9 @@
  * space, connected peers, DHT nodes and the connection to the engine.
  */
 import { useEffect, useState, type ReactNode } from 'react';
+import type { PortMappingStatus } from '../../engine/api/types.js';
 import { formatBytes, formatLimit, formatRate } from '../lib/format.js';
+import { portStatusView } from '../lib/port-status.js';
 import { useEngine, useTessera } from '../store/context.js';
 import { errorText } from './commands.js';
 import { DownRateIcon, UpRateIcon } from './icons.js';
@@ -18,6 +20,7 @@ export function StatusBar(): ReactNode {
           <span className="stat" title="Connected peers">Peers: {global.connectedPeers}</span>
           <span className="stat" title="Nodes in the DHT routing table">DHT: {global.dhtNodes} nodes</span>
           <span className="stat" title="Free space in the download folder">Free: {formatBytes(global.freeDiskBytes)}</span>
+          {global.portMapping ? <PortStatus status={global.portMapping} /> : null}
           <span className="spacer" />
           <AltLimitsToggle />
           <span className="stat rate down" title="Session download rate"><DownRateIcon /> {formatRate(global.downRate, '0 B/s')}</span>
@@ -27,6 +30,16 @@ export function StatusBar(): ReactNode {
         <span className="spacer" />
       )}
     </footer>
+  );
+}
+
+/** Whether peers can reach us: the router mapping's short label; the engine's full line in the tooltip. */
+function PortStatus(props: { status: PortMappingStatus }): ReactNode {
+  const view = portStatusView(props.status);
+  return (
+    <span className={`stat port ${view.tone}`} role="status" aria-label="Port mapping" title={view.title}>
+      {view.label}
+    </span>
   );
 }
 

@@ -30,6 +30,7 @@ export interface SettingsForm {
   pex: boolean;
   lsd: boolean;
   encryption: Settings['encryption'];
+  portMapping: boolean;
 }
 
 /** Form fields, and the Settings key each one's errors belong to. */
@@ -60,6 +61,7 @@ export function toForm(s: Settings): SettingsForm {
     pex: s.pex,
     lsd: s.lsd,
     encryption: s.encryption,
+    portMapping: s.portMapping,
   };
 }
 
@@ -129,6 +131,7 @@ export function fromForm(f: SettingsForm, base: Settings): FormResult {
       pex: f.pex,
       lsd: f.lsd,
       encryption: f.encryption,
+      portMapping: f.portMapping,
     };
     if (settings.downloadDir === '') throw new FieldError('downloadDir', 'Enter the folder new downloads go to.');
     return { ok: true, settings };
@@ -177,4 +180,5 @@ const toFormKeys: Readonly<Record<Exclude<FormField, 'scheduleEnabled' | 'schedu
   pex: true,
   lsd: true,
   encryption: true,
+  portMapping: true,
 };

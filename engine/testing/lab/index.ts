@@ -6,3 +6,4 @@ export * from './measure.js';
 export * from './clients.js';
 export { assertLabAvailable, listNamespaces, NS_PREFIX, sweepStaleNamespaces } from './system.js';
 export type { Protocol } from './nat.js';
+export * from './miniupnpd.js';

@@ -7,7 +7,7 @@ import type { Settings } from '../../../engine/api/types.js';
 import { fieldOfError, fromForm, settingsPatch, toForm, type FormField, type SettingsForm } from '../../lib/settings-form.js';
 import { localStore } from '../../lib/local-store.js';
 import { applyStoredTheme, loadTheme, saveTheme, type Theme } from '../../lib/theme.js';
-import { useEngine, useStoreApi } from '../../store/context.js';
+import { useEngine, useStoreApi, useTessera } from '../../store/context.js';
 import { errorText } from '../commands.js';
 import { Dialog } from '../Dialog.js';
 
@@ -26,6 +26,7 @@ export function SettingsDialog(props: { onClose(): void }): ReactNode {
   const [theme, setTheme] = useState<Theme>(() => loadTheme(localStore()));
   const [error, setError] = useState<{ field: FormField | null; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  const portStatus = useTessera((s) => s.global?.portMapping ?? null);
 
   useEffect(() => {
     let live = true;
@@ -88,7 +89,7 @@ export function SettingsDialog(props: { onClose(): void }): ReactNode {
     </label>
   );
 
-  const check = (field: 'dht' | 'pex' | 'lsd' | 'altLimitsEnabled' | 'scheduleEnabled', label: string): ReactNode => (
+  const check = (field: 'dht' | 'pex' | 'lsd' | 'portMapping' | 'altLimitsEnabled' | 'scheduleEnabled', label: string): ReactNode => (
     <label className="check">
       <input type="checkbox" name={field} checked={form?.[field] ?? false} onChange={(e) => set(field, e.target.checked)} />
       {label}
@@ -170,6 +171,13 @@ export function SettingsDialog(props: { onClose(): void }): ReactNode {
             {check('dht', 'DHT (find peers without trackers)')}
             {check('pex', 'Peer exchange (PEX)')}
             {check('lsd', 'Local peer discovery (LSD)')}
+            {check('portMapping', 'Open the port on my router (UPnP, NAT-PMP, PCP)')}
+            {portStatus ? (
+              <p className="muted" role="status" aria-label="Port mapping status">
+                {portStatus.message}
+                {portStatus.externalAddress ? ` — Internet address ${portStatus.externalAddress}` : ''}
+              </p>
+            ) : null}
             <label className="field">
               <span>Encryption</span>
               <select name="encryption" value={form.encryption} onChange={(e) => set('encryption', encryptionChoice(e.target.value))}>
