@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { mkdirSync, read, write, closeSync, openSync } from 'node:fs';
+import { mkdirSync, read, closeSync, openSync } from 'node:fs';
 import { lstat, mkdir, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { sanitizeElement } from '../metainfo/sanitize.js';
@@ -10,6 +10,8 @@ import { describeIoError, errorCode, fileSize, removeEmptyDirs, realInside } fro
 import { FileLayout, resolveInside, type FileSpan, type StoredFile } from './layout.js';
 import { moveStorage, type MoveOptions } from './move.js';
 import { StorageError, type Storage, type StorageSpec } from './types.js';
+import { PieceBufferPool } from './piece-buffers.js';
+import { writeSpan, type DirectWrites } from './span-write.js';
 
 /**
  * A piece being received. Blocks are hashed as soon as they extend the
@@ -39,7 +41,9 @@ export class FileStorage implements Storage {
   private readonly paths: string[][];
   private readonly handles = new FileHandleCache();
   private readonly partial = new Map<number, PartialPiece>();
-  private readonly spare: Buffer[] = [];
+  /** Page-aligned piece buffers, reused; their alignment lets verified pieces go to disk with direct writes. */
+  private readonly buffers: PieceBufferPool;
+  private readonly direct: DirectWrites = { enabled: true };
   /**
    * The last write queued per file. Writes to one file go one at a time: parallel
    * buffered writes to one inode only spin on its lock in the kernel.
@@ -57,6 +61,7 @@ export class FileStorage implements Storage {
 
   constructor(private readonly spec: StorageSpec, root: string) {
     this.geometry = new PieceGeometry(spec.totalLength, spec.pieceLength);
+    this.buffers = new PieceBufferPool(spec.pieceLength);
     this.paths = spec.files.map((f) => [...f.path]);
     this._root = root;
     this._layout = this.layoutAt(root);
@@ -354,15 +359,15 @@ export class FileStorage implements Storage {
   close(): void {
     this.handles.closeAll();
     this.partial.clear();
-    this.spare.length = 0;
+    this.buffers.clear();
   }
 
   private takeBuffer(): Buffer {
-    return this.spare.pop() ?? Buffer.allocUnsafe(this.spec.pieceLength);
+    return this.buffers.take();
   }
 
   private returnBuffer(buf: Buffer): void {
-    if (this.spare.length < 8) this.spare.push(buf);
+    this.buffers.give(buf);
   }
 
   private writeRange(offset: number, data: Uint8Array): Promise<void> {
@@ -402,34 +407,9 @@ export class FileStorage implements Storage {
     return next;
   }
 
+  /** `data` is a whole piece's buffer from the pool, so it starts on a page (see span-write.ts). */
   private pwriteSpan(span: FileSpan, data: Uint8Array): Promise<void> {
-    const file = this._layout.files[span.fileIndex];
-    return new Promise((resolvePromise, reject) => {
-      let fd: number;
-      try {
-        fd = this.handles.acquire(file.absPath, true);
-      } catch (err) {
-        reject(describeIoError(err as NodeJS.ErrnoException, file.absPath));
-        return;
-      }
-      let written = 0;
-      const step = (): void => {
-        write(fd, data, span.rangeOffset + written, span.length - written, span.fileOffset + written, (err, n) => {
-          if (err) {
-            this.handles.release(file.absPath);
-            reject(describeIoError(err, file.absPath));
-            return;
-          }
-          written += n;
-          if (written < span.length) step();
-          else {
-            this.handles.release(file.absPath);
-            resolvePromise();
-          }
-        });
-      };
-      step();
-    });
+    return writeSpan(this.handles, this._layout.files[span.fileIndex].absPath, span, data, true, this.direct);
   }
 
   /** Resolves false when any file in the range is missing or too short. */
