@@ -28,6 +28,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   pex: true,
   lsd: true,
   encryption: 'prefer',
+  partialPieceMemory: null,
 });
 
 function schedule(v: unknown, path: string): WeeklySchedule {
@@ -68,6 +69,7 @@ const SETTING_CHECKS: { [K in keyof Settings]-?: Check<Settings[K]> } = {
   pex: bool,
   lsd: bool,
   encryption: (v, p) => oneOf(v, p, ENCRYPTION_POLICIES),
+  partialPieceMemory: nullable((v, p) => int(v, p, LIMITS.partialPieceMemoryMin, LIMITS.partialPieceMemoryMax)),
 };
 
 /** Every Settings key, in declaration order. */

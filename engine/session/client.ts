@@ -13,6 +13,7 @@ import type { EncryptionPolicy } from '../api/types.js';
 import type { PeerStream } from '../net/transport.js';
 import { acceptIncoming } from '../net/incoming.js';
 import { dialPeer } from '../net/dial.js';
+import { PieceMemory } from '../storage/piece-memory.js';
 
 export interface ClientOptions {
   readonly port?: number;
@@ -23,6 +24,8 @@ export interface ClientOptions {
   readonly encryption?: EncryptionPolicy;
   /** Lines about connections not yet tied to a torrent (refused or failed incoming handshakes). */
   readonly log?: (line: string) => void;
+  /** Bytes all torrents may hold in partial pieces (null or absent: sized to the machine); see PieceMemory. */
+  readonly partialPieceMemory?: number | null;
 }
 
 export interface AddOptions {
@@ -48,12 +51,15 @@ export class Client {
   private readonly ticker = new Ticker(1000);
   /** Global download/upload limits: every torrent's transfers pass these as well as its own. */
   readonly limits: TransferLimits;
+  /** The budget for piece buffers every torrent shares. */
+  readonly pieceMemory: PieceMemory;
 
   constructor(private readonly opts: ClientOptions = {}) {
     this.peerId = makePeerId();
     this.clock = opts.clock ?? systemClock;
     this.limits = new TransferLimits(this.clock);
     this.encryption = opts.encryption ?? 'prefer';
+    this.pieceMemory = new PieceMemory(opts.partialPieceMemory ?? null);
     this.listener = new PeerListener((transport) => {
       acceptIncoming(transport, {
         encryption: () => this.encryption,
@@ -113,6 +119,7 @@ export class Client {
       uploadSlots: opts.uploadSlots,
       ticker: this.ticker,
       parentLimits: [this.limits],
+      pieceMemory: this.pieceMemory,
     });
     this.torrents.set(key, torrent);
     this.byReq2.set(toHex(req2Hash(meta.infoHash)), meta.infoHash);

@@ -73,6 +73,7 @@ export class Session {
       clock: this.clock,
       encryption: settings.encryption,
       log: (line) => this.log(line),
+      partialPieceMemory: settings.partialPieceMemory,
     });
     this.checkpoints = new Checkpoints(this.store, this.clock, (line) => this.log(line));
     this.runner = new TorrentRunner({
@@ -275,6 +276,7 @@ export class Session {
     await this.store.saveSettings(this.settings);
     this.applyGlobalLimits();
     this.client.setEncryption(this.settings.encryption);
+    this.client.pieceMemory.setLimit(this.settings.partialPieceMemory);
     for (const e of this.entries.values()) this.applyTorrentOptions(e);
     await this.discovery.apply(this.settings, this.entries.values());
     this.applyQueue();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { directPart } from './direct-span.js';
-import { DIRECT_ALIGN, PieceBufferPool } from './piece-buffers.js';
+import { DIRECT_ALIGN } from './piece-buffers.js';
 import { FileStorage } from './storage.js';
 import { specFor, tempDir, writePieces } from './test-spec.js';
 import { patternBytes as pattern } from '../testing/wait.js';
@@ -16,17 +16,6 @@ test('directPart takes the aligned middle of a span, or nothing when memory and 
   assert.deepEqual(directPart(100, 8 * A + 100, 3 * A), { start: A, end: 3 * A }, 'unaligned head and tail');
   assert.equal(directPart(0, 100, 8 * A), null, 'file offset and buffer offset differ modulo the alignment');
   assert.equal(directPart(10, 10, A), null, 'no whole aligned block inside');
-});
-
-test('pool buffers are reused and keep at most a few spares', () => {
-  const pool = new PieceBufferPool(3 * A, 1);
-  const a = pool.take();
-  const b = pool.take();
-  assert.equal(a.length, 3 * A);
-  pool.give(a);
-  pool.give(b);
-  assert.equal(pool.take(), a);
-  assert.notEqual(pool.take(), b, 'only one spare kept');
 });
 
 test('pieces land byte for byte whether their spans are aligned, misaligned or split across files', async () => {

@@ -10,7 +10,8 @@ import { describeIoError, errorCode, fileSize, removeEmptyDirs, realInside } fro
 import { FileLayout, resolveInside, type FileSpan, type StoredFile } from './layout.js';
 import { moveStorage, type MoveOptions } from './move.js';
 import { StorageError, type Storage, type StorageSpec } from './types.js';
-import { PieceBufferPool } from './piece-buffers.js';
+import { PieceMemory } from './piece-memory.js';
+import { ThroughPiece, type PieceIo } from './through-piece.js';
 import { writeSpan, type DirectWrites } from './span-write.js';
 
 /**
@@ -28,10 +29,10 @@ interface PartialPiece {
 }
 
 /**
- * A torrent's data on disk, the file backend of Storage. Blocks of a piece collect in one buffer; when the
- * piece is complete it is hashed once and, if it verifies, written to its files.
- * Only verified data reaches the disk, so whatever is on disk can be trusted
- * after a crash once it re-hashes.
+ * A torrent's data on disk, the file backend of Storage. Blocks of a piece collect in one buffer from the session's
+ * piece memory; when the piece is complete it is hashed once and, if it verifies, written to its files. When the
+ * piece memory is spent, a piece's blocks go to disk as they come and it is verified from disk (ThroughPiece).
+ * Nothing trusts bytes on disk without their hash: records name verified pieces only, and rechecks re-hash.
  */
 export class FileStorage implements Storage {
   readonly geometry: PieceGeometry;
@@ -41,8 +42,14 @@ export class FileStorage implements Storage {
   private readonly paths: string[][];
   private readonly handles = new FileHandleCache();
   private readonly partial = new Map<number, PartialPiece>();
-  /** Page-aligned piece buffers, reused; their alignment lets verified pieces go to disk with direct writes. */
-  private readonly buffers: PieceBufferPool;
+  /** Page-aligned piece buffers within the session's budget; their alignment lets verified pieces go to disk with direct writes. */
+  private readonly memory: PieceMemory;
+  /** Pieces being received with no room in the piece memory: their blocks go straight to disk. */
+  private readonly through = new Map<number, ThroughPiece>();
+  private readonly io: PieceIo = {
+    write: (offset, data) => this.writeRange(offset, data, false),
+    read: (offset, length, target, targetOffset) => this.readRange(offset, length, target, targetOffset),
+  };
   private readonly direct: DirectWrites = { enabled: true };
   /**
    * The last write queued per file. Writes to one file go one at a time: parallel
@@ -59,9 +66,10 @@ export class FileStorage implements Storage {
   /** Pieces accepted by finishPiece whose writes have not settled (flush waits for them). */
   private readonly writing = new Set<Promise<void>>();
 
-  constructor(private readonly spec: StorageSpec, root: string) {
+  /** `memory`: the session's budget for piece buffers, shared by its torrents (default: one of the default size). */
+  constructor(private readonly spec: StorageSpec, root: string, memory?: PieceMemory) {
     this.geometry = new PieceGeometry(spec.totalLength, spec.pieceLength);
-    this.buffers = new PieceBufferPool(spec.pieceLength);
+    this.memory = memory ?? new PieceMemory();
     this.paths = spec.files.map((f) => [...f.path]);
     this._root = root;
     this._layout = this.layoutAt(root);
@@ -205,8 +213,9 @@ export class FileStorage implements Storage {
   async deleteFiles(): Promise<void> {
     await this.exclusive(async () => {
       this.deleted = true;
-      for (const part of this.partial.values()) this.returnBuffer(part.buf);
+      for (const part of this.partial.values()) this.memory.forget(part.buf);
       this.partial.clear();
+      this.through.clear();
       for (let i = 0; i < this.paths.length; i++) {
         const f = this.files[i];
         if (f.padding) continue;
@@ -243,7 +252,15 @@ export class FileStorage implements Storage {
   writeBlock(piece: number, begin: number, data: Uint8Array): void {
     let part = this.partial.get(piece);
     if (!part) {
-      part = { buf: this.takeBuffer(), hash: createHash('sha1'), hashedUpTo: 0, received: new Uint8Array(this.geometry.blocksInPiece(piece)) };
+      const through = this.through.get(piece);
+      if (through) return through.block(begin, data);
+      const buf = this.memory.take(this.spec.pieceLength);
+      if (buf === null) {
+        const started = new ThroughPiece(this.geometry.pieceOffset(piece), this.geometry.pieceSize(piece), this.io);
+        this.through.set(piece, started);
+        return started.block(begin, data);
+      }
+      part = { buf, hash: createHash('sha1'), hashedUpTo: 0, received: new Uint8Array(this.geometry.blocksInPiece(piece)) };
       this.partial.set(piece, part);
     }
     part.buf.set(data, begin);
@@ -262,14 +279,15 @@ export class FileStorage implements Storage {
 
   /** Drops a piece's partial data (hash failure, or the piece was abandoned). */
   discardPiece(piece: number): void {
+    this.through.delete(piece);
     const part = this.partial.get(piece);
     if (!part) return;
     this.partial.delete(piece);
-    this.returnBuffer(part.buf);
+    this.memory.give(part.buf);
   }
 
   get partialPieces(): number {
-    return this.partial.size;
+    return this.partial.size + this.through.size;
   }
 
   /**
@@ -278,6 +296,8 @@ export class FileStorage implements Storage {
    * Rejects with a StorageError on an I/O failure.
    */
   finishPiece(piece: number): Promise<boolean> {
+    const through = this.through.get(piece);
+    if (through) return this.track(this.finishThrough(piece, through));
     const part = this.partial.get(piece);
     if (!part) return Promise.resolve(false);
     const size = this.geometry.pieceSize(piece);
@@ -287,7 +307,7 @@ export class FileStorage implements Storage {
       this.discardPiece(piece);
       return Promise.resolve(false);
     }
-    const written = this.writeRange(this.geometry.pieceOffset(piece), data).then(
+    const written = this.writeRange(this.geometry.pieceOffset(piece), data, true).then(
       () => {
         this.discardPiece(piece);
         return true;
@@ -297,6 +317,21 @@ export class FileStorage implements Storage {
         throw err;
       },
     );
+    return this.track(written);
+  }
+
+  /** Verifies a piece written through from what reached the disk. */
+  private async finishThrough(piece: number, through: ThroughPiece): Promise<boolean> {
+    try {
+      const digest = await through.digest();
+      return digest !== null && this.digestMatches(piece, digest);
+    } finally {
+      this.through.delete(piece);
+    }
+  }
+
+  /** Lets flush wait for a piece's writes. */
+  private track(written: Promise<boolean>): Promise<boolean> {
     const settled = written.then(
       () => undefined,
       () => undefined,
@@ -308,7 +343,7 @@ export class FileStorage implements Storage {
 
   /** Resolves once the writes of every piece finishPiece accepted so far have settled. */
   async flush(): Promise<void> {
-    await Promise.all(this.writing);
+    await Promise.all([...this.writing, ...[...this.through.values()].map((t) => t.settled())]);
   }
 
   /** Moves the files to another download folder; see moveStorage for the crash safety. */
@@ -358,24 +393,18 @@ export class FileStorage implements Storage {
 
   close(): void {
     this.handles.closeAll();
+    for (const part of this.partial.values()) this.memory.forget(part.buf);
     this.partial.clear();
-    this.buffers.clear();
+    this.through.clear();
   }
 
-  private takeBuffer(): Buffer {
-    return this.buffers.take();
-  }
-
-  private returnBuffer(buf: Buffer): void {
-    this.buffers.give(buf);
-  }
-
-  private writeRange(offset: number, data: Uint8Array): Promise<void> {
-    if (this.gate) return this.gate.then(() => this.writeRange(offset, data));
+  /** `aligned`: `data` is a piece buffer from the piece memory (page-aligned, so it may be written direct). */
+  private writeRange(offset: number, data: Uint8Array, aligned: boolean): Promise<void> {
+    if (this.gate) return this.gate.then(() => this.writeRange(offset, data, aligned));
     if (this.deleted) return Promise.reject(new StorageError("the torrent's files were deleted", 'ENOENT'));
     this.active++;
     const spans = this._layout.spans(offset, data.length);
-    return Promise.all(spans.map((s) => this.writeSpan(s, data))).then(
+    return Promise.all(spans.map((s) => this.writeSpan(s, data, aligned))).then(
       () => this.leave(),
       (err: unknown) => {
         this.leave();
@@ -391,13 +420,13 @@ export class FileStorage implements Storage {
     for (const w of waiters) w();
   }
 
-  private writeSpan(span: FileSpan, data: Uint8Array): Promise<void> {
+  private writeSpan(span: FileSpan, data: Uint8Array, aligned: boolean): Promise<void> {
     const file = this._layout.files[span.fileIndex];
     if (file.padding) return Promise.resolve();
     const previous = this.writeTails.get(span.fileIndex) ?? Promise.resolve();
     const next = previous.then(
-      () => this.pwriteSpan(span, data),
-      () => this.pwriteSpan(span, data),
+      () => this.pwriteSpan(span, data, aligned),
+      () => this.pwriteSpan(span, data, aligned),
     );
     this.writeTails.set(span.fileIndex, next);
     const clear = (): void => {
@@ -407,9 +436,8 @@ export class FileStorage implements Storage {
     return next;
   }
 
-  /** `data` is a whole piece's buffer from the pool, so it starts on a page (see span-write.ts). */
-  private pwriteSpan(span: FileSpan, data: Uint8Array): Promise<void> {
-    return writeSpan(this.handles, this._layout.files[span.fileIndex].absPath, span, data, true, this.direct);
+  private pwriteSpan(span: FileSpan, data: Uint8Array, aligned: boolean): Promise<void> {
+    return writeSpan(this.handles, this._layout.files[span.fileIndex].absPath, span, data, aligned, this.direct);
   }
 
   /** Resolves false when any file in the range is missing or too short. */

@@ -20,28 +20,3 @@ export function allocAligned(size: number): Buffer {
   const memory = new WasmMemory({ initial: pages, maximum: pages });
   return Buffer.from(memory.buffer, 0, size);
 }
-
-/**
- * Reuses piece buffers so the block path allocates nothing in steady state: a fresh buffer costs page faults on
- * first touch and GC work when dropped. Keeps at most `keep` spare buffers.
- */
-export class PieceBufferPool {
-  private readonly spare: Buffer[] = [];
-
-  constructor(
-    readonly bufferSize: number,
-    private readonly keep = 8,
-  ) {}
-
-  take(): Buffer {
-    return this.spare.pop() ?? allocAligned(this.bufferSize);
-  }
-
-  give(buf: Buffer): void {
-    if (this.spare.length < this.keep) this.spare.push(buf);
-  }
-
-  clear(): void {
-    this.spare.length = 0;
-  }
-}

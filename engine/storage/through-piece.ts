@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+
+/** The positional I/O a piece written through needs from its storage. */
+export interface PieceIo {
+  write(offset: number, data: Uint8Array): Promise<void>;
+  /** Resolves false when the range is missing on disk. */
+  read(offset: number, length: number, target: Buffer, targetOffset: number): Promise<boolean>;
+}
+
+/** How much of a piece written through is read back at a time to hash it. */
+const READ_BACK_CHUNK = 1024 * 1024;
+
+/**
+ * A piece with no room in the piece memory: its blocks go to disk as they arrive and it is verified once complete
+ * (libtorrent does the same). Blocks arriving in order are hashed on the way, while in cache; whatever follows the
+ * first gap is read back from disk at the end. Its bytes are on disk before they are verified, so a piece that
+ * fails leaves bytes there that nothing trusts (records and rechecks go by hash).
+ */
+export class ThroughPiece {
+  private readonly hash = createHash('sha1');
+  /** Bytes [0, hashedUpTo) are hashed. */
+  private hashedUpTo = 0;
+  private readonly writes = new Set<Promise<void>>();
+  private failure: unknown = null;
+
+  constructor(
+    private readonly offset: number,
+    private readonly size: number,
+    private readonly io: PieceIo,
+  ) {}
+
+  /** Queues a block's write; `data` is copied (it is only valid during the call). */
+  block(begin: number, data: Uint8Array): void {
+    if (begin === this.hashedUpTo) {
+      this.hash.update(data);
+      this.hashedUpTo += data.length;
+    }
+    const copy = Buffer.allocUnsafe(data.length);
+    copy.set(data);
+    const write = this.io.write(this.offset + begin, copy).catch((err: unknown) => {
+      this.failure ??= err;
+    });
+    this.writes.add(write);
+    void write.then(() => this.writes.delete(write));
+  }
+
+  /** Resolves once every block queued so far is written (or failed). */
+  async settled(): Promise<void> {
+    while (this.writes.size > 0) await Promise.all(this.writes);
+  }
+
+  /** The piece's SHA-1 once its writes are done, or null when part of it is missing on disk; rejects on a write error. */
+  async digest(): Promise<Buffer | null> {
+    await this.settled();
+    if (this.failure !== null) throw this.failure;
+    const scratch = this.hashedUpTo < this.size ? Buffer.allocUnsafe(Math.min(READ_BACK_CHUNK, this.size - this.hashedUpTo)) : null;
+    for (let at = this.hashedUpTo; scratch !== null && at < this.size; ) {
+      const n = Math.min(scratch.length, this.size - at);
+      if (!(await this.io.read(this.offset + at, n, scratch, 0))) return null;
+      this.hash.update(scratch.subarray(0, n));
+      at += n;
+    }
+    return this.hash.digest();
+  }
+}
