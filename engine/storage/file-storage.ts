@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { mkdirSync, read, closeSync, openSync } from 'node:fs';
+import { mkdirSync, read, closeSync, openSync, writeSync } from 'node:fs';
 import { lstat, mkdir, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { sanitizeElement } from '../metainfo/sanitize.js';
@@ -47,6 +47,7 @@ export class FileStorage implements Storage {
   /** Pieces being received with no room in the piece memory: their blocks go straight to disk. */
   private readonly through = new Map<number, ThroughPiece>();
   private readonly io: PieceIo = {
+    writeNow: (offset, data) => this.writeRangeNow(offset, data),
     write: (offset, data) => this.writeRange(offset, data, false),
     read: (offset, length, target, targetOffset) => this.readRange(offset, length, target, targetOffset),
   };
@@ -318,6 +319,31 @@ export class FileStorage implements Storage {
       },
     );
     return this.track(written);
+  }
+
+  /**
+   * Writes a written-through block at once, on this thread, from the caller's bytes: no copy, no allocation, nothing
+   * queued, so memory stays bounded however fast blocks come. A buffered write of one block is a page-cache copy of
+   * microseconds; a disk so far behind that the kernel throttles it holds up reading too, which slows the peers
+   * (TCP back-pressure) as it should. Returns false while an exclusive operation or a deletion holds the files.
+   */
+  private writeRangeNow(offset: number, data: Uint8Array): boolean {
+    if (this.gate || this.deleted) return false;
+    for (const span of this._layout.spans(offset, data.length)) {
+      const file = this._layout.files[span.fileIndex];
+      if (file.padding) continue;
+      try {
+        const fd = this.handles.acquire(file.absPath, true);
+        try {
+          for (let done = 0; done < span.length; ) done += writeSync(fd, data, span.rangeOffset + done, span.length - done, span.fileOffset + done);
+        } finally {
+          this.handles.release(file.absPath);
+        }
+      } catch (err) {
+        throw describeIoError(err as NodeJS.ErrnoException, file.absPath);
+      }
+    }
+    return true;
   }
 
   /** Verifies a piece written through from what reached the disk. */

@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 
 /** The positional I/O a piece written through needs from its storage. */
 export interface PieceIo {
+  /** Writes at once from `data`; false when it cannot now (the files are busy). Throws a StorageError. */
+  writeNow(offset: number, data: Uint8Array): boolean;
+  /** Writes later; `data` must stay unchanged until it settles. */
   write(offset: number, data: Uint8Array): Promise<void>;
   /** Resolves false when the range is missing on disk. */
   read(offset: number, length: number, target: Buffer, targetOffset: number): Promise<boolean>;
@@ -29,11 +32,18 @@ export class ThroughPiece {
     private readonly io: PieceIo,
   ) {}
 
-  /** Queues a block's write; `data` is copied (it is only valid during the call). */
+  /** Writes a block (at once, or a copy later while the files are busy: `data` is only valid during the call). */
   block(begin: number, data: Uint8Array): void {
     if (begin === this.hashedUpTo) {
       this.hash.update(data);
       this.hashedUpTo += data.length;
+    }
+    if (this.failure !== null) return;
+    try {
+      if (this.io.writeNow(this.offset + begin, data)) return;
+    } catch (err) {
+      this.failure = err;
+      return;
     }
     const copy = Buffer.allocUnsafe(data.length);
     copy.set(data);
