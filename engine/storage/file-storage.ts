@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { mkdirSync, read, closeSync, openSync, writeSync } from 'node:fs';
+import { mkdirSync, closeSync, openSync } from 'node:fs';
 import { lstat, mkdir, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { sanitizeElement } from '../metainfo/sanitize.js';
@@ -11,8 +11,8 @@ import { FileLayout, resolveInside, type FileSpan, type StoredFile } from './lay
 import { moveStorage, type MoveOptions } from './move.js';
 import { StorageError, type Storage, type StorageSpec } from './types.js';
 import { PieceMemory } from './piece-memory.js';
-import { ThroughPiece, type PieceIo } from './through-piece.js';
-import { writeSpan, type DirectWrites } from './span-write.js';
+import { READ_BACK_CHUNK, ThroughPiece, type PieceIo } from './through-piece.js';
+import { readSpan, writeSpan, writeSpanNow, type DirectWrites } from './span-io.js';
 
 /**
  * A piece being received. Blocks are hashed as soon as they extend the
@@ -46,6 +46,9 @@ export class FileStorage implements Storage {
   private readonly memory: PieceMemory;
   /** Pieces being received with no room in the piece memory: their blocks go straight to disk. */
   private readonly through = new Map<number, ThroughPiece>();
+  /** Written-through pieces are read back to be verified one at a time, into one scratch buffer. */
+  private readBack: Promise<void> = Promise.resolve();
+  private readBackScratch: Buffer | null = null;
   private readonly io: PieceIo = {
     writeNow: (offset, data) => this.writeRangeNow(offset, data),
     write: (offset, data) => this.writeRange(offset, data, false),
@@ -322,38 +325,35 @@ export class FileStorage implements Storage {
   }
 
   /**
-   * Writes a written-through block at once, on this thread, from the caller's bytes: no copy, no allocation, nothing
-   * queued, so memory stays bounded however fast blocks come. A buffered write of one block is a page-cache copy of
-   * microseconds; a disk so far behind that the kernel throttles it holds up reading too, which slows the peers
-   * (TCP back-pressure) as it should. Returns false while an exclusive operation or a deletion holds the files.
+   * Writes a written-through block at once from the caller's bytes: nothing copied or queued, so memory stays bounded.
+   * One block is a page-cache copy of microseconds; a disk the kernel throttles holds up reading too, which slows the
+   * peers (TCP back-pressure) as it should. False while an exclusive operation or a deletion holds the files.
    */
   private writeRangeNow(offset: number, data: Uint8Array): boolean {
     if (this.gate || this.deleted) return false;
     for (const span of this._layout.spans(offset, data.length)) {
       const file = this._layout.files[span.fileIndex];
-      if (file.padding) continue;
-      try {
-        const fd = this.handles.acquire(file.absPath, true);
-        try {
-          for (let done = 0; done < span.length; ) done += writeSync(fd, data, span.rangeOffset + done, span.length - done, span.fileOffset + done);
-        } finally {
-          this.handles.release(file.absPath);
-        }
-      } catch (err) {
-        throw describeIoError(err as NodeJS.ErrnoException, file.absPath);
-      }
+      if (!file.padding) writeSpanNow(this.handles, file.absPath, span, data);
     }
     return true;
   }
 
-  /** Verifies a piece written through from what reached the disk. */
-  private async finishThrough(piece: number, through: ThroughPiece): Promise<boolean> {
-    try {
-      const digest = await through.digest();
-      return digest !== null && this.digestMatches(piece, digest);
-    } finally {
-      this.through.delete(piece);
-    }
+  /** Verifies a piece written through from what reached the disk: one at a time, through one reused scratch buffer. */
+  private finishThrough(piece: number, through: ThroughPiece): Promise<boolean> {
+    const check = this.readBack.then(async () => {
+      try {
+        this.readBackScratch ??= Buffer.allocUnsafe(Math.min(READ_BACK_CHUNK, this.spec.pieceLength));
+        const digest = await through.digest(this.readBackScratch);
+        return digest !== null && this.digestMatches(piece, digest);
+      } finally {
+        this.through.delete(piece);
+      }
+    });
+    this.readBack = check.then(
+      () => undefined,
+      () => undefined,
+    );
+    return check;
   }
 
   /** Lets flush wait for a piece's writes. */
@@ -489,25 +489,6 @@ export class FileStorage implements Storage {
       target.fill(0, targetOffset + span.rangeOffset, targetOffset + span.rangeOffset + span.length);
       return Promise.resolve(true);
     }
-    return new Promise((resolvePromise, reject) => {
-      const fd = this.handles.acquire(file.absPath, false);
-      if (fd < 0) return resolvePromise(false);
-      let done = 0;
-      const step = (): void => {
-        read(fd, target, targetOffset + span.rangeOffset + done, span.length - done, span.fileOffset + done, (err, n) => {
-          if (err) {
-            this.handles.release(file.absPath);
-            reject(describeIoError(err, file.absPath));
-            return;
-          }
-          done += n;
-          if (n === 0 || done >= span.length) {
-            this.handles.release(file.absPath);
-            resolvePromise(done >= span.length);
-          } else step();
-        });
-      };
-      step();
-    });
+    return readSpan(this.handles, file.absPath, span, target, targetOffset);
   }
 }

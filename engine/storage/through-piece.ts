@@ -10,8 +10,8 @@ export interface PieceIo {
   read(offset: number, length: number, target: Buffer, targetOffset: number): Promise<boolean>;
 }
 
-/** How much of a piece written through is read back at a time to hash it. */
-const READ_BACK_CHUNK = 1024 * 1024;
+/** How much of a piece written through is read back at a time to hash it (the size of the scratch to pass). */
+export const READ_BACK_CHUNK = 1024 * 1024;
 
 /**
  * A piece with no room in the piece memory: its blocks go to disk as they arrive and it is verified once complete
@@ -59,12 +59,14 @@ export class ThroughPiece {
     while (this.writes.size > 0) await Promise.all(this.writes);
   }
 
-  /** The piece's SHA-1 once its writes are done, or null when part of it is missing on disk; rejects on a write error. */
-  async digest(): Promise<Buffer | null> {
+  /**
+   * The piece's SHA-1 once its writes are done, or null when part of it is missing on disk; rejects on a write error.
+   * `scratch` (any size) holds what is read back; the caller must not use it for anything else meanwhile.
+   */
+  async digest(scratch: Buffer): Promise<Buffer | null> {
     await this.settled();
     if (this.failure !== null) throw this.failure;
-    const scratch = this.hashedUpTo < this.size ? Buffer.allocUnsafe(Math.min(READ_BACK_CHUNK, this.size - this.hashedUpTo)) : null;
-    for (let at = this.hashedUpTo; scratch !== null && at < this.size; ) {
+    for (let at = this.hashedUpTo; at < this.size; ) {
       const n = Math.min(scratch.length, this.size - at);
       if (!(await this.io.read(this.offset + at, n, scratch, 0))) return null;
       this.hash.update(scratch.subarray(0, n));

@@ -1,4 +1,4 @@
-import { write } from 'node:fs';
+import { read, write, writeSync } from 'node:fs';
 import { directPart } from './direct-span.js';
 import type { FileHandleCache } from './file-cache.js';
 import { describeIoError } from './fs-util.js';
@@ -72,6 +72,44 @@ export async function writeSpan(handles: FileHandleCache, path: string, span: Fi
       }
     }
     await writeBuffered(handles, path, data, span.rangeOffset, span.length, span.fileOffset);
+  } catch (err) {
+    throw describeIoError(err as NodeJS.ErrnoException, path);
+  }
+}
+
+/** Reads one span into `target` at `targetOffset + span.rangeOffset`; resolves false when the file is missing or too short. */
+export function readSpan(handles: FileHandleCache, path: string, span: FileSpan, target: Buffer, targetOffset: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const fd = handles.acquire(path, false);
+    if (fd < 0) return resolve(false);
+    let done = 0;
+    const step = (): void => {
+      read(fd, target, targetOffset + span.rangeOffset + done, span.length - done, span.fileOffset + done, (err, n) => {
+        if (err) {
+          handles.release(path);
+          reject(describeIoError(err, path));
+          return;
+        }
+        done += n;
+        if (n === 0 || done >= span.length) {
+          handles.release(path);
+          resolve(done >= span.length);
+        } else step();
+      });
+    };
+    step();
+  });
+}
+
+/** Writes one span through the page cache on this thread (see FileStorage.writeRangeNow). Throws a StorageError. */
+export function writeSpanNow(handles: FileHandleCache, path: string, span: FileSpan, data: Uint8Array): void {
+  try {
+    const fd = handles.acquire(path, true);
+    try {
+      for (let done = 0; done < span.length; ) done += writeSync(fd, data, span.rangeOffset + done, span.length - done, span.fileOffset + done);
+    } finally {
+      handles.release(path);
+    }
   } catch (err) {
     throw describeIoError(err as NodeJS.ErrnoException, path);
   }
