@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const only = process.argv[2];
-const benches = ['throughput', 'scale', 'ui', 'profile'].filter((b) => (only ? b === only : b !== 'profile'));
+const benches = ['throughput', 'swarm', 'scale', 'ui', 'profile'].filter((b) => (only ? b === only : b !== 'profile'));
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });

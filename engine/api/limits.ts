@@ -21,4 +21,7 @@ export const LIMITS = {
   maxRatio: 10_000,
   /** Minutes in a day, minus one: WeeklySchedule.from/to. */
   maxMinuteOfDay: 1439,
+  /** Settings.partialPieceMemory in bytes: at least 16 MiB, at most 64 GiB. */
+  partialPieceMemoryMin: 16 * 2 ** 20,
+  partialPieceMemoryMax: 64 * 2 ** 30,
 } as const;

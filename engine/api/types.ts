@@ -215,6 +215,11 @@ export interface Settings {
   encryption: EncryptionPolicy;
   /** Map the listen port on the home router (UPnP IGD, NAT-PMP, PCP). */
   portMapping: boolean;
+  /**
+   * Bytes all torrents together may hold in pieces being received (null: sized to the machine, the smaller of
+   * 256 MiB and a sixteenth of its memory). Past it, blocks are written to disk as they come and verified from disk.
+   */
+  partialPieceMemory: number | null;
 }
 
 /**

@@ -29,6 +29,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   lsd: true,
   encryption: 'prefer',
   portMapping: true,
+  partialPieceMemory: null,
 });
 
 function schedule(v: unknown, path: string): WeeklySchedule {
@@ -70,6 +71,7 @@ const SETTING_CHECKS: { [K in keyof Settings]-?: Check<Settings[K]> } = {
   lsd: bool,
   encryption: (v, p) => oneOf(v, p, ENCRYPTION_POLICIES),
   portMapping: bool,
+  partialPieceMemory: nullable((v, p) => int(v, p, LIMITS.partialPieceMemoryMin, LIMITS.partialPieceMemoryMax)),
 };
 
 /** Every Settings key, in declaration order. */

@@ -314,7 +314,7 @@ test('validateCommand checks a bare command', () => {
 
 test('settings: defaults are valid and complete; validateSettings requires every key; merge', () => {
   assert.deepEqual(validateSettings(DEFAULT_SETTINGS), { ok: true, value: { ...DEFAULT_SETTINGS } });
-  assert.equal(SETTINGS_KEYS.length, 22);
+  assert.equal(SETTINGS_KEYS.length, 23);
   assert.deepEqual([...SETTINGS_KEYS].sort(), Object.keys(DEFAULT_SETTINGS).sort());
   const { lsd: _lsd, ...missing } = DEFAULT_SETTINGS;
   assert.deepEqual(validateSettings(missing), { ok: false, error: { name: 'InvalidSettings', message: 'settings.lsd is missing' } });
@@ -554,4 +554,11 @@ test('property: mutated valid requests never throw; errors keep the requestId', 
     }),
     { numRuns: 2000 },
   );
+});
+
+test('settings: partialPieceMemory is null (sized to the machine) or a byte count within bounds', () => {
+  assert.ok(validateSettingsPatch({ partialPieceMemory: null }).ok);
+  assert.ok(validateSettingsPatch({ partialPieceMemory: 64 * 2 ** 20 }).ok);
+  assert.ok(!validateSettingsPatch({ partialPieceMemory: 1024 }).ok, 'below 16 MiB');
+  assert.ok(!validateSettingsPatch({ partialPieceMemory: 1.5 * 2 ** 20 * 100 + 0.5 }).ok, 'not an integer');
 });

@@ -14,6 +14,7 @@ import type { PeerStream } from '../net/transport.js';
 import { acceptIncoming } from '../net/incoming.js';
 import { dialPeer } from '../net/dial.js';
 import { Reachability, type PortMappingOptions } from './reachability.js';
+import { PieceMemory } from '../storage/piece-memory.js';
 
 export interface ClientOptions {
   readonly port?: number;
@@ -26,6 +27,8 @@ export interface ClientOptions {
   readonly log?: (line: string) => void;
   /** Map the listen port on the home router once listening (absent: no mapping; setPortMapping changes it). */
   readonly portMapping?: PortMappingOptions;
+  /** Bytes all torrents may hold in partial pieces (null or absent: sized to the machine); see PieceMemory. */
+  readonly partialPieceMemory?: number | null;
 }
 
 export interface AddOptions {
@@ -56,6 +59,8 @@ export class Client {
   /** Port mapping and whether peers reach us. */
   readonly reachability: Reachability;
   private portMapping: PortMappingOptions | undefined;
+  /** The budget for piece buffers every torrent shares. */
+  readonly pieceMemory: PieceMemory;
 
   constructor(private readonly opts: ClientOptions = {}) {
     this.peerId = makePeerId();
@@ -64,6 +69,7 @@ export class Client {
     this.encryption = opts.encryption ?? 'prefer';
     this.reachability = new Reachability(this.clock, (line) => this.opts.log?.(line));
     this.portMapping = opts.portMapping;
+    this.pieceMemory = new PieceMemory(opts.partialPieceMemory ?? null);
     this.listener = new PeerListener((transport) => {
       this.reachability.noteIncoming();
       acceptIncoming(transport, {
@@ -139,6 +145,7 @@ export class Client {
       uploadSlots: opts.uploadSlots,
       ticker: this.ticker,
       parentLimits: [this.limits],
+      pieceMemory: this.pieceMemory,
     });
     this.torrents.set(key, torrent);
     this.byReq2.set(toHex(req2Hash(meta.infoHash)), meta.infoHash);

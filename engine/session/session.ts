@@ -74,6 +74,7 @@ export class Session {
       encryption: settings.encryption,
       log: (line) => this.log(line),
       portMapping: settings.portMapping ? opts.portMapping : undefined,
+      partialPieceMemory: settings.partialPieceMemory,
     });
     this.checkpoints = new Checkpoints(this.store, this.clock, (line) => this.log(line));
     this.runner = new TorrentRunner({
@@ -277,6 +278,7 @@ export class Session {
     this.applyGlobalLimits();
     this.client.setEncryption(this.settings.encryption);
     if (this.opts.portMapping) void this.client.setPortMapping(this.settings.portMapping ? this.opts.portMapping : undefined);
+    this.client.pieceMemory.setLimit(this.settings.partialPieceMemory);
     for (const e of this.entries.values()) this.applyTorrentOptions(e);
     await this.discovery.apply(this.settings, this.entries.values());
     this.applyQueue();

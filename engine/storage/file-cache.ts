@@ -1,5 +1,13 @@
-import { close, closeSync, mkdirSync, openSync } from 'node:fs';
+import { close, closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+
+/** O_DIRECT where the platform has it (Linux, FreeBSD), else 0. */
+const DIRECT_FLAG: number = constants.O_DIRECT ?? 0;
+
+/** Direct descriptors live in the same LRU under their own key. */
+function directKey(path: string): string {
+  return `${path}\0direct`;
+}
 
 interface Entry {
   fd: number;
@@ -44,7 +52,38 @@ export class FileHandleCache {
     return fd;
   }
 
-  release(path: string): void {
+  /**
+   * Returns an fd opened for direct writes (O_DIRECT: no copy into the page cache), creating the file, or -1 when
+   * the platform or the file system has no direct I/O (the caller then writes through the page cache). Pair with
+   * `release(path, true)`.
+   */
+  acquireDirect(path: string): number {
+    if (DIRECT_FLAG === 0) return -1;
+    const key = directKey(path);
+    const entry = this.open.get(key);
+    if (entry) {
+      this.open.delete(key);
+      this.open.set(key, entry);
+      entry.busy++;
+      return entry.fd;
+    }
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | DIRECT_FLAG, 0o666);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EINVAL' || code === 'EOPNOTSUPP') return -1;
+      if (code !== 'ENOENT') throw err;
+      mkdirSync(dirname(path), { recursive: true });
+      fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | DIRECT_FLAG, 0o666);
+    }
+    this.open.set(key, { fd, writable: true, busy: 1 });
+    this.trim();
+    return fd;
+  }
+
+  release(path: string, direct = false): void {
+    if (direct) path = directKey(path);
     const entry = this.open.get(path);
     if (entry && entry.busy > 0) entry.busy--;
   }

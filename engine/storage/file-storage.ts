@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { mkdirSync, read, write, closeSync, openSync } from 'node:fs';
+import { mkdirSync, closeSync, openSync } from 'node:fs';
 import { lstat, mkdir, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { sanitizeElement } from '../metainfo/sanitize.js';
@@ -10,6 +10,9 @@ import { describeIoError, errorCode, fileSize, removeEmptyDirs, realInside } fro
 import { FileLayout, resolveInside, type FileSpan, type StoredFile } from './layout.js';
 import { moveStorage, type MoveOptions } from './move.js';
 import { StorageError, type Storage, type StorageSpec } from './types.js';
+import { PieceMemory } from './piece-memory.js';
+import { READ_BACK_CHUNK, ThroughPiece, type PieceIo } from './through-piece.js';
+import { readSpan, writeSpan, writeSpanNow, type DirectWrites } from './span-io.js';
 
 /**
  * A piece being received. Blocks are hashed as soon as they extend the
@@ -26,10 +29,10 @@ interface PartialPiece {
 }
 
 /**
- * A torrent's data on disk, the file backend of Storage. Blocks of a piece collect in one buffer; when the
- * piece is complete it is hashed once and, if it verifies, written to its files.
- * Only verified data reaches the disk, so whatever is on disk can be trusted
- * after a crash once it re-hashes.
+ * A torrent's data on disk, the file backend of Storage. Blocks of a piece collect in one buffer from the session's
+ * piece memory; when the piece is complete it is hashed once and, if it verifies, written to its files. When the
+ * piece memory is spent, a piece's blocks go to disk as they come and it is verified from disk (ThroughPiece).
+ * Nothing trusts bytes on disk without their hash: records name verified pieces only, and rechecks re-hash.
  */
 export class FileStorage implements Storage {
   readonly geometry: PieceGeometry;
@@ -39,7 +42,19 @@ export class FileStorage implements Storage {
   private readonly paths: string[][];
   private readonly handles = new FileHandleCache();
   private readonly partial = new Map<number, PartialPiece>();
-  private readonly spare: Buffer[] = [];
+  /** Page-aligned piece buffers within the session's budget; their alignment lets verified pieces go to disk with direct writes. */
+  private readonly memory: PieceMemory;
+  /** Pieces being received with no room in the piece memory: their blocks go straight to disk. */
+  private readonly through = new Map<number, ThroughPiece>();
+  /** Written-through pieces are read back to be verified one at a time, into one scratch buffer. */
+  private readBack: Promise<void> = Promise.resolve();
+  private readBackScratch: Buffer | null = null;
+  private readonly io: PieceIo = {
+    writeNow: (offset, data) => this.writeRangeNow(offset, data),
+    write: (offset, data) => this.writeRange(offset, data, false),
+    read: (offset, length, target, targetOffset) => this.readRange(offset, length, target, targetOffset),
+  };
+  private readonly direct: DirectWrites = { enabled: true };
   /**
    * The last write queued per file. Writes to one file go one at a time: parallel
    * buffered writes to one inode only spin on its lock in the kernel.
@@ -55,8 +70,10 @@ export class FileStorage implements Storage {
   /** Pieces accepted by finishPiece whose writes have not settled (flush waits for them). */
   private readonly writing = new Set<Promise<void>>();
 
-  constructor(private readonly spec: StorageSpec, root: string) {
+  /** `memory`: the session's budget for piece buffers, shared by its torrents (default: one of the default size). */
+  constructor(private readonly spec: StorageSpec, root: string, memory?: PieceMemory) {
     this.geometry = new PieceGeometry(spec.totalLength, spec.pieceLength);
+    this.memory = memory ?? new PieceMemory();
     this.paths = spec.files.map((f) => [...f.path]);
     this._root = root;
     this._layout = this.layoutAt(root);
@@ -200,8 +217,9 @@ export class FileStorage implements Storage {
   async deleteFiles(): Promise<void> {
     await this.exclusive(async () => {
       this.deleted = true;
-      for (const part of this.partial.values()) this.returnBuffer(part.buf);
+      for (const part of this.partial.values()) this.memory.forget(part.buf);
       this.partial.clear();
+      this.through.clear();
       for (let i = 0; i < this.paths.length; i++) {
         const f = this.files[i];
         if (f.padding) continue;
@@ -238,7 +256,15 @@ export class FileStorage implements Storage {
   writeBlock(piece: number, begin: number, data: Uint8Array): void {
     let part = this.partial.get(piece);
     if (!part) {
-      part = { buf: this.takeBuffer(), hash: createHash('sha1'), hashedUpTo: 0, received: new Uint8Array(this.geometry.blocksInPiece(piece)) };
+      const through = this.through.get(piece);
+      if (through) return through.block(begin, data);
+      const buf = this.memory.take(this.spec.pieceLength);
+      if (buf === null) {
+        const started = new ThroughPiece(this.geometry.pieceOffset(piece), this.geometry.pieceSize(piece), this.io);
+        this.through.set(piece, started);
+        return started.block(begin, data);
+      }
+      part = { buf, hash: createHash('sha1'), hashedUpTo: 0, received: new Uint8Array(this.geometry.blocksInPiece(piece)) };
       this.partial.set(piece, part);
     }
     part.buf.set(data, begin);
@@ -257,14 +283,15 @@ export class FileStorage implements Storage {
 
   /** Drops a piece's partial data (hash failure, or the piece was abandoned). */
   discardPiece(piece: number): void {
+    this.through.delete(piece);
     const part = this.partial.get(piece);
     if (!part) return;
     this.partial.delete(piece);
-    this.returnBuffer(part.buf);
+    this.memory.give(part.buf);
   }
 
   get partialPieces(): number {
-    return this.partial.size;
+    return this.partial.size + this.through.size;
   }
 
   /**
@@ -273,6 +300,8 @@ export class FileStorage implements Storage {
    * Rejects with a StorageError on an I/O failure.
    */
   finishPiece(piece: number): Promise<boolean> {
+    const through = this.through.get(piece);
+    if (through) return this.track(this.finishThrough(piece, through));
     const part = this.partial.get(piece);
     if (!part) return Promise.resolve(false);
     const size = this.geometry.pieceSize(piece);
@@ -283,7 +312,7 @@ export class FileStorage implements Storage {
       this.discardPiece(piece);
       return Promise.resolve(false);
     }
-    const written = this.writeRange(this.geometry.pieceOffset(piece), data).then(
+    const written = this.writeRange(this.geometry.pieceOffset(piece), data, true).then(
       () => {
         this.discardPiece(piece);
         return true;
@@ -293,6 +322,43 @@ export class FileStorage implements Storage {
         throw err;
       },
     );
+    return this.track(written);
+  }
+
+  /**
+   * Writes a written-through block at once from the caller's bytes: nothing copied or queued, so memory stays bounded.
+   * One block is a page-cache copy of microseconds; a disk the kernel throttles holds up reading too, which slows the
+   * peers (TCP back-pressure) as it should. False while an exclusive operation or a deletion holds the files.
+   */
+  private writeRangeNow(offset: number, data: Uint8Array): boolean {
+    if (this.gate || this.deleted) return false;
+    for (const span of this._layout.spans(offset, data.length)) {
+      const file = this._layout.files[span.fileIndex];
+      if (!file.padding) writeSpanNow(this.handles, file.absPath, span, data);
+    }
+    return true;
+  }
+
+  /** Verifies a piece written through from what reached the disk: one at a time, through one reused scratch buffer. */
+  private finishThrough(piece: number, through: ThroughPiece): Promise<boolean> {
+    const check = this.readBack.then(async () => {
+      try {
+        this.readBackScratch ??= Buffer.allocUnsafe(Math.min(READ_BACK_CHUNK, this.spec.pieceLength));
+        const digest = await through.digest(this.readBackScratch);
+        return digest !== null && this.digestMatches(piece, digest);
+      } finally {
+        this.through.delete(piece);
+      }
+    });
+    this.readBack = check.then(
+      () => undefined,
+      () => undefined,
+    );
+    return check;
+  }
+
+  /** Lets flush wait for a piece's writes. */
+  private track(written: Promise<boolean>): Promise<boolean> {
     const settled = written.then(
       () => undefined,
       () => undefined,
@@ -304,7 +370,7 @@ export class FileStorage implements Storage {
 
   /** Resolves once the writes of every piece finishPiece accepted so far have settled. */
   async flush(): Promise<void> {
-    await Promise.all(this.writing);
+    await Promise.all([...this.writing, ...[...this.through.values()].map((t) => t.settled())]);
   }
 
   /** Moves the files to another download folder; see moveStorage for the crash safety. */
@@ -355,24 +421,18 @@ export class FileStorage implements Storage {
 
   close(): void {
     this.handles.closeAll();
+    for (const part of this.partial.values()) this.memory.forget(part.buf);
     this.partial.clear();
-    this.spare.length = 0;
+    this.through.clear();
   }
 
-  private takeBuffer(): Buffer {
-    return this.spare.pop() ?? Buffer.allocUnsafe(this.spec.pieceLength);
-  }
-
-  private returnBuffer(buf: Buffer): void {
-    if (this.spare.length < 8) this.spare.push(buf);
-  }
-
-  private writeRange(offset: number, data: Uint8Array): Promise<void> {
-    if (this.gate) return this.gate.then(() => this.writeRange(offset, data));
+  /** `aligned`: `data` is a piece buffer from the piece memory (page-aligned, so it may be written direct). */
+  private writeRange(offset: number, data: Uint8Array, aligned: boolean): Promise<void> {
+    if (this.gate) return this.gate.then(() => this.writeRange(offset, data, aligned));
     if (this.deleted) return Promise.reject(new StorageError("the torrent's files were deleted", 'ENOENT'));
     this.active++;
     const spans = this._layout.spans(offset, data.length);
-    return Promise.all(spans.map((s) => this.writeSpan(s, data))).then(
+    return Promise.all(spans.map((s) => this.writeSpan(s, data, aligned))).then(
       () => this.leave(),
       (err: unknown) => {
         this.leave();
@@ -388,13 +448,13 @@ export class FileStorage implements Storage {
     for (const w of waiters) w();
   }
 
-  private writeSpan(span: FileSpan, data: Uint8Array): Promise<void> {
+  private writeSpan(span: FileSpan, data: Uint8Array, aligned: boolean): Promise<void> {
     const file = this._layout.files[span.fileIndex];
     if (file.padding) return Promise.resolve();
     const previous = this.writeTails.get(span.fileIndex) ?? Promise.resolve();
     const next = previous.then(
-      () => this.pwriteSpan(span, data),
-      () => this.pwriteSpan(span, data),
+      () => this.pwriteSpan(span, data, aligned),
+      () => this.pwriteSpan(span, data, aligned),
     );
     this.writeTails.set(span.fileIndex, next);
     const clear = (): void => {
@@ -404,34 +464,8 @@ export class FileStorage implements Storage {
     return next;
   }
 
-  private pwriteSpan(span: FileSpan, data: Uint8Array): Promise<void> {
-    const file = this._layout.files[span.fileIndex];
-    return new Promise((resolvePromise, reject) => {
-      let fd: number;
-      try {
-        fd = this.handles.acquire(file.absPath, true);
-      } catch (err) {
-        reject(describeIoError(err as NodeJS.ErrnoException, file.absPath));
-        return;
-      }
-      let written = 0;
-      const step = (): void => {
-        write(fd, data, span.rangeOffset + written, span.length - written, span.fileOffset + written, (err, n) => {
-          if (err) {
-            this.handles.release(file.absPath);
-            reject(describeIoError(err, file.absPath));
-            return;
-          }
-          written += n;
-          if (written < span.length) step();
-          else {
-            this.handles.release(file.absPath);
-            resolvePromise();
-          }
-        });
-      };
-      step();
-    });
+  private pwriteSpan(span: FileSpan, data: Uint8Array, aligned: boolean): Promise<void> {
+    return writeSpan(this.handles, this._layout.files[span.fileIndex].absPath, span, data, aligned, this.direct);
   }
 
   /** Resolves false when any file in the range is missing or too short. */
@@ -457,25 +491,6 @@ export class FileStorage implements Storage {
       target.fill(0, targetOffset + span.rangeOffset, targetOffset + span.rangeOffset + span.length);
       return Promise.resolve(true);
     }
-    return new Promise((resolvePromise, reject) => {
-      const fd = this.handles.acquire(file.absPath, false);
-      if (fd < 0) return resolvePromise(false);
-      let done = 0;
-      const step = (): void => {
-        read(fd, target, targetOffset + span.rangeOffset + done, span.length - done, span.fileOffset + done, (err, n) => {
-          if (err) {
-            this.handles.release(file.absPath);
-            reject(describeIoError(err, file.absPath));
-            return;
-          }
-          done += n;
-          if (n === 0 || done >= span.length) {
-            this.handles.release(file.absPath);
-            resolvePromise(done >= span.length);
-          } else step();
-        });
-      };
-      step();
-    });
+    return readSpan(this.handles, file.absPath, span, target, targetOffset);
   }
 }

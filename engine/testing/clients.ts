@@ -1,6 +1,6 @@
 // Reference BitTorrent clients for interop tests, each configured for loopback as /work/shared/TESTING-NOTES.md
 // describes (see engine/testing/README.md for the one-line reasons). Each start function returns a ClientHandle.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -378,4 +378,22 @@ export async function startAria2(opts: Aria2Options): Promise<ClientHandle> {
   });
   const done = onFileOrExit(proc, marker, opts.role === 'seed' ? 'seeding' : 'finishing');
   return makeHandle('aria2', opts, workDir, proc, done, done, () => last);
+}
+
+export const LT_SWARM_SCRIPT = join(here, 'lt_swarm.py');
+
+/** Many libtorrent seeders in one python process (engine/testing/lt_swarm.py), announcing to the torrent's trackers. */
+export interface LibtorrentSwarm {
+  readonly proc: ProcessHandle;
+  /** Resolves once every seeder is seeding. */
+  readonly ready: Promise<void>;
+  stop(): Promise<ExitInfo>;
+}
+
+export function startLibtorrentSwarm(opts: { torrentFile: string; dataDir: string; count: number; uploadLimit?: number; workDir: string }): LibtorrentSwarm {
+  mkdirSync(opts.workDir, { recursive: true });
+  const args = [LT_SWARM_SCRIPT, '--torrent', opts.torrentFile, '--data', opts.dataDir, '--port', '0', '--count', String(opts.count)];
+  if (opts.uploadLimit) args.push('--upload-limit', String(opts.uploadLimit));
+  const proc = startProcess(SYSTEM_PYTHON, args, { cwd: opts.workDir, name: `libtorrent-swarm-${opts.count}`, env: { PYTHONUNBUFFERED: '1' } });
+  return { proc, ready: onLineOrExit(proc, /^ready \d+$/, 'all seeders were seeding'), stop: () => proc.stop() };
 }

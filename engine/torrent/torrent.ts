@@ -14,6 +14,7 @@ import type { PeerStream } from '../net/transport.js';
 import { PiecePicker } from '../picker/index.js';
 import { FileStorage } from '../storage/file-storage.js';
 import type { Storage } from '../storage/types.js';
+import type { PieceMemory } from '../storage/piece-memory.js';
 import { TrackerAnnouncer, type TrackerStatusEvent } from '../tracker/index.js';
 import { EXTENDED_HANDSHAKE_ID, type ExtendedHandshake, type Handshake } from '../wire/index.js';
 import { OUR_EXTENSIONS, metadataAnswer, ourExtendedHandshake, uploadOnlyHandshake, withdrawPexHandshake } from './extensions.js';
@@ -45,6 +46,8 @@ export interface TorrentOptions {
   readonly downloadDir: string;
   /** Where the data lives (default: files under `downloadDir`). */
   readonly storage?: Storage;
+  /** The session's budget for piece buffers, shared by its torrents (default: one of the default size for this torrent). */
+  readonly pieceMemory?: PieceMemory;
   readonly peerId: Uint8Array;
   readonly listenPort: () => number;
   /** Our encryption setting is prefer or require (advertised as `e` in the extended handshake). */
@@ -117,7 +120,7 @@ export class Torrent implements SwarmHost {
     this.clock = opts.clock;
     this.infoHashHex = toHex(opts.meta.infoHash);
     const verifier = opts.verifier ?? merkleVerifierFor(opts.meta);
-    this.storage = opts.storage ?? new FileStorage({ ...opts.meta, verifier }, opts.downloadDir);
+    this.storage = opts.storage ?? new FileStorage({ ...opts.meta, verifier }, opts.downloadDir, opts.pieceMemory);
     this.picker = new PiecePicker(this.storage.geometry);
     this.downloadMeter = new RateMeter(opts.clock);
     this.uploadMeter = new RateMeter(opts.clock);
