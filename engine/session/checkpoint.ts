@@ -54,6 +54,19 @@ export class Checkpoints {
     if (this.store.pendingCount > 0) void this.store.flush().catch((err: Error) => this.log(`could not save resume data: ${err.message}`));
   }
 
+  /**
+   * Makes every record a command changed durable now (the reply waits for it): the entries marked since the
+   * last checkpoint whose saved state changed are written and fsynced. Commands arriving together share one
+   * flush: the store runs flushes one after the other, so a flush queued behind a running one writes every
+   * record saved meanwhile. Resolves with the ids that could not be written.
+   */
+  async persistChanged(isCurrent: (e: Entry) => boolean): Promise<string[]> {
+    const now = this.clock.now();
+    for (const e of this.unsaved) if (e.recordDirty && isCurrent(e)) this.checkpointEntry(e, now);
+    if (this.store.pendingCount === 0) return [];
+    return (await this.store.flush()).failed;
+  }
+
   /** Saves one entry's record if it changed; true when it must be looked at again (stats not settled yet). */
   private checkpointEntry(e: Entry, now: number): boolean {
     const t = e.torrent;
