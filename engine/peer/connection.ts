@@ -10,6 +10,7 @@ import {
   encodeMessage,
   writePieceHeader,
   writeRequest,
+  writeReject,
   HANDSHAKE_LENGTH,
   clientFromPeerId,
   type Handshake,
@@ -19,6 +20,8 @@ import type { StreamEncryption, Transport } from '../net/transport.js';
 import { cancelWait, chargeChain, waitOnChain, type BandwidthLimiter, type BandwidthWaiter, type LimiterChain } from '../net/bandwidth.js';
 import { RequestPipeline } from './request-pipeline.js';
 import { UploadQueue } from './upload-queue.js';
+import { SendBacklog } from './send-backlog.js';
+import type { SendBudget } from '../net/send-budget.js';
 
 const PIECE_ID = 7;
 const REQUEST_MESSAGE_LENGTH = 17;
@@ -52,6 +55,8 @@ export interface PeerOptions {
   readonly downloadLimiters?: LimiterChain;
   /** Limiters a block must pass before it is sent; blocks wait in order on the connection until they do. */
   readonly uploadLimiters?: LimiterChain;
+  /** The session's cap on bytes queued for slow readers, shared by its connections (absent: this connection's caps only). */
+  readonly sendBudget?: SendBudget;
 }
 
 const NO_LIMITERS: LimiterChain = [];
@@ -112,6 +117,14 @@ export class PeerConnection {
   private readPayload = 0;
   private readonly downWaiter: Waiter | null;
   private readonly upWaiter: Waiter | null;
+  /** Bytes queued for a peer that reads slower than we write (see send-backlog.ts). */
+  private readonly backlog: SendBacklog;
+  /** Reading stopped because the peer does not read what we send (until the socket drains). */
+  private backlogPaused = false;
+  /** Rejects (BEP 6) answered during one socket read, sent in one write after it (a request flood costs one write per read). */
+  private rejectBatch: Buffer | null = null;
+  private rejectFill = 0;
+  private inReceive = false;
 
   constructor(
     readonly transport: Transport,
@@ -132,6 +145,17 @@ export class PeerConnection {
     const up = opts.uploadLimiters ?? NO_LIMITERS;
     this.downWaiter = down.length > 0 ? new Waiter(down, this.resumeReading) : null;
     this.upWaiter = up.length > 0 ? new Waiter(up, this.sendWaitingBlocks) : null;
+    this.backlog = new SendBacklog(opts.sendBudget ?? null);
+  }
+
+  /** Since when (clock time) the peer has not taken what we send; null while it keeps up. */
+  get sendStalledSince(): number | null {
+    return this.backlog.bytes > 0 ? this.backlog.since : null;
+  }
+
+  /** Bytes (with per-write overhead) queued for this peer beyond what its socket took. */
+  get sendBacklogBytes(): number {
+    return this.backlog.bytes;
   }
 
   get address(): string {
@@ -180,12 +204,16 @@ export class PeerConnection {
       if (!this.applyHandshake(hs)) return;
       if (data.length === 0) return;
     }
+    this.inReceive = true;
     try {
       this.framer.push(data, this.onFrame);
     } catch (err) {
       this.close(err instanceof WireError ? err.message : `protocol error: ${(err as Error).message}`);
       return;
+    } finally {
+      this.inReceive = false;
     }
+    if (this.rejectFill > 0) this.flushRejects();
     if (this.readPayload > 0) this.chargeDownload();
     if (!this.closed) this.handler.onReadDone(this);
   }
@@ -201,7 +229,7 @@ export class PeerConnection {
   }
 
   private readonly resumeReading = (): void => {
-    if (!this.closed) this.transport.resumeReading?.();
+    if (!this.closed && !this.backlogPaused) this.transport.resumeReading?.();
   };
 
   /** True while the socket is paused by a download limit. */
@@ -294,7 +322,45 @@ export class PeerConnection {
   send(data: Uint8Array): boolean {
     if (this.closed) return false;
     this.lastSendAt = this.opts.clock.now();
-    return this.transport.write(data);
+    const ok = this.transport.write(data);
+    if (!ok) this.queuedUnsent(data.length);
+    return ok;
+  }
+
+  /**
+   * Tells a Fast-extension peer we will not serve a request (nothing for others). Rejects made while a read is
+   * handled go out together after it, in one write.
+   */
+  reject(piece: number, begin: number, length: number): void {
+    if (!this.supportsFast || this.closed) return;
+    let batch = this.rejectBatch;
+    if (batch === null || this.rejectFill + REQUEST_MESSAGE_LENGTH > batch.length) {
+      const grown = Buffer.allocUnsafe(Math.max(REQUEST_MESSAGE_LENGTH * 64, (batch?.length ?? 0) * 2));
+      if (batch !== null) batch.copy(grown, 0, 0, this.rejectFill);
+      this.rejectBatch = batch = grown;
+    }
+    this.rejectFill = writeReject(batch, this.rejectFill, piece, begin, length);
+    if (!this.inReceive) this.flushRejects();
+  }
+
+  private flushRejects(): void {
+    const batch = this.rejectBatch!;
+    const bytes = Buffer.from(batch.subarray(0, this.rejectFill));
+    this.rejectFill = 0;
+    // A flood's batch is large; keep only a small buffer for the next read.
+    if (batch.length > REQUEST_MESSAGE_LENGTH * 1024) this.rejectBatch = null;
+    this.sendOwned(bytes);
+  }
+
+  /** The socket queued a write it could not take: stop reading a peer that does not read, drop one that never does. */
+  private queuedUnsent(length: number): void {
+    const verdict = this.backlog.add(length, this.lastSendAt);
+    if (verdict === 'drop') {
+      this.close(`peer does not read what we send (${this.backlog.bytes} bytes queued)`);
+    } else if (verdict === 'pause' && !this.backlogPaused) {
+      this.backlogPaused = true;
+      this.transport.pauseReading?.();
+    }
   }
 
   sendMessage(msg: Message): boolean {
@@ -305,7 +371,9 @@ export class PeerConnection {
   private sendOwned(buf: Buffer): boolean {
     if (this.closed) return false;
     this.lastSendAt = this.opts.clock.now();
-    return this.transport.writeOwned ? this.transport.writeOwned(buf) : this.transport.write(buf);
+    const ok = this.transport.writeOwned ? this.transport.writeOwned(buf) : this.transport.write(buf);
+    if (!ok) this.queuedUnsent(buf.length);
+    return ok;
   }
 
   choke(): void {
@@ -314,7 +382,11 @@ export class PeerConnection {
     this.sendMessage({ type: 'choke' });
     const dropped = this.uploads.clear();
     if (this.supportsFast) {
-      for (const r of dropped) this.sendMessage({ type: 'reject', index: r.piece, begin: r.begin, length: r.length });
+      const batching = this.inReceive;
+      this.inReceive = true;
+      for (const r of dropped) this.reject(r.piece, r.begin, r.length);
+      this.inReceive = batching;
+      if (!batching && this.rejectFill > 0) this.flushRejects();
     }
     this.dropWaitingBlocks(this.supportsFast);
   }
@@ -417,6 +489,7 @@ export class PeerConnection {
   private releaseBandwidth(): void {
     if (this.downWaiter !== null) cancelWait(this.downWaiter);
     this.dropWaitingBlocks(false);
+    this.backlog.clear();
   }
 
   close(reason: string): void {
@@ -436,6 +509,12 @@ export class PeerConnection {
   }
 
   drained(): void {
+    this.backlog.clear();
+    if (this.backlogPaused) {
+      this.backlogPaused = false;
+      // A download limit in debt keeps the socket paused; its waiter resumes it.
+      if (!this.closed && !this.readingPaused) this.transport.resumeReading?.();
+    }
     this.handler.onDrain(this);
   }
 }
