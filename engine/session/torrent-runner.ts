@@ -160,7 +160,7 @@ export class TorrentRunner {
     if (!magnet) return;
     host.touch(entry);
     try {
-      const pending = host.client.fetchMetadataCancellable(magnet, magnet.peers, (l) => host.log(l, entry));
+      const pending = host.client.fetchMetadataCancellable(magnet, [...magnet.peers, ...entry.extraPeers], (l) => host.log(l, entry));
       entry.fetch = pending.fetch;
       host.started(entry);
       host.discovery.track(entry);
