@@ -3,7 +3,7 @@
 // dialled only the magnet's own x.pe addresses, so the peers were lost. The seeder is libtorrent.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertTreesEqual, freePort, makeTestPayload, makeTorrent, startLibtorrent, stopAll, withTimeout } from '../../testing/index.js';
@@ -40,6 +40,10 @@ test('download <magnet> --peer dials the given libtorrent seeder and completes',
     assert.equal(exit.code, 0, `tessera exited ${exit.code}:\n${tessera.tail(30)}`);
     const summary = lastJsonLine(tessera.lines());
     assert.equal(summary.complete, true);
+    // The README lists exactly the fields the summary has.
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    const listed = /With `--json` its last line on stdout is a summary: (.*?)\. /.exec(readme)?.[1] ?? '';
+    assert.deepEqual([...listed.matchAll(/`(\w+)`/g)].map((m) => m[1]), Object.keys(summary), 'README download --json fields');
     console.log(`# magnet + --peer: ${summary.totalBytes} bytes in ${summary.seconds} s`);
     await assertTreesEqual(payload.root, join(out, payload.name));
   } finally {
