@@ -2,8 +2,12 @@ import { open } from 'node:fs/promises';
 import type { PieceGeometry } from '../common/geometry.js';
 import type { FileLayout } from './layout.js';
 
-/** Files synced at once: each fdatasync waits for the disk, so a few in parallel keep it busy without a storm. */
-const SYNC_CONCURRENCY = 4;
+/**
+ * Files synced at once. An fdatasync holds one of libuv's four thread-pool threads until the disk has the file's
+ * dirty pages, and the block writes and reads of every torrent need those threads too: one at a time leaves them
+ * three, so a checkpoint's sync never stalls the transfer.
+ */
+const SYNC_CONCURRENCY = 1;
 
 /** Paths of the files (padding left out) that hold bytes of `pieces`, each once. */
 export function filesOfPieces(layout: FileLayout, geometry: PieceGeometry, pieces: Iterable<number>): string[] {
