@@ -58,7 +58,7 @@ test('a peer that takes nothing we send is choked after 20 s and dropped after 6
     host,
   );
   const stream = new NeverReads();
-  swarm.accept(stream, { infoHash, peerId: makePeerId(), extensions: { extended: false, fast: true, dht: false } });
+  swarm.accept(stream, { infoHash, peerId: makePeerId(), extensions: { extended: false, fast: true, dht: false }, reserved: new Uint8Array(8) });
   const peer = [...swarm.peers][0];
   assert.ok(peer && peer.sendStalledSince !== null, 'our handshake is already queued, unread');
   // An interested peer the choker keeps unchoked (the only one, so there is a slot for it).
