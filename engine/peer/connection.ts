@@ -10,7 +10,6 @@ import {
   encodeMessage,
   writePieceHeader,
   writeRequest,
-  writeReject,
   HANDSHAKE_LENGTH,
   clientFromPeerId,
   type Handshake,
@@ -21,6 +20,7 @@ import { cancelWait, chargeChain, waitOnChain, type BandwidthLimiter, type Bandw
 import { RequestPipeline } from './request-pipeline.js';
 import { UploadQueue } from './upload-queue.js';
 import { SendBacklog } from './send-backlog.js';
+import { RejectBatch } from './reject-batch.js';
 import type { SendBudget } from '../net/send-budget.js';
 
 const PIECE_ID = 7;
@@ -121,9 +121,8 @@ export class PeerConnection {
   private readonly backlog: SendBacklog;
   /** Reading stopped because the peer does not read what we send (until the socket drains). */
   private backlogPaused = false;
-  /** Rejects (BEP 6) answered during one socket read, sent in one write after it (a request flood costs one write per read). */
-  private rejectBatch: Buffer | null = null;
-  private rejectFill = 0;
+  /** Rejects answered while a socket read is handled, sent in one write after it. */
+  private readonly rejects = new RejectBatch();
   private inReceive = false;
 
   constructor(
@@ -213,7 +212,7 @@ export class PeerConnection {
     } finally {
       this.inReceive = false;
     }
-    if (this.rejectFill > 0) this.flushRejects();
+    if (this.rejects.pending) this.sendOwned(this.rejects.take());
     if (this.readPayload > 0) this.chargeDownload();
     if (!this.closed) this.handler.onReadDone(this);
   }
@@ -327,29 +326,11 @@ export class PeerConnection {
     return ok;
   }
 
-  /**
-   * Tells a Fast-extension peer we will not serve a request (nothing for others). Rejects made while a read is
-   * handled go out together after it, in one write.
-   */
+  /** Tells a Fast-extension peer we will not serve a request; those made while a read is handled go out together after it. */
   reject(piece: number, begin: number, length: number): void {
     if (!this.supportsFast || this.closed) return;
-    let batch = this.rejectBatch;
-    if (batch === null || this.rejectFill + REQUEST_MESSAGE_LENGTH > batch.length) {
-      const grown = Buffer.allocUnsafe(Math.max(REQUEST_MESSAGE_LENGTH * 64, (batch?.length ?? 0) * 2));
-      if (batch !== null) batch.copy(grown, 0, 0, this.rejectFill);
-      this.rejectBatch = batch = grown;
-    }
-    this.rejectFill = writeReject(batch, this.rejectFill, piece, begin, length);
-    if (!this.inReceive) this.flushRejects();
-  }
-
-  private flushRejects(): void {
-    const batch = this.rejectBatch!;
-    const bytes = Buffer.from(batch.subarray(0, this.rejectFill));
-    this.rejectFill = 0;
-    // A flood's batch is large; keep only a small buffer for the next read.
-    if (batch.length > REQUEST_MESSAGE_LENGTH * 1024) this.rejectBatch = null;
-    this.sendOwned(bytes);
+    this.rejects.add(piece, begin, length);
+    if (!this.inReceive) this.sendOwned(this.rejects.take());
   }
 
   /** The socket queued a write it could not take: stop reading a peer that does not read, drop one that never does. */
@@ -382,11 +363,8 @@ export class PeerConnection {
     this.sendMessage({ type: 'choke' });
     const dropped = this.uploads.clear();
     if (this.supportsFast) {
-      const batching = this.inReceive;
-      this.inReceive = true;
-      for (const r of dropped) this.reject(r.piece, r.begin, r.length);
-      this.inReceive = batching;
-      if (!batching && this.rejectFill > 0) this.flushRejects();
+      for (const r of dropped) this.rejects.add(r.piece, r.begin, r.length);
+      if (!this.inReceive && this.rejects.pending) this.sendOwned(this.rejects.take());
     }
     this.dropWaitingBlocks(this.supportsFast);
   }
