@@ -5,7 +5,7 @@ import {
   array,
   bool,
   fail,
-  fsPath,
+  absolutePath,
   idsOrAll,
   isPlainObject,
   isTorrentId,
@@ -141,7 +141,7 @@ export function parseCommand(v: unknown, path: string): Command {
   switch (type) {
     case 'add': {
       const cmd: Extract<Command, { type: 'add' }> = { type, source: addSource(f('source'), p('source')) };
-      if (f('savePath') !== undefined) cmd.savePath = fsPath(f('savePath'), p('savePath'), false);
+      if (f('savePath') !== undefined) cmd.savePath = absolutePath(f('savePath'), p('savePath'), false);
       if (f('paused') !== undefined) cmd.paused = bool(f('paused'), p('paused'));
       if (f('filePriorities') !== undefined) cmd.filePriorities = priorities(f('filePriorities'), p('filePriorities'));
       if (f('queueTop') !== undefined) cmd.queueTop = bool(f('queueTop'), p('queueTop'));
@@ -178,7 +178,7 @@ export function parseCommand(v: unknown, path: string): Command {
         newPath: relativePath(f('newPath'), p('newPath')),
       };
     case 'moveStorage':
-      return { type, id: torrentId(f('id'), p('id')), savePath: fsPath(f('savePath'), p('savePath'), false) };
+      return { type, id: torrentId(f('id'), p('id')), savePath: absolutePath(f('savePath'), p('savePath'), false) };
     case 'getInfo':
       return { type, id: torrentId(f('id'), p('id')) };
     case 'getSettings':

@@ -139,6 +139,38 @@ export function fsPath(v: unknown, path: string, allowEmpty: boolean): string {
   return v;
 }
 
+/**
+ * A folder on the engine's machine: absolute (POSIX `/…`, Windows `C:\…` or `\\server\share\…`), returned
+ * normalised (no `.`, `..`, repeated or trailing separators). A relative path would resolve against whatever folder
+ * the daemon happened to start in, and be saved that way: refused. `allowEmpty` for downloadDir (the OS default).
+ */
+export function absolutePath(v: unknown, path: string, allowEmpty: boolean): string {
+  const s = fsPath(v, path, allowEmpty);
+  if (s === '') return s;
+  const drive = /^[A-Za-z]:[\\/]/.exec(s);
+  const unc = /^\\\\[^\\/]+[\\/][^\\/]+/.exec(s);
+  if (!s.startsWith('/') && !drive && !unc) {
+    fail(path, `must be an absolute path (starting with / or a drive letter), not ${JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s)}`);
+  }
+  if (s.startsWith('/')) return '/' + normaliseParts(s.slice(1).split('/')).join('/');
+  const prefix = drive ? `${s.slice(0, 2)}\\` : `${unc![0].replaceAll('/', '\\')}\\`;
+  const rest = s.slice(drive ? 3 : unc![0].length);
+  const joined = prefix + normaliseParts(rest.split(/[\\/]/)).join('\\');
+  // `C:\` keeps its separator; `\\server\share\` loses it.
+  return unc && joined.endsWith('\\') ? joined.slice(0, -1) : joined;
+}
+
+/** Drops empty and `.` components and resolves `..` (never above the root). */
+function normaliseParts(parts: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const part of parts) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return out;
+}
+
 /** A path inside the torrent: relative, '/'-separated, no empty, '.' or '..' components, no '\' or drive letter. */
 export function relativePath(v: unknown, path: string): string {
   const s = fsPath(v, path, false);

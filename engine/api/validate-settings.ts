@@ -1,7 +1,7 @@
 /** Validation of the session settings (complete or as a patch) and of one torrent's options. Pure. */
 import { LIMITS } from './limits.js';
 import type { EncryptionPolicy, Settings, TorrentOptions, WeeklySchedule } from './types.js';
-import { array, bool, fail, fsPath, int, nullable, num, object, oneOf, optBool, own, rate, setChecked, type Check } from './validate-primitives.js';
+import { absolutePath, array, bool, fail, int, nullable, num, object, oneOf, optBool, own, rate, setChecked, type Check } from './validate-primitives.js';
 
 export const SEED_GOAL_ACTIONS: readonly Settings['seedGoalAction'][] = ['pause', 'remove'];
 export const ENCRYPTION_POLICIES: readonly EncryptionPolicy[] = ['prefer', 'require', 'disable'];
@@ -49,7 +49,7 @@ function schedule(v: unknown, path: string): WeeklySchedule {
 }
 
 const SETTING_CHECKS: { [K in keyof Settings]-?: Check<Settings[K]> } = {
-  downloadDir: (v, p) => fsPath(v, p, true),
+  downloadDir: (v, p) => absolutePath(v, p, true),
   listenPort: (v, p) => int(v, p, 0, 65_535),
   maxActiveDownloads: (v, p) => int(v, p, 1, LIMITS.maxQueueSize),
   maxActiveSeeds: (v, p) => int(v, p, 1, LIMITS.maxQueueSize),

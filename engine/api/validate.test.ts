@@ -126,6 +126,11 @@ test('rejects invalid fields of every command, naming the field', () => {
     [{ type: 'add', source: { kind: 'magnet', uri: 'magnet:' + 'x'.repeat(65536) } }, 'command.source.uri must be at most 65536 characters'],
     [{ type: 'add', source: { kind: 'magnet', uri: 'magnet:\0' } }, 'command.source.uri must not contain NUL'],
     [{ type: 'add', source: { kind: 'magnet', uri: 'magnet:' }, savePath: '' }, 'command.savePath must not be empty'],
+    [{ type: 'add', source: { kind: 'magnet', uri: 'magnet:' }, savePath: 'downloads' }, 'command.savePath must be an absolute path (starting with / or a drive letter), not "downloads"'],
+    [{ type: 'add', source: { kind: 'magnet', uri: 'magnet:' }, savePath: './x' }, 'command.savePath must be an absolute path (starting with / or a drive letter), not "./x"'],
+    [{ type: 'moveStorage', id: C, savePath: '../elsewhere' }, 'command.savePath must be an absolute path (starting with / or a drive letter), not "../elsewhere"'],
+    [{ type: 'moveStorage', id: C, savePath: 'C:relative' }, 'command.savePath must be an absolute path (starting with / or a drive letter), not "C:relative"'],
+    [{ type: 'setSettings', settings: { downloadDir: 'dl' } }, 'command.settings.downloadDir must be an absolute path (starting with / or a drive letter), not "dl"'],
     [{ type: 'add', source: { kind: 'magnet', uri: 'magnet:' }, savePath: 'x'.repeat(4097) }, 'command.savePath must be at most 4096 characters'],
     [{ type: 'add', source: { kind: 'magnet', uri: 'magnet:' }, savePath: 'a\0b' }, 'command.savePath must not contain NUL'],
     [{ type: 'add', source: { kind: 'magnet', uri: 'magnet:' }, savePath: null }, 'command.savePath must be a string'],
@@ -242,6 +247,26 @@ test('formatApiError prefixes the error name', () => {
   assert.equal(formatApiError(r.error), 'InvalidCommand: command.ids[2] must be a 40-character lowercase hex info hash');
 });
 
+test('save paths and the download folder are normalised at the boundary', () => {
+  const cases: [string, string][] = [
+    ['/srv//data/./x/../films/', '/srv/data/films'],
+    ['/..', '/'],
+    ['/', '/'],
+    ['C:\\Users\\me\\..\\Downloads\\', 'C:\\Users\\Downloads'],
+    ['d:/a/b', 'd:\\a\\b'],
+    ['C:\\', 'C:\\'],
+    ['\\\\nas\\share\\films\\.\\', '\\\\nas\\share\\films'],
+  ];
+  for (const [given, normalised] of cases) {
+    const r = parseRequest(req({ type: 'moveStorage', id: A, savePath: given }));
+    assert.ok(r.ok, given);
+    assert.deepEqual(r.request.command, { type: 'moveStorage', id: A, savePath: normalised }, given);
+  }
+  const s = parseRequest(req({ type: 'setSettings', settings: { downloadDir: '/home/me/Downloads/' } }));
+  assert.ok(s.ok);
+  assert.deepEqual(s.request.command, { type: 'setSettings', settings: { downloadDir: '/home/me/Downloads' } });
+});
+
 test('explicit undefined optional fields are dropped; a hostile key name is quoted and truncated', () => {
   const r = parseRequest(req({ type: 'add', source: { kind: 'magnet', uri: 'magnet:?' }, savePath: undefined, paused: undefined }));
   assert.ok(r.ok);
@@ -347,8 +372,9 @@ const hexId = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => Array.f
 const ids = fc.uniqueArray(hexId, { minLength: 1, maxLength: 4 });
 const priority = fc.constantFrom('skip' as const, 'low' as const, 'normal' as const, 'high' as const);
 const rateArb = fc.option(fc.integer({ min: 0, max: 2 ** 40 }), { nil: null });
-const pathArb = fc.string({ minLength: 1, maxLength: 30 }).filter((s) => !s.includes('\0'));
 const segment = fc.string({ minLength: 1, maxLength: 8 }).filter((s) => !/[/\\\0]/.test(s) && s !== '.' && s !== '..');
+/** Absolute and already normalised, so a valid command comes back unchanged. */
+const pathArb = fc.array(segment, { maxLength: 3 }).map((p) => `/${p.join('/')}`);
 const relPath = fc.array(segment, { minLength: 1, maxLength: 3 }).map((p) => p.join('/')).filter((s) => !/^[A-Za-z]:/.test(s));
 const ratioArb = fc.option(fc.double({ min: 0, max: 10_000, noNaN: true }).map((x) => (Object.is(x, -0) ? 0 : x)), { nil: null });
 const minutesArb = fc.option(fc.integer({ min: 0, max: 1e6 }), { nil: null });
@@ -359,7 +385,7 @@ const scheduleArb = fc.record({
 });
 const settingsPatch = fc.record(
   {
-    downloadDir: fc.string({ maxLength: 20 }).filter((s) => !s.includes('\0')),
+    downloadDir: fc.oneof(fc.constant(''), pathArb),
     listenPort: fc.integer({ min: 0, max: 65535 }),
     maxActiveDownloads: fc.integer({ min: 1, max: 10_000 }),
     maxActiveSeeds: fc.integer({ min: 1, max: 10_000 }),

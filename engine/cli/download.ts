@@ -8,6 +8,7 @@ import { DISCOVERY_OPTIONS, ENCRYPTION_OPTIONS, PORT_MAPPING_OPTIONS, discoveryO
 import { loadInput } from './load.js';
 import { ProgressBar } from './progress.js';
 import { CliFailure } from './failure.js';
+import { prepareOutDir } from './out-dir.js';
 
 const USAGE =
   'tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>] [--encryption prefer|require|disable] [--dht-bootstrap host:port[,host:port…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--json] [--verbose]';
@@ -45,6 +46,7 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
   const encryption = encryptionOption(values.encryption);
   const input = loadInput(positionals[0]);
   const dir = resolve(outDir);
+  prepareOutDir(dir);
   const id = input.kind === 'magnet' ? input.magnet.infoHashHex : input.meta.infoHashHex;
   const started = performance.now();
   const bar = new ProgressBar();

@@ -1,3 +1,4 @@
+import { SendBudget, SESSION_SEND_LIMIT } from './send-budget.js';
 import type { Clock } from '../common/clock.js';
 import { TokenBucket } from '../common/token-bucket.js';
 
@@ -175,8 +176,11 @@ export class TransferLimits {
   readonly upload: BandwidthLimiter;
   readonly downloadChain: LimiterChain;
   readonly uploadChain: LimiterChain;
+  /** Bytes queued for slow readers, capped across the session: a root's own, shared by the limits under it. */
+  readonly sendBudget: SendBudget;
 
   constructor(clock: Clock, parents: readonly TransferLimits[] = [], scheduler: Scheduler = realScheduler) {
+    this.sendBudget = parents.length > 0 ? parents[0].sendBudget : new SendBudget(SESSION_SEND_LIMIT);
     this.download = new BandwidthLimiter(clock, null, scheduler, 'download');
     this.upload = new BandwidthLimiter(clock, null, scheduler, 'upload');
     this.downloadChain = [this.download, ...parents.map((p) => p.download)];

@@ -21,6 +21,9 @@ import type { StreamEncryption, Transport } from '../net/transport.js';
 import { cancelWait, chargeChain, waitOnChain, type BandwidthLimiter, type BandwidthWaiter, type LimiterChain } from '../net/bandwidth.js';
 import { RequestPipeline } from './request-pipeline.js';
 import { UploadQueue } from './upload-queue.js';
+import { SendBacklog } from './send-backlog.js';
+import { RejectBatch } from './reject-batch.js';
+import type { SendBudget } from '../net/send-budget.js';
 
 const PIECE_ID = 7;
 const REQUEST_MESSAGE_LENGTH = 17;
@@ -58,6 +61,8 @@ export interface PeerOptions {
   readonly uploadLimiters?: LimiterChain;
   /** Hybrid torrents: set the BEP 52 upgrade bit in our handshake (we speak v2 too). */
   readonly v2UpgradeBit?: boolean;
+  /** The session's cap on bytes queued for slow readers, shared by its connections (absent: this connection's caps only). */
+  readonly sendBudget?: SendBudget;
 }
 
 const NO_LIMITERS: LimiterChain = [];
@@ -120,6 +125,13 @@ export class PeerConnection {
   private readPayload = 0;
   private readonly downWaiter: Waiter | null;
   private readonly upWaiter: Waiter | null;
+  /** Bytes queued for a peer that reads slower than we write (see send-backlog.ts). */
+  private readonly backlog: SendBacklog;
+  /** Reading stopped because the peer does not read what we send (until the socket drains). */
+  private backlogPaused = false;
+  /** Rejects answered while a socket read is handled, sent in one write after it. */
+  private readonly rejects = new RejectBatch();
+  private inReceive = false;
 
   constructor(
     readonly transport: Transport,
@@ -140,6 +152,17 @@ export class PeerConnection {
     const up = opts.uploadLimiters ?? NO_LIMITERS;
     this.downWaiter = down.length > 0 ? new Waiter(down, this.resumeReading) : null;
     this.upWaiter = up.length > 0 ? new Waiter(up, this.sendWaitingBlocks) : null;
+    this.backlog = new SendBacklog(opts.sendBudget ?? null);
+  }
+
+  /** Since when (clock time) the peer has not taken what we send; null while it keeps up. */
+  get sendStalledSince(): number | null {
+    return this.backlog.bytes > 0 ? this.backlog.since : null;
+  }
+
+  /** Bytes (with per-write overhead) queued for this peer beyond what its socket took. */
+  get sendBacklogBytes(): number {
+    return this.backlog.bytes;
   }
 
   get address(): string {
@@ -190,12 +213,16 @@ export class PeerConnection {
       if (!this.applyHandshake(hs)) return;
       if (data.length === 0) return;
     }
+    this.inReceive = true;
     try {
       this.framer.push(data, this.onFrame);
     } catch (err) {
       this.close(err instanceof WireError ? err.message : `protocol error: ${(err as Error).message}`);
       return;
+    } finally {
+      this.inReceive = false;
     }
+    if (this.rejects.pending) this.sendOwned(this.rejects.take());
     if (this.readPayload > 0) this.chargeDownload();
     if (!this.closed) this.handler.onReadDone(this);
   }
@@ -211,7 +238,7 @@ export class PeerConnection {
   }
 
   private readonly resumeReading = (): void => {
-    if (!this.closed) this.transport.resumeReading?.();
+    if (!this.closed && !this.backlogPaused) this.transport.resumeReading?.();
   };
 
   /** True while the socket is paused by a download limit. */
@@ -309,7 +336,27 @@ export class PeerConnection {
   send(data: Uint8Array): boolean {
     if (this.closed) return false;
     this.lastSendAt = this.opts.clock.now();
-    return this.transport.write(data);
+    const ok = this.transport.write(data);
+    if (!ok) this.queuedUnsent(data.length);
+    return ok;
+  }
+
+  /** Tells a Fast-extension peer we will not serve a request; those made while a read is handled go out together after it. */
+  reject(piece: number, begin: number, length: number): void {
+    if (!this.supportsFast || this.closed) return;
+    this.rejects.add(piece, begin, length);
+    if (!this.inReceive) this.sendOwned(this.rejects.take());
+  }
+
+  /** The socket queued a write it could not take: stop reading a peer that does not read, drop one that never does. */
+  private queuedUnsent(length: number): void {
+    const verdict = this.backlog.add(length, this.lastSendAt);
+    if (verdict === 'drop') {
+      this.close(`peer does not read what we send (${this.backlog.bytes} bytes queued)`);
+    } else if (verdict === 'pause' && !this.backlogPaused) {
+      this.backlogPaused = true;
+      this.transport.pauseReading?.();
+    }
   }
 
   sendMessage(msg: Message): boolean {
@@ -320,7 +367,9 @@ export class PeerConnection {
   private sendOwned(buf: Buffer): boolean {
     if (this.closed) return false;
     this.lastSendAt = this.opts.clock.now();
-    return this.transport.writeOwned ? this.transport.writeOwned(buf) : this.transport.write(buf);
+    const ok = this.transport.writeOwned ? this.transport.writeOwned(buf) : this.transport.write(buf);
+    if (!ok) this.queuedUnsent(buf.length);
+    return ok;
   }
 
   choke(): void {
@@ -329,7 +378,8 @@ export class PeerConnection {
     this.sendMessage({ type: 'choke' });
     const dropped = this.uploads.clear();
     if (this.supportsFast) {
-      for (const r of dropped) this.sendMessage({ type: 'reject', index: r.piece, begin: r.begin, length: r.length });
+      for (const r of dropped) this.rejects.add(r.piece, r.begin, r.length);
+      if (!this.inReceive && this.rejects.pending) this.sendOwned(this.rejects.take());
     }
     this.dropWaitingBlocks(this.supportsFast);
   }
@@ -432,6 +482,7 @@ export class PeerConnection {
   private releaseBandwidth(): void {
     if (this.downWaiter !== null) cancelWait(this.downWaiter);
     this.dropWaitingBlocks(false);
+    this.backlog.clear();
   }
 
   close(reason: string): void {
@@ -451,6 +502,12 @@ export class PeerConnection {
   }
 
   drained(): void {
+    this.backlog.clear();
+    if (this.backlogPaused) {
+      this.backlogPaused = false;
+      // A download limit in debt keeps the socket paused; its waiter resumes it.
+      if (!this.closed && !this.readingPaused) this.transport.resumeReading?.();
+    }
     this.handler.onDrain(this);
   }
 }

@@ -18,6 +18,10 @@ import type { HashMessage } from '../wire/hash-messages.js';
 const IDLE_DROP_MS = 150_000;
 const KEEPALIVE_MS = 90_000;
 const MAX_HALF_OPEN = 8;
+/** A peer that has not taken what we send for this long is choked (we stop reading blocks for it)... */
+const SLOW_READER_CHOKE_MS = 20_000;
+/** ...and for this long, dropped: its socket has stayed full for a minute. */
+const SLOW_READER_DROP_MS = 60_000;
 const KEEPALIVE = Buffer.from([0, 0, 0, 0]);
 const ENCRYPTION_LABELS: Readonly<Record<StreamEncryption, string>> = {
   plaintext: 'plaintext',
@@ -194,6 +198,7 @@ export class PeerManager implements PeerHandler {
       maxMessageLength: Math.max(BLOCK_SIZE + 13, Math.ceil(pieceCount / 8) + 1, 1 << 17),
       downloadLimiters: this.opts.limits.downloadChain,
       uploadLimiters: this.opts.limits.uploadChain,
+      sendBudget: this.opts.limits.sendBudget,
     });
   }
 
@@ -502,6 +507,14 @@ export class PeerManager implements PeerHandler {
       if (now - peer.lastReceiveAt > IDLE_DROP_MS) {
         peer.close('no data for 150 s');
         continue;
+      }
+      const stalledSince = peer.sendStalledSince;
+      if (stalledSince !== null && now - stalledSince > SLOW_READER_CHOKE_MS) {
+        if (now - stalledSince > SLOW_READER_DROP_MS) {
+          peer.close(`peer took nothing we sent for ${Math.round((now - stalledSince) / 1000)} s`);
+          continue;
+        }
+        peer.choke();
       }
       if (now - peer.lastSendAt > KEEPALIVE_MS) peer.send(KEEPALIVE);
       const requests = peer.requests;

@@ -24,7 +24,7 @@ export class UploadServer {
     const g = this.storage.geometry;
     const valid = piece < g.pieceCount && length > 0 && length <= 128 * 1024 && begin + length <= g.pieceSize(piece) && this.host.have.has(piece);
     if (!valid || peer.amChoking || peer.uploads.full) {
-      if (peer.supportsFast) peer.sendMessage({ type: 'reject', index: piece, begin, length });
+      peer.reject(piece, begin, length);
       return;
     }
     peer.uploads.push({ piece, begin, length });

@@ -3,6 +3,7 @@ import { MTIME_SLACK_MS, needsRecapture } from '../storage/resume/fast-resume.js
 import type { ResumeData } from '../storage/resume/resume-data.js';
 import type { Entry } from './entry.js';
 import { captureProgress, entryToRecord } from './persist.js';
+import { SyncedPieces } from './synced-pieces.js';
 
 /** An idle running torrent's record (seeding time) is refreshed this often. */
 const RECORD_REFRESH_MS = 10 * 60_000;
@@ -16,6 +17,8 @@ const RECORD_REFRESH_MS = 10 * 60_000;
 export class Checkpoints {
   /** Entries the next checkpoint must look at besides the running ones (touched, stopped, stats to re-capture). */
   private readonly unsaved = new Set<Entry>();
+  /** Verified pieces whose bytes are synced: what records of running torrents claim. */
+  private readonly synced = new SyncedPieces();
 
   constructor(
     private readonly store: ResumeData,
@@ -50,8 +53,43 @@ export class Checkpoints {
     }
     this.unsaved.clear();
     for (const e of again) this.unsaved.add(e);
-    for (const e of running) if (isCurrent(e)) this.checkpointEntry(e, now);
+    for (const e of running) {
+      if (!isCurrent(e)) continue;
+      this.checkpointEntry(e, now);
+      this.syncThenSave(e, isCurrent);
+    }
     if (this.store.pendingCount > 0) void this.store.flush().catch((err: Error) => this.log(`could not save resume data: ${err.message}`));
+  }
+
+  /**
+   * Makes every record a command changed durable now (the reply waits for it): the entries marked since the
+   * last checkpoint whose saved state changed are written and fsynced. Commands arriving together share one
+   * flush: the store runs flushes one after the other, so a flush queued behind a running one writes every
+   * record saved meanwhile. Resolves with the ids that could not be written.
+   */
+  async persistChanged(isCurrent: (e: Entry) => boolean): Promise<string[]> {
+    const now = this.clock.now();
+    for (const e of this.unsaved) if (e.recordDirty && isCurrent(e)) this.checkpointEntry(e, now);
+    if (this.store.pendingCount === 0) return [];
+    return (await this.store.flush()).failed;
+  }
+
+  /**
+   * Syncs the pieces a running torrent verified since the last checkpoint, then saves a record claiming them. The
+   * record written meanwhile (above) claims only pieces synced before.
+   */
+  private syncThenSave(e: Entry, isCurrent: (e: Entry) => boolean): void {
+    const t = e.torrent;
+    if (!t || t.state === 'checking' || t.state === 'stopped') return;
+    this.synced.sync(e, t).then(
+      (grew) => {
+        if (!grew || !isCurrent(e) || e.torrent !== t) return;
+        e.recordDirty = true;
+        this.checkpointEntry(e, this.clock.now());
+        void this.store.flush().catch((err: Error) => this.log(`could not save resume data: ${err.message}`));
+      },
+      (err: Error) => this.log(`could not sync the data of ${e.name} to disk (${err.message}): its record claims only pieces synced before`),
+    );
   }
 
   /** Saves one entry's record if it changed; true when it must be looked at again (stats not settled yet). */
@@ -72,7 +110,7 @@ export class Checkpoints {
       // Until the slack has passed, needsRecapture cannot tell yet.
       return wall - e.fileStatsAt < MTIME_SLACK_MS;
     }
-    if (live) captureProgress(e, t.have, false);
+    if (live) captureProgress(e, this.synced.claimable(e, t), false);
     const seeding = e.seedingSince !== null ? (now - e.seedingSince) / 1000 : 0;
     this.store.save(live ? entryToRecord(e, { downloaded: t.downloadMeter.total, uploaded: t.uploadMeter.total, seedingSeconds: seeding }) : entryToRecord(e));
     e.recordDirty = false;

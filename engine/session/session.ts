@@ -31,6 +31,11 @@ export type { SessionOptions } from './session-options.js';
 
 const FLUSH_INTERVAL_MS = 5_000;
 
+/** Commands whose change is saved state: their reply waits until the records they changed are on disk. */
+const CHANGES_RECORDS: ReadonlySet<Command['type']> = new Set([
+  'add', 'pause', 'resume', 'forceStart', 'queueMove', 'setFilePriority', 'setTorrentOptions', 'renameFile', 'moveStorage', 'recheck',
+] satisfies Command['type'][]);
+
 /**
  * Many torrents: command dispatch, the queue, global limits and the protocol's state stream. One
  * torrent's start and stop are TorrentRunner's; saving records is Checkpoints' (over ResumeData).
@@ -149,6 +154,7 @@ export class Session {
     this.scheduler.wake();
     try {
       const result = await this.execute(req.command, view ?? this.defaultView);
+      if (CHANGES_RECORDS.has(req.command.type)) await this.persistChanged();
       return { kind: 'reply', requestId: req.requestId, ok: true, result };
     } catch (err) {
       return { kind: 'reply', requestId: req.requestId, ok: false, error: errorShape(err) };
@@ -237,6 +243,12 @@ export class Session {
 
   // ---- commands that change the list or the settings ----
 
+  /** Writes the records the command just changed; a record that cannot be written fails the command. */
+  private async persistChanged(): Promise<void> {
+    const failed = await this.checkpoints.persistChanged(this.isCurrent);
+    if (failed.length > 0) throw new ApiError('Failed', `the change was made but could not be saved (${failed.length} record${failed.length === 1 ? '' : 's'}): see the log; it is retried at the next checkpoint`);
+  }
+
   private async add(cmd: Extract<Command, { type: 'add' }>): Promise<ResultOf['add']> {
     const assertNew = (id: string): void => {
       const existing = this.entries.get(id);
@@ -249,7 +261,6 @@ export class Session {
     this.normalisePositions();
     if (entry.meta && cmd.source.kind === 'torrent') await this.store.saveMetainfo(id, cmd.source.data);
     this.store.save(entryToRecord(entry));
-    void this.store.flush();
     this.stream.added(id);
     this.applyQueue();
     return { id, name };

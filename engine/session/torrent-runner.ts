@@ -6,6 +6,7 @@ import type { Client } from './client.js';
 import type { PeerDiscovery } from './discovery.js';
 import type { Entry } from './entry.js';
 import { applyPriorities, fillFromMeta, missingFile, selectOnlyFiles, updateDone } from './entry-files.js';
+import { piecesIn } from './synced-pieces.js';
 import { captureProgress, decodeMetainfo, entryToRecord, filePaths, recordStillExact, resumePlanFor, torrentFileFromInfo } from './persist.js';
 
 /** What the lifecycle of one torrent needs from the session around it. */
@@ -122,8 +123,15 @@ export class TorrentRunner {
     const wasChecking = torrent.state === 'checking';
     this.captureTotals(entry, torrent);
     await host.client.remove(torrent);
-    // Stopped for good: no write can follow, so the stats are final.
-    if (!wasChecking && torrent.have.length) captureProgress(entry, torrent.have, true);
+    // Stopped for good: no write can follow, so the stats are final; the bytes are synced before a record claims them.
+    if (!wasChecking && torrent.have.length) {
+      try {
+        await torrent.storage.syncPieces?.(piecesIn(torrent.have));
+        captureProgress(entry, torrent.have, true);
+      } catch (err) {
+        host.log(`could not sync the data to disk (${(err as Error).message}): the record keeps the pieces it claimed before`, entry);
+      }
+    }
     updateDone(entry);
     entry.stalled = false;
     host.store.save(entryToRecord(entry));

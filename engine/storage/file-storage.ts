@@ -1,3 +1,4 @@
+import { filesOfPieces, syncFiles } from './sync-files.js';
 import { createHash, type Hash } from 'node:crypto';
 import { mkdirSync, closeSync, openSync } from 'node:fs';
 import { lstat, mkdir, rename, unlink } from 'node:fs/promises';
@@ -371,6 +372,11 @@ export class FileStorage implements Storage {
   /** Resolves once the writes of every piece finishPiece accepted so far have settled. */
   async flush(): Promise<void> {
     await Promise.all([...this.writing, ...[...this.through.values()].map((t) => t.settled())]);
+  }
+
+  /** Makes the stored bytes of `pieces` durable (fdatasync of their files), before a record may claim them. */
+  syncPieces(pieces: readonly number[]): Promise<void> {
+    return syncFiles(filesOfPieces(this._layout, this.geometry, pieces));
   }
 
   /** Moves the files to another download folder; see moveStorage for the crash safety. */

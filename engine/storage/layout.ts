@@ -36,7 +36,9 @@ export function resolveInside(root: string, components: readonly string[]): stri
   }
   const full = resolve(join(absRoot, ...components));
   const rel = relative(absRoot, full);
-  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) || !full.startsWith(absRoot + sep)) {
+  // The root may itself end with a separator (`/`, `C:\`): it is then the whole prefix.
+  const inside = absRoot.endsWith(sep) ? absRoot : absRoot + sep;
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) || !full.startsWith(inside)) {
     throw new PathEscapeError(`path ${JSON.stringify(components.join('/'))} escapes the download folder`);
   }
   return full;

@@ -32,6 +32,11 @@ test('resolveInside refuses anything that could leave the folder', () => {
   }
 });
 
+test('the file system root is a folder like any other (moveStorage to / was refused as an escape)', () => {
+  assert.equal(resolveInside('/', ['films', 'a.mkv']), '/films/a.mkv');
+  for (const bad of [['..', 'x'], ['..']]) assert.throws(() => resolveInside('/', bad), PathEscapeError, JSON.stringify(bad));
+});
+
 test('blocks collect into pieces that are hashed, written, and re-verified', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-storage-'));
   try {

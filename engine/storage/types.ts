@@ -55,6 +55,11 @@ export interface Storage {
   verify(onProgress?: (checked: number, total: number) => void, signal?: AbortSignal): Promise<Bitfield>;
   /** Resolves once every piece finishPiece accepted so far is stored (or failed). */
   flush(): Promise<void>;
+  /**
+   * Makes the stored bytes of these (stored) pieces durable, so a resume record may claim them after a power cut.
+   * Absent: the backend holds nothing a power cut can lose (memory).
+   */
+  syncPieces?(pieces: readonly number[]): Promise<void>;
   /** Moves the data to another download folder; `onCommit` runs once it is in place, before the old copy goes. */
   move(
     newRoot: string,

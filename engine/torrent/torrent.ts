@@ -1,3 +1,4 @@
+import { describeFsError } from '../storage/fs-errors.js';
 import { Bitfield } from '../common/bitfield.js';
 import { BLOCK_SIZE } from '../common/geometry.js';
 import type { Clock } from '../common/clock.js';
@@ -214,7 +215,7 @@ export class Torrent implements SwarmHost {
         ? await checkPieces(this.storage, resume, onCheckProgress, this.checkAbort.signal)
         : await this.storage.verify(onCheckProgress, this.checkAbort.signal);
     } catch (err) {
-      this.fail((err as Error).message);
+      this.fail(describeFsError(err));
       return;
     }
     if (this.stopped) return;
@@ -420,7 +421,7 @@ export class Torrent implements SwarmHost {
         this.verifying.delete(piece);
         this.swarm.pieceSettled(piece);
         this.picker.pieceFailed(piece);
-        this.fail(err.message);
+        this.fail(describeFsError(err));
       },
     );
   }

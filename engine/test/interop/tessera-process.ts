@@ -23,7 +23,6 @@ export interface DownloadSummary {
   totalBytes: number;
   downloadedBytes: number;
   uploadedBytes: number;
-  wastedBytes: number;
   seconds: number;
   complete: boolean;
 }
