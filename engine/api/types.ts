@@ -320,7 +320,12 @@ export type Reply =
  * gets a full 'snapshot' event.
  */
 export type EngineEvent =
-  | { kind: 'snapshot'; seq: number; torrents: TorrentSummary[]; global: GlobalStats; settings: Settings }
+  | { kind: 'snapshot'; seq: number; torrents: TorrentSummary[]; global: GlobalStats; settings: Settings; hostFixed?: HostFixedSetting[] }
+  /**
+   * The settings changed (by any client: another tab, the CLI, the daemon): sent to every receiver right
+   * after setSettings, so no UI keeps a stale copy. `settings` are the values in effect.
+   */
+  | { kind: 'settings'; seq: number; settings: Settings; hostFixed: HostFixedSetting[] }
   | {
       kind: 'batch';
       seq: number;
@@ -332,6 +337,12 @@ export type EngineEvent =
       /** Things that happened since the last batch, for notifications and logs. */
       notices: Notice[];
     };
+
+/**
+ * Settings the host process decides over the saved ones (the daemon's --peer-port, --no-dht, --no-lsd):
+ * the values reported are the ones in effect, and a UI shows these fields as set by the host.
+ */
+export type HostFixedSetting = 'listenPort' | 'dht' | 'lsd';
 
 export type Notice =
   | { type: 'completed'; id: TorrentId; name: string; savePath: string }

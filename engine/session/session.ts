@@ -25,6 +25,7 @@ import { PeerDiscovery } from './discovery.js';
 import { RowActivity } from './activity.js';
 import { loadEntries, loadSettings } from './restore.js';
 import type { SessionOptions } from './session-options.js';
+import { effectiveSettings } from './effective-settings.js';
 
 export { ApiError } from './api-error.js';
 export type { SessionOptions } from './session-options.js';
@@ -214,7 +215,7 @@ export class Session {
       case 'getInfo':
         return torrentInfo(this.entry(cmd.id));
       case 'getSettings':
-        return { ...this.settings };
+        return this.effective().settings;
       case 'setSettings':
         return this.updateSettings(cmd.settings);
       case 'inspect':
@@ -227,7 +228,8 @@ export class Session {
         const target = streamOf(view);
         // A batch first (to every view), so the snapshot is the base the next diffs apply to.
         this.emitBatch();
-        this.stream.snapshot(target, this.entries.values(), this.globalStats(), { ...this.settings }, (e) => roundForWire(summarize(e)));
+        const { settings, hostFixed } = this.effective();
+        this.stream.snapshot(target, this.entries.values(), this.globalStats(), settings, (e) => roundForWire(summarize(e)), hostFixed);
         return null;
       }
     }
@@ -279,7 +281,14 @@ export class Session {
     await this.discovery.apply(this.settings, this.entries.values());
     this.applyQueue();
     this.queueDirty = true;
-    return { ...this.settings };
+    const { settings, hostFixed } = this.effective();
+    this.stream.settings(settings, hostFixed);
+    return settings;
+  }
+
+  /** The settings in effect (the host's flags over the saved values); see effective-settings.ts. */
+  private effective(): ReturnType<typeof effectiveSettings> {
+    return effectiveSettings(this.settings, this.opts, this.client.port);
   }
 
   // ---- the queue and limits ----

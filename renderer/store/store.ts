@@ -9,6 +9,7 @@ import type {
   EngineEvent,
   FileInfo,
   GlobalStats,
+  HostFixedSetting,
   Notice,
   PeerInfo,
   PieceMap,
@@ -46,7 +47,10 @@ export interface EngineSlice {
   connection: ConnectionStatus;
   torrents: ReadonlyMap<TorrentId, TorrentSummary>;
   global: GlobalStats | null;
+  /** The engine's settings in effect, from the snapshot and every settings event after (never a copy taken once). */
   settings: Settings | null;
+  /** Settings the host process fixes (the daemon's --peer-port, --no-dht, --no-lsd): shown, not editable. */
+  hostFixed: readonly HostFixedSetting[];
   /** Whether the first snapshot has arrived (before it, the list is unknown rather than empty). */
   loaded: boolean;
 }
@@ -116,6 +120,7 @@ export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['s
     torrents: new Map(),
     global: null,
     settings: null,
+    hostFixed: [],
     loaded: false,
 
     detailsId: null,
@@ -150,11 +155,16 @@ export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['s
           torrents,
           global: event.global,
           settings: event.settings,
+          hostFixed: event.hostFixed ?? [],
           loaded: true,
           selection: keepExisting(s.selection, torrents),
           ...(s.detailsId !== null && !torrents.has(s.detailsId) ? clearedDetails() : {}),
           speedTick: s.speedTick + 1,
         });
+        return;
+      }
+      if (event.kind === 'settings') {
+        set({ settings: event.settings, hostFixed: event.hostFixed });
         return;
       }
       const torrents = rates.apply(event.added.length > 0 || event.changed.length > 0 || event.removed.length > 0 ? applyListDiff(s.torrents, event) : s.torrents, event, now);
