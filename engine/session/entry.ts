@@ -39,6 +39,8 @@ export interface Entry extends TorrentOptionValues {
   totalBytes: number;
   wantedBytes: number;
   doneBytes: number;
+  /** Why it was paused when the engine paused it (a seeding goal: "ratio goal 0.50 reached"); cleared on resume. Runtime only. */
+  pausedFor?: string | null;
   /** Runtime only. */
   /** Peers the user asked us to dial (CLI --peer, "add peer"). */
   extraPeers: { host: string; port: number }[];
@@ -87,7 +89,7 @@ export function liveState(entry: Entry): { state: TorrentState; reason: string }
     }
   }
   if (entry.fetch) return { state: 'metadata', reason: 'fetching metadata from peers' };
-  if (entry.paused) return { state: 'paused', reason: entry.metadataStop === 'stopped' ? METADATA_STOP_REASON : 'paused' };
+  if (entry.paused) return { state: 'paused', reason: entry.metadataStop === 'stopped' ? METADATA_STOP_REASON : (entry.pausedFor ?? 'paused') };
   if (entry.waiting) return { state: 'queued', reason: entry.waiting.reason };
   return { state: 'queued', reason: 'starting' };
 }
@@ -137,10 +139,14 @@ export function setPaused(entry: Entry, paused: boolean): boolean {
   if (entry.paused === paused && (paused || entry.error === null)) return false;
   entry.paused = paused;
   if (!paused) {
+    entry.pausedFor = null;
     if (entry.metadataStop === 'stopped') entry.metadataStop = null;
     entry.error = null;
     entry.stalled = false;
-  } else entry.forceStart = false;
+  } else {
+    entry.forceStart = false;
+    entry.pausedFor = null;
+  }
   return true;
 }
 

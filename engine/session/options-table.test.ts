@@ -67,3 +67,28 @@ test('a record missing an option is refused, not read as its default', () => {
     assert.match(decodeResumeRecord(JSON.stringify(json)).reason ?? '', new RegExp(k), k);
   }
 });
+
+test('first and last pieces first takes effect on a running torrent at once (its piece priorities are recomputed)', async () => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { createTorrent } = await import('../metainfo/create.js');
+  const { parseTorrent } = await import('../metainfo/index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-firstlast-'));
+  try {
+    writeFileSync(join(dir, 'f.bin'), new Uint8Array(16_384 * 8));
+    const meta = parseTorrent(await createTorrent(join(dir, 'f.bin'), { pieceLength: 16_384 }));
+    const e = newEntry({ id: meta.infoHashHex, name: 'f', meta, magnetUri: null, savePath: dir, addedAt: 1, position: 0, paused: false });
+    e.filePriorities = ['normal'];
+    const sent: Uint8Array[] = [];
+    e.torrent = { setPiecePriorities: (p: Uint8Array) => sent.push(Uint8Array.from(p)) } as unknown as NonNullable<typeof e.torrent>;
+    setTorrentOptions(e, { firstLastPiecesFirst: true });
+    assert.equal(sent.length, 1, 'the running torrent got new piece priorities');
+    const p = sent[0];
+    assert.ok(p[0] > p[3] && p[7] > p[3], `first and last pieces rank above the middle: ${[...p].join(',')}`);
+    setTorrentOptions(e, { downloadLimit: 5 });
+    assert.equal(sent.length, 1, 'an option without that effect leaves the priorities alone');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -3,6 +3,7 @@ import { copyOption, TORRENT_OPTION_KEYS } from '../storage/resume/resume-record
 import type { Torrent } from '../torrent/torrent.js';
 import type { Entry } from './entry.js';
 import { unlimitedIfZero } from './limits.js';
+import { applyPriorities } from './entry-files.js';
 
 /**
  * How a torrent's options reach it. The options themselves, their defaults and how the record
@@ -12,8 +13,9 @@ import { unlimitedIfZero } from './limits.js';
  *
  * - 'picker', 'connections', 'rateLimits': set on the running torrent by applyTorrentOptions
  *   (when it starts, and whenever the options or the settings change);
- * - 'piecePriorities': part of the piece priorities (entry-files.ts applyPriorities: at start and
- *   when file priorities change);
+ * - 'piecePriorities': part of the piece priorities (entry-files.ts applyPriorities: at start, when
+ *   file priorities change, and when setTorrentOptions changes such an option, so a running torrent
+ *   reorders at once rather than at its next start);
  * - 'seedGoals': read on every tick by seed-goals.ts.
  */
 export type OptionEffect = 'picker' | 'connections' | 'rateLimits' | 'piecePriorities' | 'seedGoals';
@@ -43,7 +45,14 @@ const APPLY_LIVE: { readonly [E in 'picker' | 'connections' | 'rateLimits']: (t:
 
 /** setTorrentOptions: the options the patch names change; the caller applies them. */
 export function setTorrentOptions(entry: Entry, patch: TorrentOptions): void {
-  for (const k of TORRENT_OPTION_KEYS) if (patch[k] !== undefined) copyOption(entry, patch as TorrentOptionValues, k);
+  let priorities = false;
+  for (const k of TORRENT_OPTION_KEYS) {
+    if (patch[k] === undefined) continue;
+    copyOption(entry, patch as TorrentOptionValues, k);
+    if (OPTION_EFFECTS[k] === 'piecePriorities') priorities = true;
+  }
+  // Not among the live effects applyTorrentOptions sets: the piece priorities are recomputed here.
+  if (priorities) applyPriorities(entry);
 }
 
 /**

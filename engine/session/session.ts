@@ -17,7 +17,7 @@ import { Checkpoints } from './checkpoint.js';
 import { GlobalTotals } from './global-stats.js';
 import { freeDiskBytes } from './free-disk.js';
 import { globalLimits } from './limits.js';
-import { seedGoalReached } from './seed-goals.js';
+import { seedGoalReached, uploadGoalOf } from './seed-goals.js';
 import { TickScheduler } from './scheduler.js';
 import { applyTorrentOptions, setTorrentOptions } from './options-table.js';
 import { entryToAdd, moveStorage, recheck, renameFile, type TorrentCommandDeps } from './torrent-commands.js';
@@ -90,6 +90,7 @@ export class Session {
       queueChanged: () => (this.queueDirty = true),
       applyTorrentOptions: (e) => this.applyTorrentOptions(e),
       notice: (n) => this.stream.notice(n),
+      uploadGoalReached: (e) => this.checkSeedGoals(e, this.clock.now()),
       log: (line, e) => this.log(line, e),
     });
     this.commandDeps = { runner: this.runner, store: this.store, touch: (e) => this.touch(e), applyQueue: () => this.applyQueue() };
@@ -362,12 +363,18 @@ export class Session {
 
   private checkSeedGoals(e: Entry, now: number): void {
     const reached = seedGoalReached(e, this.settings, now);
-    if (reached === null) return;
-    this.log(`seeding goal reached (${reached}): ${this.settings.seedGoalAction}`, e);
+    if (reached === null) {
+      // Set on every tick: the goal moves with the totals, and the torrent checks it per block sent.
+      if (e.torrent?.state === 'seeding') e.torrent.setUploadGoal(uploadGoalOf(e, this.settings));
+      return;
+    }
+    this.log(`seeding goal reached (${reached.log}): ${this.settings.seedGoalAction}`, e);
     if (this.settings.seedGoalAction === 'remove') void this.remove(e, false);
     else {
       if (setPaused(e, true)) this.touch(e);
-      this.queueDirty = true;
+      e.pausedFor = reached.reason;
+      // Stopped now, not at the next tick: a fast peer would otherwise take more than the goal.
+      this.applyQueue();
     }
   }
 

@@ -30,6 +30,8 @@ export interface TorrentEvents {
   onComplete?(): void;
   onLog?(line: string): void;
   onTracker?(event: TrackerStatusEvent): void;
+  /** A seed's upload total reached the goal set with setUploadGoal (once per setUploadGoal). */
+  onUploadGoal?(): void;
 }
 
 export interface TorrentOptions {
@@ -329,7 +331,21 @@ export class Torrent implements SwarmHost {
   uploaded(bytes: number): void {
     this.uploadMeter.add(bytes);
     this.lastPayloadAt = this.clock.now();
+    if (this.uploadGoal !== null && this.uploadMeter.total >= this.uploadGoal && this.state === 'seeding') {
+      this.uploadGoal = null;
+      this.opts.events?.onUploadGoal?.();
+    }
   }
+
+  /**
+   * The upload meter's total at which a seeding goal (a ratio) is reached; null for none. Checked on
+   * every block sent, so a fast peer cannot run far past the goal between two session ticks.
+   */
+  setUploadGoal(total: number | null): void {
+    this.uploadGoal = total;
+  }
+
+  private uploadGoal: number | null = null;
 
   extendedHandshake(peer: PeerConnection, handshake: ExtendedHandshake): void {
     this.pex?.onHandshake(peer, handshake, this.clock.now());
