@@ -269,7 +269,9 @@ export type Command =
   | { type: 'getSettings' }
   | { type: 'setSettings'; settings: Partial<Settings> }
   | { type: 'subscribe'; id: TorrentId | null; topics: DetailTopic[] }
-  | { type: 'snapshot' };
+  | { type: 'snapshot' }
+  /** Whether a folder on the engine's machine can hold downloads (the UI's folder fields, before add or move). */
+  | { type: 'checkPath'; path: string };
 
 export type CommandType = Command['type'];
 
@@ -293,6 +295,15 @@ export interface ResultOf {
   setSettings: Settings;
   subscribe: null;
   snapshot: null;
+  checkPath: PathCheck;
+}
+
+/** checkPath's answer. `problem` names the folder and what to do; null when downloads can go there. */
+export interface PathCheck {
+  path: string;
+  ok: boolean;
+  exists: boolean;
+  problem: string | null;
 }
 
 export interface Request {

@@ -38,6 +38,7 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'subscribe',
   'addPeers',
   'snapshot',
+  'checkPath',
 ];
 /** host:port with a port 1..65535, or [v6]:port. */
 const PEER_RE = /^(?:\[[0-9a-fA-F:.]{2,45}\]|[A-Za-z0-9.-]{1,253}):(?:6553[0-5]|655[0-2]\d|65[0-4]\d{2}|6[0-4]\d{3}|[1-5]\d{4}|[1-9]\d{0,3})$/;
@@ -127,6 +128,7 @@ const COMMAND_KEYS: { [K in CommandType]: readonly string[] } = {
   setSettings: ['settings'],
   subscribe: ['id', 'topics'],
   snapshot: [],
+  checkPath: ['path'],
 };
 
 export function parseCommand(v: unknown, path: string): Command {
@@ -181,6 +183,8 @@ export function parseCommand(v: unknown, path: string): Command {
       return { type, id: torrentId(f('id'), p('id')), savePath: fsPath(f('savePath'), p('savePath'), false) };
     case 'getInfo':
       return { type, id: torrentId(f('id'), p('id')) };
+    case 'checkPath':
+      return { type, path: fsPath(f('path'), p('path'), true) };
     case 'getSettings':
     case 'snapshot':
       return { type };

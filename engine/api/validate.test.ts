@@ -79,6 +79,7 @@ const valid: Command[] = [
   { type: 'subscribe', id: A, topics: ['peers', 'pieces'] },
   { type: 'subscribe', id: null, topics: [] },
   { type: 'snapshot' },
+  { type: 'checkPath', path: '/data/downloads' },
   { type: 'addPeers', id: A, peers: ['127.0.0.1:6881', '[::1]:1'] },
 ];
 

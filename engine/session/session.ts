@@ -26,6 +26,7 @@ import { RowActivity } from './activity.js';
 import { loadEntries, loadSettings } from './restore.js';
 import type { SessionOptions } from './session-options.js';
 import { effectiveSettings } from './effective-settings.js';
+import { checkSavePath } from './check-path.js';
 
 export { ApiError } from './api-error.js';
 export type { SessionOptions } from './session-options.js';
@@ -215,6 +216,8 @@ export class Session {
         return null;
       case 'getInfo':
         return torrentInfo(this.entry(cmd.id));
+      case 'checkPath':
+        return checkSavePath(cmd.path);
       case 'getSettings':
         return this.effective().settings;
       case 'setSettings':
