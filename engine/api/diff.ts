@@ -31,6 +31,11 @@ const SUMMARY_FIELDS: { [K in keyof TorrentSummary]-?: true } = {
   sequential: true,
   downloadLimit: true,
   uploadLimit: true,
+  firstLastPiecesFirst: true,
+  ratioLimit: true,
+  seedTimeLimitMinutes: true,
+  maxConnections: true,
+  goalReached: true,
 };
 
 /** Every TorrentSummary field, in declaration order. */

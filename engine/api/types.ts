@@ -51,6 +51,13 @@ export interface TorrentSummary {
   sequential: boolean;
   downloadLimit: number | null;
   uploadLimit: number | null;
+  /** The torrent's own options (TorrentOptionValues) besides the three above, so a dialog shows them current. */
+  firstLastPiecesFirst: boolean;
+  ratioLimit: number | null;
+  seedTimeLimitMinutes: number | null;
+  maxConnections: number | null;
+  /** Paused by the engine because this seeding goal was reached (stateReason says which); null otherwise. */
+  goalReached: 'ratio' | 'seedTime' | null;
 }
 
 export type TorrentPatch = Partial<TorrentSummary> & { id: TorrentId };

@@ -40,7 +40,7 @@ export interface Entry extends TorrentOptionValues {
   wantedBytes: number;
   doneBytes: number;
   /** Why it was paused when the engine paused it (a seeding goal: "ratio goal 0.50 reached"); cleared on resume. Runtime only. */
-  pausedFor?: string | null;
+  pausedFor?: { goal: 'ratio' | 'seedTime'; reason: string } | null;
   /** Runtime only. */
   /** Peers the user asked us to dial (CLI --peer, "add peer"). */
   extraPeers: { host: string; port: number }[];
@@ -89,7 +89,7 @@ export function liveState(entry: Entry): { state: TorrentState; reason: string }
     }
   }
   if (entry.fetch) return { state: 'metadata', reason: 'fetching metadata from peers' };
-  if (entry.paused) return { state: 'paused', reason: entry.metadataStop === 'stopped' ? METADATA_STOP_REASON : (entry.pausedFor ?? 'paused') };
+  if (entry.paused) return { state: 'paused', reason: entry.metadataStop === 'stopped' ? METADATA_STOP_REASON : (entry.pausedFor?.reason ?? 'paused') };
   if (entry.waiting) return { state: 'queued', reason: entry.waiting.reason };
   return { state: 'queued', reason: 'starting' };
 }
@@ -131,6 +131,11 @@ export function summarize(entry: Entry): TorrentSummary {
     sequential: entry.sequential,
     downloadLimit: entry.downloadLimit,
     uploadLimit: entry.uploadLimit,
+    firstLastPiecesFirst: entry.firstLastPiecesFirst,
+    ratioLimit: entry.ratioLimit,
+    seedTimeLimitMinutes: entry.seedTimeLimitMinutes,
+    maxConnections: entry.maxConnections,
+    goalReached: entry.paused && entry.pausedFor ? entry.pausedFor.goal : null,
   };
 }
 

@@ -41,6 +41,7 @@ test('a 0.50 ratio goal pauses a seed within one piece of the goal (a fast loopb
     await h.until(() => h.get(id).state === 'paused', 'the goal pauses the seed', 30_000);
     const row = h.get(id);
     assert.equal(row.stateReason, 'ratio goal 0.50 reached');
+    assert.equal(row.goalReached, 'ratio');
     const uploaded = row.uploadedTotal;
     assert.ok(uploaded >= SIZE * 0.5, `uploaded ${uploaded} reaches the goal`);
     assert.ok(uploaded <= SIZE * 0.5 + PIECE, `uploaded ${uploaded} stops within one piece (${PIECE}) of ${SIZE * 0.5}`);

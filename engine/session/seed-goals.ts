@@ -5,6 +5,7 @@ import { summarize, type Entry } from './entry.js';
 export interface GoalReached {
   readonly log: string;
   readonly reason: string;
+  readonly goal: 'ratio' | 'seedTime';
 }
 
 /**
@@ -22,8 +23,8 @@ export function seedGoalReached(e: Entry, settings: Settings, now: number): Goal
   // The upload goal (below) fires when the uploaded bytes reach ratio × the denominator, rounded up to a byte.
   const ratioMet = ratioLimit !== null && s.ratio >= ratioLimit - 1e-9;
   const timeMet = timeLimit !== null && seeded >= timeLimit * 60;
-  if (ratioMet) return { log: `ratio ${s.ratio.toFixed(2)}`, reason: `ratio goal ${ratioLimit.toFixed(2)} reached` };
-  if (timeMet) return { log: `${Math.round(seeded / 60)} min`, reason: `seeding time goal ${formatMinutes(timeLimit)} reached` };
+  if (ratioMet) return { log: `ratio ${s.ratio.toFixed(2)}`, reason: `ratio goal ${ratioLimit.toFixed(2)} reached`, goal: 'ratio' };
+  if (timeMet) return { log: `${Math.round(seeded / 60)} min`, reason: `seeding time goal ${formatMinutes(timeLimit)} reached`, goal: 'seedTime' };
   return null;
 }
 

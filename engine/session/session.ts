@@ -375,7 +375,7 @@ export class Session {
     if (this.settings.seedGoalAction === 'remove') void this.remove(e, false);
     else {
       if (setPaused(e, true)) this.touch(e);
-      e.pausedFor = reached.reason;
+      e.pausedFor = { goal: reached.goal, reason: reached.reason };
       // Stopped now, not at the next tick: a fast peer would otherwise take more than the goal.
       this.applyQueue();
     }
