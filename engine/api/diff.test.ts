@@ -49,6 +49,7 @@ const base: TorrentSummary = {
   seedTimeLimitMinutes: null,
   maxConnections: null,
   goalReached: null,
+  moveProgress: null,
 };
 
 test('SUMMARY_KEYS lists every field of the sample summary', () => {
@@ -122,6 +123,7 @@ const summaryFields = {
   seedTimeLimitMinutes: nullableCount,
   maxConnections: nullableCount,
   goalReached: fc.constantFrom('ratio' as const, 'seedTime' as const, null),
+  moveProgress: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }),
 };
 const summaryFor = (id: string): fc.Arbitrary<TorrentSummary> => fc.record({ id: fc.constant(id), ...summaryFields });
 /** Two summaries of one torrent that share a random subset of fields. */

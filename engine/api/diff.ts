@@ -36,6 +36,7 @@ const SUMMARY_FIELDS: { [K in keyof TorrentSummary]-?: true } = {
   seedTimeLimitMinutes: true,
   maxConnections: true,
   goalReached: true,
+  moveProgress: true,
 };
 
 /** Every TorrentSummary field, in declaration order. */

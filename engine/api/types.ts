@@ -58,6 +58,8 @@ export interface TorrentSummary {
   maxConnections: number | null;
   /** Paused by the engine because this seeding goal was reached (stateReason says which); null otherwise. */
   goalReached: 'ratio' | 'seedTime' | null;
+  /** 0..1 while moveStorage moves the files (stateReason names the folder); null otherwise. */
+  moveProgress: number | null;
 }
 
 export type TorrentPatch = Partial<TorrentSummary> & { id: TorrentId };

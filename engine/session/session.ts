@@ -94,7 +94,7 @@ export class Session {
       uploadGoalReached: (e) => this.checkSeedGoals(e, this.clock.now()),
       log: (line, e) => this.log(line, e),
     });
-    this.commandDeps = { runner: this.runner, store: this.store, touch: (e) => this.touch(e), applyQueue: () => this.applyQueue() };
+    this.commandDeps = { runner: this.runner, store: this.store, touch: (e) => this.touch(e), applyQueue: () => this.applyQueue(), show: (e) => this.show(e) };
     this.scheduler = new TickScheduler(opts.batchIntervalMs ?? 333, () => this.tick(), (line) => this.log(line));
   }
 

@@ -34,6 +34,7 @@ export function summary(id: string, fields: Partial<TorrentSummary> = {}): Torre
     seedTimeLimitMinutes: null,
     maxConnections: null,
     goalReached: null,
+    moveProgress: null,
     ...fields,
   };
 }
