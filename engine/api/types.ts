@@ -214,6 +214,8 @@ export interface TorrentOptionValues {
   ratioLimit: number | null;
   seedTimeLimitMinutes: number | null;
   maxConnections: number | null;
+  /** Its trackers, tiers in order (the Trackers tab edits them); null: the ones in the metainfo or magnet. */
+  trackers: string[][] | null;
 }
 
 /** setTorrentOptions' patch: the options to change. */
@@ -279,6 +281,16 @@ export type Command =
   | { type: 'setSettings'; settings: Partial<Settings> }
   | { type: 'subscribe'; id: TorrentId | null; topics: DetailTopic[] }
   | { type: 'snapshot' }
+  /** Announces to the trackers (and looks up the DHT) now, as far as each tracker's min interval allows. */
+  | { type: 'reannounce'; ids: TorrentId[] }
+  /** Disconnects a peer ("host:port" or "[v6]:port") and refuses it for every torrent until the engine restarts. */
+  | { type: 'banPeer'; id: TorrentId; peer: string }
+  /**
+   * Makes a .torrent of a file or folder on the engine's machine; progress arrives as createProgress
+   * notices (by `path`). With `seed`, the torrent is added with the folder holding `path` as its save
+   * path, so it seeds at once (not for format 'v2': v2-only torrents cannot be seeded yet).
+   */
+  | { type: 'createTorrent'; path: string; trackers: string[][]; webSeeds: string[]; pieceLength: number | null; private: boolean; comment: string; format: 'v1' | 'v2' | 'hybrid'; seed: boolean }
   /** Whether a folder on the engine's machine can hold downloads (the UI's folder fields, before add or move). */
   | { type: 'checkPath'; path: string };
 
@@ -305,6 +317,9 @@ export interface ResultOf {
   subscribe: null;
   snapshot: null;
   checkPath: PathCheck;
+  reannounce: null;
+  banPeer: { disconnected: number };
+  createTorrent: { torrent: Uint8Array; name: string; infoHash: string; id: TorrentId | null };
 }
 
 /** checkPath's answer. `problem` names the folder and what to do; null when downloads can go there. */
@@ -367,7 +382,9 @@ export type HostFixedSetting = 'listenPort' | 'dht' | 'lsd';
 export type Notice =
   | { type: 'completed'; id: TorrentId; name: string; savePath: string }
   | { type: 'error'; id: TorrentId; name: string; message: string }
-  | { type: 'metadataReceived'; id: TorrentId; name: string };
+  | { type: 'metadataReceived'; id: TorrentId; name: string }
+  /** createTorrent hashing `path`: a few a second while it runs, and one with hashedBytes === totalBytes at the end. */
+  | { type: 'createProgress'; path: string; hashedBytes: number; totalBytes: number };
 
 export type UiMessage = Request;
 export type EngineMessage = Reply | EngineEvent;

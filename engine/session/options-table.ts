@@ -16,9 +16,10 @@ import { applyPriorities } from './entry-files.js';
  * - 'piecePriorities': part of the piece priorities (entry-files.ts applyPriorities: at start, when
  *   file priorities change, and when setTorrentOptions changes such an option, so a running torrent
  *   reorders at once rather than at its next start);
- * - 'seedGoals': read on every tick by seed-goals.ts.
+ * - 'seedGoals': read on every tick by seed-goals.ts;
+ * - 'trackers': the announcer's tiers (set before start, and a running torrent's announcer starts over).
  */
-export type OptionEffect = 'picker' | 'connections' | 'rateLimits' | 'piecePriorities' | 'seedGoals';
+export type OptionEffect = 'picker' | 'connections' | 'rateLimits' | 'piecePriorities' | 'seedGoals' | 'trackers';
 
 export const OPTION_EFFECTS: { readonly [K in keyof TorrentOptionValues]-?: OptionEffect } = {
   sequential: 'picker',
@@ -28,6 +29,7 @@ export const OPTION_EFFECTS: { readonly [K in keyof TorrentOptionValues]-?: Opti
   ratioLimit: 'seedGoals',
   seedTimeLimitMinutes: 'seedGoals',
   maxConnections: 'connections',
+  trackers: 'trackers',
 };
 
 /** What the effects applied to a running torrent need besides the entry. */
@@ -37,10 +39,12 @@ interface ApplyContext {
   readonly connectionShare: number;
 }
 
-const APPLY_LIVE: { readonly [E in 'picker' | 'connections' | 'rateLimits']: (t: Torrent, e: Entry, ctx: ApplyContext) => void } = {
+const APPLY_LIVE: { readonly [E in 'picker' | 'connections' | 'rateLimits' | 'trackers']: (t: Torrent, e: Entry, ctx: ApplyContext) => void } = {
   picker: (t, e) => t.picker.setSequential(e.sequential),
   connections: (t, e, { settings, connectionShare }) => t.setMaxPeers(Math.min(e.maxConnections ?? settings.maxConnectionsPerTorrent, connectionShare)),
   rateLimits: (t, e) => t.setLimits({ download: unlimitedIfZero(e.downloadLimit), upload: unlimitedIfZero(e.uploadLimit) }),
+  // Only when it differs from what the torrent announces to: restarting an announcer sends 'stopped' and 'started'.
+  trackers: (t, e) => t.setTrackers(e.trackers ?? e.meta?.announce ?? []),
 };
 
 /** setTorrentOptions: the options the patch names change; the caller applies them. */
@@ -68,4 +72,5 @@ export function applyTorrentOptions(entry: Entry, settings: Settings, runningCou
   t.setUploadSlots(settings.uploadSlotsPerTorrent);
   t.setPexEnabled(settings.pex);
   APPLY_LIVE.rateLimits(t, entry, ctx);
+  APPLY_LIVE.trackers(t, entry, ctx);
 }

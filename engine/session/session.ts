@@ -27,6 +27,7 @@ import { loadEntries, loadSettings } from './restore.js';
 import type { SessionOptions } from './session-options.js';
 import { effectiveSettings } from './effective-settings.js';
 import { checkSavePath } from './check-path.js';
+import { MoreCommands } from './more-commands.js';
 
 export { ApiError } from './api-error.js';
 export type { SessionOptions } from './session-options.js';
@@ -56,6 +57,7 @@ export class Session {
   private readonly runner: TorrentRunner;
   private readonly discovery: PeerDiscovery;
   private readonly commandDeps: TorrentCommandDeps;
+  private readonly more: MoreCommands;
 
   private constructor(private readonly opts: SessionOptions, settings: Settings) {
     this.clock = opts.clock ?? systemClock;
@@ -83,7 +85,10 @@ export class Session {
       store: this.store,
       discovery: this.discovery,
       isCurrent: (e) => !this.closed && this.entries.has(e.id),
-      started: (e) => this.activity.started(e),
+      started: (e) => {
+        this.activity.started(e);
+        this.more.applyBans(e);
+      },
       touch: (e) => this.touch(e),
       markSaved: (e) => this.checkpoints.markSaved(e),
       totalsChanged: () => this.totals.invalidate(),
@@ -95,6 +100,13 @@ export class Session {
       log: (line, e) => this.log(line, e),
     });
     this.commandDeps = { runner: this.runner, store: this.store, touch: (e) => this.touch(e), applyQueue: () => this.applyQueue(), show: (e) => this.show(e) };
+    this.more = new MoreCommands({
+      entry: (id) => this.entry(id),
+      entries: () => this.entries.values(),
+      notice: (n) => this.stream.notice(n),
+      add: (data, savePath) => this.add({ type: 'add', source: { kind: 'torrent', data }, savePath }),
+      log: (line) => this.log(line),
+    });
     this.scheduler = new TickScheduler(opts.batchIntervalMs ?? 333, () => this.tick(), (line) => this.log(line));
   }
 
@@ -218,6 +230,10 @@ export class Session {
         return torrentInfo(this.entry(cmd.id));
       case 'checkPath':
         return checkSavePath(cmd.path);
+      case 'reannounce':
+      case 'banPeer':
+      case 'createTorrent':
+        return this.more.execute(cmd);
       case 'getSettings':
         return this.effective().settings;
       case 'setSettings':
