@@ -8,13 +8,16 @@ import type { Settings } from '../../engine/api/types.js';
 import { toForm, type SettingsForm } from './settings-form.js';
 
 export function rebaseForm(form: SettingsForm, oldBase: Settings, newBase: Settings): SettingsForm {
-  const before = toForm(oldBase);
-  const after = toForm(newBase);
-  const next = { ...form } as Record<keyof SettingsForm, unknown>;
-  for (const k of Object.keys(after) as (keyof SettingsForm)[]) {
+  return rebaseFields(form, toForm(oldBase), toForm(newBase));
+}
+
+/** Any form: each field still equal to `before` (not edited) takes its value from `after`. */
+export function rebaseFields<T extends object>(form: T, before: T, after: T): T {
+  const next = { ...form };
+  for (const k of Object.keys(after) as (keyof T)[]) {
     if (sameField(form[k], before[k])) next[k] = after[k];
   }
-  return next as unknown as SettingsForm;
+  return next;
 }
 
 /** The names of the fields whose value differs from the settings' (what the user has edited). */

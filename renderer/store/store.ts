@@ -88,6 +88,8 @@ export interface ViewSlice {
 export interface NoticeSlice {
   /** Recent engine notices (completed, errors, metadata), newest last, capped. */
   notices: readonly Notice[];
+  /** createTorrent's hashing progress by source path (the Create torrent dialog), from createProgress notices. */
+  createProgress: ReadonlyMap<string, { hashedBytes: number; totalBytes: number }>;
 }
 
 export interface Actions {
@@ -145,6 +147,7 @@ export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['s
     ...createUiSlice(set, get, initial),
 
     notices: [],
+    createProgress: new Map(),
 
     applyEvent(event, now = Date.now()) {
       const s = get();
@@ -186,7 +189,16 @@ export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['s
         // A resend that draws the same keeps the old map, so the piece map does not redraw for nothing.
         if (d.pieces !== undefined && !samePieceMap(s.pieces, d.pieces)) patch.pieces = d.pieces;
       }
-      if (event.notices.length > 0) patch.notices = [...s.notices, ...event.notices].slice(-MAX_NOTICES);
+      if (event.notices.length > 0) {
+        // Progress is state, not news: kept by path, out of the capped list the toasts read.
+        const news = event.notices.filter((n) => n.type !== 'createProgress');
+        if (news.length > 0) patch.notices = [...s.notices, ...news].slice(-MAX_NOTICES);
+        if (news.length < event.notices.length) {
+          const progress = new Map(s.createProgress);
+          for (const n of event.notices) if (n.type === 'createProgress') progress.set(n.path, { hashedBytes: n.hashedBytes, totalBytes: n.totalBytes });
+          patch.createProgress = progress;
+        }
+      }
       set(patch);
     },
 

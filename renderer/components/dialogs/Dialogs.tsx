@@ -6,6 +6,10 @@ import { MagnetDialog } from './MagnetDialog.js';
 import { PathDialog } from './PathDialog.js';
 import { RemoveDialog } from './RemoveDialog.js';
 import { SettingsDialog } from './SettingsDialog.js';
+import { LocationDialog } from './LocationDialog.js';
+import { RecheckDialog } from './RecheckDialog.js';
+import { GoalDialog } from './GoalDialog.js';
+import { CreateDialog } from './CreateDialog.js';
 
 export function Dialogs(): ReactNode {
   const dialog = useTessera((s) => s.dialog);
@@ -22,5 +26,13 @@ export function Dialogs(): ReactNode {
       return <SettingsDialog onClose={close} />;
     case 'path':
       return <PathDialog paths={dialog.paths} onClose={close} />;
+    case 'location':
+      return <LocationDialog ids={dialog.ids} onClose={close} />;
+    case 'recheck':
+      return <RecheckDialog ids={dialog.ids} onClose={close} />;
+    case 'goal':
+      return <GoalDialog id={dialog.id} onClose={close} />;
+    case 'create':
+      return <CreateDialog onClose={close} />;
   }
 }
