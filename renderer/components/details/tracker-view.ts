@@ -39,3 +39,26 @@ export function formatCount(n: number | null): string {
 export function sortTrackers(trackers: readonly TrackerInfo[]): TrackerInfo[] {
   return trackers.map((t, i) => ({ t, i })).sort((a, b) => a.t.tier - b.t.tier || a.i - b.i).map((x) => x.t);
 }
+
+/** The tiers the engine announces to, from the Trackers tab's rows (tier by tier, in the engine's order). */
+export function tiersOf(trackers: readonly TrackerInfo[]): string[][] {
+  const tiers: string[][] = [];
+  let tier: number | null = null;
+  for (const t of sortTrackers(trackers)) {
+    if (t.tier === tier) tiers[tiers.length - 1].push(t.url);
+    else tiers.push([t.url]);
+    tier = t.tier;
+  }
+  return tiers;
+}
+
+/** The tiers without `url` (a tier left empty goes). */
+export function withoutTracker(tiers: readonly (readonly string[])[], url: string): string[][] {
+  return tiers.map((tier) => tier.filter((u) => u !== url)).filter((tier) => tier.length > 0);
+}
+
+/** The tiers with `url` added as a tier of its own at the end (unless already listed). */
+export function withTracker(tiers: readonly (readonly string[])[], url: string): string[][] {
+  const copy = tiers.map((t) => [...t]);
+  return copy.some((t) => t.includes(url)) ? copy : [...copy, [url]];
+}

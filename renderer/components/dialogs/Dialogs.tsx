@@ -10,6 +10,7 @@ import { LocationDialog } from './LocationDialog.js';
 import { RecheckDialog } from './RecheckDialog.js';
 import { GoalDialog } from './GoalDialog.js';
 import { CreateDialog } from './CreateDialog.js';
+import { TrackersDialog } from './TrackersDialog.js';
 
 export function Dialogs(): ReactNode {
   const dialog = useTessera((s) => s.dialog);
@@ -34,5 +35,7 @@ export function Dialogs(): ReactNode {
       return <GoalDialog id={dialog.id} onClose={close} />;
     case 'create':
       return <CreateDialog onClose={close} />;
+    case 'trackers':
+      return <TrackersDialog id={dialog.id} tiers={dialog.tiers} onClose={close} />;
   }
 }
