@@ -36,19 +36,22 @@ export function useFolderCheck(path: string): FolderStatus {
   return status;
 }
 
-export function FolderField(props: { label: string; name: string; value: string; onChange(value: string): void; status: FolderStatus; autoFocus?: boolean }): ReactNode {
+export function FolderField(props: { label: string; name: string; value: string; onChange(value: string): void; status: FolderStatus; autoFocus?: boolean; placeholder?: string }): ReactNode {
   const noteId = useId();
+  const inputId = useId();
   const { status } = props;
   const note =
     status.state === 'bad' ? status.message : status.state === 'checking' ? 'Checking the folder…' : status.exists ? 'The folder exists and is writable.' : 'The folder will be created.';
   return (
-    <label className="field">
-      <span>{props.label}</span>
+    <div className="field">
+      <label htmlFor={inputId} className="field-label">{props.label}</label>
       <input
+        id={inputId}
         name={props.name}
         data-autofocus={props.autoFocus || undefined}
         value={props.value}
         spellCheck={false}
+        placeholder={props.placeholder}
         aria-invalid={status.state === 'bad'}
         aria-describedby={noteId}
         onChange={(e) => props.onChange(e.target.value)}
@@ -56,6 +59,6 @@ export function FolderField(props: { label: string; name: string; value: string;
       <span id={noteId} className={status.state === 'bad' ? 'error-text field-error' : 'hint'} role={status.state === 'bad' ? 'alert' : undefined}>
         {note}
       </span>
-    </label>
+    </div>
   );
 }
