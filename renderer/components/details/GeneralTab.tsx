@@ -97,7 +97,7 @@ export function GeneralTab(props: { id: TorrentId }): ReactNode {
           <Fact label="Created by">{info?.createdBy ?? '—'}</Fact>
           <Fact label="Created on">{info?.creationDate ? formatDate(info.creationDate * 1000) : '—'}</Fact>
           <Fact label="Comment">{info?.comment ? <span className="dt-select dt-comment">{info.comment}</span> : '—'}</Fact>
-          <Fact label="Magnet link">{info ? <code className="dt-mono dt-select dt-magnet">{info.magnetUri}</code> : ''}</Fact>
+          <Fact label="Magnet link">{info ? <code className="dt-mono dt-select dt-magnet" tabIndex={0} aria-label="Magnet link">{info.magnetUri}</code> : ''}</Fact>
         </dl>
         {error ? (
           <p className="dt-danger" role="alert">{`Could not load the torrent's facts: ${error}`}</p>
