@@ -7,7 +7,7 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { trackerUrlProblem } from '../../../engine/api/validate-trackers.js';
 import { useEngine, useTessera } from '../../store/context.js';
-import { errorText, useCommands } from '../commands.js';
+import { errorText } from '../commands.js';
 import { formatCount, formatCountdown, remainingSeconds, sortTrackers, tiersOf, trackerStatusLabel, withoutTracker, withTracker } from './tracker-view.js';
 
 export function TrackersTab(): ReactNode {
@@ -16,7 +16,6 @@ export function TrackersTab(): ReactNode {
   const openDialog = useTessera((s) => s.openDialog);
   const toast = useTessera((s) => s.toast);
   const engine = useEngine();
-  const commands = useCommands();
   const [newUrl, setNewUrl] = useState('');
   const [addError, setAddError] = useState<string | null>(null);
   const rows = useMemo(() => (trackers ? sortTrackers(trackers) : []), [trackers]);
@@ -80,7 +79,13 @@ export function TrackersTab(): ReactNode {
           <button type="submit">Add tracker</button>
         </form>
         <button type="button" onClick={() => openDialog({ kind: 'trackers', id, tiers: tiersOf(rows) })}>Edit trackers…</button>
-        <button type="button" onClick={() => commands.reannounce([id])} disabled={rows.length === 0}>Announce now</button>
+        <button
+          type="button"
+          disabled={rows.length === 0}
+          onClick={() => engine.request({ type: 'reannounce', ids: [id] }).then(() => toast('info', 'Announcing to the trackers now'), (e: unknown) => toast('error', `Could not announce: ${errorText(e)}`))}
+        >
+          Announce now
+        </button>
       </div>
       {addError ? <p className="error-text dt-inline-error" role="alert" id="tracker-add-error">{addError}</p> : null}
       {rows.length === 0 ? <p className="dt-empty">This torrent lists no trackers; peers come from DHT, PEX and local discovery. Add one above.</p> : null}
