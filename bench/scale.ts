@@ -299,6 +299,7 @@ class ListMirror {
       for (const t of ev.torrents) this.put(t);
       return;
     }
+    if (ev.kind === 'settings') return;
     for (const t of ev.added) this.put(t);
     for (const p of ev.changed) this.patch(p);
     for (const id of ev.removed) {

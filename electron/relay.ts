@@ -117,6 +117,9 @@ export class EngineRelay {
         else if (p.side === this.renderer) p.side.post({ ...m, requestId: p.requestId });
         return;
       }
+      case 'settings':
+        this.renderer?.post(m);
+        return;
       case 'snapshot':
       case 'batch':
         this.tap(m);
@@ -136,7 +139,7 @@ export class EngineRelay {
     }
   }
 
-  private tap(e: EngineEvent): void {
+  private tap(e: Extract<EngineEvent, { kind: 'snapshot' | 'batch' }>): void {
     try {
       this.hooks.onGlobal?.(e.global);
       if (e.kind === 'batch' && e.notices.length) this.hooks.onNotices?.(e.notices);

@@ -44,6 +44,12 @@ const base: TorrentSummary = {
   sequential: false,
   downloadLimit: null,
   uploadLimit: null,
+  firstLastPiecesFirst: false,
+  ratioLimit: null,
+  seedTimeLimitMinutes: null,
+  maxConnections: null,
+  goalReached: null,
+  moveProgress: null,
 };
 
 test('SUMMARY_KEYS lists every field of the sample summary', () => {
@@ -112,6 +118,12 @@ const summaryFields = {
   sequential: fc.boolean(),
   downloadLimit: nullableCount,
   uploadLimit: nullableCount,
+  firstLastPiecesFirst: fc.boolean(),
+  ratioLimit: fc.option(fc.double({ min: 0, max: 1e4, noNaN: true }), { nil: null }),
+  seedTimeLimitMinutes: nullableCount,
+  maxConnections: nullableCount,
+  goalReached: fc.constantFrom('ratio' as const, 'seedTime' as const, null),
+  moveProgress: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }),
 };
 const summaryFor = (id: string): fc.Arbitrary<TorrentSummary> => fc.record({ id: fc.constant(id), ...summaryFields });
 /** Two summaries of one torrent that share a random subset of fields. */

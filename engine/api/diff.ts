@@ -31,6 +31,12 @@ const SUMMARY_FIELDS: { [K in keyof TorrentSummary]-?: true } = {
   sequential: true,
   downloadLimit: true,
   uploadLimit: true,
+  firstLastPiecesFirst: true,
+  ratioLimit: true,
+  seedTimeLimitMinutes: true,
+  maxConnections: true,
+  goalReached: true,
+  moveProgress: true,
 };
 
 /** Every TorrentSummary field, in declaration order. */

@@ -51,6 +51,15 @@ export interface TorrentSummary {
   sequential: boolean;
   downloadLimit: number | null;
   uploadLimit: number | null;
+  /** The torrent's own options (TorrentOptionValues) besides the three above, so a dialog shows them current. */
+  firstLastPiecesFirst: boolean;
+  ratioLimit: number | null;
+  seedTimeLimitMinutes: number | null;
+  maxConnections: number | null;
+  /** Paused by the engine because this seeding goal was reached (stateReason says which); null otherwise. */
+  goalReached: 'ratio' | 'seedTime' | null;
+  /** 0..1 while moveStorage moves the files (stateReason names the folder); null otherwise. */
+  moveProgress: number | null;
 }
 
 export type TorrentPatch = Partial<TorrentSummary> & { id: TorrentId };
@@ -238,6 +247,8 @@ export interface TorrentOptionValues {
   ratioLimit: number | null;
   seedTimeLimitMinutes: number | null;
   maxConnections: number | null;
+  /** Its trackers, tiers in order (the Trackers tab edits them); null: the ones in the metainfo or magnet. */
+  trackers: string[][] | null;
 }
 
 /** setTorrentOptions' patch: the options to change. */
@@ -302,7 +313,19 @@ export type Command =
   | { type: 'getSettings' }
   | { type: 'setSettings'; settings: Partial<Settings> }
   | { type: 'subscribe'; id: TorrentId | null; topics: DetailTopic[] }
-  | { type: 'snapshot' };
+  | { type: 'snapshot' }
+  /** Announces to the trackers (and looks up the DHT) now, as far as each tracker's min interval allows. */
+  | { type: 'reannounce'; ids: TorrentId[] }
+  /** Disconnects a peer ("host:port" or "[v6]:port") and refuses it for every torrent until the engine restarts. */
+  | { type: 'banPeer'; id: TorrentId; peer: string }
+  /**
+   * Makes a .torrent of a file or folder on the engine's machine; progress arrives as createProgress
+   * notices (by `path`). With `seed`, the torrent is added with the folder holding `path` as its save
+   * path, so it seeds at once (not for format 'v2': v2-only torrents cannot be seeded yet).
+   */
+  | { type: 'createTorrent'; path: string; trackers: string[][]; webSeeds: string[]; pieceLength: number | null; private: boolean; comment: string; format: 'v1' | 'v2' | 'hybrid'; seed: boolean }
+  /** Whether a folder on the engine's machine can hold downloads (the UI's folder fields, before add or move). */
+  | { type: 'checkPath'; path: string };
 
 export type CommandType = Command['type'];
 
@@ -326,6 +349,18 @@ export interface ResultOf {
   setSettings: Settings;
   subscribe: null;
   snapshot: null;
+  checkPath: PathCheck;
+  reannounce: null;
+  banPeer: { disconnected: number };
+  createTorrent: { torrent: Uint8Array; name: string; infoHash: string; id: TorrentId | null };
+}
+
+/** checkPath's answer. `problem` names the folder and what to do; null when downloads can go there. */
+export interface PathCheck {
+  path: string;
+  ok: boolean;
+  exists: boolean;
+  problem: string | null;
 }
 
 export interface Request {
@@ -353,7 +388,12 @@ export type Reply =
  * gets a full 'snapshot' event.
  */
 export type EngineEvent =
-  | { kind: 'snapshot'; seq: number; torrents: TorrentSummary[]; global: GlobalStats; settings: Settings }
+  | { kind: 'snapshot'; seq: number; torrents: TorrentSummary[]; global: GlobalStats; settings: Settings; hostFixed?: HostFixedSetting[] }
+  /**
+   * The settings changed (by any client: another tab, the CLI, the daemon): sent to every receiver right
+   * after setSettings, so no UI keeps a stale copy. `settings` are the values in effect.
+   */
+  | { kind: 'settings'; seq: number; settings: Settings; hostFixed: HostFixedSetting[] }
   | {
       kind: 'batch';
       seq: number;
@@ -366,10 +406,18 @@ export type EngineEvent =
       notices: Notice[];
     };
 
+/**
+ * Settings the host process decides over the saved ones (the daemon's --peer-port, --no-dht, --no-lsd):
+ * the values reported are the ones in effect, and a UI shows these fields as set by the host.
+ */
+export type HostFixedSetting = 'listenPort' | 'dht' | 'lsd';
+
 export type Notice =
   | { type: 'completed'; id: TorrentId; name: string; savePath: string }
   | { type: 'error'; id: TorrentId; name: string; message: string }
-  | { type: 'metadataReceived'; id: TorrentId; name: string };
+  | { type: 'metadataReceived'; id: TorrentId; name: string }
+  /** createTorrent hashing `path`: a few a second while it runs, and one with hashedBytes === totalBytes at the end. */
+  | { type: 'createProgress'; path: string; hashedBytes: number; totalBytes: number };
 
 export type UiMessage = Request;
 export type EngineMessage = Reply | EngineEvent;

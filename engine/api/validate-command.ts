@@ -6,6 +6,7 @@ import {
   bool,
   fail,
   absolutePath,
+  fsPath,
   idsOrAll,
   isPlainObject,
   isTorrentId,
@@ -18,6 +19,7 @@ import {
   torrentIds,
 } from './validate-primitives.js';
 import { parseSettingsPatch, torrentOptions } from './validate-settings.js';
+import { trackerTiers, webSeeds } from './validate-trackers.js';
 
 export const COMMAND_TYPES: readonly CommandType[] = [
   'add',
@@ -38,6 +40,10 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'subscribe',
   'addPeers',
   'snapshot',
+  'checkPath',
+  'reannounce',
+  'banPeer',
+  'createTorrent',
 ];
 /** host:port with a port 1..65535, or [v6]:port. */
 const PEER_RE = /^(?:\[[0-9a-fA-F:.]{2,45}\]|[A-Za-z0-9.-]{1,253}):(?:6553[0-5]|655[0-2]\d|65[0-4]\d{2}|6[0-4]\d{3}|[1-5]\d{4}|[1-9]\d{0,3})$/;
@@ -127,6 +133,10 @@ const COMMAND_KEYS: { [K in CommandType]: readonly string[] } = {
   setSettings: ['settings'],
   subscribe: ['id', 'topics'],
   snapshot: [],
+  checkPath: ['path'],
+  reannounce: ['ids'],
+  banPeer: ['id', 'peer'],
+  createTorrent: ['path', 'trackers', 'webSeeds', 'pieceLength', 'private', 'comment', 'format', 'seed'],
 };
 
 export function parseCommand(v: unknown, path: string): Command {
@@ -181,6 +191,34 @@ export function parseCommand(v: unknown, path: string): Command {
       return { type, id: torrentId(f('id'), p('id')), savePath: absolutePath(f('savePath'), p('savePath'), false) };
     case 'getInfo':
       return { type, id: torrentId(f('id'), p('id')) };
+    case 'checkPath':
+      return { type, path: fsPath(f('path'), p('path'), true) };
+    case 'reannounce':
+      return { type, ids: torrentIds(f('ids'), p('ids')) };
+    case 'banPeer': {
+      const peer = f('peer');
+      if (typeof peer !== 'string' || !PEER_RE.test(peer)) fail(p('peer'), 'must look like host:port or [v6]:port');
+      return { type, id: torrentId(f('id'), p('id')), peer: peer as string };
+    }
+    case 'createTorrent': {
+      const pieceLength = f('pieceLength');
+      if (pieceLength !== null && (typeof pieceLength !== 'number' || !Number.isInteger(pieceLength) || pieceLength < 16_384 || pieceLength > 16 * 1024 * 1024 || (pieceLength & (pieceLength - 1)) !== 0)) {
+        fail(p('pieceLength'), 'must be null (automatic) or a power of two from 16 KiB to 16 MiB');
+      }
+      const comment = f('comment');
+      if (typeof comment !== 'string' || comment.length > 4096) fail(p('comment'), 'must be a string of at most 4096 characters');
+      return {
+        type,
+        path: absolutePath(f('path'), p('path'), false),
+        trackers: trackerTiers(f('trackers'), p('trackers')),
+        webSeeds: webSeeds(f('webSeeds'), p('webSeeds')),
+        pieceLength: pieceLength as number | null,
+        private: bool(f('private'), p('private')),
+        comment: comment as string,
+        format: oneOf(f('format'), p('format'), ['v1', 'v2', 'hybrid'] as const),
+        seed: bool(f('seed'), p('seed')),
+      };
+    }
     case 'getSettings':
     case 'snapshot':
       return { type };

@@ -8,6 +8,7 @@
  */
 import { LIMITS } from './limits.js';
 import type { ApiErrorShape, TorrentId } from './types.js';
+import { isAbsoluteSavePath } from './save-path.js';
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; error: ApiErrorShape };
 
@@ -149,7 +150,7 @@ export function absolutePath(v: unknown, path: string, allowEmpty: boolean): str
   if (s === '') return s;
   const drive = /^[A-Za-z]:[\\/]/.exec(s);
   const unc = /^\\\\[^\\/]+[\\/][^\\/]+/.exec(s);
-  if (!s.startsWith('/') && !drive && !unc) {
+  if (!isAbsoluteSavePath(s) || (s.startsWith('\\\\') && !unc)) {
     fail(path, `must be an absolute path (starting with / or a drive letter), not ${JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s)}`);
   }
   if (s.startsWith('/')) return '/' + normaliseParts(s.slice(1).split('/')).join('/');

@@ -1,5 +1,6 @@
 /** Validation of the session settings (complete or as a patch) and of one torrent's options. Pure. */
 import { LIMITS } from './limits.js';
+import { trackerTiers } from './validate-trackers.js';
 import type { EncryptionPolicy, Settings, TorrentOptions, WeeklySchedule } from './types.js';
 import { absolutePath, array, bool, fail, int, nullable, num, object, oneOf, optBool, own, rate, setChecked, type Check } from './validate-primitives.js';
 
@@ -101,6 +102,7 @@ const OPTION_CHECKS: { [K in keyof TorrentOptions]-?: Check<TorrentOptions[K]> }
   ratioLimit: nullable((v, p) => num(v, p, 0, LIMITS.maxRatio)),
   seedTimeLimitMinutes: nullable((v, p) => int(v, p, 0, LIMITS.maxMinutes)),
   maxConnections: nullable((v, p) => int(v, p, 1, LIMITS.maxConnections)),
+  trackers: nullable(trackerTiers),
 };
 const OPTION_KEYS = Object.keys(OPTION_CHECKS) as readonly (keyof TorrentOptions)[];
 

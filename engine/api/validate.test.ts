@@ -79,6 +79,11 @@ const valid: Command[] = [
   { type: 'subscribe', id: A, topics: ['peers', 'pieces'] },
   { type: 'subscribe', id: null, topics: [] },
   { type: 'snapshot' },
+  { type: 'checkPath', path: '/data/downloads' },
+  { type: 'reannounce', ids: [A] },
+  { type: 'banPeer', id: A, peer: '10.0.0.2:6881' },
+  { type: 'createTorrent', path: '/data/album', trackers: [['http://t.example/announce', 'udp://u.example:80'], ['https://v.example/a']], webSeeds: ['https://w.example/files/'], pieceLength: null, private: false, comment: '', format: 'hybrid', seed: true },
+  { type: 'setTorrentOptions', id: A, options: { trackers: [['http://t.example/announce']] } },
   { type: 'addPeers', id: A, peers: ['127.0.0.1:6881', '[::1]:1'] },
 ];
 

@@ -58,7 +58,7 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
     if (e.kind === 'snapshot') {
       list.clear();
       for (const t of e.torrents) list.set(t.id, t);
-    } else {
+    } else if (e.kind === 'batch') {
       for (const t of e.added) list.set(t.id, t);
       for (const p of e.changed) {
         const prev = list.get(p.id);

@@ -44,7 +44,7 @@ test('a slow client: batches are dropped while it is behind, then it gets a fres
     // by step) so batches flow at the session's pace.
     const added = await session.request({ kind: 'request', requestId: 1, command: { type: 'add', source: { kind: 'torrent', data: (await makeSmallTorrent(mkdtempSync(join(tmpdir(), 'tessera-churn-')), 'churn')).data }, paused: true } });
     assert.ok(added.ok && added.result !== null && typeof added.result === 'object' && 'id' in added.result, JSON.stringify(added));
-    const id = added.result.id;
+    const id = added.result.id as string;
     let n = 1;
     const churn = setInterval(() => void session.request({ kind: 'request', requestId: ++n, command: { type: 'setTorrentOptions', id, options: { downloadLimit: 1000 + n } } }), 15);
     try {

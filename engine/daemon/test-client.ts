@@ -48,6 +48,7 @@ export class WsTestClient {
       this.list = new Map(m.torrents.map((t) => [t.id, t]));
       return;
     }
+    if (m.kind === 'settings') return;
     this.list = applyListDiff(this.list, m);
     this.notices.push(...m.notices);
   }

@@ -11,6 +11,8 @@ export type TorrentFormat = 'v1' | 'v2' | 'hybrid';
 export interface CreateTorrentOptions {
   /** Each tracker becomes its own tier; the first is also `announce`. */
   trackers?: string[];
+  /** Tiers as given (BEP 12), instead of `trackers`; the first URL is also `announce`. */
+  tiers?: string[][];
   /** Power of two between 16 KiB and 16 MiB; default aims at 1000-2000 pieces. */
   pieceLength?: number;
   private?: boolean;
@@ -100,11 +102,12 @@ export async function createTorrent(target: string, opts: CreateTorrentOptions =
 }
 
 function topLevel(info: Record<string, Encodable | undefined>, opts: CreateTorrentOptions, pieceLayers?: Map<string, Encodable>): Record<string, Encodable | undefined> {
-  const trackers = (opts.trackers ?? []).map((t) => t.trim()).filter((t) => t !== '');
+  const tiers = (opts.tiers ?? (opts.trackers ?? []).map((t) => [t])).map((tier) => tier.map((t) => t.trim()).filter((t) => t !== '')).filter((tier) => tier.length > 0);
+  const trackers = tiers.flat();
   const creationDate = opts.creationDate === undefined ? Math.floor(Date.now() / 1000) : opts.creationDate;
   const top: Record<string, Encodable | undefined> = {
     announce: trackers[0],
-    'announce-list': trackers.length > 1 ? trackers.map((t) => [t]) : undefined,
+    'announce-list': trackers.length > 1 ? tiers : undefined,
     comment: opts.comment,
     'created by': opts.createdBy ?? 'Tessera 0.1.0',
     'creation date': creationDate ?? undefined,

@@ -48,7 +48,7 @@ export function detailsOf(e: Entry, topics: ReadonlySet<DetailTopic>): TorrentDe
           completed: s.scrape?.downloaded ?? null,
           nextAnnounceIn: s.nextAnnounce !== undefined ? Math.max(0, Math.round((s.nextAnnounce - performance.now()) / 1000)) : null,
         }))
-      : (meta?.announce ?? []).flatMap((tier, i) => tier.map((url) => ({ url, tier: i, status: 'idle' as const, message: '', seeds: null, leechers: null, completed: null, nextAnnounceIn: null })));
+      : (e.trackers ?? meta?.announce ?? []).flatMap((tier, i) => tier.map((url) => ({ url, tier: i, status: 'idle' as const, message: '', seeds: null, leechers: null, completed: null, nextAnnounceIn: null })));
     out.trackers.push(...webSeedSourceRows(t ? t.webSeeds : null, meta?.urlList ?? []));
   }
   if (topics.has('pieces') && meta) {

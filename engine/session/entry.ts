@@ -39,6 +39,10 @@ export interface Entry extends TorrentOptionValues {
   totalBytes: number;
   wantedBytes: number;
   doneBytes: number;
+  /** Why it was paused when the engine paused it (a seeding goal: "ratio goal 0.50 reached"); cleared on resume. Runtime only. */
+  pausedFor?: { goal: 'ratio' | 'seedTime'; reason: string } | null;
+  /** While moveStorage moves the files: where to, and how far (bytes). Runtime only. */
+  moving?: { to: string; done: number; total: number } | null;
   /** Runtime only. */
   /** Peers the user asked us to dial (CLI --peer, "add peer"). */
   extraPeers: { host: string; port: number }[];
@@ -69,6 +73,10 @@ export const METADATA_STOP_REASON = 'metadata received: choose files, then resum
 
 export function liveState(entry: Entry): { state: TorrentState; reason: string } {
   if (entry.error !== null) return { state: 'error', reason: entry.error };
+  if (entry.moving) {
+    const pct = entry.moving.total > 0 ? Math.floor((entry.moving.done / entry.moving.total) * 100) : 0;
+    return { state: entry.paused ? 'paused' : 'queued', reason: `moving files to ${entry.moving.to}: ${pct}%` };
+  }
   if (entry.checkingOffline) return { state: 'checking', reason: 'verifying data on disk' };
   const t = entry.torrent;
   if (t) {
@@ -87,7 +95,7 @@ export function liveState(entry: Entry): { state: TorrentState; reason: string }
     }
   }
   if (entry.fetch) return { state: 'metadata', reason: 'fetching metadata from peers' };
-  if (entry.paused) return { state: 'paused', reason: entry.metadataStop === 'stopped' ? METADATA_STOP_REASON : 'paused' };
+  if (entry.paused) return { state: 'paused', reason: entry.metadataStop === 'stopped' ? METADATA_STOP_REASON : (entry.pausedFor?.reason ?? 'paused') };
   if (entry.waiting) return { state: 'queued', reason: entry.waiting.reason };
   return { state: 'queued', reason: 'starting' };
 }
@@ -129,6 +137,12 @@ export function summarize(entry: Entry): TorrentSummary {
     sequential: entry.sequential,
     downloadLimit: entry.downloadLimit,
     uploadLimit: entry.uploadLimit,
+    firstLastPiecesFirst: entry.firstLastPiecesFirst,
+    ratioLimit: entry.ratioLimit,
+    seedTimeLimitMinutes: entry.seedTimeLimitMinutes,
+    maxConnections: entry.maxConnections,
+    goalReached: entry.paused && entry.pausedFor ? entry.pausedFor.goal : null,
+    moveProgress: entry.moving ? (entry.moving.total > 0 ? Math.min(1, Math.round((entry.moving.done / entry.moving.total) * 1000) / 1000) : 0) : null,
   };
 }
 
@@ -137,10 +151,14 @@ export function setPaused(entry: Entry, paused: boolean): boolean {
   if (entry.paused === paused && (paused || entry.error === null)) return false;
   entry.paused = paused;
   if (!paused) {
+    entry.pausedFor = null;
     if (entry.metadataStop === 'stopped') entry.metadataStop = null;
     entry.error = null;
     entry.stalled = false;
-  } else entry.forceStart = false;
+  } else {
+    entry.forceStart = false;
+    entry.pausedFor = null;
+  }
   return true;
 }
 

@@ -76,6 +76,6 @@ export function torrentInfo(entry: Entry): TorrentInfo {
     magnetUri: meta ? toMagnetUri(meta) : (entry.magnet ? toMagnetUri(entry.magnet) : `magnet:?xt=urn:btih:${entry.id}`),
     files: meta ? fileList(meta) : [],
     fileCount: meta?.files.length ?? 0,
-    trackers: meta?.announce ?? entry.magnet?.trackers.map((t) => [t]) ?? [],
+    trackers: entry.trackers ?? meta?.announce ?? entry.magnet?.trackers.map((t) => [t]) ?? [],
   };
 }

@@ -33,7 +33,7 @@ test('a magnet with dn, x.pe, so and ws: named at once, only the selected files,
     h = await SessionHarness.open({ dataDir });
     // Added paused: nothing is fetched, so what the list shows comes from the link alone.
     const { id } = await h.send({ type: 'add', source: { kind: 'magnet', uri }, paused: true });
-    const firstSeen = () => h!.events.flatMap((e) => (e.kind === 'snapshot' ? [] : e.added)).find((t) => t.id === id);
+    const firstSeen = () => h!.events.flatMap((e) => (e.kind === 'batch' ? e.added : [])).find((t) => t.id === id);
     await h.until(() => firstSeen() !== undefined, 'the torrent is listed');
     const added = firstSeen();
     assert.equal(added?.name, 'Chosen name', 'dn= names the torrent before its metadata');

@@ -3,6 +3,7 @@ import { copyOption, TORRENT_OPTION_KEYS } from '../storage/resume/resume-record
 import type { Torrent } from '../torrent/torrent.js';
 import type { Entry } from './entry.js';
 import { unlimitedIfZero } from './limits.js';
+import { applyPriorities } from './entry-files.js';
 
 /**
  * How a torrent's options reach it. The options themselves, their defaults and how the record
@@ -12,11 +13,13 @@ import { unlimitedIfZero } from './limits.js';
  *
  * - 'picker', 'connections', 'rateLimits': set on the running torrent by applyTorrentOptions
  *   (when it starts, and whenever the options or the settings change);
- * - 'piecePriorities': part of the piece priorities (entry-files.ts applyPriorities: at start and
- *   when file priorities change);
- * - 'seedGoals': read on every tick by seed-goals.ts.
+ * - 'piecePriorities': part of the piece priorities (entry-files.ts applyPriorities: at start, when
+ *   file priorities change, and when setTorrentOptions changes such an option, so a running torrent
+ *   reorders at once rather than at its next start);
+ * - 'seedGoals': read on every tick by seed-goals.ts;
+ * - 'trackers': the announcer's tiers (set before start, and a running torrent's announcer starts over).
  */
-export type OptionEffect = 'picker' | 'connections' | 'rateLimits' | 'piecePriorities' | 'seedGoals';
+export type OptionEffect = 'picker' | 'connections' | 'rateLimits' | 'piecePriorities' | 'seedGoals' | 'trackers';
 
 export const OPTION_EFFECTS: { readonly [K in keyof TorrentOptionValues]-?: OptionEffect } = {
   sequential: 'picker',
@@ -26,6 +29,7 @@ export const OPTION_EFFECTS: { readonly [K in keyof TorrentOptionValues]-?: Opti
   ratioLimit: 'seedGoals',
   seedTimeLimitMinutes: 'seedGoals',
   maxConnections: 'connections',
+  trackers: 'trackers',
 };
 
 /** What the effects applied to a running torrent need besides the entry. */
@@ -35,15 +39,24 @@ interface ApplyContext {
   readonly connectionShare: number;
 }
 
-const APPLY_LIVE: { readonly [E in 'picker' | 'connections' | 'rateLimits']: (t: Torrent, e: Entry, ctx: ApplyContext) => void } = {
+const APPLY_LIVE: { readonly [E in 'picker' | 'connections' | 'rateLimits' | 'trackers']: (t: Torrent, e: Entry, ctx: ApplyContext) => void } = {
   picker: (t, e) => t.picker.setSequential(e.sequential),
   connections: (t, e, { settings, connectionShare }) => t.setMaxPeers(Math.min(e.maxConnections ?? settings.maxConnectionsPerTorrent, connectionShare)),
   rateLimits: (t, e) => t.setLimits({ download: unlimitedIfZero(e.downloadLimit), upload: unlimitedIfZero(e.uploadLimit) }),
+  // Only when it differs from what the torrent announces to: restarting an announcer sends 'stopped' and 'started'.
+  trackers: (t, e) => t.setTrackers(e.trackers ?? e.meta?.announce ?? []),
 };
 
 /** setTorrentOptions: the options the patch names change; the caller applies them. */
 export function setTorrentOptions(entry: Entry, patch: TorrentOptions): void {
-  for (const k of TORRENT_OPTION_KEYS) if (patch[k] !== undefined) copyOption(entry, patch as TorrentOptionValues, k);
+  let priorities = false;
+  for (const k of TORRENT_OPTION_KEYS) {
+    if (patch[k] === undefined) continue;
+    copyOption(entry, patch as TorrentOptionValues, k);
+    if (OPTION_EFFECTS[k] === 'piecePriorities') priorities = true;
+  }
+  // Not among the live effects applyTorrentOptions sets: the piece priorities are recomputed here.
+  if (priorities) applyPriorities(entry);
 }
 
 /**
@@ -59,4 +72,5 @@ export function applyTorrentOptions(entry: Entry, settings: Settings, runningCou
   t.setUploadSlots(settings.uploadSlotsPerTorrent);
   t.setPexEnabled(settings.pex);
   APPLY_LIVE.rateLimits(t, entry, ctx);
+  APPLY_LIVE.trackers(t, entry, ctx);
 }

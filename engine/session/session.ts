@@ -17,7 +17,7 @@ import { Checkpoints } from './checkpoint.js';
 import { GlobalTotals } from './global-stats.js';
 import { freeDiskBytes } from './free-disk.js';
 import { globalLimits } from './limits.js';
-import { seedGoalReached } from './seed-goals.js';
+import { seedGoalReached, uploadGoalOf } from './seed-goals.js';
 import { TickScheduler } from './scheduler.js';
 import { applyTorrentOptions, setTorrentOptions } from './options-table.js';
 import { entryToAdd, moveStorage, recheck, renameFile, type TorrentCommandDeps } from './torrent-commands.js';
@@ -25,6 +25,9 @@ import { PeerDiscovery } from './discovery.js';
 import { RowActivity } from './activity.js';
 import { loadEntries, loadSettings } from './restore.js';
 import type { SessionOptions } from './session-options.js';
+import { effectiveSettings } from './effective-settings.js';
+import { checkSavePath } from './check-path.js';
+import { MoreCommands } from './more-commands.js';
 
 export { ApiError } from './api-error.js';
 export type { SessionOptions } from './session-options.js';
@@ -59,6 +62,7 @@ export class Session {
   private readonly runner: TorrentRunner;
   private readonly discovery: PeerDiscovery;
   private readonly commandDeps: TorrentCommandDeps;
+  private readonly more: MoreCommands;
 
   private constructor(private readonly opts: SessionOptions, settings: Settings) {
     this.clock = opts.clock ?? systemClock;
@@ -88,7 +92,10 @@ export class Session {
       store: this.store,
       discovery: this.discovery,
       isCurrent: (e) => !this.closed && this.entries.has(e.id),
-      started: (e) => this.activity.started(e),
+      started: (e) => {
+        this.activity.started(e);
+        this.more.applyBans(e);
+      },
       touch: (e) => this.touch(e),
       markSaved: (e) => this.checkpoints.markSaved(e),
       totalsChanged: () => this.totals.invalidate(),
@@ -96,9 +103,17 @@ export class Session {
       queueChanged: () => (this.queueDirty = true),
       applyTorrentOptions: (e) => this.applyTorrentOptions(e),
       notice: (n) => this.stream.notice(n),
+      uploadGoalReached: (e) => this.checkSeedGoals(e, this.clock.now()),
       log: (line, e) => this.log(line, e),
     });
-    this.commandDeps = { runner: this.runner, store: this.store, touch: (e) => this.touch(e), applyQueue: () => this.applyQueue() };
+    this.commandDeps = { runner: this.runner, store: this.store, touch: (e) => this.touch(e), applyQueue: () => this.applyQueue(), show: (e) => this.show(e) };
+    this.more = new MoreCommands({
+      entry: (id) => this.entry(id),
+      entries: () => this.entries.values(),
+      notice: (n) => this.stream.notice(n),
+      add: (data, savePath) => this.add({ type: 'add', source: { kind: 'torrent', data }, savePath }),
+      log: (line) => this.log(line),
+    });
     this.scheduler = new TickScheduler(opts.batchIntervalMs ?? 333, () => this.tick(), (line) => this.log(line));
   }
 
@@ -221,8 +236,14 @@ export class Session {
         return null;
       case 'getInfo':
         return torrentInfo(this.entry(cmd.id));
+      case 'checkPath':
+        return checkSavePath(cmd.path);
+      case 'reannounce':
+      case 'banPeer':
+      case 'createTorrent':
+        return this.more.execute(cmd);
       case 'getSettings':
-        return { ...this.settings };
+        return this.effective().settings;
       case 'setSettings':
         return this.updateSettings(cmd.settings);
       case 'inspect':
@@ -235,7 +256,8 @@ export class Session {
         const target = streamOf(view);
         // A batch first (to every view), so the snapshot is the base the next diffs apply to.
         this.emitBatch();
-        this.stream.snapshot(target, this.entries.values(), this.globalStats(), { ...this.settings }, (e) => roundForWire(summarize(e)));
+        const { settings, hostFixed } = this.effective();
+        this.stream.snapshot(target, this.entries.values(), this.globalStats(), settings, (e) => roundForWire(summarize(e)), hostFixed);
         return null;
       }
     }
@@ -294,7 +316,14 @@ export class Session {
     await this.discovery.apply(this.settings, this.entries.values());
     this.applyQueue();
     this.queueDirty = true;
-    return { ...this.settings };
+    const { settings, hostFixed } = this.effective();
+    this.stream.settings(settings, hostFixed);
+    return settings;
+  }
+
+  /** The settings in effect (the host's flags over the saved values); see effective-settings.ts. */
+  private effective(): ReturnType<typeof effectiveSettings> {
+    return effectiveSettings(this.settings, this.opts, this.client.port);
   }
 
   // ---- the queue and limits ----
@@ -368,12 +397,18 @@ export class Session {
 
   private checkSeedGoals(e: Entry, now: number): void {
     const reached = seedGoalReached(e, this.settings, now);
-    if (reached === null) return;
-    this.log(`seeding goal reached (${reached}): ${this.settings.seedGoalAction}`, e);
+    if (reached === null) {
+      // Set on every tick: the goal moves with the totals, and the torrent checks it per block sent.
+      if (e.torrent?.state === 'seeding') e.torrent.setUploadGoal(uploadGoalOf(e, this.settings));
+      return;
+    }
+    this.log(`seeding goal reached (${reached.log}): ${this.settings.seedGoalAction}`, e);
     if (this.settings.seedGoalAction === 'remove') void this.remove(e, false);
     else {
       if (setPaused(e, true)) this.touch(e);
-      this.queueDirty = true;
+      e.pausedFor = { goal: reached.goal, reason: reached.reason };
+      // Stopped now, not at the next tick: a fast peer would otherwise take more than the goal.
+      this.applyQueue();
     }
   }
 

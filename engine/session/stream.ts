@@ -1,4 +1,4 @@
-import type { DetailTopic, EngineEvent, GlobalStats, Notice, Settings, TorrentDetails, TorrentPatch, TorrentSummary } from '../api/types.js';
+import type { DetailTopic, EngineEvent, GlobalStats, HostFixedSetting, Notice, Settings, TorrentDetails, TorrentPatch, TorrentSummary } from '../api/types.js';
 import { diffSummary } from '../api/diff.js';
 import type { Entry } from './entry.js';
 import { detailsOf } from './details.js';
@@ -132,16 +132,25 @@ export class StateStream {
     return anyMoved;
   }
 
+  /** The settings changed: every view hears it now, in its own sequence (a UI never keeps a stale copy). */
+  settings(settings: Settings, hostFixed: HostFixedSetting[]): void {
+    for (const view of [...this.views]) {
+      if (view.closed) continue;
+      view.lastSentAt = -Infinity;
+      view.emit({ kind: 'settings', seq: ++view.seq, settings, hostFixed });
+    }
+  }
+
   /**
    * A full list for one view. Call right after a batch (see Session): every row's `sent` is then
    * current, so the snapshot is exactly the base the next batch's diffs apply to, for every view.
    */
-  snapshot(view: StreamView, entries: Iterable<Entry>, global: GlobalStats, settings: Settings, summaryOf: (e: Entry) => TorrentSummary): void {
+  snapshot(view: StreamView, entries: Iterable<Entry>, global: GlobalStats, settings: Settings, summaryOf: (e: Entry) => TorrentSummary, hostFixed: HostFixedSetting[] = []): void {
     const torrents: TorrentSummary[] = [];
     for (const e of entries) torrents.push(e.sent ?? summaryOf(e));
     if (view.closed) return;
     view.sentGlobal = global;
     view.sentDetails = null;
-    view.emit({ kind: 'snapshot', seq: ++view.seq, torrents, global, settings });
+    view.emit({ kind: 'snapshot', seq: ++view.seq, torrents, global, settings, hostFixed });
   }
 }

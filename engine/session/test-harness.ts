@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Command, EngineEvent, GlobalStats, Notice, ResultOf, TorrentDetails, TorrentSummary } from '../api/types.js';
+import type { Command, EngineEvent, GlobalStats, Notice, ResultOf, Settings, TorrentDetails, TorrentSummary } from '../api/types.js';
 import { applyPatch, SequenceTracker } from '../api/diff.js';
 import { Session, type SessionOptions } from './session.js';
 import { waitUntil } from '../testing/wait.js';
@@ -10,6 +10,8 @@ import { waitUntil } from '../testing/wait.js';
 export class SessionHarness {
   readonly list = new Map<string, TorrentSummary>();
   global: GlobalStats | null = null;
+  /** The settings as the last snapshot or settings event told them. */
+  settings: Settings | null = null;
   details: TorrentDetails | null = null;
   readonly notices: Notice[] = [];
   readonly log: string[] = [];
@@ -45,6 +47,11 @@ export class SessionHarness {
       this.list.clear();
       for (const t of e.torrents) this.list.set(t.id, t);
       this.global = e.global;
+      this.settings = e.settings;
+      return;
+    }
+    if (e.kind === 'settings') {
+      this.settings = e.settings;
       return;
     }
     for (const t of e.added) this.list.set(t.id, t);

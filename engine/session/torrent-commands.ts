@@ -14,6 +14,8 @@ export interface TorrentCommandDeps {
   readonly store: ResumeData;
   touch(entry: Entry): void;
   applyQueue(): void;
+  /** Only the UI's row changed (move progress): the next batch carries it. */
+  show?(entry: Entry): void;
 }
 
 /**
@@ -120,11 +122,18 @@ export async function moveStorage(entry: Entry, savePath: string, deps: TorrentC
   };
   if (entry.meta) {
     const storage = await offlineStorage(entry);
+    entry.moving = { to: savePath, done: 0, total: 0 };
+    deps.show?.(entry);
+    const progress = (done: number, total: number): void => {
+      entry.moving = { to: savePath, done, total };
+      deps.show?.(entry);
+    };
     try {
-      await moveFiles(storage, savePath, undefined, { onCommit: commit });
+      await moveFiles(storage, savePath, progress, { onCommit: commit });
     } catch (err) {
       throw asApiError(err);
     } finally {
+      entry.moving = null;
       storage.close();
     }
   } else {

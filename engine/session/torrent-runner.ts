@@ -31,6 +31,8 @@ export interface RunnerHost {
   /** Per-torrent options and the session's share of connections, for a torrent that just started. */
   applyTorrentOptions(entry: Entry): void;
   notice(n: Notice): void;
+  /** A seed's upload reached its ratio goal (Torrent.setUploadGoal): check the goals now, not at the next tick. */
+  uploadGoalReached?(entry: Entry): void;
   log(line: string, entry?: Entry): void;
 }
 
@@ -70,6 +72,7 @@ export class TorrentRunner {
           onTracker: (e) => host.log(`tracker ${e.url}: ${e.ok ? `ok, ${e.peers ?? 0} peers` : `error: ${e.message}`}`, entry),
           onPieceVerified: () => this.onProgress(entry),
           onStateChange: (state, reason) => this.onTorrentState(entry, state, reason),
+          onUploadGoal: () => host.uploadGoalReached?.(entry),
         },
       });
     } catch (err) {

@@ -40,6 +40,8 @@ export interface TorrentEvents {
   onComplete?(): void;
   onLog?(line: string): void;
   onTracker?(event: TrackerStatusEvent): void;
+  /** A seed's upload total reached the goal set with setUploadGoal (once per setUploadGoal). */
+  onUploadGoal?(): void;
 }
 
 export interface TorrentOptions {
@@ -225,9 +227,22 @@ export class Torrent implements SwarmHost {
     if (this.complete) this.completedOnce = true;
     const now = this.clock.now();
     for (const p of this.opts.peers ?? []) this.addressBook.add(p, now);
-    if (this.opts.useTrackers !== false && this.meta.announce.length > 0) {
+    this.startAnnouncer();
+    const ticker = this.opts.ticker ?? new Ticker(TICK_MS);
+    this.untick = ticker.add(() => this.tick());
+    this.swarm.connectMore();
+  }
+
+  /** The tiers announced to (null: the metainfo's), and whether start() got as far as announcing. */
+  private trackerTiers: readonly (readonly string[])[] | null = null;
+  private running = false;
+
+  private startAnnouncer(): void {
+    this.running = true;
+    const tiers = this.trackerTiers ?? this.meta.announce;
+    if (this.opts.useTrackers !== false && tiers.length > 0) {
       this.announcer = new TrackerAnnouncer({
-        tiers: this.meta.announce,
+        tiers: tiers.map((t) => [...t]),
         infoHash: this.meta.infoHash,
         peerId: this.opts.peerId,
         port: this.opts.listenPort,
@@ -239,9 +254,32 @@ export class Torrent implements SwarmHost {
       });
       this.announcer.start();
     }
-    const ticker = this.opts.ticker ?? new Ticker(TICK_MS);
-    this.untick = ticker.add(() => this.tick());
-    this.swarm.connectMore();
+  }
+
+  /**
+   * The trackers to announce to, tiers in order. Before start: used from the first announce. While
+   * running: a different list stops the announcer (its trackers get 'stopped') and starts one for the new.
+   */
+  setTrackers(tiers: readonly (readonly string[])[]): void {
+    if (JSON.stringify(this.trackerTiers ?? this.meta.announce) === JSON.stringify(tiers)) return;
+    this.trackerTiers = tiers.map((t) => [...t]);
+    if (!this.running || this.stopped) return;
+    void this.announcer?.stop().catch(() => undefined);
+    this.announcer = null;
+    this.startAnnouncer();
+  }
+
+  /** Announce now (force reannounce), as far as the tracker's min interval allows. */
+  reannounce(): void {
+    this.announcer?.announceNow();
+  }
+
+  /** Refuses the peer from now on (its address; address and port on loopback, see banKey) and disconnects it; how many connections closed. */
+  banPeer(host: string, port: number): number {
+    this.addressBook.ban(host, port);
+    const hit = [...this.swarm.peers].filter((p) => this.addressBook.isBanned(p.transport.remoteAddress, p.transport.remotePort));
+    for (const p of hit) p.close('banned by the user');
+    return hit.length;
   }
 
   addPeers(peers: readonly PeerAddress[], source: string): void {
@@ -366,6 +404,16 @@ export class Torrent implements SwarmHost {
   uploaded(bytes: number): void {
     this.uploadMeter.add(bytes);
     this.lastPayloadAt = this.clock.now();
+    if (this.uploadGoal !== null && this.uploadMeter.total >= this.uploadGoal && this.state === 'seeding') {
+      this.uploadGoal = null;
+      this.opts.events?.onUploadGoal?.();
+    }
+  }
+
+  /** Upload meter total at which a ratio goal is reached (null: none); checked per block sent, not per session tick. */
+  private uploadGoal: number | null = null;
+  setUploadGoal(total: number | null): void {
+    this.uploadGoal = total;
   }
 
   hashMessage(peer: PeerConnection, message: HashMessage): void {

@@ -12,19 +12,32 @@ export function ContextMenu(props: { x: number; y: number; onClose(): void }): R
     for (const id of s.selection) if (s.torrents.get(id)?.forceStart !== true) return false;
     return s.selection.size > 0;
   });
+  const allSequential = useTessera((s) => [...s.selection].every((id) => s.torrents.get(id)?.sequential === true));
+  const allFirstLast = useTessera((s) => [...s.selection].every((id) => s.torrents.get(id)?.firstLastPiecesFirst === true));
+  const allHave = { sequential: allSequential, firstLastPiecesFirst: allFirstLast };
+  const every = (k: 'sequential' | 'firstLastPiecesFirst'): boolean => count > 0 && allHave[k];
   const move = (to: QueueMove, shortcut: string): MenuItem => ({ label: QUEUE_MOVE_LABELS[to], shortcut, run: () => commands.queueMove(to) });
   const groups: MenuItem[][] = [
     [
       { label: 'Resume', shortcut: 'Ctrl+S', run: () => commands.resume() },
       { label: 'Pause', shortcut: 'Ctrl+P', run: () => commands.pause() },
       { label: 'Force start', checked: allForced, run: () => commands.toggleForceStart() },
-      { label: 'Recheck', run: () => commands.recheck() },
+      { label: 'Force recheck…', run: () => commands.askRecheck() },
+      { label: 'Force reannounce', run: () => commands.reannounce() },
+    ],
+    [
+      { label: 'Download in sequential order', checked: every('sequential'), run: () => commands.toggleOption('sequential') },
+      { label: 'Download first and last pieces first', checked: every('firstLastPiecesFirst'), run: () => commands.toggleOption('firstLastPiecesFirst') },
     ],
     [move('top', 'Ctrl+Shift+↑'), move('up', 'Ctrl+↑'), move('down', 'Ctrl+↓'), move('bottom', 'Ctrl+Shift+↓')],
     [
-      { label: 'Set speed limits…', shortcut: 'Ctrl+L', run: () => commands.askLimits() },
-      { label: 'Open folder', run: () => commands.openFolder() },
+      { label: 'Torrent options…', shortcut: 'Ctrl+L', run: () => commands.askLimits() },
+      { label: 'Set location…', run: () => commands.askLocation() },
+      ...(commands.canOpenFolder ? [{ label: 'Open folder', run: () => commands.openFolder() }] : []),
+    ],
+    [
       { label: 'Copy magnet link', shortcut: 'Ctrl+Shift+C', run: () => void commands.copyMagnet() },
+      { label: 'Copy info hash', run: () => void commands.copyInfoHash() },
     ],
     [{ label: count === 1 ? 'Remove…' : `Remove ${count} torrents…`, shortcut: 'Delete', danger: true, run: () => commands.askRemove() }],
   ];

@@ -12,13 +12,15 @@ import { DownRateIcon, UpRateIcon } from './icons.js';
 
 export function StatusBar(): ReactNode {
   const global = useTessera((s) => s.global);
+  // From the settings events: off (by the setting or the daemon's --no-dht) shows "DHT: off", not "0 nodes".
+  const dhtOn = useTessera((s) => s.settings?.dht !== false);
   return (
     <footer className="statusbar" aria-label="Status">
       <Connection />
       {global ? (
         <>
           <span className="stat" title="Connected peers">Peers: {global.connectedPeers}</span>
-          <span className="stat" title="Nodes in the DHT routing table">DHT: {global.dhtNodes} nodes</span>
+          {dhtOn ? <span className="stat" title="Nodes in the DHT routing table">DHT: {global.dhtNodes} nodes</span> : <span className="stat muted" title="The DHT is turned off (Settings, or the daemon's --no-dht)">DHT: off</span>}
           <span className="stat" title="Free space in the download folder">Free: {formatBytes(global.freeDiskBytes)}</span>
           {global.portMapping ? <PortStatus status={global.portMapping} /> : null}
           <span className="spacer" />

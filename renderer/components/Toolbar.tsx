@@ -3,7 +3,7 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { QueueMove } from '../../engine/api/types.js';
 import { useTessera } from '../store/context.js';
 import { QUEUE_MOVE_LABELS, useCommands } from './commands.js';
-import { ArrowDownIcon, ArrowUpIcon, CloseIcon, ForceStartIcon, MagnetIcon, PauseIcon, PlayIcon, PlusIcon, QueueBottomIcon, QueueTopIcon, RecheckIcon, SettingsIcon } from './icons.js';
+import { ArrowDownIcon, ArrowUpIcon, CloseIcon, CreateIcon, ForceStartIcon, MagnetIcon, PauseIcon, PlayIcon, PlusIcon, QueueBottomIcon, QueueTopIcon, RecheckIcon, SettingsIcon } from './icons.js';
 
 export const SEARCH_INPUT_ID = 'torrent-search';
 
@@ -37,6 +37,7 @@ export function Toolbar(): ReactNode {
       <div className="toolbar" role="toolbar" aria-label="Torrent actions">
         <Tool label="Add torrent file" icon={<PlusIcon />} keys="Ctrl+O" onClick={() => commands.pickTorrentFiles()} text />
         <Tool label="Add magnet link" icon={<MagnetIcon />} keys="Ctrl+Shift+O" onClick={() => openDialog({ kind: 'magnet' })} text />
+        <Tool label="Create torrent" icon={<CreateIcon />} onClick={() => openDialog({ kind: 'create' })} />
         <span className="sep" role="separator" aria-orientation="vertical" />
         <Tool label="Resume" icon={<PlayIcon />} keys="Ctrl+S" disabled={none} onClick={() => commands.resume()} />
         <Tool label="Pause" icon={<PauseIcon />} keys="Ctrl+P" disabled={none} onClick={() => commands.pause()} />
@@ -47,7 +48,7 @@ export function Toolbar(): ReactNode {
         ))}
         <span className="sep" role="separator" aria-orientation="vertical" />
         <Tool label="Force start" icon={<ForceStartIcon />} disabled={none} onClick={() => commands.toggleForceStart()} />
-        <Tool label="Recheck" icon={<RecheckIcon />} disabled={none} onClick={() => commands.recheck()} />
+        <Tool label="Recheck" icon={<RecheckIcon />} disabled={none} onClick={() => commands.askRecheck()} />
         <span className="spacer" />
         <SearchBox />
         <Tool label="Settings" icon={<SettingsIcon />} keys="Ctrl+," onClick={() => openDialog({ kind: 'settings' })} />

@@ -19,6 +19,15 @@ export interface TorrentCommands {
   /** Turns force start on, or off when every target already has it. */
   toggleForceStart(ids?: TorrentId[]): void;
   recheck(ids?: TorrentId[]): void;
+  /** Asks first (a recheck reads every file again). */
+  askRecheck(ids?: TorrentId[]): void;
+  askLocation(ids?: TorrentId[]): void;
+  /** Turns the option on, or off when every target already has it. */
+  toggleOption(option: 'sequential' | 'firstLastPiecesFirst', ids?: TorrentId[]): void;
+  reannounce(ids?: TorrentId[]): void;
+  copyInfoHash(ids?: TorrentId[]): Promise<void>;
+  /** Whether "open folder" can work here: only the desktop app can open a folder (the browser shows the path). */
+  readonly canOpenFolder: boolean;
   queueMove(to: QueueMove, ids?: TorrentId[]): void;
   askRemove(deleteData?: boolean, ids?: TorrentId[]): void;
   remove(ids: TorrentId[], deleteData: boolean): Promise<boolean>;
@@ -62,7 +71,12 @@ export function createCommands(client: Client, store: TesseraStore, env: { bridg
 
     resume(ids) {
       const t = targets(ids);
-      if (t.length) client.request({ type: 'resume', ids: t }).catch(fail(`Could not resume ${plural(t)}`));
+      // A torrent its seeding goal paused would pause again at once: ask to raise or ignore the goal.
+      const byGoal = t.filter((id) => state().torrents.get(id)?.goalReached != null);
+      const rest = t.filter((id) => !byGoal.includes(id));
+      if (rest.length) client.request({ type: 'resume', ids: rest }).catch(fail(`Could not resume ${plural(rest)}`));
+      if (byGoal.length === 1) state().openDialog({ kind: 'goal', id: byGoal[0] });
+      else if (byGoal.length > 1) state().toast('info', `${byGoal.length} torrents reached their seeding goal; resume them one at a time to raise the goal or seed without one.`);
     },
 
     toggleForceStart(ids) {
@@ -76,6 +90,43 @@ export function createCommands(client: Client, store: TesseraStore, env: { bridg
       const t = targets(ids);
       if (t.length) client.request({ type: 'recheck', ids: t }).catch(fail(`Could not recheck ${plural(t)}`));
     },
+
+    askRecheck(ids) {
+      const t = targets(ids);
+      if (t.length) state().openDialog({ kind: 'recheck', ids: t });
+    },
+
+    askLocation(ids) {
+      const t = targets(ids);
+      if (t.length) state().openDialog({ kind: 'location', ids: t });
+    },
+
+    toggleOption(option, ids) {
+      const t = targets(ids);
+      if (!t.length) return;
+      const enabled = !t.every((id) => state().torrents.get(id)?.[option] === true);
+      const what = option === 'sequential' ? 'sequential download' : 'first and last pieces first';
+      Promise.all(t.map((id) => client.request({ type: 'setTorrentOptions', id, options: { [option]: enabled } }))).catch(fail(`Could not change ${what} of ${plural(t)}`));
+    },
+
+    reannounce(ids) {
+      const t = targets(ids);
+      if (t.length) client.request({ type: 'reannounce', ids: t }).then(() => state().toast('info', `Announcing ${plural(t)} to its trackers now`), fail(`Could not announce ${plural(t)}`));
+    },
+
+    async copyInfoHash(ids) {
+      const t = targets(ids);
+      if (!t.length) return;
+      try {
+        if (!env.clipboard) throw new Error('the clipboard is not available here (web mode needs https or localhost)');
+        await env.clipboard.writeText(t.join('\n'));
+        state().toast('success', t.length === 1 ? 'Info hash copied' : `${t.length} info hashes copied`);
+      } catch (e) {
+        fail('Could not copy the info hash')(e);
+      }
+    },
+
+    canOpenFolder: env.bridge !== undefined,
 
     queueMove(to, ids) {
       const t = targets(ids);

@@ -122,3 +122,8 @@ export function DownRateIcon(p: IconProps): ReactNode {
 export function UpRateIcon(p: IconProps): ReactNode {
   return <Svg {...p}><Fill d="M12 3l7.5 8H14.5v10h-5V11H4.5z" /></Svg>;
 }
+
+/** A page with a plus: create a torrent. */
+export function CreateIcon(p: IconProps): ReactNode {
+  return <Svg {...p}><Line d="M6 2.8h8.2L19 7.6v13.6H6zM14 3v4.8h4.8M12.5 11v7M9 14.5h7" width={1.8} /></Svg>;
+}

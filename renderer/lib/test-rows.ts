@@ -29,6 +29,12 @@ export function summary(id: string, fields: Partial<TorrentSummary> = {}): Torre
     sequential: false,
     downloadLimit: null,
     uploadLimit: null,
+    firstLastPiecesFirst: false,
+    ratioLimit: null,
+    seedTimeLimitMinutes: null,
+    maxConnections: null,
+    goalReached: null,
+    moveProgress: null,
     ...fields,
   };
 }

@@ -112,7 +112,8 @@ test('notices are kept newest last and capped', () => {
   }
   const n = store.getState().notices;
   assert.equal(n.length, 50);
-  assert.equal(n[n.length - 1].name, 'e29');
+  const last = n[n.length - 1];
+  assert.equal(last.type !== 'createProgress' && last.name, 'e29');
 });
 
 test('view sync: visible ids and counts follow the list, filter and search; selection actions use them', () => {
@@ -169,4 +170,16 @@ test('ui slice: toasts are capped, add requests are de-duplicated', () => {
   assert.deepEqual(q.map((r) => r.label), ['x', 'y.torrent']);
   store.getState().finishAdd(q[0].key);
   assert.deepEqual(store.getState().addQueue.map((r) => r.label), ['y.torrent']);
+});
+
+test('settings events replace the settings (any change by anyone); createProgress notices are kept by path, not as news', () => {
+  const store = createTesseraStore();
+  store.getState().applyEvent(snapshot([]));
+  const before = store.getState().settings!;
+  store.getState().applyEvent({ kind: 'settings', seq: 2, settings: { ...before, ratioLimit: 0.7 }, hostFixed: ['lsd'] });
+  assert.equal(store.getState().settings?.ratioLimit, 0.7);
+  assert.deepEqual(store.getState().hostFixed, ['lsd']);
+  store.getState().applyEvent(batch({ notices: [{ type: 'createProgress', path: '/a', hashedBytes: 5, totalBytes: 10 }] }));
+  assert.deepEqual(store.getState().createProgress.get('/a'), { hashedBytes: 5, totalBytes: 10 });
+  assert.equal(store.getState().notices.length, 0);
 });

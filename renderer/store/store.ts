@@ -9,6 +9,7 @@ import type {
   EngineEvent,
   FileInfo,
   GlobalStats,
+  HostFixedSetting,
   Notice,
   PeerInfo,
   PieceMap,
@@ -46,7 +47,10 @@ export interface EngineSlice {
   connection: ConnectionStatus;
   torrents: ReadonlyMap<TorrentId, TorrentSummary>;
   global: GlobalStats | null;
+  /** The engine's settings in effect, from the snapshot and every settings event after (never a copy taken once). */
   settings: Settings | null;
+  /** Settings the host process fixes (the daemon's --peer-port, --no-dht, --no-lsd): shown, not editable. */
+  hostFixed: readonly HostFixedSetting[];
   /** Whether the first snapshot has arrived (before it, the list is unknown rather than empty). */
   loaded: boolean;
 }
@@ -84,6 +88,8 @@ export interface ViewSlice {
 export interface NoticeSlice {
   /** Recent engine notices (completed, errors, metadata), newest last, capped. */
   notices: readonly Notice[];
+  /** createTorrent's hashing progress by source path (the Create torrent dialog), from createProgress notices. */
+  createProgress: ReadonlyMap<string, { hashedBytes: number; totalBytes: number }>;
 }
 
 export interface Actions {
@@ -116,6 +122,7 @@ export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['s
     torrents: new Map(),
     global: null,
     settings: null,
+    hostFixed: [],
     loaded: false,
 
     detailsId: null,
@@ -140,6 +147,7 @@ export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['s
     ...createUiSlice(set, get, initial),
 
     notices: [],
+    createProgress: new Map(),
 
     applyEvent(event, now = Date.now()) {
       const s = get();
@@ -150,11 +158,16 @@ export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['s
           torrents,
           global: event.global,
           settings: event.settings,
+          hostFixed: event.hostFixed ?? [],
           loaded: true,
           selection: keepExisting(s.selection, torrents),
           ...(s.detailsId !== null && !torrents.has(s.detailsId) ? clearedDetails() : {}),
           speedTick: s.speedTick + 1,
         });
+        return;
+      }
+      if (event.kind === 'settings') {
+        set({ settings: event.settings, hostFixed: event.hostFixed });
         return;
       }
       const torrents = rates.apply(event.added.length > 0 || event.changed.length > 0 || event.removed.length > 0 ? applyListDiff(s.torrents, event) : s.torrents, event, now);
@@ -176,7 +189,16 @@ export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['s
         // A resend that draws the same keeps the old map, so the piece map does not redraw for nothing.
         if (d.pieces !== undefined && !samePieceMap(s.pieces, d.pieces)) patch.pieces = d.pieces;
       }
-      if (event.notices.length > 0) patch.notices = [...s.notices, ...event.notices].slice(-MAX_NOTICES);
+      if (event.notices.length > 0) {
+        // Progress is state, not news: kept by path, out of the capped list the toasts read.
+        const news = event.notices.filter((n) => n.type !== 'createProgress');
+        if (news.length > 0) patch.notices = [...s.notices, ...news].slice(-MAX_NOTICES);
+        if (news.length < event.notices.length) {
+          const progress = new Map(s.createProgress);
+          for (const n of event.notices) if (n.type === 'createProgress') progress.set(n.path, { hashedBytes: n.hashedBytes, totalBytes: n.totalBytes });
+          patch.createProgress = progress;
+        }
+      }
       set(patch);
     },
 

@@ -10,6 +10,12 @@ export type DialogState =
   | { kind: 'magnet' }
   | { kind: 'limits'; ids: TorrentId[] }
   | { kind: 'settings' }
+  | { kind: 'location'; ids: TorrentId[] }
+  | { kind: 'recheck'; ids: TorrentId[] }
+  /** Resume of a torrent its seeding goal paused: raise the goal or seed without one. */
+  | { kind: 'goal'; id: TorrentId }
+  | { kind: 'create' }
+  | { kind: 'trackers'; id: TorrentId; tiers: string[][] }
   /** Web mode: the files are on the daemon's machine, so "open folder" shows the path to copy. */
   | { kind: 'path'; paths: string[] };
 

@@ -53,6 +53,7 @@ export const recordArb: fc.Arbitrary<ResumeRecord> = fc.integer({ min: 0, max: 6
     ratioLimit: fc.option(nonNeg, { nil: null }),
     seedTimeLimitMinutes: fc.option(nonNeg, { nil: null }),
     maxConnections: fc.option(fc.nat(), { nil: null }),
+    trackers: fc.option(fc.array(fc.array(fc.webUrl(), { minLength: 1, maxLength: 3 }), { maxLength: 3 }), { nil: null }),
     uploadedTotal: bytesCount,
     downloadedTotal: bytesCount,
     seedingSeconds: nonNeg,

@@ -117,6 +117,8 @@ export function magnetForId(id: string, name?: string): string {
 interface OptionField<T> {
   readonly initial: T;
   readonly decode: (o: Obj, key: string) => T;
+  /** Records written before this option existed lack it: they read as `initial` (every other missing option is refused). */
+  readonly addedLater?: true;
 }
 
 /**
@@ -131,7 +133,20 @@ export const TORRENT_OPTION_FIELDS: { readonly [K in keyof TorrentOptionValues]:
   ratioLimit: { initial: null, decode: (o, k) => numOrNull(o, k, 0, false) },
   seedTimeLimitMinutes: { initial: null, decode: (o, k) => numOrNull(o, k, 0, false) },
   maxConnections: { initial: null, decode: (o, k) => numOrNull(o, k, 0, true) },
+  trackers: { initial: null, decode: (o, k) => (field(o, k) === undefined ? null : trackerTiers(o, k)), addedLater: true },
 };
+
+const MAX_TIERS = 100;
+
+function trackerTiers(o: Obj, k: string): string[][] | null {
+  const v = field(o, k);
+  if (v === null) return null;
+  if (!Array.isArray(v) || v.length > MAX_TIERS) bad(`${k}: expected null or up to ${MAX_TIERS} tiers`);
+  return (v as unknown[]).map((tier) => {
+    if (!Array.isArray(tier) || tier.length === 0 || tier.length > MAX_TIERS || !tier.every((u) => typeof u === 'string' && u.length > 0 && u.length <= 2048)) bad(`${k}: a tier must be a list of 1 to ${MAX_TIERS} URLs`);
+    return [...(tier as string[])];
+  });
+}
 
 /** The options of a torrent nobody has changed. */
 export const DEFAULT_TORRENT_OPTIONS: Readonly<TorrentOptionValues> = Object.freeze(

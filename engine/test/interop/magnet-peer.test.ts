@@ -62,7 +62,7 @@ test('peers added to a queued magnet are dialled when its metadata fetch starts'
     batchIntervalMs: 50,
     onEvent: (e) => {
       if (e.kind === 'snapshot') for (const t of e.torrents) list.set(t.id, t);
-      else for (const t of [...e.added, ...e.changed]) list.set(t.id, { ...list.get(t.id), ...t } as TorrentSummary);
+      else if (e.kind === 'batch') for (const t of [...e.added, ...e.changed]) list.set(t.id, { ...list.get(t.id), ...t } as TorrentSummary);
     },
   });
   let requestId = 0;

@@ -151,7 +151,7 @@ describe('trackerless: a private DHT on loopback', { timeout: 300_000 }, () => {
     let list = new Map<string, TorrentSummary>();
     const onEvent = (e: EngineEvent): void => {
       if (e.kind === 'snapshot') list = new Map(e.torrents.map((t) => [t.id, t]));
-      else for (const t of e.added) list.set(t.id, t);
+      else if (e.kind === 'batch') for (const t of e.added) list.set(t.id, t);
     };
     const session = await Session.open({
       dataDir: join(root, 'tessera-seeder-session'),

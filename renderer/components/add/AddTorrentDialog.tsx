@@ -14,6 +14,7 @@ import type { AddRequest } from '../../store/ui-slice.js';
 import { errorText } from '../commands.js';
 import { Dialog } from '../Dialog.js';
 import { AddOptions } from './AddOptions.js';
+import { FolderField, useFolderCheck } from '../FolderField.js';
 import { addTorrent, inspect, type InspectResult } from './add-protocol.js';
 import { BatchAddDialog } from './BatchAddDialog.js';
 import { FileTree } from './FileTree.js';
@@ -59,6 +60,8 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
   const [queueTop, setQueueTop] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Empty: the default download folder, which is checked the same way.
+  const folder = useFolderCheck(savePath.trim() || defaultDir);
 
   const showFiles = (list: Files, fileCount: number): void => {
     const next = buildFileTree(list);
@@ -136,7 +139,7 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
   };
 
   const submit = async (): Promise<void> => {
-    if (already) return;
+    if (already || folder.state !== 'ok') return;
     if (nothingWanted) {
       setError('Every file is unchecked. Check at least one file to download.');
       return;
@@ -180,7 +183,7 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
         <>
           {waiting > 0 ? <span className="muted queue-note">{waiting} more waiting</span> : null}
           <button type="button" onClick={cancel}>{already ? 'Close' : 'Cancel'}</button>
-          <button type="submit" className="primary" disabled={busy || already || (info === null && !isMagnet) || (error !== null && info === null)}>
+          <button type="submit" className="primary" disabled={busy || already || (info === null && !isMagnet) || (error !== null && info === null) || folder.state !== 'ok'}>
             Add
           </button>
         </>
@@ -202,10 +205,7 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
       ) : null}
       {!already ? (
         <>
-          <label className="field">
-            <span>Save to</span>
-            <input value={savePath} onChange={(e) => setSavePath(e.target.value)} placeholder="the default download folder" />
-          </label>
+          <FolderField label="Save to" name="savePath" value={savePath} onChange={setSavePath} status={folder} placeholder="the default download folder" />
           <AddOptions startPaused={startPaused} onStartPaused={setStartPaused} queueTop={queueTop} onQueueTop={setQueueTop} />
         </>
       ) : null}

@@ -10,6 +10,7 @@ import { useEngine, useTessera } from '../../store/context.js';
 import type { AddRequest } from '../../store/ui-slice.js';
 import { errorText } from '../commands.js';
 import { Dialog } from '../Dialog.js';
+import { FolderField, useFolderCheck } from '../FolderField.js';
 import { CloseIcon, FileIcon, MagnetIcon } from '../icons.js';
 import { AddOptions } from './AddOptions.js';
 import { addTorrent, inspect } from './add-protocol.js';
@@ -21,6 +22,7 @@ export function BatchAddDialog({ requests }: { requests: readonly AddRequest[] }
   const defaultDir = useTessera((s) => s.settings?.downloadDir ?? '');
   const [states, setStates] = useState<ReadonlyMap<number, BatchItemState>>(new Map());
   const [savePath, setSavePath] = useState(defaultDir);
+  const folder = useFolderCheck(savePath.trim() || defaultDir);
   const [startPaused, setStartPaused] = useState(false);
   const [queueTop, setQueueTop] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -56,7 +58,7 @@ export function BatchAddDialog({ requests }: { requests: readonly AddRequest[] }
   const cancel = (): void => finishAdds(requests.map((r) => r.key));
 
   const addAll = async (): Promise<void> => {
-    if (!ready || todo.length === 0) return;
+    if (!ready || todo.length === 0 || folder.state !== 'ok') return;
     setBusy(true);
     setError(null);
     const dir = savePath.trim();
@@ -101,7 +103,7 @@ export function BatchAddDialog({ requests }: { requests: readonly AddRequest[] }
           <button type="button" onClick={() => setOneByOne(true)} disabled={busy} title="Open the Add dialog for each in turn, to choose files">
             One by one
           </button>
-          <button type="submit" className="primary" disabled={busy || !ready || todo.length === 0}>
+          <button type="submit" className="primary" disabled={busy || !ready || todo.length === 0 || folder.state !== 'ok'}>
             Add all
           </button>
         </>
@@ -127,10 +129,7 @@ export function BatchAddDialog({ requests }: { requests: readonly AddRequest[] }
           );
         })}
       </ul>
-      <label className="field">
-        <span>Save all to</span>
-        <input value={savePath} onChange={(e) => setSavePath(e.target.value)} placeholder="the default download folder" data-autofocus />
-      </label>
+      <FolderField label="Save all to" name="savePath" value={savePath} onChange={setSavePath} status={folder} placeholder="the default download folder" autoFocus />
       <AddOptions startPaused={startPaused} onStartPaused={setStartPaused} queueTop={queueTop} onQueueTop={setQueueTop} />
       <p className="muted batch-note">Every file of each torrent is downloaded. To choose files, use One by one.</p>
       {error ? (

@@ -7,7 +7,8 @@ import { useMemo, useRef, useState, type ReactNode } from 'react';
 import type { PeerInfo } from '../../../engine/api/types.js';
 import { formatBytes, formatRate } from '../../lib/format.js';
 import { PEER_FLAGS, describeFlags, isVolatile, orderPeers, parseFlags, type PeerSort, type PeerSortKey } from '../../lib/peer-table.js';
-import { useTessera } from '../../store/context.js';
+import { useEngine, useTessera } from '../../store/context.js';
+import { errorText } from '../commands.js';
 import { Bar } from './Bar.js';
 import { SortIcon } from '../icons.js';
 
@@ -52,6 +53,7 @@ export function PeersTab(): ReactNode {
       <div className="dt-toolbar">
         <span>{`${peers.length} ${peers.length === 1 ? 'peer' : 'peers'}: downloading from ${downloadingFrom}, uploading to ${uploadingTo}`}</span>
         <span className="dt-spacer" />
+        <AddPeer />
         <FlagLegend />
       </div>
       {peers.length === 0 ? (
@@ -71,6 +73,7 @@ export function PeersTab(): ReactNode {
                     </button>
                   </th>
                 ))}
+                <th scope="col"><span className="dt-sr">Actions</span></th>
               </tr>
             </thead>
             <tbody>
@@ -101,7 +104,77 @@ function PeerRow(props: { peer: PeerInfo }): ReactNode {
       </td>
       <td className="dt-num">{p.downloaded > 0 ? formatBytes(p.downloaded) : ''}</td>
       <td className="dt-num">{p.uploaded > 0 ? formatBytes(p.uploaded) : ''}</td>
+      <td className="dt-row-actions">
+        <BanButton address={p.address} />
+      </td>
     </tr>
+  );
+}
+
+/** Bans the peer: disconnected, and refused by every torrent until the engine restarts. */
+function BanButton(props: { address: string }): ReactNode {
+  const engine = useEngine();
+  const id = useTessera((s) => s.detailsId);
+  const toast = useTessera((s) => s.toast);
+  const ban = (): void => {
+    if (id === null) return;
+    engine.request({ type: 'banPeer', id, peer: props.address }).then(
+      () => toast('info', `Banned ${props.address} until Tessera restarts`),
+      (e: unknown) => toast('error', `Could not ban ${props.address}: ${errorText(e)}`),
+    );
+  };
+  return (
+    <button type="button" aria-label={`Ban ${props.address}`} onClick={ban}>
+      Ban
+    </button>
+  );
+}
+
+/** Dials a peer by address ("host:port" or "[v6]:port"). */
+function AddPeer(): ReactNode {
+  const engine = useEngine();
+  const id = useTessera((s) => s.detailsId);
+  const toast = useTessera((s) => s.toast);
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const add = (): void => {
+    const peer = text.trim();
+    if (id === null) return;
+    if (!/^(\[[0-9a-fA-F:.]+\]|[^\s:\[\]]+):\d{1,5}$/.test(peer)) {
+      setError('Enter the peer as host:port, or [IPv6]:port.');
+      return;
+    }
+    engine.request({ type: 'addPeers', id, peers: [peer] }).then(
+      () => {
+        setText('');
+        toast('info', `Connecting to ${peer}`);
+      },
+      (e: unknown) => setError(errorText(e)),
+    );
+  };
+  return (
+    <form
+      className="dt-inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        add();
+      }}
+    >
+      <input
+        aria-label="Peer address to add"
+        placeholder="host:port"
+        spellCheck={false}
+        value={text}
+        aria-invalid={error !== null}
+        title={error ?? undefined}
+        onChange={(e) => {
+          setText(e.target.value);
+          setError(null);
+        }}
+      />
+      <button type="submit">Add peer</button>
+      {error ? <span className="error-text" role="alert">{error}</span> : null}
+    </form>
   );
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TrackerInfo } from '../../../engine/api/types.js';
-import { formatCount, formatCountdown, remainingSeconds, sortTrackers, sourceTierLabel, trackerStatusLabel } from './tracker-view.js';
+import { formatCount, formatCountdown, remainingSeconds, sortTrackers, sourceTierLabel, tiersOf, trackerStatusLabel, withoutTracker, withTracker } from './tracker-view.js';
 
 function tracker(url: string, tier: number, status: TrackerInfo['status'] = 'working'): TrackerInfo {
   return { url, tier, status, message: '', seeds: null, leechers: null, completed: null, nextAnnounceIn: null };
@@ -38,4 +38,14 @@ test('web seeds sort after every tracker and are labelled as web seeds', () => {
   assert.equal(sourceTierLabel(tracker('udp://a', 0)), '1');
   assert.equal(trackerStatusLabel(seed), 'Downloading');
   assert.equal(trackerStatusLabel(tracker('udp://a', 0, 'updating')), 'Announcing…');
+});
+
+test('tiers from the rows, and edits of them: add as a new tier, remove (an emptied tier goes)', () => {
+  const rows = [tracker('http://b', 1), tracker('http://a1', 0), tracker('http://c', 2), tracker('http://a2', 0)];
+  const tiers = tiersOf(rows);
+  assert.deepEqual(tiers, [['http://a1', 'http://a2'], ['http://b'], ['http://c']]);
+  assert.deepEqual(withoutTracker(tiers, 'http://b'), [['http://a1', 'http://a2'], ['http://c']]);
+  assert.deepEqual(withTracker(tiers, 'http://d'), [...tiers, ['http://d']]);
+  assert.deepEqual(withTracker(tiers, 'http://c'), tiers, 'already listed: unchanged');
+  assert.deepEqual(tiersOf([...rows, { ...tracker('http://mirror/', -1), kind: 'webSeed' }]), tiers, 'web seeds are no tier');
 });

@@ -48,3 +48,27 @@ export function sortTrackers(trackers: readonly TrackerInfo[]): TrackerInfo[] {
   const rank = (t: TrackerInfo) => (t.kind === 'webSeed' ? Number.MAX_SAFE_INTEGER : t.tier);
   return trackers.map((t, i) => ({ t, i })).sort((a, b) => rank(a.t) - rank(b.t) || a.i - b.i).map((x) => x.t);
 }
+
+/** The tiers the engine announces to, from the Trackers tab's rows (tier by tier, in the engine's order). */
+export function tiersOf(trackers: readonly TrackerInfo[]): string[][] {
+  const tiers: string[][] = [];
+  let tier: number | null = null;
+  // Web seeds are listed among the sources but are not trackers: editing the tiers leaves them out.
+  for (const t of sortTrackers(trackers.filter((row) => row.kind !== 'webSeed'))) {
+    if (t.tier === tier) tiers[tiers.length - 1].push(t.url);
+    else tiers.push([t.url]);
+    tier = t.tier;
+  }
+  return tiers;
+}
+
+/** The tiers without `url` (a tier left empty goes). */
+export function withoutTracker(tiers: readonly (readonly string[])[], url: string): string[][] {
+  return tiers.map((tier) => tier.filter((u) => u !== url)).filter((tier) => tier.length > 0);
+}
+
+/** The tiers with `url` added as a tier of its own at the end (unless already listed). */
+export function withTracker(tiers: readonly (readonly string[])[], url: string): string[][] {
+  const copy = tiers.map((t) => [...t]);
+  return copy.some((t) => t.includes(url)) ? copy : [...copy, [url]];
+}

@@ -6,6 +6,11 @@ import { MagnetDialog } from './MagnetDialog.js';
 import { PathDialog } from './PathDialog.js';
 import { RemoveDialog } from './RemoveDialog.js';
 import { SettingsDialog } from './SettingsDialog.js';
+import { LocationDialog } from './LocationDialog.js';
+import { RecheckDialog } from './RecheckDialog.js';
+import { GoalDialog } from './GoalDialog.js';
+import { CreateDialog } from './CreateDialog.js';
+import { TrackersDialog } from './TrackersDialog.js';
 
 export function Dialogs(): ReactNode {
   const dialog = useTessera((s) => s.dialog);
@@ -22,5 +27,15 @@ export function Dialogs(): ReactNode {
       return <SettingsDialog onClose={close} />;
     case 'path':
       return <PathDialog paths={dialog.paths} onClose={close} />;
+    case 'location':
+      return <LocationDialog ids={dialog.ids} onClose={close} />;
+    case 'recheck':
+      return <RecheckDialog ids={dialog.ids} onClose={close} />;
+    case 'goal':
+      return <GoalDialog id={dialog.id} onClose={close} />;
+    case 'create':
+      return <CreateDialog onClose={close} />;
+    case 'trackers':
+      return <TrackersDialog id={dialog.id} tiers={dialog.tiers} onClose={close} />;
   }
 }

@@ -1,44 +1,76 @@
-/** Per-torrent download/upload limits (KiB/s, empty for unlimited) through setTorrentOptions. */
-import { useState, type ReactNode } from 'react';
+/**
+ * Torrent options (Ctrl+L): one or more torrents' speed limits, seeding goals, connection limit and
+ * download order, through setTorrentOptions. The values come from the rows in the store (kept current by
+ * the engine), so a change made elsewhere while the dialog is open shows in the fields not edited here;
+ * Save sends only the edits.
+ */
+import { useEffect, useState, type ReactNode } from 'react';
 import type { TorrentId } from '../../../engine/api/types.js';
-import { parseKiBps, toKiBpsText } from '../../lib/format.js';
-import { useEngine, useStoreApi } from '../../store/context.js';
+import { optionsForm, optionsPatch, type TorrentOptionsForm } from '../../lib/torrent-options-form.js';
+import { rebaseFields } from '../../lib/settings-rebase.js';
+import { useEngine, useTessera } from '../../store/context.js';
 import { errorText } from '../commands.js';
 import { Dialog } from '../Dialog.js';
 
 export function LimitsDialog(props: { ids: TorrentId[]; onClose(): void }): ReactNode {
   const engine = useEngine();
-  const store = useStoreApi();
-  const [initial] = useState(() => {
-    const rows = props.ids.map((id) => store.getState().torrents.get(id)).filter((t) => t !== undefined);
-    const same = <K extends 'downloadLimit' | 'uploadLimit'>(k: K): string => (rows.length > 0 && rows.every((t) => t[k] === rows[0][k]) ? toKiBpsText(rows[0][k]) : '');
-    return { down: same('downloadLimit'), up: same('uploadLimit'), name: rows.length === 1 ? rows[0].name : `${props.ids.length} torrents` };
-  });
-  const [down, setDown] = useState(initial.down);
-  const [up, setUp] = useState(initial.up);
-  const [error, setError] = useState<string | null>(null);
+  // As a string, so the selector's value is stable while nothing changes.
+  const liveText = useTessera((s) => JSON.stringify(optionsForm(props.ids.map((id) => s.torrents.get(id)).filter((t) => t !== undefined))));
+  const name = useTessera((s) => (props.ids.length === 1 ? (s.torrents.get(props.ids[0])?.name ?? '1 torrent') : `${props.ids.length} torrents`));
+  const [base, setBase] = useState(liveText);
+  const [form, setForm] = useState<TorrentOptionsForm>(() => JSON.parse(liveText) as TorrentOptionsForm);
+  const [error, setError] = useState<{ field: keyof TorrentOptionsForm | null; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
-  const downValue = parseKiBps(down);
-  const upValue = parseKiBps(up);
+
+  useEffect(() => {
+    if (liveText === base) return;
+    setForm((f) => rebaseFields(f, JSON.parse(base) as TorrentOptionsForm, JSON.parse(liveText) as TorrentOptionsForm));
+    setBase(liveText);
+  }, [liveText, base]);
+
+  const set = <K extends keyof TorrentOptionsForm>(k: K, v: TorrentOptionsForm[K]): void => {
+    setForm((f) => ({ ...f, [k]: v }));
+    if (error?.field === k) setError(null);
+  };
 
   const submit = async (): Promise<void> => {
-    if (downValue === undefined || upValue === undefined) {
-      setError('Enter a number of KiB/s, or leave the field empty for no limit.');
+    const r = optionsPatch(form, JSON.parse(base) as TorrentOptionsForm);
+    if (!r.ok) {
+      setError({ field: r.field, message: r.message });
+      document.querySelector<HTMLElement>(`[name="${r.field}"]`)?.focus();
       return;
     }
+    if (Object.keys(r.options).length === 0) return props.onClose();
     setBusy(true);
     try {
-      for (const id of props.ids) await engine.request({ type: 'setTorrentOptions', id, options: { downloadLimit: downValue, uploadLimit: upValue } });
+      for (const id of props.ids) await engine.request({ type: 'setTorrentOptions', id, options: r.options });
       props.onClose();
     } catch (e) {
-      setError(errorText(e));
+      setError({ field: null, message: errorText(e) });
       setBusy(false);
     }
   };
 
+  const text = (field: Exclude<keyof TorrentOptionsForm, 'sequential' | 'firstLastPiecesFirst'>, label: string, placeholder: string, autofocus = false): ReactNode => (
+    <label className="field inline">
+      <span>{label}</span>
+      <input
+        name={field}
+        inputMode="decimal"
+        data-autofocus={autofocus || undefined}
+        value={form[field]}
+        placeholder={placeholder}
+        aria-invalid={error?.field === field}
+        aria-describedby={error?.field === field ? `err-${field}` : undefined}
+        onChange={(e) => set(field, e.target.value)}
+      />
+      {error?.field === field ? <span className="error-text field-error" role="alert" id={`err-${field}`}>{error.message}</span> : null}
+    </label>
+  );
+
   return (
     <Dialog
-      title="Speed limits"
+      title="Torrent options"
       onClose={props.onClose}
       onSubmit={() => void submit()}
       actions={
@@ -48,16 +80,30 @@ export function LimitsDialog(props: { ids: TorrentId[]; onClose(): void }): Reac
         </>
       }
     >
-      <p className="muted">For {initial.name}. Leave empty or 0 for no limit; the global limits still apply.</p>
-      <label className="field inline">
-        <span>Download limit (KiB/s)</span>
-        <input data-autofocus inputMode="decimal" value={down} aria-invalid={downValue === undefined} onChange={(e) => setDown(e.target.value)} placeholder="unlimited" />
-      </label>
-      <label className="field inline">
-        <span>Upload limit (KiB/s)</span>
-        <input inputMode="decimal" value={up} aria-invalid={upValue === undefined} onChange={(e) => setUp(e.target.value)} placeholder="unlimited" />
-      </label>
-      {error ? <p className="error-text" role="alert">{error}</p> : null}
+      <p className="muted">For {name}. Empty fields use the values in Settings; the global limits still apply.</p>
+      <fieldset>
+        <legend>Speed (KiB/s)</legend>
+        {text('downloadLimit', 'Download limit', 'unlimited', true)}
+        {text('uploadLimit', 'Upload limit', 'unlimited')}
+      </fieldset>
+      <fieldset>
+        <legend>Seeding goals</legend>
+        {text('ratioLimit', 'Stop at ratio', 'as in Settings')}
+        {text('seedTimeLimitMinutes', 'Stop after seeding (minutes)', 'as in Settings')}
+      </fieldset>
+      <fieldset>
+        <legend>Connections and order</legend>
+        {text('maxConnections', 'Max connections', 'as in Settings')}
+        <label className="check">
+          <input type="checkbox" name="sequential" checked={form.sequential} onChange={(e) => set('sequential', e.target.checked)} />
+          Download in sequential order
+        </label>
+        <label className="check">
+          <input type="checkbox" name="firstLastPiecesFirst" checked={form.firstLastPiecesFirst} onChange={(e) => set('firstLastPiecesFirst', e.target.checked)} />
+          Download first and last pieces first
+        </label>
+      </fieldset>
+      {error && error.field === null ? <p className="error-text" role="alert">{error.message}</p> : null}
     </Dialog>
   );
 }

@@ -1,12 +1,15 @@
 /**
- * Settings (Ctrl+,): the engine's Settings through getSettings/setSettings, plus the theme (kept in this
- * browser). A value the form or the engine refuses is shown next to its field.
+ * Settings (Ctrl+,): the engine's settings as the store holds them (kept current by the engine's settings
+ * events), saved with setSettings, plus the theme (kept in this browser). While the dialog is open, a change
+ * made elsewhere shows in the fields the user has not edited (lib/settings-rebase.ts), and Save sends only
+ * the edits. A value the form or the engine refuses is shown next to its field.
  */
 import { useEffect, useState, type ReactNode } from 'react';
 import type { Settings } from '../../../engine/api/types.js';
 import { fieldOfError, fromForm, settingsPatch, toForm, type FormField, type SettingsForm } from '../../lib/settings-form.js';
 import { localStore } from '../../lib/local-store.js';
 import { applyStoredTheme, loadTheme, saveTheme, type Theme } from '../../lib/theme.js';
+import { rebaseForm } from '../../lib/settings-rebase.js';
 import { useEngine, useStoreApi, useTessera } from '../../store/context.js';
 import { errorText } from '../commands.js';
 import { Dialog } from '../Dialog.js';
@@ -15,33 +18,30 @@ function encryptionChoice(value: string): Settings['encryption'] {
   return value === 'require' || value === 'disable' ? value : 'prefer';
 }
 
+const HOST_FLAG: Readonly<Record<'listenPort' | 'dht' | 'lsd', string>> = { listenPort: '--peer-port', dht: '--no-dht', lsd: '--no-lsd' };
+
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 export function SettingsDialog(props: { onClose(): void }): ReactNode {
   const engine = useEngine();
-  const store = useStoreApi();
-  const [base, setBase] = useState<Settings | null>(() => store.getState().settings);
-  const [form, setForm] = useState<SettingsForm | null>(() => (base ? toForm(base) : null));
+  const live = useTessera((s) => s.settings);
+  const hostFixed = useTessera((s) => s.hostFixed);
+  const [base, setBase] = useState<Settings | null>(live);
+  const [form, setForm] = useState<SettingsForm | null>(() => (live ? toForm(live) : null));
   const [theme, setTheme] = useState<Theme>(() => loadTheme(localStore()));
   const [error, setError] = useState<{ field: FormField | null; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const portStatus = useTessera((s) => s.global?.portMapping ?? null);
 
   useEffect(() => {
-    let live = true;
-    engine.request({ type: 'getSettings' }).then(
-      (s) => {
-        if (!live) return;
-        setBase(s);
-        setForm((f) => f ?? toForm(s));
-      },
-      (e: unknown) => live && setError({ field: null, message: `Could not load the settings: ${errorText(e)}` }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [engine]);
+    if (!live || live === base) return;
+    setForm((f) => (f && base ? rebaseForm(f, base, live) : toForm(live)));
+    setBase(live);
+  }, [live, base]);
+
+  const fixedNote = (field: 'listenPort' | 'dht' | 'lsd'): ReactNode =>
+    hostFixed.includes(field) ? <span className="hint" id={`fixed-${field}`}>Set by the daemon's command line ({HOST_FLAG[field]}); restart it without the flag to change this here.</span> : null;
 
   const set = <K extends keyof SettingsForm>(k: K, v: SettingsForm[K]): void => {
     setForm((f) => (f ? { ...f, [k]: v } : f));
@@ -81,18 +81,28 @@ export function SettingsDialog(props: { onClose(): void }): ReactNode {
         name={field}
         value={String(form?.[field] ?? '')}
         placeholder={hint}
+        disabled={field === 'listenPort' && hostFixed.includes('listenPort')}
         aria-invalid={error?.field === field}
         aria-describedby={error?.field === field ? `err-${field}` : undefined}
         onChange={(e) => set(field, e.target.value as never)}
       />
       {fieldError(field)}
+      {field === 'listenPort' ? fixedNote('listenPort') : null}
     </label>
   );
 
   const check = (field: 'dht' | 'pex' | 'lsd' | 'portMapping' | 'altLimitsEnabled' | 'scheduleEnabled', label: string): ReactNode => (
     <label className="check">
-      <input type="checkbox" name={field} checked={form?.[field] ?? false} onChange={(e) => set(field, e.target.checked)} />
+      <input
+        type="checkbox"
+        name={field}
+        checked={form?.[field] ?? false}
+        disabled={(field === 'dht' || field === 'lsd') && hostFixed.includes(field)}
+        aria-describedby={(field === 'dht' || field === 'lsd') && hostFixed.includes(field) ? `fixed-${field}` : undefined}
+        onChange={(e) => set(field, e.target.checked)}
+      />
       {label}
+      {field === 'dht' || field === 'lsd' ? fixedNote(field) : null}
     </label>
   );
 
