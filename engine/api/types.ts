@@ -187,6 +187,12 @@ export interface Settings {
   pex: boolean;
   lsd: boolean;
   encryption: EncryptionPolicy;
+  /** uTP (BEP 29, over the listen port's UDP socket): accept and dial peers with it. tcp and utp are never both off. */
+  utp: boolean;
+  /** TCP: accept and dial peers with it. */
+  tcp: boolean;
+  /** Dial uTP first to peers known to take it (libtorrent's way); false: TCP first to every peer. */
+  preferUtp: boolean;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../common/clock.js';
 import { toHex } from '../common/hex.js';
 import type { Metainfo } from '../metainfo/index.js';
-import { PeerListener } from '../net/listener.js';
+import { PeerListener, type SharedDatagrams } from '../net/listener.js';
 import { TransferLimits, type RateLimits } from '../net/bandwidth.js';
 import { Torrent, type TorrentEvents } from '../torrent/torrent.js';
 import { Ticker } from '../common/ticker.js';
@@ -12,7 +12,7 @@ import { makePeerId, req2Hash } from '../wire/index.js';
 import type { EncryptionPolicy } from '../api/types.js';
 import type { PeerStream } from '../net/transport.js';
 import { acceptIncoming } from '../net/incoming.js';
-import { dialPeer } from '../net/dial.js';
+import { PeerDialer, type DialPreferences } from '../net/dial.js';
 
 export interface ClientOptions {
   readonly port?: number;
@@ -23,6 +23,8 @@ export interface ClientOptions {
   readonly encryption?: EncryptionPolicy;
   /** Lines about connections not yet tied to a torrent (refused or failed incoming handshakes). */
   readonly log?: (line: string) => void;
+  /** TCP and uTP on or off, and which one to dial first (default: both on, uTP first to peers known to take it). */
+  readonly transports?: DialPreferences;
 }
 
 export interface AddOptions {
@@ -48,12 +50,16 @@ export class Client {
   private readonly ticker = new Ticker(1000);
   /** Global download/upload limits: every torrent's transfers pass these as well as its own. */
   readonly limits: TransferLimits;
+  private transports: DialPreferences;
+  private readonly dialer: PeerDialer;
 
   constructor(private readonly opts: ClientOptions = {}) {
     this.peerId = makePeerId();
     this.clock = opts.clock ?? systemClock;
     this.limits = new TransferLimits(this.clock);
     this.encryption = opts.encryption ?? 'prefer';
+    this.transports = opts.transports ?? { tcp: true, utp: true, preferUtp: true };
+    this.dialer = new PeerDialer({ utp: () => this.listener.utp, preferences: () => this.transports });
     this.listener = new PeerListener((transport) => {
       acceptIncoming(transport, {
         encryption: () => this.encryption,
@@ -66,6 +72,18 @@ export class Client {
         log: (line) => this.opts.log?.(line),
       });
     });
+    this.listener.setTransports(this.transports);
+  }
+
+  /** TCP / uTP on or off and the dialling order; open connections stay. */
+  setTransports(transports: DialPreferences): void {
+    this.transports = { ...transports };
+    this.listener.setTransports(this.transports);
+  }
+
+  /** The listen port's UDP socket as the DHT shares it (datagrams that are not uTP); null before listen(). */
+  get datagrams(): SharedDatagrams | null {
+    return this.listener.datagrams;
   }
 
   /** Applies to connections made from now on; open ones keep what they negotiated. */
@@ -74,7 +92,7 @@ export class Client {
   }
 
   private dial(host: string, port: number, infoHash: Uint8Array, log?: (line: string) => void): Promise<PeerStream> {
-    return dialPeer(host, port, infoHash, this.encryption, log);
+    return this.dialer.dial(host, port, infoHash, this.encryption, log);
   }
 
   /** Bytes per second for all torrents together; null lifts a limit, undefined leaves it unchanged. */
@@ -113,6 +131,7 @@ export class Client {
       uploadSlots: opts.uploadSlots,
       ticker: this.ticker,
       parentLimits: [this.limits],
+      supportsUtp: (host, port) => this.dialer.hintUtp(host, port),
     });
     this.torrents.set(key, torrent);
     this.byReq2.set(toHex(req2Hash(meta.infoHash)), meta.infoHash);
