@@ -71,7 +71,7 @@ export interface GlobalStats {
 export interface PeerInfo {
   address: string;
   client: string;
-  /** Flags as letters (libtorrent/qBittorrent style): D downloading from, U uploading to, d/u interested but choked, O optimistic, I incoming, S snubbed. */
+  /** Flags as letters (libtorrent/qBittorrent style): D downloading from, U uploading to, d/u interested but choked, O optimistic, I incoming, S snubbed, E/e encrypted, P uTP (else TCP). */
   flags: string;
   downRate: number;
   upRate: number;

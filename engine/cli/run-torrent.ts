@@ -20,6 +20,8 @@ export interface RunOptions {
   readonly limits?: RateLimits;
   /** Message Stream Encryption (default 'prefer'). */
   readonly encryption?: EncryptionPolicy;
+  /** TCP / uTP on or off (default both; --no-utp, --no-tcp). */
+  readonly transports?: { readonly tcp: boolean; readonly utp: boolean };
 }
 
 export interface RunResult {
@@ -39,7 +41,7 @@ export async function runTorrent(opts: RunOptions): Promise<RunResult> {
       process.stderr.write(`${line}\n`);
     }
   };
-  const client = new Client({ port: opts.port, host: '0.0.0.0', encryption: opts.encryption, log });
+  const client = new Client({ port: opts.port, host: '0.0.0.0', encryption: opts.encryption, log, transports: opts.transports && { ...opts.transports, preferUtp: true } });
   if (opts.limits) client.setGlobalLimits(opts.limits);
   await client.listen();
   opts.onListening?.(client.port);

@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
-import { ENCRYPTION_OPTIONS, encryptionOption, intOption, limitOption, listOption, parseCommand, parsePeerArg, stringOption } from './args.js';
+import { ENCRYPTION_OPTIONS, TRANSPORT_OPTIONS, transportOptions, encryptionOption, intOption, limitOption, listOption, parseCommand, parsePeerArg, stringOption } from './args.js';
 import { loadInput } from './load.js';
 import { runTorrent } from './run-torrent.js';
 import { CliFailure } from './failure.js';
 
-const USAGE = 'tessera seed <file.torrent> --data <dir> [--port <n>] [--peer host:port]... [--upload-limit <B/s>] [--download-limit <B/s>] [--encryption prefer|require|disable] [--verbose]';
+const USAGE = 'tessera seed <file.torrent> --data <dir> [--port <n>] [--peer host:port]... [--upload-limit <B/s>] [--download-limit <B/s>] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--verbose]';
 
 export async function seedCommand(args: string[], out: (line: string) => void): Promise<void> {
   const { positionals, values } = parseCommand(
@@ -17,6 +17,7 @@ export async function seedCommand(args: string[], out: (line: string) => void): 
       'download-limit': { type: 'string' },
       'upload-limit': { type: 'string' },
       ...ENCRYPTION_OPTIONS,
+      ...TRANSPORT_OPTIONS,
       verbose: { type: 'boolean', short: 'v' },
     },
     { min: 1, max: 1, usage: USAGE },
@@ -36,6 +37,7 @@ export async function seedCommand(args: string[], out: (line: string) => void): 
     verbose: values.verbose === true,
     limits: { download: limitOption(values['download-limit'], 'download-limit'), upload: limitOption(values['upload-limit'], 'upload-limit') },
     encryption: encryptionOption(values.encryption),
+    transports: transportOptions(values),
     onListening: (port) => out(`listening on port ${port}`),
     until: (t) => {
       if (t.state === 'seeding' && !announced) {

@@ -30,6 +30,9 @@ export interface SettingsForm {
   pex: boolean;
   lsd: boolean;
   encryption: Settings['encryption'];
+  utp: boolean;
+  tcp: boolean;
+  preferUtp: boolean;
 }
 
 /** Form fields, and the Settings key each one's errors belong to. */
@@ -60,6 +63,9 @@ export function toForm(s: Settings): SettingsForm {
     pex: s.pex,
     lsd: s.lsd,
     encryption: s.encryption,
+    utp: s.utp,
+    tcp: s.tcp,
+    preferUtp: s.preferUtp,
   };
 }
 
@@ -129,7 +135,11 @@ export function fromForm(f: SettingsForm, base: Settings): FormResult {
       pex: f.pex,
       lsd: f.lsd,
       encryption: f.encryption,
+      utp: f.utp,
+      tcp: f.tcp,
+      preferUtp: f.preferUtp,
     };
+    if (!settings.tcp && !settings.utp) throw new FieldError('tcp', 'Keep TCP or uTP on: peers cannot reach you with both off.');
     if (settings.downloadDir === '') throw new FieldError('downloadDir', 'Enter the folder new downloads go to.');
     return { ok: true, settings };
   } catch (e) {
@@ -177,4 +187,7 @@ const toFormKeys: Readonly<Record<Exclude<FormField, 'scheduleEnabled' | 'schedu
   pex: true,
   lsd: true,
   encryption: true,
+  utp: true,
+  tcp: true,
+  preferUtp: true,
 };
