@@ -77,7 +77,7 @@ export class PeerDialer {
         }
         try {
           const { stream: encrypted } = await negotiateOutgoing(stream, infoHash, offer);
-          this.worked(kind, host, port);
+          this.worked(kind, host, port, failures, log);
           return encrypted;
         } catch (err) {
           failures.push(`${kind}: ${(err as Error).message}`);
@@ -94,7 +94,7 @@ export class PeerDialer {
       try {
         const stream = await this.connect(kind, host, port, fallbackLeft);
         if (fallbackLeft && kind === 'tcp') await stillOpen(stream);
-        this.worked(kind, host, port);
+        this.worked(kind, host, port, failures, log);
         return stream;
       } catch (err) {
         failures.push(`${kind}: ${(err as Error).message}`);
@@ -103,8 +103,9 @@ export class PeerDialer {
     throw new Error(failures.join('; '));
   }
 
-  private worked(kind: TransportKind, host: string, port: number): void {
+  private worked(kind: TransportKind, host: string, port: number, failures: readonly string[], log?: (line: string) => void): void {
     if (kind === 'utp') this.hintUtp(host, port);
+    if (failures.length > 0) log?.(`${host}:${port}: reached over ${kind === 'utp' ? 'uTP' : 'TCP'} after ${failures.join('; ')}`);
   }
 
   private connect(kind: TransportKind, host: string, port: number, fallbackLeft: boolean): Promise<IncomingStream> {
