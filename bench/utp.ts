@@ -74,6 +74,7 @@ async function main(): Promise<void> {
             ? await timed(`tessera-${run}`, process.execPath, [
                 ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
                 join(repo, 'bin', 'tessera.js'), 'download', torrent.file, '--out', out, '--port', String(port), '--no-dht', '--no-lsd', '--no-tcp', '--peer', peer,
+                ...(process.env.TESSERA_BENCH_VERBOSE ? ['--verbose'] : []),
               ], work)
             : await timed(`libtorrent-${run}`, SYSTEM_PYTHON, libtorrentArgs({ role: 'leech', torrentFile: torrent.file, dataDir: out, port, exitOnFinish: true, utpOnly: true, noTrackers: true, peers: [{ host: '127.0.0.1', port: seeder.port }] }), work);
         const got = (await sha1OfTree(join(out, payload.name))).get('bench.bin');
