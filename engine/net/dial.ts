@@ -55,24 +55,24 @@ export class PeerDialer {
   /**
    * Opens a connection to a peer for `infoHash` as the encryption policy says: plaintext ('disable'), an
    * encrypted handshake offering RC4 only ('require'), or one offering RC4 and plaintext with a plaintext
-   * attempt after the encrypted ones failed ('prefer': the peer may not speak MSE at all). Each way is tried
-   * on every transport in order(), so a peer that refuses TCP (a uTP-only libtorrent accepts TCP and closes at
-   * once) is reached over uTP, and one without uTP over TCP.
+   * attempt on the same transport when it fails ('prefer': the peer may not speak MSE at all). Transports are
+   * tried in order(), so a peer that refuses TCP (a uTP-only libtorrent accepts TCP and closes at once) is
+   * reached over uTP, and one without uTP over TCP.
    */
   async dial(host: string, port: number, infoHash: Uint8Array, policy: EncryptionPolicy, log?: (line: string) => void): Promise<PeerStream> {
     const order = this.order(host, port);
     if (order.length === 0) throw new Error('no transport is on to dial peers (tcp and utp are both off)');
     const failures: string[] = [];
-    const plaintextCandidates: TransportKind[] = [];
-    if (policy !== 'disable') {
-      const offer = policy === 'require' ? CRYPTO_RC4 : CRYPTO_RC4 | CRYPTO_PLAINTEXT;
-      for (let i = 0; i < order.length; i++) {
-        const kind = order[i];
+    const offer = policy === 'require' ? CRYPTO_RC4 : CRYPTO_RC4 | CRYPTO_PLAINTEXT;
+    for (let i = 0; i < order.length; i++) {
+      const kind = order[i];
+      const fallbackLeft = i < order.length - 1;
+      if (policy !== 'disable') {
         let stream: IncomingStream;
         try {
-          stream = await this.connect(kind, host, port, i < order.length - 1);
+          stream = await this.connect(kind, host, port, fallbackLeft);
         } catch (err) {
-          failures.push(`${kind}: ${(err as Error).message}`);
+          failures.push(`${kind}: ${(err as Error).message}`); // refused or timed out: the other transport
           continue;
         }
         try {
@@ -80,17 +80,14 @@ export class PeerDialer {
           this.worked(kind, host, port, failures, log);
           return encrypted;
         } catch (err) {
-          failures.push(`${kind}: ${(err as Error).message}`);
-          plaintextCandidates.push(kind);
+          const reason = (err as Error).message;
+          failures.push(`${kind}: ${reason}`);
+          if (policy === 'require') continue;
+          log?.(`${host}:${port}: encrypted handshake failed (${reason}); trying plaintext`);
         }
       }
-      if (policy === 'require') throw new Error(`encrypted handshake failed (encryption is required): ${failures.join('; ')}`);
-      log?.(`${host}:${port}: encrypted handshake failed (${failures.join('; ')}); trying plaintext`);
-    }
-    const plainOrder = policy === 'disable' ? order : plaintextCandidates;
-    for (let i = 0; i < plainOrder.length; i++) {
-      const kind = plainOrder[i];
-      const fallbackLeft = i < plainOrder.length - 1;
+      // Plaintext: the policy says so, or the peer may not speak MSE (or this transport is refused: then the close
+      // comes at once, stillOpen sees it, and the other transport is next).
       try {
         const stream = await this.connect(kind, host, port, fallbackLeft);
         if (fallbackLeft && kind === 'tcp') await stillOpen(stream);
@@ -100,6 +97,7 @@ export class PeerDialer {
         failures.push(`${kind}: ${(err as Error).message}`);
       }
     }
+    if (policy === 'require') throw new Error(`encrypted handshake failed (encryption is required): ${failures.join('; ')}`);
     throw new Error(failures.join('; '));
   }
 
