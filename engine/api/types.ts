@@ -100,7 +100,7 @@ export interface PortMappingStatus {
 export interface PeerInfo {
   address: string;
   client: string;
-  /** Flags as letters (libtorrent/qBittorrent style): D downloading from, U uploading to, d/u interested but choked, O optimistic, I incoming, S snubbed. */
+  /** Flags as letters (libtorrent/qBittorrent style): D downloading from, U uploading to, d/u interested but choked, O optimistic, I incoming, S snubbed, E/e encrypted, P uTP (else TCP). */
   flags: string;
   downRate: number;
   upRate: number;
@@ -229,6 +229,12 @@ export interface Settings {
    * 256 MiB and a sixteenth of its memory). Past it, blocks are written to disk as they come and verified from disk.
    */
   partialPieceMemory: number | null;
+  /** uTP (BEP 29, over the listen port's UDP socket): accept and dial peers with it. tcp and utp are never both off. */
+  utp: boolean;
+  /** TCP: accept and dial peers with it. */
+  tcp: boolean;
+  /** Dial uTP first to peers known to take it (libtorrent's way); false: TCP first to every peer. */
+  preferUtp: boolean;
 }
 
 /**

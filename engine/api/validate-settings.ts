@@ -31,6 +31,9 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   encryption: 'prefer',
   portMapping: true,
   partialPieceMemory: null,
+  utp: true,
+  tcp: true,
+  preferUtp: true,
 });
 
 function schedule(v: unknown, path: string): WeeklySchedule {
@@ -73,7 +76,15 @@ const SETTING_CHECKS: { [K in keyof Settings]-?: Check<Settings[K]> } = {
   encryption: (v, p) => oneOf(v, p, ENCRYPTION_POLICIES),
   portMapping: bool,
   partialPieceMemory: nullable((v, p) => int(v, p, LIMITS.partialPieceMemoryMin, LIMITS.partialPieceMemoryMax)),
+  utp: bool,
+  tcp: bool,
+  preferUtp: bool,
 };
+
+/** Why settings cannot apply together, or null: a peer must be reachable over at least one transport. */
+export function settingsConflict(s: Pick<Settings, 'tcp' | 'utp'>): string | null {
+  return !s.tcp && !s.utp ? 'tcp and utp cannot both be off: keep at least one transport on' : null;
+}
 
 /** Every Settings key, in declaration order. */
 export const SETTINGS_KEYS = Object.keys(SETTING_CHECKS) as readonly (keyof Settings)[];
@@ -85,6 +96,7 @@ export function parseSettingsPatch(v: unknown, path: string): Partial<Settings> 
     const x = own(o, k);
     if (x !== undefined) setChecked(out, SETTING_CHECKS, k, x, `${path}.${k}`);
   }
+  if (out.tcp === false && out.utp === false) fail(path, settingsConflict({ tcp: false, utp: false })!);
   return out;
 }
 

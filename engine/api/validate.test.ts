@@ -7,6 +7,7 @@ import {
   SETTINGS_KEYS,
   formatApiError,
   mergeSettings,
+  settingsConflict,
   parseRequest,
   validateCommand,
   validateSettings,
@@ -342,9 +343,19 @@ test('validateCommand checks a bare command', () => {
   });
 });
 
+test('settings: tcp and utp cannot both be off, in a patch or once merged', () => {
+  assert.deepEqual(validateSettingsPatch({ tcp: false, utp: false }), {
+    ok: false,
+    error: { name: 'InvalidSettings', message: 'settings tcp and utp cannot both be off: keep at least one transport on' },
+  });
+  assert.deepEqual(validateSettingsPatch({ tcp: false, preferUtp: false }), { ok: true, value: { tcp: false, preferUtp: false } });
+  assert.equal(settingsConflict(mergeSettings(DEFAULT_SETTINGS, { tcp: false })), null);
+  assert.match(settingsConflict(mergeSettings({ ...DEFAULT_SETTINGS, utp: false }, { tcp: false })) ?? '', /keep at least one transport on/);
+});
+
 test('settings: defaults are valid and complete; validateSettings requires every key; merge', () => {
   assert.deepEqual(validateSettings(DEFAULT_SETTINGS), { ok: true, value: { ...DEFAULT_SETTINGS } });
-  assert.equal(SETTINGS_KEYS.length, 23);
+  assert.equal(SETTINGS_KEYS.length, 26);
   assert.deepEqual([...SETTINGS_KEYS].sort(), Object.keys(DEFAULT_SETTINGS).sort());
   const { lsd: _lsd, ...missing } = DEFAULT_SETTINGS;
   assert.deepEqual(validateSettings(missing), { ok: false, error: { name: 'InvalidSettings', message: 'settings.lsd is missing' } });

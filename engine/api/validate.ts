@@ -21,10 +21,12 @@ import {
   mergeSettings,
   parseSettings,
   parseSettingsPatch,
+  settingsConflict,
 } from './validate-settings.js';
 
 export { COMMAND_TYPES, DEFAULT_SETTINGS, DETAIL_TOPICS, ENCRYPTION_POLICIES, FILE_PRIORITIES, LIMITS, QUEUE_MOVES, SEED_GOAL_ACTIONS, SETTINGS_KEYS };
 export { isCommandType, isTorrentId, mergeSettings, type Validated };
+export { settingsConflict };
 
 const REQUEST_KEYS = ['kind', 'requestId', 'command'] as const;
 

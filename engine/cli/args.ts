@@ -95,6 +95,19 @@ export function portMappingOption(values: Parsed['values']): Record<string, neve
   return values['no-port-mapping'] === true || process.env.TESSERA_PORT_MAPPING === '0' ? undefined : {};
 }
 
+/** The transport switches of commands that connect to peers: --no-utp, --no-tcp. */
+export const TRANSPORT_OPTIONS: Options = { 'no-utp': { type: 'boolean' }, 'no-tcp': { type: 'boolean' } };
+
+/** --no-utp / --no-tcp as the utp and tcp settings (the other one on); absent: undefined, the settings stand. */
+export function transportOptions(values: Parsed['values']): { tcp: boolean; utp: boolean } | undefined {
+  const noUtp = values['no-utp'] === true;
+  const noTcp = values['no-tcp'] === true;
+  if (noUtp && noTcp) throw new InputError('--no-utp and --no-tcp together leave no way to reach peers; give at most one');
+  if (noUtp) return { tcp: true, utp: false };
+  if (noTcp) return { tcp: false, utp: true };
+  return undefined;
+}
+
 /** The flag of commands that connect to peers. */
 export const ENCRYPTION_OPTIONS: Options = { encryption: { type: 'string' } };
 

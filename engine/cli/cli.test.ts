@@ -70,6 +70,7 @@ test('malformed torrents, magnets and arguments exit 2 with one line', () => {
     assertInputError(tessera(['download', bad]), /--out/);
     assertInputError(tessera(['frobnicate']), /unknown command/);
     assertInputError(tessera(['download', bad, '--out', dir, '--port', 'abc']), /--port/);
+    assertInputError(tessera(['download', bad, '--out', dir, '--no-utp', '--no-tcp']), /--no-utp and --no-tcp together leave no way to reach peers/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -6,11 +6,11 @@ import { isLoopbackHost } from '../daemon/origin.js';
 import { startDaemonServer } from '../daemon/server.js';
 import { defaultRendererDir, rendererBuilt } from '../daemon/static.js';
 import { TOKEN_RE, loadOrCreateToken } from '../daemon/token.js';
-import { DISCOVERY_OPTIONS, ENCRYPTION_OPTIONS, PORT_MAPPING_OPTIONS, discoveryOptions, portMappingOption, encryptionOption, intOption, parseCommand, stringOption } from './args.js';
+import { DISCOVERY_OPTIONS, ENCRYPTION_OPTIONS, PORT_MAPPING_OPTIONS, discoveryOptions, portMappingOption, encryptionOption, intOption, parseCommand, stringOption, TRANSPORT_OPTIONS, transportOptions } from './args.js';
 import { CliFailure } from './failure.js';
 
 export const DAEMON_USAGE =
-  'tessera daemon [--host <addr>] [--port <n>] [--token <t>] [--data-dir <dir>] [--download-dir <dir>] [--peer-port <n>] [--allow-remote] [--encryption prefer|require|disable] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--verbose]';
+  'tessera daemon [--host <addr>] [--port <n>] [--token <t>] [--data-dir <dir>] [--download-dir <dir>] [--peer-port <n>] [--allow-remote] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--verbose]';
 
 const DAEMON_HELP = `Usage: ${DAEMON_USAGE}
 
@@ -25,6 +25,7 @@ until Ctrl+C or SIGTERM (then it closes clients, saves resume data and exits 0).
   --peer-port <n>      BitTorrent listening port (default: the settings' listenPort, 6881; 0: any)
   --allow-remote       allow a non-loopback --host (prints a warning; prefer an SSH tunnel)
   --encryption <p>     sets the encryption setting (kept): prefer (default; encrypted when the peer can), require (RC4 only) or disable
+  --no-utp, --no-tcp   turn uTP or TCP off for peer connections (kept in the utp / tcp settings)
   --dht-bootstrap, --no-dht, --no-lsd   as for "tessera download"
   --no-port-mapping    do not map the peer port on the router (UPnP, NAT-PMP, PCP); the portMapping setting can also turn it off
   --verbose            log engine and connection events on stderr
@@ -58,6 +59,7 @@ export async function daemonCommand(args: string[], out: (line: string) => void,
       ...DISCOVERY_OPTIONS,
       ...PORT_MAPPING_OPTIONS,
       ...ENCRYPTION_OPTIONS,
+      ...TRANSPORT_OPTIONS,
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -83,6 +85,7 @@ export async function daemonCommand(args: string[], out: (line: string) => void,
   }
   const { dht, lsd } = discoveryOptions(values);
   const encryption = encryptionOption(values.encryption);
+  const transports = transportOptions(values);
   const verbose = values.verbose === true;
   const downloadDir = resolve(stringOption(values['download-dir']) ?? defaultDownloadDir());
   const staticRoot = hooks.staticRoot ?? defaultRendererDir();
@@ -98,8 +101,8 @@ export async function daemonCommand(args: string[], out: (line: string) => void,
       if (verbose) process.stderr.write(`${torrent ? `${torrent}: ` : ''}${line}\n`);
     },
   });
-  if (encryption) {
-    const reply = await session.request({ kind: 'request', requestId: 0, command: { type: 'setSettings', settings: { encryption } } });
+  if (encryption || transports) {
+    const reply = await session.request({ kind: 'request', requestId: 0, command: { type: 'setSettings', settings: { ...(encryption ? { encryption } : {}), ...transports } } });
     if (!reply.ok) {
       await session.close();
       throw new CliFailure(reply.error.message);

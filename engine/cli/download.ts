@@ -4,14 +4,14 @@ import type { Command, EngineEvent, TorrentSummary } from '../api/types.js';
 import { applyPatch } from '../api/diff.js';
 import { Session } from '../session/session.js';
 import { countBits } from '../common/bitfield.js';
-import { DISCOVERY_OPTIONS, ENCRYPTION_OPTIONS, PORT_MAPPING_OPTIONS, discoveryOptions, portMappingOption, encryptionOption, intOption, limitOption, listOption, numberOption, parseCommand, parsePeerArg, stringOption } from './args.js';
+import { DISCOVERY_OPTIONS, ENCRYPTION_OPTIONS, PORT_MAPPING_OPTIONS, discoveryOptions, portMappingOption, encryptionOption, intOption, limitOption, listOption, numberOption, parseCommand, parsePeerArg, stringOption, TRANSPORT_OPTIONS, transportOptions } from './args.js';
 import { loadInput } from './load.js';
 import { ProgressBar } from './progress.js';
 import { CliFailure } from './failure.js';
 import { prepareOutDir } from './out-dir.js';
 
 const USAGE =
-  'tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>] [--encryption prefer|require|disable] [--dht-bootstrap host:port[,host:port…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--json] [--verbose]';
+  'tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,host:port…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--json] [--verbose]';
 
 /** Resume data of `download` lives beside the files, so running the same command again continues. */
 export const CLI_SESSION_FOLDER = '.tessera';
@@ -29,6 +29,7 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
       ...DISCOVERY_OPTIONS,
       ...PORT_MAPPING_OPTIONS,
       ...ENCRYPTION_OPTIONS,
+      ...TRANSPORT_OPTIONS,
       json: { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
     },
@@ -44,6 +45,7 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
   const verbose = values.verbose === true;
   const { dht, lsd } = discoveryOptions(values);
   const encryption = encryptionOption(values.encryption);
+  const transports = transportOptions(values);
   const input = loadInput(positionals[0]);
   const dir = resolve(outDir);
   prepareOutDir(dir);
@@ -97,7 +99,7 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
   process.once('SIGTERM', onSignal);
   try {
     await send({ type: 'snapshot' });
-    await send({ type: 'setSettings', settings: { maxActiveDownloads: 10_000, maxActiveSeeds: 10_000, downloadLimit, uploadLimit, downloadDir: dir, ...(encryption ? { encryption } : {}) } });
+    await send({ type: 'setSettings', settings: { maxActiveDownloads: 10_000, maxActiveSeeds: 10_000, downloadLimit, uploadLimit, downloadDir: dir, ...(encryption ? { encryption } : {}), ...transports } });
     const existing = list.get(id);
     if (!existing) {
       const source = input.kind === 'magnet' ? { kind: 'magnet' as const, uri: positionals[0] } : { kind: 'torrent' as const, data: input.bytes };

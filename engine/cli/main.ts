@@ -13,11 +13,11 @@ const HELP = `Tessera: a BitTorrent client.
 Usage:
   tessera info <file.torrent|magnet> [--json]
   tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>]
-                   [--encryption prefer|require|disable] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--json] [--verbose]
-  tessera seed <file.torrent> --data <dir> [--port <n>] [--upload-limit <B/s>] [--encryption prefer|require|disable] [--no-port-mapping] [--verbose]
+                   [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--json] [--verbose]
+  tessera seed <file.torrent> --data <dir> [--port <n>] [--upload-limit <B/s>] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--no-port-mapping] [--verbose]
   tessera create <path> --out <file.torrent> [--tracker <url>]... [--piece-length <bytes>] [--private] [--comment <text>]
   tessera daemon [--host 127.0.0.1] [--port 9080] [--token <t>] [--data-dir <dir>] [--download-dir <dir>] [--peer-port <n>]
-                 [--allow-remote] [--encryption prefer|require|disable] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--verbose]
+                 [--allow-remote] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--verbose]
 
 download exits 0 once every piece is verified on disk; run it again after an
 interruption and it continues where it stopped. Limits are in bytes per second
@@ -25,6 +25,8 @@ interruption and it continues where it stopped. Limits are in bytes per second
 and also talks to plaintext peers; require talks RC4 only; disable plaintext only.
 The listening port is mapped on the home router (UPnP IGD, NAT-PMP, PCP) so
 peers can connect; --no-port-mapping turns that off.
+Peers are reached over TCP and uTP (uTP first to peers known to take it, each
+falling back to the other); --no-utp or --no-tcp turns one off.
 Exit codes: 0 success, 2 invalid input, 1 any other failure.
 
 daemon serves the web interface and the protocol (WebSocket at /api?token=…)

@@ -23,6 +23,8 @@ export interface RunOptions {
   readonly encryption?: EncryptionPolicy;
   /** Map the listen port on the home router (absent: no mapping). */
   readonly portMapping?: PortMappingOptions;
+  /** TCP / uTP on or off (default both; --no-utp, --no-tcp). */
+  readonly transports?: { readonly tcp: boolean; readonly utp: boolean };
 }
 
 export interface RunResult {
@@ -42,7 +44,7 @@ export async function runTorrent(opts: RunOptions): Promise<RunResult> {
       process.stderr.write(`${line}\n`);
     }
   };
-  const client = new Client({ port: opts.port, host: '0.0.0.0', encryption: opts.encryption, log, portMapping: opts.portMapping });
+  const client = new Client({ port: opts.port, host: '0.0.0.0', encryption: opts.encryption, log, portMapping: opts.portMapping, transports: opts.transports && { ...opts.transports, preferUtp: true } });
   if (opts.limits) client.setGlobalLimits(opts.limits);
   await client.listen();
   opts.onListening?.(client.port);

@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
-import { ENCRYPTION_OPTIONS, PORT_MAPPING_OPTIONS, encryptionOption, portMappingOption, intOption, limitOption, listOption, parseCommand, parsePeerArg, stringOption } from './args.js';
+import { ENCRYPTION_OPTIONS, PORT_MAPPING_OPTIONS, encryptionOption, portMappingOption, intOption, limitOption, listOption, parseCommand, parsePeerArg, stringOption, TRANSPORT_OPTIONS, transportOptions } from './args.js';
 import { loadInput } from './load.js';
 import { runTorrent } from './run-torrent.js';
 import { CliFailure } from './failure.js';
 
-const USAGE = 'tessera seed <file.torrent> --data <dir> [--port <n>] [--peer host:port]... [--upload-limit <B/s>] [--download-limit <B/s>] [--encryption prefer|require|disable] [--no-port-mapping] [--verbose]';
+const USAGE = 'tessera seed <file.torrent> --data <dir> [--port <n>] [--peer host:port]... [--upload-limit <B/s>] [--download-limit <B/s>] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--no-port-mapping] [--verbose]';
 
 export async function seedCommand(args: string[], out: (line: string) => void): Promise<void> {
   const { positionals, values } = parseCommand(
@@ -18,6 +18,7 @@ export async function seedCommand(args: string[], out: (line: string) => void): 
       'upload-limit': { type: 'string' },
       ...ENCRYPTION_OPTIONS,
       ...PORT_MAPPING_OPTIONS,
+      ...TRANSPORT_OPTIONS,
       verbose: { type: 'boolean', short: 'v' },
     },
     { min: 1, max: 1, usage: USAGE },
@@ -38,6 +39,7 @@ export async function seedCommand(args: string[], out: (line: string) => void): 
     limits: { download: limitOption(values['download-limit'], 'download-limit'), upload: limitOption(values['upload-limit'], 'upload-limit') },
     encryption: encryptionOption(values.encryption),
     portMapping: portMappingOption(values),
+    transports: transportOptions(values),
     onListening: (port) => out(`listening on port ${port}`),
     until: (t) => {
       if (t.state === 'seeding' && !announced) {

@@ -22,7 +22,7 @@ import { iteratePeers } from './peer-iterator.js';
 import { PeerStore } from './peer-store.js';
 import { QueryResponder } from './query-responder.js';
 import type { RoutingNode, RoutingTable, RoutingTableJson } from './routing-table.js';
-import { KrpcRpc, RpcError, type Address, type OutgoingQuery, type QueryAnswer, type RpcTimers } from './rpc.js';
+import { KrpcRpc, RpcError, type Address, type DatagramTransport, type OutgoingQuery, type QueryAnswer, type RpcTimers } from './rpc.js';
 import { TokenManager } from './tokens.js';
 import { TrackedTorrents } from './tracked-torrents.js';
 
@@ -347,8 +347,17 @@ export interface StartDhtOptions extends Omit<DhtNodeOptions, 'transport'> {
   readonly host?: string;
 }
 
-/** Binds a UDP socket, creates a DhtNode on it, and starts bootstrapping (not awaited). `close()` closes the socket. */
-export async function startDht(opts: StartDhtOptions): Promise<{ node: DhtNode; port: number }> {
+/**
+ * Creates a DhtNode and starts bootstrapping (not awaited). With `shared` (the session's listen port, which uTP
+ * uses too) the node sends and receives there and `close()` leaves it open; otherwise it binds a UDP socket of
+ * its own and `close()` closes it.
+ */
+export async function startDht(opts: StartDhtOptions & { readonly shared?: DatagramTransport }): Promise<{ node: DhtNode; port: number }> {
+  if (opts.shared) {
+    const node = new DhtNode({ ...opts, transport: opts.shared });
+    void node.start();
+    return { node, port: opts.port };
+  }
   const socket = await UdpSocket.bind({ port: opts.port, host: opts.host });
   socket.unref();
   const node = new DhtNode({ ...opts, transport: socket });

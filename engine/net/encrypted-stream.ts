@@ -1,4 +1,4 @@
-import type { IncomingStream, PeerStream, StreamEncryption, StreamSink } from './transport.js';
+import type { IncomingStream, PeerStream, StreamEncryption, StreamSink, TransportKind } from './transport.js';
 import type { MseResult, Rc4 } from '../wire/index.js';
 
 /**
@@ -30,6 +30,10 @@ export class EncryptedStream implements IncomingStream, StreamSink {
 
   get remotePort(): number {
     return this.inner.remotePort;
+  }
+
+  get kind(): TransportKind | undefined {
+    return this.inner.kind;
   }
 
   write(data: Uint8Array): boolean {

@@ -4,6 +4,9 @@
  */
 export type StreamEncryption = 'plaintext' | 'mse-plaintext' | 'rc4';
 
+/** Which protocol carries a connection's bytes: TCP, or uTP (BEP 29) over the session's UDP port. */
+export type TransportKind = 'tcp' | 'utp';
+
 /** What a peer connection needs from a byte stream: TCP and MSE streams here implement it, tests use fakes. */
 export interface Transport {
   /** Queues bytes; returns false when the caller should wait for `onDrain`. */
@@ -22,6 +25,8 @@ export interface Transport {
   readonly remotePort: number;
   /** Absent: plaintext. */
   readonly encryption?: StreamEncryption;
+  /** Absent: TCP. */
+  readonly kind?: TransportKind;
 }
 
 /** Where a stream delivers what it reads. `chunk` may be a reused buffer: copy what you keep. */

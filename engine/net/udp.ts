@@ -25,6 +25,8 @@ export interface UdpSocketOptions {
   readonly host?: string;
   /** Datagrams longer than this are dropped unread by the handlers. Default 8 KiB (KRPC messages are < 1.5 KiB). */
   readonly maxDatagram?: number;
+  /** The kernel's receive buffer (SO_RCVBUF) in bytes; default the system's. uTP at full speed needs a bigger one. */
+  readonly receiveBufferBytes?: number;
 }
 
 /** One bound UDP socket (IPv4 or IPv6). Send errors (unreachable hosts, full buffers) are counted, never thrown. */
@@ -71,6 +73,13 @@ export class UdpSocket {
       socket.once('error', onError);
       socket.bind(opts.port, host, () => {
         socket.off('error', onError);
+        if (opts.receiveBufferBytes !== undefined) {
+          try {
+            socket.setRecvBufferSize(opts.receiveBufferBytes);
+          } catch {
+            // Capped by net.core.rmem_max: the default buffer still works, only loses more under bursts.
+          }
+        }
         const port = socket.address().port;
         resolve(new UdpSocket(socket, family, port, host, opts.maxDatagram ?? 8192));
       });

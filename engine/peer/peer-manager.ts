@@ -226,7 +226,7 @@ export class PeerManager implements PeerHandler {
   private connected(peer: PeerConnection): void {
     this.peers.add(peer);
     this.addressBook.markConnected(peer.transport.remoteAddress, peer.transport.remotePort);
-    this.host.log(`connected ${peer.incoming ? 'from' : 'to'} ${peer.address} (${peer.client}), ${ENCRYPTION_LABELS[peer.encryption]}`);
+    this.host.log(`connected ${peer.incoming ? 'from' : 'to'} ${peer.address} (${peer.client}), ${ENCRYPTION_LABELS[peer.encryption]}${peer.transport.kind === 'utp' ? ', uTP' : ''}`);
     if (peer.supportsExtended) this.host.greet(peer);
     const have = this.host.have;
     if (peer.supportsFast) {

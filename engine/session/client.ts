@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../common/clock.js';
 import { toHex } from '../common/hex.js';
 import type { Metainfo } from '../metainfo/index.js';
-import { PeerListener } from '../net/listener.js';
+import { PeerListener, type SharedDatagrams } from '../net/listener.js';
 import { TransferLimits, type RateLimits } from '../net/bandwidth.js';
 import { Torrent, type TorrentEvents } from '../torrent/torrent.js';
 import { Ticker } from '../common/ticker.js';
@@ -12,7 +12,7 @@ import { makePeerId, req2Hash } from '../wire/index.js';
 import type { EncryptionPolicy } from '../api/types.js';
 import type { PeerStream } from '../net/transport.js';
 import { acceptIncoming } from '../net/incoming.js';
-import { dialPeer } from '../net/dial.js';
+import { PeerDialer, type DialPreferences } from '../net/dial.js';
 import { Reachability, type PortMappingOptions } from './reachability.js';
 import { PieceMemory } from '../storage/piece-memory.js';
 
@@ -29,6 +29,8 @@ export interface ClientOptions {
   readonly portMapping?: PortMappingOptions;
   /** Bytes all torrents may hold in partial pieces (null or absent: sized to the machine); see PieceMemory. */
   readonly partialPieceMemory?: number | null;
+  /** TCP and uTP on or off, and which one to dial first (default: both on, uTP first to peers known to take it). */
+  readonly transports?: DialPreferences;
 }
 
 export interface AddOptions {
@@ -61,6 +63,8 @@ export class Client {
   private portMapping: PortMappingOptions | undefined;
   /** The budget for piece buffers every torrent shares. */
   readonly pieceMemory: PieceMemory;
+  private transports: DialPreferences;
+  private readonly dialer: PeerDialer;
 
   constructor(private readonly opts: ClientOptions = {}) {
     this.peerId = makePeerId();
@@ -70,6 +74,8 @@ export class Client {
     this.reachability = new Reachability(this.clock, (line) => this.opts.log?.(line));
     this.portMapping = opts.portMapping;
     this.pieceMemory = new PieceMemory(opts.partialPieceMemory ?? null);
+    this.transports = opts.transports ?? { tcp: true, utp: true, preferUtp: true };
+    this.dialer = new PeerDialer({ utp: () => this.listener.utp, preferences: () => this.transports });
     this.listener = new PeerListener((transport) => {
       this.reachability.noteIncoming();
       acceptIncoming(transport, {
@@ -83,6 +89,18 @@ export class Client {
         log: (line) => this.opts.log?.(line),
       });
     });
+    this.listener.setTransports(this.transports);
+  }
+
+  /** TCP / uTP on or off and the dialling order; open connections stay. */
+  setTransports(transports: DialPreferences): void {
+    this.transports = { ...transports };
+    this.listener.setTransports(this.transports);
+  }
+
+  /** The listen port's UDP socket as the DHT shares it (datagrams that are not uTP); null before listen(). */
+  get datagrams(): SharedDatagrams | null {
+    return this.listener.datagrams;
   }
 
   /** Applies to connections made from now on; open ones keep what they negotiated. */
@@ -91,7 +109,7 @@ export class Client {
   }
 
   private dial(host: string, port: number, infoHash: Uint8Array, log?: (line: string) => void): Promise<PeerStream> {
-    return dialPeer(host, port, infoHash, this.encryption, log);
+    return this.dialer.dial(host, port, infoHash, this.encryption, log);
   }
 
   /** Bytes per second for all torrents together; null lifts a limit, undefined leaves it unchanged. */
@@ -146,6 +164,7 @@ export class Client {
       ticker: this.ticker,
       parentLimits: [this.limits],
       pieceMemory: this.pieceMemory,
+      supportsUtp: (host, port) => this.dialer.hintUtp(host, port),
     });
     this.torrents.set(key, torrent);
     this.byReq2.set(toHex(req2Hash(meta.infoHash)), meta.infoHash);

@@ -18,7 +18,7 @@ export function detailsOf(e: Entry, topics: ReadonlySet<DetailTopic>): TorrentDe
       ? [...t.peers].map((p) => ({
           address: p.address,
           client: p.client,
-          flags: `${!p.peerChoking && p.amInterested ? 'D' : p.amInterested ? 'd' : ''}${!p.amChoking && p.peerInterested ? 'U' : p.peerInterested ? 'u' : ''}${p.optimistic ? 'O' : ''}${p.incoming ? 'I' : ''}${p.snubbed ? 'S' : ''}${ENCRYPTION_FLAGS[p.encryption]}`,
+          flags: `${!p.peerChoking && p.amInterested ? 'D' : p.amInterested ? 'd' : ''}${!p.amChoking && p.peerInterested ? 'U' : p.peerInterested ? 'u' : ''}${p.optimistic ? 'O' : ''}${p.incoming ? 'I' : ''}${p.snubbed ? 'S' : ''}${ENCRYPTION_FLAGS[p.encryption]}${p.transport?.kind === 'utp' ? 'P' : ''}`,
           downRate: Math.round(p.downloadMeter.rate()),
           upRate: Math.round(p.uploadMeter.rate()),
           progress: p.bits ? p.bits.count / p.bits.length : 0,

@@ -1,5 +1,6 @@
 import type { Clock } from '../common/clock.js';
 import { startDht, type DhtNode } from '../dht/node.js';
+import type { DatagramTransport } from '../dht/rpc.js';
 import { readFileIfExists, writeFileAtomic } from '../storage/resume/atomic-file.js';
 import type { Entry } from './entry.js';
 
@@ -10,6 +11,8 @@ export interface SessionDhtStart {
   readonly port: number;
   readonly host?: string;
   readonly clock: Clock;
+  /** The listen port's UDP socket, shared with uTP (the DHT takes the datagrams that are not uTP); absent: bind one. */
+  readonly shared?: DatagramTransport | null;
 }
 
 /**
@@ -36,7 +39,7 @@ export class SessionDht {
       this.log(`dht: saved routing table unreadable (${(err as Error).message}); bootstrapping afresh`);
     }
     try {
-      const { node, port } = await startDht({ port: opts.port, host: opts.host, state, bootstrap: opts.bootstrap, maxNodesPerIp: opts.maxNodesPerIp, clock: opts.clock });
+      const { node, port } = await startDht({ port: opts.port, host: opts.host, shared: opts.shared ?? undefined, state, bootstrap: opts.bootstrap, maxNodesPerIp: opts.maxNodesPerIp, clock: opts.clock });
       this.node = node;
       this.log(`dht: listening on UDP port ${port}${state ? ' with the saved routing table' : ''}`);
       for (const e of entries) this.track(e, opts.port);

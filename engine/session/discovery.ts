@@ -3,6 +3,7 @@ import type { Clock } from '../common/clock.js';
 import { LocalDiscovery } from '../net/lsd.js';
 import { join } from 'node:path';
 import { SessionDht } from './dht.js';
+import type { DatagramTransport } from '../dht/rpc.js';
 import type { Entry } from './entry.js';
 import type { SessionOptions } from './session-options.js';
 
@@ -10,6 +11,8 @@ export interface PeerDiscoveryOptions extends Pick<SessionOptions, 'dataDir' | '
   readonly clock: Clock;
   /** The port peers reach us on (announced on the DHT and the LAN). */
   listenPort(): number;
+  /** That port's UDP socket, shared by uTP and the DHT; null: the DHT binds its own. */
+  datagrams(): DatagramTransport | null;
   /** The torrent an announce on the LAN is about, if it is in the list. */
   find(infoHashHex: string): Entry | undefined;
   log(line: string): void;
@@ -78,6 +81,6 @@ export class PeerDiscovery {
   }
 
   private startDht(dht: NonNullable<SessionOptions['dht']>, entries: Iterable<Entry>): Promise<void> {
-    return this.dht.start({ ...dht, port: this.opts.listenPort(), host: this.opts.listenHost, clock: this.opts.clock }, entries);
+    return this.dht.start({ ...dht, port: this.opts.listenPort(), host: this.opts.listenHost, clock: this.opts.clock, shared: this.opts.datagrams() }, entries);
   }
 }

@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '../common/clock.js';
 import type { Command, EngineEvent, GlobalStats, Reply, Request, ResultOf, Settings } from '../api/types.js';
 import { roundForWire } from '../api/diff.js';
 import { mergeSettings, parseRequest } from '../api/validate.js';
+import { settingsConflict } from '../api/validate.js';
 import { ResumeStore } from '../storage/resume/resume-store.js';
 import type { ResumeData } from '../storage/resume/resume-data.js';
 import { Client } from './client.js';
@@ -72,6 +73,7 @@ export class Session {
       dataDir: opts.dataDir, dht: opts.dht, lsd: opts.lsd, listenHost: opts.listenHost,
       clock: this.clock,
       listenPort: () => this.client.port,
+      datagrams: () => this.client.datagrams,
       find: (id) => this.entries.get(id),
       log: (line) => this.log(line),
     });
@@ -84,6 +86,7 @@ export class Session {
       log: (line) => this.log(line),
       portMapping: settings.portMapping ? opts.portMapping : undefined,
       partialPieceMemory: settings.partialPieceMemory,
+      transports: transportsOf(settings),
     });
     this.checkpoints = new Checkpoints(this.store, this.clock, (line) => this.log(line));
     this.runner = new TorrentRunner({
@@ -306,7 +309,10 @@ export class Session {
   }
 
   private async updateSettings(patch: Partial<Settings>): Promise<Settings> {
+    const conflict = settingsConflict(mergeSettings(this.settings, patch));
+    if (conflict) throw new ApiError('InvalidCommand', conflict);
     this.settings = mergeSettings(this.settings, patch);
+    this.client.setTransports(transportsOf(this.settings));
     await this.store.saveSettings(this.settings);
     this.applyGlobalLimits();
     this.client.setEncryption(this.settings.encryption);
@@ -491,6 +497,10 @@ export class Session {
     await this.store.flush();
     await this.client.close();
   }
+}
+
+function transportsOf(s: Settings): { tcp: boolean; utp: boolean; preferUtp: boolean } {
+  return { tcp: s.tcp, utp: s.utp, preferUtp: s.preferUtp };
 }
 
 function streamOf(view: StreamView | null): StreamView {

@@ -62,6 +62,8 @@ export interface LibtorrentOptions extends ClientOptions {
 export interface TransmissionOptions extends ClientOptions {
   /** Its encryption mode (settings.json `encryption` and the matching flag). Default 'tolerated': prefer plaintext. */
   readonly encryption?: 'tolerated' | 'preferred' | 'required';
+  /** Turn uTP on (settings.json `utp-enabled`; off by default here). Transmission has no switch for TCP. */
+  readonly utp?: boolean;
 }
 
 export interface WebtorrentOptions extends ClientOptions {
@@ -288,7 +290,7 @@ export async function startTransmission(opts: TransmissionOptions): Promise<Clie
     'dht-enabled': false,
     'lpd-enabled': false,
     'pex-enabled': false,
-    'utp-enabled': false,
+    'utp-enabled': opts.utp === true,
     'port-forwarding-enabled': false,
     'peer-port': opts.port,
     'peer-port-random-on-start': false,

@@ -7,9 +7,9 @@ class FakeConn implements PexConnection {
   isSeed = false;
   closed = false;
   readonly extensions = new Map<string, number>();
-  readonly transport: { remoteAddress: string; remotePort: number };
-  constructor(host: string, port: number, readonly incoming = false, pexId = 9) {
-    this.transport = { remoteAddress: host, remotePort: port };
+  readonly transport: { remoteAddress: string; remotePort: number; kind?: 'tcp' | 'utp' };
+  constructor(host: string, port: number, readonly incoming = false, pexId = 9, kind?: 'tcp' | 'utp') {
+    this.transport = { remoteAddress: host, remotePort: port, kind };
     if (pexId) this.extensions.set('ut_pex', pexId);
   }
 }
@@ -113,6 +113,18 @@ test('the encryption preference from the extended handshake (e=1) is passed on a
   assert.equal(m.added[0].flags, PexFlags.reachable | PexFlags.preferEncryption);
 });
 
+test('uTP: a peer connected over uTP is passed on with flag 0x04, and received peers with that flag are listed for the dialler', () => {
+  const pex = new Pex<FakeConn>({ firstDelayMs: 0, minReceiveGapMs: 0 });
+  const r = new FakeConn('10.0.0.1', 1);
+  const overUtp = new FakeConn('10.0.0.2', 2, false, 9, 'utp');
+  handshake(pex, r, 0);
+  handshake(pex, overUtp, 0);
+  const m = to(pex.due(new Set([r, overUtp]), 0), r)!;
+  assert.equal(m.added[0].flags, PexFlags.reachable | PexFlags.utp);
+  const got = pex.receive(r, encodePex({ added: [{ host: '10.5.0.1', port: 7, flags: PexFlags.utp }, { host: '10.5.0.2', port: 8, flags: 0 }] }), 0, false);
+  assert.deepEqual(got, { kind: 'peers', peers: [{ host: '10.5.0.1', port: 7 }, { host: '10.5.0.2', port: 8 }], utp: [{ host: '10.5.0.1', port: 7 }] });
+});
+
 test('receiving: peers capped per message, seeds skipped while seeding, port 0 skipped, floods ignored, garbage throws', () => {
   const pex = new Pex<FakeConn>({ minReceiveGapMs: 45_000 });
   const from = new FakeConn('10.0.0.1', 1);
@@ -125,7 +137,7 @@ test('receiving: peers capped per message, seeds skipped while seeding, port 0 s
   assert.deepEqual(pex.receive(from, encodePex({ added: many }), 44_999, false), { kind: 'flood' });
   assert.equal(pex.floods, 1);
   const later = pex.receive(from, encodePex({ added: [{ host: '10.4.0.1', port: 0, flags: 0 }, { host: '10.4.0.2', port: 5, flags: PexFlags.seed }] }), 45_000, false);
-  assert.deepEqual(later, { kind: 'peers', peers: [{ host: '10.4.0.2', port: 5 }] }, 'port 0 skipped; seeds kept while leeching');
+  assert.deepEqual(later, { kind: 'peers', peers: [{ host: '10.4.0.2', port: 5 }], utp: [] }, 'port 0 skipped; seeds kept while leeching');
   const other = new FakeConn('10.0.0.2', 2);
   assert.throws(() => pex.receive(other, Buffer.from('d5:added3:abce'), 0, false), WireError);
   assert.throws(() => pex.receive(new FakeConn('10.0.0.3', 3), Buffer.from('not bencode'), 0, false), WireError);

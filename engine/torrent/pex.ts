@@ -31,7 +31,7 @@ export interface PexConnection {
   readonly closed: boolean;
   /** BEP 10 `m`: extension name -> the id the peer wants us to use (0: disabled). */
   readonly extensions: ReadonlyMap<string, number>;
-  readonly transport: { readonly remoteAddress: string; readonly remotePort: number };
+  readonly transport: { readonly remoteAddress: string; readonly remotePort: number; readonly kind?: 'tcp' | 'utp' };
 }
 
 export interface PexOptions {
@@ -52,7 +52,8 @@ export interface PexOutgoing<P> {
 }
 
 export type PexReceived =
-  | { readonly kind: 'peers'; readonly peers: PeerAddress[] }
+  /** `utp`: those of `peers` whose flags say they accept uTP (flag 0x04), for the dialler to try uTP first. */
+  | { readonly kind: 'peers'; readonly peers: PeerAddress[]; readonly utp: PeerAddress[] }
   /** Too soon after the last message from this peer. */
   | { readonly kind: 'flood' };
 
@@ -143,12 +144,14 @@ export class Pex<P extends PexConnection> {
     s.lastReceivedAt = now;
     const msg = decodePex(payload, PEX_MAX_DECODE);
     const peers: PeerAddress[] = [];
+    const utp: PeerAddress[] = [];
     for (const p of [...msg.added, ...msg.added6]) {
       if (peers.length >= PEX_MAX_TAKE) break;
       if (p.port === 0 || (seeding && (p.flags & PexFlags.seed) !== 0)) continue;
       peers.push({ host: p.host, port: p.port });
+      if ((p.flags & PexFlags.utp) !== 0) utp.push(peers[peers.length - 1]);
     }
-    return { kind: 'peers', peers };
+    return { kind: 'peers', peers, utp };
   }
 
   /** The address others can dial `conn` at, or null when we do not know its listen port. */
@@ -166,6 +169,7 @@ export class Pex<P extends PexConnection> {
     if (port === undefined || port < 1 || port > 65535) return null;
     if (conn.isSeed) flags |= PexFlags.seed;
     if (this.states.get(conn)?.encryption) flags |= PexFlags.preferEncryption;
+    if (conn.transport.kind === 'utp') flags |= PexFlags.utp;
     return { host, port, flags, key: `${host}:${port}`, conn };
   }
 

@@ -74,6 +74,8 @@ export interface TorrentOptions {
   readonly webSeeds?: WebSeedOptions;
   /** v2/hybrid with a given `storage`: the verifier that storage was made with (default: one of its own). */
   readonly verifier?: MerkleVerifier;
+  /** A peer at host:port accepts uTP (its PEX flag, or it reached us over uTP): the dialler tries uTP first. */
+  readonly supportsUtp?: (host: string, port: number) => void;
 }
 
 const TICK_MS = 1000;
@@ -427,6 +429,7 @@ export class Torrent implements SwarmHost {
 
   extendedHandshake(peer: PeerConnection, handshake: ExtendedHandshake): void {
     this.pex?.onHandshake(peer, handshake, this.clock.now());
+    if (peer.transport.kind === 'utp' && handshake.p !== undefined) this.opts.supportsUtp?.(peer.transport.remoteAddress, handshake.p);
   }
 
   extendedMessage(peer: PeerConnection, id: number, payload: Uint8Array): void {
@@ -436,7 +439,10 @@ export class Torrent implements SwarmHost {
       if (answer && theirId) peer.sendMessage({ type: 'extended', id: theirId, payload: answer });
     } else if (id === OUR_EXTENSIONS.ut_pex && this.pex?.enabled) {
       const got = this.pex.receive(peer, payload, this.clock.now(), this.complete);
-      if (got.kind === 'peers' && got.peers.length > 0) this.addPeers(got.peers, `pex from ${peer.address}`);
+      if (got.kind === 'peers' && got.peers.length > 0) {
+        for (const p of got.utp) this.opts.supportsUtp?.(p.host, p.port);
+        this.addPeers(got.peers, `pex from ${peer.address}`);
+      }
     } else if (id === OUR_EXTENSIONS.lt_donthave) {
       this.swarm.peerLostPiece(peer, decodeDontHave(payload));
     }

@@ -14,6 +14,7 @@ test('flag letters become words; unknown letters are kept', () => {
   assert.match(parseFlags('e')[0].label, /handshake only/);
   assert.equal(parseFlags('X')[0].label, 'flag X (unknown)');
   assert.equal(describeFlags(''), 'no flags');
+  assert.match(parseFlags('P')[0].label, /^uTP connection/);
   assert.equal(describeFlags('DO'), 'D: downloading from them; O: optimistic unchoke');
 });
 

@@ -17,6 +17,7 @@ export const PEER_FLAGS: readonly PeerFlag[] = [
   { letter: 'S', label: 'snubbed: sent us nothing for a while' },
   { letter: 'E', label: 'encrypted connection (RC4, protocol encryption)' },
   { letter: 'e', label: 'encrypted handshake only: the data itself travels in plaintext' },
+  { letter: 'P', label: 'uTP connection (µTP over UDP, yields to other traffic); without P: TCP' },
 ];
 
 const BY_LETTER = new Map(PEER_FLAGS.map((f) => [f.letter, f] as const));

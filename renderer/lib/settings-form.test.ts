@@ -34,6 +34,15 @@ test('the encryption choice round-trips and becomes a one-key patch', () => {
   assert.equal(fieldOfError("InvalidSettings: settings.encryption must be one of 'prefer', 'require', 'disable'"), 'encryption');
 });
 
+test('transports: uTP/TCP switches and the preference become a patch; both off is refused at the TCP switch', () => {
+  const r = fromForm({ ...toForm(base), utp: false, preferUtp: false }, base);
+  assert.ok(r.ok);
+  assert.deepEqual(settingsPatch(base, r.settings), { utp: false, preferUtp: false });
+  assert.deepEqual(fromForm({ ...toForm(base), utp: false, tcp: false }, base), { ok: false, field: 'tcp', message: 'Keep TCP or uTP on: peers cannot reach you with both off.' });
+  assert.equal(fieldOfError('settings tcp and utp cannot both be off'), null);
+  assert.equal(fieldOfError('settings.preferUtp must be a boolean'), 'preferUtp');
+});
+
 test('bad input names its field', () => {
   const bad = (over: Partial<ReturnType<typeof toForm>>) => {
     const r = fromForm({ ...toForm(base), ...over }, base);

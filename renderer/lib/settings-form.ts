@@ -31,6 +31,9 @@ export interface SettingsForm {
   lsd: boolean;
   encryption: Settings['encryption'];
   portMapping: boolean;
+  utp: boolean;
+  tcp: boolean;
+  preferUtp: boolean;
 }
 
 /** Form fields, and the Settings key each one's errors belong to. */
@@ -62,6 +65,9 @@ export function toForm(s: Settings): SettingsForm {
     lsd: s.lsd,
     encryption: s.encryption,
     portMapping: s.portMapping,
+    utp: s.utp,
+    tcp: s.tcp,
+    preferUtp: s.preferUtp,
   };
 }
 
@@ -132,7 +138,11 @@ export function fromForm(f: SettingsForm, base: Settings): FormResult {
       lsd: f.lsd,
       encryption: f.encryption,
       portMapping: f.portMapping,
+      utp: f.utp,
+      tcp: f.tcp,
+      preferUtp: f.preferUtp,
     };
+    if (!settings.tcp && !settings.utp) throw new FieldError('tcp', 'Keep TCP or uTP on: peers cannot reach you with both off.');
     if (settings.downloadDir === '') throw new FieldError('downloadDir', 'Enter the folder new downloads go to.');
     return { ok: true, settings };
   } catch (e) {
@@ -181,4 +191,7 @@ const toFormKeys: Readonly<Record<Exclude<FormField, 'scheduleEnabled' | 'schedu
   lsd: true,
   encryption: true,
   portMapping: true,
+  utp: true,
+  tcp: true,
+  preferUtp: true,
 };

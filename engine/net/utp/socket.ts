@@ -63,31 +63,41 @@ export class UtpSocket implements UtpStreamHost {
     return this.connections.size;
   }
 
-  /** Accept incoming connections; without a handler, SYNs are answered with RESET. */
-  onConnection(fn: (stream: UtpStream) => void): void {
+  /** Accept incoming connections; without a handler (or with null: uTP switched off), SYNs are answered with RESET. */
+  onConnection(fn: ((stream: UtpStream) => void) | null): void {
     this.incoming = fn;
   }
 
-  /** Opens a connection; resolves when the peer answers the SYN, rejects on timeout or RESET. */
-  connect(host: string, port: number): Promise<UtpStream> {
+  /**
+   * Opens a connection; resolves when the peer answers the SYN, rejects on RESET or when the SYN retries run
+   * out, or after `timeoutMs` (the connection is then aborted: a dialler falls back to TCP sooner).
+   */
+  connect(host: string, port: number, timeoutMs?: number): Promise<UtpStream> {
     if (this.closed) return Promise.reject(new Error('uTP socket closed'));
     let recvId = randomInt(0x10000);
     while (this.connections.get(host, port, recvId)) recvId = (recvId + 1) & 0xffff;
     return new Promise((resolve, reject) => {
       const stream = new UtpStream(host, port, this);
       let settled = false;
+      let timer: NodeJS.Timeout | null = null;
       const events = this.eventsFor(stream, host, port, () => recvId, {
         connected: () => {
+          if (timer) clearTimeout(timer);
           settled = true;
           resolve(stream);
         },
         closed: (reason) => {
+          if (timer) clearTimeout(timer);
           if (!settled) reject(new Error(`uTP connect to ${host}:${port}: ${reason}`));
           settled = true;
         },
       });
       const conn = UtpConnection.connect(recvId, randomInt(0x10000), events, this.opts, nowMicros());
       this.add(conn, stream, host, port);
+      if (timeoutMs !== undefined && !settled) {
+        timer = setTimeout(() => conn.abort('timed out', nowMicros()), timeoutMs);
+        timer.unref();
+      }
     });
   }
 

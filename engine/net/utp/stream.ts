@@ -1,6 +1,6 @@
 // A uTP connection seen as the byte stream a peer connection reads and writes: the same shape as the TCP
 // SocketTransport, so the wire codec, MSE, rate limits and statistics work over it unchanged.
-import type { IncomingStream, StreamEncryption, StreamSink } from '../transport.js';
+import type { IncomingStream, StreamEncryption, StreamSink, TransportKind } from '../transport.js';
 import type { UtpConnection } from './connection.js';
 
 /** What a stream needs from the socket that carries it. */
@@ -12,6 +12,7 @@ export interface UtpStreamHost {
 
 export class UtpStream implements IncomingStream {
   readonly encryption: StreamEncryption = 'plaintext';
+  readonly kind: TransportKind = 'utp';
   private sink: StreamSink | null = null;
   private pending: Uint8Array[] = [];
   private closedReason: string | null = null;

@@ -91,7 +91,7 @@ export function SettingsDialog(props: { onClose(): void }): ReactNode {
     </label>
   );
 
-  const check = (field: 'dht' | 'pex' | 'lsd' | 'portMapping' | 'altLimitsEnabled' | 'scheduleEnabled', label: string): ReactNode => (
+  const check = (field: 'dht' | 'pex' | 'lsd' | 'portMapping' | 'altLimitsEnabled' | 'scheduleEnabled' | 'utp' | 'tcp', label: string): ReactNode => (
     <label className="check">
       <input
         type="checkbox"
@@ -196,6 +196,16 @@ export function SettingsDialog(props: { onClose(): void }): ReactNode {
                 <option value="disable">Disable encryption (plaintext only)</option>
               </select>
               {fieldError('encryption')}
+            </label>
+            {check('utp', 'uTP (µTP over UDP: yields to your other traffic)')}
+            {check('tcp', 'TCP')}
+            {fieldError('tcp')}
+            <label className="field">
+              <span>Connect to peers</span>
+              <select name="preferUtp" value={form.preferUtp ? 'utp' : 'tcp'} onChange={(e) => set('preferUtp', e.target.value !== 'tcp')}>
+                <option value="utp">Prefer uTP (to peers known to support it)</option>
+                <option value="tcp">Prefer TCP</option>
+              </select>
             </label>
           </fieldset>
           <fieldset>

@@ -1,0 +1,127 @@
+// LEDBAT in the lab: a 20 Mbit/s bottleneck with a 300 ms queue between a seeder and a leecher. A uTP upload alone
+// (a `tessera seed --no-tcp` feeding a uTP-only libtorrent leecher) must fill >= 90% of the link while keeping the
+// queueing delay (UDP echo through the bottleneck) within ~100 ms of the empty queue's (LEDBAT's target); then a
+// competing TCP bulk flow (reno: loss-based, as the lab's shaping test notes; the kernel default here, BBR, would not
+// fill the queue) must get >= 80% of the link while the uTP flow yields. The same run measures libtorrent's uTP as
+// the uploader, and prints the two side by side.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { makeTestPayload, makeTorrent, type ClientHandle } from '../../testing/index.js';
+import { Lab, measureRtt, runBulkFlow, startBulkSink, startLabLibtorrent, startLabTessera, startUdpEcho, type RttStats } from '../../testing/lab/index.js';
+
+const LINK_MBIT = 20;
+const SIZE = 256 << 20;
+
+interface Figures {
+  uploader: string;
+  aloneMbit: number;
+  aloneRtt: RttStats;
+  tcpMbit: number;
+  utpWithTcpMbit: number;
+  tcpRtt: RttStats;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Payload bytes the leecher has, from its progress lines. */
+function have(leech: ClientHandle): number {
+  const p = leech.progress();
+  return p?.downloaded ?? (p ? p.fraction * SIZE : 0);
+}
+
+/** The leecher's goodput over `ms`, in Mbit/s. */
+async function rateOver(leech: ClientHandle, ms: number): Promise<number> {
+  const b0 = have(leech);
+  const t0 = performance.now();
+  await sleep(ms);
+  return ((have(leech) - b0) * 8) / 1e6 / ((performance.now() - t0) / 1000);
+}
+
+describe('LEDBAT on a 20 Mbit/s bottleneck with a deep queue', { timeout: 600_000 }, () => {
+  let lab: Lab;
+  let root = '';
+  let torrentFile = '';
+  let idle: RttStats;
+  const figures: Figures[] = [];
+  const echo = { host: '', port: 7000 };
+
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'tessera-ledbat-'));
+    const payload = await makeTestPayload(join(root, 'seed'), { name: 'ledbat', files: [{ path: 'data.bin', size: SIZE }], seed: 3 });
+    torrentFile = (await makeTorrent({ source: payload.root, out: join(root, 'ledbat.torrent'), tiers: [], pieceLengthLog2: 20 })).file;
+    lab = await Lab.create({
+      hosts: [{ name: 'seed' }, { name: 'pc' }],
+      routers: [{ name: 'r' }],
+      links: [{ a: 'seed', b: 'r', rate: `${LINK_MBIT}mbit`, queueMs: 300 }, { a: 'r', b: 'pc' }],
+      tcpCongestion: 'reno',
+    });
+    echo.host = lab.address('pc');
+    await startUdpEcho(lab, 'pc', echo.port);
+    idle = await measureRtt(lab, 'seed', echo, { count: 30, intervalMs: 20, waitMs: 1000 });
+  });
+
+  after(async () => {
+    await lab?.close();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  /** One uploader across the bottleneck: alone, then against a TCP bulk flow. */
+  async function measure(uploader: 'tessera' | 'libtorrent', seedPort: number, sinkPort: number): Promise<Figures> {
+    const seed =
+      uploader === 'tessera'
+        ? startLabTessera(lab, 'seed', ['seed', torrentFile, '--data', join(root, 'seed'), '--port', String(seedPort), '--no-tcp'], 'tessera-ledbat-seed')
+        : (await startLabLibtorrent(lab, 'seed', { role: 'seed', torrentFile, dataDir: join(root, 'seed'), port: seedPort, utpOnly: true, noTrackers: true, seedMode: true, workDir: join(root, 'lt-seed') })).process;
+    if (uploader === 'tessera') await seed.waitForLine(/^seeding /, 60_000);
+    const leech = await startLabLibtorrent(lab, 'pc', {
+      role: 'leech', torrentFile, dataDir: join(root, `leech-${uploader}`), port: 6881, utpOnly: true, noTrackers: true,
+      peers: [{ host: lab.address('seed'), port: seedPort }], workDir: join(root, `lt-leech-${uploader}`),
+    });
+    const sink = await startBulkSink(lab, 'pc', sinkPort);
+    try {
+      const deadline = Date.now() + 60_000;
+      while (have(leech) < 4 << 20) {
+        if (Date.now() > deadline) throw new Error(`${uploader}: the uTP transfer did not start; seeder output:\n${seed.tail()}`);
+        await sleep(200);
+      }
+      await sleep(3000); // past slow start
+      const [aloneMbit, aloneRtt] = await Promise.all([rateOver(leech, 12_000), measureRtt(lab, 'seed', echo, { count: 200, intervalMs: 50, waitMs: 1500 })]);
+      // Reno grows by one segment per round trip: give it time to fill the queue past LEDBAT's target, then measure.
+      const flow = runBulkFlow(lab, 'seed', sink, { host: lab.address('pc'), port: sinkPort }, 40);
+      await sleep(20_000);
+      const [utpWithTcpMbit, tcpRtt] = await Promise.all([rateOver(leech, 15_000), measureRtt(lab, 'seed', echo, { count: 250, intervalMs: 50, waitMs: 1500 })]);
+      const tcp = await flow;
+      assert.ok(have(leech) < SIZE, `${uploader}: the payload ran out before the measurement ended`);
+      return { uploader, aloneMbit, aloneRtt, tcpMbit: tcp.mbit, utpWithTcpMbit, tcpRtt };
+    } finally {
+      await leech.stop();
+      await seed.stop();
+      await sink.stop();
+    }
+  }
+
+  it('Tessera uTP (tessera seed --no-tcp) fills the link alone, keeps the queue near LEDBAT target, and yields to TCP', async () => {
+    const f = await measure('tessera', 6881, 5001);
+    figures.push(f);
+    const report = describe1(f);
+    console.log(report);
+    assert.ok(f.aloneMbit >= 0.9 * LINK_MBIT, `uTP alone below 90% of the link: ${report}`);
+    assert.ok(f.aloneRtt.medianMs <= idle.medianMs + 120, `uTP alone built more than ~100 ms of queue: ${report}`);
+    assert.ok(f.tcpMbit >= 0.8 * LINK_MBIT, `the TCP flow got less than 80% of the link: ${report}`);
+  });
+
+  it("libtorrent's uTP on the same link, side by side", async () => {
+    const f = await measure('libtorrent', 6882, 5002);
+    figures.push(f);
+    console.log(describe1(f));
+    console.log(`\n| uploader (uTP) | alone Mbit/s | RTT alone (idle ${idle.medianMs.toFixed(1)} ms) | TCP Mbit/s beside it | uTP Mbit/s beside TCP | RTT with TCP |`);
+    console.log('|---|---|---|---|---|---|');
+    for (const x of figures) console.log(`| ${x.uploader} | ${x.aloneMbit.toFixed(1)} | ${x.aloneRtt.medianMs.toFixed(0)} ms | ${x.tcpMbit.toFixed(1)} | ${x.utpWithTcpMbit.toFixed(1)} | ${x.tcpRtt.medianMs.toFixed(0)} ms |`);
+  });
+
+  function describe1(f: Figures): string {
+    return `${f.uploader}: uTP alone ${f.aloneMbit.toFixed(1)} Mbit/s, RTT median ${f.aloneRtt.medianMs.toFixed(1)} ms (idle ${idle.medianMs.toFixed(1)} ms); with a reno TCP flow: TCP ${f.tcpMbit.toFixed(1)} Mbit/s, uTP ${f.utpWithTcpMbit.toFixed(1)} Mbit/s, RTT median ${f.tcpRtt.medianMs.toFixed(1)} ms`;
+  }
+});
