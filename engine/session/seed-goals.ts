@@ -1,5 +1,5 @@
 import type { Settings } from '../api/types.js';
-import { summarize, type Entry } from './entry.js';
+import { setPaused, summarize, type Entry } from './entry.js';
 
 /** A seeding goal a running seed has reached: `log` for the log ("ratio 2.00"), `reason` for the user ("ratio goal 2.00 reached"). */
 export interface GoalReached {
@@ -26,6 +26,35 @@ export function seedGoalReached(e: Entry, settings: Settings, now: number): Goal
   if (ratioMet) return { log: `ratio ${s.ratio.toFixed(2)}`, reason: `ratio goal ${ratioLimit.toFixed(2)} reached`, goal: 'ratio' };
   if (timeMet) return { log: `${Math.round(seeded / 60)} min`, reason: `seeding time goal ${formatMinutes(timeLimit)} reached`, goal: 'seedTime' };
   return null;
+}
+
+/** What a reached seeding goal does to the session. */
+export interface SeedGoalHost {
+  remove(e: Entry): void;
+  touch(e: Entry): void;
+  applyQueue(): void;
+  log(line: string, e: Entry): void;
+}
+
+/**
+ * Checks a running torrent's seeding goals (each tick, and when its upload goal fires): while none is
+ * reached its upload goal is kept current; once one is, it is removed or paused per the settings.
+ */
+export function checkSeedGoals(e: Entry, settings: Settings, now: number, host: SeedGoalHost): void {
+  const reached = seedGoalReached(e, settings, now);
+  if (reached === null) {
+    // Set on every tick: the goal moves with the totals, and the torrent checks it per block sent.
+    if (e.torrent?.state === 'seeding') e.torrent.setUploadGoal(uploadGoalOf(e, settings));
+    return;
+  }
+  host.log(`seeding goal reached (${reached.log}): ${settings.seedGoalAction}`, e);
+  if (settings.seedGoalAction === 'remove') host.remove(e);
+  else {
+    if (setPaused(e, true)) host.touch(e);
+    e.pausedFor = { goal: reached.goal, reason: reached.reason };
+    // Stopped now, not at the next tick: a fast peer would otherwise take more than the goal.
+    host.applyQueue();
+  }
 }
 
 /**

@@ -5,23 +5,25 @@ import { mergeSettings, parseRequest } from '../api/validate.js';
 import { settingsConflict } from '../api/validate.js';
 import { ResumeStore } from '../storage/resume/resume-store.js';
 import type { ResumeData } from '../storage/resume/resume-data.js';
-import { Client } from './client.js';
+import type { Client } from './client.js';
+import { applyClientSettings, clientFor } from './client-settings.js';
 import { decideQueue, moveInQueue } from './queue.js';
 import { queueItemOf, setPaused, summarize, type Entry } from './entry.js';
-import { StateStream, StreamView } from './stream.js';
+import { StateStream, streamOf, StreamView } from './stream.js';
 import { inspectSource, torrentInfo } from './inspect.js';
 import { entryToRecord } from './persist.js';
-import { ApiError, errorShape, parsePeer } from './api-error.js';
-import { applyPriorities, offlineStorage } from './entry-files.js';
+import { ApiError, errorShape } from './api-error.js';
+import { offlineStorage } from './entry-files.js';
 import { TorrentRunner } from './torrent-runner.js';
 import { Checkpoints } from './checkpoint.js';
 import { GlobalTotals } from './global-stats.js';
 import { freeDiskBytes } from './free-disk.js';
 import { globalLimits } from './limits.js';
-import { seedGoalReached, uploadGoalOf } from './seed-goals.js';
+import { checkSeedGoals, type SeedGoalHost } from './seed-goals.js';
 import { TickScheduler } from './scheduler.js';
 import { applyTorrentOptions, setTorrentOptions } from './options-table.js';
-import { entryToAdd, moveStorage, recheck, renameFile, type TorrentCommandDeps } from './torrent-commands.js';
+import { addPeers, CHANGES_RECORDS, entryToAdd, moveStorage, recheck, renameFile, setFilePriority, type TorrentCommandDeps } from './torrent-commands.js';
+import { queueOrder, setQueueOrder } from './queue-order.js';
 import { PeerDiscovery } from './discovery.js';
 import { RowActivity } from './activity.js';
 import { loadEntries, loadSettings } from './restore.js';
@@ -34,11 +36,6 @@ export { ApiError } from './api-error.js';
 export type { SessionOptions } from './session-options.js';
 
 const FLUSH_INTERVAL_MS = 5_000;
-
-/** Commands whose change is saved state: their reply waits until the records they changed are on disk. */
-const CHANGES_RECORDS: ReadonlySet<Command['type']> = new Set([
-  'add', 'pause', 'resume', 'forceStart', 'queueMove', 'setFilePriority', 'setTorrentOptions', 'renameFile', 'moveStorage', 'recheck',
-] satisfies Command['type'][]);
 
 /**
  * Many torrents: command dispatch, the queue, global limits and the protocol's state stream. One
@@ -64,6 +61,7 @@ export class Session {
   private readonly discovery: PeerDiscovery;
   private readonly commandDeps: TorrentCommandDeps;
   private readonly more: MoreCommands;
+  private readonly seedGoalHost: SeedGoalHost;
 
   private constructor(private readonly opts: SessionOptions, settings: Settings) {
     this.clock = opts.clock ?? systemClock;
@@ -78,16 +76,7 @@ export class Session {
       log: (line) => this.log(line),
     });
     this.store = new ResumeStore(opts.dataDir, { onProblem: (m) => this.log(`resume data: ${m}`) });
-    this.client = new Client({
-      port: opts.listenPort ?? settings.listenPort,
-      host: opts.listenHost ?? '0.0.0.0',
-      clock: this.clock,
-      encryption: settings.encryption,
-      log: (line) => this.log(line),
-      portMapping: settings.portMapping ? opts.portMapping : undefined,
-      partialPieceMemory: settings.partialPieceMemory,
-      transports: transportsOf(settings),
-    });
+    this.client = clientFor(opts, settings, this.clock, (line) => this.log(line));
     this.checkpoints = new Checkpoints(this.store, this.clock, (line) => this.log(line));
     this.runner = new TorrentRunner({
       clock: this.clock,
@@ -106,7 +95,7 @@ export class Session {
       queueChanged: () => (this.queueDirty = true),
       applyTorrentOptions: (e) => this.applyTorrentOptions(e),
       notice: (n) => this.stream.notice(n),
-      uploadGoalReached: (e) => this.checkSeedGoals(e, this.clock.now()),
+      uploadGoalReached: (e) => checkSeedGoals(e, this.settings, this.clock.now(), this.seedGoalHost),
       log: (line, e) => this.log(line, e),
     });
     this.commandDeps = { runner: this.runner, store: this.store, touch: (e) => this.touch(e), applyQueue: () => this.applyQueue(), show: (e) => this.show(e) };
@@ -117,6 +106,7 @@ export class Session {
       add: (data, savePath) => this.add({ type: 'add', source: { kind: 'torrent', data }, savePath }),
       log: (line) => this.log(line),
     });
+    this.seedGoalHost = { remove: (e) => void this.remove(e, false), touch: (e) => this.touch(e), applyQueue: () => this.applyQueue(), log: (line, e) => this.log(line, e) };
     this.scheduler = new TickScheduler(opts.batchIntervalMs ?? 333, () => this.tick(), (line) => this.log(line));
   }
 
@@ -186,14 +176,8 @@ export class Session {
       case 'remove':
         await Promise.all(cmd.ids.map((id) => this.remove(this.entry(id), cmd.deleteData)));
         return null;
-      case 'addPeers': {
-        const e = this.entry(cmd.id);
-        const peers = cmd.peers.map(parsePeer);
-        e.extraPeers.push(...peers);
-        e.torrent?.addPeers(peers, 'the user');
-        e.fetch?.addPeers(peers);
-        return { added: peers.length };
-      }
+      case 'addPeers':
+        return addPeers(this.entry(cmd.id), cmd.peers);
       case 'pause':
       case 'resume':
         for (const e of this.select(cmd.ids)) if (setPaused(e, cmd.type === 'pause')) this.touch(e);
@@ -212,15 +196,12 @@ export class Session {
         return null;
       case 'queueMove':
         this.select(cmd.ids);
-        this.setQueueOrder(moveInQueue(this.queueOrder(), cmd.ids, cmd.to));
+        setQueueOrder(this.entries, moveInQueue(queueOrder(this.entries.values()), cmd.ids, cmd.to), (e) => this.touch(e));
         this.applyQueue();
         return null;
       case 'setFilePriority': {
         const e = this.entry(cmd.id);
-        const count = e.meta ? e.meta.files.length : e.filePriorities.length;
-        for (const f of cmd.files) if (f >= count) throw new ApiError('InvalidCommand', `file ${f} does not exist (the torrent has ${count})`);
-        for (const f of cmd.files) e.filePriorities[f] = cmd.priority;
-        applyPriorities(e);
+        setFilePriority(e, cmd.files, cmd.priority);
         this.touch(e);
         return null;
       }
@@ -312,12 +293,8 @@ export class Session {
     const conflict = settingsConflict(mergeSettings(this.settings, patch));
     if (conflict) throw new ApiError('InvalidCommand', conflict);
     this.settings = mergeSettings(this.settings, patch);
-    this.client.setTransports(transportsOf(this.settings));
     await this.store.saveSettings(this.settings);
-    this.applyGlobalLimits();
-    this.client.setEncryption(this.settings.encryption);
-    if (this.opts.portMapping) void this.client.setPortMapping(this.settings.portMapping ? this.opts.portMapping : undefined);
-    this.client.pieceMemory.setLimit(this.settings.partialPieceMemory);
+    applyClientSettings(this.client, this.settings, this.opts);
     for (const e of this.entries.values()) this.applyTorrentOptions(e);
     await this.discovery.apply(this.settings, this.entries.values());
     this.applyQueue();
@@ -382,7 +359,7 @@ export class Session {
           this.queueDirty = true;
         }
       }
-      this.checkSeedGoals(e, now);
+      checkSeedGoals(e, this.settings, now, this.seedGoalHost);
     }
     if (this.queueDirty) {
       this.queueDirty = false;
@@ -399,23 +376,6 @@ export class Session {
       void this.refreshFreeDisk();
     }
     return quiet;
-  }
-
-  private checkSeedGoals(e: Entry, now: number): void {
-    const reached = seedGoalReached(e, this.settings, now);
-    if (reached === null) {
-      // Set on every tick: the goal moves with the totals, and the torrent checks it per block sent.
-      if (e.torrent?.state === 'seeding') e.torrent.setUploadGoal(uploadGoalOf(e, this.settings));
-      return;
-    }
-    this.log(`seeding goal reached (${reached.log}): ${this.settings.seedGoalAction}`, e);
-    if (this.settings.seedGoalAction === 'remove') void this.remove(e, false);
-    else {
-      if (setPaused(e, true)) this.touch(e);
-      e.pausedFor = { goal: reached.goal, reason: reached.reason };
-      // Stopped now, not at the next tick: a fast peer would otherwise take more than the goal.
-      this.applyQueue();
-    }
   }
 
   /** Sends the batch; true when it carried a change (not a heartbeat, not skipped). */
@@ -450,23 +410,8 @@ export class Session {
     return ids === 'all' ? [...this.entries.values()] : ids.map((id) => this.entry(id));
   }
 
-  private queueOrder(): string[] {
-    return [...this.entries.values()].sort((a, b) => a.position - b.position).map((e) => e.id);
-  }
-
-  /** Positions 0.. in the given order; an entry whose position changes is touched. */
-  private setQueueOrder(order: readonly string[]): void {
-    order.forEach((id, i) => {
-      const e = this.entries.get(id)!;
-      if (e.position !== i) {
-        e.position = i;
-        this.touch(e);
-      }
-    });
-  }
-
   private normalisePositions(): void {
-    this.setQueueOrder(this.queueOrder());
+    setQueueOrder(this.entries, queueOrder(this.entries.values()), (e) => this.touch(e));
   }
 
   /** Something the UI shows changed; as it may be saved state too, the record is saved at the next checkpoint. */
@@ -475,6 +420,7 @@ export class Session {
     entry.recordDirty = true;
     this.checkpoints.lookAt(entry);
   }
+
 
   /** Something only the UI shows changed: the next batch carries the row, the record stays as it is. */
   private show(entry: Entry): void {
@@ -497,13 +443,4 @@ export class Session {
     await this.store.flush();
     await this.client.close();
   }
-}
-
-function transportsOf(s: Settings): { tcp: boolean; utp: boolean; preferUtp: boolean } {
-  return { tcp: s.tcp, utp: s.utp, preferUtp: s.preferUtp };
-}
-
-function streamOf(view: StreamView | null): StreamView {
-  if (!view) throw new ApiError('Conflict', 'this connection has no event stream');
-  return view;
 }

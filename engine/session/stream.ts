@@ -3,6 +3,7 @@ import { diffSummary } from '../api/diff.js';
 import type { Entry } from './entry.js';
 import { detailsOf } from './details.js';
 import { sameValue } from './same-value.js';
+import { ApiError } from './api-error.js';
 
 /**
  * While nothing changes, a batch at least this often: a heartbeat with no rows, so a receiver can
@@ -153,4 +154,10 @@ export class StateStream {
     view.sentDetails = null;
     view.emit({ kind: 'snapshot', seq: ++view.seq, torrents, global, settings, hostFixed });
   }
+}
+
+/** The stream a `subscribe` or `snapshot` command applies to; a connection without one gets a Conflict error. */
+export function streamOf(view: StreamView | null): StreamView {
+  if (!view) throw new ApiError('Conflict', 'this connection has no event stream');
+  return view;
 }

@@ -1,10 +1,10 @@
-import type { Command } from '../api/types.js';
+import type { Command, FilePriority } from '../api/types.js';
 import { parseMagnet, parseTorrent, type Metainfo } from '../metainfo/index.js';
 import { moveStorage as moveFiles } from '../storage/move.js';
 import type { ResumeData } from '../storage/resume/resume-data.js';
-import { ApiError, asApiError } from './api-error.js';
+import { ApiError, asApiError, parsePeer } from './api-error.js';
 import type { Entry } from './entry.js';
-import { fillFromMeta, offlineStorage, updateDone } from './entry-files.js';
+import { applyPriorities, fillFromMeta, offlineStorage, updateDone } from './entry-files.js';
 import { captureProgress, entryToRecord, newEntry } from './persist.js';
 import type { TorrentRunner } from './torrent-runner.js';
 
@@ -17,6 +17,11 @@ export interface TorrentCommandDeps {
   /** Only the UI's row changed (move progress): the next batch carries it. */
   show?(entry: Entry): void;
 }
+
+/** Commands whose change is saved state: their reply waits until the records they changed are on disk. */
+export const CHANGES_RECORDS: ReadonlySet<Command['type']> = new Set([
+  'add', 'pause', 'resume', 'forceStart', 'queueMove', 'setFilePriority', 'setTorrentOptions', 'renameFile', 'moveStorage', 'recheck',
+] satisfies Command['type'][]);
 
 /**
  * The entry an `add` command describes (not in the session yet); throws on a bad source or file
@@ -141,4 +146,21 @@ export async function moveStorage(entry: Entry, savePath: string, deps: TorrentC
   }
   deps.touch(entry);
   if (wasRunning) deps.applyQueue();
+}
+
+/** `addPeers`: the peers are remembered for the torrent's next start and given to the running swarm or metadata fetch. */
+export function addPeers(e: Entry, peers: readonly string[]): { added: number } {
+  const parsed = peers.map(parsePeer);
+  e.extraPeers.push(...parsed);
+  e.torrent?.addPeers(parsed, 'the user');
+  e.fetch?.addPeers(parsed);
+  return { added: parsed.length };
+}
+
+/** `setFilePriority`: throws before changing anything when a file index does not exist. */
+export function setFilePriority(e: Entry, files: readonly number[], priority: FilePriority): void {
+  const count = e.meta ? e.meta.files.length : e.filePriorities.length;
+  for (const f of files) if (f >= count) throw new ApiError('InvalidCommand', `file ${f} does not exist (the torrent has ${count})`);
+  for (const f of files) e.filePriorities[f] = priority;
+  applyPriorities(e);
 }
