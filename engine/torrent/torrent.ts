@@ -5,7 +5,6 @@ import type { Clock } from '../common/clock.js';
 import { RateMeter } from '../common/rate.js';
 import { toHex } from '../common/hex.js';
 import type { Metainfo } from '../metainfo/index.js';
-import type { WebSeedOptions } from '../peer/web-seed.js';
 import type { PeerConnection } from '../peer/connection.js';
 import { PeerManager, type SwarmHost } from '../peer/peer-manager.js';
 import type { BlockSource } from '../peer/web-seeds.js';
@@ -15,68 +14,21 @@ import type { PeerStream } from '../net/transport.js';
 import { PiecePicker } from '../picker/index.js';
 import { FileStorage } from '../storage/file-storage.js';
 import type { Storage } from '../storage/types.js';
-import type { PieceMemory } from '../storage/piece-memory.js';
-import { TrackerAnnouncer, type TrackerStatusEvent } from '../tracker/index.js';
-import { EXTENDED_HANDSHAKE_ID, type ExtendedHandshake, type Handshake } from '../wire/index.js';
-import { OUR_EXTENSIONS, metadataAnswer, ourExtendedHandshake, uploadOnlyHandshake, withdrawPexHandshake } from './extensions.js';
-import { decodeDontHave } from '../wire/index.js';
-import { Pex, type PexOptions } from './pex.js';
+import type { ExtendedHandshake, Handshake } from '../wire/index.js';
+import { ExtensionMessages } from './extension-messages.js';
+import type { TorrentOptions, TorrentState } from './torrent-options.js';
+import { TrackerLink } from './tracker-link.js';
 import { checkPieces, type ResumePlan } from './check.js';
 import { Ticker } from '../common/ticker.js';
 import type { AddressBook, PeerAddress } from '../peer/address-book.js';
 import { isStarved } from './starvation.js';
 import { TransferLimits, type RateLimits } from '../net/bandwidth.js';
-import { merkleVerifierFor, type MerkleVerifier } from '../storage/piece-verifier.js';
+import { merkleVerifierFor } from '../storage/piece-verifier.js';
 import { V2Pieces } from './v2-pieces.js';
 import type { HashMessage } from '../wire/hash-messages.js';
 
-export type TorrentState = 'checking' | 'downloading' | 'seeding' | 'stopped' | 'error';
-
 export type { PeerStream };
-
-export interface TorrentEvents {
-  onStateChange?(state: TorrentState, reason?: string): void;
-  onPieceVerified?(piece: number): void;
-  onComplete?(): void;
-  onLog?(line: string): void;
-  onTracker?(event: TrackerStatusEvent): void;
-  /** A seed's upload total reached the goal set with setUploadGoal (once per setUploadGoal). */
-  onUploadGoal?(): void;
-}
-
-export interface TorrentOptions {
-  readonly meta: Metainfo;
-  readonly downloadDir: string;
-  /** Where the data lives (default: files under `downloadDir`). */
-  readonly storage?: Storage;
-  /** The session's budget for piece buffers, shared by its torrents (default: one of the default size for this torrent). */
-  readonly pieceMemory?: PieceMemory;
-  readonly peerId: Uint8Array;
-  readonly listenPort: () => number;
-  /** Our encryption setting is prefer or require (advertised as `e` in the extended handshake). */
-  readonly prefersEncryption?: () => boolean;
-  readonly clock: Clock;
-  readonly dial: (host: string, port: number) => Promise<PeerStream>;
-  readonly events?: TorrentEvents;
-  readonly maxPeers?: number;
-  /** Drives the once-a-second work of many torrents from one timer (default: a timer of its own). */
-  readonly ticker?: Ticker;
-  readonly uploadSlots?: number;
-  /** Extra peers to dial (e.g. from a magnet's x.pe or the command line). */
-  readonly peers?: readonly PeerAddress[];
-  /** Announce to the torrent's trackers (default true). */
-  readonly useTrackers?: boolean;
-  /** Rate limits above this torrent's own (the client's global ones): every transfer must pass all of them. */
-  readonly parentLimits?: readonly TransferLimits[];
-  /** Peer exchange (BEP 11): on by default, never for private torrents; intervals injectable for tests. */
-  readonly pex?: PexOptions;
-  /** Web seed tuning (connections, back-off); the URLs are the metainfo's url-list. */
-  readonly webSeeds?: WebSeedOptions;
-  /** v2/hybrid with a given `storage`: the verifier that storage was made with (default: one of its own). */
-  readonly verifier?: MerkleVerifier;
-  /** A peer at host:port accepts uTP (its PEX flag, or it reached us over uTP): the dialler tries uTP first. */
-  readonly supportsUtp?: (host: string, port: number) => void;
-}
+export type { TorrentEvents, TorrentOptions, TorrentState } from './torrent-options.js';
 
 const TICK_MS = 1000;
 /** Complete pieces waiting to be hashed and written before we stop requesting more. */
@@ -104,15 +56,15 @@ export class Torrent implements SwarmHost {
   private readonly opts: TorrentOptions;
   private readonly clock: Clock;
   private readonly swarm: PeerManager;
-  private announcer: TrackerAnnouncer | null = null;
+  private readonly trackers: TrackerLink;
   private untick: (() => void) | null = null;
   /** Complete pieces being hashed and written. */
   private readonly verifying = new Set<number>();
   private completedOnce = false;
   private stopped = false;
   private checkAbort: AbortController | null = null;
-  /** null for private torrents (BEP 27). */
-  private readonly pex: Pex<PeerConnection> | null;
+  /** BEP 10 extensions: our handshake, ut_metadata answers, PEX, lt_donthave, upload-only. */
+  private readonly extensions: ExtensionMessages;
   /** Clock time of the last payload byte in either direction (stalled detection). */
   lastPayloadAt = 0;
   /** Clock time of the last payload byte received, and when the torrent last started downloading. */
@@ -130,7 +82,13 @@ export class Torrent implements SwarmHost {
     this.downloadMeter = new RateMeter(opts.clock);
     this.uploadMeter = new RateMeter(opts.clock);
     this.limits = new TransferLimits(opts.clock, opts.parentLimits ?? []);
-    this.pex = opts.meta.private ? null : new Pex(opts.pex);
+    this.trackers = new TrackerLink({
+      ...opts,
+      stats: () => ({ uploaded: this.uploadMeter.total, downloaded: this.downloadMeter.total, left: this.leftBytes }),
+      onPeers: (peers, source) => this.addPeers(peers, source),
+      onEvent: (e) => this.opts.events?.onTracker?.(e),
+    });
+    this.extensions = new ExtensionMessages(this, { ...opts, peerLostPiece: (peer, piece) => this.swarm.peerLostPiece(peer, piece) });
     this.swarm = new PeerManager(
       {
         infoHash: opts.meta.infoHash,
@@ -229,33 +187,10 @@ export class Torrent implements SwarmHost {
     if (this.complete) this.completedOnce = true;
     const now = this.clock.now();
     for (const p of this.opts.peers ?? []) this.addressBook.add(p, now);
-    this.startAnnouncer();
+    this.trackers.start();
     const ticker = this.opts.ticker ?? new Ticker(TICK_MS);
     this.untick = ticker.add(() => this.tick());
     this.swarm.connectMore();
-  }
-
-  /** The tiers announced to (null: the metainfo's), and whether start() got as far as announcing. */
-  private trackerTiers: readonly (readonly string[])[] | null = null;
-  private running = false;
-
-  private startAnnouncer(): void {
-    this.running = true;
-    const tiers = this.trackerTiers ?? this.meta.announce;
-    if (this.opts.useTrackers !== false && tiers.length > 0) {
-      this.announcer = new TrackerAnnouncer({
-        tiers: tiers.map((t) => [...t]),
-        infoHash: this.meta.infoHash,
-        peerId: this.opts.peerId,
-        port: this.opts.listenPort,
-        stats: () => ({ uploaded: this.uploadMeter.total, downloaded: this.downloadMeter.total, left: this.leftBytes }),
-        onPeers: (peers, source) => this.addPeers(peers, source),
-        onEvent: (e) => {
-          this.opts.events?.onTracker?.(e);
-        },
-      });
-      this.announcer.start();
-    }
   }
 
   /**
@@ -263,17 +198,12 @@ export class Torrent implements SwarmHost {
    * running: a different list stops the announcer (its trackers get 'stopped') and starts one for the new.
    */
   setTrackers(tiers: readonly (readonly string[])[]): void {
-    if (JSON.stringify(this.trackerTiers ?? this.meta.announce) === JSON.stringify(tiers)) return;
-    this.trackerTiers = tiers.map((t) => [...t]);
-    if (!this.running || this.stopped) return;
-    void this.announcer?.stop().catch(() => undefined);
-    this.announcer = null;
-    this.startAnnouncer();
+    this.trackers.setTiers(tiers);
   }
 
   /** Announce now (force reannounce), as far as the tracker's min interval allows. */
   reannounce(): void {
-    this.announcer?.announceNow();
+    this.trackers.announceNow();
   }
 
   /** Refuses the peer from now on (its address; address and port on loopback, see banKey) and disconnects it; how many connections closed. */
@@ -303,10 +233,8 @@ export class Torrent implements SwarmHost {
     this.untick?.();
     this.untick = null;
     this.swarm.closeAll('torrent stopped');
-    const announcer = this.announcer;
-    this.announcer = null;
     // Piece writes in flight end first, so nothing writes after stop returns.
-    await Promise.all([this.storage.flush(), announcer?.stop().catch(() => undefined)]);
+    await Promise.all([this.storage.flush(), this.trackers.stop()]);
     this.storage.close();
     if (this.state !== 'error') this.setState('stopped');
   }
@@ -324,7 +252,7 @@ export class Torrent implements SwarmHost {
     this.picker.setPiecePriorities(priorities);
     if (this.state === 'seeding' && !this.complete) {
       this.setState('downloading');
-      this.announceUploadOnly(false);
+      this.extensions.announceUploadOnly(false);
     }
     else if (this.state === 'downloading' && this.complete && !wasComplete) this.onWantedComplete();
     this.swarm.prioritiesChanged();
@@ -354,8 +282,8 @@ export class Torrent implements SwarmHost {
     return out;
   }
 
-  trackerStatus(): ReturnType<TrackerAnnouncer['status']> {
-    return this.announcer?.status() ?? [];
+  trackerStatus(): ReturnType<TrackerLink['status']> {
+    return this.trackers.status();
   }
 
   get seedCount(): number {
@@ -370,8 +298,7 @@ export class Torrent implements SwarmHost {
   // ---- SwarmHost: what the peer manager hands over ----
 
   greet(peer: PeerConnection): void {
-    const flags = { pex: this.pex?.enabled === true, prefersEncryption: this.opts.prefersEncryption?.() === true, uploadOnly: this.complete, peerAddress: peer.transport.remoteAddress };
-    peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length, flags) });
+    this.extensions.greet(peer);
     // piece layers still wanted (a magnet): ask the new peer now rather than at the next tick
     this.v2?.tick(this.clock.now());
   }
@@ -428,33 +355,16 @@ export class Torrent implements SwarmHost {
   }
 
   extendedHandshake(peer: PeerConnection, handshake: ExtendedHandshake): void {
-    this.pex?.onHandshake(peer, handshake, this.clock.now());
-    if (peer.transport.kind === 'utp' && handshake.p !== undefined) this.opts.supportsUtp?.(peer.transport.remoteAddress, handshake.p);
+    this.extensions.handshake(peer, handshake);
   }
 
   extendedMessage(peer: PeerConnection, id: number, payload: Uint8Array): void {
-    if (id === OUR_EXTENSIONS.ut_metadata) {
-      const answer = metadataAnswer(this.meta.infoBytes, payload);
-      const theirId = peer.extensions.get('ut_metadata');
-      if (answer && theirId) peer.sendMessage({ type: 'extended', id: theirId, payload: answer });
-    } else if (id === OUR_EXTENSIONS.ut_pex && this.pex?.enabled) {
-      const got = this.pex.receive(peer, payload, this.clock.now(), this.complete);
-      if (got.kind === 'peers' && got.peers.length > 0) {
-        for (const p of got.utp) this.opts.supportsUtp?.(p.host, p.port);
-        this.addPeers(got.peers, `pex from ${peer.address}`);
-      }
-    } else if (id === OUR_EXTENSIONS.lt_donthave) {
-      this.swarm.peerLostPiece(peer, decodeDontHave(payload));
-    }
+    this.extensions.message(peer, id, payload);
   }
 
   /** Turns peer exchange on or off (the session's pex setting); connected peers are told by a handshake update. */
   setPexEnabled(enabled: boolean): void {
-    const pex = this.pex;
-    if (!pex || pex.enabled === enabled) return;
-    pex.setEnabled(enabled);
-    const payload = enabled ? ourExtendedHandshake(this.opts.listenPort(), this.meta.infoBytes.length, { pex: true, prefersEncryption: this.opts.prefersEncryption?.() === true, uploadOnly: this.complete }) : withdrawPexHandshake();
-    for (const peer of this.peers) if (peer.supportsExtended) peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload });
+    this.extensions.setPexEnabled(enabled);
   }
 
   // ---- pieces ----
@@ -496,17 +406,11 @@ export class Torrent implements SwarmHost {
     } else if (!this.completedOnce) {
       this.completedOnce = true;
       this.log(`download complete: ${this.haveBits.count} pieces verified`);
-      this.announcer?.completed();
+      this.trackers.completed();
       this.opts.events?.onComplete?.();
     }
     this.swarm.wantedComplete();
-    this.announceUploadOnly(true);
-  }
-
-  /** Tells the connected peers whether we download anything more (BEP 21), by an extended handshake update. */
-  private announceUploadOnly(uploadOnly: boolean): void {
-    const payload = uploadOnlyHandshake(uploadOnly);
-    for (const peer of this.peers) if (peer.supportsExtended) peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload });
+    this.extensions.announceUploadOnly(true);
   }
 
   private onPieceFailed(piece: number): void {
@@ -522,17 +426,17 @@ export class Torrent implements SwarmHost {
     // No peers, no dial in flight, no address to try: nothing to keep up, choke or exchange. A
     // session may run thousands of such seeds off one ticker; this keeps each of them a few ns.
     if (swarm.idle) {
-      if (this.state === 'downloading') this.announcer?.setStarved(true);
+      if (this.state === 'downloading') this.trackers.setStarved(true);
       return;
     }
     const now = this.clock.now();
     swarm.tick(now);
     this.v2?.tick(now);
-    if (this.pex) for (const m of this.pex.due(swarm.peers, now)) m.peer.sendMessage({ type: 'extended', id: m.id, payload: m.payload });
+    this.extensions.tick(swarm.peers, now);
     swarm.connectMore();
     // Nobody to download from and nobody left to dial (the tracker's list may hold only peers that have gone, or
     // peers that all choke us): ask the tracker again well before its interval ends.
-    this.announcer?.setStarved(
+    this.trackers.setStarved(
       isStarved({ downloading: this.state === 'downloading', dialing: swarm.halfOpen, peers: swarm.peers, lastReceivedAt: this.lastReceivedAt, downloadingSince: this.downloadingSince, now }),
     );
   }

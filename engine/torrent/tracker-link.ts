@@ -1,0 +1,87 @@
+import type { Metainfo } from '../metainfo/index.js';
+import type { PeerAddress } from '../peer/address-book.js';
+import { TrackerAnnouncer, type TrackerStatusEvent } from '../tracker/index.js';
+
+/** What a torrent's announcer needs of the torrent. */
+export interface TrackerLinkOptions {
+  readonly meta: Metainfo;
+  readonly peerId: Uint8Array;
+  readonly listenPort: () => number;
+  /** Announce to the trackers at all (default true). */
+  readonly useTrackers?: boolean;
+  stats(): { uploaded: number; downloaded: number; left: number };
+  onPeers(peers: readonly PeerAddress[], source: string): void;
+  onEvent(event: TrackerStatusEvent): void;
+}
+
+/**
+ * One torrent's link to its trackers: the tiers it announces to (the metainfo's unless set), an
+ * announcer started with the torrent, replaced when the tiers change, and stopped with it.
+ */
+export class TrackerLink {
+  /** The tiers announced to (null: the metainfo's). */
+  private tiers: readonly (readonly string[])[] | null = null;
+  /** start() ran (the torrent got as far as announcing), and stop() ran. */
+  private running = false;
+  private stopped = false;
+  private announcer: TrackerAnnouncer | null = null;
+
+  constructor(private readonly opts: TrackerLinkOptions) {}
+
+  start(): void {
+    this.running = true;
+    const tiers = this.tiers ?? this.opts.meta.announce;
+    if (this.opts.useTrackers !== false && tiers.length > 0) {
+      this.announcer = new TrackerAnnouncer({
+        tiers: tiers.map((t) => [...t]),
+        infoHash: this.opts.meta.infoHash,
+        peerId: this.opts.peerId,
+        port: this.opts.listenPort,
+        stats: this.opts.stats,
+        onPeers: this.opts.onPeers,
+        onEvent: this.opts.onEvent,
+      });
+      this.announcer.start();
+    }
+  }
+
+  /**
+   * The trackers to announce to, tiers in order. Before start: used from the first announce. While
+   * running: a different list stops the announcer (its trackers get 'stopped') and starts one for the new.
+   */
+  setTiers(tiers: readonly (readonly string[])[]): void {
+    if (JSON.stringify(this.tiers ?? this.opts.meta.announce) === JSON.stringify(tiers)) return;
+    this.tiers = tiers.map((t) => [...t]);
+    if (!this.running || this.stopped) return;
+    void this.announcer?.stop().catch(() => undefined);
+    this.announcer = null;
+    this.start();
+  }
+
+  /** Announce now (force reannounce), as far as the tracker's min interval allows. */
+  announceNow(): void {
+    this.announcer?.announceNow();
+  }
+
+  /** The download completed: the trackers get 'completed'. */
+  completed(): void {
+    this.announcer?.completed();
+  }
+
+  /** Nobody to download from: the announcer asks again well before its interval ends. */
+  setStarved(starved: boolean): void {
+    this.announcer?.setStarved(starved);
+  }
+
+  status(): ReturnType<TrackerAnnouncer['status']> {
+    return this.announcer?.status() ?? [];
+  }
+
+  /** Sends 'stopped' to the trackers; resolves when they answered or gave up (never rejects). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const announcer = this.announcer;
+    this.announcer = null;
+    await announcer?.stop().catch(() => undefined);
+  }
+}
