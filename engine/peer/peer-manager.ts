@@ -6,7 +6,9 @@ import type { Storage } from '../storage/types.js';
 import type { TransferLimits } from '../net/bandwidth.js';
 import { EXTENDED_HANDSHAKE_ID, decodeExtendedHandshake, type ExtendedHandshake, type Handshake, type Message } from '../wire/index.js';
 import { PeerConnection, type PeerHandler } from './connection.js';
-import type { PeerStream, StreamEncryption, Transport } from '../net/transport.js';
+import type { PeerStream, Transport } from '../net/transport.js';
+import { ENCRYPTION_LABELS, judgeHandshake, sendHaveState } from './admission.js';
+import { checkPeerHealth } from './peer-health.js';
 import { AddressBook } from './address-book.js';
 import { PieceBlame } from './bans.js';
 import { ChokeRounds } from './choking.js';
@@ -15,19 +17,7 @@ import { WebSeed } from './web-seed.js';
 import { WebSeeds, type BlockSource, type WebSeedSource } from './web-seeds.js';
 import type { HashMessage } from '../wire/hash-messages.js';
 
-const IDLE_DROP_MS = 150_000;
-const KEEPALIVE_MS = 90_000;
 const MAX_HALF_OPEN = 8;
-/** A peer that has not taken what we send for this long is choked (we stop reading blocks for it)... */
-const SLOW_READER_CHOKE_MS = 20_000;
-/** ...and for this long, dropped: its socket has stayed full for a minute. */
-const SLOW_READER_DROP_MS = 60_000;
-const KEEPALIVE = Buffer.from([0, 0, 0, 0]);
-const ENCRYPTION_LABELS: Readonly<Record<StreamEncryption, string>> = {
-  plaintext: 'plaintext',
-  'mse-plaintext': 'plaintext after an encrypted handshake',
-  rc4: 'RC4-encrypted',
-};
 
 /** What the peer manager needs of its torrent: its state, and where blocks and extension messages go. */
 export interface SwarmHost extends UploadHost {
@@ -86,6 +76,7 @@ export class PeerManager implements PeerHandler {
 
   private readonly opts: PeerManagerOptions;
   private readonly host: SwarmHost;
+  private readonly log = (line: string): void => this.host.log(line);
   private readonly clock: Clock;
   private readonly picker: PiecePicker;
   private nextPeerId = 1;
@@ -208,17 +199,12 @@ export class PeerManager implements PeerHandler {
   }
 
   onHandshake(peer: PeerConnection, hs: Handshake): boolean {
-    const v2 = this.opts.infoHashV2 !== undefined && equalBytes(hs.infoHash, this.opts.infoHashV2);
-    if (!v2 && !equalBytes(hs.infoHash, this.opts.infoHash)) return false;
-    if (v2) peer.supportsV2 = true;
-    if (equalBytes(hs.peerId, this.opts.peerId)) return false;
-    // Two connections to one peer (we dialled it while it dialled us) only split the same transfer.
-    for (const other of this.peers) {
-      if (other.remotePeerId && equalBytes(other.remotePeerId, hs.peerId)) {
-        this.host.log(`dropping a second connection to ${peer.client} (${peer.address}): already connected via ${other.address}`);
-        return false;
-      }
+    const verdict = judgeHandshake(hs, this.opts, this.peers);
+    if (!verdict.ok) {
+      if (verdict.duplicateOf) this.host.log(`dropping a second connection to ${peer.client} (${peer.address}): already connected via ${verdict.duplicateOf.address}`);
+      return false;
     }
+    if (verdict.v2) peer.supportsV2 = true;
     if (!peer.incoming) this.connected(peer);
     return true;
   }
@@ -228,14 +214,7 @@ export class PeerManager implements PeerHandler {
     this.addressBook.markConnected(peer.transport.remoteAddress, peer.transport.remotePort);
     this.host.log(`connected ${peer.incoming ? 'from' : 'to'} ${peer.address} (${peer.client}), ${ENCRYPTION_LABELS[peer.encryption]}${peer.transport.kind === 'utp' ? ', uTP' : ''}`);
     if (peer.supportsExtended) this.host.greet(peer);
-    const have = this.host.have;
-    if (peer.supportsFast) {
-      if (have.complete) peer.sendMessage({ type: 'haveAll' });
-      else if (have.empty) peer.sendMessage({ type: 'haveNone' });
-      else peer.sendMessage({ type: 'bitfield', bits: have.bytes });
-    } else if (!have.empty) {
-      peer.sendMessage({ type: 'bitfield', bits: have.bytes });
-    }
+    sendHaveState(peer, this.host.have);
     // Unchoke at once while slots are free, instead of waiting for the next choke round.
     if (this.unchokedCount() < this.uploadSlots) peer.unchoke();
   }
@@ -503,26 +482,7 @@ export class PeerManager implements PeerHandler {
 
   /** Once a second: drops idle peers, keeps the others alive, gives back timed-out requests, refills, rechokes. */
   tick(now: number): void {
-    for (const peer of [...this.peers]) {
-      if (now - peer.lastReceiveAt > IDLE_DROP_MS) {
-        peer.close('no data for 150 s');
-        continue;
-      }
-      const stalledSince = peer.sendStalledSince;
-      if (stalledSince !== null && now - stalledSince > SLOW_READER_CHOKE_MS) {
-        if (now - stalledSince > SLOW_READER_DROP_MS) {
-          peer.close(`peer took nothing we sent for ${Math.round((now - stalledSince) / 1000)} s`);
-          continue;
-        }
-        peer.choke();
-      }
-      if (now - peer.lastSendAt > KEEPALIVE_MS) peer.send(KEEPALIVE);
-      const requests = peer.requests;
-      if (requests.markSnubbed(now)) this.host.log(`${peer.address} is snubbing us: re-requesting its blocks elsewhere`);
-      if (requests.timedOut(now)) {
-        requests.dropAll(this.picker, peer.id);
-      }
-    }
+    for (const peer of [...this.peers]) checkPeerHealth(peer, now, this.picker, this.log);
     // Once every peer is seen to, each is topped up once, taking over any requests given back above.
     this.refillAll();
     this.chokeRounds.maybeRun(this.peers, this.uploadSlots, this.host.complete, now);
@@ -533,10 +493,4 @@ export class PeerManager implements PeerHandler {
     for (const p of this.peers) if (!p.amChoking) n++;
     return n;
   }
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
