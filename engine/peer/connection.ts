@@ -1,5 +1,4 @@
 import { Bitfield } from '../common/bitfield.js';
-import type { Clock } from '../common/clock.js';
 import { RateMeter } from '../common/rate.js';
 import {
   Framer,
@@ -16,54 +15,19 @@ import {
   type Message,
 } from '../wire/index.js';
 import { advertisesV2 } from '../wire/handshake-v2.js';
-import { decodeHashMessage, isHashMessageId, type HashMessage } from '../wire/hash-messages.js';
+import { decodeHashMessage, isHashMessageId } from '../wire/hash-messages.js';
 import type { StreamEncryption, Transport } from '../net/transport.js';
 import { cancelWait, chargeChain, waitOnChain, type BandwidthLimiter, type BandwidthWaiter, type LimiterChain } from '../net/bandwidth.js';
 import { RequestPipeline } from './request-pipeline.js';
 import { UploadQueue } from './upload-queue.js';
 import { SendBacklog } from './send-backlog.js';
 import { RejectBatch } from './reject-batch.js';
-import type { SendBudget } from '../net/send-budget.js';
+import type { PeerHandler, PeerOptions } from './connection-options.js';
 
 const PIECE_ID = 7;
 const REQUEST_MESSAGE_LENGTH = 17;
 
-export interface PeerHandler {
-  /** The remote handshake arrived; return false to refuse (wrong torrent, self-connection, banned). */
-  onHandshake(peer: PeerConnection, handshake: Handshake): boolean;
-  onMessage(peer: PeerConnection, message: Message): void;
-  /** A block arrived; `data` is only valid during the call. */
-  onBlock(peer: PeerConnection, piece: number, begin: number, data: Uint8Array): void;
-  onClose(peer: PeerConnection, reason: string): void;
-  onDrain(peer: PeerConnection): void;
-  /** Every message in one socket read has been handled: the time to top up requests once. */
-  onReadDone(peer: PeerConnection): void;
-  /** A BEP 52 hash request, hashes or hash reject (v2 and hybrid torrents; others ignore them). */
-  onHashMessage?(peer: PeerConnection, message: HashMessage): void;
-}
-
-export interface PeerOptions {
-  readonly id: number;
-  readonly infoHash: Uint8Array;
-  readonly peerId: Uint8Array;
-  /** null while the metadata is unknown (magnet): piece messages are then ignored. */
-  readonly pieceCount: number | null;
-  readonly incoming: boolean;
-  readonly clock: Clock;
-  /** Largest frame accepted; longer lengths drop the peer. */
-  readonly maxMessageLength: number;
-  /**
-   * Limiters charged with the payload bytes this connection receives (e.g. torrent, then global).
-   * While any is in debt the socket stops reading. Absent or all unlimited: no cost.
-   */
-  readonly downloadLimiters?: LimiterChain;
-  /** Limiters a block must pass before it is sent; blocks wait in order on the connection until they do. */
-  readonly uploadLimiters?: LimiterChain;
-  /** Hybrid torrents: set the BEP 52 upgrade bit in our handshake (we speak v2 too). */
-  readonly v2UpgradeBit?: boolean;
-  /** The session's cap on bytes queued for slow readers, shared by its connections (absent: this connection's caps only). */
-  readonly sendBudget?: SendBudget;
-}
+export type { PeerHandler, PeerOptions } from './connection-options.js';
 
 const NO_LIMITERS: LimiterChain = [];
 
