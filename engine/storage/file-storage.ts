@@ -1,9 +1,8 @@
 import { filesOfPieces, syncFiles } from './sync-files.js';
 import { createHash, type Hash } from 'node:crypto';
 import { mkdirSync, closeSync, openSync } from 'node:fs';
-import { lstat, mkdir, rename, unlink } from 'node:fs/promises';
+import { lstat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { sanitizeElement } from '../metainfo/sanitize.js';
 import { Bitfield } from '../common/bitfield.js';
 import { BLOCK_SIZE, PieceGeometry } from '../common/geometry.js';
 import { FileHandleCache } from './file-cache.js';
@@ -14,6 +13,7 @@ import { StorageError, type Storage, type StorageSpec } from './types.js';
 import { PieceMemory } from './piece-memory.js';
 import { READ_BACK_CHUNK, ThroughPiece, type PieceIo } from './through-piece.js';
 import { readSpan, writeSpan, writeSpanNow, type DirectWrites } from './span-io.js';
+import { checkNewComponents, checkNoClash, renameOnDisk } from './rename-file.js';
 
 /**
  * A piece being received. Blocks are hashed as soon as they extend the
@@ -163,50 +163,20 @@ export class FileStorage implements Storage {
   async renameFile(index: number, newComponents: readonly string[]): Promise<void> {
     this.checkFileIndex(index);
     if (this.spec.files[index].padding) throw new StorageError(`file ${index} is a padding file`, 'EINVAL');
-    if (newComponents.length === 0) throw new StorageError('a file name is required', 'EINVAL');
-    for (const c of newComponents) {
-      if (typeof c !== 'string' || sanitizeElement(c) !== c) {
-        throw new StorageError(`invalid file name component ${JSON.stringify(c)}`, 'EINVAL');
-      }
-    }
+    checkNewComponents(newComponents);
     const components = [...newComponents];
     resolveInside(this._root, components); // PathEscapeError before anything else
-    this.checkNoClash(index, components);
+    checkNoClash(this.paths, (i) => this.spec.files[i].padding, index, components);
     await this.exclusive(async () => {
       const oldComponents = this.paths[index];
       const src = this.files[index].absPath;
       const dst = resolveInside(this._root, components);
       if (dst === src) return;
-      const srcStat = await lstat(src).catch(() => null);
-      const dstStat = await lstat(dst).catch(() => null);
-      // The same inode under another name: a case-only rename on a case-insensitive file system.
-      const sameFile = srcStat !== null && dstStat !== null && srcStat.ino === dstStat.ino && srcStat.dev === dstStat.dev;
-      if (dstStat !== null && !sameFile) throw new StorageError(`${dst} already exists`, 'EEXIST');
-      if (srcStat !== null) {
-        try {
-          await mkdir(dirname(dst), { recursive: true });
-          await rename(src, dst);
-        } catch (err) {
-          throw describeIoError(err as NodeJS.ErrnoException, dst);
-        }
-      }
+      const moved = await renameOnDisk(src, dst);
       this.paths[index] = components;
       this._layout = this.layoutAt(this._root);
-      if (srcStat !== null) await removeEmptyDirs(this._root, [oldComponents]);
+      if (moved) await removeEmptyDirs(this._root, [oldComponents]);
     });
-  }
-
-  /** Another file of this torrent at the same path, at one of its folders, or inside it. */
-  private checkNoClash(index: number, components: readonly string[]): void {
-    const key = (p: readonly string[]): string => p.join('/').toLowerCase();
-    const mine = key(components);
-    for (let i = 0; i < this.paths.length; i++) {
-      if (i === index || this.spec.files[i].padding) continue;
-      const other = key(this.paths[i]);
-      if (other === mine || other.startsWith(mine + '/') || mine.startsWith(other + '/')) {
-        throw new StorageError(`${components.join('/')} clashes with file ${i} of this torrent (${this.paths[i].join('/')})`, 'EEXIST');
-      }
-    }
   }
 
   /**
