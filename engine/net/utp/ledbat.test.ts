@@ -62,3 +62,18 @@ test('clamped between one packet and the maximum; loss halves, timeout resets to
   l.onTimeout();
   assert.equal(l.window, 1200);
 });
+
+test('shrinks above target even when the sender is not using its whole window (the full-window rule is for growth only)', () => {
+  const l = new Ledbat({ packetSize: 1000, initialWindow: 20_000 });
+  l.onAck(1000, 10 * MS, 0, false);
+  l.onAck(20_000, 310 * MS, 1, false); // 300 ms of queue: delay factor -2
+  assert.equal(l.window, 20_000 - 6000);
+});
+
+test('queuing delay across a wrap of the 32-bit timestamp_difference: sample minus base, not a huge value', () => {
+  const l = new Ledbat({ packetSize: 1000, initialWindow: 20_000 });
+  l.onAck(1000, 0xffff_ff00, 0, false); // base just below 2^32
+  l.onAck(20_000, (0xffff_ff00 + 150 * MS) >>> 0, 1, true); // 150 ms later on the wrapped clock
+  assert.equal(l.ourDelayMicros, 150 * MS);
+  assert.equal(l.window, 20_000 - 1500);
+});

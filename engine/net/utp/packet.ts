@@ -86,7 +86,10 @@ export function decodePacketInto(data: Uint8Array, out: UtpPacket): UtpDecodeErr
     const len = data[at + 1]!;
     if (at + 2 + len > data.length) return 'truncated-extension';
     if (ext === EXT_SELECTIVE_ACK) {
-      if (len === 0 || len % 4 !== 0) return 'bad-sack-length';
+      // BEP 29 asks for a multiple of 4 bytes, but libtorrent sends ceil(span / 8) bytes (1, 2, 3, ...): rejecting
+      // those dropped every packet it sent while it held one of ours out of order, ACKs included, and the
+      // connection died "timed out: no acknowledgement". Any non-empty bitmask is taken; we still write multiples of 4.
+      if (len === 0) return 'bad-sack-length';
       out.sackOffset = at + 2;
       out.sackLength = len;
     }

@@ -86,7 +86,7 @@ export class SimNetwork {
         this.linkFree[to] = slot + 1000 / this.link.packetsPerMs;
         at += slot - this.now;
       }
-      this.queue.push({ at, order: this.order++, to, data });
+      this.queue.push({ at, order: this.order++, to, data: tapped });
     }
   }
 

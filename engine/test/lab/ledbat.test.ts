@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { makeTestPayload, makeTorrent, type ClientHandle } from '../../testing/index.js';
-import { Lab, measureRtt, runBulkFlow, startBulkSink, startLabLibtorrent, startLabTessera, startUdpEcho, type RttStats } from '../../testing/lab/index.js';
+import { makeTestPayload, makeTorrent, type ClientHandle, type ProcessHandle } from '../../testing/index.js';
+import { Lab, measureRtt, runBulkFlow, sinkReceived, startBulkSink, startLabLibtorrent, startLabTessera, startUdpEcho, type RttStats } from '../../testing/lab/index.js';
 
 const LINK_MBIT = 20;
 const SIZE = 256 << 20;
@@ -19,6 +19,9 @@ interface Figures {
   uploader: string;
   aloneMbit: number;
   aloneRtt: RttStats;
+  /** The TCP flow's goodput over its whole 40 s (slow start and convergence included). */
+  tcpWholeMbit: number;
+  /** The TCP flow's goodput over the same 15 s window as `utpWithTcpMbit` (after 20 s of convergence). */
   tcpMbit: number;
   utpWithTcpMbit: number;
   tcpRtt: RttStats;
@@ -32,12 +35,41 @@ function have(leech: ClientHandle): number {
   return p?.downloaded ?? (p ? p.fraction * SIZE : 0);
 }
 
-/** The leecher's goodput over `ms`, in Mbit/s. */
+/** The leecher's next progress line: when it arrived and the payload bytes it reports. */
+function nextProgress(leech: ClientHandle): Promise<{ at: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no progress line from the leecher for 5 s:\n${leech.process.tail()}`));
+    }, 5000);
+    const off = leech.process.onLine((line) => {
+      const m = /^progress \S+ (\d+)/.exec(line);
+      if (!m) return;
+      clearTimeout(timer);
+      off();
+      resolve({ at: performance.now(), bytes: Number(m[1]) });
+    });
+  });
+}
+
+/**
+ * The leecher's goodput over about `ms`, in Mbit/s: between two progress lines, timed by their arrival (the lines
+ * come every 0.5 s; reading the latest one at arbitrary times instead would be off by up to 4% over 12 s).
+ */
 async function rateOver(leech: ClientHandle, ms: number): Promise<number> {
-  const b0 = have(leech);
-  const t0 = performance.now();
+  const a = await nextProgress(leech);
+  await sleep(Math.max(0, ms - 600));
+  const b = await nextProgress(leech);
+  return ((b.bytes - a.bytes) * 8) / 1e6 / ((b.at - a.at) / 1000);
+}
+
+/** A TCP sink's goodput over `ms`, in Mbit/s, from its own `received` lines (its clock, 250 ms apart). */
+async function sinkRateOver(sink: ProcessHandle, ms: number): Promise<number> {
+  const a = sinkReceived(sink);
   await sleep(ms);
-  return ((have(leech) - b0) * 8) / 1e6 / ((performance.now() - t0) / 1000);
+  const b = sinkReceived(sink);
+  if (!a || !b || b.ms <= a.ms) throw new Error(`bulk sink ${sink.name}: no progress lines over the window:\n${sink.tail()}`);
+  return ((b.bytes - a.bytes) * 8) / 1e6 / ((b.ms - a.ms) / 1000);
 }
 
 describe('LEDBAT on a 20 Mbit/s bottleneck with a deep queue', { timeout: 600_000 }, () => {
@@ -55,7 +87,10 @@ describe('LEDBAT on a 20 Mbit/s bottleneck with a deep queue', { timeout: 600_00
     lab = await Lab.create({
       hosts: [{ name: 'seed' }, { name: 'pc' }],
       routers: [{ name: 'r' }],
-      links: [{ a: 'seed', b: 'r', rate: `${LINK_MBIT}mbit`, queueMs: 300 }, { a: 'r', b: 'pc' }],
+      // The queue sits on the router (its egress toward pc), as at a modem, not on the seeder's own interface: a
+      // queue on the sending host throttles its TCP flow through TCP Small Queues (only ~1 ms of the flow's pacing
+      // rate may wait in the local qdisc), so beside uTP's 40 ms of queue TCP got ~4 Mbit/s however LEDBAT behaved.
+      links: [{ a: 'seed', b: 'r' }, { a: 'r', b: 'pc', rate: `${LINK_MBIT}mbit`, queueMs: 300 }],
       tcpCongestion: 'reno',
     });
     echo.host = lab.address('pc');
@@ -91,10 +126,15 @@ describe('LEDBAT on a 20 Mbit/s bottleneck with a deep queue', { timeout: 600_00
       // Reno grows by one segment per round trip: give it time to fill the queue past LEDBAT's target, then measure.
       const flow = runBulkFlow(lab, 'seed', sink, { host: lab.address('pc'), port: sinkPort }, 40);
       await sleep(20_000);
-      const [utpWithTcpMbit, tcpRtt] = await Promise.all([rateOver(leech, 15_000), measureRtt(lab, 'seed', echo, { count: 250, intervalMs: 50, waitMs: 1500 })]);
+      // Both flows over the same 15 s: the TCP figure must not include its own slow start or the convergence.
+      const [utpWithTcpMbit, tcpMbit, tcpRtt] = await Promise.all([
+        rateOver(leech, 15_000),
+        sinkRateOver(sink, 15_000),
+        measureRtt(lab, 'seed', echo, { count: 250, intervalMs: 50, waitMs: 1500 }),
+      ]);
       const tcp = await flow;
       assert.ok(have(leech) < SIZE, `${uploader}: the payload ran out before the measurement ended`);
-      return { uploader, aloneMbit, aloneRtt, tcpMbit: tcp.mbit, utpWithTcpMbit, tcpRtt };
+      return { uploader, aloneMbit, aloneRtt, tcpWholeMbit: tcp.mbit, tcpMbit, utpWithTcpMbit, tcpRtt };
     } finally {
       await leech.stop();
       await seed.stop();
@@ -122,6 +162,6 @@ describe('LEDBAT on a 20 Mbit/s bottleneck with a deep queue', { timeout: 600_00
   });
 
   function describe1(f: Figures): string {
-    return `${f.uploader}: uTP alone ${f.aloneMbit.toFixed(1)} Mbit/s, RTT median ${f.aloneRtt.medianMs.toFixed(1)} ms (idle ${idle.medianMs.toFixed(1)} ms); with a reno TCP flow: TCP ${f.tcpMbit.toFixed(1)} Mbit/s, uTP ${f.utpWithTcpMbit.toFixed(1)} Mbit/s, RTT median ${f.tcpRtt.medianMs.toFixed(1)} ms`;
+    return `${f.uploader}: uTP alone ${f.aloneMbit.toFixed(1)} Mbit/s, RTT median ${f.aloneRtt.medianMs.toFixed(1)} ms (idle ${idle.medianMs.toFixed(1)} ms); with a reno TCP flow: TCP ${f.tcpMbit.toFixed(1)} Mbit/s (${f.tcpWholeMbit.toFixed(1)} over its whole 40 s), uTP ${f.utpWithTcpMbit.toFixed(1)} Mbit/s, RTT median ${f.tcpRtt.medianMs.toFixed(1)} ms`;
   }
 });

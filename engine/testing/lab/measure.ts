@@ -85,6 +85,16 @@ export interface BulkResult {
   readonly sent: number;
 }
 
+/** The sink's latest `received` line: its clock (ms) and bytes received on all its connections; null before any. */
+export function sinkReceived(sink: ProcessHandle): { ms: number; bytes: number } | null {
+  const lines = sink.lines();
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = /^received (\d+) (\d+)$/.exec(lines[i]);
+    if (m) return { ms: Number(m[1]), bytes: Number(m[2]) };
+  }
+  return null;
+}
+
 /** Starts a bulk TCP flow from `node` to a sink; resolves with the sink's report for it when the flow ends. */
 export async function runBulkFlow(lab: Lab, node: string, sink: ProcessHandle, to: { host: string; port: number }, seconds: number): Promise<BulkResult> {
   const before = sink.lines().filter((l) => l.startsWith('{')).length;
