@@ -43,6 +43,7 @@ import { DEFAULT_SETTINGS } from '../engine/api/validate.js';
 import { ResumeStore, captureFileStats } from '../engine/storage/resume/resume-store.js';
 import { newResumeRecord } from '../engine/storage/resume/resume-record.js';
 import type { HostControl, HostLine } from './scale-host.js';
+import { median } from './measure.js';
 
 const PIECE = 16 * 1024;
 const ACTIVE_SHARE = 0.3;
@@ -325,11 +326,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-function median(xs: number[]): number {
-  if (xs.length === 0) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 async function waitFor(cond: () => boolean, timeoutMs: number): Promise<boolean> {
   const end = performance.now() + timeoutMs;

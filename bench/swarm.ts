@@ -7,12 +7,13 @@
 // TESSERA_BENCH_SEEDER_RATE (bytes/s per seeder, 8e6), TESSERA_BENCH_RUNS (1), TESSERA_BENCH_CLIENTS,
 // TESSERA_BENCH_BASELINE (another built checkout, run as "tessera-base").
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SYSTEM_PYTHON, aria2Args, freePort, libtorrentArgs, makeTestPayload, makeTorrent, sha1OfTree, startLibtorrentSwarm, startProcess, startTracker, stopAll } from '../engine/testing/index.js';
+import { SYSTEM_PYTHON, aria2Args, freePort, libtorrentArgs, makeTestPayload, makeTorrent, sha1OfTree, startLibtorrentSwarm, startTracker, stopAll } from '../engine/testing/index.js';
 import { defaultPartialPieceMemory } from '../engine/storage/piece-memory.js';
+import { median, timed, type Measurement } from './measure.js';
 
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const SIZE = Number(process.env.TESSERA_BENCH_BYTES ?? 512 * 1024 ** 2);
@@ -25,27 +26,8 @@ const BASELINE = process.env.TESSERA_BENCH_BASELINE ? resolve(process.env.TESSER
 type Leecher = 'tessera' | 'aria2' | 'libtorrent' | 'tessera-base';
 const LEECHERS = (process.env.TESSERA_BENCH_CLIENTS ?? `tessera,libtorrent,aria2${BASELINE ? ',tessera-base' : ''}`).split(',') as Leecher[];
 
-interface Measurement {
-  wallSeconds: number;
-  cpuSeconds: number;
-  peakRssMiB: number;
-}
 
-async function timed(name: string, cmd: string, args: string[], workDir: string): Promise<Measurement> {
-  const report = join(workDir, `${name}.time`);
-  const proc = startProcess('/usr/bin/time', ['-f', '%e %U %S %M', '-o', report, cmd, ...args], { cwd: workDir, name, killAfterMs: 3000 });
-  const timeout = setTimeout(() => void proc.stop(), 300_000);
-  const exit = await proc.exited;
-  clearTimeout(timeout);
-  if (exit.code !== 0) throw new Error(`${name} exited ${exit.code ?? exit.signal}; log ${proc.logFile}:\n${proc.tail()}`);
-  const [wall, user, sys, rssKiB] = readFileSync(report, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-  return { wallSeconds: wall, cpuSeconds: user + sys, peakRssMiB: rssKiB / 1024 };
-}
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 async function main(): Promise<void> {
   if (!existsSync('/usr/bin/time')) throw new Error('GNU time is missing: apt-get install -y time');
@@ -77,11 +59,11 @@ async function main(): Promise<void> {
         let m: Measurement;
         if (leecher === 'tessera' || leecher === 'tessera-base') {
           const checkout = leecher === 'tessera' ? repo : BASELINE!;
-          m = await timed(`${leecher}-${run}`, process.execPath, [join(checkout, 'bin', 'tessera.js'), 'download', torrent.file, '--out', out, '--port', String(port), '--no-dht', '--no-lsd'], work);
+          m = await timed(`${leecher}-${run}`, process.execPath, [join(checkout, 'bin', 'tessera.js'), 'download', torrent.file, '--out', out, '--port', String(port), '--no-dht', '--no-lsd'], work, 300_000);
         } else if (leecher === 'aria2') {
-          m = await timed(`aria2-${run}`, 'aria2c', aria2Args({ role: 'leech', torrentFile: torrent.file, dataDir: out, port }, null), work);
+          m = await timed(`aria2-${run}`, 'aria2c', aria2Args({ role: 'leech', torrentFile: torrent.file, dataDir: out, port }, null), work, 300_000);
         } else {
-          m = await timed(`libtorrent-${run}`, SYSTEM_PYTHON, libtorrentArgs({ role: 'leech', torrentFile: torrent.file, dataDir: out, port, exitOnFinish: true }), work);
+          m = await timed(`libtorrent-${run}`, SYSTEM_PYTHON, libtorrentArgs({ role: 'leech', torrentFile: torrent.file, dataDir: out, port, exitOnFinish: true }), work, 300_000);
         }
         const got = (await sha1OfTree(join(out, payload.name))).get('bench.bin');
         if (!got || got.sha1 !== want) throw new Error(`${leecher} run ${run}: downloaded data does not match`);

@@ -3,7 +3,7 @@
 // Every leecher runs under GNU time and exits on completion, so wall time, CPU seconds and peak RSS
 // are measured the same way for all of them.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,11 +15,11 @@ import {
   makeTestPayload,
   makeTorrent,
   startLibtorrent,
-  startProcess,
   startTracker,
   stopAll,
   sha1OfTree,
 } from '../engine/testing/index.js';
+import { median, timed, type Measurement } from './measure.js';
 
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const SIZE = Number(process.env.TESSERA_BENCH_BYTES ?? 1024 ** 3);
@@ -33,31 +33,10 @@ const BASELINE = process.env.TESSERA_BENCH_BASELINE ? resolve(process.env.TESSER
 /** TESSERA_BENCH_CLIENTS=tessera,aria2 runs a subset (for profiling; the comparison needs all three). */
 const LEECHERS = (process.env.TESSERA_BENCH_CLIENTS ?? `tessera,aria2,libtorrent${BASELINE ? ',tessera-base' : ''}`).split(',') as Leecher[];
 
-interface Measurement {
-  wallSeconds: number;
-  cpuSeconds: number;
-  userSeconds: number;
-  sysSeconds: number;
-  peakRssMiB: number;
-}
 
 type Leecher = 'tessera' | 'aria2' | 'libtorrent' | 'tessera-base';
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
-async function timed(name: string, cmd: string, args: string[], workDir: string): Promise<Measurement> {
-  const report = join(workDir, `${name}.time`);
-  const proc = startProcess('/usr/bin/time', ['-f', '%e %U %S %M', '-o', report, cmd, ...args], { cwd: workDir, name, killAfterMs: 3000 });
-  const timeout = setTimeout(() => void proc.stop(), 180_000);
-  const exit = await proc.exited;
-  clearTimeout(timeout);
-  if (exit.code !== 0) throw new Error(`${name} exited ${exit.code ?? exit.signal}; log ${proc.logFile}:\n${proc.tail()}`);
-  const [wall, user, sys, rssKiB] = readFileSync(report, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-  return { wallSeconds: wall, cpuSeconds: user + sys, userSeconds: user, sysSeconds: sys, peakRssMiB: rssKiB / 1024 };
-}
 
 async function main(): Promise<void> {
   if (!existsSync('/usr/bin/time')) throw new Error('GNU time is missing: apt-get install -y time');
@@ -92,11 +71,11 @@ async function main(): Promise<void> {
         let m: Measurement;
         if (leecher === 'tessera' || leecher === 'tessera-base') {
           const checkout = leecher === 'tessera' ? repo : BASELINE!;
-          m = await timed(`${leecher}-${run}`, process.execPath, [join(checkout, 'bin', 'tessera.js'), 'download', torrent.file, '--out', out, '--port', String(port), '--no-dht', '--no-lsd', ...(process.env.TESSERA_BENCH_VERBOSE ? ['--verbose'] : [])], work);
+          m = await timed(`${leecher}-${run}`, process.execPath, [join(checkout, 'bin', 'tessera.js'), 'download', torrent.file, '--out', out, '--port', String(port), '--no-dht', '--no-lsd', ...(process.env.TESSERA_BENCH_VERBOSE ? ['--verbose'] : [])], work, 180_000);
         } else if (leecher === 'aria2') {
-          m = await timed(`aria2-${run}`, 'aria2c', aria2Args({ role: 'leech', torrentFile: torrent.file, dataDir: out, port }, null), work);
+          m = await timed(`aria2-${run}`, 'aria2c', aria2Args({ role: 'leech', torrentFile: torrent.file, dataDir: out, port }, null), work, 180_000);
         } else {
-          m = await timed(`libtorrent-${run}`, SYSTEM_PYTHON, libtorrentArgs({ role: 'leech', torrentFile: torrent.file, dataDir: out, port, exitOnFinish: true }), work);
+          m = await timed(`libtorrent-${run}`, SYSTEM_PYTHON, libtorrentArgs({ role: 'leech', torrentFile: torrent.file, dataDir: out, port, exitOnFinish: true }), work, 180_000);
         }
         const got = await sha1OfTree(join(out, payload.name));
         const want = expected.get('bench.bin')!;

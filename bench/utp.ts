@@ -3,11 +3,12 @@
 // under GNU time with uTP only and exits on completion, so wall time and CPU seconds are measured the same way.
 // TESSERA_UTP_BENCH_BYTES and TESSERA_UTP_BENCH_RUNS shrink it (e.g. 268435456 and 1).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SYSTEM_PYTHON, freePort, libtorrentArgs, makeTestPayload, makeTorrent, sha1OfTree, startLibtorrent, startProcess, stopAll } from '../engine/testing/index.js';
+import { SYSTEM_PYTHON, freePort, libtorrentArgs, makeTestPayload, makeTorrent, sha1OfTree, startLibtorrent, stopAll } from '../engine/testing/index.js';
+import { median, timed, type Measurement } from './measure.js';
 
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const SIZE = Number(process.env.TESSERA_UTP_BENCH_BYTES ?? 1024 ** 3);
@@ -22,27 +23,8 @@ const RUN_TIMEOUT_MS = Math.max(180_000, (SIZE / 2e6) * 1000);
 
 type Leecher = 'tessera' | 'libtorrent';
 
-interface Measurement {
-  wallSeconds: number;
-  cpuSeconds: number;
-  peakRssMiB: number;
-}
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
-async function timed(name: string, cmd: string, args: string[], workDir: string): Promise<Measurement> {
-  const report = join(workDir, `${name}.time`);
-  const proc = startProcess('/usr/bin/time', ['-f', '%e %U %S %M', '-o', report, cmd, ...args], { cwd: workDir, name, killAfterMs: 3000 });
-  const timeout = setTimeout(() => void proc.stop(), RUN_TIMEOUT_MS);
-  const exit = await proc.exited;
-  clearTimeout(timeout);
-  if (exit.code !== 0) throw new Error(`${name} exited ${exit.code ?? exit.signal}; log ${proc.logFile}:\n${proc.tail()}`);
-  const [wall, user, sys, rssKiB] = readFileSync(report, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-  return { wallSeconds: wall, cpuSeconds: user + sys, peakRssMiB: rssKiB / 1024 };
-}
 
 async function main(): Promise<void> {
   if (!existsSync('/usr/bin/time')) throw new Error('GNU time is missing: apt-get install -y time');
@@ -75,8 +57,8 @@ async function main(): Promise<void> {
                 ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
                 join(repo, 'bin', 'tessera.js'), 'download', torrent.file, '--out', out, '--port', String(port), '--no-dht', '--no-lsd', '--no-tcp', '--peer', peer,
                 ...(process.env.TESSERA_BENCH_VERBOSE ? ['--verbose'] : []),
-              ], work)
-            : await timed(`libtorrent-${run}`, SYSTEM_PYTHON, libtorrentArgs({ role: 'leech', torrentFile: torrent.file, dataDir: out, port, exitOnFinish: true, utpOnly: true, noTrackers: true, peers: [{ host: '127.0.0.1', port: seeder.port }] }), work);
+              ], work, RUN_TIMEOUT_MS)
+            : await timed(`libtorrent-${run}`, SYSTEM_PYTHON, libtorrentArgs({ role: 'leech', torrentFile: torrent.file, dataDir: out, port, exitOnFinish: true, utpOnly: true, noTrackers: true, peers: [{ host: '127.0.0.1', port: seeder.port }] }), work, RUN_TIMEOUT_MS);
         const got = (await sha1OfTree(join(out, payload.name))).get('bench.bin');
         if (got?.sha1 !== expected) throw new Error(`${leecher} run ${run}: downloaded data does not match`);
         results[leecher].push(m);
