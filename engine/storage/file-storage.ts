@@ -342,6 +342,8 @@ export class FileStorage implements Storage {
   /** Resolves once the writes of every piece finishPiece accepted so far have settled. */
   async flush(): Promise<void> {
     await Promise.all([...this.writing, ...[...this.through.values()].map((t) => t.settled())]);
+    // Reads in flight (blocks being uploaded) end too: close() after flush must not pull a descriptor from under one.
+    if (this.active > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
   }
 
   /** Makes the stored bytes of `pieces` durable (fdatasync of their files), before a record may claim them. */

@@ -53,7 +53,7 @@ export interface Storage {
   hashMatches(piece: number, data: Uint8Array): boolean;
   /** Hashes whatever data is stored and returns the verified pieces. */
   verify(onProgress?: (checked: number, total: number) => void, signal?: AbortSignal): Promise<Bitfield>;
-  /** Resolves once every piece finishPiece accepted so far is stored (or failed). */
+  /** Resolves once every piece finishPiece accepted so far is stored (or failed) and no block read is in flight. */
   flush(): Promise<void>;
   /**
    * Makes the stored bytes of these (stored) pieces durable, so a resume record may claim them after a power cut.

@@ -450,7 +450,8 @@ export class Torrent implements SwarmHost {
 
   /** The torrent cannot go on (a disk error): it stops with the reason shown. */
   fail(reason: string): void {
-    if (this.state === 'error') return;
+    // After stop, I/O that was still under way can fail (its file closed): that is not the torrent's error.
+    if (this.state === 'error' || this.stopped) return;
     this.errorReason = reason;
     this.log(`error: ${reason}`);
     this.setState('error', reason);
