@@ -76,6 +76,8 @@ export class DisplayRates {
     torrents: ReadonlyMap<TorrentId, TorrentSummary>,
     batch: { added: readonly TorrentSummary[]; changed: readonly TorrentPatch[]; removed: readonly TorrentId[] },
     now: number,
+    /** `torrents` is a map this batch made (the list diff copied it): rows are replaced in it, not in a second copy. */
+    ownsMap = false,
   ): ReadonlyMap<TorrentId, TorrentSummary> {
     for (const id of batch.removed) {
       this.tracks.delete(id);
@@ -101,7 +103,7 @@ export class DisplayRates {
         continue;
       }
       const shown = this.shownFor(t, now, false);
-      if (shown !== t) (out ??= new Map(torrents)).set(id, shown);
+      if (shown !== t) (out ??= ownsMap ? (torrents as Map<TorrentId, TorrentSummary>) : new Map(torrents)).set(id, shown);
     }
     return out ?? torrents;
   }

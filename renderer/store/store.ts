@@ -170,7 +170,8 @@ export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['s
         set({ settings: event.settings, hostFixed: event.hostFixed });
         return;
       }
-      const torrents = rates.apply(event.added.length > 0 || event.changed.length > 0 || event.removed.length > 0 ? applyListDiff(s.torrents, event) : s.torrents, event, now);
+      const diffed = event.added.length > 0 || event.changed.length > 0 || event.removed.length > 0 ? applyListDiff(s.torrents, event) : s.torrents;
+      const torrents = rates.apply(diffed, event, now, diffed !== s.torrents);
       const listChanged = torrents !== s.torrents;
       s.sessionSpeed.push(now, event.global.downRate, event.global.upRate);
       const focused = s.detailsId !== null ? torrents.get(s.detailsId) : undefined;
