@@ -6,18 +6,10 @@ import fc from 'fast-check';
 import { encode, type Encodable } from '../bencode/index.js';
 import { MetainfoError, parseTorrent, type Metainfo } from './index.js';
 import { byteEdits, mutate } from '../wire/test-mutate.js';
+import { FUZZ_RUNS, parseOrMetainfoError } from './test-fuzz.js';
 
-const RUNS = Number(process.env.METAINFO_FUZZ_RUNS ?? 300);
+const RUNS = FUZZ_RUNS;
 
-function parseOrMetainfoError(buf: Uint8Array): Metainfo | undefined {
-  try {
-    return parseTorrent(buf);
-  } catch (e) {
-    if (!(e instanceof MetainfoError)) throw e;
-    assert.ok(e.message.startsWith('torrent: ') && !e.message.includes('\n'), e.message);
-    return undefined;
-  }
-}
 
 /** What every accepted v1 torrent must satisfy. */
 function checkInvariants(m: Metainfo): void {
