@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const PACKAGES = ['transmission-cli', 'aria2', 'python3-libtorrent', 'mktorrent', 'chromium', 'iproute2', 'nftables', 'openssl', 'miniupnpd'];
+const PACKAGES = ['transmission-cli', 'aria2', 'python3-libtorrent', 'mktorrent', 'chromium', 'iproute2', 'nftables', 'openssl', 'miniupnpd', 'ffmpeg'];
 const INSTALL_HINT = `sudo apt-get install -y ${PACKAGES.join(' ')}`;
 
 /** Runs a command quietly; returns its combined output, or null if it could not run or failed. */
@@ -53,6 +53,8 @@ const TOOLS = [
   { name: 'nft', pkg: 'nftables', version: () => firstMatch(probe('nft', ['--version']), /nftables v\S+/) },
   // The lab's home router for port mapping (engine/test/lab/portmap.test.ts): UPnP IGD, NAT-PMP and PCP.
   { name: 'miniupnpd', pkg: 'miniupnpd', version: () => firstMatch(probe('miniupnpd', ['--version']), /miniupnpd \S+/) },
+  // Test media for the streaming specs (issue 16): a small H.264 MP4 and an HEVC file made at test time.
+  { name: 'ffmpeg', pkg: 'ffmpeg', version: () => firstMatch(probe('ffmpeg', ['-version']), /ffmpeg version \S+/) },
   {
     name: 'chromium',
     pkg: 'chromium',
