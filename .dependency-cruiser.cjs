@@ -10,9 +10,9 @@ const TESTS = '(\\.test\\.tsx?$|(^|/)test-[^/]+\\.tsx?$|^engine/(test|testing)/|
 const SOCKETS = '^(node:)?(net|dgram|tls|http|https|http2)$';
 const SOCKET_PACKAGES = '(^|/)node_modules/(@types/)?(ws|undici|node-fetch|axios|got)/';
 /** Leaves: they may be used by the orchestrators but never reach up into them. */
-const LEAVES = '^engine/(bencode|wire|metainfo|picker|choker|common|api|dht|tracker|peer|net|storage)/';
+const LEAVES = '^engine/(bencode|wire|metainfo|picker|choker|common|api|dht|tracker|peer|net|storage|rss)/';
 /** Pure codecs and state machines: no sockets, files, processes, threads or timers modules. */
-const PURE = '^engine/(bencode|wire|picker|choker|common|api)/';
+const PURE = '^engine/(bencode|wire|picker|choker|common|api|rss)/';
 const IO = '^(node:)?(net|dgram|tls|http|https|http2|fs|fs/promises|child_process|worker_threads|timers|timers/promises)$';
 const ONLY_VALUE = { dependencyTypesNot: ['type-only'] };
 
