@@ -34,7 +34,8 @@ test('episode filter: bad parts are named', () => {
 
 test('episodes in titles', () => {
   assert.deepEqual(episodeOf('Show.Name.S01E02.1080p.WEB'), { season: 1, episode: 2 });
-  assert.deepEqual(episodeOf('Show Name s3 e14'), null);
+  assert.deepEqual(episodeOf('Show Name s3 e14'), { season: 3, episode: 14 });
+  assert.equal(episodeOf('Series 3 episode 14'), null);
   assert.deepEqual(episodeOf('Show Name S03 E14 x264'), { season: 3, episode: 14 });
   assert.deepEqual(episodeOf('Show Name S03.E14'), { season: 3, episode: 14 });
   assert.deepEqual(episodeOf('Show Name 2x05 [720p]'), { season: 2, episode: 5 });
