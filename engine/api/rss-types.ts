@@ -21,6 +21,8 @@ export interface RssItem {
   read: boolean;
   /** The torrent it was added as, when it was. */
   downloaded: { id: TorrentId; name: string; at: number; ruleName: string | null } | null;
+  /** Why adding it failed (a rule does not try again; "Download" does). */
+  addError: string | null;
 }
 
 export interface RssFeedInfo {

@@ -3,6 +3,8 @@
  * receives. Types and pure validators only: no Node APIs, so the renderer can import it.
  */
 
+import type { RssCommand, RssNotice, RssResultOf } from './rss-types.js';
+
 /** A torrent's id is its v1 info hash in lowercase hex. */
 export type TorrentId = string;
 
@@ -295,6 +297,9 @@ export type Command =
       paused?: boolean;
       filePriorities?: FilePriority[];
       queueTop?: boolean;
+      /** Category path like "Movies/4K"; a torrent follows its category's save path when it has one. */
+      category?: string;
+      tags?: string[];
       /**
        * A magnet link fetches its metadata and then pauses (stateReason "metadata received: choose
        * files, then resume"), so files can be chosen before any data is downloaded. No effect on a .torrent.
@@ -331,12 +336,14 @@ export type Command =
    */
   | { type: 'createTorrent'; path: string; trackers: string[][]; webSeeds: string[]; pieceLength: number | null; private: boolean; comment: string; format: 'v1' | 'v2' | 'hybrid'; seed: boolean }
   /** Whether a folder on the engine's machine can hold downloads (the UI's folder fields, before add or move). */
-  | { type: 'checkPath'; path: string };
+  | { type: 'checkPath'; path: string }
+  /** RSS feeds and download rules (issue 17): see rss-types.ts. */
+  | RssCommand;
 
 export type CommandType = Command['type'];
 
 /** What each command answers with. */
-export interface ResultOf {
+export interface ResultOf extends RssResultOf {
   add: { id: TorrentId; name: string };
   inspect: InspectResult;
   remove: null;
@@ -423,7 +430,8 @@ export type Notice =
   | { type: 'error'; id: TorrentId; name: string; message: string }
   | { type: 'metadataReceived'; id: TorrentId; name: string }
   /** createTorrent hashing `path`: a few a second while it runs, and one with hashedBytes === totalBytes at the end. */
-  | { type: 'createProgress'; path: string; hashedBytes: number; totalBytes: number };
+  | { type: 'createProgress'; path: string; hashedBytes: number; totalBytes: number }
+  | RssNotice;
 
 export type UiMessage = Request;
 export type EngineMessage = Reply | EngineEvent;

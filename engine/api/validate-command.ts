@@ -20,6 +20,7 @@ import {
 } from './validate-primitives.js';
 import { parseSettingsPatch, torrentOptions } from './validate-settings.js';
 import { trackerTiers, webSeeds } from './validate-trackers.js';
+import { RSS_COMMAND_KEYS, RSS_COMMAND_TYPES, isRssCommandType, parseRssCommand } from './validate-rss.js';
 
 export const COMMAND_TYPES: readonly CommandType[] = [
   'add',
@@ -44,6 +45,7 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'reannounce',
   'banPeer',
   'createTorrent',
+  ...RSS_COMMAND_TYPES,
 ];
 /** host:port with a port 1..65535, or [v6]:port. */
 const PEER_RE = /^(?:\[[0-9a-fA-F:.]{2,45}\]|[A-Za-z0-9.-]{1,253}):(?:6553[0-5]|655[0-2]\d|65[0-4]\d{2}|6[0-4]\d{3}|[1-5]\d{4}|[1-9]\d{0,3})$/;
@@ -137,6 +139,7 @@ const COMMAND_KEYS: { [K in CommandType]: readonly string[] } = {
   reannounce: ['ids'],
   banPeer: ['id', 'peer'],
   createTorrent: ['path', 'trackers', 'webSeeds', 'pieceLength', 'private', 'comment', 'format', 'seed'],
+  ...RSS_COMMAND_KEYS,
 };
 
 export function parseCommand(v: unknown, path: string): Command {
@@ -148,6 +151,7 @@ export function parseCommand(v: unknown, path: string): Command {
   knownKeys(v, path, ['type', ...COMMAND_KEYS[type]]);
   const f = (k: string): unknown => own(v, k);
   const p = (k: string): string => `${path}.${k}`;
+  if (isRssCommandType(type)) return parseRssCommand(type, f, p);
   switch (type) {
     case 'add': {
       const cmd: Extract<Command, { type: 'add' }> = { type, source: addSource(f('source'), p('source')) };

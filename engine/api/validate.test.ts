@@ -84,6 +84,15 @@ const valid: Command[] = [
   { type: 'reannounce', ids: [A] },
   { type: 'banPeer', id: A, peer: '10.0.0.2:6881' },
   { type: 'createTorrent', path: '/data/album', trackers: [['http://t.example/announce', 'udp://u.example:80'], ['https://v.example/a']], webSeeds: ['https://w.example/files/'], pieceLength: null, private: false, comment: '', format: 'hybrid', seed: true },
+  // RSS (issue 17)
+  { type: 'rssAddFeed', url: 'https://feeds.example/rss?key=1', name: 'Shows', intervalMinutes: 15 },
+  { type: 'rssEditFeed', feedId: '0123456789abcdef', intervalMinutes: 60 },
+  { type: 'rssRemoveFeed', feedId: '0123456789abcdef' },
+  { type: 'rssRefresh', feedIds: 'all' },
+  { type: 'rssList' },
+  { type: 'rssSetRules', rules: [{ id: 'r1', name: 'Show', enabled: true, mustContain: 'show 1080p', mustNotContain: 'x265', useRegex: false, episodeFilter: 'S01E01-', smartFilter: true, feedIds: ['0123456789abcdef'], savePath: null, category: 'TV', addPaused: false }] },
+  { type: 'rssMarkRead', feedId: '0123456789abcdef', itemIds: ['guid-1'] },
+  { type: 'rssDownload', feedId: '0123456789abcdef', itemId: 'guid-1' },
   { type: 'setTorrentOptions', id: A, options: { trackers: [['http://t.example/announce']] } },
   { type: 'addPeers', id: A, peers: ['127.0.0.1:6881', '[::1]:1'] },
 ];

@@ -29,12 +29,16 @@ export interface HttpGetOptions {
   readonly maxBytes: number;
   readonly maxRedirects: number;
   readonly userAgent: string;
+  /** More request headers (conditional GET: if-none-match, if-modified-since). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface HttpGetResult {
   /** The final status (after redirects). */
   readonly status: number;
   readonly body: Uint8Array;
+  /** The final response's headers. */
+  readonly headers?: http.IncomingHttpHeaders;
 }
 
 /** GET with redirects, an overall deadline and a size cap. Resolves with the final status and body (gzip/deflate undone). */
@@ -68,7 +72,7 @@ export function httpGet(url: string, opts: HttpGetOptions): Promise<HttpGetResul
       if (!mod) return finish(new HttpGetError(`unsupported scheme ${u.protocol}`, 'unsupported'));
       let req: http.ClientRequest;
       try {
-        req = mod.get(u, { headers: { 'user-agent': opts.userAgent, 'accept-encoding': 'gzip', connection: 'close' }, agent: false });
+        req = mod.get(u, { headers: { ...opts.headers, 'user-agent': opts.userAgent, 'accept-encoding': 'gzip', connection: 'close' }, agent: false });
       } catch (err) {
         return finish(new HttpGetError((err as Error).message, 'network', { cause: err }));
       }
@@ -112,7 +116,7 @@ export function httpGet(url: string, opts: HttpGetOptions): Promise<HttpGetResul
               return finish(new HttpGetError(`cannot decompress the response: ${(err as Error).message}`, 'protocol', { cause: err }));
             }
           }
-          finish(undefined, { status, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) });
+          finish(undefined, { status, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), headers: res.headers });
         });
       });
     };

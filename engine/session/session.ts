@@ -31,6 +31,7 @@ import type { SessionOptions } from './session-options.js';
 import { effectiveSettings } from './effective-settings.js';
 import { checkSavePath } from './check-path.js';
 import { MoreCommands } from './more-commands.js';
+import { RssService } from './rss-service.js';
 
 export { ApiError } from './api-error.js';
 export type { SessionOptions } from './session-options.js';
@@ -62,6 +63,8 @@ export class Session {
   private readonly commandDeps: TorrentCommandDeps;
   private readonly more: MoreCommands;
   private readonly seedGoalHost: SeedGoalHost;
+  /** RSS feeds and rules; opened in open(), before any request. */
+  private rss!: RssService;
 
   private constructor(private readonly opts: SessionOptions, settings: Settings) {
     this.clock = opts.clock ?? systemClock;
@@ -119,6 +122,7 @@ export class Session {
       session.activity.changedRow(entry);
     }
     session.normalisePositions();
+    session.rss = await RssService.open(opts.dataDir, { add: (cmd) => session.add(cmd), notice: (n) => session.stream.notice(n), log: (line) => session.log(line), now: () => Date.now() });
     try {
       await session.client.listen();
     } catch (err) {
@@ -226,6 +230,15 @@ export class Session {
       case 'banPeer':
       case 'createTorrent':
         return this.more.execute(cmd);
+      case 'rssAddFeed':
+      case 'rssEditFeed':
+      case 'rssRemoveFeed':
+      case 'rssRefresh':
+      case 'rssList':
+      case 'rssSetRules':
+      case 'rssMarkRead':
+      case 'rssDownload':
+        return this.rss.execute(cmd);
       case 'getSettings':
         return this.effective().settings;
       case 'setSettings':
@@ -438,6 +451,7 @@ export class Session {
     if (this.closed) return;
     this.closed = true;
     this.scheduler.stop();
+    await this.rss?.close();
     await Promise.all([...this.entries.values()].map((e) => this.runner.deactivate(e)));
     await this.discovery.close(this.entries.values());
     await this.store.flush();
