@@ -79,7 +79,9 @@ export type RssCommand =
   | { type: 'rssSetRules'; rules: RssRuleInput[] }
   | { type: 'rssMarkRead'; feedId: RssFeedId; itemIds: string[] | 'all' }
   /** Adds this item now (its magnet or its .torrent), whatever the rules say. */
-  | { type: 'rssDownload'; feedId: RssFeedId; itemId: string };
+  | { type: 'rssDownload'; feedId: RssFeedId; itemId: string }
+  /** Which listed items a rule (saved or not) would take now: the Rules dialog's live preview. */
+  | { type: 'rssPreview'; rule: RssRuleInput };
 
 export interface RssResultOf {
   rssAddFeed: RssFeedInfo;
@@ -90,6 +92,8 @@ export interface RssResultOf {
   rssSetRules: RssRule[];
   rssMarkRead: null;
   rssDownload: { id: TorrentId; name: string };
+  /** `error`: why the rule cannot match (a bad pattern), in one line; then `matches` is empty. */
+  rssPreview: { matches: { feedId: RssFeedId; itemId: string }[]; error: string | null };
 }
 
 export type RssNotice =

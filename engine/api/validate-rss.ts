@@ -11,6 +11,7 @@ export const RSS_COMMAND_KEYS = {
   rssSetRules: ['rules'],
   rssMarkRead: ['feedId', 'itemIds'],
   rssDownload: ['feedId', 'itemId'],
+  rssPreview: ['rule'],
 } as const satisfies { [K in RssCommand['type']]: readonly string[] };
 
 export const RSS_COMMAND_TYPES = Object.keys(RSS_COMMAND_KEYS) as RssCommand['type'][];
@@ -121,5 +122,7 @@ export function parseRssCommand(type: RssCommand['type'], f: (k: string) => unkn
     }
     case 'rssDownload':
       return { type, feedId: feedId(f('feedId'), p('feedId')), itemId: itemId(f('itemId'), p('itemId')) };
+    case 'rssPreview':
+      return { type, rule: rule(f('rule'), p('rule')) };
   }
 }

@@ -93,6 +93,7 @@ const valid: Command[] = [
   { type: 'rssSetRules', rules: [{ id: 'r1', name: 'Show', enabled: true, mustContain: 'show 1080p', mustNotContain: 'x265', useRegex: false, episodeFilter: 'S01E01-', smartFilter: true, feedIds: ['0123456789abcdef'], savePath: null, category: 'TV', addPaused: false }] },
   { type: 'rssMarkRead', feedId: '0123456789abcdef', itemIds: ['guid-1'] },
   { type: 'rssDownload', feedId: '0123456789abcdef', itemId: 'guid-1' },
+  { type: 'rssPreview', rule: { id: 'r1', name: 'Show', enabled: true, mustContain: '^show', mustNotContain: '', useRegex: true, episodeFilter: '', smartFilter: false, feedIds: [], savePath: '/data/tv', category: null, addPaused: true } },
   { type: 'setTorrentOptions', id: A, options: { trackers: [['http://t.example/announce']] } },
   { type: 'addPeers', id: A, peers: ['127.0.0.1:6881', '[::1]:1'] },
 ];

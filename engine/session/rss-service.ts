@@ -107,7 +107,35 @@ export class RssService {
         await this.save();
         return added;
       }
+      case 'rssPreview':
+        return this.preview(cmd.rule);
     }
+  }
+
+  private preview(input: RssRuleInput): RssResultOf['rssPreview'] {
+    const saved = this.state.rules.find((r) => r.id === input.id);
+    let c: CompiledRule;
+    try {
+      c = compileRule({ ...input, downloadedEpisodes: [] });
+    } catch (err) {
+      return { matches: [], error: (err as Error).message };
+    }
+    const matches: RssResultOf['rssPreview']['matches'] = [];
+    for (const feed of this.state.feeds.values()) {
+      // The smart filter as a run would apply it: episodes the rule took, and ones earlier in this preview.
+      const taken = new Set(saved?.downloadedEpisodes ?? []);
+      for (const item of oldestFirst(feed.items)) {
+        if (item.downloaded && item.downloaded.ruleName === (saved?.name ?? input.name)) {
+          matches.push({ feedId: feed.id, itemId: item.id });
+          continue;
+        }
+        const v = judge(c, feed.id, item.title, taken);
+        if (!v.match) continue;
+        if (v.episode) taken.add(v.episode);
+        matches.push({ feedId: feed.id, itemId: item.id });
+      }
+    }
+    return { matches, error: null };
   }
 
   private list(): RssState {
@@ -210,9 +238,7 @@ export class RssService {
       for (const id of feedIds) {
         const feed = this.state.feeds.get(id);
         if (!feed) continue;
-        // Oldest first (by date, else feeds list newest first), so the smart filter keeps the first release.
-        const oldestFirst = [...feed.items].reverse().sort((a, b) => (a.published ?? 0) - (b.published ?? 0));
-        for (const item of oldestFirst) {
+        for (const item of oldestFirst(feed.items)) {
           if (this.closed) return;
           if (item.downloaded || item.addError) continue;
           for (const c of compiled) {
@@ -270,6 +296,11 @@ export class RssService {
   private save(): Promise<void> {
     return this.store.save({ feeds: [...this.state.feeds.values()], rules: this.state.rules });
   }
+}
+
+/** Oldest first (by date, else feeds list newest first), so the smart filter keeps the first release. */
+function oldestFirst(items: RssItem[]): RssItem[] {
+  return [...items].reverse().sort((a, b) => (a.published ?? 0) - (b.published ?? 0));
 }
 
 export const LIMITS_RSS = { maxFeeds: 100, maxRules: 200 } as const;

@@ -33,6 +33,10 @@ test('a rule matching two of six items adds exactly those two; refreshes add no 
     assert.equal(state.feeds[0]!.name, 'Tracker feed');
     assert.equal(state.feeds[0]!.status, 'ok');
     // "show" matches three titles; the smart filter skips the second release of S01E02.
+    const preview = await h.send({ type: 'rssPreview', rule: rule({ feedIds: [feed.id] }) });
+    const titleOf = (id: string) => state.feeds[0]!.items.find((i) => i.id === id)!.title;
+    assert.deepEqual(preview.matches.map((m) => titleOf(m.itemId)), ['Show.S01E01.720p', 'Show.S01E02.720p']);
+    assert.deepEqual(await h.send({ type: 'rssPreview', rule: rule({ mustContain: '(', useRegex: true }) }), { matches: [], error: 'rule "Show": must contain: not a valid regular expression: /(/i: Unterminated group' });
     await h.send({ type: 'rssSetRules', rules: [rule({ feedIds: [feed.id] })] });
     await h.until(() => h.list.size === 2, 'two torrents added');
     assert.deepEqual([...h.list.values()].map((t) => t.name).sort(), ['Show.S01E01.720p', 'Show.S01E02.720p']);

@@ -238,6 +238,7 @@ export class Session {
       case 'rssSetRules':
       case 'rssMarkRead':
       case 'rssDownload':
+      case 'rssPreview':
         return this.rss.execute(cmd);
       case 'getSettings':
         return this.effective().settings;
