@@ -17,6 +17,8 @@ import { useDropAndPaste, useNoticeToasts, useOpenRequests, useTaskbarProgress, 
 import { usePageTitle, usePersistedSpeedHistory } from './components/page-hooks.js';
 import { useStoreApi } from './store/context.js';
 import { connectListView } from './store/view-sync.js';
+import { FeedsView } from './components/feeds/FeedsView.js';
+import { useMainView } from './components/feeds/main-view.js';
 
 export function App(): ReactNode {
   const store = useStoreApi();
@@ -29,13 +31,14 @@ export function App(): ReactNode {
   usePageTitle();
   usePersistedSpeedHistory();
   const dragging = useDropAndPaste();
+  const mainView = useMainView();
   return (
     <div className="app">
       <Toolbar />
       <div className="main">
         <Sidebar />
         <main className="content">
-          <SplitPane top={<TorrentList />} bottom={<DetailsPane />} bottomLabel="Details" />
+          {mainView === 'feeds' ? <FeedsView /> : <SplitPane top={<TorrentList />} bottom={<DetailsPane />} bottomLabel="Details" />}
         </main>
       </div>
       <StatusBar />

@@ -3,14 +3,17 @@ import type { ReactNode } from 'react';
 import type { StateFilter } from '../store/store.js';
 import { FILTER_LABELS, STATE_FILTERS } from '../lib/torrent-view.js';
 import { useTessera } from '../store/context.js';
+import { FeedsNav } from './feeds/FeedsNav.js';
+import { showMainView, useMainView } from './feeds/main-view.js';
 
 function FilterItem({ filter }: { filter: StateFilter }): ReactNode {
   const count = useTessera((s) => s.counts[filter]);
-  const active = useTessera((s) => s.filter === filter);
+  const showingTorrents = useMainView() === 'torrents';
+  const active = useTessera((s) => s.filter === filter) && showingTorrents;
   const setFilter = useTessera((s) => s.setFilter);
   return (
     <li>
-      <button type="button" className={`filter filter-${filter}`} aria-current={active ? 'true' : undefined} onClick={() => setFilter(filter)}>
+      <button type="button" className={`filter filter-${filter}`} aria-current={active ? 'true' : undefined} onClick={() => (setFilter(filter), showMainView('torrents'))}>
         <span className="filter-name">{FILTER_LABELS[filter]}</span> <span className="count">{count}</span>
       </button>
     </li>
@@ -26,6 +29,7 @@ export function Sidebar(): ReactNode {
           <FilterItem key={f} filter={f} />
         ))}
       </ul>
+      <FeedsNav />
     </nav>
   );
 }

@@ -236,6 +236,7 @@ export function useNoticeToasts(): void {
         for (const n of fresh) {
           if (n.type === 'completed') s.toast('success', `Download complete: ${n.name}`);
           else if (n.type === 'error') s.toast('error', `${n.name}: ${n.message}`);
+          else if (n.type === 'rssAdded') s.toast('info', `RSS: added ${n.name}${n.ruleName ? ` (rule “${n.ruleName}”)` : ''}`);
         }
       }),
     [store],
