@@ -39,9 +39,9 @@ test('a feed with six items and a rule matching two adds exactly those two; a re
     await view.getByRole('button', { name: 'Download rules…' }).click();
     const dialog = app.getByRole('dialog', { name: 'RSS download rules' });
     await dialog.getByRole('button', { name: 'New rule' }).click();
-    await dialog.getByLabel('Name').fill('Nightly Show');
-    await dialog.getByLabel('Must contain').fill('nightly show');
-    await dialog.getByLabel('Episode filter').fill('S02E01-');
+    await dialog.getByRole('textbox', { name: 'Name', exact: true }).fill('Nightly Show');
+    await dialog.getByRole('textbox', { name: 'Must contain', exact: true }).fill('nightly show');
+    await dialog.getByRole('textbox', { name: 'Episode filter' }).fill('S02E01-');
     await dialog.getByRole('checkbox', { name: 'Loopback shows' }).check();
     const preview = dialog.getByRole('region', { name: 'Preview: items this rule takes' });
     // The smart filter leaves out the second release of S02E02.
@@ -98,7 +98,7 @@ test('axe finds no violations in the Feeds view and the Rules dialog, light and 
       await view.getByRole('button', { name: 'Download rules…' }).click();
       const dialog = app.getByRole('dialog', { name: 'RSS download rules' });
       await dialog.getByRole('button', { name: 'New rule' }).click();
-      await dialog.getByLabel('Must contain').fill('audit');
+      await dialog.getByRole('textbox', { name: 'Must contain', exact: true }).fill('audit');
       await expect(dialog.getByRole('region', { name: 'Preview: items this rule takes' }).getByRole('listitem')).toHaveText(['Audit.S01E01']);
       found.push(...(await audit(app, `${scheme}, Rules dialog`)));
       await snap(app, testInfo, `rss-rules-${scheme}`);
