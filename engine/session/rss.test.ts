@@ -1,6 +1,9 @@
 // The session's RSS feeds against a loopback HTTP server: rules add exactly the matching items, a refresh
 // adds no duplicates, conditional GET, persistence, and hostile feeds (issue 17, must-show 3).
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { SessionHarness } from './test-harness.js';
 import { startFeedServer, tinyTorrent, type FeedServer } from './test-rss-server.js';
@@ -110,5 +113,37 @@ test('bad rules and bad feed URLs are refused with one line naming the field', a
     await assert.rejects(h.send({ type: 'rssAddFeed', url: `${server.base}/malformed.xml` }), /Conflict: the feed .* is already in the list/);
   } finally {
     await h.close();
+  }
+});
+
+test('feeds are refreshed when their interval has passed (at start and after), not before; edit and remove', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'tessera-rss-'));
+  const dataDir = join(root, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  server.set('/due.xml', rss2Sample([{ title: 'Due', url: `${server.base}/t/0.torrent` }]));
+  server.set('/fresh.xml', rss2Sample([{ title: 'Fresh', url: `${server.base}/t/0.torrent` }]));
+  const stored = (id: string, path: string, minutesAgo: number) => ({ id, url: `${server.base}${path}`, name: path, intervalMinutes: 30, error: null, lastRefresh: Date.now() - minutesAgo * 60_000, items: [], etag: null, lastModified: null });
+  writeFileSync(join(dataDir, 'rss.json'), JSON.stringify({ version: 1, feeds: [stored('00000000000000d1', '/due.xml', 31), stored('00000000000000f1', '/fresh.xml', 29)], rules: [] }));
+  const h = await SessionHarness.open({ dataDir });
+  try {
+    await h.until(() => h.notices.some((n) => n.type === 'rssFeedUpdated' && n.feedId === '00000000000000d1'), 'the due feed refreshed at start');
+    assert.equal(server.hits.get('/fresh.xml') ?? 0, 0, 'a feed refreshed 29 minutes ago waits');
+    await h.send({ type: 'rssEditFeed', feedId: '00000000000000f1', name: 'Renamed', intervalMinutes: 5 });
+    let state = await h.send({ type: 'rssList' });
+    assert.deepEqual(state.feeds.map((f) => [f.name, f.intervalMinutes, f.items.length]), [['/due.xml', 30, 1], ['Renamed', 5, 0]]);
+    // A magnet item is added as a magnet link.
+    server.set('/magnet.xml', `<rss><channel><title>m</title><item><title>Magnet item</title><guid>m1</guid><link>magnet:?xt=urn:btih:${'ab'.repeat(20)}&amp;dn=Magnet+item</link></item></channel></rss>`);
+    const m = await h.send({ type: 'rssAddFeed', url: `${server.base}/magnet.xml`, intervalMinutes: 60 });
+    await h.send({ type: 'rssRefresh', feedIds: [m.id] });
+    const added = await h.send({ type: 'rssDownload', feedId: m.id, itemId: 'm1' });
+    assert.equal(added.id, 'ab'.repeat(20));
+    await h.until(() => h.list.get(added.id)?.state === 'metadata', 'the magnet waits for its metadata');
+    await h.send({ type: 'rssRemoveFeed', feedId: '00000000000000f1' });
+    state = await h.send({ type: 'rssList' });
+    assert.deepEqual(state.feeds.map((f) => f.name), ['/due.xml', 'm']);
+    await assert.rejects(h.send({ type: 'rssRemoveFeed', feedId: '00000000000000f1' }), /NotFound: no feed with id/);
+  } finally {
+    await h.close();
+    rmSync(root, { recursive: true, force: true });
   }
 });
