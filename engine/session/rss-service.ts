@@ -70,11 +70,13 @@ export class RssService {
         const f = this.feed(cmd.feedId);
         if (cmd.url !== undefined && cmd.url !== f.url) {
           this.assertNewUrl(cmd.url);
-          Object.assign(f, { url: cmd.url, etag: null, lastModified: null, error: null, items: [] });
+          // Items stay (a new passkey in the URL lists the same items): what was added is not added again.
+          Object.assign(f, { url: cmd.url, etag: null, lastModified: null, error: null, lastRefresh: null });
         }
         if (cmd.name !== undefined) f.name = cmd.name;
         if (cmd.intervalMinutes !== undefined) f.intervalMinutes = cmd.intervalMinutes;
         await this.save();
+        if (f.lastRefresh === null) void this.refresh(f.id);
         return null;
       }
       case 'rssRemoveFeed':
