@@ -3,9 +3,10 @@
  *
  * Words (qBittorrent style): `|` separates alternatives, spaces inside one alternative all have to
  * appear; case-insensitive substrings, `*` matches any run of characters. A regular expression when the
- * rule says so: compiled with a length cap, refused when it nests quantifiers (the shapes that backtrack
- * catastrophically), and run on the title's first 512 characters only.
+ * rule says so: compiled with a length cap for V8's linear-time engine (linear-regexp.ts), so no pattern
+ * and title can backtrack catastrophically, and run on the title's first 512 characters only.
  */
+import { linearRegExp } from './linear-regexp.js';
 
 export const MAX_PATTERN_CHARS = 256;
 const TITLE_CHARS = 512;
@@ -21,16 +22,7 @@ export function compileTitlePattern(pattern: string, useRegex: boolean): TitleMa
 }
 
 function compileRegex(p: string): TitleMatcher {
-  // (a+)+, (a*)*, (a|a)+, (\w+\s?)*{…}: a quantified group holding a quantifier.
-  if (/\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]/.test(p) || /\((?:[^()\\]|\\.)*\|(?:[^()\\]|\\.)*\)\s*[+*{]/.test(p)) {
-    throw new Error('regular expression nests quantifiers (like (a+)+), which can take forever: simplify it');
-  }
-  let re: RegExp;
-  try {
-    re = new RegExp(p, 'i');
-  } catch (err) {
-    throw new Error(`not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`);
-  }
+  const re = linearRegExp(p);
   return (title) => re.test(title.slice(0, TITLE_CHARS));
 }
 
