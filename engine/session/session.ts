@@ -31,6 +31,7 @@ import type { SessionOptions } from './session-options.js';
 import { effectiveSettings } from './effective-settings.js';
 import { checkSavePath } from './check-path.js';
 import { MoreCommands } from './more-commands.js';
+import { downloadsPausedUntil, schedulePauseReason } from './schedules.js';
 
 export { ApiError } from './api-error.js';
 export type { SessionOptions } from './session-options.js';
@@ -55,6 +56,8 @@ export class Session {
   private freeDisk = 0;
   private closed = false;
   private queueDirty = true;
+  /** While the pause schedule holds downloads: the end of its window ("07:00"). */
+  private downloadsPausedUntil: string | null = null;
   private readonly store: ResumeData;
   private readonly checkpoints: Checkpoints;
   private readonly runner: TorrentRunner;
@@ -127,6 +130,7 @@ export class Session {
     }
     await session.discovery.start(settings, session.entries.values());
     session.scheduler.start();
+    session.followPauseSchedule();
     session.applyQueue();
     void session.refreshFreeDisk();
     return session;
@@ -294,6 +298,7 @@ export class Session {
     if (conflict) throw new ApiError('InvalidCommand', conflict);
     this.settings = mergeSettings(this.settings, patch);
     await this.store.saveSettings(this.settings);
+    this.followPauseSchedule();
     applyClientSettings(this.client, this.settings, this.opts);
     for (const e of this.entries.values()) this.applyTorrentOptions(e);
     await this.discovery.apply(this.settings, this.entries.values());
@@ -314,10 +319,11 @@ export class Session {
   private applyQueue(): void {
     if (this.closed) return;
     const { maxActiveDownloads, maxActiveSeeds } = this.settings;
-    const decision = decideQueue([...this.entries.values()].map(queueItemOf), { maxActiveDownloads, maxActiveSeeds });
+    const downloadsPausedReason = this.downloadsPausedUntil === null ? null : schedulePauseReason(this.downloadsPausedUntil);
+    const decision = decideQueue([...this.entries.values()].map(queueItemOf), { maxActiveDownloads, maxActiveSeeds, downloadsPausedReason });
     for (const e of this.entries.values()) {
       const waiting = decision.waiting.get(e.id) ?? null;
-      if (waiting?.reason !== e.waiting?.reason) {
+      if (waiting?.reason !== e.waiting?.reason || waiting?.bySchedule !== e.waiting?.bySchedule) {
         e.waiting = waiting;
         // Not saved state: thousands of torrents queueing at start must not mean thousands of record writes.
         this.show(e);
@@ -327,6 +333,14 @@ export class Session {
       if (shouldRun && !running) void this.runner.activate(e);
       else if (!shouldRun && running) void this.runner.deactivate(e).then(() => this.touch(e));
     }
+  }
+
+  /** The pause schedule's window opened or closed (wall clock, or its settings changed): the queue decides again. */
+  private followPauseSchedule(): void {
+    const until = downloadsPausedUntil(this.settings, new Date());
+    if (until === this.downloadsPausedUntil) return;
+    this.downloadsPausedUntil = until;
+    this.queueDirty = true;
   }
 
   private applyTorrentOptions(entry: Entry): void {
@@ -370,8 +384,9 @@ export class Session {
     const quiet = !moved && !this.queueDirty && !this.activity.anyLiveWork();
     if (now - this.lastFlush > FLUSH_INTERVAL_MS) {
       this.lastFlush = now;
-      // The weekly schedule of the alternative limits moves with the wall clock.
+      // The weekly schedules (alternative limits, download pause) move with the wall clock.
       this.applyGlobalLimits();
+      this.followPauseSchedule();
       this.checkpoints.run(this.activity.running, this.isCurrent);
       void this.refreshFreeDisk();
     }
