@@ -320,6 +320,9 @@ export type Command =
       paused?: boolean;
       filePriorities?: FilePriority[];
       queueTop?: boolean;
+      /** Category path like "Movies/4K"; a torrent follows its category's save path when it has one. */
+      category?: string;
+      tags?: string[];
       /**
        * A magnet link fetches its metadata and then pauses (stateReason "metadata received: choose
        * files, then resume"), so files can be chosen before any data is downloaded. No effect on a .torrent.
@@ -450,8 +453,11 @@ export type Notice =
   | { type: 'metadataReceived'; id: TorrentId; name: string }
   /** createTorrent hashing `path`: a few a second while it runs, and one with hashedBytes === totalBytes at the end. */
   | { type: 'createProgress'; path: string; hashedBytes: number; totalBytes: number }
-  /** A watch folder added a file's torrent ('added') or set a bad file aside as `<name>.invalid` ('invalid': message says why and what to do). */
-  | { type: 'watchFolder'; outcome: 'added' | 'invalid'; folder: string; file: string; message: string };
+  /**
+   * A watch folder added a file's torrent ('added'), found it already in the list ('duplicate'), or set a bad
+   * file aside as `<name>.invalid` ('invalid': the message says what is wrong and what to do).
+   */
+  | { type: 'watchFolder'; outcome: 'added' | 'duplicate' | 'invalid'; folder: string; file: string; message: string };
 
 export type UiMessage = Request;
 export type EngineMessage = Reply | EngineEvent;

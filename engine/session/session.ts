@@ -28,7 +28,9 @@ import { PeerDiscovery } from './discovery.js';
 import { RowActivity } from './activity.js';
 import { loadEntries, loadSettings } from './restore.js';
 import type { SessionOptions } from './session-options.js';
-import { effectiveSettings } from './effective-settings.js';
+import { effectiveSettings, savedWatchFolders } from './effective-settings.js';
+import { WatchFolders } from './watch-folders.js';
+import { watchFolderProblem } from './watch-settings.js';
 import { checkSavePath } from './check-path.js';
 import { MoreCommands } from './more-commands.js';
 import { downloadsPausedUntil, schedulePauseReason } from './schedules.js';
@@ -65,6 +67,7 @@ export class Session {
   private readonly commandDeps: TorrentCommandDeps;
   private readonly more: MoreCommands;
   private readonly seedGoalHost: SeedGoalHost;
+  private readonly watch: WatchFolders;
 
   private constructor(private readonly opts: SessionOptions, settings: Settings) {
     this.clock = opts.clock ?? systemClock;
@@ -110,6 +113,20 @@ export class Session {
       log: (line) => this.log(line),
     });
     this.seedGoalHost = { remove: (e) => void this.remove(e, false), touch: (e) => this.touch(e), applyQueue: () => this.applyQueue(), log: (line, e) => this.log(line, e) };
+    this.watch = new WatchFolders({
+      dataDir: opts.dataDir,
+      host: {
+        add: async (source, folder) => {
+          const command = { type: 'add' as const, source, paused: folder.startPaused, ...(folder.category !== null ? { category: folder.category } : {}) };
+          const reply = await this.request({ kind: 'request', requestId: 0, command });
+          if (reply.ok) return 'added';
+          if (reply.error.name === 'Conflict') return 'duplicate';
+          throw new Error(reply.error.message);
+        },
+        notice: (n) => this.stream.notice(n),
+        log: (line) => this.log(line),
+      },
+    });
     this.scheduler = new TickScheduler(opts.batchIntervalMs ?? 333, () => this.tick(), (line) => this.log(line));
   }
 
@@ -133,6 +150,8 @@ export class Session {
     session.followPauseSchedule();
     session.applyQueue();
     void session.refreshFreeDisk();
+    await session.watch.load();
+    await session.watch.apply(session.effective().settings.watchFolders);
     return session;
   }
 
@@ -294,6 +313,11 @@ export class Session {
   }
 
   private async updateSettings(patch: Partial<Settings>): Promise<Settings> {
+    if (patch.watchFolders) {
+      const problem = await watchFolderProblem(patch.watchFolders);
+      if (problem) throw new ApiError('InvalidCommand', problem);
+      patch = { ...patch, watchFolders: savedWatchFolders(patch.watchFolders, this.opts.watchFolders) };
+    }
     const conflict = settingsConflict(mergeSettings(this.settings, patch));
     if (conflict) throw new ApiError('InvalidCommand', conflict);
     this.settings = mergeSettings(this.settings, patch);
@@ -305,6 +329,7 @@ export class Session {
     this.applyQueue();
     this.queueDirty = true;
     const { settings, hostFixed } = this.effective();
+    await this.watch.apply(settings.watchFolders);
     this.stream.settings(settings, hostFixed);
     return settings;
   }
@@ -453,6 +478,7 @@ export class Session {
     if (this.closed) return;
     this.closed = true;
     this.scheduler.stop();
+    await this.watch.close();
     await Promise.all([...this.entries.values()].map((e) => this.runner.deactivate(e)));
     await this.discovery.close(this.entries.values());
     await this.store.flush();
