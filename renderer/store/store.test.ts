@@ -113,7 +113,7 @@ test('notices are kept newest last and capped', () => {
   const n = store.getState().notices;
   assert.equal(n.length, 50);
   const last = n[n.length - 1];
-  assert.equal(last.type !== 'createProgress' && last.name, 'e29');
+  assert.equal(last.type === 'error' && last.name, 'e29');
 });
 
 test('view sync: visible ids and counts follow the list, filter and search; selection actions use them', () => {
