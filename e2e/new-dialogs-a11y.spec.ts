@@ -15,7 +15,7 @@ async function audit(app: Page, where: string): Promise<string[]> {
 }
 
 test('axe finds no violations in the new dialogs and tab controls, light and dark; each is captured', async ({ tessera, app }, testInfo) => {
-  test.setTimeout(150_000);
+  test.setTimeout(210_000);
   const payload = await makeTestPayload(join(tessera.workDir, 'a11y'), { name: 'Audited controls', seed: 31, files: [{ path: 'one.bin', size: 40_000 }] });
   const t = await makeTorrent({ source: payload.root, out: join(tessera.workDir, 'controls.torrent'), tiers: [['http://127.0.0.1:9/announce']], pieceLengthLog2: 15 });
   await expect(app.getByRole('grid', { name: 'Torrents' })).toBeVisible();

@@ -30,6 +30,7 @@ import { loadEntries, loadSettings } from './restore.js';
 import type { SessionOptions } from './session-options.js';
 import { effectiveSettings, savedWatchFolders } from './effective-settings.js';
 import { WatchFolders } from './watch-folders.js';
+import { watchHost } from './watch-host.js';
 import { watchFolderProblem } from './watch-settings.js';
 import { checkSavePath } from './check-path.js';
 import { MoreCommands } from './more-commands.js';
@@ -115,17 +116,7 @@ export class Session {
     this.seedGoalHost = { remove: (e) => void this.remove(e, false), touch: (e) => this.touch(e), applyQueue: () => this.applyQueue(), log: (line, e) => this.log(line, e) };
     this.watch = new WatchFolders({
       dataDir: opts.dataDir,
-      host: {
-        add: async (source, folder) => {
-          const command = { type: 'add' as const, source, paused: folder.startPaused, ...(folder.category !== null ? { category: folder.category } : {}) };
-          const reply = await this.request({ kind: 'request', requestId: 0, command });
-          if (reply.ok) return 'added';
-          if (reply.error.name === 'Conflict') return 'duplicate';
-          throw new Error(reply.error.message);
-        },
-        notice: (n) => this.stream.notice(n),
-        log: (line) => this.log(line),
-      },
+      host: watchHost({ request: (req) => this.request(req), closed: () => this.closed, notice: (n) => this.stream.notice(n), log: (line) => this.log(line) }),
     });
     this.scheduler = new TickScheduler(opts.batchIntervalMs ?? 333, () => this.tick(), (line) => this.log(line));
   }
