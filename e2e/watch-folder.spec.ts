@@ -135,6 +135,7 @@ test('axe finds no violations in Settings with watch folders and the pause sched
     await app.waitForTimeout(400);
     const result = await new AxeBuilder({ page: app }).analyze();
     found.push(...result.violations.map((v) => `${scheme}: ${v.id} (${v.impact ?? 'n/a'}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(', ')}`));
+    await dialog.getByRole('group', { name: 'Watch folder 1' }).scrollIntoViewIfNeeded();
     await snap(app, testInfo, `settings-watch-folders-${scheme}`);
     await app.keyboard.press('Escape');
     await expect(dialog).toBeHidden();

@@ -257,3 +257,22 @@ test('file-system events find a dropped file without waiting for the poll', { ti
     rmSync(f.root, { recursive: true, force: true });
   }
 });
+
+test('events and a fast poll together add a file once (looks at a folder never overlap)', { timeout: 15_000 }, async () => {
+  const f = await fixture();
+  const folders = new WatchFolders({ dataDir: f.dataDir, host: f.host, pollMs: 20 });
+  try {
+    await folders.load();
+    await folders.apply([{ path: f.dir, category: null, startPaused: false, afterAdd: 'keep' }]);
+    await writeFile(join(f.dir, 'a.torrent'), f.torrent);
+    await writeFile(join(f.dir, 'b.torrent'), f.other);
+    await waitUntil(() => f.host.added.length === 2, 8_000, () => `added ${f.host.added.length}; log: ${f.host.logs.join(' | ')}`);
+    // Many more looks (every 20 ms, plus events): nothing is added again, and no duplicate notice either.
+    await new Promise((r) => setTimeout(r, STABLE_MS + 500));
+    assert.equal(f.host.added.length, 2);
+    assert.deepEqual(f.host.notices.map((n) => n.outcome), ['added', 'added']);
+  } finally {
+    await folders.close();
+    rmSync(f.root, { recursive: true, force: true });
+  }
+});
