@@ -130,6 +130,8 @@ export class Session {
       session.activity.changedRow(entry);
     }
     session.normalisePositions();
+    // Before anything runs: it cannot fail (a damaged ledger is logged and starts empty).
+    await session.watch.load();
     try {
       await session.client.listen();
     } catch (err) {
@@ -141,7 +143,6 @@ export class Session {
     session.followPauseSchedule();
     session.applyQueue();
     void session.refreshFreeDisk();
-    await session.watch.load();
     await session.watch.apply(session.effective().settings.watchFolders);
     return session;
   }
