@@ -48,6 +48,18 @@ test('axe finds no violations in the new dialogs and tab controls, light and dar
     await dialogStep(scheme, 'Force recheck', () => menu('Force recheck…'), 'recheck');
     await dialogStep(scheme, 'Create torrent', () => app.getByRole('button', { name: 'Create torrent' }).click(), 'create-torrent');
     await dialogStep(scheme, 'Settings', () => app.getByRole('button', { name: 'Settings' }).click(), 'settings-host-fixed');
+    // Issue 17: a watch folder row and the pause schedule's editor shown (closed with Escape, nothing saved).
+    await dialogStep(
+      scheme,
+      'Settings',
+      async () => {
+        await app.getByRole('button', { name: 'Settings' }).click();
+        const settings = app.getByRole('dialog', { name: 'Settings' });
+        await settings.getByRole('button', { name: 'Add watch folder' }).click();
+        await settings.getByLabel('Pause all downloads on a schedule (seeding goes on)').check();
+      },
+      'settings-watch-folders',
+    );
 
     await app.getByRole('tab', { name: 'Trackers' }).click();
     await expect(app.getByRole('table', { name: 'Trackers' })).toBeVisible();

@@ -24,4 +24,8 @@ export const LIMITS = {
   /** Settings.partialPieceMemory in bytes: at least 16 MiB, at most 64 GiB. */
   partialPieceMemoryMin: 16 * 2 ** 20,
   partialPieceMemoryMax: 64 * 2 ** 30,
+  /** Settings.watchFolders entries. */
+  maxWatchFolders: 64,
+  /** A watch folder's category name. */
+  maxCategoryLength: 256,
 } as const;

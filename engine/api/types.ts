@@ -79,6 +79,8 @@ export interface GlobalStats {
   uploadLimit: number | null;
   /** Port mapping on the home router and whether peers can reach us; absent when the host runs without it (tests). */
   portMapping?: PortMappingStatus;
+  /** Schedules in effect now (the status bar); absent when none is. */
+  schedules?: ActiveSchedules;
 }
 
 /** Our listen port on the home router (UPnP IGD, NAT-PMP, PCP) and whether peers reach us (issue 12). */
@@ -237,6 +239,29 @@ export interface Settings {
   tcp: boolean;
   /** Dial uTP first to peers known to take it (libtorrent's way); false: TCP first to every peer. */
   preferUtp: boolean;
+  /** Folders whose new .torrent (and .magnet) files are added by themselves (issue 17). */
+  watchFolders: WatchFolder[];
+  /** Downloads pause inside this weekly window (seeding goes on; force-started torrents ignore it). */
+  pauseSchedule: WeeklySchedule | null;
+}
+
+/** One watch folder: new .torrent / .magnet files in it are added, then handled as `afterAdd` says. */
+export interface WatchFolder {
+  /** Absolute; created when missing. */
+  path: string;
+  /** Given to the torrents it adds (the add command's category). */
+  category: string | null;
+  startPaused: boolean;
+  /** The file once added: left where it is, deleted, or renamed to `<name>.added`. */
+  afterAdd: 'keep' | 'delete' | 'rename';
+}
+
+/** A schedule in effect now and when it ends ("07:00", local time of the engine's machine). */
+export interface ActiveSchedules {
+  /** The alternative limits apply by their schedule (not switched on by hand) until then. */
+  altLimitsUntil: string | null;
+  /** Downloads are paused by the pause schedule until then. */
+  downloadsPausedUntil: string | null;
 }
 
 /**
@@ -420,10 +445,11 @@ export type EngineEvent =
     };
 
 /**
- * Settings the host process decides over the saved ones (the daemon's --peer-port, --no-dht, --no-lsd):
+ * Settings the host process decides over the saved ones (the daemon's --peer-port, --no-dht, --no-lsd;
+ * 'watchFolders': --watch adds folders to the saved ones):
  * the values reported are the ones in effect, and a UI shows these fields as set by the host.
  */
-export type HostFixedSetting = 'listenPort' | 'dht' | 'lsd';
+export type HostFixedSetting = 'listenPort' | 'dht' | 'lsd' | 'watchFolders';
 
 export type Notice =
   | { type: 'completed'; id: TorrentId; name: string; savePath: string }
@@ -431,7 +457,12 @@ export type Notice =
   | { type: 'metadataReceived'; id: TorrentId; name: string }
   /** createTorrent hashing `path`: a few a second while it runs, and one with hashedBytes === totalBytes at the end. */
   | { type: 'createProgress'; path: string; hashedBytes: number; totalBytes: number }
-  | RssNotice;
+  | RssNotice
+  /**
+   * A watch folder added a file's torrent ('added'), found it already in the list ('duplicate'), or set a bad
+   * file aside as `<name>.invalid` ('invalid': the message says what is wrong and what to do).
+   */
+  | { type: 'watchFolder'; outcome: 'added' | 'duplicate' | 'invalid'; folder: string; file: string; message: string };
 
 export type UiMessage = Request;
 export type EngineMessage = Reply | EngineEvent;

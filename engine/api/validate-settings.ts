@@ -1,7 +1,7 @@
 /** Validation of the session settings (complete or as a patch) and of one torrent's options. Pure. */
 import { LIMITS } from './limits.js';
 import { trackerTiers } from './validate-trackers.js';
-import type { EncryptionPolicy, Settings, TorrentOptions, WeeklySchedule } from './types.js';
+import type { EncryptionPolicy, Settings, TorrentOptions, WatchFolder, WeeklySchedule } from './types.js';
 import { absolutePath, array, bool, fail, int, nullable, num, object, oneOf, optBool, own, rate, setChecked, type Check } from './validate-primitives.js';
 
 export const SEED_GOAL_ACTIONS: readonly Settings['seedGoalAction'][] = ['pause', 'remove'];
@@ -34,7 +34,35 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   utp: true,
   tcp: true,
   preferUtp: true,
+  watchFolders: [],
+  pauseSchedule: null,
 });
+
+export const WATCH_AFTER_ADD: readonly WatchFolder['afterAdd'][] = ['keep', 'delete', 'rename'];
+
+/** Watch folders: absolute paths (normalised), none twice; whether each exists or can be created is the session's check. */
+function watchFolders(v: unknown, path: string): WatchFolder[] {
+  const raw = array(v, path, LIMITS.maxWatchFolders);
+  const out: WatchFolder[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const p = `${path}[${i}]`;
+    const o = object(raw[i], p, ['path', 'category', 'startPaused', 'afterAdd']);
+    const folder: WatchFolder = {
+      path: absolutePath(own(o, 'path'), `${p}.path`, false),
+      category: nullable(category)(own(o, 'category'), `${p}.category`),
+      startPaused: bool(own(o, 'startPaused'), `${p}.startPaused`),
+      afterAdd: oneOf(own(o, 'afterAdd'), `${p}.afterAdd`, WATCH_AFTER_ADD),
+    };
+    if (out.some((f) => f.path === folder.path)) fail(`${p}.path`, `repeats ${JSON.stringify(folder.path)}: list each folder once`);
+    out.push(folder);
+  }
+  return out;
+}
+
+function category(v: unknown, path: string): string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > LIMITS.maxCategoryLength) fail(path, `must be a non-empty string of at most ${LIMITS.maxCategoryLength} characters`);
+  return v;
+}
 
 function schedule(v: unknown, path: string): WeeklySchedule {
   const o = object(v, path, ['days', 'from', 'to']);
@@ -79,6 +107,8 @@ const SETTING_CHECKS: { [K in keyof Settings]-?: Check<Settings[K]> } = {
   utp: bool,
   tcp: bool,
   preferUtp: bool,
+  watchFolders,
+  pauseSchedule: nullable(schedule),
 };
 
 /** Why settings cannot apply together, or null: a peer must be reachable over at least one transport. */

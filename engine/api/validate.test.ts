@@ -365,7 +365,7 @@ test('settings: tcp and utp cannot both be off, in a patch or once merged', () =
 
 test('settings: defaults are valid and complete; validateSettings requires every key; merge', () => {
   assert.deepEqual(validateSettings(DEFAULT_SETTINGS), { ok: true, value: { ...DEFAULT_SETTINGS } });
-  assert.equal(SETTINGS_KEYS.length, 26);
+  assert.equal(SETTINGS_KEYS.length, 28);
   assert.deepEqual([...SETTINGS_KEYS].sort(), Object.keys(DEFAULT_SETTINGS).sort());
   const { lsd: _lsd, ...missing } = DEFAULT_SETTINGS;
   assert.deepEqual(validateSettings(missing), { ok: false, error: { name: 'InvalidSettings', message: 'settings.lsd is missing' } });
@@ -613,4 +613,21 @@ test('settings: partialPieceMemory is null (sized to the machine) or a byte coun
   assert.ok(validateSettingsPatch({ partialPieceMemory: 64 * 2 ** 20 }).ok);
   assert.ok(!validateSettingsPatch({ partialPieceMemory: 1024 }).ok, 'below 16 MiB');
   assert.ok(!validateSettingsPatch({ partialPieceMemory: 1.5 * 2 ** 20 * 100 + 0.5 }).ok, 'not an integer');
+});
+
+test('settings: watch folders are absolute (normalised), listed once, with a known afterAdd; the pause schedule is a weekly schedule', () => {
+  const folder = { path: '/srv/watch/', category: 'TV', startPaused: true, afterAdd: 'rename' };
+  assert.deepEqual(validateSettingsPatch({ watchFolders: [folder] }), { ok: true, value: { watchFolders: [{ ...folder, path: '/srv/watch' }] } });
+  const bad = (watchFolders: unknown): string => {
+    const r = validateSettingsPatch({ watchFolders });
+    return r.ok ? 'accepted' : r.error.message;
+  };
+  assert.match(bad([{ ...folder, path: 'watch' }]), /settings\.watchFolders\[0\]\.path must be an absolute path/);
+  assert.match(bad([folder, { ...folder, path: '/srv/watch' }]), /settings\.watchFolders\[1\]\.path repeats "\/srv\/watch"/);
+  assert.match(bad([{ ...folder, afterAdd: 'move' }]), /settings\.watchFolders\[0\]\.afterAdd must be one of/);
+  assert.match(bad([{ ...folder, category: '' }]), /settings\.watchFolders\[0\]\.category must be a non-empty string/);
+  assert.match(bad([{ ...folder, extra: 1 }]), /settings\.watchFolders\[0\]\.extra is not a known field/);
+  assert.match(bad(Array.from({ length: 65 }, (_, i) => ({ ...folder, path: `/w/${i}` }))), /settings\.watchFolders/);
+  assert.deepEqual(validateSettingsPatch({ pauseSchedule: { days: [0, 6], from: 60, to: 420 } }), { ok: true, value: { pauseSchedule: { days: [0, 6], from: 60, to: 420 } } });
+  assert.equal(validateSettingsPatch({ pauseSchedule: { days: [1], from: 60, to: 1440 } }).ok, false);
 });

@@ -8,9 +8,10 @@ import { defaultRendererDir, rendererBuilt } from '../daemon/static.js';
 import { TOKEN_RE, loadOrCreateToken } from '../daemon/token.js';
 import { DISCOVERY_OPTIONS, ENCRYPTION_OPTIONS, PORT_MAPPING_OPTIONS, discoveryOptions, portMappingOption, encryptionOption, intOption, parseCommand, stringOption, TRANSPORT_OPTIONS, transportOptions } from './args.js';
 import { CliFailure } from './failure.js';
+import { checkSavePath } from '../session/check-path.js';
 
 export const DAEMON_USAGE =
-  'tessera daemon [--host <addr>] [--port <n>] [--token <t>] [--data-dir <dir>] [--download-dir <dir>] [--peer-port <n>] [--allow-remote] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--verbose]';
+  'tessera daemon [--host <addr>] [--port <n>] [--token <t>] [--data-dir <dir>] [--download-dir <dir>] [--peer-port <n>] [--allow-remote] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--watch <dir>]... [--verbose]';
 
 const DAEMON_HELP = `Usage: ${DAEMON_USAGE}
 
@@ -28,6 +29,8 @@ until Ctrl+C or SIGTERM (then it closes clients, saves resume data and exits 0).
   --no-utp, --no-tcp   turn uTP or TCP off for peer connections (kept in the utp / tcp settings)
   --dht-bootstrap, --no-dht, --no-lsd   as for "tessera download"
   --no-port-mapping    do not map the peer port on the router (UPnP, NAT-PMP, PCP); the portMapping setting can also turn it off
+  --watch <dir>        add the .torrent and .magnet files dropped into <dir> (created when missing), then rename
+                       each to .added; repeatable; shown in Settings next to the saved watch folders, not saved
   --verbose            log engine and connection events on stderr
 
 It prints the address to open, http://127.0.0.1:9080/#token=…; the fragment keeps the token out of
@@ -60,6 +63,7 @@ export async function daemonCommand(args: string[], out: (line: string) => void,
       ...PORT_MAPPING_OPTIONS,
       ...ENCRYPTION_OPTIONS,
       ...TRANSPORT_OPTIONS,
+      watch: { type: 'string', multiple: true },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -89,6 +93,7 @@ export async function daemonCommand(args: string[], out: (line: string) => void,
   const verbose = values.verbose === true;
   const downloadDir = resolve(stringOption(values['download-dir']) ?? defaultDownloadDir());
   const staticRoot = hooks.staticRoot ?? defaultRendererDir();
+  const watchFolders = await watchOptions(values.watch);
 
   const session = await Session.open({
     dataDir,
@@ -97,6 +102,7 @@ export async function daemonCommand(args: string[], out: (line: string) => void,
     dht,
     lsd,
     portMapping: portMappingOption(values),
+    watchFolders,
     log: (line, torrent) => {
       if (verbose) process.stderr.write(`${torrent ? `${torrent}: ` : ''}${line}\n`);
     },
@@ -159,4 +165,17 @@ export async function daemonCommand(args: string[], out: (line: string) => void,
   process.off('SIGTERM', force);
   if (result === 'timeout') throw new CliFailure(`could not stop cleanly within ${STOP_TIMEOUT_MS / 1000} s`);
   out('tessera daemon: stopped');
+}
+
+/** --watch folders: absolute, each once, each a folder that exists or can be created (checked now, so a typo fails at start). */
+async function watchOptions(raw: unknown): Promise<string[]> {
+  const dirs = Array.isArray(raw) ? raw.filter((d): d is string => typeof d === 'string') : [];
+  const out: string[] = [];
+  for (const dir of dirs) {
+    const path = resolve(dir);
+    const check = await checkSavePath(path);
+    if (!check.ok) throw new InputError(`--watch ${dir}: ${check.problem ?? 'cannot be used'}`);
+    if (!out.includes(path)) out.push(path);
+  }
+  return out;
 }

@@ -17,7 +17,7 @@ Usage:
   tessera seed <file.torrent> --data <dir> [--port <n>] [--upload-limit <B/s>] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--no-port-mapping] [--verbose]
   tessera create <path> --out <file.torrent> [--tracker <url>]... [--piece-length <bytes>] [--private] [--comment <text>]
   tessera daemon [--host 127.0.0.1] [--port 9080] [--token <t>] [--data-dir <dir>] [--download-dir <dir>] [--peer-port <n>]
-                 [--allow-remote] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--verbose]
+                 [--allow-remote] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--watch <dir>]... [--verbose]
 
 download exits 0 once every piece is verified on disk; run it again after an
 interruption and it continues where it stopped. Limits are in bytes per second

@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,8 @@ function tessera(args: readonly string[], name: string): ProcessHandle {
 
 test('tessera daemon: --port 0 prints its URL, answers, and exits 0 on SIGTERM with resume data saved', { timeout: 60_000 }, async () => {
   const data = join(work, 'data');
-  const proc = tessera(['daemon', '--port', '0', '--peer-port', '0', '--no-dht', '--no-lsd', '--data-dir', data, '--download-dir', join(work, 'dl')], 'daemon');
+  const watchDir = join(work, 'watched');
+  const proc = tessera(['daemon', '--port', '0', '--peer-port', '0', '--no-dht', '--no-lsd', '--data-dir', data, '--download-dir', join(work, 'dl'), '--watch', watchDir], 'daemon');
   const m = await proc.waitForLine(/^tessera daemon: listening on (http:\/\/127\.0\.0\.1:(\d+))\/#token=([A-Za-z0-9_-]{43})$/, 30_000);
   const [, origin, port, token] = m;
   assert.notEqual(Number(port), 9080);
@@ -36,6 +37,10 @@ test('tessera daemon: --port 0 prints its URL, answers, and exits 0 on SIGTERM w
   const t = await makeSmallTorrent(work, 'via-cli', 5);
   const { id } = await c.send({ type: 'add', source: { kind: 'torrent', data: t.data }, paused: true });
   await c.until(() => c.list.has(id), 'the added torrent');
+  // --watch: a .torrent dropped into the folder is added and renamed to .added.
+  const dropped = await makeSmallTorrent(work, 'via-watch', 9);
+  writeFileSync(join(watchDir, 'dropped.torrent'), dropped.data);
+  await c.until(() => c.list.size === 2 && existsSync(join(watchDir, 'dropped.torrent.added')), 'the torrent from the --watch folder');
 
   const started = Date.now();
   proc.signal('SIGTERM');
@@ -55,4 +60,8 @@ test('tessera daemon refuses a non-loopback --host without --allow-remote, and a
   const weak = tessera(['daemon', '--token', 'short', '--port', '0', '--no-dht', '--no-lsd', '--data-dir', join(work, 'd3')], 'weak');
   assert.equal((await weak.exited).code, 2);
   assert.ok(weak.lines().some((l) => /--token must be/.test(l)), weak.tail());
+  writeFileSync(join(work, 'not-a-folder'), 'x');
+  const badWatch = tessera(['daemon', '--watch', join(work, 'not-a-folder'), '--port', '0', '--no-dht', '--no-lsd', '--data-dir', join(work, 'd4')], 'bad-watch');
+  assert.equal((await badWatch.exited).code, 2);
+  assert.ok(badWatch.lines().some((l) => /--watch .*not-a-folder: .* is a file, not a folder/.test(l)), badWatch.tail());
 });

@@ -1,4 +1,4 @@
-import type { HostFixedSetting, Settings } from '../api/types.js';
+import type { HostFixedSetting, Settings, WatchFolder } from '../api/types.js';
 import type { SessionOptions } from './session-options.js';
 
 /**
@@ -6,7 +6,7 @@ import type { SessionOptions } from './session-options.js';
  * with --peer-port, --no-dht or --no-lsd). What getSettings, setSettings and the settings events
  * report, so a UI shows what the engine does rather than what the file says.
  */
-export function effectiveSettings(saved: Settings, opts: Pick<SessionOptions, 'listenPort' | 'dht' | 'lsd'>, boundPort: number): { settings: Settings; hostFixed: HostFixedSetting[] } {
+export function effectiveSettings(saved: Settings, opts: Pick<SessionOptions, 'listenPort' | 'dht' | 'lsd' | 'watchFolders'>, boundPort: number): { settings: Settings; hostFixed: HostFixedSetting[] } {
   const settings = { ...saved };
   const hostFixed: HostFixedSetting[] = [];
   if (opts.listenPort !== undefined) {
@@ -22,5 +22,21 @@ export function effectiveSettings(saved: Settings, opts: Pick<SessionOptions, 'l
     settings.lsd = false;
     hostFixed.push('lsd');
   }
+  if (opts.watchFolders && opts.watchFolders.length > 0) {
+    // A saved folder of the same path (the user changed its options in Settings) wins over the host's defaults.
+    const extra = opts.watchFolders.filter((p) => !saved.watchFolders.some((f) => f.path === p)).map(hostWatchFolder);
+    settings.watchFolders = [...saved.watchFolders, ...extra];
+    hostFixed.push('watchFolders');
+  }
   return { settings, hostFixed };
+}
+
+/** A folder from the daemon's --watch: added as is, the file renamed to .added (as Transmission's watch dir does). */
+export function hostWatchFolder(path: string): WatchFolder {
+  return { path, category: null, startPaused: false, afterAdd: 'rename' };
+}
+
+/** The watch folders worth saving from a settings patch: the host's own, unchanged, are not (they come back with the flag). */
+export function savedWatchFolders(folders: readonly WatchFolder[], hostPaths: readonly string[] = []): WatchFolder[] {
+  return folders.filter((f) => !hostPaths.includes(f.path) || JSON.stringify(f) !== JSON.stringify(hostWatchFolder(f.path)));
 }

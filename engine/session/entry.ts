@@ -2,7 +2,7 @@ import type { Bitfield } from '../common/bitfield.js';
 import type { FilePriority, TorrentOptionValues, TorrentState, TorrentSummary } from '../api/types.js';
 import type { MagnetLink, Metainfo } from '../metainfo/index.js';
 import type { MetadataFetch } from '../torrent/metadata-fetch.js';
-import type { QueueItem } from './queue.js';
+import type { QueueItem, Waiting } from './queue.js';
 import type { Torrent } from '../torrent/torrent.js';
 import type { FileRename, FileStat } from '../storage/resume/resume-record.js';
 
@@ -53,7 +53,7 @@ export interface Entry extends TorrentOptionValues {
   activeSince: number;
   seedingSince: number | null;
   stalled: boolean;
-  waiting: { queuedFor: 'download' | 'seed'; reason: string } | null;
+  waiting: Waiting | null;
   /** The next start hashes everything instead of trusting the record. */
   fullRecheck: boolean;
   /** add's stopAfterMetadata: 'armed' pauses once a magnet's metadata arrives; 'stopped' while it waits for the user (not saved). */
@@ -96,7 +96,7 @@ export function liveState(entry: Entry): { state: TorrentState; reason: string }
   }
   if (entry.fetch) return { state: 'metadata', reason: 'fetching metadata from peers' };
   if (entry.paused) return { state: 'paused', reason: entry.metadataStop === 'stopped' ? METADATA_STOP_REASON : (entry.pausedFor?.reason ?? 'paused') };
-  if (entry.waiting) return { state: 'queued', reason: entry.waiting.reason };
+  if (entry.waiting) return { state: entry.waiting.bySchedule ? 'paused' : 'queued', reason: entry.waiting.reason };
   return { state: 'queued', reason: 'starting' };
 }
 

@@ -1,5 +1,6 @@
 import type { GlobalStats, PortMappingStatus, Settings } from '../api/types.js';
 import { altLimitsActive } from './limits.js';
+import { activeSchedules } from './schedules.js';
 import type { Entry } from './entry.js';
 
 /** What the session-wide counters need besides the torrents. */
@@ -49,7 +50,9 @@ export class GlobalTotals {
       uploaded += t.uploadMeter.total;
       peers += t.peers.size;
     }
-    const alt = altLimitsActive(ctx.settings);
+    const wallClock = new Date();
+    const alt = altLimitsActive(ctx.settings, wallClock);
+    const schedules = activeSchedules(ctx.settings, wallClock);
     return {
       downRate: Math.round(downRate),
       upRate: Math.round(upRate),
@@ -62,6 +65,7 @@ export class GlobalTotals {
       downloadLimit: alt ? ctx.settings.altDownloadLimit : ctx.settings.downloadLimit,
       uploadLimit: alt ? ctx.settings.altUploadLimit : ctx.settings.uploadLimit,
       ...(ctx.portMapping ? { portMapping: ctx.portMapping } : {}),
+      ...(schedules ? { schedules } : {}),
     };
   }
 }

@@ -1,4 +1,5 @@
 import type { Settings } from '../api/types.js';
+import { inWindow } from './schedules.js';
 
 /** In settings and commands a limit of 0 means no limit, as in other clients' UIs. */
 export function unlimitedIfZero(limit: number | null): number | null {
@@ -9,10 +10,7 @@ export function unlimitedIfZero(limit: number | null): number | null {
 export function altLimitsActive(settings: Settings, now = new Date()): boolean {
   if (settings.altLimitsEnabled) return true;
   const s = settings.altSchedule;
-  if (!s) return false;
-  const minutes = now.getHours() * 60 + now.getMinutes();
-  const inWindow = s.from <= s.to ? minutes >= s.from && minutes < s.to : minutes >= s.from || minutes < s.to;
-  return s.days.includes(now.getDay()) && inWindow;
+  return s !== null && inWindow(s, now);
 }
 
 /** The session-wide rate limits in bytes per second (null: none), the alternative ones when they apply. */

@@ -62,3 +62,18 @@ test('queue moves: top, bottom, up, down, several at once', () => {
   assert.deepEqual(moveInQueue(order, ['d', 'e'], 'down'), order);
   assert.deepEqual(moveInQueue(order, ['e', 'a'], 'top'), ['a', 'e', 'b', 'c', 'd'], 'relative order kept');
 });
+
+test('the pause schedule holds downloads (stalled ones too) but not seeds or force-started torrents, and frees no slot for them', () => {
+  const reason = 'Paused: schedule until 07:00';
+  const d = decideQueue(
+    [item('d1', 0), item('d2', 1, { stalled: true }), item('forced', 2, { forceStart: true }), item('s1', 3, { complete: true }), item('off', 4, { wantsToRun: false })],
+    { maxActiveDownloads: 1, maxActiveSeeds: 5, downloadsPausedReason: reason },
+  );
+  assert.deepEqual([...d.run].sort(), ['forced', 's1']);
+  assert.deepEqual(d.waiting.get('d1'), { queuedFor: 'download', reason, bySchedule: true });
+  assert.deepEqual(d.waiting.get('d2'), { queuedFor: 'download', reason, bySchedule: true });
+  assert.equal(d.waiting.has('off'), false);
+  const after = decideQueue([item('d1', 0), item('d2', 1)], { maxActiveDownloads: 1, maxActiveSeeds: 5, downloadsPausedReason: null });
+  assert.deepEqual([...after.run], ['d1']);
+  assert.equal(after.waiting.get('d2')?.bySchedule, undefined);
+});

@@ -20,23 +20,37 @@ export interface QueueLimits {
   /** 0 or less: no limit. */
   readonly maxActiveDownloads: number;
   readonly maxActiveSeeds: number;
+  /** The pause schedule holds downloads back (not seeds, not force-started ones): their state reason. */
+  readonly downloadsPausedReason?: string | null;
 }
 
 export interface QueueDecision {
   readonly run: ReadonlySet<string>;
   /** For torrents that want to run but must wait: what they wait for, and why in words. */
-  readonly waiting: ReadonlyMap<string, { queuedFor: 'download' | 'seed'; reason: string }>;
+  readonly waiting: ReadonlyMap<string, Waiting>;
+}
+
+/** Why a torrent that wants to run does not; `bySchedule`: the pause schedule holds it (shown as paused). */
+export interface Waiting {
+  queuedFor: 'download' | 'seed';
+  reason: string;
+  bySchedule?: true;
 }
 
 export function decideQueue(items: readonly QueueItem[], limits: QueueLimits): QueueDecision {
   const run = new Set<string>();
-  const waiting = new Map<string, { queuedFor: 'download' | 'seed'; reason: string }>();
+  const waiting = new Map<string, Waiting>();
+  const pausedReason = limits.downloadsPausedReason ?? null;
   const ordered = [...items].sort((a, b) => a.position - b.position);
   let downloads = 0;
   let seeds = 0;
   const unlimited = (n: number): boolean => n <= 0;
   for (const item of ordered) {
     if (!item.wantsToRun) continue;
+    if (pausedReason !== null && !item.complete && !item.forceStart) {
+      waiting.set(item.id, { queuedFor: 'download', reason: pausedReason, bySchedule: true });
+      continue;
+    }
     if (item.forceStart || item.stalled) {
       run.add(item.id);
       continue;
@@ -52,7 +66,7 @@ export function decideQueue(items: readonly QueueItem[], limits: QueueLimits): Q
     }
   }
   for (const item of ordered) {
-    if (!item.wantsToRun || run.has(item.id)) continue;
+    if (!item.wantsToRun || run.has(item.id) || waiting.has(item.id)) continue;
     waiting.set(
       item.id,
       item.complete

@@ -28,10 +28,14 @@ import { PeerDiscovery } from './discovery.js';
 import { RowActivity } from './activity.js';
 import { loadEntries, loadSettings } from './restore.js';
 import type { SessionOptions } from './session-options.js';
-import { effectiveSettings } from './effective-settings.js';
+import { effectiveSettings, savedWatchFolders } from './effective-settings.js';
+import { WatchFolders } from './watch-folders.js';
+import { watchHost } from './watch-host.js';
+import { watchFolderProblem } from './watch-settings.js';
 import { checkSavePath } from './check-path.js';
 import { MoreCommands } from './more-commands.js';
 import { RssService } from './rss-service.js';
+import { downloadsPausedUntil, schedulePauseReason } from './schedules.js';
 
 export { ApiError } from './api-error.js';
 export type { SessionOptions } from './session-options.js';
@@ -56,6 +60,8 @@ export class Session {
   private freeDisk = 0;
   private closed = false;
   private queueDirty = true;
+  /** While the pause schedule holds downloads: the end of its window ("07:00"). */
+  private downloadsPausedUntil: string | null = null;
   private readonly store: ResumeData;
   private readonly checkpoints: Checkpoints;
   private readonly runner: TorrentRunner;
@@ -65,6 +71,7 @@ export class Session {
   private readonly seedGoalHost: SeedGoalHost;
   /** RSS feeds and rules; opened in open(), before any request. */
   private rss!: RssService;
+  private readonly watch: WatchFolders;
 
   private constructor(private readonly opts: SessionOptions, settings: Settings) {
     this.clock = opts.clock ?? systemClock;
@@ -110,6 +117,10 @@ export class Session {
       log: (line) => this.log(line),
     });
     this.seedGoalHost = { remove: (e) => void this.remove(e, false), touch: (e) => this.touch(e), applyQueue: () => this.applyQueue(), log: (line, e) => this.log(line, e) };
+    this.watch = new WatchFolders({
+      dataDir: opts.dataDir,
+      host: watchHost({ request: (req) => this.request(req), closed: () => this.closed, notice: (n) => this.stream.notice(n), log: (line) => this.log(line) }),
+    });
     this.scheduler = new TickScheduler(opts.batchIntervalMs ?? 333, () => this.tick(), (line) => this.log(line));
   }
 
@@ -123,6 +134,8 @@ export class Session {
     }
     session.normalisePositions();
     session.rss = await RssService.open(opts.dataDir, { add: (cmd) => session.add(cmd), notice: (n) => session.stream.notice(n), log: (line) => session.log(line), now: () => Date.now() });
+    // Before anything runs: it cannot fail (a damaged ledger is logged and starts empty).
+    await session.watch.load();
     try {
       await session.client.listen();
     } catch (err) {
@@ -131,8 +144,10 @@ export class Session {
     }
     await session.discovery.start(settings, session.entries.values());
     session.scheduler.start();
+    session.followPauseSchedule();
     session.applyQueue();
     void session.refreshFreeDisk();
+    await session.watch.apply(session.effective().settings.watchFolders);
     return session;
   }
 
@@ -304,16 +319,23 @@ export class Session {
   }
 
   private async updateSettings(patch: Partial<Settings>): Promise<Settings> {
+    if (patch.watchFolders) {
+      const problem = await watchFolderProblem(patch.watchFolders);
+      if (problem) throw new ApiError('InvalidCommand', problem);
+      patch = { ...patch, watchFolders: savedWatchFolders(patch.watchFolders, this.opts.watchFolders) };
+    }
     const conflict = settingsConflict(mergeSettings(this.settings, patch));
     if (conflict) throw new ApiError('InvalidCommand', conflict);
     this.settings = mergeSettings(this.settings, patch);
     await this.store.saveSettings(this.settings);
+    this.followPauseSchedule();
     applyClientSettings(this.client, this.settings, this.opts);
     for (const e of this.entries.values()) this.applyTorrentOptions(e);
     await this.discovery.apply(this.settings, this.entries.values());
     this.applyQueue();
     this.queueDirty = true;
     const { settings, hostFixed } = this.effective();
+    await this.watch.apply(settings.watchFolders);
     this.stream.settings(settings, hostFixed);
     return settings;
   }
@@ -328,10 +350,11 @@ export class Session {
   private applyQueue(): void {
     if (this.closed) return;
     const { maxActiveDownloads, maxActiveSeeds } = this.settings;
-    const decision = decideQueue([...this.entries.values()].map(queueItemOf), { maxActiveDownloads, maxActiveSeeds });
+    const downloadsPausedReason = this.downloadsPausedUntil === null ? null : schedulePauseReason(this.downloadsPausedUntil);
+    const decision = decideQueue([...this.entries.values()].map(queueItemOf), { maxActiveDownloads, maxActiveSeeds, downloadsPausedReason });
     for (const e of this.entries.values()) {
       const waiting = decision.waiting.get(e.id) ?? null;
-      if (waiting?.reason !== e.waiting?.reason) {
+      if (waiting?.reason !== e.waiting?.reason || waiting?.bySchedule !== e.waiting?.bySchedule) {
         e.waiting = waiting;
         // Not saved state: thousands of torrents queueing at start must not mean thousands of record writes.
         this.show(e);
@@ -341,6 +364,14 @@ export class Session {
       if (shouldRun && !running) void this.runner.activate(e);
       else if (!shouldRun && running) void this.runner.deactivate(e).then(() => this.touch(e));
     }
+  }
+
+  /** The pause schedule's window opened or closed (wall clock, or its settings changed): the queue decides again. */
+  private followPauseSchedule(): void {
+    const until = downloadsPausedUntil(this.settings, new Date());
+    if (until === this.downloadsPausedUntil) return;
+    this.downloadsPausedUntil = until;
+    this.queueDirty = true;
   }
 
   private applyTorrentOptions(entry: Entry): void {
@@ -384,8 +415,9 @@ export class Session {
     const quiet = !moved && !this.queueDirty && !this.activity.anyLiveWork();
     if (now - this.lastFlush > FLUSH_INTERVAL_MS) {
       this.lastFlush = now;
-      // The weekly schedule of the alternative limits moves with the wall clock.
+      // The weekly schedules (alternative limits, download pause) move with the wall clock.
       this.applyGlobalLimits();
+      this.followPauseSchedule();
       this.checkpoints.run(this.activity.running, this.isCurrent);
       void this.refreshFreeDisk();
     }
@@ -453,6 +485,7 @@ export class Session {
     this.closed = true;
     this.scheduler.stop();
     await this.rss?.close();
+    await this.watch.close();
     await Promise.all([...this.entries.values()].map((e) => this.runner.deactivate(e)));
     await this.discovery.close(this.entries.values());
     await this.store.flush();

@@ -1,9 +1,9 @@
 /**
  * The status bar: session rates, the active limits (a toggle for the alternative limits), free disk
- * space, connected peers, DHT nodes and the connection to the engine.
+ * space, connected peers, DHT nodes, the schedules in effect and the connection to the engine.
  */
 import { useEffect, useState, type ReactNode } from 'react';
-import type { PortMappingStatus } from '../../engine/api/types.js';
+import type { ActiveSchedules, PortMappingStatus } from '../../engine/api/types.js';
 import { formatBytes, formatLimit, formatRate } from '../lib/format.js';
 import { portStatusView } from '../lib/port-status.js';
 import { useEngine, useTessera } from '../store/context.js';
@@ -24,6 +24,7 @@ export function StatusBar(): ReactNode {
           <span className="stat" title="Free space in the download folder">Free: {formatBytes(global.freeDiskBytes)}</span>
           {global.portMapping ? <PortStatus status={global.portMapping} /> : null}
           <span className="spacer" />
+          {global.schedules ? <ScheduleStatus schedules={global.schedules} /> : null}
           <AltLimitsToggle />
           <span className="stat rate down" title="Session download rate"><DownRateIcon /> {formatRate(global.downRate, '0 B/s')}</span>
           <span className="stat rate up" title="Session upload rate"><UpRateIcon /> {formatRate(global.upRate, '0 B/s')}</span>
@@ -32,6 +33,18 @@ export function StatusBar(): ReactNode {
         <span className="spacer" />
       )}
     </footer>
+  );
+}
+
+/** The schedules in effect (Settings › Speed and Pause schedule) and when they end, engine-local time. */
+function ScheduleStatus(props: { schedules: ActiveSchedules }): ReactNode {
+  const parts: string[] = [];
+  if (props.schedules.downloadsPausedUntil !== null) parts.push(`Downloads paused until ${props.schedules.downloadsPausedUntil}`);
+  if (props.schedules.altLimitsUntil !== null) parts.push(`Alt limits until ${props.schedules.altLimitsUntil}`);
+  return (
+    <span className="stat schedule-status" role="status" aria-label="Active schedules" title="Set in Settings (Speed, Pause schedule)">
+      {parts.join(' · ')}
+    </span>
   );
 }
 

@@ -225,7 +225,7 @@ export function useTaskbarProgress(): void {
   }, [store]);
 }
 
-/** Toasts for completed downloads and torrent errors (the Electron shell adds native notifications). */
+/** Toasts for completed downloads, torrent errors and watch folders (the Electron shell adds native notifications). */
 export function useNoticeToasts(): void {
   const store = useStoreApi();
   useEffect(
@@ -237,6 +237,7 @@ export function useNoticeToasts(): void {
           if (n.type === 'completed') s.toast('success', `Download complete: ${n.name}`);
           else if (n.type === 'error') s.toast('error', `${n.name}: ${n.message}`);
           else if (n.type === 'rssAdded') s.toast('info', `RSS: added ${n.name}${n.ruleName ? ` (rule “${n.ruleName}”)` : ''}`);
+          else if (n.type === 'watchFolder') s.toast(n.outcome === 'invalid' ? 'error' : 'info', n.message);
         }
       }),
     [store],

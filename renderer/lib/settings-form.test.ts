@@ -81,3 +81,35 @@ test('theme: stored choice, system by default, applied as data-theme with system
   applyTheme(el as unknown as HTMLElement, 'system', false);
   assert.equal(el.dataset.theme, 'light');
 });
+
+test('the pause schedule and watch folders become a patch; a relative or repeated folder is refused at the watch folders', () => {
+  const withWatch: Settings = { ...base, watchFolders: [{ path: '/srv/watch', category: null, startPaused: false, afterAdd: 'keep' }] };
+  const same = fromForm(toForm(withWatch), withWatch);
+  assert.ok(same.ok);
+  assert.deepEqual(settingsPatch(withWatch, same.settings), {});
+  const f = {
+    ...toForm(withWatch),
+    pauseEnabled: true,
+    pauseDays: [6, 0],
+    pauseFrom: '01:00',
+    pauseTo: '07:00',
+    watchFolders: [...toForm(withWatch).watchFolders, { path: ' /srv/tv ', category: ' TV ', startPaused: true, afterAdd: 'delete' as const }],
+  };
+  const r = fromForm(f, withWatch);
+  assert.ok(r.ok);
+  assert.deepEqual(settingsPatch(withWatch, r.settings), {
+    pauseSchedule: { days: [0, 6], from: 60, to: 420 },
+    watchFolders: [
+      { path: '/srv/watch', category: null, startPaused: false, afterAdd: 'keep' },
+      { path: '/srv/tv', category: 'TV', startPaused: true, afterAdd: 'delete' },
+    ],
+  });
+  const relative = fromForm({ ...f, watchFolders: [{ path: 'watch', category: '', startPaused: false, afterAdd: 'rename' }] }, withWatch);
+  assert.deepEqual(relative.ok ? null : [relative.field, /Watch folder 1: "watch" is a relative path/.test(relative.message)], ['watchFolders', true]);
+  const twice = fromForm({ ...f, watchFolders: [f.watchFolders[0], f.watchFolders[0]] }, withWatch);
+  assert.deepEqual(twice.ok ? null : [twice.field, /Watch folder 2: .* listed twice/.test(twice.message)], ['watchFolders', true]);
+  const noDays = fromForm({ ...f, pauseDays: [] }, withWatch);
+  assert.equal(noDays.ok ? null : noDays.field, 'pauseDays');
+  assert.equal(fieldOfError('InvalidCommand: settings.watchFolders[0].path: "/x" is a file, not a folder; choose a folder.'), 'watchFolders');
+  assert.equal(fieldOfError('settings.pauseSchedule.days[1] repeats an earlier day'), 'pauseDays');
+});

@@ -2,8 +2,9 @@
  * The Settings dialog's form model: Settings as editable text (rates in KiB/s, times as HH:MM), back to
  * a validated patch of the fields that changed. Pure; the engine validates again and has the last word.
  */
-import type { Settings, WeeklySchedule } from '../../engine/api/types.js';
+import type { Settings, WatchFolder, WeeklySchedule } from '../../engine/api/types.js';
 import { LIMITS } from '../../engine/api/validate.js';
+import { savePathProblem } from '../../engine/api/save-path.js';
 import { formatMinuteOfDay, parseKiBps, parseMinuteOfDay, toKiBpsText } from './format.js';
 
 export interface SettingsForm {
@@ -34,7 +35,23 @@ export interface SettingsForm {
   utp: boolean;
   tcp: boolean;
   preferUtp: boolean;
+  /** The pause schedule ("pause all downloads between … on …"), edited like the alternative limits' schedule. */
+  pauseEnabled: boolean;
+  pauseDays: number[];
+  pauseFrom: string;
+  pauseTo: string;
+  watchFolders: WatchFolderRow[];
 }
+
+/** A watch folder as the form edits it: the category as text ('' for none). */
+export interface WatchFolderRow {
+  path: string;
+  category: string;
+  startPaused: boolean;
+  afterAdd: WatchFolder['afterAdd'];
+}
+
+export const NEW_WATCH_FOLDER: Readonly<WatchFolderRow> = { path: '', category: '', startPaused: false, afterAdd: 'rename' };
 
 /** Form fields, and the Settings key each one's errors belong to. */
 export type FormField = keyof SettingsForm;
@@ -68,6 +85,11 @@ export function toForm(s: Settings): SettingsForm {
     utp: s.utp,
     tcp: s.tcp,
     preferUtp: s.preferUtp,
+    pauseEnabled: s.pauseSchedule !== null,
+    pauseDays: s.pauseSchedule?.days ?? [0, 1, 2, 3, 4, 5, 6],
+    pauseFrom: formatMinuteOfDay(s.pauseSchedule?.from ?? 1 * 60),
+    pauseTo: formatMinuteOfDay(s.pauseSchedule?.to ?? 7 * 60),
+    watchFolders: s.watchFolders.map((f) => ({ path: f.path, category: f.category ?? '', startPaused: f.startPaused, afterAdd: f.afterAdd })),
   };
 }
 
@@ -105,12 +127,35 @@ function optional(f: SettingsForm, field: 'ratioLimit' | 'seedTimeLimitMinutes',
 
 function schedule(f: SettingsForm): WeeklySchedule | null {
   if (!f.scheduleEnabled) return null;
-  if (f.scheduleDays.length === 0) throw new FieldError('scheduleDays', 'Pick at least one day, or turn the schedule off.');
-  const from = parseMinuteOfDay(f.scheduleFrom);
-  if (from === null) throw new FieldError('scheduleFrom', 'Enter a time as HH:MM, for example 08:00.');
-  const to = parseMinuteOfDay(f.scheduleTo);
-  if (to === null) throw new FieldError('scheduleTo', 'Enter a time as HH:MM, for example 20:00.');
-  return { days: [...f.scheduleDays].sort((a, b) => a - b), from, to };
+  return weekly(f.scheduleDays, f.scheduleFrom, f.scheduleTo, ['scheduleDays', 'scheduleFrom', 'scheduleTo']);
+}
+
+function pauseSchedule(f: SettingsForm): WeeklySchedule | null {
+  if (!f.pauseEnabled) return null;
+  return weekly(f.pauseDays, f.pauseFrom, f.pauseTo, ['pauseDays', 'pauseFrom', 'pauseTo']);
+}
+
+function weekly(days: readonly number[], fromText: string, toText: string, fields: readonly [FormField, FormField, FormField]): WeeklySchedule {
+  if (days.length === 0) throw new FieldError(fields[0], 'Pick at least one day, or turn the schedule off.');
+  const from = parseMinuteOfDay(fromText);
+  if (from === null) throw new FieldError(fields[1], 'Enter a time as HH:MM, for example 08:00.');
+  const to = parseMinuteOfDay(toText);
+  if (to === null) throw new FieldError(fields[2], 'Enter a time as HH:MM, for example 20:00.');
+  return { days: [...days].sort((a, b) => a - b), from, to };
+}
+
+/** The rows as settings: each folder absolute and listed once; the engine then checks it exists or can be created. */
+function watchFolders(f: SettingsForm): WatchFolder[] {
+  const out: WatchFolder[] = [];
+  f.watchFolders.forEach((row, i) => {
+    const path = row.path.trim();
+    const problem = savePathProblem(path);
+    if (problem) throw new FieldError('watchFolders', `Watch folder ${i + 1}: ${problem}`);
+    if (out.some((o) => o.path === path)) throw new FieldError('watchFolders', `Watch folder ${i + 1}: "${path}" is listed twice; remove one.`);
+    const category = row.category.trim();
+    out.push({ path, category: category === '' ? null : category, startPaused: row.startPaused, afterAdd: row.afterAdd });
+  });
+  return out;
 }
 
 export function fromForm(f: SettingsForm, base: Settings): FormResult {
@@ -141,6 +186,8 @@ export function fromForm(f: SettingsForm, base: Settings): FormResult {
       utp: f.utp,
       tcp: f.tcp,
       preferUtp: f.preferUtp,
+      pauseSchedule: pauseSchedule(f),
+      watchFolders: watchFolders(f),
     };
     if (!settings.tcp && !settings.utp) throw new FieldError('tcp', 'Keep TCP or uTP on: peers cannot reach you with both off.');
     if (settings.downloadDir === '') throw new FieldError('downloadDir', 'Enter the folder new downloads go to.');
@@ -166,11 +213,12 @@ export function fieldOfError(message: string): FormField | null {
   if (!m) return null;
   const key = m[1];
   if (key === 'altSchedule') return 'scheduleDays';
+  if (key === 'pauseSchedule') return 'pauseDays';
   const fields: readonly string[] = Object.keys(toFormKeys);
   return fields.includes(key) ? (key as FormField) : null;
 }
 
-const toFormKeys: Readonly<Record<Exclude<FormField, 'scheduleEnabled' | 'scheduleDays' | 'scheduleFrom' | 'scheduleTo'>, true>> = {
+const toFormKeys: Readonly<Record<Exclude<FormField, 'scheduleEnabled' | 'scheduleDays' | 'scheduleFrom' | 'scheduleTo' | 'pauseEnabled' | 'pauseDays' | 'pauseFrom' | 'pauseTo'>, true>> = {
   downloadDir: true,
   listenPort: true,
   maxActiveDownloads: true,
@@ -194,4 +242,5 @@ const toFormKeys: Readonly<Record<Exclude<FormField, 'scheduleEnabled' | 'schedu
   utp: true,
   tcp: true,
   preferUtp: true,
+  watchFolders: true,
 };

@@ -27,6 +27,7 @@ export function editedFields(form: SettingsForm, base: Settings): (keyof Setting
 }
 
 function sameField(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i]);
+  // Arrays of days or of watch-folder rows: by value.
+  if (Array.isArray(a) && Array.isArray(b)) return JSON.stringify(a) === JSON.stringify(b);
   return a === b;
 }

@@ -13,15 +13,14 @@ import { rebaseForm } from '../../lib/settings-rebase.js';
 import { useEngine, useStoreApi, useTessera } from '../../store/context.js';
 import { errorText } from '../commands.js';
 import { Dialog } from '../Dialog.js';
+import { ScheduleEditor } from './ScheduleEditor.js';
+import { WatchFoldersSection } from './WatchFoldersSection.js';
 
 function encryptionChoice(value: string): Settings['encryption'] {
   return value === 'require' || value === 'disable' ? value : 'prefer';
 }
 
 const HOST_FLAG: Readonly<Record<'listenPort' | 'dht' | 'lsd', string>> = { listenPort: '--peer-port', dht: '--no-dht', lsd: '--no-lsd' };
-
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 export function SettingsDialog(props: { onClose(): void }): ReactNode {
   const engine = useEngine();
@@ -91,7 +90,7 @@ export function SettingsDialog(props: { onClose(): void }): ReactNode {
     </label>
   );
 
-  const check = (field: 'dht' | 'pex' | 'lsd' | 'portMapping' | 'altLimitsEnabled' | 'scheduleEnabled' | 'utp' | 'tcp', label: string): ReactNode => (
+  const check = (field: 'dht' | 'pex' | 'lsd' | 'portMapping' | 'altLimitsEnabled' | 'scheduleEnabled' | 'pauseEnabled' | 'utp' | 'tcp', label: string): ReactNode => (
     <label className="check">
       <input
         type="checkbox"
@@ -141,36 +140,36 @@ export function SettingsDialog(props: { onClose(): void }): ReactNode {
             {check('altLimitsEnabled', 'Use the alternative limits now')}
             {check('scheduleEnabled', 'Use the alternative limits on a schedule')}
             {form.scheduleEnabled ? (
-              <div className="schedule">
-                <div role="group" aria-label="Days" className="days">
-                  {DAYS.map((d, i) => (
-                    <label key={d} className="day" title={DAY_NAMES[i]}>
-                      <input
-                        type="checkbox"
-                        name={i === 0 ? 'scheduleDays' : undefined}
-                        aria-label={DAY_NAMES[i]}
-                        checked={form.scheduleDays.includes(i)}
-                        onChange={(e) => set('scheduleDays', e.target.checked ? [...form.scheduleDays, i] : form.scheduleDays.filter((x) => x !== i))}
-                      />
-                      <span aria-hidden="true">{d}</span>
-                    </label>
-                  ))}
-                </div>
-                {fieldError('scheduleDays')}
-                <div className="row-fields">
-                  <label className="field">
-                    <span>From</span>
-                    <input type="time" name="scheduleFrom" value={form.scheduleFrom} onChange={(e) => set('scheduleFrom', e.target.value)} />
-                    {fieldError('scheduleFrom')}
-                  </label>
-                  <label className="field">
-                    <span>To</span>
-                    <input type="time" name="scheduleTo" value={form.scheduleTo} onChange={(e) => set('scheduleTo', e.target.value)} />
-                    {fieldError('scheduleTo')}
-                  </label>
-                </div>
-              </div>
+              <ScheduleEditor
+                label="Days of the alternative limits"
+                names={{ days: 'scheduleDays', from: 'scheduleFrom', to: 'scheduleTo' }}
+                days={form.scheduleDays}
+                from={form.scheduleFrom}
+                to={form.scheduleTo}
+                onDays={(v) => set('scheduleDays', v)}
+                onFrom={(v) => set('scheduleFrom', v)}
+                onTo={(v) => set('scheduleTo', v)}
+                errorOf={fieldError}
+              />
             ) : null}
+          </fieldset>
+          <fieldset>
+            <legend>Pause schedule</legend>
+            {check('pauseEnabled', 'Pause all downloads on a schedule (seeding goes on)')}
+            {form.pauseEnabled ? (
+              <ScheduleEditor
+                label="Days downloads pause"
+                names={{ days: 'pauseDays', from: 'pauseFrom', to: 'pauseTo' }}
+                days={form.pauseDays}
+                from={form.pauseFrom}
+                to={form.pauseTo}
+                onDays={(v) => set('pauseDays', v)}
+                onFrom={(v) => set('pauseFrom', v)}
+                onTo={(v) => set('pauseTo', v)}
+                errorOf={fieldError}
+              />
+            ) : null}
+            <p className="hint">Force-started torrents keep downloading.</p>
           </fieldset>
           <fieldset>
             <legend>Connections</legend>
@@ -220,6 +219,7 @@ export function SettingsDialog(props: { onClose(): void }): ReactNode {
               </select>
             </label>
           </fieldset>
+          <WatchFoldersSection rows={form.watchFolders} onChange={(rows) => set('watchFolders', rows)} hostFixed={hostFixed.includes('watchFolders')} error={fieldError('watchFolders')} />
           <fieldset>
             <legend>Appearance</legend>
             <label className="field">
