@@ -31,11 +31,15 @@ import type { SessionOptions } from './session-options.js';
 import { effectiveSettings } from './effective-settings.js';
 import { checkSavePath } from './check-path.js';
 import { MoreCommands } from './more-commands.js';
+import { diagnose } from './doctor.js';
+import { gatherFacts, refreshWhy, type DoctorContext } from './doctor-facts.js';
 
 export { ApiError } from './api-error.js';
 export type { SessionOptions } from './session-options.js';
 
 const FLUSH_INTERVAL_MS = 5_000;
+/** How often the doctor's summary (TorrentSummary.why) of running torrents is refreshed. */
+const WHY_INTERVAL_MS = 1_000;
 
 /**
  * Many torrents: command dispatch, the queue, global limits and the protocol's state stream. One
@@ -48,6 +52,7 @@ export class Session {
   private settings: Settings;
   private readonly scheduler: TickScheduler;
   private lastFlush = 0;
+  private lastWhy = 0;
   private readonly stream = new StateStream();
   private readonly defaultView: StreamView | null;
   private readonly activity = new RowActivity();
@@ -222,6 +227,8 @@ export class Session {
         return torrentInfo(this.entry(cmd.id));
       case 'checkPath':
         return checkSavePath(cmd.path);
+      case 'diagnose':
+        return { reasons: diagnose(gatherFacts(this.entry(cmd.id), this.doctorContext())) };
       case 'reannounce':
       case 'banPeer':
       case 'createTorrent':
@@ -366,6 +373,10 @@ export class Session {
       this.applyQueue();
       this.applyGlobalLimits();
     }
+    if (now - this.lastWhy >= WHY_INTERVAL_MS) {
+      this.lastWhy = now;
+      refreshWhy(this.activity.running, this.doctorContext(), (e) => this.show(e));
+    }
     const moved = this.emitBatch();
     const quiet = !moved && !this.queueDirty && !this.activity.anyLiveWork();
     if (now - this.lastFlush > FLUSH_INTERVAL_MS) {
@@ -389,6 +400,17 @@ export class Session {
 
   private globalStats(): GlobalStats {
     return this.totals.stats(() => this.entries.values(), this.activity.running, this.clock.now(), { settings: this.settings, dhtNodes: this.discovery.dhtNodes, freeDiskBytes: this.freeDisk, portMapping: this.opts.portMapping ? this.client.reachability.status() : undefined });
+  }
+
+  private doctorContext(): DoctorContext {
+    return {
+      settings: this.settings,
+      client: this.client,
+      dhtNodes: this.discovery.dhtNodes,
+      dhtEnabled: this.settings.dht && this.opts.dht !== undefined,
+      portMapping: this.opts.portMapping ? this.client.reachability.status() : undefined,
+      now: this.clock.now(),
+    };
   }
 
   private async refreshFreeDisk(): Promise<void> {

@@ -148,6 +148,9 @@ export class Torrent implements SwarmHost {
     return this.state === 'downloading' || this.state === 'seeding';
   }
 
+  /** Clock time since when the disk has been behind (diskBusy at every tick since), or null: the doctor's "disk cannot keep up". */
+  diskBusySince: number | null = null;
+
   /** The disk is behind: let the pipelines drain instead of buffering more pieces. */
   get diskBusy(): boolean {
     return this.verifying.size >= MAX_PIECES_WRITING;
@@ -430,6 +433,8 @@ export class Torrent implements SwarmHost {
       return;
     }
     const now = this.clock.now();
+    if (!this.diskBusy) this.diskBusySince = null;
+    else this.diskBusySince ??= now;
     swarm.tick(now);
     this.v2?.tick(now);
     this.extensions.tick(swarm.peers, now);
