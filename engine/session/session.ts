@@ -299,9 +299,12 @@ export class Session {
   private async updateSettings(patch: Partial<Settings>): Promise<Settings> {
     const conflict = settingsConflict(mergeSettings(this.settings, patch));
     if (conflict) throw new ApiError('InvalidCommand', conflict);
+    const encryptionChanged = patch.encryption !== undefined && patch.encryption !== this.settings.encryption;
     this.settings = mergeSettings(this.settings, patch);
     await this.store.saveSettings(this.settings);
     applyClientSettings(this.client, this.settings, this.opts);
+    // Peers the old policy refused may connect now (the doctor's "allow unencrypted peers").
+    if (encryptionChanged) for (const e of this.entries.values()) e.torrent?.retryPeers();
     for (const e of this.entries.values()) this.applyTorrentOptions(e);
     await this.discovery.apply(this.settings, this.entries.values());
     this.applyQueue();

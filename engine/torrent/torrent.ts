@@ -217,6 +217,12 @@ export class Torrent implements SwarmHost {
     return hit.length;
   }
 
+  /** Dials every known peer again, past failures forgotten (the encryption policy changed: they may connect now). */
+  retryPeers(): void {
+    this.addressBook.retryAll(this.clock.now());
+    this.swarm.connectMore();
+  }
+
   addPeers(peers: readonly PeerAddress[], source: string): void {
     const now = this.clock.now();
     const ownPort = this.opts.listenPort();
