@@ -85,7 +85,7 @@ test('availability below 1 names the files and the missing bytes; blocking once 
   const limiting = diagnose(healthy({ unavailable: { pieces: 12, bytes: 3_020_000, files, availablePiecesLeft: 5 } }));
   assert.equal(limiting[0].code, 'availability');
   assert.equal(limiting[0].severity, 'limiting');
-  assert.match(limiting[0].message, /a\/big\.bin \(3\.0 MB missing\), a\/small\.bin \(20\.0 kB missing\)/);
+  assert.match(limiting[0].message, /a\/big\.bin \(2\.86 MiB missing\), a\/small\.bin \(19\.5 KiB missing\)/);
   assert.equal(limiting[0].numbers.missingBytes, 3_020_000);
   const blocking = diagnose(healthy({ downRate: 0, peers: { connected: 1, interesting: 0, chokingInteresting: 0, longestChokeMs: 0 }, unavailable: { pieces: 12, bytes: 3_020_000, files, availablePiecesLeft: 0 } }));
   assert.equal(blocking[0].severity, 'blocking');
@@ -93,12 +93,12 @@ test('availability below 1 names the files and the missing bytes; blocking once 
 });
 
 test('a limit counts only when the rate is near it, and the tighter of torrent and global is named', () => {
-  assert.deepEqual(codes(healthy({ downRate: 20_000, limits: { global: 100_000, alt: null, torrent: null } })), []);
-  const global = diagnose(healthy({ downRate: 99_000, limits: { global: 100_000, alt: null, torrent: null } }))[0];
+  assert.deepEqual(codes(healthy({ downRate: 20_000, limits: { global: 102_400, alt: null, torrent: null } })), []);
+  const global = diagnose(healthy({ downRate: 99_000, limits: { global: 102_400, alt: null, torrent: null } }))[0];
   assert.equal(global.code, 'globalLimit');
-  assert.equal(global.short, 'global limit 100 kB/s');
+  assert.equal(global.short, 'global limit 100 KiB/s');
   assert.deepEqual(global.action, { kind: 'raiseLimit', label: 'Raise limit', dialog: 'settings' });
-  assert.equal(global.numbers.limit, 100_000);
+  assert.equal(global.numbers.limit, 102_400);
   const own = diagnose(healthy({ downRate: 49_000, limits: { global: 100_000, alt: null, torrent: 50_000 } }))[0];
   assert.equal(own.code, 'torrentLimit');
   assert.equal(own.action?.dialog, 'torrentOptions');
@@ -151,6 +151,7 @@ test('blocking before limiting before info, whatever order they were found in', 
 
 test('bytes are written in the UI units', () => {
   assert.equal(bytes(999), '999 B');
-  assert.equal(bytes(100_000), '100 kB');
-  assert.equal(bytes(1_536_000), '1.5 MB');
+  assert.equal(bytes(102_400), '100 KiB');
+  assert.equal(bytes(1_572_864), '1.50 MiB');
+  assert.equal(bytes(1023.99 * 1024), '1.00 MiB');
 });

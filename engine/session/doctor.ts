@@ -257,17 +257,17 @@ function plural(n: number): string {
   return n === 1 ? '' : 's';
 }
 
-/** Bytes in the units the UI shows (kB = 1000 bytes, as the rates). */
+/** Bytes in the units the UI shows (binary, three significant digits: "1.50 MiB", "100 KiB"). */
 export function bytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let v = n / 1000;
+  if (n < 1024) return `${Math.round(n)} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
   let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
+  while (v >= 999.95 && i < units.length - 1) {
+    v /= 1024;
     i++;
   }
-  return `${v >= 100 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
+  return `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[i]}`;
 }
 
 function rate(n: number): string {

@@ -131,25 +131,25 @@ test('the only seeder lacks half the pieces: "availability below 1" with the mis
     assert.equal(top.numbers.missingBytes, PIECE * 8);
     assert.equal(top.numbers.missingPieces, 8);
     assert.equal(top.numbers.files, 1);
-    assert.match(top.message, /payload\/b\.bin \(262 kB missing\)/);
+    assert.match(top.message, /payload\/b\.bin \(256 KiB missing\)/);
   } finally {
     await removeAll();
     await seeder.close();
   }
 });
 
-test('our global download limit at 100 kB/s: "global limit" with "raise limit"', { timeout: 60_000 }, async () => {
+test('our global download limit at 100 KiB/s: "global limit" with "raise limit"', { timeout: 60_000 }, async () => {
   const { data, meta, dir } = await payload({ a: 3_000_000, b: 1_000_000 });
   const seeder = await tesseraSeeder(meta, dir);
   try {
-    await harness.send({ type: 'setSettings', settings: { downloadLimit: 100_000 } });
+    await harness.send({ type: 'setSettings', settings: { downloadLimit: 102_400 } });
     const id = await add(data, 'limited');
     await harness.send({ type: 'addPeers', id, peers: [`127.0.0.1:${seeder.port}`] });
     const [top] = await untilTop(harness, id, 'globalLimit', 30_000);
     assert.equal(top.severity, 'limiting');
-    assert.equal(top.numbers.limit, 100_000);
+    assert.equal(top.numbers.limit, 102_400);
     assert.deepEqual(top.action, { kind: 'raiseLimit', label: 'Raise limit', dialog: 'settings' });
-    await harness.until(() => harness.get(id).why === 'global limit 100 kB/s', 'the Status column says why');
+    await harness.until(() => harness.get(id).why === 'global limit 100 KiB/s', 'the Status column says why');
     // The action's effect: with the limit lifted, the reason goes.
     await harness.send({ type: 'setSettings', settings: { downloadLimit: null } });
     await waitFor(async () => (await harness.send({ type: 'diagnose', id })).reasons, (r) => !r.some((x) => x.code === 'globalLimit'), 10_000);
