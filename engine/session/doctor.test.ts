@@ -118,6 +118,12 @@ test('state reasons come first and alone: error, goal, paused; queued offers for
   assert.equal(queued[0].action?.kind, 'forceStart');
 });
 
+test('a magnet fetching its metadata: only that, and no words for the Status column (its state says it)', () => {
+  const f = healthy({ fetchingMetadata: true, trackers: [], knownPeers: 0, peers: { connected: 0, interesting: 0, chokingInteresting: 0, longestChokeMs: 0 }, unavailable: null, downRate: 0 });
+  assert.deepEqual(codes(f), ['metadata']);
+  assert.equal(whyOf(diagnose(f)), null);
+});
+
 test('encryption refusals rank above no peers and offer to allow unencrypted peers', () => {
   const f = healthy({ downRate: 0, peers: { connected: 0, interesting: 0, chokingInteresting: 0, longestChokeMs: 0 }, unavailable: null, encryption: { policy: 'require', refusedOutgoing: 3, refusedIncoming: 1 } });
   const [top, next] = diagnose(f);

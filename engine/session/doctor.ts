@@ -94,7 +94,8 @@ const CODE_ORDER: readonly DiagnosisCode[] = [
 export function diagnose(f: DoctorFacts): DiagnosisReason[] {
   const out: DiagnosisReason[] = [];
   stateReasons(f, out);
-  if (f.running && !f.complete && !f.checking) swarmReasons(f, out);
+  // A magnet's metadata fetch has its own peers and trackers, not the torrent's: only 'metadata' is said of it.
+  if (f.running && !f.complete && !f.checking && !f.fetchingMetadata) swarmReasons(f, out);
   if (f.running && !f.complete && !f.checking && !f.fetchingMetadata) limitReasons(f, out);
   if (f.running && f.port.connectable === 'no') {
     out.push(reason('portUnreachable', 'limiting', 'port not reachable', `No peer has connected to us: ${f.port.message}. Only peers we dial can trade with us.`, {}, null));
@@ -105,9 +106,15 @@ export function diagnose(f: DoctorFacts): DiagnosisReason[] {
   return out.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || CODE_ORDER.indexOf(a.code) - CODE_ORDER.indexOf(b.code));
 }
 
-/** The Status column's words: the top reason's short text, or null when nothing blocks or slows the torrent. */
+/** Reasons that are states the Status column already shows (its label and the engine's stateReason). */
+const STATE_CODES: ReadonlySet<DiagnosisCode> = new Set(['error', 'checking', 'goalReached', 'paused', 'queued', 'metadata']);
+
+/**
+ * The Status column's words: the short text of the top reason that is not a state the column already shows,
+ * or null when nothing blocks or slows the torrent.
+ */
 export function whyOf(reasons: readonly DiagnosisReason[]): string | null {
-  const top = reasons[0];
+  const top = reasons.find((r) => !STATE_CODES.has(r.code));
   return top && top.severity !== 'info' ? top.short : null;
 }
 
