@@ -24,7 +24,12 @@ export interface DoctorContext {
   readonly wallClock?: Date;
 }
 
-export function gatherFacts(e: Entry, ctx: DoctorContext): DoctorFacts {
+/** The Status column's refresh walks a torrent's pieces for availability at most this often (diagnose: always). */
+const WHY_AVAILABILITY_MAX_AGE_MS = 5_000;
+const availabilityCache = new WeakMap<Torrent, { at: number; value: DoctorFacts['unavailable'] }>();
+
+/** `availabilityMaxAgeMs`: an availability walk this recent is reused (0: walk now). */
+export function gatherFacts(e: Entry, ctx: DoctorContext, availabilityMaxAgeMs = 0): DoctorFacts {
   const t = e.torrent;
   const { settings, client } = ctx;
   const alt = altLimitsActive(settings, ctx.wallClock) ? (settings.altLimitsEnabled ? 'manual' : 'schedule') : null;
@@ -49,7 +54,7 @@ export function gatherFacts(e: Entry, ctx: DoctorContext): DoctorFacts {
     dht: { enabled: ctx.dhtEnabled, nodes: ctx.dhtNodes, private: e.meta?.private ?? false },
     knownPeers: t ? t.addressBook.size : 0,
     peers: t ? peerFacts(t, ctx.now) : { connected: 0, interesting: 0, chokingInteresting: 0, longestChokeMs: 0 },
-    unavailable: t && t.state === 'downloading' ? unavailable(t) : null,
+    unavailable: t && t.state === 'downloading' ? cachedUnavailable(t, ctx.now, availabilityMaxAgeMs) : null,
     limits: { global: globalLimits(settings, alt !== null).download, alt, torrent: unlimitedIfZero(e.downloadLimit) },
     encryption: {
       policy: client.encryptionPolicy,
@@ -86,13 +91,21 @@ function peerFacts(t: Torrent, now: number): DoctorFacts['peers'] {
   return { connected: t.peers.size, interesting, chokingInteresting, longestChokeMs };
 }
 
+function cachedUnavailable(t: Torrent, now: number, maxAgeMs: number): DoctorFacts['unavailable'] {
+  const hit = availabilityCache.get(t);
+  if (hit && now - hit.at < maxAgeMs) return hit.value;
+  const value = unavailable(t);
+  availabilityCache.set(t, { at: now, value });
+  return value;
+}
+
 /** Wanted pieces we lack that no connected peer has, and the files they fall in; null before any peer told what it has. */
 function unavailable(t: Torrent): DoctorFacts['unavailable'] {
   let told = false;
   for (const p of t.peers) if (p.bits) told = true;
   if (!told) return null;
-  const availability = t.availability();
   const geometry = t.storage.geometry;
+  const availability = t.picker.availabilityInto(new Uint32Array(geometry.pieceCount));
   const files = t.meta.files;
   const missing = new Float64Array(files.length);
   let pieces = 0;
@@ -130,7 +143,7 @@ function unavailable(t: Torrent): DoctorFacts['unavailable'] {
 export function refreshWhy(running: Iterable<Entry>, ctx: DoctorContext, show: (e: Entry) => void): void {
   for (const e of running) {
     const downloading = e.fetch !== null || e.torrent?.state === 'downloading';
-    const why = downloading ? whyOf(diagnose(gatherFacts(e, ctx))) : null;
+    const why = downloading ? whyOf(diagnose(gatherFacts(e, ctx, WHY_AVAILABILITY_MAX_AGE_MS))) : null;
     if (why === (e.why ?? null)) continue;
     e.why = why;
     show(e);
