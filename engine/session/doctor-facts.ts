@@ -51,7 +51,7 @@ export function gatherFacts(e: Entry, ctx: DoctorContext, availabilityMaxAgeMs =
     complete: t ? t.state === 'seeding' || t.complete : e.have !== null && e.doneBytes >= e.wantedBytes && e.wantedBytes > 0,
     downRate: t ? t.downloadMeter.rate() : 0,
     trackers: t ? trackerFacts(t) : [],
-    dht: { enabled: ctx.dhtEnabled, nodes: ctx.dhtNodes, private: e.meta?.private ?? false },
+    dht: { enabled: ctx.dhtEnabled, nodes: ctx.dhtNodes, private: e.meta?.private ?? false, peersFound: e.dhtPeersFound ?? 0 },
     knownPeers: t ? t.addressBook.size : 0,
     peers: t ? peerFacts(t, ctx.now) : { connected: 0, interesting: 0, chokingInteresting: 0, longestChokeMs: 0 },
     unavailable: t && t.state === 'downloading' ? cachedUnavailable(t, ctx.now, availabilityMaxAgeMs) : null,

@@ -17,7 +17,7 @@ function healthy(over: Partial<DoctorFacts> = {}): DoctorFacts {
     complete: false,
     downRate: 5_000_000,
     trackers: [{ url: 'http://t.example/announce', health: 'working', error: null, peers: 3 }],
-    dht: { enabled: true, nodes: 120, private: false },
+    dht: { enabled: true, nodes: 120, private: false, peersFound: 0 },
     knownPeers: 3,
     peers: { connected: 3, interesting: 3, chokingInteresting: 0, longestChokeMs: 0 },
     unavailable: { pieces: 0, bytes: 0, files: [], availablePiecesLeft: 40 },
@@ -40,7 +40,7 @@ test('no peers names each failing tracker and the DHT, with the add-trackers act
   const [top, ...rest] = diagnose(
     healthy({
       trackers: [{ url: 'http://dead.example/announce', health: 'error', error: 'HTTP 500', peers: null }],
-      dht: { enabled: false, nodes: 0, private: false },
+      dht: { enabled: false, nodes: 0, private: false, peersFound: 0 },
       knownPeers: 0,
       peers: { connected: 0, interesting: 0, chokingInteresting: 0, longestChokeMs: 0 },
       unavailable: null,
@@ -59,12 +59,13 @@ test('no peers names each failing tracker and the DHT, with the add-trackers act
 
 test('no trackers and no DHT (or a private torrent) is its own reason', () => {
   const none = { trackers: [], peers: { connected: 0, interesting: 0, chokingInteresting: 0, longestChokeMs: 0 }, unavailable: null, downRate: 0 };
-  assert.deepEqual(codes(healthy({ ...none, dht: { enabled: false, nodes: 0, private: false } })), ['noTrackers']);
-  assert.match(diagnose(healthy({ ...none, dht: { enabled: true, nodes: 50, private: true } }))[0].message, /private/);
+  assert.deepEqual(codes(healthy({ ...none, dht: { enabled: false, nodes: 0, private: false, peersFound: 0 } })), ['noTrackers']);
+  assert.match(diagnose(healthy({ ...none, dht: { enabled: true, nodes: 50, private: true, peersFound: 0 } }))[0].message, /private/);
   // With the DHT on, a trackerless torrent still has a way to find peers: "no peers", quoting the DHT's nodes.
-  const withDht = diagnose(healthy({ ...none, dht: { enabled: true, nodes: 50, private: false } }));
+  const withDht = diagnose(healthy({ ...none, dht: { enabled: true, nodes: 50, private: false, peersFound: 4 } }));
   assert.equal(withDht[0].code, 'noPeers');
-  assert.match(withDht[0].message, /DHT: 50 nodes/);
+  assert.match(withDht[0].message, /DHT: 50 nodes, lookups found 4 peers/);
+  assert.equal(withDht[0].numbers.dhtPeersFound, 4);
 });
 
 test('all interesting peers choking past the grace period: all choking; within it: nothing yet', () => {

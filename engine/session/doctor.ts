@@ -45,7 +45,8 @@ export interface DoctorFacts {
   complete: boolean;
   downRate: number;
   trackers: TrackerFact[];
-  dht: { enabled: boolean; nodes: number; private: boolean };
+  /** `peersFound`: peer addresses this torrent's DHT lookups returned since the engine started. */
+  dht: { enabled: boolean; nodes: number; private: boolean; peersFound: number };
   /** Peer addresses known (trackers, DHT, PEX, added by hand), connected or not. */
   knownPeers: number;
   /** Connected peers; `interesting`: those with a piece we want; `chokingInteresting`: of those, the ones choking us for CHOKE_GRACE_MS or more. */
@@ -211,7 +212,7 @@ function noPeers(f: DoctorFacts, out: DiagnosisReason[]): void {
   const empty = f.trackers.filter((t) => t.error === null && t.health === 'working' && (t.peers ?? 0) === 0).length;
   if (empty > 0) parts.push(`${empty} tracker${plural(empty)} answered with no peers`);
   if (f.trackers.length === 0) parts.push('no trackers');
-  parts.push(!f.dht.enabled ? 'DHT off' : f.dht.private ? 'DHT not used (private torrent)' : `DHT: ${f.dht.nodes} node${plural(f.dht.nodes)}`);
+  parts.push(!f.dht.enabled ? 'DHT off' : f.dht.private ? 'DHT not used (private torrent)' : `DHT: ${f.dht.nodes} node${plural(f.dht.nodes)}, lookups found ${f.dht.peersFound} peer${plural(f.dht.peersFound)}`);
   const short = failing.length > 0 ? `no peers: tracker ${failing.length === f.trackers.length ? 'error' : 'errors'} (${failing[0].error})` : 'no peers';
   out.push(
     reason(
@@ -219,7 +220,7 @@ function noPeers(f: DoctorFacts, out: DiagnosisReason[]): void {
       'blocking',
       short,
       `No peers connected (${f.knownPeers} address${f.knownPeers === 1 ? '' : 'es'} known). ${parts.join('; ')}.`,
-      { trackers: f.trackers.length, trackersFailing: failing.length, dhtNodes: f.dht.nodes, knownPeers: f.knownPeers },
+      { trackers: f.trackers.length, trackersFailing: failing.length, dhtNodes: f.dht.nodes, dhtPeersFound: f.dht.peersFound, knownPeers: f.knownPeers },
       action('addTrackers', 'Add trackers from a list'),
     ),
   );

@@ -48,6 +48,8 @@ export interface Entry extends TorrentOptionValues {
   extraPeers: { host: string; port: number }[];
   torrent: Torrent | null;
   fetch: MetadataFetch | null;
+  /** Peer addresses its DHT lookups returned so far (the doctor quotes it). Runtime only. */
+  dhtPeersFound?: number;
   /** Its DHT lookups and announces while it runs. */
   dhtHandle: { stop(): void; refresh(): void } | null;
   activeSince: number;
