@@ -43,7 +43,7 @@ test('axe finds no accessibility violations in the window, the details tabs, the
     await expect(dialog).toBeHidden();
 
     await torrentRow(app, 'Audited payload').click();
-    for (const tab of ['General', 'Files', 'Peers', 'Trackers', 'Pieces', 'Speed']) {
+    for (const tab of ['General', 'Files', 'Peers', 'Trackers', 'Pieces', 'Speed', 'Why?']) {
       await app.getByRole('tab', { name: tab }).click();
       await expect(app.getByRole('tab', { name: tab })).toHaveAttribute('aria-selected', 'true');
       found.push(...(await audit(app, `${scheme}, ${tab} tab`)));

@@ -50,6 +50,7 @@ const base: TorrentSummary = {
   maxConnections: null,
   goalReached: null,
   moveProgress: null,
+  why: null,
 };
 
 test('SUMMARY_KEYS lists every field of the sample summary', () => {
@@ -124,6 +125,7 @@ const summaryFields = {
   maxConnections: nullableCount,
   goalReached: fc.constantFrom('ratio' as const, 'seedTime' as const, null),
   moveProgress: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }),
+  why: fc.option(fc.string({ maxLength: 10 }), { nil: null }),
 };
 const summaryFor = (id: string): fc.Arbitrary<TorrentSummary> => fc.record({ id: fc.constant(id), ...summaryFields });
 /** Two summaries of one torrent that share a random subset of fields. */

@@ -37,6 +37,7 @@ const SUMMARY_FIELDS: { [K in keyof TorrentSummary]-?: true } = {
   maxConnections: true,
   goalReached: true,
   moveProgress: true,
+  why: true,
 };
 
 /** Every TorrentSummary field, in declaration order. */

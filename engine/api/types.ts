@@ -62,6 +62,8 @@ export interface TorrentSummary {
   goalReached: 'ratio' | 'seedTime' | null;
   /** 0..1 while moveStorage moves the files (stateReason names the folder); null otherwise. */
   moveProgress: number | null;
+  /** The doctor's top reason this torrent is not at full speed, in a few words ("all 12 peers choking us"); null when nothing holds it back. */
+  why: string | null;
 }
 
 export type TorrentPatch = Partial<TorrentSummary> & { id: TorrentId };
@@ -363,9 +365,59 @@ export type Command =
   /** Whether a folder on the engine's machine can hold downloads (the UI's folder fields, before add or move). */
   | { type: 'checkPath'; path: string }
   /** RSS feeds and download rules (issue 17): see rss-types.ts. */
-  | RssCommand;
+  | RssCommand
+  /** The doctor: why this torrent is not at full speed, most important reason first. */
+  | { type: 'diagnose'; id: TorrentId };
 
 export type CommandType = Command['type'];
+
+/**
+ * The doctor (issue 17): one reason a torrent is not at full speed. `code` is stable (tests, UIs pick icons by
+ * it); `message` is for people; `numbers` carries the figures the message quotes (peers, bytes, limits), so a UI
+ * can format them its own way.
+ */
+export interface DiagnosisReason {
+  code: DiagnosisCode;
+  /** 'blocking': nothing can download until it changes; 'limiting': it downloads, slower than it could; 'info': worth knowing. */
+  severity: 'blocking' | 'limiting' | 'info';
+  /** A few words for the Status column ("all 12 peers choking us"). */
+  short: string;
+  message: string;
+  numbers: Record<string, number>;
+  /** The one thing a user can do about it, when there is one. */
+  action: DiagnosisAction | null;
+}
+
+export type DiagnosisCode =
+  | 'error'
+  | 'paused'
+  | 'goalReached'
+  | 'checking'
+  | 'metadata'
+  | 'queued'
+  | 'noTrackers'
+  | 'noPeers'
+  | 'encryptionRefused'
+  | 'allChoking'
+  | 'availability'
+  | 'globalLimit'
+  | 'altLimit'
+  | 'torrentLimit'
+  | 'diskBusy'
+  | 'portUnreachable'
+  | 'complete';
+
+/**
+ * What the action button does. 'raiseLimit' opens the dialog where the limit is set (`dialog`); the others are
+ * commands: forceStart, resume, setTorrentOptions (ignoreGoal clears the goal; addTrackers opens the tracker
+ * editor with a list to paste), setSettings ({ encryption: 'prefer' }).
+ */
+export interface DiagnosisAction {
+  kind: 'raiseLimit' | 'forceStart' | 'resume' | 'ignoreGoal' | 'addTrackers' | 'allowUnencrypted';
+  label: string;
+  /** For raiseLimit: which dialog holds the limit. */
+  dialog?: 'settings' | 'torrentOptions';
+}
 
 /** What each command answers with. */
 export interface ResultOf extends RssResultOf {
@@ -391,6 +443,7 @@ export interface ResultOf extends RssResultOf {
   reannounce: null;
   banPeer: { disconnected: number };
   createTorrent: { torrent: Uint8Array; name: string; infoHash: string; id: TorrentId | null };
+  diagnose: { reasons: DiagnosisReason[] };
 }
 
 /** checkPath's answer. `problem` names the folder and what to do; null when downloads can go there. */

@@ -46,6 +46,7 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'banPeer',
   'createTorrent',
   ...RSS_COMMAND_TYPES,
+  'diagnose',
 ];
 /** host:port with a port 1..65535, or [v6]:port. */
 const PEER_RE = /^(?:\[[0-9a-fA-F:.]{2,45}\]|[A-Za-z0-9.-]{1,253}):(?:6553[0-5]|655[0-2]\d|65[0-4]\d{2}|6[0-4]\d{3}|[1-5]\d{4}|[1-9]\d{0,3})$/;
@@ -140,6 +141,7 @@ const COMMAND_KEYS: { [K in CommandType]: readonly string[] } = {
   banPeer: ['id', 'peer'],
   createTorrent: ['path', 'trackers', 'webSeeds', 'pieceLength', 'private', 'comment', 'format', 'seed'],
   ...RSS_COMMAND_KEYS,
+  diagnose: ['id'],
 };
 
 export function parseCommand(v: unknown, path: string): Command {
@@ -194,6 +196,7 @@ export function parseCommand(v: unknown, path: string): Command {
     case 'moveStorage':
       return { type, id: torrentId(f('id'), p('id')), savePath: absolutePath(f('savePath'), p('savePath'), false) };
     case 'getInfo':
+    case 'diagnose':
       return { type, id: torrentId(f('id'), p('id')) };
     case 'checkPath':
       return { type, path: fsPath(f('path'), p('path'), true) };

@@ -96,6 +96,7 @@ const valid: Command[] = [
   { type: 'rssPreview', rule: { id: 'r1', name: 'Show', enabled: true, mustContain: '^show', mustNotContain: '', useRegex: true, episodeFilter: '', smartFilter: false, feedIds: [], savePath: '/data/tv', category: null, addPaused: true } },
   { type: 'setTorrentOptions', id: A, options: { trackers: [['http://t.example/announce']] } },
   { type: 'addPeers', id: A, peers: ['127.0.0.1:6881', '[::1]:1'] },
+  { type: 'diagnose', id: A },
 ];
 
 test('accepts a valid example of every command', () => {
@@ -220,6 +221,7 @@ test('rejects invalid fields of every command, naming the field', () => {
     [{ type: 'moveStorage', id: C }, 'command.savePath must be a string'],
     [{ type: 'getInfo' }, 'command.id must be a 40-character lowercase hex info hash'],
     [{ type: 'getInfo', id: 'g'.repeat(40) }, 'command.id must be a 40-character lowercase hex info hash'],
+    [{ type: 'diagnose', id: 'ABC' }, 'command.id must be a 40-character lowercase hex info hash'],
     [{ type: 'getSettings', id: C }, 'command.id is not a known field'],
     [{ type: 'snapshot', seq: 1 }, 'command.seq is not a known field'],
     // setSettings

@@ -7,6 +7,7 @@ import { loadInput } from './load.js';
 import { printInfo } from './info.js';
 import { parseCommand } from './args.js';
 import { daemonCommand } from './daemon.js';
+import { doctorCommand } from './doctor.js';
 
 const HELP = `Tessera: a BitTorrent client.
 
@@ -18,6 +19,7 @@ Usage:
   tessera create <path> --out <file.torrent> [--tracker <url>]... [--piece-length <bytes>] [--private] [--comment <text>]
   tessera daemon [--host 127.0.0.1] [--port 9080] [--token <t>] [--data-dir <dir>] [--download-dir <dir>] [--peer-port <n>]
                  [--allow-remote] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--watch <dir>]... [--verbose]
+  tessera doctor <info-hash> [--url ws://host:port/api | --port <n>] [--token <t>] [--data-dir <dir>] [--json]
 
 download exits 0 once every piece is verified on disk; run it again after an
 interruption and it continues where it stopped. Limits are in bytes per second
@@ -33,7 +35,12 @@ daemon serves the web interface and the protocol (WebSocket at /api?token=…)
 on 127.0.0.1:9080 until Ctrl+C or SIGTERM, and prints the address to open,
 http://127.0.0.1:9080/#token=…; --port 0 picks a free port. A token is
 generated unless --token gives one. Binding a non-loopback --host needs
---allow-remote; prefer an SSH tunnel (ssh -L 9080:127.0.0.1:9080 host).`;
+--allow-remote; prefer an SSH tunnel (ssh -L 9080:127.0.0.1:9080 host).
+
+doctor asks a running daemon (127.0.0.1:9080 unless --port or --url) why a
+torrent is not at full speed and prints the reasons, most important first,
+each with what to do; the token is --token or the one saved in the daemon's
+data folder.`;
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -72,6 +79,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'daemon':
         await daemonCommand(rest, out);
+        return 0;
+      case 'doctor':
+        await doctorCommand(rest, out);
         return 0;
       default:
         throw new InputError(`unknown command ${JSON.stringify(command)}; run "tessera --help" for the commands`);

@@ -29,6 +29,14 @@ export interface DialerOptions {
   readonly preferences: () => DialPreferences;
 }
 
+/**
+ * Encryption is required and the peer answered, but not with an encrypted handshake (a plaintext-only peer):
+ * the doctor counts these as peers the policy refused.
+ */
+export class EncryptionRequiredError extends Error {
+  override readonly name = 'EncryptionRequiredError';
+}
+
 /** Opens outgoing peer connections over TCP or uTP, falling back from one to the other, with MSE as the policy says. */
 export class PeerDialer {
   private readonly utpHints = new Set<string>();
@@ -63,6 +71,7 @@ export class PeerDialer {
     const order = this.order(host, port);
     if (order.length === 0) throw new Error('no transport is on to dial peers (tcp and utp are both off)');
     const failures: string[] = [];
+    let answeredWithoutMse = false;
     const offer = policy === 'require' ? CRYPTO_RC4 : CRYPTO_RC4 | CRYPTO_PLAINTEXT;
     for (let i = 0; i < order.length; i++) {
       const kind = order[i];
@@ -82,6 +91,7 @@ export class PeerDialer {
         } catch (err) {
           const reason = (err as Error).message;
           failures.push(`${kind}: ${reason}`);
+          answeredWithoutMse = true;
           if (policy === 'require') continue;
           log?.(`${host}:${port}: encrypted handshake failed (${reason}); trying plaintext`);
         }
@@ -97,7 +107,10 @@ export class PeerDialer {
         failures.push(`${kind}: ${(err as Error).message}`);
       }
     }
-    if (policy === 'require') throw new Error(`encrypted handshake failed (encryption is required): ${failures.join('; ')}`);
+    if (policy === 'require') {
+      const message = `encrypted handshake failed (encryption is required): ${failures.join('; ')}`;
+      throw answeredWithoutMse ? new EncryptionRequiredError(message) : new Error(message);
+    }
     throw new Error(failures.join('; '));
   }
 

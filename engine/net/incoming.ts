@@ -11,6 +11,8 @@ export interface IncomingOptions {
   readonly findInfoHash: (req2: Uint8Array) => Uint8Array | null;
   readonly route: (handshake: Handshake, stream: IncomingStream) => void;
   readonly log: (line: string) => void;
+  /** A connection the encryption policy refused: 'plaintext' under 'require', 'encrypted' under 'disable' (counted for the doctor). */
+  readonly refused?: (kind: 'plaintext' | 'encrypted') => void;
 }
 
 /**
@@ -23,10 +25,16 @@ export function acceptIncoming(transport: IncomingStream, opts: IncomingOptions)
   sniff(transport, (plaintext) => {
     const policy = opts.encryption();
     if (plaintext) {
-      if (policy === 'require') return refuse(transport, opts, `refused a plaintext connection from ${peer}: encryption is required`);
+      if (policy === 'require') {
+        opts.refused?.('plaintext');
+        return refuse(transport, opts, `refused a plaintext connection from ${peer}: encryption is required`);
+      }
       return readIncomingHandshake(transport, opts.route);
     }
-    if (policy === 'disable') return refuse(transport, opts, `refused an encrypted (MSE) connection from ${peer}: encryption is disabled`);
+    if (policy === 'disable') {
+      opts.refused?.('encrypted');
+      return refuse(transport, opts, `refused an encrypted (MSE) connection from ${peer}: encryption is disabled`);
+    }
     negotiateIncoming(transport, policy === 'require' ? CRYPTO_RC4 : CRYPTO_RC4 | CRYPTO_PLAINTEXT, opts.findInfoHash).then(
       ({ stream, result }) =>
         readIncomingHandshake(stream, (hs, s) => {

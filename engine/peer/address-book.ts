@@ -52,6 +52,14 @@ export class AddressBook {
     }
   }
 
+  /** Forgets past failures: every known address is due now (a setting that made them fail changed, e.g. encryption). */
+  retryAll(now: number): void {
+    for (const entry of this.known.values()) {
+      entry.failures = 0;
+      entry.nextTry = now;
+    }
+  }
+
   isConnected(host: string, port: number): boolean {
     return this.connected.has(`${host}:${port}`);
   }

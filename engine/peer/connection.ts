@@ -57,6 +57,8 @@ export class PeerConnection {
   amChoking = true;
   amInterested = false;
   peerChoking = true;
+  /** Clock time the peer last started choking us (its connect time until it unchokes once): the doctor's "choking for N s". */
+  chokedUsSince: number;
   peerInterested = false;
   /** What the peer has; null until its bitfield (or have-all/none) arrives. */
   bits: Bitfield | null = null;
@@ -109,6 +111,7 @@ export class PeerConnection {
     this.uploadMeter = new RateMeter(opts.clock);
     const now = opts.clock.now();
     this.connectedAt = now;
+    this.chokedUsSince = now;
     this.requests = new RequestPipeline(now);
     this.lastReceiveAt = now;
     this.lastSendAt = now;
@@ -292,8 +295,10 @@ export class PeerConnection {
   }
 
   private applyChokeState(type: 'choke' | 'unchoke' | 'interested' | 'notInterested'): void {
-    if (type === 'choke') this.peerChoking = true;
-    else if (type === 'unchoke') this.peerChoking = false;
+    if (type === 'choke') {
+      if (!this.peerChoking) this.chokedUsSince = this.opts.clock.now();
+      this.peerChoking = true;
+    } else if (type === 'unchoke') this.peerChoking = false;
     else this.peerInterested = type === 'interested';
   }
 

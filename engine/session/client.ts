@@ -12,7 +12,7 @@ import { makePeerId, req2Hash } from '../wire/index.js';
 import type { EncryptionPolicy } from '../api/types.js';
 import type { PeerStream } from '../net/transport.js';
 import { acceptIncoming } from '../net/incoming.js';
-import { PeerDialer, type DialPreferences } from '../net/dial.js';
+import { EncryptionRequiredError, PeerDialer, type DialPreferences } from '../net/dial.js';
 import { Reachability, type PortMappingOptions } from './reachability.js';
 import { PieceMemory } from '../storage/piece-memory.js';
 
@@ -65,6 +65,8 @@ export class Client {
   readonly pieceMemory: PieceMemory;
   private transports: DialPreferences;
   private readonly dialer: PeerDialer;
+  /** Connections the encryption policy cost us, for the doctor: incoming ones session-wide, outgoing ones per torrent (hex info hash). */
+  readonly encryptionRefusals = { incomingPlaintext: 0, incomingEncrypted: 0, outgoing: new Map<string, number>() };
 
   constructor(private readonly opts: ClientOptions = {}) {
     this.peerId = makePeerId();
@@ -87,6 +89,10 @@ export class Client {
           else torrent.acceptIncoming(stream, hs);
         },
         log: (line) => this.opts.log?.(line),
+        refused: (kind) => {
+          if (kind === 'plaintext') this.encryptionRefusals.incomingPlaintext++;
+          else this.encryptionRefusals.incomingEncrypted++;
+        },
       });
     });
     this.listener.setTransports(this.transports);
@@ -109,7 +115,18 @@ export class Client {
   }
 
   private dial(host: string, port: number, infoHash: Uint8Array, log?: (line: string) => void): Promise<PeerStream> {
-    return this.dialer.dial(host, port, infoHash, this.encryption, log);
+    return this.dialer.dial(host, port, infoHash, this.encryption, log).catch((err: unknown) => {
+      if (err instanceof EncryptionRequiredError) {
+        const key = toHex(infoHash);
+        this.encryptionRefusals.outgoing.set(key, (this.encryptionRefusals.outgoing.get(key) ?? 0) + 1);
+      }
+      throw err;
+    });
+  }
+
+  /** The encryption policy in effect for new connections. */
+  get encryptionPolicy(): EncryptionPolicy {
+    return this.encryption;
   }
 
   /** Bytes per second for all torrents together; null lifts a limit, undefined leaves it unchanged. */
@@ -209,6 +226,7 @@ export class Client {
 
   async remove(torrent: Torrent): Promise<void> {
     this.torrents.delete(torrent.infoHashHex);
+    this.encryptionRefusals.outgoing.delete(torrent.infoHashHex);
     this.byReq2.delete(toHex(req2Hash(torrent.meta.infoHash)));
     const v2Id = torrent.meta.version === 'hybrid' ? torrent.meta.infoHashV2?.slice(0, 20) : undefined;
     if (v2Id) {

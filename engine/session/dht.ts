@@ -63,6 +63,7 @@ export class SessionDht {
     e.dhtHandle = this.node.track(Buffer.from(e.id, 'hex'), {
       port: listenPort,
       onPeers: (peers) => {
+        e.dhtPeersFound = (e.dhtPeersFound ?? 0) + peers.length;
         e.torrent?.addPeers(peers, 'dht');
         e.fetch?.addPeers(peers);
       },

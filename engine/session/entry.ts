@@ -48,6 +48,8 @@ export interface Entry extends TorrentOptionValues {
   extraPeers: { host: string; port: number }[];
   torrent: Torrent | null;
   fetch: MetadataFetch | null;
+  /** Peer addresses its DHT lookups returned so far (the doctor quotes it). Runtime only. */
+  dhtPeersFound?: number;
   /** Its DHT lookups and announces while it runs. */
   dhtHandle: { stop(): void; refresh(): void } | null;
   activeSince: number;
@@ -64,6 +66,8 @@ export interface Entry extends TorrentOptionValues {
   recordDirty: boolean;
   /** The running torrent's meter totals at the last save, and when that was (session clock). */
   savedTotals: { down: number; up: number; at: number };
+  /** The doctor's top reason while it runs, refreshed about once a second (doctor-facts.ts refreshWhy). Runtime only. */
+  why?: string | null;
   /** The summary the UI has; diffs are taken against it. */
   sent: TorrentSummary | null;
   dirty: boolean;
@@ -142,6 +146,7 @@ export function summarize(entry: Entry): TorrentSummary {
     seedTimeLimitMinutes: entry.seedTimeLimitMinutes,
     maxConnections: entry.maxConnections,
     goalReached: entry.paused && entry.pausedFor ? entry.pausedFor.goal : null,
+    why: entry.torrent || entry.fetch ? (entry.why ?? null) : null,
     moveProgress: entry.moving ? (entry.moving.total > 0 ? Math.min(1, Math.round((entry.moving.done / entry.moving.total) * 1000) / 1000) : 0) : null,
   };
 }

@@ -36,11 +36,15 @@ import { checkSavePath } from './check-path.js';
 import { MoreCommands } from './more-commands.js';
 import { RssService } from './rss-service.js';
 import { downloadsPausedUntil, schedulePauseReason } from './schedules.js';
+import { diagnose } from './doctor.js';
+import { gatherFacts, refreshWhy, type DoctorContext } from './doctor-facts.js';
 
 export { ApiError } from './api-error.js';
 export type { SessionOptions } from './session-options.js';
 
 const FLUSH_INTERVAL_MS = 5_000;
+/** How often the doctor's summary (TorrentSummary.why) of running torrents is refreshed. */
+const WHY_INTERVAL_MS = 1_000;
 
 /**
  * Many torrents: command dispatch, the queue, global limits and the protocol's state stream. One
@@ -53,6 +57,7 @@ export class Session {
   private settings: Settings;
   private readonly scheduler: TickScheduler;
   private lastFlush = 0;
+  private lastWhy = 0;
   private readonly stream = new StateStream();
   private readonly defaultView: StreamView | null;
   private readonly activity = new RowActivity();
@@ -241,6 +246,8 @@ export class Session {
         return torrentInfo(this.entry(cmd.id));
       case 'checkPath':
         return checkSavePath(cmd.path);
+      case 'diagnose':
+        return { reasons: diagnose(gatherFacts(this.entry(cmd.id), this.doctorContext())) };
       case 'reannounce':
       case 'banPeer':
       case 'createTorrent':
@@ -326,10 +333,13 @@ export class Session {
     }
     const conflict = settingsConflict(mergeSettings(this.settings, patch));
     if (conflict) throw new ApiError('InvalidCommand', conflict);
+    const encryptionChanged = patch.encryption !== undefined && patch.encryption !== this.settings.encryption;
     this.settings = mergeSettings(this.settings, patch);
     await this.store.saveSettings(this.settings);
     this.followPauseSchedule();
     applyClientSettings(this.client, this.settings, this.opts);
+    // Peers the old policy refused may connect now (the doctor's "allow unencrypted peers").
+    if (encryptionChanged) for (const e of this.entries.values()) e.torrent?.retryPeers();
     for (const e of this.entries.values()) this.applyTorrentOptions(e);
     await this.discovery.apply(this.settings, this.entries.values());
     this.applyQueue();
@@ -411,6 +421,10 @@ export class Session {
       this.applyQueue();
       this.applyGlobalLimits();
     }
+    if (now - this.lastWhy >= WHY_INTERVAL_MS) {
+      this.lastWhy = now;
+      refreshWhy(this.activity.running, this.doctorContext(), (e) => this.show(e));
+    }
     const moved = this.emitBatch();
     const quiet = !moved && !this.queueDirty && !this.activity.anyLiveWork();
     if (now - this.lastFlush > FLUSH_INTERVAL_MS) {
@@ -435,6 +449,17 @@ export class Session {
 
   private globalStats(): GlobalStats {
     return this.totals.stats(() => this.entries.values(), this.activity.running, this.clock.now(), { settings: this.settings, dhtNodes: this.discovery.dhtNodes, freeDiskBytes: this.freeDisk, portMapping: this.opts.portMapping ? this.client.reachability.status() : undefined });
+  }
+
+  private doctorContext(): DoctorContext {
+    return {
+      settings: this.settings,
+      client: this.client,
+      dhtNodes: this.discovery.dhtNodes,
+      dhtEnabled: this.settings.dht && this.opts.dht !== undefined,
+      portMapping: this.opts.portMapping ? this.client.reachability.status() : undefined,
+      now: this.clock.now(),
+    };
   }
 
   private async refreshFreeDisk(): Promise<void> {

@@ -22,6 +22,8 @@ export type HostileBehaviour =
   | 'corrupt-blocks'
   /** Sends a message length far above any sane limit right after the handshake. */
   | 'oversized-message'
+  /** Advertises every piece and never unchokes: a seeder that uploads to others only (the doctor's "all peers choking"). */
+  | 'never-unchoke'
   // ut_metadata (BEP 9) misbehaviours, for magnet links. They need `opts.metadata` (the real or a forged info dict).
   /** Answers each metadata request with a data piece longer than the piece can be (16 KiB + 100 bytes of junk). */
   | 'metadata-wrong-length'
@@ -160,7 +162,7 @@ export function startHostilePeer(infoHash: Uint8Array, pieceCount: number, behav
           return;
         }
         socket.write(encodeMessage({ type: 'bitfield', bits: Bitfield.full(pieceCount).bytes }));
-        socket.write(encodeMessage({ type: 'unchoke' }));
+        if (behaviour !== 'never-unchoke') socket.write(encodeMessage({ type: 'unchoke' }));
         data = pending.subarray(HANDSHAKE_LENGTH);
       }
       if (metadataMode) {
@@ -169,7 +171,8 @@ export function startHostilePeer(infoHash: Uint8Array, pieceCount: number, behav
       }
       framer.push(data, (frame) => {
         const msg = decodeMessage(frame);
-        if (msg.type !== 'request') return;
+        // A choked peer's requests go unanswered (BEP 3): it asks in vain.
+        if (msg.type !== 'request' || behaviour === 'never-unchoke') return;
         garbage++;
         const block = Buffer.alloc(msg.length, 0xa5);
         socket.write(encodePieceHeader(msg.index, msg.begin, msg.length));

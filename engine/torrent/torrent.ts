@@ -148,6 +148,9 @@ export class Torrent implements SwarmHost {
     return this.state === 'downloading' || this.state === 'seeding';
   }
 
+  /** Clock time since when the disk has been behind (diskBusy at every tick since), or null: the doctor's "disk cannot keep up". */
+  diskBusySince: number | null = null;
+
   /** The disk is behind: let the pipelines drain instead of buffering more pieces. */
   get diskBusy(): boolean {
     return this.verifying.size >= MAX_PIECES_WRITING;
@@ -212,6 +215,12 @@ export class Torrent implements SwarmHost {
     const hit = [...this.swarm.peers].filter((p) => this.addressBook.isBanned(p.transport.remoteAddress, p.transport.remotePort));
     for (const p of hit) p.close('banned by the user');
     return hit.length;
+  }
+
+  /** Dials every known peer again, past failures forgotten (the encryption policy changed: they may connect now). */
+  retryPeers(): void {
+    this.addressBook.retryAll(this.clock.now());
+    this.swarm.connectMore();
   }
 
   addPeers(peers: readonly PeerAddress[], source: string): void {
@@ -430,6 +439,8 @@ export class Torrent implements SwarmHost {
       return;
     }
     const now = this.clock.now();
+    if (!this.diskBusy) this.diskBusySince = null;
+    else this.diskBusySince ??= now;
     swarm.tick(now);
     this.v2?.tick(now);
     this.extensions.tick(swarm.peers, now);

@@ -35,6 +35,7 @@ export function summary(id: string, fields: Partial<TorrentSummary> = {}): Torre
     maxConnections: null,
     goalReached: null,
     moveProgress: null,
+    why: null,
     ...fields,
   };
 }

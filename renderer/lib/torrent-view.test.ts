@@ -122,6 +122,15 @@ test('the Status column adds the engine reason only when it says more than the s
   assert.deepEqual(statusText(row('downloading', 'looking for peers')), { label: 'Downloading', detail: 'looking for peers' });
 });
 
+test('the doctor\'s words stand for the reason of a download that is not at full speed', () => {
+  const row = (state: TorrentSummary['state'], why: string | null) => ({ state, stateReason: 'stalled: no data received for a while; waiting for peers', forceStart: false, error: null, why });
+  assert.equal(statusLine(row('stalled', 'all 12 peers choking us')), 'Stalled: all 12 peers choking us');
+  assert.equal(statusLine(row('downloading', 'global limit 100 kB/s')), 'Downloading: global limit 100 kB/s');
+  assert.equal(statusLine(row('stalled', null)), 'Stalled: no data received for a while; waiting for peers');
+  // A paused or queued torrent's own reason says it already.
+  assert.equal(statusLine({ state: 'paused', stateReason: 'paused', forceStart: false, error: null, why: 'no peers' }), 'Paused');
+});
+
 test('a state reads once: no "Downloading — downloading", no "Stalled: stalled:", no "Paused — paused"', () => {
   const row = (state: TorrentSummary['state'], stateReason: string, forceStart = false) => ({ state, stateReason, forceStart, error: null });
   assert.equal(statusLine(row('downloading', 'downloading')), 'Downloading');

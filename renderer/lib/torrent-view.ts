@@ -30,9 +30,11 @@ export const STATE_LABELS: Readonly<Record<TorrentState, string>> = {
  * more than the label ("waiting: 3 of 3 download slots in use", not "downloading" again). A reason that
  * starts by repeating the state ("stalled: no data received…") loses that prefix, so it reads once.
  */
-export function statusText(t: Pick<TorrentSummary, 'state' | 'stateReason' | 'forceStart' | 'error'>): { label: string; detail: string | null } {
+export function statusText(t: Pick<TorrentSummary, 'state' | 'stateReason' | 'forceStart' | 'error'> & { why?: string | null }): { label: string; detail: string | null } {
   const base = STATE_LABELS[t.state];
   const label = t.forceStart && t.state !== 'paused' ? `Forced ${base.toLowerCase()}` : base;
+  // The doctor's words say more than the state's ("Stalled: all 12 peers choking us").
+  if (t.why && (t.state === 'downloading' || t.state === 'stalled' || t.state === 'metadata')) return { label, detail: t.why };
   // Longest first, so "downloading (forced)" is recognised before "downloading".
   const said = [`${t.state} (forced)`, label.toLowerCase(), base.toLowerCase(), t.state].sort((a, b) => b.length - a.length);
   let reason = (t.state === 'error' ? (t.error ?? t.stateReason) : t.stateReason).trim();
@@ -50,7 +52,7 @@ export function statusText(t: Pick<TorrentSummary, 'state' | 'stateReason' | 'fo
 }
 
 /** The state and its reason as one line: "Stalled: no data received for a while; waiting for peers". */
-export function statusLine(t: Pick<TorrentSummary, 'state' | 'stateReason' | 'forceStart' | 'error'>): string {
+export function statusLine(t: Pick<TorrentSummary, 'state' | 'stateReason' | 'forceStart' | 'error'> & { why?: string | null }): string {
   const { label, detail } = statusText(t);
   return detail ? `${label}: ${detail}` : label;
 }

@@ -41,7 +41,7 @@ export type SortKey =
   | 'peers'
   | 'seeds'
   | 'addedAt';
-export type DetailsTab = 'general' | 'files' | 'peers' | 'trackers' | 'pieces' | 'speed';
+export type DetailsTab = 'general' | 'files' | 'peers' | 'trackers' | 'pieces' | 'speed' | 'why';
 
 export interface EngineSlice {
   connection: ConnectionStatus;

@@ -20,6 +20,8 @@ export function topicsFor(tab: DetailsTab): DetailTopic[] {
       return ['pieces']; // availability and the piece count shown on the General tab
     case 'speed':
       return [];
+    case 'why':
+      return ['trackers']; // the tracker list the "add trackers" action opens with
   }
 }
 

@@ -13,6 +13,7 @@ import { PeersTab } from './PeersTab.js';
 import { PiecesTab } from './PiecesTab.js';
 import { SpeedTab } from './SpeedTab.js';
 import { TrackersTab } from './TrackersTab.js';
+import { WhyTab } from './WhyTab.js';
 
 export const DETAILS_TABS: readonly { id: DetailsTab; label: string }[] = [
   { id: 'general', label: 'General' },
@@ -21,6 +22,7 @@ export const DETAILS_TABS: readonly { id: DetailsTab; label: string }[] = [
   { id: 'trackers', label: 'Trackers' },
   { id: 'pieces', label: 'Pieces' },
   { id: 'speed', label: 'Speed' },
+  { id: 'why', label: 'Why?' },
 ];
 
 export function DetailsPane(): ReactNode {
@@ -94,5 +96,7 @@ function TabContent(props: { tab: DetailsTab; id: string }): ReactNode {
       return <PiecesTab key={props.id} />;
     case 'speed':
       return <SpeedTab />;
+    case 'why':
+      return <WhyTab key={props.id} id={props.id} />;
   }
 }

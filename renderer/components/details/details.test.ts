@@ -62,11 +62,11 @@ test('with nothing selected the pane says what to do', () => {
   assert.match(render(null), /Select a torrent to see its details/);
 });
 
-test('six tabs in a tablist, the active one selected and the only tab stop', () => {
+test('seven tabs in a tablist, the active one selected and the only tab stop', () => {
   const html = render('files', { files: [] });
   assert.match(html, /role="tablist"/);
   const tabs = [...html.matchAll(/<button[^>]*role="tab"[^>]*>([^<]+)<\/button>/g)];
-  assert.deepEqual(tabs.map((m) => m[1]), ['General', 'Files', 'Peers', 'Trackers', 'Pieces', 'Speed']);
+  assert.deepEqual(tabs.map((m) => m[1]), ['General', 'Files', 'Peers', 'Trackers', 'Pieces', 'Speed', 'Why?']);
   const selected = tabs.filter((m) => m[0].includes('aria-selected="true"'));
   assert.equal(selected.length, 1);
   assert.match(selected[0][0], /tabindex="0"/);
