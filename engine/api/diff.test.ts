@@ -50,6 +50,8 @@ const base: TorrentSummary = {
   maxConnections: null,
   goalReached: null,
   moveProgress: null,
+  category: null,
+  tags: [],
 };
 
 test('SUMMARY_KEYS lists every field of the sample summary', () => {
@@ -124,6 +126,8 @@ const summaryFields = {
   maxConnections: nullableCount,
   goalReached: fc.constantFrom('ratio' as const, 'seedTime' as const, null),
   moveProgress: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }),
+  category: fc.constantFrom('Movies', 'Movies/4K', null),
+  tags: fc.constantFrom<string[]>([], ['hd'], ['hd', 'x']),
 };
 const summaryFor = (id: string): fc.Arbitrary<TorrentSummary> => fc.record({ id: fc.constant(id), ...summaryFields });
 /** Two summaries of one torrent that share a random subset of fields. */

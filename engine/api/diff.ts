@@ -37,6 +37,8 @@ const SUMMARY_FIELDS: { [K in keyof TorrentSummary]-?: true } = {
   maxConnections: true,
   goalReached: true,
   moveProgress: true,
+  category: true,
+  tags: true,
 };
 
 /** Every TorrentSummary field, in declaration order. */

@@ -60,6 +60,9 @@ export interface TorrentSummary {
   goalReached: 'ratio' | 'seedTime' | null;
   /** 0..1 while moveStorage moves the files (stateReason names the folder); null otherwise. */
   moveProgress: number | null;
+  /** Its category ("Movies/4K", see api/categories.ts) and tags (sorted, unique); also in TorrentOptionValues. */
+  category: string | null;
+  tags: string[];
 }
 
 export type TorrentPatch = Partial<TorrentSummary> & { id: TorrentId };
@@ -198,6 +201,13 @@ export interface WeeklySchedule {
  */
 export type EncryptionPolicy = 'prefer' | 'require' | 'disable';
 
+/** A category (api/categories.ts): torrents assigned to it follow its save path when it has one. */
+export interface CategoryDef {
+  name: string;
+  /** Absolute; null: torrents keep the save path they have. */
+  savePath: string | null;
+}
+
 export interface Settings {
   downloadDir: string;
   listenPort: number;
@@ -235,6 +245,11 @@ export interface Settings {
   tcp: boolean;
   /** Dial uTP first to peers known to take it (libtorrent's way); false: TCP first to every peer. */
   preferUtp: boolean;
+  /**
+   * The categories, each name once (api/categories.ts). Changing one's save path moves the data of its
+   * torrents there (qBittorrent's "relocate torrents"); removing one clears it from its torrents.
+   */
+  categories: CategoryDef[];
 }
 
 /**
@@ -255,6 +270,10 @@ export interface TorrentOptionValues {
   maxConnections: number | null;
   /** Its trackers, tiers in order (the Trackers tab edits them); null: the ones in the metainfo or magnet. */
   trackers: string[][] | null;
+  /** Its category; setting it (setCategory, or here) moves the data to the category's save path when it has one. */
+  category: string | null;
+  /** Sorted, unique (api/categories.ts changeTags). */
+  tags: string[];
 }
 
 /** setTorrentOptions' patch: the options to change. */
@@ -295,6 +314,9 @@ export type Command =
       paused?: boolean;
       filePriorities?: FilePriority[];
       queueTop?: boolean;
+      /** Category path like "Movies/4K"; a torrent follows its category's save path when it has one. */
+      category?: string;
+      tags?: string[];
       /**
        * A magnet link fetches its metadata and then pauses (stateReason "metadata received: choose
        * files, then resume"), so files can be chosen before any data is downloaded. No effect on a .torrent.
@@ -331,7 +353,14 @@ export type Command =
    */
   | { type: 'createTorrent'; path: string; trackers: string[][]; webSeeds: string[]; pieceLength: number | null; private: boolean; comment: string; format: 'v1' | 'v2' | 'hybrid'; seed: boolean }
   /** Whether a folder on the engine's machine can hold downloads (the UI's folder fields, before add or move). */
-  | { type: 'checkPath'; path: string };
+  | { type: 'checkPath'; path: string }
+  /**
+   * Puts torrents in a category (null: none). A category not in the settings yet is created (no save path).
+   * A torrent whose new category has a save path moves its data there, as moveStorage does.
+   */
+  | { type: 'setCategory'; ids: TorrentId[]; category: string | null }
+  /** Adds and removes tags on torrents (a tag both added and removed ends removed). */
+  | { type: 'setTags'; ids: TorrentId[]; add: string[]; remove: string[] };
 
 export type CommandType = Command['type'];
 
@@ -359,6 +388,8 @@ export interface ResultOf {
   reannounce: null;
   banPeer: { disconnected: number };
   createTorrent: { torrent: Uint8Array; name: string; infoHash: string; id: TorrentId | null };
+  setCategory: null;
+  setTags: null;
 }
 
 /** checkPath's answer. `problem` names the folder and what to do; null when downloads can go there. */

@@ -1,6 +1,7 @@
 /** Validation of the session settings (complete or as a patch) and of one torrent's options. Pure. */
 import { LIMITS } from './limits.js';
 import { trackerTiers } from './validate-trackers.js';
+import { categoryList, categoryName, tagList } from './validate-categories.js';
 import type { EncryptionPolicy, Settings, TorrentOptions, WeeklySchedule } from './types.js';
 import { absolutePath, array, bool, fail, int, nullable, num, object, oneOf, optBool, own, rate, setChecked, type Check } from './validate-primitives.js';
 
@@ -34,6 +35,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   utp: true,
   tcp: true,
   preferUtp: true,
+  categories: [],
 });
 
 function schedule(v: unknown, path: string): WeeklySchedule {
@@ -79,6 +81,7 @@ const SETTING_CHECKS: { [K in keyof Settings]-?: Check<Settings[K]> } = {
   utp: bool,
   tcp: bool,
   preferUtp: bool,
+  categories: categoryList,
 };
 
 /** Why settings cannot apply together, or null: a peer must be reachable over at least one transport. */
@@ -115,6 +118,8 @@ const OPTION_CHECKS: { [K in keyof TorrentOptions]-?: Check<TorrentOptions[K]> }
   seedTimeLimitMinutes: nullable((v, p) => int(v, p, 0, LIMITS.maxMinutes)),
   maxConnections: nullable((v, p) => int(v, p, 1, LIMITS.maxConnections)),
   trackers: nullable(trackerTiers),
+  category: nullable(categoryName),
+  tags: tagList,
 };
 const OPTION_KEYS = Object.keys(OPTION_CHECKS) as readonly (keyof TorrentOptions)[];
 

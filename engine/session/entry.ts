@@ -142,6 +142,9 @@ export function summarize(entry: Entry): TorrentSummary {
     seedTimeLimitMinutes: entry.seedTimeLimitMinutes,
     maxConnections: entry.maxConnections,
     goalReached: entry.paused && entry.pausedFor ? entry.pausedFor.goal : null,
+    category: entry.category,
+    // Replaced, never mutated (changeTags), so an unchanged list keeps its identity and makes no patch.
+    tags: entry.tags,
     moveProgress: entry.moving ? (entry.moving.total > 0 ? Math.min(1, Math.round((entry.moving.done / entry.moving.total) * 1000) / 1000) : 0) : null,
   };
 }

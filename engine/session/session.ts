@@ -31,6 +31,7 @@ import type { SessionOptions } from './session-options.js';
 import { effectiveSettings } from './effective-settings.js';
 import { checkSavePath } from './check-path.js';
 import { MoreCommands } from './more-commands.js';
+import { Categories } from './categories.js';
 
 export { ApiError } from './api-error.js';
 export type { SessionOptions } from './session-options.js';
@@ -62,6 +63,7 @@ export class Session {
   private readonly commandDeps: TorrentCommandDeps;
   private readonly more: MoreCommands;
   private readonly seedGoalHost: SeedGoalHost;
+  private readonly categories: Categories;
 
   private constructor(private readonly opts: SessionOptions, settings: Settings) {
     this.clock = opts.clock ?? systemClock;
@@ -107,6 +109,16 @@ export class Session {
       log: (line) => this.log(line),
     });
     this.seedGoalHost = { remove: (e) => void this.remove(e, false), touch: (e) => this.touch(e), applyQueue: () => this.applyQueue(), log: (line, e) => this.log(line, e) };
+    this.categories = new Categories({
+      settings: () => this.settings,
+      updateSettings: (patch) => this.updateSettings(patch),
+      entries: () => this.entries.values(),
+      isCurrent: this.isCurrent,
+      touch: (e) => this.touch(e),
+      move: (e, savePath) => moveStorage(e, savePath, this.commandDeps),
+      notice: (n) => this.stream.notice(n),
+      log: (line, e) => this.log(line, e),
+    });
     this.scheduler = new TickScheduler(opts.batchIntervalMs ?? 333, () => this.tick(), (line) => this.log(line));
   }
 
@@ -207,6 +219,8 @@ export class Session {
       }
       case 'setTorrentOptions': {
         const e = this.entry(cmd.id);
+        // A category change may move data: the same path as setCategory.
+        if (cmd.options.category !== undefined) await this.categories.assign([e], cmd.options.category);
         setTorrentOptions(e, cmd.options);
         this.applyTorrentOptions(e);
         this.touch(e);
@@ -226,6 +240,12 @@ export class Session {
       case 'banPeer':
       case 'createTorrent':
         return this.more.execute(cmd);
+      case 'setCategory':
+        await this.categories.assign(cmd.ids.map((id) => this.entry(id)), cmd.category);
+        return null;
+      case 'setTags':
+        this.categories.setTags(cmd.ids.map((id) => this.entry(id)), cmd.add, cmd.remove);
+        return null;
       case 'getSettings':
         return this.effective().settings;
       case 'setSettings':
@@ -260,7 +280,9 @@ export class Session {
       const existing = this.entries.get(id);
       if (existing) throw new ApiError('Conflict', `"${existing.name}" is already in the list`);
     };
-    const entry = entryToAdd(cmd, assertNew, this.settings.downloadDir, cmd.queueTop ? -1 : this.entries.size);
+    const entry = entryToAdd(cmd, assertNew, this.categories.savePathForAdd(cmd), cmd.queueTop ? -1 : this.entries.size);
+    await this.categories.labelNew(entry, cmd);
+    assertNew(entry.id);
     const { id, name } = entry;
     this.entries.set(id, entry);
     this.touch(entry);
@@ -292,8 +314,10 @@ export class Session {
   private async updateSettings(patch: Partial<Settings>): Promise<Settings> {
     const conflict = settingsConflict(mergeSettings(this.settings, patch));
     if (conflict) throw new ApiError('InvalidCommand', conflict);
+    const categoriesBefore = this.settings.categories;
     this.settings = mergeSettings(this.settings, patch);
     await this.store.saveSettings(this.settings);
+    this.categories.settingsChanged(categoriesBefore, this.settings.categories);
     applyClientSettings(this.client, this.settings, this.opts);
     for (const e of this.entries.values()) this.applyTorrentOptions(e);
     await this.discovery.apply(this.settings, this.entries.values());

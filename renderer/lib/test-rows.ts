@@ -35,6 +35,8 @@ export function summary(id: string, fields: Partial<TorrentSummary> = {}): Torre
     maxConnections: null,
     goalReached: null,
     moveProgress: null,
+    category: null,
+    tags: [],
     ...fields,
   };
 }

@@ -11,6 +11,7 @@
 import type { FilePriority, TorrentOptionValues } from '../../api/types.js';
 import { Bitfield } from '../../common/bitfield.js';
 import { MAX_PIECES } from '../../metainfo/parse.js';
+import { CATEGORY_LIMITS, categoryProblem, sortedTags, tagProblem } from '../../api/categories.js';
 
 export const RESUME_FORMAT_VERSION = 1;
 
@@ -134,7 +135,22 @@ export const TORRENT_OPTION_FIELDS: { readonly [K in keyof TorrentOptionValues]:
   seedTimeLimitMinutes: { initial: null, decode: (o, k) => numOrNull(o, k, 0, false) },
   maxConnections: { initial: null, decode: (o, k) => numOrNull(o, k, 0, true) },
   trackers: { initial: null, decode: (o, k) => (field(o, k) === undefined ? null : trackerTiers(o, k)), addedLater: true },
+  category: { initial: null, decode: (o, k) => (field(o, k) === undefined ? null : categoryOf(o, k)), addedLater: true },
+  tags: { initial: [], decode: (o, k) => (field(o, k) === undefined ? [] : tagsOf(o, k)), addedLater: true },
 };
+
+function categoryOf(o: Obj, k: string): string | null {
+  const v = field(o, k);
+  if (v === null) return null;
+  if (typeof v !== 'string' || categoryProblem(v) !== null) bad(`${k}: expected null or a category name`);
+  return v;
+}
+
+function tagsOf(o: Obj, k: string): string[] {
+  const v = field(o, k);
+  if (!Array.isArray(v) || v.length > CATEGORY_LIMITS.maxTags || !v.every((t) => typeof t === 'string' && tagProblem(t) === null)) bad(`${k}: expected a list of up to ${CATEGORY_LIMITS.maxTags} tags`);
+  return sortedTags(v as string[]);
+}
 
 const MAX_TIERS = 100;
 
