@@ -1,8 +1,9 @@
-/** State filters with live counts. */
+/** State filters with live counts; then the category and tag filters (SidebarLabels.tsx). */
 import type { ReactNode } from 'react';
 import type { StateFilter } from '../store/store.js';
 import { FILTER_LABELS, STATE_FILTERS } from '../lib/torrent-view.js';
 import { useTessera } from '../store/context.js';
+import { CategorySection, TagSection } from './SidebarLabels.js';
 
 function FilterItem({ filter }: { filter: StateFilter }): ReactNode {
   const count = useTessera((s) => s.counts[filter]);
@@ -26,6 +27,8 @@ export function Sidebar(): ReactNode {
           <FilterItem key={f} filter={f} />
         ))}
       </ul>
+      <CategorySection />
+      <TagSection />
     </nav>
   );
 }

@@ -5,7 +5,7 @@
  * file tree fills in then; Add sets priorities, folder and queue place and resumes it; Cancel removes it.
  */
 import { useEffect, useState, type ReactNode } from 'react';
-import type { FilePriority, ListedFile, TorrentId } from '../../../engine/api/types.js';
+import type { CategoryDef, FilePriority, ListedFile, TorrentId } from '../../../engine/api/types.js';
 import { priorityGroups, wantedBytes } from '../../lib/add-tree.js';
 import { buildFileTree, initialCollapsed, toggled, type FolderNode } from '../../lib/file-tree.js';
 import { formatBytes } from '../../lib/format.js';
@@ -18,8 +18,11 @@ import { FolderField, useFolderCheck } from '../FolderField.js';
 import { addTorrent, inspect, type InspectResult } from './add-protocol.js';
 import { BatchAddDialog } from './BatchAddDialog.js';
 import { FileTree } from './FileTree.js';
+import { LabelFields, labelsOf, NO_LABELS, type LabelChoice } from './LabelFields.js';
+import { categorySavePath } from '../../../engine/api/categories.js';
 
 const NOTHING: readonly AddRequest[] = [];
+const NO_CATEGORIES: readonly CategoryDef[] = [];
 
 /**
  * Several requests waiting together open the batch dialog (BatchAddDialog.tsx) unless the user chose
@@ -58,6 +61,15 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
   const [savePath, setSavePath] = useState(defaultDir);
   const [startPaused, setStartPaused] = useState(false);
   const [queueTop, setQueueTop] = useState(false);
+  const categories = useTessera((s) => s.settings?.categories ?? NO_CATEGORIES);
+  const [labels, setLabels] = useState<LabelChoice>(NO_LABELS);
+  // Choosing a category with a save path puts that folder in "Save to" (still editable: a folder typed wins).
+  const chooseLabels = (next: LabelChoice): void => {
+    const before = categorySavePath(categories, labels.creating ? null : labels.category || null);
+    const after = categorySavePath(categories, next.creating ? null : next.category || null);
+    if (after !== before) setSavePath(after ?? (savePath.trim() === (before ?? '') ? defaultDir : savePath));
+    setLabels(next);
+  };
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // Empty: the default download folder, which is checked the same way.
@@ -144,26 +156,36 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
       setError('Every file is unchecked. Check at least one file to download.');
       return;
     }
+    const chosen = labelsOf(labels);
+    if (!chosen.ok) {
+      setError(chosen.problem);
+      return;
+    }
+    const labelFields = { ...(chosen.category ? { category: chosen.category } : {}), ...(chosen.tags ? { tags: chosen.tags } : {}) };
     setBusy(true);
     setError(null);
     const dir = savePath.trim();
     try {
       if (!isMagnet) {
         const custom = priorities.some((p) => p !== 'normal');
-        await addTorrent(engine, { source: request.source, paused: startPaused, queueTop, ...(dir ? { savePath: dir } : {}), ...(custom ? { filePriorities: priorities } : {}) });
+        await addTorrent(engine, { source: request.source, paused: startPaused, queueTop, ...(dir ? { savePath: dir } : {}), ...(custom ? { filePriorities: priorities } : {}), ...labelFields });
       } else if (magnetId !== null && files !== null) {
         const groups = priorityGroups(priorities);
         for (const p of ['skip', 'low', 'high'] as const) {
           const list = groups[p];
           if (list?.length) await engine.request({ type: 'setFilePriority', id: magnetId, files: list, priority: p });
         }
-        if (dir && dir !== addedDir) await engine.request({ type: 'moveStorage', id: magnetId, savePath: dir });
+        // The category first: a folder typed in "Save to" wins over the category's, as in a plain add.
+        if (chosen.category) await engine.request({ type: 'setCategory', ids: [magnetId], category: chosen.category });
+        if (chosen.tags) await engine.request({ type: 'setTags', ids: [magnetId], add: chosen.tags, remove: [] });
+        const followed = categorySavePath(categories, chosen.category ?? null) ?? addedDir;
+        if (dir && dir !== followed) await engine.request({ type: 'moveStorage', id: magnetId, savePath: dir });
         if (queueTop) await engine.request({ type: 'queueMove', ids: [magnetId], to: 'top' });
         if (!startPaused) await engine.request({ type: 'resume', ids: [magnetId] });
       } else {
         // No metadata yet: the stop-after-metadata copy is replaced by a plain add with the chosen options.
         if (magnetId !== null) await engine.request({ type: 'remove', ids: [magnetId], deleteData: true });
-        await addTorrent(engine, { source: request.source, paused: startPaused, queueTop, ...(dir ? { savePath: dir } : {}) });
+        await addTorrent(engine, { source: request.source, paused: startPaused, queueTop, ...(dir ? { savePath: dir } : {}), ...labelFields });
       }
       finish(request.key);
     } catch (e) {
@@ -206,6 +228,7 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
       {!already ? (
         <>
           <FolderField label="Save to" name="savePath" value={savePath} onChange={setSavePath} status={folder} placeholder="the default download folder" />
+          <LabelFields categories={categories} value={labels} onChange={chooseLabels} />
           <AddOptions startPaused={startPaused} onStartPaused={setStartPaused} queueTop={queueTop} onQueueTop={setQueueTop} />
         </>
       ) : null}
