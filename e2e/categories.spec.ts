@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect } from './fixtures/app.js';
-import { addTorrentByDrop, expectComplete, snap, torrentRow } from './fixtures/ui.js';
+import { addTorrentByDrop, dropFiles, expectComplete, snap, torrentRow } from './fixtures/ui.js';
 import { makeTestPayload, makeTorrent } from '../engine/testing/index.js';
 import type { Locator, Page } from '@playwright/test';
 
@@ -133,4 +133,33 @@ test('a tag filters the list with the right counts; rows dragged onto a sidebar 
   await expect(rows).toHaveCount(2);
   await app.getByRole('navigation').getByRole('button', { name: /^Paused/ }).click();
   await expect(rows).toHaveCount(0);
+});
+
+test('the Add dialog puts a torrent in a category (its save path fills "Save to") with tags; the torrent finds its data there', async ({ tessera, app }) => {
+  test.setTimeout(120_000);
+  await expect(app.getByRole('grid', { name: 'Torrents' })).toBeVisible();
+  const films = join(tessera.workDir, 'films');
+  const payload = await makeTestPayload(films, { name: 'Picked film', seed: 61, files: [{ path: 'one.bin', size: 50_000 }] });
+  const t = await makeTorrent({ source: payload.root, out: join(tessera.workDir, 'picked.torrent'), tiers: [], pieceLengthLog2: 15 });
+
+  await app.getByRole('button', { name: 'Manage categories' }).click();
+  const manager = app.getByRole('dialog', { name: 'Categories' });
+  await manager.getByLabel('New category').fill('Films');
+  await manager.getByRole('button', { name: 'Add', exact: true }).click();
+  await manager.getByLabel('Save path of Films').fill(films);
+  await manager.getByRole('button', { name: 'Save' }).click();
+  await expect(manager).toBeHidden();
+
+  await dropFiles(app, [{ name: 'picked.torrent', bytes: readFileSync(t.file) }]);
+  const dialog = app.getByRole('dialog', { name: 'Add torrent' });
+  await expect(dialog).toContainText('Picked film');
+  await dialog.getByLabel('Category', { exact: true }).selectOption('Films');
+  await expect(dialog.getByLabel('Save to')).toHaveValue(films);
+  await dialog.getByLabel('Tags').fill('hd, x,');
+  await dialog.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(dialog).toBeHidden();
+  await expectComplete(app, 'Picked film', 30_000);
+  await expect(sidebarItem(app, 'Category Films 1')).toBeVisible();
+  await expect(sidebarItem(app, 'Tag hd 1')).toBeVisible();
+  await expect(sidebarItem(app, 'Tag x 1')).toBeVisible();
 });
