@@ -97,6 +97,7 @@ test('a tag filters the list with the right counts; rows dragged onto a sidebar 
   await expect(sidebarItem(app, 'Tag hd 1')).toBeVisible();
   await expect(sidebarItem(app, 'Untagged 1')).toBeVisible();
   await expect(sidebarItem(app, 'All tags 2')).toBeVisible();
+  await expect(sidebarItem(app, 'Trackerless 2'), 'the Trackers section counts torrents without trackers').toBeVisible();
   const rows = app.getByRole('grid', { name: 'Torrents' }).getByRole('row').filter({ hasNot: app.getByRole('columnheader') });
   await sidebarItem(app, 'Tag hd 1').click();
   await expect(sidebarItem(app, 'Tag hd 1')).toHaveAttribute('aria-current', 'true');

@@ -52,6 +52,7 @@ const base: TorrentSummary = {
   moveProgress: null,
   category: null,
   tags: [],
+  trackerHosts: [],
 };
 
 test('SUMMARY_KEYS lists every field of the sample summary', () => {
@@ -128,6 +129,7 @@ const summaryFields = {
   moveProgress: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }),
   category: fc.constantFrom('Movies', 'Movies/4K', null),
   tags: fc.constantFrom<string[]>([], ['hd'], ['hd', 'x']),
+  trackerHosts: fc.constantFrom<string[]>([], ['tracker.example']),
 };
 const summaryFor = (id: string): fc.Arbitrary<TorrentSummary> => fc.record({ id: fc.constant(id), ...summaryFields });
 /** Two summaries of one torrent that share a random subset of fields. */

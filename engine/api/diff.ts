@@ -39,6 +39,7 @@ const SUMMARY_FIELDS: { [K in keyof TorrentSummary]-?: true } = {
   moveProgress: true,
   category: true,
   tags: true,
+  trackerHosts: true,
 };
 
 /** Every TorrentSummary field, in declaration order. */

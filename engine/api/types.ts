@@ -63,6 +63,8 @@ export interface TorrentSummary {
   /** Its category ("Movies/4K", see api/categories.ts) and tags (sorted, unique); also in TorrentOptionValues. */
   category: string | null;
   tags: string[];
+  /** Host names of its trackers, sorted (the sidebar's Trackers filter); empty for a trackerless torrent. */
+  trackerHosts: string[];
 }
 
 export type TorrentPatch = Partial<TorrentSummary> & { id: TorrentId };

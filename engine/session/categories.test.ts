@@ -113,3 +113,26 @@ test('add: a category with a save path is where the torrent goes unless the add 
     await h.close();
   }
 });
+
+test('tracker hosts: listed once each, sorted, from the metainfo; kept by the record for a paused torrent after a restart', { timeout: 60_000 }, async () => {
+  const dir = join(root, 'hosts-src');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'h.bin'), patternBytes(20_000, 9));
+  const bytes = await createTorrent(join(dir, 'h.bin'), { pieceLength: 16_384, trackers: ['http://Tracker.example:6969/announce', 'udp://other.example:80/announce', 'http://tracker.example/second'] });
+  const dataDir = join(root, 'data-hosts');
+  let h = await SessionHarness.open({ dataDir });
+  try {
+    const { id } = await h.send({ type: 'add', source: { kind: 'torrent', data: bytes }, savePath: dir, paused: true });
+    await h.until(() => h.list.has(id), 'listed');
+    assert.deepEqual(h.get(id).trackerHosts, ['other.example', 'tracker.example']);
+    await h.close(false);
+    h = await SessionHarness.open({ dataDir });
+    await h.until(() => h.list.has(id), 'listed after the restart');
+    assert.equal(h.get(id).state, 'paused');
+    assert.deepEqual(h.get(id).trackerHosts, ['other.example', 'tracker.example'], 'without parsing the metainfo');
+    await h.send({ type: 'setTorrentOptions', id, options: { trackers: [] } });
+    await h.until(() => h.get(id).trackerHosts.length === 0, 'its own (empty) tiers replace them');
+  } finally {
+    await h.close();
+  }
+});

@@ -5,6 +5,7 @@ import type { MetadataFetch } from '../torrent/metadata-fetch.js';
 import type { QueueItem } from './queue.js';
 import type { Torrent } from '../torrent/torrent.js';
 import type { FileRename, FileStat } from '../storage/resume/resume-record.js';
+import { trackerHostsOf } from './tracker-hosts.js';
 
 /**
  * One torrent in the session. Most are records (paused, queued, idle seeds):
@@ -145,6 +146,7 @@ export function summarize(entry: Entry): TorrentSummary {
     category: entry.category,
     // Replaced, never mutated (changeTags), so an unchanged list keeps its identity and makes no patch.
     tags: entry.tags,
+    trackerHosts: trackerHostsOf(entry),
     moveProgress: entry.moving ? (entry.moving.total > 0 ? Math.min(1, Math.round((entry.moving.done / entry.moving.total) * 1000) / 1000) : 0) : null,
   };
 }

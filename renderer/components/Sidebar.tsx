@@ -1,9 +1,9 @@
-/** State filters with live counts; then the category and tag filters (SidebarLabels.tsx). */
+/** State filters with live counts; then the category, tag and tracker filters (SidebarLabels.tsx). */
 import type { ReactNode } from 'react';
 import type { StateFilter } from '../store/store.js';
 import { FILTER_LABELS, STATE_FILTERS } from '../lib/torrent-view.js';
 import { useTessera } from '../store/context.js';
-import { CategorySection, TagSection } from './SidebarLabels.js';
+import { CategorySection, TagSection, TrackerSection } from './SidebarLabels.js';
 
 function FilterItem({ filter }: { filter: StateFilter }): ReactNode {
   const count = useTessera((s) => s.counts[filter]);
@@ -29,6 +29,7 @@ export function Sidebar(): ReactNode {
       </ul>
       <CategorySection />
       <TagSection />
+      <TrackerSection />
     </nav>
   );
 }

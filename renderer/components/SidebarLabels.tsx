@@ -1,11 +1,11 @@
 /**
- * The sidebar's Categories (a nested tree) and Tags sections, with live counts from the rows
+ * The sidebar's Categories (a nested tree), Tags and Trackers (by host) sections, with live counts from the rows
  * (store.labelCounts, kept by view-sync.ts). Each item filters the list (with the state filter and the
  * search); torrent rows dragged onto a category or tag are put in it. "Manage…" opens the category manager.
  */
 import { useState, type DragEvent, type ReactNode } from 'react';
 import { useTessera } from '../store/context.js';
-import { categoryTree, sameCategoryFilter, sameTagFilter, tagList, TORRENT_DRAG_TYPE, type CategoryFilter, type TagFilter } from '../lib/sidebar-filters.js';
+import { categoryTree, sameCategoryFilter, sameTagFilter, sameTrackerFilter, tagList, TORRENT_DRAG_TYPE, type CategoryFilter, type TagFilter, type TrackerFilter } from '../lib/sidebar-filters.js';
 import { useLabelCommands } from './label-commands.js';
 
 /** Drop handlers for torrent rows (TORRENT_DRAG_TYPE); `onIds` null: not a drop target. */
@@ -119,6 +119,34 @@ export function TagSection(): ReactNode {
             active={is({ kind: 'tag', name: t.name })}
             onSelect={() => setFilter({ kind: 'tag', name: t.name })}
             onDropIds={(ids) => void labels.addTag(t.name, ids)}
+          />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function TrackerSection(): ReactNode {
+  const counts = useTessera((s) => s.labelCounts);
+  const filter = useTessera((s) => s.trackerFilter);
+  const setFilter = useTessera((s) => s.setTrackerFilter);
+  const is = (f: TrackerFilter): boolean => sameTrackerFilter(filter, f);
+  return (
+    <section aria-labelledby="sidebar-trackers">
+      <h2 className="sidebar-title" id="sidebar-trackers">Trackers</h2>
+      <ul>
+        <LabelItem className="tracker-all" label="All" fullName="All trackers" count={counts.all} active={is({ kind: 'all' })} onSelect={() => setFilter({ kind: 'all' })} onDropIds={null} />
+        <LabelItem className="tracker-none" label="Trackerless" fullName="Trackerless" count={counts.trackerless} active={is({ kind: 'none' })} onSelect={() => setFilter({ kind: 'none' })} onDropIds={null} />
+        {tagList(counts.byTracker).map((t) => (
+          <LabelItem
+            key={t.name}
+            className="tracker"
+            label={t.name}
+            fullName={`Tracker ${t.name}`}
+            count={t.count}
+            active={is({ kind: 'host', name: t.name })}
+            onSelect={() => setFilter({ kind: 'host', name: t.name })}
+            onDropIds={null}
           />
         ))}
       </ul>

@@ -6,7 +6,7 @@
  */
 import type { TorrentId, TorrentSummary } from '../../engine/api/types.js';
 import { matchesFilter, matchesSearch, searchTerms, sortValue, visibleIds, type ViewParams } from './torrent-view.js';
-import { matchesLabels, sameCategoryFilter, sameTagFilter, ALL_CATEGORIES, ALL_TAGS } from './sidebar-filters.js';
+import { matchesLabels, sameCategoryFilter, sameTagFilter, sameTrackerFilter, ALL_CATEGORIES, ALL_TAGS, ALL_TRACKERS } from './sidebar-filters.js';
 
 export interface ListViewResult {
   ids: readonly TorrentId[];
@@ -78,7 +78,7 @@ export class ListView {
 
   private shows(t: TorrentSummary): boolean {
     const p = this.params!;
-    return matchesFilter(t, p.filter) && matchesLabels(t, p.category, p.tag) && matchesSearch(t.name, this.terms);
+    return matchesFilter(t, p.filter) && matchesLabels(t, p.category, p.tag, p.tracker) && matchesSearch(t.name, this.terms);
   }
 }
 
@@ -90,7 +90,8 @@ function sameParams(a: ViewParams | null, b: ViewParams): boolean {
     a.sort.key === b.sort.key &&
     a.sort.descending === b.sort.descending &&
     sameCategoryFilter(a.category ?? ALL_CATEGORIES, b.category ?? ALL_CATEGORIES) &&
-    sameTagFilter(a.tag ?? ALL_TAGS, b.tag ?? ALL_TAGS)
+    sameTagFilter(a.tag ?? ALL_TAGS, b.tag ?? ALL_TAGS) &&
+    sameTrackerFilter(a.tracker ?? ALL_TRACKERS, b.tracker ?? ALL_TRACKERS)
   );
 }
 

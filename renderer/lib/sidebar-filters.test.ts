@@ -4,7 +4,7 @@ import type { EngineEvent, GlobalStats } from '../../engine/api/types.js';
 import { DEFAULT_SETTINGS } from '../../engine/api/validate.js';
 import { createTesseraStore } from '../store/store.js';
 import { connectListView } from '../store/view-sync.js';
-import { categoryTree, countLabels, matchesCategory, matchesTag, parseTagField, sameLabelCounts, tagList } from './sidebar-filters.js';
+import { categoryTree, countLabels, matchesCategory, matchesTag, matchesTracker, parseTagField, sameLabelCounts, tagList } from './sidebar-filters.js';
 import { summary } from './test-rows.js';
 
 test('category and tag filters: subcategories included, uncategorised and untagged', () => {
@@ -17,6 +17,13 @@ test('category and tag filters: subcategories included, uncategorised and untagg
   assert.equal(matchesTag(t, { kind: 'tag', name: 'hd' }), true);
   assert.equal(matchesTag(t, { kind: 'none' }), false);
   assert.equal(matchesTag(summary('b'), { kind: 'none' }), true);
+  const tracked = summary('c', { trackerHosts: ['a.example', 'b.example'] });
+  assert.equal(matchesTracker(tracked, { kind: 'host', name: 'b.example' }), true);
+  assert.equal(matchesTracker(tracked, { kind: 'none' }), false);
+  assert.equal(matchesTracker(summary('d'), { kind: 'none' }), true);
+  const c = countLabels([tracked, summary('d'), summary('e', { trackerHosts: ['b.example'] })]);
+  assert.equal(c.trackerless, 1);
+  assert.deepEqual(tagList(c.byTracker), [{ name: 'a.example', count: 1 }, { name: 'b.example', count: 2 }]);
 });
 
 test('counts and the tree: parents count their subcategories, implicit levels shown, sorted', () => {

@@ -1,6 +1,6 @@
 /**
- * The sidebar's category and tag filters (issue 17): which torrents they show, their live counts from the
- * torrent rows, and the category tree. Pure. Rules shared with the engine are engine/api/categories.ts
+ * The sidebar's category, tag and tracker filters (issue 17): which torrents they show, their live counts
+ * from the torrent rows, and the category tree. Pure. Rules shared with the engine are engine/api/categories.ts
  * (a category filter shows its subcategories too).
  */
 import type { CategoryDef, TorrentSummary } from '../../engine/api/types.js';
@@ -8,9 +8,27 @@ import { inCategory } from '../../engine/api/categories.js';
 
 export type CategoryFilter = { kind: 'all' } | { kind: 'none' } | { kind: 'category'; name: string };
 export type TagFilter = { kind: 'all' } | { kind: 'none' } | { kind: 'tag'; name: string };
+/** By tracker host; 'none': trackerless torrents. */
+export type TrackerFilter = { kind: 'all' } | { kind: 'none' } | { kind: 'host'; name: string };
 
 export const ALL_CATEGORIES: CategoryFilter = Object.freeze({ kind: 'all' });
 export const ALL_TAGS: TagFilter = Object.freeze({ kind: 'all' });
+export const ALL_TRACKERS: TrackerFilter = Object.freeze({ kind: 'all' });
+
+export function matchesTracker(t: Pick<TorrentSummary, 'trackerHosts'>, f: TrackerFilter): boolean {
+  switch (f.kind) {
+    case 'all':
+      return true;
+    case 'none':
+      return t.trackerHosts.length === 0;
+    case 'host':
+      return t.trackerHosts.includes(f.name);
+  }
+}
+
+export function sameTrackerFilter(a: TrackerFilter, b: TrackerFilter): boolean {
+  return a.kind === b.kind && (a.kind !== 'host' || a.name === (b as { name: string }).name);
+}
 
 export function matchesCategory(t: Pick<TorrentSummary, 'category'>, f: CategoryFilter): boolean {
   switch (f.kind) {
@@ -34,9 +52,9 @@ export function matchesTag(t: Pick<TorrentSummary, 'tags'>, f: TagFilter): boole
   }
 }
 
-/** Both sidebar label filters (absent: all). */
-export function matchesLabels(t: Pick<TorrentSummary, 'category' | 'tags'>, category: CategoryFilter | undefined, tag: TagFilter | undefined): boolean {
-  return (category === undefined || matchesCategory(t, category)) && (tag === undefined || matchesTag(t, tag));
+/** The sidebar's label filters together (absent: all). */
+export function matchesLabels(t: Pick<TorrentSummary, 'category' | 'tags' | 'trackerHosts'>, category: CategoryFilter | undefined, tag: TagFilter | undefined, tracker?: TrackerFilter): boolean {
+  return (category === undefined || matchesCategory(t, category)) && (tag === undefined || matchesTag(t, tag)) && (tracker === undefined || matchesTracker(t, tracker));
 }
 
 export function sameCategoryFilter(a: CategoryFilter, b: CategoryFilter): boolean {
@@ -54,12 +72,16 @@ export interface LabelCounts {
   readonly untagged: number;
   readonly byCategory: ReadonlyMap<string, number>;
   readonly byTag: ReadonlyMap<string, number>;
+  readonly trackerless: number;
+  readonly byTracker: ReadonlyMap<string, number>;
 }
 
-export const NO_LABEL_COUNTS: LabelCounts = Object.freeze({ all: 0, uncategorised: 0, untagged: 0, byCategory: new Map(), byTag: new Map() });
+export const NO_LABEL_COUNTS: LabelCounts = Object.freeze({ all: 0, uncategorised: 0, untagged: 0, byCategory: new Map(), byTag: new Map(), trackerless: 0, byTracker: new Map() });
 
-export function countLabels(torrents: Iterable<Pick<TorrentSummary, 'category' | 'tags'>>): LabelCounts {
+export function countLabels(torrents: Iterable<Pick<TorrentSummary, 'category' | 'tags' | 'trackerHosts'>>): LabelCounts {
   let all = 0;
+  let trackerless = 0;
+  const byTracker = new Map<string, number>();
   let uncategorised = 0;
   let untagged = 0;
   const byCategory = new Map<string, number>();
@@ -70,8 +92,10 @@ export function countLabels(torrents: Iterable<Pick<TorrentSummary, 'category' |
     else byCategory.set(t.category, (byCategory.get(t.category) ?? 0) + 1);
     if (t.tags.length === 0) untagged++;
     for (const tag of t.tags) byTag.set(tag, (byTag.get(tag) ?? 0) + 1);
+    if (t.trackerHosts.length === 0) trackerless++;
+    for (const host of t.trackerHosts) byTracker.set(host, (byTracker.get(host) ?? 0) + 1);
   }
-  return { all, uncategorised, untagged, byCategory, byTag };
+  return { all, uncategorised, untagged, byCategory, byTag, trackerless, byTracker };
 }
 
 function sameMap(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
@@ -82,7 +106,15 @@ function sameMap(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>)
 
 /** Equal counts keep the old object, so the sidebar does not re-render for a batch of rate changes. */
 export function sameLabelCounts(a: LabelCounts, b: LabelCounts): boolean {
-  return a.all === b.all && a.uncategorised === b.uncategorised && a.untagged === b.untagged && sameMap(a.byCategory, b.byCategory) && sameMap(a.byTag, b.byTag);
+  return (
+    a.all === b.all &&
+    a.uncategorised === b.uncategorised &&
+    a.untagged === b.untagged &&
+    a.trackerless === b.trackerless &&
+    sameMap(a.byCategory, b.byCategory) &&
+    sameMap(a.byTag, b.byTag) &&
+    sameMap(a.byTracker, b.byTracker)
+  );
 }
 
 /** One row of the category tree, in display order. */
@@ -139,7 +171,7 @@ export function categoryTree(defs: readonly CategoryDef[], counts: ReadonlyMap<s
   });
 }
 
-/** The tags of the torrents, sorted, with their counts. */
+/** The tags (or tracker hosts) of the torrents, sorted, with their counts. */
 export function tagList(counts: ReadonlyMap<string, number>): { name: string; count: number }[] {
   return [...counts].map(([name, count]) => ({ name, count })).sort((a, b) => collator.compare(a.name, b.name) || (a.name < b.name ? -1 : 1));
 }

@@ -37,6 +37,7 @@ export function summary(id: string, fields: Partial<TorrentSummary> = {}): Torre
     moveProgress: null,
     category: null,
     tags: [],
+    trackerHosts: [],
     ...fields,
   };
 }

@@ -26,7 +26,7 @@ import { createUiSlice, type UiInitial, type UiSlice } from './ui-slice.js';
 import { clickSelect, moveCursor as moveCursorIn } from '../lib/selection.js';
 import { samePieceMap } from '../lib/piece-map.js';
 import type { FilterCounts } from '../lib/torrent-view.js';
-import { ALL_CATEGORIES, ALL_TAGS, NO_LABEL_COUNTS, type CategoryFilter, type LabelCounts, type TagFilter } from '../lib/sidebar-filters.js';
+import { ALL_CATEGORIES, ALL_TAGS, ALL_TRACKERS, NO_LABEL_COUNTS, type CategoryFilter, type LabelCounts, type TagFilter, type TrackerFilter } from '../lib/sidebar-filters.js';
 
 export type StateFilter = 'all' | 'downloading' | 'seeding' | 'paused' | 'queued' | 'error';
 export type SortKey =
@@ -87,7 +87,8 @@ export interface ViewSlice {
   /** The sidebar's category and tag filters; they combine with the state filter and the search. */
   categoryFilter: CategoryFilter;
   tagFilter: TagFilter;
-  /** Torrents per category and tag, from the rows; kept by view-sync.ts. */
+  trackerFilter: TrackerFilter;
+  /** Torrents per category, tag and tracker host, from the rows; kept by view-sync.ts. */
   labelCounts: LabelCounts;
 }
 
@@ -113,6 +114,7 @@ export interface Actions {
   setView(visibleIds: readonly TorrentId[], counts: FilterCounts): void;
   setCategoryFilter(filter: CategoryFilter): void;
   setTagFilter(filter: TagFilter): void;
+  setTrackerFilter(filter: TrackerFilter): void;
   setLabelCounts(counts: LabelCounts): void;
   showDetails(id: TorrentId | null): void;
   setDetailsTab(tab: DetailsTab): void;
@@ -154,6 +156,7 @@ export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['s
     counts: { all: 0, downloading: 0, seeding: 0, paused: 0, queued: 0, error: 0 },
     categoryFilter: ALL_CATEGORIES,
     tagFilter: ALL_TAGS,
+    trackerFilter: ALL_TRACKERS,
     labelCounts: NO_LABEL_COUNTS,
 
     ...createUiSlice(set, get, initial),
@@ -266,6 +269,10 @@ export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['s
 
     setTagFilter(tagFilter) {
       set({ tagFilter });
+    },
+
+    setTrackerFilter(trackerFilter) {
+      set({ trackerFilter });
     },
 
     setLabelCounts(labelCounts) {

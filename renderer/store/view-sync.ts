@@ -25,7 +25,7 @@ export function connectListView(store: TesseraStore, options: ViewSyncOptions = 
       timer = null;
     }
     const s = store.getState();
-    const result = view.update(s.torrents, { filter: s.filter, search: s.search, sort: s.sort, category: s.categoryFilter, tag: s.tagFilter }, now());
+    const result = view.update(s.torrents, { filter: s.filter, search: s.search, sort: s.sort, category: s.categoryFilter, tag: s.tagFilter, tracker: s.trackerFilter }, now());
     let counts = s.counts;
     if (countedFrom !== s.torrents) {
       countedFrom = s.torrents;
@@ -39,7 +39,7 @@ export function connectListView(store: TesseraStore, options: ViewSyncOptions = 
   };
 
   const off = store.subscribe((s, prev) => {
-    if (s.torrents !== prev.torrents || s.filter !== prev.filter || s.search !== prev.search || s.sort !== prev.sort || s.categoryFilter !== prev.categoryFilter || s.tagFilter !== prev.tagFilter) refresh();
+    if (s.torrents !== prev.torrents || s.filter !== prev.filter || s.search !== prev.search || s.sort !== prev.sort || s.categoryFilter !== prev.categoryFilter || s.tagFilter !== prev.tagFilter || s.trackerFilter !== prev.trackerFilter) refresh();
   });
   refresh();
   return () => {

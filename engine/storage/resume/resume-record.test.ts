@@ -68,6 +68,7 @@ export const recordArb: fc.Arbitrary<ResumeRecord> = fc.integer({ min: 0, max: 6
     doneBytes: bytesCount,
     error: fc.option(text, { nil: null }),
     magnetUri: fc.option(text.map((s) => `magnet:?xt=urn:btih:${s}`), { nil: null }),
+    trackerHosts: fc.constantFrom<string[]>([], ['tracker.example'], ['a.example', 'b.example']),
   }, { noNullPrototype: true }),
 );
 
