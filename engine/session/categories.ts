@@ -1,5 +1,5 @@
 import type { CategoryDef, Command, Notice, Settings } from '../api/types.js';
-import { categorySavePath, changeTags, findCategory } from '../api/categories.js';
+import { categorySavePath, changeTags, findCategory, sortedTags } from '../api/categories.js';
 import type { Entry } from './entry.js';
 
 /** What categories and tags need of the session. */
@@ -38,7 +38,8 @@ export class Categories {
   async labelNew(entry: Entry, cmd: Extract<Command, { type: 'add' }>): Promise<void> {
     if (cmd.category !== undefined) await this.ensure(cmd.category);
     entry.category = cmd.category ?? null;
-    entry.tags = cmd.tags ?? [];
+    // Validated adds come sorted; a host's own add (watch folder, RSS) may not.
+    entry.tags = sortedTags(cmd.tags ?? []);
   }
 
   /**

@@ -5,7 +5,7 @@
  * file tree fills in then; Add sets priorities, folder and queue place and resumes it; Cancel removes it.
  */
 import { useEffect, useState, type ReactNode } from 'react';
-import type { CategoryDef, FilePriority, ListedFile, TorrentId } from '../../../engine/api/types.js';
+import type { FilePriority, ListedFile, TorrentId } from '../../../engine/api/types.js';
 import { priorityGroups, wantedBytes } from '../../lib/add-tree.js';
 import { buildFileTree, initialCollapsed, toggled, type FolderNode } from '../../lib/file-tree.js';
 import { formatBytes } from '../../lib/format.js';
@@ -18,11 +18,10 @@ import { FolderField, useFolderCheck } from '../FolderField.js';
 import { addTorrent, inspect, type InspectResult } from './add-protocol.js';
 import { BatchAddDialog } from './BatchAddDialog.js';
 import { FileTree } from './FileTree.js';
-import { LabelFields, labelsOf, NO_LABELS, type LabelChoice } from './LabelFields.js';
+import { LabelFields, labelFieldsOf, labelsOf, useLabelChoice } from './LabelFields.js';
 import { categorySavePath } from '../../../engine/api/categories.js';
 
 const NOTHING: readonly AddRequest[] = [];
-const NO_CATEGORIES: readonly CategoryDef[] = [];
 
 /**
  * Several requests waiting together open the batch dialog (BatchAddDialog.tsx) unless the user chose
@@ -61,15 +60,7 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
   const [savePath, setSavePath] = useState(defaultDir);
   const [startPaused, setStartPaused] = useState(false);
   const [queueTop, setQueueTop] = useState(false);
-  const categories = useTessera((s) => s.settings?.categories ?? NO_CATEGORIES);
-  const [labels, setLabels] = useState<LabelChoice>(NO_LABELS);
-  // Choosing a category with a save path puts that folder in "Save to" (still editable: a folder typed wins).
-  const chooseLabels = (next: LabelChoice): void => {
-    const before = categorySavePath(categories, labels.creating ? null : labels.category || null);
-    const after = categorySavePath(categories, next.creating ? null : next.category || null);
-    if (after !== before) setSavePath(after ?? (savePath.trim() === (before ?? '') ? defaultDir : savePath));
-    setLabels(next);
-  };
+  const { categories, labels, choose: chooseLabels } = useLabelChoice({ savePath, setSavePath, defaultDir });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // Empty: the default download folder, which is checked the same way.
@@ -161,7 +152,7 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
       setError(chosen.problem);
       return;
     }
-    const labelFields = { ...(chosen.category ? { category: chosen.category } : {}), ...(chosen.tags ? { tags: chosen.tags } : {}) };
+    const labelFields = labelFieldsOf(chosen);
     setBusy(true);
     setError(null);
     const dir = savePath.trim();

@@ -1,7 +1,8 @@
 /** The Add dialog's category picker (with "New category…") and tags field (issue 17). */
-import { useId, type ReactNode } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import type { CategoryDef } from '../../../engine/api/types.js';
-import { categoryProblem, normaliseCategory, normaliseTag, tagProblem } from '../../../engine/api/categories.js';
+import { categoryProblem, categorySavePath, normaliseCategory, normaliseTag, tagProblem } from '../../../engine/api/categories.js';
+import { useTessera } from '../../store/context.js';
 import { parseTagField } from '../../lib/sidebar-filters.js';
 
 /** What the fields hold: `category` '' for none; `newCategory` when "New category…" is chosen. */
@@ -15,6 +16,29 @@ export interface LabelChoice {
 export const NO_LABELS: LabelChoice = { category: '', creating: false, newCategory: '', tags: '' };
 
 const NEW = '\u0000new';
+const NO_CATEGORIES: readonly CategoryDef[] = [];
+
+/**
+ * The fields' state in an Add dialog. Choosing a category with a save path puts that folder in the
+ * dialog's "Save to" (still editable: a folder typed there wins, as in the engine's add); choosing one
+ * without puts back the default folder unless another was typed.
+ */
+export function useLabelChoice(folder: { savePath: string; setSavePath(path: string): void; defaultDir: string }): { categories: readonly CategoryDef[]; labels: LabelChoice; choose(next: LabelChoice): void } {
+  const categories = useTessera((s) => s.settings?.categories ?? NO_CATEGORIES);
+  const [labels, setLabels] = useState<LabelChoice>(NO_LABELS);
+  const choose = (next: LabelChoice): void => {
+    const before = categorySavePath(categories, labels.creating ? null : labels.category || null);
+    const after = categorySavePath(categories, next.creating ? null : next.category || null);
+    if (after !== before) folder.setSavePath(after ?? (folder.savePath.trim() === (before ?? '') ? folder.defaultDir : folder.savePath));
+    setLabels(next);
+  };
+  return { categories, labels, choose };
+}
+
+/** The add command's fields for a valid choice. */
+export function labelFieldsOf(chosen: { category?: string; tags?: string[] }): { category?: string; tags?: string[] } {
+  return { ...(chosen.category ? { category: chosen.category } : {}), ...(chosen.tags ? { tags: chosen.tags } : {}) };
+}
 
 /** The add command's category and tags, or the problem to show. */
 export function labelsOf(choice: LabelChoice): { ok: true; category?: string; tags?: string[] } | { ok: false; problem: string } {
