@@ -1,6 +1,7 @@
 // Accessibility audit (axe-core) and screenshots, light and dark, of the dialogs and tab controls added for
 // issue 18: Torrent options, Set location, Force recheck, Edit trackers, Create torrent, the Trackers tab's and
-// the Peers tab's controls, and the Settings dialog with fields the daemon fixes. No violations at all.
+// the Peers tab's controls, and the Settings dialog with fields the daemon fixes; for issue 17 the category
+// manager, New category, New tag and the Category submenu. No violations at all.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -15,7 +16,7 @@ async function audit(app: Page, where: string): Promise<string[]> {
 }
 
 test('axe finds no violations in the new dialogs and tab controls, light and dark; each is captured', async ({ tessera, app }, testInfo) => {
-  test.setTimeout(210_000);
+  test.setTimeout(420_000); // about 35 axe audits: 3.0 min under load 17 on the shared 2-core machine
   const payload = await makeTestPayload(join(tessera.workDir, 'a11y'), { name: 'Audited controls', seed: 31, files: [{ path: 'one.bin', size: 40_000 }] });
   const t = await makeTorrent({ source: payload.root, out: join(tessera.workDir, 'controls.torrent'), tiers: [['http://127.0.0.1:9/announce']], pieceLengthLog2: 15 });
   await expect(app.getByRole('grid', { name: 'Torrents' })).toBeVisible();
@@ -60,6 +61,16 @@ test('axe finds no violations in the new dialogs and tab controls, light and dar
       },
       'settings-watch-folders',
     );
+    // Issue 17: the category manager, and New category / New tag from the context menu's submenus.
+    await dialogStep(scheme, 'Categories', () => app.getByRole('button', { name: 'Manage categories' }).click(), 'categories');
+    const submenu = async (parent: string, item: string): Promise<void> => {
+      await torrentRow(app, 'Audited controls').click({ button: 'right' });
+      const m = app.getByRole('menu', { name: 'Torrent actions' });
+      await m.getByRole('menuitem', { name: parent }).click();
+      await m.getByRole('menuitem', { name: item }).click();
+    };
+    await dialogStep(scheme, 'New category', () => submenu('Category', 'New category…'), 'new-category');
+    await dialogStep(scheme, 'New tag', () => submenu('Tags', 'New tag…'), 'new-tag');
 
     await app.getByRole('tab', { name: 'Trackers' }).click();
     await expect(app.getByRole('table', { name: 'Trackers' })).toBeVisible();
@@ -83,6 +94,18 @@ test('axe finds no violations in the new dialogs and tab controls, light and dar
     found.push(...(await audit(app, `${scheme}, Feeds view`)));
     await dialogStep(scheme, 'RSS download rules', () => app.getByRole('button', { name: 'Download rules…' }).click(), 'rss-rules');
     await app.getByRole('button', { name: /^All/ }).click();
+    // The Category submenu, opened from the keyboard (→ on "Category").
+    await torrentRow(app, 'Audited controls').click({ button: 'right' });
+    const actions = app.getByRole('menu', { name: 'Torrent actions' });
+    await actions.getByRole('menuitem', { name: 'Category' }).focus();
+    await app.keyboard.press('ArrowRight');
+    await expect(actions.getByRole('menuitem', { name: 'New category…' })).toBeVisible();
+    await expect(actions.getByRole('menuitem', { name: '◂ Back' })).toBeFocused();
+    found.push(...(await audit(app, `${scheme}, Category submenu`)));
+    await snap(app, testInfo, `category-submenu-${scheme}`);
+    await app.keyboard.press('ArrowLeft');
+    await expect(actions.getByRole('menuitem', { name: 'Category' })).toBeVisible();
+    await app.keyboard.press('Escape');
   }
   expect(found, found.join('\n')).toEqual([]);
 });

@@ -51,6 +51,9 @@ const base: TorrentSummary = {
   goalReached: null,
   moveProgress: null,
   why: null,
+  category: null,
+  tags: [],
+  trackerHosts: [],
 };
 
 test('SUMMARY_KEYS lists every field of the sample summary', () => {
@@ -126,6 +129,9 @@ const summaryFields = {
   goalReached: fc.constantFrom('ratio' as const, 'seedTime' as const, null),
   moveProgress: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }),
   why: fc.option(fc.string({ maxLength: 10 }), { nil: null }),
+  category: fc.constantFrom('Movies', 'Movies/4K', null),
+  tags: fc.constantFrom<string[]>([], ['hd'], ['hd', 'x']),
+  trackerHosts: fc.constantFrom<string[]>([], ['tracker.example']),
 };
 const summaryFor = (id: string): fc.Arbitrary<TorrentSummary> => fc.record({ id: fc.constant(id), ...summaryFields });
 /** Two summaries of one torrent that share a random subset of fields. */

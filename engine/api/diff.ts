@@ -38,6 +38,9 @@ const SUMMARY_FIELDS: { [K in keyof TorrentSummary]-?: true } = {
   goalReached: true,
   moveProgress: true,
   why: true,
+  category: true,
+  tags: true,
+  trackerHosts: true,
 };
 
 /** Every TorrentSummary field, in declaration order. */

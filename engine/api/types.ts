@@ -64,6 +64,11 @@ export interface TorrentSummary {
   moveProgress: number | null;
   /** The doctor's top reason this torrent is not at full speed, in a few words ("all 12 peers choking us"); null when nothing holds it back. */
   why: string | null;
+  /** Its category ("Movies/4K", see api/categories.ts) and tags (sorted, unique); also in TorrentOptionValues. */
+  category: string | null;
+  tags: string[];
+  /** Host names of its trackers, sorted (the sidebar's Trackers filter); empty for a trackerless torrent. */
+  trackerHosts: string[];
 }
 
 export type TorrentPatch = Partial<TorrentSummary> & { id: TorrentId };
@@ -204,6 +209,13 @@ export interface WeeklySchedule {
  */
 export type EncryptionPolicy = 'prefer' | 'require' | 'disable';
 
+/** A category (api/categories.ts): torrents assigned to it follow its save path when it has one. */
+export interface CategoryDef {
+  name: string;
+  /** Absolute; null: torrents keep the save path they have. */
+  savePath: string | null;
+}
+
 export interface Settings {
   downloadDir: string;
   listenPort: number;
@@ -245,6 +257,11 @@ export interface Settings {
   watchFolders: WatchFolder[];
   /** Downloads pause inside this weekly window (seeding goes on; force-started torrents ignore it). */
   pauseSchedule: WeeklySchedule | null;
+  /**
+   * The categories, each name once (api/categories.ts). Changing one's save path moves the data of its
+   * torrents there (qBittorrent's "relocate torrents"); removing one clears it from its torrents.
+   */
+  categories: CategoryDef[];
 }
 
 /** One watch folder: new .torrent / .magnet files in it are added, then handled as `afterAdd` says. */
@@ -284,6 +301,10 @@ export interface TorrentOptionValues {
   maxConnections: number | null;
   /** Its trackers, tiers in order (the Trackers tab edits them); null: the ones in the metainfo or magnet. */
   trackers: string[][] | null;
+  /** Its category; setting it (setCategory, or here) moves the data to the category's save path when it has one. */
+  category: string | null;
+  /** Sorted, unique (api/categories.ts changeTags). */
+  tags: string[];
 }
 
 /** setTorrentOptions' patch: the options to change. */
@@ -367,7 +388,14 @@ export type Command =
   /** RSS feeds and download rules (issue 17): see rss-types.ts. */
   | RssCommand
   /** The doctor: why this torrent is not at full speed, most important reason first. */
-  | { type: 'diagnose'; id: TorrentId };
+  | { type: 'diagnose'; id: TorrentId }
+  /**
+   * Puts torrents in a category (null: none). A category not in the settings yet is created (no save path).
+   * A torrent whose new category has a save path moves its data there, as moveStorage does.
+   */
+  | { type: 'setCategory'; ids: TorrentId[]; category: string | null }
+  /** Adds and removes tags on torrents (a tag both added and removed ends removed). */
+  | { type: 'setTags'; ids: TorrentId[]; add: string[]; remove: string[] };
 
 export type CommandType = Command['type'];
 
@@ -444,6 +472,8 @@ export interface ResultOf extends RssResultOf {
   banPeer: { disconnected: number };
   createTorrent: { torrent: Uint8Array; name: string; infoHash: string; id: TorrentId | null };
   diagnose: { reasons: DiagnosisReason[] };
+  setCategory: null;
+  setTags: null;
 }
 
 /** checkPath's answer. `problem` names the folder and what to do; null when downloads can go there. */

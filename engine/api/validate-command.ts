@@ -21,6 +21,7 @@ import {
 import { parseSettingsPatch, torrentOptions } from './validate-settings.js';
 import { trackerTiers, webSeeds } from './validate-trackers.js';
 import { RSS_COMMAND_KEYS, RSS_COMMAND_TYPES, isRssCommandType, parseRssCommand } from './validate-rss.js';
+import { categoryName, tagList } from './validate-categories.js';
 
 export const COMMAND_TYPES: readonly CommandType[] = [
   'add',
@@ -47,6 +48,8 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'createTorrent',
   ...RSS_COMMAND_TYPES,
   'diagnose',
+  'setCategory',
+  'setTags',
 ];
 /** host:port with a port 1..65535, or [v6]:port. */
 const PEER_RE = /^(?:\[[0-9a-fA-F:.]{2,45}\]|[A-Za-z0-9.-]{1,253}):(?:6553[0-5]|655[0-2]\d|65[0-4]\d{2}|6[0-4]\d{3}|[1-5]\d{4}|[1-9]\d{0,3})$/;
@@ -118,7 +121,7 @@ function topics(v: unknown, path: string): DetailTopic[] {
 }
 
 const COMMAND_KEYS: { [K in CommandType]: readonly string[] } = {
-  add: ['source', 'savePath', 'paused', 'filePriorities', 'queueTop', 'stopAfterMetadata'],
+  add: ['source', 'savePath', 'paused', 'filePriorities', 'queueTop', 'stopAfterMetadata', 'category', 'tags'],
   inspect: ['source'],
   remove: ['ids', 'deleteData'],
   addPeers: ['id', 'peers'],
@@ -142,6 +145,8 @@ const COMMAND_KEYS: { [K in CommandType]: readonly string[] } = {
   createTorrent: ['path', 'trackers', 'webSeeds', 'pieceLength', 'private', 'comment', 'format', 'seed'],
   ...RSS_COMMAND_KEYS,
   diagnose: ['id'],
+  setCategory: ['ids', 'category'],
+  setTags: ['ids', 'add', 'remove'],
 };
 
 export function parseCommand(v: unknown, path: string): Command {
@@ -162,6 +167,8 @@ export function parseCommand(v: unknown, path: string): Command {
       if (f('filePriorities') !== undefined) cmd.filePriorities = priorities(f('filePriorities'), p('filePriorities'));
       if (f('queueTop') !== undefined) cmd.queueTop = bool(f('queueTop'), p('queueTop'));
       if (f('stopAfterMetadata') !== undefined) cmd.stopAfterMetadata = bool(f('stopAfterMetadata'), p('stopAfterMetadata'));
+      if (f('category') !== undefined) cmd.category = categoryName(f('category'), p('category'));
+      if (f('tags') !== undefined) cmd.tags = tagList(f('tags'), p('tags'));
       return cmd;
     }
     case 'inspect':
@@ -225,6 +232,14 @@ export function parseCommand(v: unknown, path: string): Command {
         format: oneOf(f('format'), p('format'), ['v1', 'v2', 'hybrid'] as const),
         seed: bool(f('seed'), p('seed')),
       };
+    }
+    case 'setCategory':
+      return { type, ids: torrentIds(f('ids'), p('ids')), category: f('category') === null ? null : categoryName(f('category'), p('category')) };
+    case 'setTags': {
+      const add = f('add') === undefined ? [] : tagList(f('add'), p('add'));
+      const remove = f('remove') === undefined ? [] : tagList(f('remove'), p('remove'));
+      if (add.length === 0 && remove.length === 0) fail(path, 'must name at least one tag to add or remove');
+      return { type, ids: torrentIds(f('ids'), p('ids')), add, remove };
     }
     case 'getSettings':
     case 'snapshot':

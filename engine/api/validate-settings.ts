@@ -2,6 +2,7 @@
 import { LIMITS } from './limits.js';
 import { trackerTiers } from './validate-trackers.js';
 import type { EncryptionPolicy, Settings, TorrentOptions, WatchFolder, WeeklySchedule } from './types.js';
+import { categoryList, categoryName, tagList } from './validate-categories.js';
 import { absolutePath, array, bool, fail, int, nullable, num, object, oneOf, optBool, own, rate, setChecked, type Check } from './validate-primitives.js';
 
 export const SEED_GOAL_ACTIONS: readonly Settings['seedGoalAction'][] = ['pause', 'remove'];
@@ -36,6 +37,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   preferUtp: true,
   watchFolders: [],
   pauseSchedule: null,
+  categories: [],
 });
 
 export const WATCH_AFTER_ADD: readonly WatchFolder['afterAdd'][] = ['keep', 'delete', 'rename'];
@@ -109,6 +111,7 @@ const SETTING_CHECKS: { [K in keyof Settings]-?: Check<Settings[K]> } = {
   preferUtp: bool,
   watchFolders,
   pauseSchedule: nullable(schedule),
+  categories: categoryList,
 };
 
 /** Why settings cannot apply together, or null: a peer must be reachable over at least one transport. */
@@ -145,6 +148,8 @@ const OPTION_CHECKS: { [K in keyof TorrentOptions]-?: Check<TorrentOptions[K]> }
   seedTimeLimitMinutes: nullable((v, p) => int(v, p, 0, LIMITS.maxMinutes)),
   maxConnections: nullable((v, p) => int(v, p, 1, LIMITS.maxConnections)),
   trackers: nullable(trackerTiers),
+  category: nullable(categoryName),
+  tags: tagList,
 };
 const OPTION_KEYS = Object.keys(OPTION_CHECKS) as readonly (keyof TorrentOptions)[];
 

@@ -97,6 +97,11 @@ const valid: Command[] = [
   { type: 'setTorrentOptions', id: A, options: { trackers: [['http://t.example/announce']] } },
   { type: 'addPeers', id: A, peers: ['127.0.0.1:6881', '[::1]:1'] },
   { type: 'diagnose', id: A },
+  { type: 'add', source: { kind: 'magnet', uri: `magnet:?xt=urn:btih:${A}` }, category: 'Movies/4K', tags: ['a', 'hd'] },
+  { type: 'setCategory', ids: [A, B], category: 'TV/Drama' },
+  { type: 'setCategory', ids: [A], category: null },
+  { type: 'setTags', ids: [A], add: ['hd'], remove: ['old'] },
+  { type: 'setSettings', settings: { categories: [{ name: 'Movies', savePath: '/data/movies' }, { name: 'Movies/4K', savePath: null }] } },
 ];
 
 test('accepts a valid example of every command', () => {
@@ -162,7 +167,12 @@ test('rejects invalid fields of every command, naming the field', () => {
     [{ type: 'inspect', source: { kind: 'magnet', uri: 'magnet:' }, savePath: '/x' }, 'command.savePath is not a known field'],
     [{ type: 'add', source: { kind: 'magnet', uri: 'magnet:' }, filePriorities: ['normal', 'urgent'] }, "command.filePriorities[1] must be one of 'skip', 'low', 'normal', 'high'"],
     [{ type: 'add', source: { kind: 'magnet', uri: 'magnet:' }, filePriorities: 'normal' }, 'command.filePriorities must be an array'],
-    [{ type: 'add', source: { kind: 'magnet', uri: 'magnet:' }, category: 'x' }, 'command.category is not a known field'],
+    [{ type: 'add', source: { kind: 'magnet', uri: 'magnet:' }, label: 'x' }, 'command.label is not a known field'],
+    [{ type: 'add', source: { kind: 'magnet', uri: 'magnet:' }, category: 'a//b' }, 'command.category "a//b" has an empty level: remove the extra "/"'],
+    [{ type: 'add', source: { kind: 'magnet', uri: 'magnet:' }, tags: ['ok', ''] }, 'command.tags[1] the tag is empty: type a word like "hd"'],
+    [{ type: 'setCategory', ids: [A], category: 5 }, 'command.category must be a category name string like "Movies/4K"'],
+    [{ type: 'setTags', ids: [A], add: 'hd' }, 'command.add must be an array'],
+    [{ type: 'setTags', ids: [A] }, 'command must name at least one tag to add or remove'],
     // remove
     [{ type: 'remove', ids: [A] }, 'command.deleteData must be a boolean'],
     [{ type: 'remove', ids: [], deleteData: true }, 'command.ids must have 1 to 10000 entries'],
@@ -367,7 +377,7 @@ test('settings: tcp and utp cannot both be off, in a patch or once merged', () =
 
 test('settings: defaults are valid and complete; validateSettings requires every key; merge', () => {
   assert.deepEqual(validateSettings(DEFAULT_SETTINGS), { ok: true, value: { ...DEFAULT_SETTINGS } });
-  assert.equal(SETTINGS_KEYS.length, 28);
+  assert.equal(SETTINGS_KEYS.length, 29);
   assert.deepEqual([...SETTINGS_KEYS].sort(), Object.keys(DEFAULT_SETTINGS).sort());
   const { lsd: _lsd, ...missing } = DEFAULT_SETTINGS;
   assert.deepEqual(validateSettings(missing), { ok: false, error: { name: 'InvalidSettings', message: 'settings.lsd is missing' } });

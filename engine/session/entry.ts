@@ -5,6 +5,7 @@ import type { MetadataFetch } from '../torrent/metadata-fetch.js';
 import type { QueueItem, Waiting } from './queue.js';
 import type { Torrent } from '../torrent/torrent.js';
 import type { FileRename, FileStat } from '../storage/resume/resume-record.js';
+import { trackerHostsOf } from './tracker-hosts.js';
 
 /**
  * One torrent in the session. Most are records (paused, queued, idle seeds):
@@ -147,6 +148,10 @@ export function summarize(entry: Entry): TorrentSummary {
     maxConnections: entry.maxConnections,
     goalReached: entry.paused && entry.pausedFor ? entry.pausedFor.goal : null,
     why: entry.torrent || entry.fetch ? (entry.why ?? null) : null,
+    category: entry.category,
+    // Replaced, never mutated (changeTags), so an unchanged list keeps its identity and makes no patch.
+    tags: entry.tags,
+    trackerHosts: trackerHostsOf(entry),
     moveProgress: entry.moving ? (entry.moving.total > 0 ? Math.min(1, Math.round((entry.moving.done / entry.moving.total) * 1000) / 1000) : 0) : null,
   };
 }

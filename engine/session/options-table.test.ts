@@ -14,6 +14,8 @@ const ID = 'ab'.repeat(20);
 /** A valid value that is not the default, so a copy that forgets the option shows. */
 function sample(key: keyof TorrentOptionValues): TorrentOptionValues[typeof key] {
   if (key === 'trackers') return [['http://tracker.example/announce', 'udp://backup.example:6969'], ['https://other.example/a']];
+  if (key === 'category') return 'Movies/4K';
+  if (key === 'tags') return ['hd', 'linux'];
   const d = DEFAULT_TORRENT_OPTIONS[key];
   if (typeof d === 'boolean') return !d;
   if (d === null) return 3;

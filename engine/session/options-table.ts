@@ -17,9 +17,11 @@ import { applyPriorities } from './entry-files.js';
  *   file priorities change, and when setTorrentOptions changes such an option, so a running torrent
  *   reorders at once rather than at its next start);
  * - 'seedGoals': read on every tick by seed-goals.ts;
- * - 'trackers': the announcer's tiers (set before start, and a running torrent's announcer starts over).
+ * - 'trackers': the announcer's tiers (set before start, and a running torrent's announcer starts over);
+ * - 'labels': nothing on the torrent itself; the list shows them, and a category change that moves
+ *   data is the session's (categories.ts), so setTorrentOptions' category goes through it too.
  */
-export type OptionEffect = 'picker' | 'connections' | 'rateLimits' | 'piecePriorities' | 'seedGoals' | 'trackers';
+export type OptionEffect = 'picker' | 'connections' | 'rateLimits' | 'piecePriorities' | 'seedGoals' | 'trackers' | 'labels';
 
 export const OPTION_EFFECTS: { readonly [K in keyof TorrentOptionValues]-?: OptionEffect } = {
   sequential: 'picker',
@@ -30,6 +32,8 @@ export const OPTION_EFFECTS: { readonly [K in keyof TorrentOptionValues]-?: Opti
   seedTimeLimitMinutes: 'seedGoals',
   maxConnections: 'connections',
   trackers: 'trackers',
+  category: 'labels',
+  tags: 'labels',
 };
 
 /** What the effects applied to a running torrent need besides the entry. */

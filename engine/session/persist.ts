@@ -7,6 +7,7 @@ import type { ResumePlan } from '../storage/resume/fast-resume.js';
 import type { Entry } from './entry.js';
 import { planResume } from '../storage/resume/fast-resume.js';
 import { captureFileStats } from '../storage/resume/resume-store.js';
+import { rememberTrackerHosts, trackerHostsOf } from './tracker-hosts.js';
 import { DEFAULT_TORRENT_OPTIONS, newResumeRecord, torrentOptionsOf, type ResumeRecord } from '../storage/resume/resume-record.js';
 
 export interface NewEntryInit {
@@ -97,6 +98,7 @@ export function entryFromRecord(r: ResumeRecord): Entry {
   e.totalBytes = r.totalBytes;
   e.wantedBytes = r.wantedBytes;
   e.doneBytes = r.doneBytes;
+  rememberTrackerHosts(e, r.trackerHosts);
   return e;
 }
 
@@ -127,6 +129,7 @@ export function entryToRecord(e: Entry, live: { downloaded: number; uploaded: nu
     error: e.error,
     // Every part of the link (ws, so, dht, x.pe, btmh too) survives a restart before the metadata arrives.
     magnetUri: e.meta ? null : e.magnet ? toMagnetUri(e.magnet) : null,
+    trackerHosts: trackerHostsOf(e),
   });
 }
 

@@ -38,6 +38,7 @@ import { RssService } from './rss-service.js';
 import { downloadsPausedUntil, schedulePauseReason } from './schedules.js';
 import { diagnose } from './doctor.js';
 import { gatherFacts, refreshWhy, type DoctorContext } from './doctor-facts.js';
+import { Categories } from './categories.js';
 
 export { ApiError } from './api-error.js';
 export type { SessionOptions } from './session-options.js';
@@ -77,6 +78,7 @@ export class Session {
   /** RSS feeds and rules; opened in open(), before any request. */
   private rss!: RssService;
   private readonly watch: WatchFolders;
+  private readonly categories: Categories;
 
   private constructor(private readonly opts: SessionOptions, settings: Settings) {
     this.clock = opts.clock ?? systemClock;
@@ -125,6 +127,16 @@ export class Session {
     this.watch = new WatchFolders({
       dataDir: opts.dataDir,
       host: watchHost({ request: (req) => this.request(req), closed: () => this.closed, notice: (n) => this.stream.notice(n), log: (line) => this.log(line) }),
+    });
+    this.categories = new Categories({
+      settings: () => this.settings,
+      updateSettings: (patch) => this.updateSettings(patch),
+      entries: () => this.entries.values(),
+      isCurrent: this.isCurrent,
+      touch: (e) => this.touch(e),
+      move: (e, savePath) => moveStorage(e, savePath, this.commandDeps),
+      notice: (n) => this.stream.notice(n),
+      log: (line, e) => this.log(line, e),
     });
     this.scheduler = new TickScheduler(opts.batchIntervalMs ?? 333, () => this.tick(), (line) => this.log(line));
   }
@@ -231,6 +243,8 @@ export class Session {
       }
       case 'setTorrentOptions': {
         const e = this.entry(cmd.id);
+        // A category change may move data: the same path as setCategory.
+        if (cmd.options.category !== undefined) await this.categories.assign([e], cmd.options.category);
         setTorrentOptions(e, cmd.options);
         this.applyTorrentOptions(e);
         this.touch(e);
@@ -262,6 +276,12 @@ export class Session {
       case 'rssDownload':
       case 'rssPreview':
         return this.rss.execute(cmd);
+      case 'setCategory':
+        await this.categories.assign(cmd.ids.map((id) => this.entry(id)), cmd.category);
+        return null;
+      case 'setTags':
+        this.categories.setTags(cmd.ids.map((id) => this.entry(id)), cmd.add, cmd.remove);
+        return null;
       case 'getSettings':
         return this.effective().settings;
       case 'setSettings':
@@ -296,7 +316,9 @@ export class Session {
       const existing = this.entries.get(id);
       if (existing) throw new ApiError('Conflict', `"${existing.name}" is already in the list`);
     };
-    const entry = entryToAdd(cmd, assertNew, this.settings.downloadDir, cmd.queueTop ? -1 : this.entries.size);
+    const entry = entryToAdd(cmd, assertNew, this.categories.savePathForAdd(cmd), cmd.queueTop ? -1 : this.entries.size);
+    await this.categories.labelNew(entry, cmd);
+    assertNew(entry.id);
     const { id, name } = entry;
     this.entries.set(id, entry);
     this.touch(entry);
@@ -334,9 +356,11 @@ export class Session {
     const conflict = settingsConflict(mergeSettings(this.settings, patch));
     if (conflict) throw new ApiError('InvalidCommand', conflict);
     const encryptionChanged = patch.encryption !== undefined && patch.encryption !== this.settings.encryption;
+    const categoriesBefore = this.settings.categories;
     this.settings = mergeSettings(this.settings, patch);
     await this.store.saveSettings(this.settings);
     this.followPauseSchedule();
+    this.categories.settingsChanged(categoriesBefore, this.settings.categories);
     applyClientSettings(this.client, this.settings, this.opts);
     // Peers the old policy refused may connect now (the doctor's "allow unencrypted peers").
     if (encryptionChanged) for (const e of this.entries.values()) e.torrent?.retryPeers();

@@ -21,6 +21,7 @@ export interface TorrentCommandDeps {
 /** Commands whose change is saved state: their reply waits until the records they changed are on disk. */
 export const CHANGES_RECORDS: ReadonlySet<Command['type']> = new Set([
   'add', 'pause', 'resume', 'forceStart', 'queueMove', 'setFilePriority', 'setTorrentOptions', 'renameFile', 'moveStorage', 'recheck',
+  'setCategory', 'setTags',
 ] satisfies Command['type'][]);
 
 /**

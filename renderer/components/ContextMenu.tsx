@@ -4,6 +4,7 @@ import type { QueueMove } from '../../engine/api/types.js';
 import { useTessera } from '../store/context.js';
 import { QUEUE_MOVE_LABELS, useCommands } from './commands.js';
 import { Menu, type MenuItem } from './Menu.js';
+import { useLabelSubmenus } from './label-menus.js';
 
 export function ContextMenu(props: { x: number; y: number; onClose(): void }): ReactNode {
   const commands = useCommands();
@@ -16,6 +17,7 @@ export function ContextMenu(props: { x: number; y: number; onClose(): void }): R
   const allFirstLast = useTessera((s) => [...s.selection].every((id) => s.torrents.get(id)?.firstLastPiecesFirst === true));
   const allHave = { sequential: allSequential, firstLastPiecesFirst: allFirstLast };
   const every = (k: 'sequential' | 'firstLastPiecesFirst'): boolean => count > 0 && allHave[k];
+  const labelMenus = useLabelSubmenus();
   const move = (to: QueueMove, shortcut: string): MenuItem => ({ label: QUEUE_MOVE_LABELS[to], shortcut, run: () => commands.queueMove(to) });
   const groups: MenuItem[][] = [
     [
@@ -29,6 +31,7 @@ export function ContextMenu(props: { x: number; y: number; onClose(): void }): R
       { label: 'Download in sequential order', checked: every('sequential'), run: () => commands.toggleOption('sequential') },
       { label: 'Download first and last pieces first', checked: every('firstLastPiecesFirst'), run: () => commands.toggleOption('firstLastPiecesFirst') },
     ],
+    labelMenus,
     [move('top', 'Ctrl+Shift+↑'), move('up', 'Ctrl+↑'), move('down', 'Ctrl+↓'), move('bottom', 'Ctrl+Shift+↓')],
     [
       { label: 'Torrent options…', shortcut: 'Ctrl+L', run: () => commands.askLimits() },

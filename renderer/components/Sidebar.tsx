@@ -1,10 +1,11 @@
-/** State filters with live counts. */
+/** State filters with live counts; then the category, tag and tracker filters (SidebarLabels.tsx). */
 import type { ReactNode } from 'react';
 import type { StateFilter } from '../store/store.js';
 import { FILTER_LABELS, STATE_FILTERS } from '../lib/torrent-view.js';
 import { useTessera } from '../store/context.js';
 import { FeedsNav } from './feeds/FeedsNav.js';
 import { showMainView, useMainView } from './feeds/main-view.js';
+import { CategorySection, TagSection, TrackerSection } from './SidebarLabels.js';
 
 function FilterItem({ filter }: { filter: StateFilter }): ReactNode {
   const count = useTessera((s) => s.counts[filter]);
@@ -30,6 +31,9 @@ export function Sidebar(): ReactNode {
         ))}
       </ul>
       <FeedsNav />
+      <CategorySection />
+      <TagSection />
+      <TrackerSection />
     </nav>
   );
 }

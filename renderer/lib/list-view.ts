@@ -6,6 +6,7 @@
  */
 import type { TorrentId, TorrentSummary } from '../../engine/api/types.js';
 import { matchesFilter, matchesSearch, searchTerms, sortValue, visibleIds, type ViewParams } from './torrent-view.js';
+import { matchesLabels, sameCategoryFilter, sameTagFilter, sameTrackerFilter, ALL_CATEGORIES, ALL_TAGS, ALL_TRACKERS } from './sidebar-filters.js';
 
 export interface ListViewResult {
   ids: readonly TorrentId[];
@@ -76,12 +77,22 @@ export class ListView {
   }
 
   private shows(t: TorrentSummary): boolean {
-    return matchesFilter(t, this.params!.filter) && matchesSearch(t.name, this.terms);
+    const p = this.params!;
+    return matchesFilter(t, p.filter) && matchesLabels(t, p.category, p.tag, p.tracker) && matchesSearch(t.name, this.terms);
   }
 }
 
 function sameParams(a: ViewParams | null, b: ViewParams): boolean {
-  return a !== null && a.filter === b.filter && a.search === b.search && a.sort.key === b.sort.key && a.sort.descending === b.sort.descending;
+  return (
+    a !== null &&
+    a.filter === b.filter &&
+    a.search === b.search &&
+    a.sort.key === b.sort.key &&
+    a.sort.descending === b.sort.descending &&
+    sameCategoryFilter(a.category ?? ALL_CATEGORIES, b.category ?? ALL_CATEGORIES) &&
+    sameTagFilter(a.tag ?? ALL_TAGS, b.tag ?? ALL_TAGS) &&
+    sameTrackerFilter(a.tracker ?? ALL_TRACKERS, b.tracker ?? ALL_TRACKERS)
+  );
 }
 
 function sameIds(a: readonly TorrentId[], b: readonly TorrentId[]): boolean {

@@ -36,6 +36,9 @@ export function summary(id: string, fields: Partial<TorrentSummary> = {}): Torre
     goalReached: null,
     moveProgress: null,
     why: null,
+    category: null,
+    tags: [],
+    trackerHosts: [],
     ...fields,
   };
 }

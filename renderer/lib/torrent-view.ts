@@ -2,6 +2,7 @@
 import type { TorrentState, TorrentSummary } from '../../engine/api/types.js';
 import type { SortKey, StateFilter } from '../store/store.js';
 import { formatEta } from './format.js';
+import { matchesLabels, type CategoryFilter, type TagFilter, type TrackerFilter } from './sidebar-filters.js';
 
 export const STATE_FILTERS: readonly StateFilter[] = ['all', 'downloading', 'seeding', 'paused', 'queued', 'error'];
 
@@ -205,12 +206,16 @@ export interface ViewParams {
   filter: StateFilter;
   search: string;
   sort: { key: SortKey; descending: boolean };
+  /** The sidebar's category and tag filters (sidebar-filters.ts); absent: all. */
+  category?: CategoryFilter;
+  tag?: TagFilter;
+  tracker?: TrackerFilter;
 }
 
 /** The visible ids, from scratch: filter, search, sort. */
 export function visibleIds(torrents: Iterable<TorrentSummary>, params: ViewParams): string[] {
   const terms = searchTerms(params.search);
   const rows: TorrentSummary[] = [];
-  for (const t of torrents) if (matchesFilter(t, params.filter) && matchesSearch(t.name, terms)) rows.push(t);
+  for (const t of torrents) if (matchesFilter(t, params.filter) && matchesLabels(t, params.category, params.tag, params.tracker) && matchesSearch(t.name, terms)) rows.push(t);
   return sortTorrents(rows, params.sort.key, params.sort.descending).map((t) => t.id);
 }

@@ -26,6 +26,7 @@ import { createUiSlice, type UiInitial, type UiSlice } from './ui-slice.js';
 import { clickSelect, moveCursor as moveCursorIn } from '../lib/selection.js';
 import { samePieceMap } from '../lib/piece-map.js';
 import type { FilterCounts } from '../lib/torrent-view.js';
+import { ALL_CATEGORIES, ALL_TAGS, ALL_TRACKERS, NO_LABEL_COUNTS, type CategoryFilter, type LabelCounts, type TagFilter, type TrackerFilter } from '../lib/sidebar-filters.js';
 
 export type StateFilter = 'all' | 'downloading' | 'seeding' | 'paused' | 'queued' | 'error';
 export type SortKey =
@@ -83,6 +84,12 @@ export interface ViewSlice {
   visibleIds: readonly TorrentId[];
   /** Torrents per sidebar filter; kept by view-sync.ts. */
   counts: FilterCounts;
+  /** The sidebar's category and tag filters; they combine with the state filter and the search. */
+  categoryFilter: CategoryFilter;
+  tagFilter: TagFilter;
+  trackerFilter: TrackerFilter;
+  /** Torrents per category, tag and tracker host, from the rows; kept by view-sync.ts. */
+  labelCounts: LabelCounts;
 }
 
 export interface NoticeSlice {
@@ -105,6 +112,10 @@ export interface Actions {
   moveCursor(delta: number, how: { extend: boolean; keepSelection: boolean }): void;
   selectAllVisible(): void;
   setView(visibleIds: readonly TorrentId[], counts: FilterCounts): void;
+  setCategoryFilter(filter: CategoryFilter): void;
+  setTagFilter(filter: TagFilter): void;
+  setTrackerFilter(filter: TrackerFilter): void;
+  setLabelCounts(counts: LabelCounts): void;
   showDetails(id: TorrentId | null): void;
   setDetailsTab(tab: DetailsTab): void;
 }
@@ -143,6 +154,10 @@ export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['s
     detailsTab: 'general',
     visibleIds: [],
     counts: { all: 0, downloading: 0, seeding: 0, paused: 0, queued: 0, error: 0 },
+    categoryFilter: ALL_CATEGORIES,
+    tagFilter: ALL_TAGS,
+    trackerFilter: ALL_TRACKERS,
+    labelCounts: NO_LABEL_COUNTS,
 
     ...createUiSlice(set, get, initial),
 
@@ -246,6 +261,22 @@ export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['s
       if (visibleIds !== s.visibleIds) patch.visibleIds = visibleIds;
       if (counts !== s.counts) patch.counts = counts;
       if (patch.visibleIds !== undefined || patch.counts !== undefined) set(patch);
+    },
+
+    setCategoryFilter(categoryFilter) {
+      set({ categoryFilter });
+    },
+
+    setTagFilter(tagFilter) {
+      set({ tagFilter });
+    },
+
+    setTrackerFilter(trackerFilter) {
+      set({ trackerFilter });
+    },
+
+    setLabelCounts(labelCounts) {
+      if (labelCounts !== get().labelCounts) set({ labelCounts });
     },
 
     showDetails(id) {

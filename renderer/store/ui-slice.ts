@@ -16,6 +16,10 @@ export type DialogState =
   | { kind: 'goal'; id: TorrentId }
   | { kind: 'create' }
   | { kind: 'trackers'; id: TorrentId; tiers: string[][] }
+  /** A new category or tag for these torrents (the context menu's "New…"). */
+  | { kind: 'newLabel'; what: 'category' | 'tag'; ids: TorrentId[] }
+  /** The category manager: add, set save paths, remove. */
+  | { kind: 'categories' }
   /** Web mode: the files are on the daemon's machine, so "open folder" shows the path to copy. */
   | { kind: 'path'; paths: string[] };
 

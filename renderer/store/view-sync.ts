@@ -5,6 +5,7 @@
  */
 import { ListView } from '../lib/list-view.js';
 import { countByFilter, sameCounts } from '../lib/torrent-view.js';
+import { countLabels, sameLabelCounts } from '../lib/sidebar-filters.js';
 import type { TesseraState, TesseraStore } from './store.js';
 
 export interface ViewSyncOptions {
@@ -24,19 +25,21 @@ export function connectListView(store: TesseraStore, options: ViewSyncOptions = 
       timer = null;
     }
     const s = store.getState();
-    const result = view.update(s.torrents, { filter: s.filter, search: s.search, sort: s.sort }, now());
+    const result = view.update(s.torrents, { filter: s.filter, search: s.search, sort: s.sort, category: s.categoryFilter, tag: s.tagFilter, tracker: s.trackerFilter }, now());
     let counts = s.counts;
     if (countedFrom !== s.torrents) {
       countedFrom = s.torrents;
       const fresh = countByFilter(s.torrents.values());
       if (!sameCounts(fresh, counts)) counts = fresh;
+      const labels = countLabels(s.torrents.values());
+      if (!sameLabelCounts(labels, s.labelCounts)) s.setLabelCounts(labels);
     }
     s.setView(result.ids, counts);
     if (result.resortInMs !== null) timer = setTimeout(refresh, result.resortInMs);
   };
 
   const off = store.subscribe((s, prev) => {
-    if (s.torrents !== prev.torrents || s.filter !== prev.filter || s.search !== prev.search || s.sort !== prev.sort) refresh();
+    if (s.torrents !== prev.torrents || s.filter !== prev.filter || s.search !== prev.search || s.sort !== prev.sort || s.categoryFilter !== prev.categoryFilter || s.tagFilter !== prev.tagFilter || s.trackerFilter !== prev.trackerFilter) refresh();
   });
   refresh();
   return () => {

@@ -54,6 +54,8 @@ export const recordArb: fc.Arbitrary<ResumeRecord> = fc.integer({ min: 0, max: 6
     seedTimeLimitMinutes: fc.option(nonNeg, { nil: null }),
     maxConnections: fc.option(fc.nat(), { nil: null }),
     trackers: fc.option(fc.array(fc.array(fc.webUrl(), { minLength: 1, maxLength: 3 }), { maxLength: 3 }), { nil: null }),
+    category: fc.constantFrom('Movies', 'Movies/4K', 'TV Shows/Drama', null),
+    tags: fc.uniqueArray(fc.constantFrom('hd', 'linux', 'x y', 'ü'), { maxLength: 4 }).map((t) => t.sort()),
     uploadedTotal: bytesCount,
     downloadedTotal: bytesCount,
     seedingSeconds: nonNeg,
@@ -66,6 +68,7 @@ export const recordArb: fc.Arbitrary<ResumeRecord> = fc.integer({ min: 0, max: 6
     doneBytes: bytesCount,
     error: fc.option(text, { nil: null }),
     magnetUri: fc.option(text.map((s) => `magnet:?xt=urn:btih:${s}`), { nil: null }),
+    trackerHosts: fc.constantFrom<string[]>([], ['tracker.example'], ['a.example', 'b.example']),
   }, { noNullPrototype: true }),
 );
 

@@ -11,6 +11,7 @@
 import type { FilePriority, TorrentOptionValues } from '../../api/types.js';
 import { Bitfield } from '../../common/bitfield.js';
 import { MAX_PIECES } from '../../metainfo/parse.js';
+import { CATEGORY_LIMITS, categoryProblem, sortedTags, tagProblem } from '../../api/categories.js';
 
 export const RESUME_FORMAT_VERSION = 1;
 
@@ -69,6 +70,8 @@ export interface ResumeRecord extends Readonly<TorrentOptionValues> {
   readonly error: string | null;
   /** Set while the metadata is unknown (added by magnet link); null once `<id>.torrent` exists. */
   readonly magnetUri: string | null;
+  /** Host names of its trackers, so the list can filter by tracker without parsing the metainfo (issue 17). */
+  readonly trackerHosts: readonly string[];
 }
 
 export type DecodeResult = { readonly record: ResumeRecord; readonly reason: null } | { readonly record: null; readonly reason: string };
@@ -95,6 +98,7 @@ export function newResumeRecord(init: Pick<ResumeRecord, 'id' | 'name' | 'savePa
     doneBytes: 0,
     error: null,
     magnetUri: null,
+    trackerHosts: [],
     ...init,
   };
 }
@@ -134,7 +138,22 @@ export const TORRENT_OPTION_FIELDS: { readonly [K in keyof TorrentOptionValues]:
   seedTimeLimitMinutes: { initial: null, decode: (o, k) => numOrNull(o, k, 0, false) },
   maxConnections: { initial: null, decode: (o, k) => numOrNull(o, k, 0, true) },
   trackers: { initial: null, decode: (o, k) => (field(o, k) === undefined ? null : trackerTiers(o, k)), addedLater: true },
+  category: { initial: null, decode: (o, k) => (field(o, k) === undefined ? null : categoryOf(o, k)), addedLater: true },
+  tags: { initial: [], decode: (o, k) => (field(o, k) === undefined ? [] : tagsOf(o, k)), addedLater: true },
 };
+
+function categoryOf(o: Obj, k: string): string | null {
+  const v = field(o, k);
+  if (v === null) return null;
+  if (typeof v !== 'string' || categoryProblem(v) !== null) bad(`${k}: expected null or a category name`);
+  return v;
+}
+
+function tagsOf(o: Obj, k: string): string[] {
+  const v = field(o, k);
+  if (!Array.isArray(v) || v.length > CATEGORY_LIMITS.maxTags || !v.every((t) => typeof t === 'string' && tagProblem(t) === null)) bad(`${k}: expected a list of up to ${CATEGORY_LIMITS.maxTags} tags`);
+  return sortedTags(v as string[]);
+}
 
 const MAX_TIERS = 100;
 
@@ -201,6 +220,7 @@ export function encodeResumeRecord(r: ResumeRecord): string {
     doneBytes: r.doneBytes,
     error: r.error,
     magnetUri: r.magnetUri,
+    trackerHosts: r.trackerHosts,
     pieceCount: r.have === null ? null : r.have.length,
     have: r.have === null ? null : Buffer.from(r.have.bytes.buffer, r.have.bytes.byteOffset, r.have.bytes.byteLength).toString('base64'),
     fileStatsAt: r.fileStatsAt,
@@ -374,7 +394,16 @@ function decodeObject(o: Obj): ResumeRecord {
     doneBytes: num(o, 'doneBytes', 0, true),
     error: strOrNull(o, 'error'),
     magnetUri,
+    trackerHosts: decodeTrackerHosts(o),
   };
+}
+
+/** Records written before issue 17 lack the hosts: none until the torrent runs (or its tiers change). */
+function decodeTrackerHosts(o: Obj): string[] {
+  const v = field(o, 'trackerHosts');
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || v.length > MAX_TIERS * MAX_TIERS || !v.every((h) => typeof h === 'string' && h.length > 0 && h.length <= 253)) bad('trackerHosts: expected a list of host names');
+  return [...(v as string[])];
 }
 
 /** Validates every field. Never throws. */

@@ -18,6 +18,8 @@ import { FolderField, useFolderCheck } from '../FolderField.js';
 import { addTorrent, inspect, type InspectResult } from './add-protocol.js';
 import { BatchAddDialog } from './BatchAddDialog.js';
 import { FileTree } from './FileTree.js';
+import { LabelFields, labelFieldsOf, labelsOf, useLabelChoice } from './LabelFields.js';
+import { categorySavePath } from '../../../engine/api/categories.js';
 
 const NOTHING: readonly AddRequest[] = [];
 
@@ -58,6 +60,7 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
   const [savePath, setSavePath] = useState(defaultDir);
   const [startPaused, setStartPaused] = useState(false);
   const [queueTop, setQueueTop] = useState(false);
+  const { categories, labels, choose: chooseLabels } = useLabelChoice({ savePath, setSavePath, defaultDir });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // Empty: the default download folder, which is checked the same way.
@@ -144,26 +147,36 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
       setError('Every file is unchecked. Check at least one file to download.');
       return;
     }
+    const chosen = labelsOf(labels);
+    if (!chosen.ok) {
+      setError(chosen.problem);
+      return;
+    }
+    const labelFields = labelFieldsOf(chosen);
     setBusy(true);
     setError(null);
     const dir = savePath.trim();
     try {
       if (!isMagnet) {
         const custom = priorities.some((p) => p !== 'normal');
-        await addTorrent(engine, { source: request.source, paused: startPaused, queueTop, ...(dir ? { savePath: dir } : {}), ...(custom ? { filePriorities: priorities } : {}) });
+        await addTorrent(engine, { source: request.source, paused: startPaused, queueTop, ...(dir ? { savePath: dir } : {}), ...(custom ? { filePriorities: priorities } : {}), ...labelFields });
       } else if (magnetId !== null && files !== null) {
         const groups = priorityGroups(priorities);
         for (const p of ['skip', 'low', 'high'] as const) {
           const list = groups[p];
           if (list?.length) await engine.request({ type: 'setFilePriority', id: magnetId, files: list, priority: p });
         }
-        if (dir && dir !== addedDir) await engine.request({ type: 'moveStorage', id: magnetId, savePath: dir });
+        // The category first: a folder typed in "Save to" wins over the category's, as in a plain add.
+        if (chosen.category) await engine.request({ type: 'setCategory', ids: [magnetId], category: chosen.category });
+        if (chosen.tags) await engine.request({ type: 'setTags', ids: [magnetId], add: chosen.tags, remove: [] });
+        const followed = categorySavePath(categories, chosen.category ?? null) ?? addedDir;
+        if (dir && dir !== followed) await engine.request({ type: 'moveStorage', id: magnetId, savePath: dir });
         if (queueTop) await engine.request({ type: 'queueMove', ids: [magnetId], to: 'top' });
         if (!startPaused) await engine.request({ type: 'resume', ids: [magnetId] });
       } else {
         // No metadata yet: the stop-after-metadata copy is replaced by a plain add with the chosen options.
         if (magnetId !== null) await engine.request({ type: 'remove', ids: [magnetId], deleteData: true });
-        await addTorrent(engine, { source: request.source, paused: startPaused, queueTop, ...(dir ? { savePath: dir } : {}) });
+        await addTorrent(engine, { source: request.source, paused: startPaused, queueTop, ...(dir ? { savePath: dir } : {}), ...labelFields });
       }
       finish(request.key);
     } catch (e) {
@@ -206,6 +219,7 @@ function AddFlow({ request, waiting }: { request: AddRequest; waiting: number })
       {!already ? (
         <>
           <FolderField label="Save to" name="savePath" value={savePath} onChange={setSavePath} status={folder} placeholder="the default download folder" />
+          <LabelFields categories={categories} value={labels} onChange={chooseLabels} />
           <AddOptions startPaused={startPaused} onStartPaused={setStartPaused} queueTop={queueTop} onQueueTop={setQueueTop} />
         </>
       ) : null}

@@ -13,6 +13,7 @@ import { Dialog } from '../Dialog.js';
 import { FolderField, useFolderCheck } from '../FolderField.js';
 import { CloseIcon, FileIcon, MagnetIcon } from '../icons.js';
 import { AddOptions } from './AddOptions.js';
+import { LabelFields, labelFieldsOf, labelsOf, useLabelChoice } from './LabelFields.js';
 import { addTorrent, inspect } from './add-protocol.js';
 
 export function BatchAddDialog({ requests }: { requests: readonly AddRequest[] }): ReactNode {
@@ -25,6 +26,7 @@ export function BatchAddDialog({ requests }: { requests: readonly AddRequest[] }
   const folder = useFolderCheck(savePath.trim() || defaultDir);
   const [startPaused, setStartPaused] = useState(false);
   const [queueTop, setQueueTop] = useState(false);
+  const { categories, labels, choose: chooseLabels } = useLabelChoice({ savePath, setSavePath, defaultDir });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const started = useRef(new Set<number>());
@@ -59,6 +61,12 @@ export function BatchAddDialog({ requests }: { requests: readonly AddRequest[] }
 
   const addAll = async (): Promise<void> => {
     if (!ready || todo.length === 0 || folder.state !== 'ok') return;
+    const chosen = labelsOf(labels);
+    if (!chosen.ok) {
+      setError(chosen.problem);
+      return;
+    }
+    const labelFields = labelFieldsOf(chosen);
     setBusy(true);
     setError(null);
     const dir = savePath.trim();
@@ -66,7 +74,7 @@ export function BatchAddDialog({ requests }: { requests: readonly AddRequest[] }
     const done: number[] = [];
     for (const item of todo) {
       try {
-        await addTorrent(engine, { source: item.source, paused: startPaused, queueTop, ...(dir ? { savePath: dir } : {}) });
+        await addTorrent(engine, { source: item.source, paused: startPaused, queueTop, ...(dir ? { savePath: dir } : {}), ...labelFields });
         done.push(item.key);
       } catch (e) {
         const s = item.state;
@@ -130,6 +138,7 @@ export function BatchAddDialog({ requests }: { requests: readonly AddRequest[] }
         })}
       </ul>
       <FolderField label="Save all to" name="savePath" value={savePath} onChange={setSavePath} status={folder} placeholder="the default download folder" autoFocus />
+      <LabelFields categories={categories} value={labels} onChange={chooseLabels} />
       <AddOptions startPaused={startPaused} onStartPaused={setStartPaused} queueTop={queueTop} onQueueTop={setQueueTop} />
       <p className="muted batch-note">Every file of each torrent is downloaded. To choose files, use One by one.</p>
       {error ? (

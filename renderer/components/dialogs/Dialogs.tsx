@@ -11,6 +11,8 @@ import { RecheckDialog } from './RecheckDialog.js';
 import { GoalDialog } from './GoalDialog.js';
 import { CreateDialog } from './CreateDialog.js';
 import { TrackersDialog } from './TrackersDialog.js';
+import { NewLabelDialog } from './NewLabelDialog.js';
+import { CategoriesDialog } from './CategoriesDialog.js';
 
 export function Dialogs(): ReactNode {
   const dialog = useTessera((s) => s.dialog);
@@ -37,5 +39,9 @@ export function Dialogs(): ReactNode {
       return <CreateDialog onClose={close} />;
     case 'trackers':
       return <TrackersDialog id={dialog.id} tiers={dialog.tiers} onClose={close} />;
+    case 'newLabel':
+      return <NewLabelDialog what={dialog.what} ids={dialog.ids} onClose={close} />;
+    case 'categories':
+      return <CategoriesDialog onClose={close} />;
   }
 }

@@ -2,11 +2,12 @@
  * One list row. It selects only its own torrent and its own selected/cursor flags, so a batch that
  * changes 500 torrents re-renders just the visible rows among them.
  */
-import { memo, type ReactNode } from 'react';
+import { memo, type DragEvent, type ReactNode } from 'react';
 import type { TorrentSummary } from '../../../engine/api/types.js';
 import { formatBytes, formatDate, formatPercent, formatRate, formatRatio } from '../../lib/format.js';
 import { etaText, statusLine, statusText } from '../../lib/torrent-view.js';
-import { useTessera } from '../../store/context.js';
+import { useStoreApi, useTessera } from '../../store/context.js';
+import { TORRENT_DRAG_TYPE } from '../../lib/sidebar-filters.js';
 import type { SortKey } from '../../store/store.js';
 import { ROW_HEIGHT, rowDomId, useVisibleColumns } from './columns.js';
 
@@ -30,7 +31,15 @@ export const TorrentRow = memo(function TorrentRow(props: { id: string; index: n
   const selected = useTessera((s) => s.selection.has(props.id));
   const cursor = useTessera((s) => s.lead === props.id);
   const columns = useVisibleColumns();
+  const store = useStoreApi();
   if (!t) return null;
+  // Dragged onto a sidebar category or tag: the selection when the row is part of it, else this row.
+  const onDragStart = (e: DragEvent): void => {
+    const { selection } = store.getState();
+    const ids = selection.has(t.id) ? [...selection] : [t.id];
+    e.dataTransfer.setData(TORRENT_DRAG_TYPE, ids.join('\n'));
+    e.dataTransfer.effectAllowed = 'move';
+  };
   const cls = `row${selected ? ' selected' : ''}${cursor ? ' cursor' : ''}${t.state === 'error' ? ' failed' : ''}`;
   return (
     <div
@@ -42,6 +51,8 @@ export const TorrentRow = memo(function TorrentRow(props: { id: string; index: n
       aria-label={t.name}
       className={cls}
       style={{ transform: `translateY(${props.index * ROW_HEIGHT}px)` }}
+      draggable
+      onDragStart={onDragStart}
     >
       {columns.map((c) => (
         <div key={c.key} role="gridcell" className={c.align === 'end' ? 'num' : c.key === 'name' ? 'name' : undefined} title={c.key === 'name' ? t.name : undefined}>
