@@ -343,7 +343,7 @@ export class Torrent implements SwarmHost {
     // Block-level blame asks peers for block hashes; a web seed's bad data is caught by the piece's blame instead.
     this.v2?.blockFrom(piece, begin, peer instanceof WebSeed ? undefined : peer);
     // Duplicate requests exist in end game, and for late deadline pieces (streams).
-    if (this.picker.inEndGame || this.picker.deadlineCount > 0) this.swarm.cancelDuplicates(peer, piece, begin, data.length);
+    if (this.picker.inEndGame || this.picker.deadlineOf(piece) !== Infinity) this.swarm.cancelDuplicates(peer, piece, begin, data.length);
     if (result.pieceComplete) this.verifyPiece(piece);
   }
 

@@ -155,3 +155,59 @@ describe('HTTP streams of a torrent downloading from libtorrent', { timeout: 180
     }
   });
 });
+
+describe('deadline picking against a rate-limited libtorrent seeder', { timeout: 120_000 }, () => {
+  test('a read at 70% of a file is served long before the download completes (the window goes first)', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'tessera-stream-seek-'));
+    const files = [{ path: 'movie.mkv', size: 6 * 1024 * 1024 }];
+    let seeder: ClientHandle | null = null;
+    let session: Session | null = null;
+    let server: StreamServer | null = null;
+    try {
+      const payload = await makeTestPayload(join(root, 'src'), { name: 'film', files, seed: 70 });
+      const data = await readFile(join(payload.root, 'movie.mkv'));
+      const torrent = await makeTorrent({ source: payload.root, out: join(root, 'f.torrent'), tiers: [], pieceLengthLog2: 15 });
+      // 1 MB/s: the whole file takes over 6 s; in random (rarest-first) order a piece at 70% comes at a random time.
+      seeder = await startLibtorrent({ role: 'seed', torrentFile: torrent.file, dataDir: join(root, 'src'), port: await freePort(), noTrackers: true, uploadLimit: 1_000_000 });
+      await withTimeout(seeder.ready, 60_000, 'libtorrent seeder ready');
+      let progress = 0;
+      session = await Session.open({
+        dataDir: join(root, 'data'),
+        defaultDownloadDir: join(root, 'dl'),
+        listenHost: '127.0.0.1',
+        listenPort: 0,
+        batchIntervalMs: 50,
+        onEvent: (e) => {
+          if (e.kind !== 'batch') return;
+          for (const t of e.added) progress = t.progress;
+          for (const c of e.changed) if (c.progress !== undefined) progress = c.progress;
+        },
+      });
+      server = await startStreamServer({ session, capabilities: ephemeralCapabilities() });
+      const s = session;
+      const send = async <T>(command: Parameters<Session['request']>[0]['command']): Promise<T> => {
+        const reply = await s.request({ kind: 'request', requestId: 1, command });
+        if (!reply.ok) throw new Error(`${command.type}: ${reply.error.message}`);
+        return reply.result as T;
+      };
+      const { id } = await send<{ id: string }>({ type: 'add', source: { kind: 'torrent', data: await readFile(torrent.file) }, savePath: join(root, 'dl') });
+      const { url } = await send<StreamUrlResult>({ type: 'streamUrl', id, file: 0 });
+      const at = Math.floor(data.length * 0.7);
+      const pending = get(url, { Range: `bytes=${at}-${at + 65_535}` });
+      await send({ type: 'addPeers', id, peers: [`127.0.0.1:${seeder.port}`] });
+      const t0 = performance.now();
+      const got = await withTimeout(pending, 60_000, 'GET at 70%');
+      const seconds = (performance.now() - t0) / 1000;
+      const doneThen = progress;
+      console.log(`# 64 KiB at 70% served after ${seconds.toFixed(2)} s, with ${(doneThen * 100).toFixed(0)}% of the file downloaded`);
+      assert.equal(got.status, 206);
+      assert.ok(got.body.equals(data.subarray(at, at + 65_536)), 'the bytes equal the file');
+      assert.ok(doneThen < 0.5, `served at ${(doneThen * 100).toFixed(0)}% of the download: the deadline pieces should come first`);
+    } finally {
+      await server?.close();
+      await session?.close();
+      await seeder?.stop();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
