@@ -4,8 +4,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ManualClock } from '../common/clock.js';
+import { PiecePicker } from '../picker/index.js';
+import { MemoryStorage } from '../storage/memory-storage.js';
+import { specFor } from '../storage/test-spec.js';
+import { TorrentReaders } from '../torrent/readers.js';
+import { patternBytes, waitUntil } from '../testing/wait.js';
 import type { StreamUrlResult } from '../api/types.js';
 import { ephemeralCapabilities, loadOrCreateStreamCapabilities } from './stream-capability.js';
 import { handleStream, streamClientAllowed } from './stream-handler.js';
@@ -96,8 +103,6 @@ test('the daemon streams files by capability URL with no token; refuses without 
 });
 
 test('the stream secret is kept in the data folder, owner-only, and reused', async () => {
-  const { mkdtempSync, statSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
   const dir = mkdtempSync(join(tmpdir(), 'tessera-secret-'));
   try {
     const file = join(dir, 'data', 'stream-secret');
@@ -107,5 +112,37 @@ test('the stream secret is kept in the data folder, owner-only, and reused', asy
     assert.equal(a.of('00'.repeat(20), 1), b.of('00'.repeat(20), 1));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a client that goes away closes its reader (and its deadlines); HEAD opens none', { timeout: 30_000 }, async () => {
+  const { spec } = specFor([{ path: ['film.mp4'], data: patternBytes(200_000, 1) }], 32_768);
+  const storage = new MemoryStorage(spec);
+  const picker = new PiecePicker(storage.geometry);
+  // No piece ever verifies: every read waits until its reader is closed.
+  const readers = new TorrentReaders({ storage, picker, clock: new ManualClock(), hasPiece: () => false, deadlinesChanged: () => {} });
+  const capabilities = ephemeralCapabilities();
+  const hash = 'cd'.repeat(20);
+  const files = { streamFile: () => ({ name: 'film.mp4', length: 200_000, contentType: 'video/mp4', open: async () => readers.open(0, 200_000, true) }) };
+  const path = `/stream/${capabilities.of(hash, 0)}/${hash}/0/film.mp4`;
+  const server = createServer((req, res) => void handleStream(req, res, path, { files, capabilities, allowRemote: false }));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const port = (server.address() as { port: number }).port;
+    const head = await httpGet(port, path, {}, 'HEAD');
+    assert.deepEqual([head.status, head.headers['content-length'], readers.size], [200, '200000', 0]);
+    const req = request({ host: '127.0.0.1', port, path, headers: { Range: 'bytes=100000-' } });
+    const status = new Promise<number>((r) => req.on('response', (res) => r(res.statusCode ?? 0)));
+    req.on('error', () => {});
+    req.end();
+    assert.equal(await status, 206, 'headers go out before the body waits');
+    assert.equal(readers.size, 1);
+    assert.ok(picker.deadlineCount > 0, 'the reader set deadlines');
+    req.destroy();
+    await waitUntil(() => readers.size === 0, 5_000, () => `${readers.size} reader(s) still open`);
+    assert.equal(picker.deadlineCount, 0, 'its deadlines are gone');
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
   }
 });

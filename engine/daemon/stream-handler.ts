@@ -94,6 +94,8 @@ export async function handleStream(req: IncomingMessage, res: ServerResponse, pa
   if (req.socket.destroyed || res.destroyed) return reader.close('the client went away');
   res.on('close', () => reader.close(res.writableFinished ? 'the stream ended' : 'the client went away'));
   res.writeHead(status, headers);
+  // Headers now, while the first piece may still be on its way: a player learns the length and type at once.
+  res.flushHeaders();
   const buf = Buffer.allocUnsafe(Math.min(CHUNK, end - start));
   try {
     for (let at = start; at < end; ) {
