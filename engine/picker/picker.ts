@@ -99,10 +99,7 @@ export class PiecePicker extends PieceOrder {
     return this.seq;
   }
 
-  /**
-   * Deadlines (clock ms, options.now) of the pieces ahead of the readers, replacing the previous set (a seek drops the
-   * old window): picked first, earliest first, by peers not marked `critical: false`; see pickCritical.
-   */
+  /** Deadlines (clock ms, options.now) of the pieces ahead of the readers, replacing the previous set (a seek drops it). */
   setDeadlines(pieces: ArrayLike<number>, times: ArrayLike<number>, count: number): void {
     this.deadlines.replace(pieces, times, count);
   }
@@ -241,7 +238,7 @@ export class PiecePicker extends PieceOrder {
         for (const part of this.partials.values()) {
           if (out.length >= limit) return;
           const p = part.piece;
-          if (this.prio[p] !== pr || missingOf(part) === 0 || !canServe(peer, p)) continue;
+          if (this.prio[p] !== pr || missingOf(part) === 0 || !canServe(peer, p) || this.keptOff(peer, p)) continue;
           this.takeBlocks(part, peer.id, limit, out);
         }
       }
@@ -256,10 +253,15 @@ export class PiecePicker extends PieceOrder {
       for (let i = this.start[seg]; i < end; i++) {
         if (out.length >= limit) return;
         const p = order[i];
-        if (state[p] !== FRESH || !canServe(peer, p)) continue;
+        if (state[p] !== FRESH || !canServe(peer, p) || this.keptOff(peer, p)) continue;
         this.takeBlocks(this.startPiece(p), peer.id, limit, out);
       }
     }
+  }
+
+  /** A peer unfit for time-critical pieces (slow, long queue) gets none of them, in any order. */
+  private keptOff(peer: PeerView, p: number): boolean {
+    return peer.critical === false && this.deadlines.at[p] !== Infinity;
   }
 
   /** Deadline pieces, earliest first (not at priority 0); once late, blocks one other peer has in flight are asked again. */
@@ -295,7 +297,7 @@ export class PiecePicker extends PieceOrder {
         i += 7;
         continue;
       }
-      if (state[i] !== FRESH || prio[i] !== pr || !canServe(peer, i)) continue;
+      if (state[i] !== FRESH || prio[i] !== pr || !canServe(peer, i) || this.keptOff(peer, i)) continue;
       this.takeBlocks(this.startPiece(i), peer.id, limit, out);
     }
   }

@@ -157,7 +157,7 @@ describe('HTTP streams of a torrent downloading from libtorrent', { timeout: 180
 });
 
 describe('deadline picking against a rate-limited libtorrent seeder', { timeout: 120_000 }, () => {
-  test('a read at 70% of a file is served long before the download completes (the window goes first)', async () => {
+  test('a read at 70% of a skipped file raises it and is served long before the download completes (the window goes first)', async () => {
     const root = await mkdtemp(join(tmpdir(), 'tessera-stream-seek-'));
     const files = [{ path: 'movie.mkv', size: 6 * 1024 * 1024 }];
     let seeder: ClientHandle | null = null;
@@ -190,7 +190,8 @@ describe('deadline picking against a rate-limited libtorrent seeder', { timeout:
         if (!reply.ok) throw new Error(`${command.type}: ${reply.error.message}`);
         return reply.result as T;
       };
-      const { id } = await send<{ id: string }>({ type: 'add', source: { kind: 'torrent', data: await readFile(torrent.file) }, savePath: join(root, 'dl') });
+      // The file is set to "skip": opening a stream on it raises it to normal, or nothing would ever be picked.
+      const { id } = await send<{ id: string }>({ type: 'add', source: { kind: 'torrent', data: await readFile(torrent.file) }, savePath: join(root, 'dl'), filePriorities: ['skip'] });
       const { url } = await send<StreamUrlResult>({ type: 'streamUrl', id, file: 0 });
       const at = Math.floor(data.length * 0.7);
       const pending = get(url, { Range: `bytes=${at}-${at + 65_535}` });
