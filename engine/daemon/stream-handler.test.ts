@@ -76,6 +76,14 @@ test('the daemon streams files by capability URL with no token; refuses without 
     assert.equal(part.status, 206);
     assert.ok(part.body.equals(want.subarray(16380, 16391)));
 
+    // A magnet whose metadata is not known yet: Conflict, and NotFound for a torrent not in the list.
+    const magnet = await d.session.request({ kind: 'request', requestId: 4, command: { type: 'add', source: { kind: 'magnet', uri: `magnet:?xt=urn:btih:${'ef'.repeat(20)}` }, paused: true } });
+    assert.ok(magnet.ok);
+    const early = await d.session.request({ kind: 'request', requestId: 5, command: { type: 'streamUrl', id: 'ef'.repeat(20), file: 0 } });
+    assert.ok(!early.ok && early.error.name === 'Conflict', JSON.stringify(early));
+    const unknown = await d.session.request({ kind: 'request', requestId: 6, command: { type: 'streamUrl', id: '12'.repeat(20), file: 0 } });
+    assert.ok(!unknown.ok && unknown.error.name === 'NotFound', JSON.stringify(unknown));
+
     const path = new URL(s.url).pathname;
     const [, , cap, hash, index, name] = path.split('/');
     const wrong = [...cap].reverse().join('');
