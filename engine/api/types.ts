@@ -395,7 +395,13 @@ export type Command =
    */
   | { type: 'setCategory'; ids: TorrentId[]; category: string | null }
   /** Adds and removes tags on torrents (a tag both added and removed ends removed). */
-  | { type: 'setTags'; ids: TorrentId[]; add: string[]; remove: string[] };
+  | { type: 'setTags'; ids: TorrentId[]; add: string[]; remove: string[] }
+  /**
+   * An HTTP address that streams one file of the torrent (Range requests; reads wait for their pieces and move
+   * the download ahead of them). Absolute, usable from the UI page and from a player on the same machine; it
+   * carries a per-file capability, so it needs no token. NotFound: no such torrent or file; Conflict: metadata unknown.
+   */
+  | { type: 'streamUrl'; id: TorrentId; file: number };
 
 export type CommandType = Command['type'];
 
@@ -474,6 +480,15 @@ export interface ResultOf extends RssResultOf {
   diagnose: { reasons: DiagnosisReason[] };
   setCategory: null;
   setTags: null;
+  streamUrl: StreamUrlResult;
+}
+
+/** streamUrl's answer: where to fetch the file, its MIME type (from the extension), its name and size in bytes. */
+export interface StreamUrlResult {
+  url: string;
+  contentType: string;
+  name: string;
+  length: number;
 }
 
 /** checkPath's answer. `problem` names the folder and what to do; null when downloads can go there. */

@@ -50,6 +50,7 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'diagnose',
   'setCategory',
   'setTags',
+  'streamUrl',
 ];
 /** host:port with a port 1..65535, or [v6]:port. */
 const PEER_RE = /^(?:\[[0-9a-fA-F:.]{2,45}\]|[A-Za-z0-9.-]{1,253}):(?:6553[0-5]|655[0-2]\d|65[0-4]\d{2}|6[0-4]\d{3}|[1-5]\d{4}|[1-9]\d{0,3})$/;
@@ -147,6 +148,7 @@ const COMMAND_KEYS: { [K in CommandType]: readonly string[] } = {
   diagnose: ['id'],
   setCategory: ['ids', 'category'],
   setTags: ['ids', 'add', 'remove'],
+  streamUrl: ['id', 'file'],
 };
 
 export function parseCommand(v: unknown, path: string): Command {
@@ -205,6 +207,8 @@ export function parseCommand(v: unknown, path: string): Command {
     case 'getInfo':
     case 'diagnose':
       return { type, id: torrentId(f('id'), p('id')) };
+    case 'streamUrl':
+      return { type, id: torrentId(f('id'), p('id')), file: fileIndex(f('file'), p('file')) };
     case 'checkPath':
       return { type, path: fsPath(f('path'), p('path'), true) };
     case 'reannounce':

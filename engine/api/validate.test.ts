@@ -102,6 +102,7 @@ const valid: Command[] = [
   { type: 'setCategory', ids: [A], category: null },
   { type: 'setTags', ids: [A], add: ['hd'], remove: ['old'] },
   { type: 'setSettings', settings: { categories: [{ name: 'Movies', savePath: '/data/movies' }, { name: 'Movies/4K', savePath: null }] } },
+  { type: 'streamUrl', id: A, file: 0 },
 ];
 
 test('accepts a valid example of every command', () => {
@@ -225,6 +226,7 @@ test('rejects invalid fields of every command, naming the field', () => {
     [{ type: 'renameFile', id: C, file: 0, newPath: './a' }, "command.newPath must not contain empty or '.' components"],
     [{ type: 'renameFile', id: C, file: 0, newPath: 'a\0' }, 'command.newPath must not contain NUL'],
     [{ type: 'renameFile', id: C, file: -1, newPath: 'a' }, 'command.file must be a non-negative integer file index'],
+    [{ type: 'streamUrl', id: C, file: 1.5 }, 'command.file must be a non-negative integer file index'],
     [{ type: 'renameFile', id: C, file: '0', newPath: 'a' }, 'command.file must be a non-negative integer file index'],
     // moveStorage, getInfo, getSettings, snapshot
     [{ type: 'moveStorage', id: C, savePath: '' }, 'command.savePath must not be empty'],

@@ -39,6 +39,7 @@ import { downloadsPausedUntil, schedulePauseReason } from './schedules.js';
 import { diagnose } from './doctor.js';
 import { gatherFacts, refreshWhy, type DoctorContext } from './doctor-facts.js';
 import { Categories } from './categories.js';
+import { streamFile, streamUrl, type StreamFile, type StreamLinks } from './stream-files.js';
 
 export { ApiError } from './api-error.js';
 export type { SessionOptions } from './session-options.js';
@@ -172,6 +173,19 @@ export class Session {
     return this.client.port;
   }
 
+  private streamLinks: StreamLinks | null = null;
+
+  /** The host's stream server, for `streamUrl` (engine/daemon/stream-server.ts). */
+  setStreamLinks(links: StreamLinks | null): void {
+    this.streamLinks = links;
+  }
+
+  /** A file to stream, by info hash (hex) and index; null when there is no such torrent or file. */
+  streamFile(infoHashHex: string, fileIndex: number): StreamFile | null {
+    const e = this.entries.get(infoHashHex);
+    return e ? streamFile(e, fileIndex, (x) => this.touch(x)) : null;
+  }
+
   /**
    * Another receiver of the state stream (e.g. one per WebSocket client), with its own sequence
    * numbers and detail subscription. Pass it to request() so `subscribe` and `snapshot` apply to it;
@@ -258,6 +272,8 @@ export class Session {
         return null;
       case 'getInfo':
         return torrentInfo(this.entry(cmd.id));
+      case 'streamUrl':
+        return streamUrl(this.entry(cmd.id), cmd.file, this.streamLinks);
       case 'checkPath':
         return checkSavePath(cmd.path);
       case 'diagnose':

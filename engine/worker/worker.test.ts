@@ -51,3 +51,37 @@ test('the engine runs in a worker thread: commands in, replies and batches out, 
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('the worker serves file streams on loopback: streamUrl answers a URL that serves the file', { timeout: 30_000 }, async () => {
+  const root = mkdtempSync(join(tmpdir(), 'tessera-worker-'));
+  const engine = startEngineWorker({ dataDir: join(root, 'data'), defaultDownloadDir: join(root, 'dl'), listenPort: 0, listenHost: '127.0.0.1' });
+  try {
+    await engine.ready;
+    const replies = new Map<number, Reply>();
+    engine.onMessage((m: WorkerToHost) => {
+      if (m.kind === 'reply') replies.set(m.requestId, m);
+    });
+    const ask = async (requestId: number, command: Parameters<typeof engine.send>[0] & { kind: 'request' }): Promise<unknown> => {
+      engine.send(command);
+      await waitUntil(() => replies.has(requestId), 10_000, () => `no reply to ${command.command.type}`);
+      const r = replies.get(requestId)!;
+      if (!r.ok) throw new Error(r.error.message);
+      return r.result;
+    };
+    mkdirSync(join(root, 'src'), { recursive: true });
+    const bytes = patternBytes(70_000, 9);
+    writeFileSync(join(root, 'src', 'song.flac'), bytes);
+    const data = await createTorrent(join(root, 'src', 'song.flac'), { pieceLength: 16_384 });
+    const { id } = (await ask(1, { kind: 'request', requestId: 1, command: { type: 'add', source: { kind: 'torrent', data }, savePath: join(root, 'src') } })) as { id: string };
+    const s = (await ask(2, { kind: 'request', requestId: 2, command: { type: 'streamUrl', id, file: 0 } })) as { url: string; contentType: string };
+    assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+\/stream\/[0-9a-f]{64}\/[0-9a-f]{40}\/0\/song\.flac$/);
+    assert.equal(s.contentType, 'audio/flac');
+    const res = await fetch(s.url, { headers: { Range: 'bytes=16000-40000' } });
+    assert.equal(res.status, 206);
+    assert.ok(Buffer.from(await res.arrayBuffer()).equals(bytes.subarray(16000, 40001)));
+    assert.equal(await engine.shutdown(), 'clean');
+  } finally {
+    await engine.shutdown(1000);
+    rmSync(root, { recursive: true, force: true });
+  }
+});
