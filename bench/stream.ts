@@ -24,6 +24,8 @@ const cache = process.env.TESSERA_BENCH_DIR ?? join(tmpdir(), 'tessera-bench');
 const STEP_TIMEOUT_MS = 90_000;
 
 type Streamer = 'tessera' | 'webtorrent';
+/** TESSERA_BENCH_CLIENTS=webtorrent runs one side only (to check the harness; the comparison needs both). */
+const CLIENTS = (process.env.TESSERA_BENCH_CLIENTS ?? 'tessera,webtorrent').split(',') as Streamer[];
 
 interface Sample {
   firstMiB: number;
@@ -90,7 +92,7 @@ function row(cells: (string | number)[]): string {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(join(repo, 'dist', 'engine', 'cli', 'main.js'))) throw new Error('run "npm run build" first (npm run bench does it)');
+  if (CLIENTS.includes('tessera') && !existsSync(join(repo, 'dist', 'engine', 'cli', 'main.js'))) throw new Error('run "npm run build" first (npm run bench does it)');
   mkdirSync(cache, { recursive: true });
   const work = join(cache, 'stream');
   mkdirSync(work, { recursive: true });
@@ -103,7 +105,7 @@ async function main(): Promise<void> {
     await seeder.ready;
     console.log(`seeder: libtorrent at ${SEED_RATE / 1e6} MB/s, ${SIZE / MiB} MiB in ${torrent.pieceLength / 1024} KiB pieces; ${RUNS} rounds, order rotated`);
     for (let r = 0; r < RUNS; r++) {
-      const order: Streamer[] = r % 2 === 0 ? ['tessera', 'webtorrent'] : ['webtorrent', 'tessera'];
+      const order = (r % 2 === 0 ? ['tessera', 'webtorrent'] : ['webtorrent', 'tessera']).filter((c) => CLIENTS.includes(c as Streamer)) as Streamer[];
       for (const who of order) {
         const s = await measure(who, torrent.file, work, seedPort);
         samples[who].push(s);
@@ -125,6 +127,8 @@ async function main(): Promise<void> {
     { label: `stalls reading at 2 MB/s for ${READ_SECONDS} s`, key: 'stalls', digits: 1 },
     { label: 'time stalled (s)', key: 'stalledSeconds', digits: 2 },
   ];
+  for (const who of CLIENTS) console.log(`${who}: ${metrics.map((m) => `${m.label} ${med(who, m.key).toFixed(m.digits)}`).join(', ')}`);
+  if (CLIENTS.length < 2) return;
   console.log(`\nmedians of ${RUNS} (lower is better)`);
   console.log(row(['', 'Tessera', 'WebTorrent', 'WebTorrent / Tessera']));
   console.log(row(['---', '---', '---', '---']));
