@@ -331,7 +331,13 @@ export type Command =
    */
   | { type: 'createTorrent'; path: string; trackers: string[][]; webSeeds: string[]; pieceLength: number | null; private: boolean; comment: string; format: 'v1' | 'v2' | 'hybrid'; seed: boolean }
   /** Whether a folder on the engine's machine can hold downloads (the UI's folder fields, before add or move). */
-  | { type: 'checkPath'; path: string };
+  | { type: 'checkPath'; path: string }
+  /**
+   * An HTTP address that streams one file of the torrent (Range requests; reads wait for their pieces and move
+   * the download ahead of them). Absolute, usable from the UI page and from a player on the same machine; it
+   * carries a per-file capability, so it needs no token. NotFound: no such torrent or file; Conflict: metadata unknown.
+   */
+  | { type: 'streamUrl'; id: TorrentId; file: number };
 
 export type CommandType = Command['type'];
 
@@ -359,6 +365,15 @@ export interface ResultOf {
   reannounce: null;
   banPeer: { disconnected: number };
   createTorrent: { torrent: Uint8Array; name: string; infoHash: string; id: TorrentId | null };
+  streamUrl: StreamUrlResult;
+}
+
+/** streamUrl's answer: where to fetch the file, its MIME type (from the extension), its name and size in bytes. */
+export interface StreamUrlResult {
+  url: string;
+  contentType: string;
+  name: string;
+  length: number;
 }
 
 /** checkPath's answer. `problem` names the folder and what to do; null when downloads can go there. */

@@ -44,6 +44,7 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'reannounce',
   'banPeer',
   'createTorrent',
+  'streamUrl',
 ];
 /** host:port with a port 1..65535, or [v6]:port. */
 const PEER_RE = /^(?:\[[0-9a-fA-F:.]{2,45}\]|[A-Za-z0-9.-]{1,253}):(?:6553[0-5]|655[0-2]\d|65[0-4]\d{2}|6[0-4]\d{3}|[1-5]\d{4}|[1-9]\d{0,3})$/;
@@ -137,6 +138,7 @@ const COMMAND_KEYS: { [K in CommandType]: readonly string[] } = {
   reannounce: ['ids'],
   banPeer: ['id', 'peer'],
   createTorrent: ['path', 'trackers', 'webSeeds', 'pieceLength', 'private', 'comment', 'format', 'seed'],
+  streamUrl: ['id', 'file'],
 };
 
 export function parseCommand(v: unknown, path: string): Command {
@@ -191,6 +193,8 @@ export function parseCommand(v: unknown, path: string): Command {
       return { type, id: torrentId(f('id'), p('id')), savePath: absolutePath(f('savePath'), p('savePath'), false) };
     case 'getInfo':
       return { type, id: torrentId(f('id'), p('id')) };
+    case 'streamUrl':
+      return { type, id: torrentId(f('id'), p('id')), file: fileIndex(f('file'), p('file')) };
     case 'checkPath':
       return { type, path: fsPath(f('path'), p('path'), true) };
     case 'reannounce':

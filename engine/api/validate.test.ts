@@ -86,6 +86,7 @@ const valid: Command[] = [
   { type: 'createTorrent', path: '/data/album', trackers: [['http://t.example/announce', 'udp://u.example:80'], ['https://v.example/a']], webSeeds: ['https://w.example/files/'], pieceLength: null, private: false, comment: '', format: 'hybrid', seed: true },
   { type: 'setTorrentOptions', id: A, options: { trackers: [['http://t.example/announce']] } },
   { type: 'addPeers', id: A, peers: ['127.0.0.1:6881', '[::1]:1'] },
+  { type: 'streamUrl', id: A, file: 0 },
 ];
 
 test('accepts a valid example of every command', () => {
@@ -204,6 +205,7 @@ test('rejects invalid fields of every command, naming the field', () => {
     [{ type: 'renameFile', id: C, file: 0, newPath: './a' }, "command.newPath must not contain empty or '.' components"],
     [{ type: 'renameFile', id: C, file: 0, newPath: 'a\0' }, 'command.newPath must not contain NUL'],
     [{ type: 'renameFile', id: C, file: -1, newPath: 'a' }, 'command.file must be a non-negative integer file index'],
+    [{ type: 'streamUrl', id: C, file: 1.5 }, 'command.file must be a non-negative integer file index'],
     [{ type: 'renameFile', id: C, file: '0', newPath: 'a' }, 'command.file must be a non-negative integer file index'],
     // moveStorage, getInfo, getSettings, snapshot
     [{ type: 'moveStorage', id: C, savePath: '' }, 'command.savePath must not be empty'],

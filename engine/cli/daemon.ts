@@ -6,6 +6,7 @@ import { isLoopbackHost } from '../daemon/origin.js';
 import { startDaemonServer } from '../daemon/server.js';
 import { defaultRendererDir, rendererBuilt } from '../daemon/static.js';
 import { TOKEN_RE, loadOrCreateToken } from '../daemon/token.js';
+import { loadOrCreateStreamCapabilities } from '../daemon/stream-capability.js';
 import { DISCOVERY_OPTIONS, ENCRYPTION_OPTIONS, PORT_MAPPING_OPTIONS, discoveryOptions, portMappingOption, encryptionOption, intOption, parseCommand, stringOption, TRANSPORT_OPTIONS, transportOptions } from './args.js';
 import { CliFailure } from './failure.js';
 
@@ -110,7 +111,9 @@ export async function daemonCommand(args: string[], out: (line: string) => void,
   }
   let server;
   try {
-    server = await startDaemonServer({ session, host, port, token, staticRoot, log: (line) => verbose && warn(line) });
+    // The stream secret lives beside the token but is not it: a shared stream URL gives away one file, not the daemon.
+    const streams = loadOrCreateStreamCapabilities(join(dataDir, 'stream-secret'));
+    server = await startDaemonServer({ session, host, port, token, staticRoot, streams, log: (line) => verbose && warn(line) });
   } catch (err) {
     await session.close();
     const e = err as NodeJS.ErrnoException;

@@ -6,6 +6,10 @@ import { ClientConnection, DEFAULT_CLIENT_LIMITS, type ClientLimits } from './cl
 import { OriginPolicy, hostPort } from './origin.js';
 import { send, serveStatic } from './static.js';
 import { tokenMatches } from './token.js';
+import { isLoopbackHost } from './origin.js';
+import type { StreamCapabilities } from './stream-capability.js';
+import { handleStream, STREAM_PREFIX } from './stream-handler.js';
+import { streamLinks } from './stream-server.js';
 
 export interface DaemonServerOptions {
   readonly session: Session;
@@ -22,6 +26,8 @@ export interface DaemonServerOptions {
   readonly maxPayload?: number;
   readonly clientLimits?: Partial<ClientLimits>;
   readonly log?: (line: string) => void;
+  /** Serve file streams at /stream/… (stream-handler.ts) with these capabilities; absent: no streams. */
+  readonly streams?: StreamCapabilities;
 }
 
 export interface DaemonServer {
@@ -92,6 +98,10 @@ export async function startDaemonServer(opts: DaemonServerOptions): Promise<Daem
         if (target.path === API_PATH) return send(res, 426, 'the protocol is served over WebSocket at this path\n', undefined, { Upgrade: 'websocket' });
         return send(res, 404, 'not found\n');
       }
+      if (opts.streams && target.path.startsWith(STREAM_PREFIX)) {
+        // No token: the capability in the path is the key; remote peers only when the daemon is bound for them.
+        return await handleStream(req, res, target.path, { files: opts.session, capabilities: opts.streams, allowRemote: !isLoopbackHost(opts.host), log });
+      }
       await serveStatic(req, res, opts.staticRoot, target.path);
     } catch (err) {
       log(`http: ${(err as Error).message}`);
@@ -150,6 +160,7 @@ export async function startDaemonServer(opts: DaemonServerOptions): Promise<Daem
   const port = typeof address === 'object' && address ? address.port : opts.port;
   policy = new OriginPolicy(opts.host, port);
   const origin = `http://${hostPort(opts.host, port)}`;
+  if (opts.streams) opts.session.setStreamLinks(streamLinks(origin, opts.streams));
 
   return {
     host: opts.host,
@@ -162,6 +173,7 @@ export async function startDaemonServer(opts: DaemonServerOptions): Promise<Daem
     async close() {
       if (closing) return;
       closing = true;
+      if (opts.streams) opts.session.setStreamLinks(null);
       clearInterval(pinger);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const [ws, client] of clients) {

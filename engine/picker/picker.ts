@@ -2,28 +2,28 @@
  * The piece picker: which blocks to request from which peer.
  *
  * A pure state machine (no I/O, no timers). Ordering, in this order of importance:
+ *   0. pieces with a deadline (streams, setDeadlines), earliest first, for peers fit for them;
  *   1. piece priority (7 first, 0 = never picked);
  *   2. pieces already in progress ("partial") that this peer can serve;
  *   3. rarest first (fewest peers have it), random tie-break among equally rare pieces;
  *      or, in sequential mode (setSequential), lowest piece index first.
  *
- * Modules: availability and the bucketed order behind rule 3 in piece-order.ts (this class
- * extends it), per-block request state of pieces in progress in partial.ts, end game in
- * end-game.ts, public types in types.ts. This file holds our own pieces, priorities, the pick
- * itself and the block lifecycle.
+ * Modules: availability and the bucketed order behind rule 3 in piece-order.ts (this class extends it), per-block
+ * request state of pieces in progress in partial.ts, end game in end-game.ts, deadlines in deadlines.ts, public types
+ * in types.ts. This file holds our own pieces, priorities, the pick itself and the block lifecycle.
  *
- * Sequential mode replaces only the third rule: within a priority level, fresh pieces are
- * taken in index order. `seqCursor[pr]` is a cursor per level: no fresh (not had, not in
- * progress) piece of priority pr lies below it. A pick advances it past pieces that are had,
- * in progress or of another level; the rare events that make a piece fresh again below it
- * (a piece freed after cancels or a hash failure, a priority change) move it back. So a
- * pick does not rescan the pieces already done: the scan is amortised O(1) per piece for a
- * seed, and for other peers it stops at the first piece they have.
+ * Sequential mode replaces only the third rule: within a priority level, fresh pieces are taken in index order.
+ * `seqCursor[pr]` is a cursor per level: no fresh (not had, not in progress) piece of priority pr lies below it. A pick
+ * advances it past pieces that are had, in progress or of another level; the rare events that make a piece fresh
+ * again below it (a piece freed after cancels or a hash failure, a priority change) move it back. So a pick does not
+ * rescan the pieces already done: the scan is amortised O(1) per piece for a seed, and for other peers it stops at
+ * the first piece they have.
  */
 import { Bitfield } from '../common/bitfield.js';
 import { BLOCK_SIZE, type PieceGeometry } from '../common/geometry.js';
 import { pickEndGame } from './end-game.js';
-import { checkPartial, dropRequest, missingOf, newPartial, takeMissing, type Partial } from './partial.js';
+import { Deadlines } from './deadlines.js';
+import { checkPartial, dropRequest, missingOf, newPartial, takeDuplicates, takeMissing, type Partial } from './partial.js';
 import { FRESH, HAVE, LEVELS, PARTIAL, PieceOrder } from './piece-order.js';
 import {
   canServe,
@@ -65,10 +65,15 @@ export class PiecePicker extends PieceOrder {
   private seq = false;
   /** Per priority 1..7: no fresh piece of that priority lies below this index (sequential mode). */
   private readonly seqCursor = new Int32Array(8);
+  /** Time-critical pieces of the readers (streams), earliest deadline first; picked before anything else. */
+  private readonly deadlines: Deadlines;
+  private readonly now: () => number;
 
   constructor(geometry: PieceGeometry, opts: PiecePickerOptions = {}) {
     super(geometry.pieceCount, opts.random ?? Math.random);
     this.geo = geometry;
+    this.deadlines = new Deadlines(geometry.pieceCount);
+    this.now = opts.now ?? (() => 0);
     const n = this.pieceCount;
     const dups = opts.maxDuplicates ?? 2;
     if (!Number.isInteger(dups) || dups < 0 || dups > 254) throw new RangeError('maxDuplicates must be an integer 0..254');
@@ -88,10 +93,9 @@ export class PiecePicker extends PieceOrder {
   // ---------------------------------------------------------------- mode
 
   /**
-   * Sequential mode: within each priority level, fresh pieces are picked lowest index first
-   * instead of rarest first (for streaming). Priority 0 is still never picked, higher levels
-   * still come first (so first/last pieces at 7 are fetched ahead), pieces in progress are
-   * still finished first, and end game works as before. O(1) to switch either way.
+   * Sequential mode: within each priority level, fresh pieces are picked lowest index first instead of rarest first.
+   * Priority 0 is still never picked, higher levels still come first (so first/last pieces at 7 are fetched ahead),
+   * pieces in progress are still finished first, and end game works as before. O(1) to switch either way.
    */
   setSequential(on: boolean): void {
     if (on && !this.seq) this.seqCursor.fill(0);
@@ -100,6 +104,19 @@ export class PiecePicker extends PieceOrder {
 
   get sequential(): boolean {
     return this.seq;
+  }
+
+  /**
+   * Deadlines (clock ms, options.now) of the pieces ahead of the readers, replacing the previous set (a seek drops the
+   * old window): picked first, earliest first, by peers not marked `critical: false`; see pickCritical.
+   */
+  setDeadlines(pieces: ArrayLike<number>, times: ArrayLike<number>, count: number): void {
+    this.deadlines.replace(pieces, times, count);
+  }
+
+  /** How many pieces have a deadline now (clear: setDeadlines with count 0). */
+  get deadlineCount(): number {
+    return this.deadlines.count;
   }
 
   /** True when the peer has some piece we want (not had, priority > 0): we are interested. */
@@ -212,7 +229,8 @@ export class PiecePicker extends PieceOrder {
       if (!allowed || allowed.size === 0) return 0;
       this.pickAllowedFast(peer, allowed, limit, out);
     } else {
-      this.pickNormal(peer, limit, out);
+      if (this.deadlines.count > 0 && peer.critical !== false) this.pickCritical(peer, limit, out);
+      if (out.length < limit) this.pickNormal(peer, limit, out);
     }
     if (out.length < limit && this.inEndGame) pickEndGame(this.partials, this.partialsAt, this.prio, this.cap, this.geo, peer, limit, out);
     return out.length - before;
@@ -243,6 +261,23 @@ export class PiecePicker extends PieceOrder {
         if (state[p] !== FRESH || !canServe(peer, p)) continue;
         this.takeBlocks(this.startPiece(p), peer.id, limit, out);
       }
+    }
+  }
+
+  /** Deadline pieces, earliest first (not at priority 0); once late, blocks one other peer has in flight are asked again. */
+  private pickCritical(peer: PeerView, limit: number, out: BlockRequest[]): void {
+    const { order, at } = this.deadlines;
+    const count = this.deadlines.count;
+    let now = -Infinity;
+    for (let i = 0; i < count; i++) {
+      if (out.length >= limit) return;
+      const p = order[i];
+      if (this.state[p] === HAVE || this.prio[p] === 0 || !canServe(peer, p)) continue;
+      const part = this.partials.get(p) ?? this.startPiece(p);
+      if (missingOf(part) > 0) this.takeBlocks(part, peer.id, limit, out);
+      if (out.length >= limit || part.nRequested === 0) continue;
+      if (now === -Infinity) now = this.now();
+      if (at[p] <= now) takeDuplicates(part, 1, peer.id, this.cap, this.geo, limit, out);
     }
   }
 

@@ -20,6 +20,8 @@ export interface PeerView {
   choked: boolean;
   /** Stable small integer per peer connection. */
   id: number;
+  /** false keeps this peer off time-critical (deadline) pieces: it is slow or its queue is long. Default: allowed. */
+  critical?: boolean;
 }
 
 export interface PiecePickerOptions {
@@ -34,6 +36,8 @@ export interface PiecePickerOptions {
   maxDuplicates?: number;
   /** Start in sequential mode (see setSequential). */
   sequential?: boolean;
+  /** Clock milliseconds, to tell a passed deadline (setDeadlines); without it no deadline is ever late. */
+  now?: () => number;
 }
 
 export interface BlockReceivedResult {

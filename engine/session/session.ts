@@ -31,6 +31,7 @@ import type { SessionOptions } from './session-options.js';
 import { effectiveSettings } from './effective-settings.js';
 import { checkSavePath } from './check-path.js';
 import { MoreCommands } from './more-commands.js';
+import { streamFile, streamUrl, type StreamFile, type StreamLinks } from './stream-files.js';
 
 export { ApiError } from './api-error.js';
 export type { SessionOptions } from './session-options.js';
@@ -136,6 +137,19 @@ export class Session {
     return this.client.port;
   }
 
+  private streamLinks: StreamLinks | null = null;
+
+  /** The host's stream server, for `streamUrl` (engine/daemon/stream-server.ts). */
+  setStreamLinks(links: StreamLinks | null): void {
+    this.streamLinks = links;
+  }
+
+  /** A file to stream, by info hash (hex) and index; null when there is no such torrent or file. */
+  streamFile(infoHashHex: string, fileIndex: number): StreamFile | null {
+    const e = this.entries.get(infoHashHex);
+    return e ? streamFile(e, fileIndex, (x) => this.touch(x)) : null;
+  }
+
   /**
    * Another receiver of the state stream (e.g. one per WebSocket client), with its own sequence
    * numbers and detail subscription. Pass it to request() so `subscribe` and `snapshot` apply to it;
@@ -220,6 +234,8 @@ export class Session {
         return null;
       case 'getInfo':
         return torrentInfo(this.entry(cmd.id));
+      case 'streamUrl':
+        return streamUrl(this.entry(cmd.id), cmd.file, this.streamLinks);
       case 'checkPath':
         return checkSavePath(cmd.path);
       case 'reannounce':

@@ -26,6 +26,7 @@ import { TransferLimits, type RateLimits } from '../net/bandwidth.js';
 import { merkleVerifierFor } from '../storage/piece-verifier.js';
 import { V2Pieces } from './v2-pieces.js';
 import type { HashMessage } from '../wire/hash-messages.js';
+import { TorrentReaders } from './readers.js';
 
 export type { PeerStream };
 export type { TorrentEvents, TorrentOptions, TorrentState } from './torrent-options.js';
@@ -78,7 +79,14 @@ export class Torrent implements SwarmHost {
     this.infoHashHex = toHex(opts.meta.infoHash);
     const verifier = opts.verifier ?? merkleVerifierFor(opts.meta);
     this.storage = opts.storage ?? new FileStorage({ ...opts.meta, verifier }, opts.downloadDir, opts.pieceMemory);
-    this.picker = new PiecePicker(this.storage.geometry);
+    this.picker = new PiecePicker(this.storage.geometry, { now: () => opts.clock.now() });
+    this.readers = new TorrentReaders({
+      storage: this.storage,
+      picker: this.picker,
+      clock: opts.clock,
+      hasPiece: (p) => this.haveBits.has(p),
+      deadlinesChanged: () => this.active && this.swarm.refillAll(),
+    });
     this.downloadMeter = new RateMeter(opts.clock);
     this.uploadMeter = new RateMeter(opts.clock);
     this.limits = new TransferLimits(opts.clock, opts.parentLimits ?? []);
@@ -108,6 +116,9 @@ export class Torrent implements SwarmHost {
     );
     this.v2 = verifier ? new V2Pieces(verifier, this.storage, this.swarm, this) : null;
   }
+
+  /** Open streams of the torrent's files: reads wait for verified pieces and set deadlines (readers.ts). */
+  readonly readers: TorrentReaders;
 
   /** BEP 52 hashes and block-level blame (v2 and hybrid torrents). */
   private readonly v2: V2Pieces | null;
@@ -229,6 +240,7 @@ export class Torrent implements SwarmHost {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.readers.closeAll('the torrent stopped');
     this.checkAbort?.abort();
     this.untick?.();
     this.untick = null;
@@ -326,7 +338,8 @@ export class Torrent implements SwarmHost {
     this.swarm.contributed(piece, peer);
     // Block-level blame asks peers for block hashes; a web seed's bad data is caught by the piece's blame instead.
     this.v2?.blockFrom(piece, begin, peer instanceof WebSeed ? undefined : peer);
-    if (this.picker.inEndGame) this.swarm.cancelDuplicates(peer, piece, begin, data.length);
+    // Duplicate requests exist in end game, and for late deadline pieces (streams).
+    if (this.picker.inEndGame || this.picker.deadlineCount > 0) this.swarm.cancelDuplicates(peer, piece, begin, data.length);
     if (result.pieceComplete) this.verifyPiece(piece);
   }
 
@@ -394,6 +407,7 @@ export class Torrent implements SwarmHost {
     if (this.state === 'error' || this.state === 'stopped') return;
     this.haveBits.set(piece);
     this.picker.pieceVerified(piece);
+    this.readers.pieceVerified(piece);
     this.opts.events?.onPieceVerified?.(piece);
     this.swarm.announceHave(piece);
     if (this.complete && this.state === 'downloading') this.onWantedComplete();
@@ -455,6 +469,7 @@ export class Torrent implements SwarmHost {
     this.errorReason = reason;
     this.log(`error: ${reason}`);
     this.setState('error', reason);
+    this.readers.closeAll(`the torrent stopped: ${reason}`);
     this.untick?.();
     this.untick = null;
     this.swarm.closeAll('torrent error');

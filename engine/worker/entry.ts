@@ -1,7 +1,10 @@
 // Worker-thread entry: hosts a Session and speaks the protocol over the parent port.
 // Every payload from the host is validated by the Session (requestRaw) before use.
 import { parentPort, workerData } from 'node:worker_threads';
+import { join } from 'node:path';
 import { Session } from '../session/session.js';
+import { loadOrCreateStreamCapabilities } from '../daemon/stream-capability.js';
+import { startStreamServer } from '../daemon/stream-server.js';
 import type { EngineWorkerData, WorkerToHost } from './messages.js';
 
 const port = parentPort;
@@ -19,12 +22,18 @@ try {
     onEvent: (event) => post(event),
     log: (line, torrent) => post({ kind: 'log', line, torrent: torrent ?? null }),
   });
+  // File streams for the built-in player and external players: loopback only, a free port, per-file capabilities.
+  const streams = await startStreamServer({
+    session,
+    capabilities: loadOrCreateStreamCapabilities(join(data.dataDir, 'stream-secret')),
+    log: (line) => post({ kind: 'log', line, torrent: null }),
+  });
   let closing = false;
   port.on('message', (raw: unknown) => {
     if (typeof raw === 'object' && raw !== null && (raw as { kind?: unknown }).kind === 'shutdown') {
       if (closing) return;
       closing = true;
-      void session.close().then(() => {
+      void streams.close().then(() => session.close()).then(() => {
         post({ kind: 'shutdown-complete' });
         port.close();
       });
