@@ -11,6 +11,7 @@ import { RecheckDialog } from './RecheckDialog.js';
 import { GoalDialog } from './GoalDialog.js';
 import { CreateDialog } from './CreateDialog.js';
 import { TrackersDialog } from './TrackersDialog.js';
+import { PlayerDialog } from '../player/PlayerDialog.js';
 
 export function Dialogs(): ReactNode {
   const dialog = useTessera((s) => s.dialog);
@@ -37,5 +38,7 @@ export function Dialogs(): ReactNode {
       return <CreateDialog onClose={close} />;
     case 'trackers':
       return <TrackersDialog id={dialog.id} tiers={dialog.tiers} onClose={close} />;
+    case 'player':
+      return <PlayerDialog id={dialog.id} file={dialog.file} onClose={close} />;
   }
 }
