@@ -26,7 +26,11 @@ test('play an H.264 MP4 before the download completes; an HEVC file offers an ex
   mkdirSync(folder, { recursive: true });
   // About 2.6 MB at ~800 kbit/s: the seeder's 80 kB/s makes the download last ~30 s, playback needs ~2 s of it plus the index.
   makeTestVideo({ out: join(folder, 'clip.mp4'), seconds: 24, codec: 'h264', videoKbps: 800 });
+  // HEVC twice: index first (the sniff of the first bytes sees it), and index last in a file bigger than the
+  // sniff, so only the media element itself can tell (its error, or a video without a picture).
   makeTestVideo({ out: join(folder, 'clip-hevc.mp4'), seconds: 3, codec: 'hevc', videoKbps: 200, faststart: true });
+  makeTestVideo({ out: join(folder, 'late-hevc.mp4'), seconds: 6, codec: 'hevc', videoKbps: 600 });
+  expect(statSync(join(folder, 'late-hevc.mp4')).size, 'the late-index HEVC file is bigger than the sniff').toBeGreaterThan(300 * 1024);
   mkdirSync(join(folder, 'Subs'));
   writeFileSync(join(folder, 'Subs', 'clip.en.srt'), SRT);
   const size = statSync(join(folder, 'clip.mp4')).size;
@@ -95,9 +99,16 @@ test('play an H.264 MP4 before the download completes; an HEVC file offers an ex
       found.push(...(await audit(app, `${scheme}, external player choice`)));
       await snap(app, testInfo, `player-external-${scheme}`);
     }
-    expect(found, found.join('\n')).toEqual([]);
     await app.keyboard.press('Escape');
     await expect(hevc).toBeHidden();
+
+    await app.getByRole('button', { name: 'Play late-hevc.mp4' }).click();
+    const late = app.getByRole('dialog', { name: 'late-hevc.mp4' });
+    await expect(late.getByRole('region', { name: 'Open in an external player' }), 'the media element found it could not show the HEVC picture').toBeVisible({ timeout: 45_000 });
+    await snap(app, testInfo, 'player-external-late');
+    await app.keyboard.press('Escape');
+    await expect(late).toBeHidden();
+    expect(found, found.join('\n')).toEqual([]);
   } finally {
     await seeder.stop();
     await tracker.close();
