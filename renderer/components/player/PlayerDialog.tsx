@@ -42,7 +42,10 @@ export function PlayerDialog(props: { id: TorrentId; file: number | null; onClos
 
   const [stream, setStream] = useState<StreamUrlResult | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
+  /** Predicted from the name or the first bytes, or a video without a picture: the user may try the built-in player anyway. */
+  const [predicted, setPredicted] = useState<Problem | null>(null);
+  /** The media element's own error: always shown. */
+  const [failed, setFailed] = useState<Problem | null>(null);
   const [builtInAnyway, setBuiltInAnyway] = useState(false);
   const [status, setStatus] = useState<string | null>(null);
   const [position, setPosition] = useState<number | null>(null);
@@ -68,7 +71,7 @@ export function PlayerDialog(props: { id: TorrentId; file: number | null; onClos
   useEffect(() => {
     if (!stream || !targetPath || builtInAnyway) return;
     if (type?.playable === 'no') {
-      setProblem({ title: 'This format needs another player', reason: `The built-in player cannot play .${extensionOf(targetPath)} files.` });
+      setPredicted({ title: 'This format needs another player', reason: `The built-in player cannot play .${extensionOf(targetPath)} files.` });
       return;
     }
     const abort = new AbortController();
@@ -76,7 +79,7 @@ export function PlayerDialog(props: { id: TorrentId; file: number | null; onClos
       .then((r) => (r.ok ? r.arrayBuffer() : null))
       .then((buf) => {
         const codecs = buf ? sniffUnsupportedCodecs(new Uint8Array(buf)) : [];
-        if (codecs.length > 0) setProblem({ title: 'This file needs another player', reason: `It holds ${codecs.join(' and ')}, which the built-in player cannot decode.` });
+        if (codecs.length > 0) setPredicted({ title: 'This file needs another player', reason: `It holds ${codecs.join(' and ')}, which the built-in player cannot decode.` });
       })
       // The sniff is only a shortcut: when it cannot read, the media element's own error decides.
       .catch(() => undefined);
@@ -128,7 +131,7 @@ export function PlayerDialog(props: { id: TorrentId; file: number | null; onClos
     const err = e.currentTarget.error;
     const p = err ? problemOfMediaError(err.code, err.message) : null;
     if (!p) return;
-    if (p.kind === 'unsupported') setProblem({ title: 'This file needs another player', reason: p.reason });
+    if (p.kind === 'unsupported') setFailed({ title: 'This file needs another player', reason: p.reason });
     else setStatus(p.reason);
   };
   const onLoadedMetadata = (e: SyntheticEvent<HTMLMediaElement>): void => {
@@ -136,7 +139,7 @@ export function PlayerDialog(props: { id: TorrentId; file: number | null; onClos
     // Chromium plays the sound of a video whose picture it cannot decode (HEVC): that is not playing it.
     if (type?.kind === 'video' && el instanceof HTMLVideoElement && el.videoWidth === 0 && !builtInAnyway) {
       el.pause();
-      setProblem({ title: 'This video needs another player', reason: 'The built-in player cannot decode its picture (for example HEVC/H.265); only the sound would play.' });
+      setPredicted({ title: 'This video needs another player', reason: 'The built-in player cannot decode its picture (for example HEVC/H.265); only the sound would play.' });
     }
   };
   const onTimeUpdate = (e: SyntheticEvent<HTMLMediaElement>): void => {
@@ -154,14 +157,15 @@ export function PlayerDialog(props: { id: TorrentId; file: number | null; onClos
   };
 
   const title = target ? baseName(target.path) : 'Player';
-  const showProblem = problem !== null && !builtInAnyway;
+  const problem = failed ?? (builtInAnyway ? null : predicted);
+  const showProblem = problem !== null;
   let body: ReactNode;
   if (failure) body = <p className="error-text" role="alert">{failure}</p>;
   else if (!files) body = <p className="muted" role="status">Loading the file list…</p>;
   else if (!target) body = <p className="error-text" role="alert">{props.file === null ? 'This torrent has no audio or video file to play.' : 'This file is not in the torrent.'}</p>;
   else if (!type) body = <p className="error-text" role="alert">{`${baseName(target.path)} is not an audio or video file.`}</p>;
   else if (!stream) body = <p className="muted" role="status">Starting the stream…</p>;
-  else if (showProblem) body = <ExternalChoices url={stream.url} title={problem.title} reason={problem.reason} onTryAnyway={() => (setBuiltInAnyway(true), setProblem(null))} />;
+  else if (problem) body = <ExternalChoices url={stream.url} title={problem.title} reason={problem.reason} onTryAnyway={failed ? undefined : () => setBuiltInAnyway(true)} />;
   else {
     const common = {
       src: stream.url,
