@@ -7,6 +7,7 @@ import { loadInput } from './load.js';
 import { printInfo } from './info.js';
 import { parseCommand } from './args.js';
 import { daemonCommand } from './daemon.js';
+import { streamCommand } from './stream.js';
 
 const HELP = `Tessera: a BitTorrent client.
 
@@ -15,6 +16,8 @@ Usage:
   tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>]
                    [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--json] [--verbose]
   tessera seed <file.torrent> --data <dir> [--port <n>] [--upload-limit <B/s>] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--no-port-mapping] [--verbose]
+  tessera stream <file.torrent|magnet> --out <dir> [--file <index>] [--http-port <n>] [--player vlc|mpv] [--port <n>] [--peer host:port]...
+                 [--download-limit <B/s>] [--upload-limit <B/s>] [--encryption …] [--no-utp|--no-tcp] [--dht-bootstrap …] [--no-dht] [--no-lsd] [--no-port-mapping] [--verbose]
   tessera create <path> --out <file.torrent> [--tracker <url>]... [--piece-length <bytes>] [--private] [--comment <text>]
   tessera daemon [--host 127.0.0.1] [--port 9080] [--token <t>] [--data-dir <dir>] [--download-dir <dir>] [--peer-port <n>]
                  [--allow-remote] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--verbose]
@@ -28,6 +31,13 @@ peers can connect; --no-port-mapping turns that off.
 Peers are reached over TCP and uTP (uTP first to peers known to take it, each
 falling back to the other); --no-utp or --no-tcp turns one off.
 Exit codes: 0 success, 2 invalid input, 1 any other failure.
+
+stream downloads with deadlines on the pieces just ahead of the reads (both ends of
+a media file first) and serves one file over HTTP on 127.0.0.1 (Range requests;
+reads wait for their pieces): the default is the largest media file, else the
+largest file; --file picks another (indices as "tessera info" lists them). The
+stream URL is the first line of stdout, printed once it is serving; --player
+starts VLC or mpv on it. It serves until Ctrl+C or SIGTERM, then exits 0.
 
 daemon serves the web interface and the protocol (WebSocket at /api?token=…)
 on 127.0.0.1:9080 until Ctrl+C or SIGTERM, and prints the address to open,
@@ -72,6 +82,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'daemon':
         await daemonCommand(rest, out);
+        return 0;
+      case 'stream':
+        await streamCommand(rest);
         return 0;
       default:
         throw new InputError(`unknown command ${JSON.stringify(command)}; run "tessera --help" for the commands`);

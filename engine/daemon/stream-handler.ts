@@ -86,11 +86,12 @@ export async function handleStream(req: IncomingMessage, res: ServerResponse, pa
 
   let reader: FileReader;
   try {
-    reader = file.open();
+    reader = await file.open();
   } catch (err) {
     if (err instanceof ApiError || err instanceof ReaderClosedError) return plain(res, 503, err.message, { 'Retry-After': '5' });
     throw err;
   }
+  if (req.socket.destroyed || res.destroyed) return reader.close('the client went away');
   res.on('close', () => reader.close(res.writableFinished ? 'the stream ended' : 'the client went away'));
   res.writeHead(status, headers);
   const buf = Buffer.allocUnsafe(Math.min(CHUNK, end - start));

@@ -9,6 +9,7 @@ import { patternBytes } from '../testing/wait.js';
 import type { ClientLimits } from './client.js';
 import { startDaemonServer, type DaemonServer } from './server.js';
 import { generateToken } from './token.js';
+import type { StreamCapabilities } from './stream-capability.js';
 
 export interface TestDaemon {
   readonly root: string;
@@ -19,7 +20,7 @@ export interface TestDaemon {
   close(): Promise<void>;
 }
 
-export async function startTestDaemon(opts: { staticRoot?: string; maxClients?: number; clientLimits?: Partial<ClientLimits> } = {}): Promise<TestDaemon> {
+export async function startTestDaemon(opts: { staticRoot?: string; maxClients?: number; clientLimits?: Partial<ClientLimits>; streams?: StreamCapabilities } = {}): Promise<TestDaemon> {
   const root = mkdtempSync(join(tmpdir(), 'tessera-daemon-'));
   const session = await Session.open({ dataDir: join(root, 'data'), defaultDownloadDir: join(root, 'dl'), listenHost: '127.0.0.1', listenPort: 0, batchIntervalMs: 50 });
   const token = generateToken();
@@ -31,6 +32,7 @@ export async function startTestDaemon(opts: { staticRoot?: string; maxClients?: 
     staticRoot: opts.staticRoot ?? join(root, 'no-renderer-here'),
     maxClients: opts.maxClients,
     clientLimits: opts.clientLimits,
+    streams: opts.streams,
   });
   return {
     root,

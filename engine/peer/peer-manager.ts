@@ -2,6 +2,7 @@ import type { Bitfield } from '../common/bitfield.js';
 import { BLOCK_SIZE } from '../common/geometry.js';
 import type { Clock } from '../common/clock.js';
 import type { PiecePicker, BlockRequest, PeerView } from '../picker/index.js';
+import { CriticalPeers } from './critical-peers.js';
 import type { Storage } from '../storage/types.js';
 import type { TransferLimits } from '../net/bandwidth.js';
 import { EXTENDED_HANDSHAKE_ID, decodeExtendedHandshake, type ExtendedHandshake, type Handshake, type Message } from '../wire/index.js';
@@ -16,7 +17,6 @@ import { UploadServer, type UploadHost } from './upload-server.js';
 import { WebSeed } from './web-seed.js';
 import { WebSeeds, type BlockSource, type WebSeedSource } from './web-seeds.js';
 import type { HashMessage } from '../wire/hash-messages.js';
-
 const MAX_HALF_OPEN = 8;
 
 /** What the peer manager needs of its torrent: its state, and where blocks and extension messages go. */
@@ -88,7 +88,8 @@ export class PeerManager implements PeerHandler {
   private readonly countedPeers = new Map<PeerConnection, Bitfield | 'all'>();
   /** Scratch for refills (one at a time, synchronous): no allocation per top-up. */
   private readonly requestBatch: BlockRequest[] = [];
-  private readonly view: PeerView = { bits: null, isSeed: false, allowedFast: undefined, choked: true, id: 0 };
+  private readonly view: PeerView = { bits: null, isSeed: false, allowedFast: undefined, choked: true, id: 0, critical: true };
+  private readonly critical = new CriticalPeers();
   private maxPeersOverride: number | null = null;
   /** Peers whose extended handshake said upload_only (BEP 21): they download nothing more. */
   private readonly uploadOnlyPeers = new WeakSet<PeerConnection>();
@@ -384,9 +385,11 @@ export class PeerManager implements PeerHandler {
     // Back-pressure: while the disk is behind, let the pipeline drain instead of buffering more pieces.
     if (this.host.diskBusy) return;
     if (peer.peerChoking && peer.allowedFast.size === 0) return;
-    const want = peer.requests.wanted(peer.downloadMeter.rate());
+    const rate = peer.downloadMeter.rate();
+    const want = peer.requests.wanted(rate);
     if (want === 0) return;
     const view = this.view;
+    view.critical = this.critical.fit(rate, peer.requests.size);
     view.bits = peer.isSeed ? null : peer.bits;
     view.isSeed = peer.isSeed;
     view.allowedFast = peer.allowedFast;
@@ -483,6 +486,7 @@ export class PeerManager implements PeerHandler {
   /** Once a second: drops idle peers, keeps the others alive, gives back timed-out requests, refills, rechokes. */
   tick(now: number): void {
     for (const peer of [...this.peers]) checkPeerHealth(peer, now, this.picker, this.log);
+    if (this.picker.deadlineCount > 0) this.critical.update(this.peers);
     // Once every peer is seen to, each is topped up once, taking over any requests given back above.
     this.refillAll();
     this.chokeRounds.maybeRun(this.peers, this.uploadSlots, this.host.complete, now);

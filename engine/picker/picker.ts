@@ -35,14 +35,7 @@ import {
   type PiecePriority,
 } from './types.js';
 
-export {
-  DEFAULT_PRIORITY,
-  type BlockReceivedResult,
-  type BlockRequest,
-  type PeerView,
-  type PiecePickerOptions,
-  type PiecePriority,
-} from './types.js';
+export { DEFAULT_PRIORITY, type BlockReceivedResult, type BlockRequest, type PeerView, type PiecePickerOptions, type PiecePriority } from './types.js';
 
 const DUPLICATE: BlockReceivedResult = Object.freeze({ duplicate: true, pieceComplete: false });
 const ACCEPTED: BlockReceivedResult = Object.freeze({ duplicate: false, pieceComplete: false });
@@ -112,6 +105,11 @@ export class PiecePicker extends PieceOrder {
    */
   setDeadlines(pieces: ArrayLike<number>, times: ArrayLike<number>, count: number): void {
     this.deadlines.replace(pieces, times, count);
+  }
+
+  /** The deadline of a piece (Infinity: none). */
+  deadlineOf(piece: number): number {
+    return this.deadlines.at[piece];
   }
 
   /** How many pieces have a deadline now (clear: setDeadlines with count 0). */

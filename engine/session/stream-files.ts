@@ -19,8 +19,16 @@ export interface StreamFile {
   readonly name: string;
   readonly length: number;
   readonly contentType: string;
-  /** A reader on the running torrent; throws an ApiError (Conflict) while the torrent is not running. */
-  open(): FileReader;
+  /** A reader on the running torrent (waits a few seconds for one just starting); rejects with an ApiError (Conflict) when it is not running. */
+  open(): Promise<FileReader>;
+}
+
+/** How long opening a stream waits for a torrent that is starting (added or resumed a moment ago). */
+const START_WAIT_MS = 10_000;
+
+/** Not paused, not queued, not failed: the runner is bringing it up. */
+function startingUp(entry: Entry): boolean {
+  return !entry.paused && entry.waiting === null && entry.error === null;
 }
 
 function fileOf(entry: Entry, index: number): { name: string; length: number; offset: number } {
@@ -52,9 +60,14 @@ export function streamFile(entry: Entry, index: number, touch: (e: Entry) => voi
     name: f.name,
     length: f.length,
     contentType: contentTypeOf(f.name),
-    open: () => {
+    open: async () => {
+      // Just added or resumed: the torrent object comes after a few awaits (files checked); wait for it a little.
+      for (let waited = 0; entry.torrent === null && startingUp(entry) && waited < START_WAIT_MS; waited += 100) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
       const torrent = entry.torrent;
-      if (!torrent || !torrent.active) throw new ApiError('Conflict', `"${entry.name}" is not running (paused, queued or checking): resume it to stream`);
+      // While checking, reads wait for the check (and then the download) to verify their pieces.
+      if (!torrent || torrent.state === 'stopped' || torrent.state === 'error') throw new ApiError('Conflict', `"${entry.name}" is not running (paused, queued or failed): resume it to stream`);
       if (entry.filePriorities[index] === 'skip') {
         setFilePriority(entry, [index], 'normal');
         touch(entry);

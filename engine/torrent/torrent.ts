@@ -192,7 +192,11 @@ export class Torrent implements SwarmHost {
       return;
     }
     if (this.stopped) return;
-    for (let p = 0; p < this.haveBits.length; p++) if (this.haveBits.has(p)) this.picker.pieceVerified(p);
+    for (let p = 0; p < this.haveBits.length; p++) {
+      if (!this.haveBits.has(p)) continue;
+      this.picker.pieceVerified(p);
+      this.readers.pieceVerified(p); // streams opened while checking
+    }
     this.log(`checked existing data: ${this.haveBits.count}/${this.haveBits.length} pieces verified (${this.verifiedBytes} bytes)`);
     this.setState(this.complete ? 'seeding' : 'downloading');
     if (this.complete) this.completedOnce = true;
