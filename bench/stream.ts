@@ -46,7 +46,7 @@ async function startStreamer(who: Streamer, torrentFile: string, work: string, s
     who === 'tessera'
       ? startProcess(
           process.execPath,
-          [join(repo, 'dist', 'engine', 'cli', 'main.js'), 'stream', torrentFile, '--out', out, '--file', '0', '--http-port', String(httpPort), '--port', String(await freePort()), '--peer', `127.0.0.1:${seedPort}`, '--no-dht', '--no-lsd'],
+          [join(repo, 'bin', 'tessera.js'), 'stream', torrentFile, '--out', out, '--file', '0', '--http-port', String(httpPort), '--port', String(await freePort()), '--peer', `127.0.0.1:${seedPort}`, '--no-dht', '--no-lsd'],
           { cwd: work, name: `tessera-stream-${httpPort}`, stopSignal: 'SIGTERM', killAfterMs: 5000 },
         )
       : startProcess(process.execPath, [join(repo, 'bench', 'wt_stream.mjs'), '--torrent', torrentFile, '--data', out, '--http-port', String(httpPort), '--peer', `127.0.0.1:${seedPort}`], {
