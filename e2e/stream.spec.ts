@@ -65,6 +65,7 @@ test('play an H.264 MP4 before the download completes; an HEVC file offers an ex
       .toBeGreaterThan(2);
     expect(progressAtTwoSeconds, 'the torrent was still downloading when playback passed 2 s').toBeLessThan(100);
     testInfo.annotations.push({ type: 'progress at currentTime > 2', description: `${progressAtTwoSeconds} %` });
+    console.log(`stream.spec: currentTime passed 2 s with the torrent at ${progressAtTwoSeconds} %`);
 
     // The downloaded-parts bar follows the piece map; the subtitle file became a track.
     await expect(player.getByRole('img', { name: /^Downloaded \d+ % of the file/ })).toBeVisible();
@@ -108,6 +109,15 @@ test('play an H.264 MP4 before the download completes; an HEVC file offers an ex
     await snap(app, testInfo, 'player-external-late');
     await app.keyboard.press('Escape');
     await expect(late).toBeHidden();
+
+    // A single-file video torrent plays on double-click (here it has no seeder: the player opens on it all the same).
+    const single = await makeTorrent({ source: join(folder, 'clip-hevc.mp4'), out: join(tessera.workDir, 'single.torrent'), tiers: [], pieceLengthLog2: 15 });
+    await addTorrentByDrop(app, 'clip-hevc.mp4', readFileSync(single.file));
+    await torrentRow(app, 'clip-hevc.mp4').dblclick();
+    const fromRow = app.getByRole('dialog', { name: 'clip-hevc.mp4' });
+    await expect(fromRow).toBeVisible();
+    await app.keyboard.press('Escape');
+    await expect(fromRow).toBeHidden();
     expect(found, found.join('\n')).toEqual([]);
   } finally {
     await seeder.stop();
