@@ -47,6 +47,8 @@ interface Harness {
   win: () => FakeWindow;
   ipc: (channel: string, ...args: unknown[]) => void;
   logs: string[];
+  /** launchPlayer calls, as "player url". */
+  launched: string[];
 }
 
 async function start(argv: string[], setup?: (dir: string) => void): Promise<Harness> {
@@ -55,6 +57,7 @@ async function start(argv: string[], setup?: (dir: string) => void): Promise<Har
   const f = createFakeElectron(join(dir, 'userData'));
   const eng = fakeEngine();
   const logs: string[] = [];
+  const launched: string[] = [];
   const app = startTessera(f.api, {
     argv,
     cwd: dir,
@@ -64,6 +67,8 @@ async function start(argv: string[], setup?: (dir: string) => void): Promise<Har
     paths: { rendererDir: join(dir, 'renderer'), preload: '/app/preload.cjs', trayIcon: '/app/tray.png' },
     startEngine: () => eng.engine,
     log: (l) => void logs.push(l),
+    // The fake's mpv is "not installed", so the error path is seen too.
+    launchPlayer: async (player, url) => (launched.push(`${player} ${url}`), player === 'mpv' ? 'mpv is not installed' : null),
     stopTimeoutMs: 200,
   });
   assert.ok(app);
@@ -74,7 +79,7 @@ async function start(argv: string[], setup?: (dir: string) => void): Promise<Har
     const event: IpcMainEventLike = { sender: { id: win().webContents.id }, senderFrame: { url: 'app://tessera/index.html' } };
     f.ipc.get(channel)!(event, ...args);
   };
-  return { f, app, eng, dir, win, ipc, logs };
+  return { f, app, eng, dir, win, ipc, logs, launched };
 }
 
 test('every window is created sandboxed and hardened; permissions are denied; app:// is served', async () => {
@@ -245,6 +250,36 @@ test('quit: stop accepting, engine flushed and stopped, then the app really quit
     await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(h.f.calls, ['app.quit', 'engine.shutdown(200)', 'tray.destroy', 'app.quit', 'app.quit: quitting']);
     assert.equal(h.eng.sent.length, 0, 'no command reached the engine after quitting began');
+  } finally {
+    rmSync(h.dir, { recursive: true, force: true });
+  }
+});
+
+test('open in player: only vlc or mpv, only on a loopback http URL; a missing player is reported in a box', async () => {
+  const h = await start(['/opt/tessera']);
+  try {
+    const url = 'http://127.0.0.1:41234/stream/0123abcd/aa/0/film.mkv';
+    h.ipc(CHANNELS.openInPlayer, { player: 'sh', url });
+    h.ipc(CHANNELS.openInPlayer, { player: 'vlc', url: 'https://example.org/film.mkv' });
+    h.ipc(CHANNELS.openInPlayer, { player: 'vlc', url: 'http://192.168.1.2:8080/film.mkv' });
+    h.ipc(CHANNELS.openInPlayer, { player: 'vlc', url: 'file:///etc/passwd' });
+    h.ipc(CHANNELS.openInPlayer, { player: 'vlc', url: `${url} --extraintf=x` });
+    h.ipc(CHANNELS.openInPlayer, { player: 'vlc', url: 'http://user:pw@127.0.0.1:1/x' });
+    h.ipc(CHANNELS.openInPlayer, 'vlc', url);
+    h.ipc(CHANNELS.openInPlayer, url);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(h.launched, []);
+    assert.equal(h.logs.filter((l) => /open-in-player: rejected/.test(l)).length, 8, h.logs.join('\n'));
+
+    h.ipc(CHANNELS.openInPlayer, { player: 'vlc', url });
+    h.ipc(CHANNELS.openInPlayer, { player: 'mpv', url: 'http://[::1]:5000/s/x' });
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(h.launched, [`vlc ${url}`, 'mpv http://[::1]:5000/s/x']);
+    assert.deepEqual(
+      h.f.calls.filter((c) => c.includes('player')),
+      ['messageBox error: Could not open the player: mpv is not installed'],
+    );
   } finally {
     rmSync(h.dir, { recursive: true, force: true });
   }

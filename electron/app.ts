@@ -12,7 +12,7 @@ import type { OpenRequest } from '../renderer/api/bridge.js';
 import { classifyOpenArg, parseArgv, type OpenTarget } from './argv.js';
 import type { BrowserWindowLike, ElectronApi, IpcMainEventLike, PreventableEvent, TrayLike } from './electron-api.js';
 import { appProtocolHandler } from './app-protocol.js';
-import { CHANNELS, single, validateLocalPath, validateNoArgs, validateProgress } from './ipc.js';
+import { CHANNELS, single, validateLocalPath, validateNoArgs, validatePlayerRequest, validateProgress, type ExternalPlayerName } from './ipc.js';
 import { appMenuTemplate } from './menu.js';
 import { notifyNotices } from './notify.js';
 import { OpenQueue, readOpenTarget } from './open-requests.js';
@@ -43,6 +43,8 @@ export interface AppOptions {
   log(line: string): void;
   /** Engine stop timeout on quit. */
   stopTimeoutMs?: number;
+  /** Starts VLC or mpv on a stream URL (validated already); resolves to an error message, or null once started. */
+  launchPlayer?(player: ExternalPlayerName, url: string): Promise<string | null>;
 }
 
 export interface TesseraApp {
@@ -265,6 +267,18 @@ export function startTessera(api: ElectronApi, opts: AppOptions): TesseraApp | n
       if (!one.ok) return one.reason;
       if (!isSafeExternalUrl(one.value)) return 'only http(s) and magnet URLs';
       openExternalSafe(one.value);
+      return null;
+    });
+    on(CHANNELS.openInPlayer, (args) => {
+      const one = single(args);
+      const v = one.ok ? validatePlayerRequest(one.value) : one;
+      if (!v.ok) return v.reason;
+      const launch = opts.launchPlayer;
+      if (!launch) return 'no player launcher in this build';
+      // A player that is not installed is the user's to know: say so in a box, not only in the log.
+      void launch(v.value.player, v.value.url).then((err) => {
+        if (err) void api.dialog.showMessageBox({ type: 'error', title: 'Could not open the player', message: err }).catch(() => undefined);
+      });
       return null;
     });
     on(CHANNELS.setProgress, (args) => {

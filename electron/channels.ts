@@ -11,4 +11,6 @@ export const CHANNELS = {
   showItemInFolder: 'tessera:show-item-in-folder',
   openExternal: 'tessera:open-external',
   setProgress: 'tessera:set-progress',
+  /** renderer -> main: { player: 'vlc' | 'mpv', url } — launch that player on a loopback stream URL. */
+  openInPlayer: 'tessera:open-in-player',
 } as const;

@@ -24,6 +24,30 @@ export function validateProgress(v: unknown): Validation<number | null> {
   return { ok: true, value: v };
 }
 
+/** The external players main may start, and only these: never a program the renderer names. */
+export type ExternalPlayerName = 'vlc' | 'mpv';
+
+/**
+ * An "open in VLC/mpv" request: the player is one of the two, the URL an http URL on loopback (the
+ * engine's stream server) without credentials or whitespace, so it cannot smuggle an option to the player.
+ */
+export function validatePlayerRequest(v: unknown): Validation<{ player: ExternalPlayerName; url: string }> {
+  if (typeof v !== 'object' || v === null) return { ok: false, reason: 'payload must be { player, url }' };
+  const { player, url } = v as { player?: unknown; url?: unknown };
+  if (player !== 'vlc' && player !== 'mpv') return { ok: false, reason: 'player must be "vlc" or "mpv"' };
+  if (typeof url !== 'string' || url.length === 0 || url.length > 4096 || /[\s\0]/.test(url)) return { ok: false, reason: 'url must be 1 to 4096 characters without whitespace' };
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { ok: false, reason: 'url is not a URL' };
+  }
+  if (parsed.protocol !== 'http:') return { ok: false, reason: 'url must be http' };
+  if (parsed.username || parsed.password) return { ok: false, reason: 'url must not carry credentials' };
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname)) return { ok: false, reason: 'url must be on loopback (the stream server)' };
+  return { ok: true, value: { player, url } };
+}
+
 /** IPC with no payload must carry none. */
 export function validateNoArgs(args: readonly unknown[]): Validation<null> {
   return args.length === 0 ? { ok: true, value: null } : { ok: false, reason: 'takes no arguments' };

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { startEngineWorker } from '../engine/worker/host.js';
 import type { ElectronApi } from './electron-api.js';
 import { startTessera } from './app.js';
+import { launchPlayer } from './player.js';
 import { APP_SCHEME } from './security.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -50,4 +51,5 @@ startTessera(api, {
   // Port mapping is on by default; TESSERA_PORT_MAPPING=0 (the e2e tests) keeps the app off the host's router.
   startEngine: (data) => startEngineWorker({ ...data, portMapping: process.env.TESSERA_PORT_MAPPING !== '0' }),
   log: (line) => console.log(`tessera: ${line}`),
+  launchPlayer,
 });

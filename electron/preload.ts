@@ -64,6 +64,7 @@ const bridge: TesseraBridge = {
   showItemInFolder: (path) => ipcRenderer.send(CHANNELS.showItemInFolder, path),
   openExternal: (url) => ipcRenderer.send(CHANNELS.openExternal, url),
   setProgress: (fraction) => ipcRenderer.send(CHANNELS.setProgress, fraction),
+  openInPlayer: (player, url) => ipcRenderer.send(CHANNELS.openInPlayer, { player, url }),
 };
 
 contextBridge.exposeInMainWorld('tessera', bridge);

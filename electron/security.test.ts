@@ -17,8 +17,13 @@ test('openExternal: only http(s) and magnet URLs', () => {
 test('CSP: no inline or remote script, no network', () => {
   assert.match(CONTENT_SECURITY_POLICY, /default-src 'none'/);
   assert.match(CONTENT_SECURITY_POLICY, /script-src 'self'(;|$)/);
-  assert.match(CONTENT_SECURITY_POLICY, /connect-src 'none'/);
-  assert.doesNotMatch(CONTENT_SECURITY_POLICY, /unsafe-(inline|eval)|\*|https?:/);
+  // The only network the page reaches is the engine's stream server on loopback (media, subtitles).
+  assert.match(CONTENT_SECURITY_POLICY, /connect-src http:\/\/127\.0\.0\.1:\* http:\/\/\[::1\]:\* http:\/\/localhost:\*(;|$)/);
+  assert.match(CONTENT_SECURITY_POLICY, /media-src blob: http:\/\/127\.0\.0\.1:\*/);
+  assert.doesNotMatch(CONTENT_SECURITY_POLICY, /unsafe-(inline|eval)|https:|(^|\s)\*/);
+  for (const source of CONTENT_SECURITY_POLICY.split(/[;\s]+/).filter((s) => s.includes('http'))) {
+    assert.match(source, /^http:\/\/(127\.0\.0\.1|\[::1\]|localhost):\*$/, `${source} is not a loopback source`);
+  }
 });
 
 test('web contents: navigation away, redirects, webviews and new windows are refused; http(s) links go to the browser', () => {

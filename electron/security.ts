@@ -8,17 +8,24 @@ export const APP_INDEX_URL = `${APP_ORIGIN}/index.html`;
 
 /**
  * The renderer is one bundled script and one stylesheet from app://tessera; it talks to the engine
- * through the preload only, so it needs no network at all. React sets styles through the CSSOM, which
+ * through the preload only, so it needs no network but the engine's loopback stream server (see STREAM_SOURCES). React sets styles through the CSSOM, which
  * style-src does not restrict; canvas and data: images cover the piece map and icons.
  */
+/**
+ * The engine's stream server (issue 16) listens on loopback on a port chosen at start: the player's
+ * <video> plays from it, and subtitles and the codec sniff are read from it. Loopback only, never `*`.
+ */
+export const STREAM_SOURCES = 'http://127.0.0.1:* http://[::1]:* http://localhost:*';
+
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
   "font-src 'self'",
-  "connect-src 'none'",
-  "media-src 'none'",
+  `connect-src ${STREAM_SOURCES}`,
+  // blob: for subtitle tracks converted from SRT in the page.
+  `media-src blob: ${STREAM_SOURCES}`,
   "object-src 'none'",
   "worker-src 'none'",
   "frame-src 'none'",

@@ -9,7 +9,7 @@ import { SECURITY_HEADERS } from './static.js';
 import { RefusedError, WsTestClient } from './test-client.js';
 import { httpGet, makeSmallTorrent, startTestDaemon, type TestDaemon } from './test-daemon.js';
 
-const CSP = "default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+const CSP = "default-src 'self'; connect-src 'self' http://127.0.0.1:* http://[::1]:* http://localhost:*; media-src 'self' blob: http://127.0.0.1:* http://[::1]:* http://localhost:*; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 const SECRET = 'SECRET-CONTENT-NEVER-SERVED';
 
 async function refusal(url: string, headers: Record<string, string> = {}): Promise<number> {

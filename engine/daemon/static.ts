@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 /** Sent with every response: the built renderer needs nothing but its own origin. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'Content-Security-Policy':
-    "default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    // Media and subtitles may also come from the engine's stream server on loopback (issue 16), never from elsewhere.
+    "default-src 'self'; connect-src 'self' http://127.0.0.1:* http://[::1]:* http://localhost:*; media-src 'self' blob: http://127.0.0.1:* http://[::1]:* http://localhost:*; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Opener-Policy': 'same-origin',

@@ -5,3 +5,4 @@ export * from './fixtures.js';
 export * from './tracker.js';
 export * from './clients.js';
 export * from './wait.js';
+export * from './media.js';

@@ -24,6 +24,8 @@ export interface TesseraBridge {
   openExternal(url: string): void;
   /** Overall download progress for the taskbar/dock: 0..1, or null to clear it. */
   setProgress(fraction: number | null): void;
+  /** Opens a stream URL (loopback) in VLC or mpv; main shows an error box if the player is not installed. */
+  openInPlayer(player: 'vlc' | 'mpv', url: string): void;
 }
 
 declare global {

@@ -1,13 +1,16 @@
 /** The row context menu (right-click, the context-menu key or Shift+F10). It acts on the selection. */
 import type { ReactNode } from 'react';
 import type { QueueMove } from '../../engine/api/types.js';
-import { useTessera } from '../store/context.js';
+import { useStoreApi, useTessera } from '../store/context.js';
+import { openPlayer } from './player/open-player.js';
 import { QUEUE_MOVE_LABELS, useCommands } from './commands.js';
 import { Menu, type MenuItem } from './Menu.js';
 import { useLabelSubmenus } from './label-menus.js';
 
 export function ContextMenu(props: { x: number; y: number; onClose(): void }): ReactNode {
   const commands = useCommands();
+  const store = useStoreApi();
+  const single = useTessera((s) => (s.selection.size === 1 ? [...s.selection][0] : null));
   const count = useTessera((s) => s.selection.size);
   const allForced = useTessera((s) => {
     for (const id of s.selection) if (s.torrents.get(id)?.forceStart !== true) return false;
@@ -27,6 +30,8 @@ export function ContextMenu(props: { x: number; y: number; onClose(): void }): R
       { label: 'Force recheck…', run: () => commands.askRecheck() },
       { label: 'Force reannounce', run: () => commands.reannounce() },
     ],
+    // Plays the torrent's main media file (the largest video, else audio); the player says so if it has none.
+    ...(single !== null ? [[{ label: 'Play', run: () => openPlayer(store, single, null) }]] : []),
     [
       { label: 'Download in sequential order', checked: every('sequential'), run: () => commands.toggleOption('sequential') },
       { label: 'Download first and last pieces first', checked: every('firstLastPiecesFirst'), run: () => commands.toggleOption('firstLastPiecesFirst') },

@@ -2,9 +2,10 @@
  * Wires an EngineClient to the store: events are applied as they come, the connection state is mirrored,
  * and the engine is told which torrent's details to stream, for the tab being shown only.
  */
-import type { DetailTopic } from '../../engine/api/types.js';
+import type { DetailTopic, TorrentId } from '../../engine/api/types.js';
 import type { EngineClient } from '../api/engine-client.js';
 import type { DetailsTab, TesseraStore } from './store.js';
+import type { DialogState } from './ui-slice.js';
 
 export function topicsFor(tab: DetailsTab): DetailTopic[] {
   switch (tab) {
@@ -25,12 +26,18 @@ export function topicsFor(tab: DetailsTab): DetailTopic[] {
   }
 }
 
+/** The player (open on the torrent the details show) needs its files and piece map, whatever the tab. */
+export function withPlayerTopics(topics: DetailTopic[], dialog: DialogState | null, detailsId: TorrentId): DetailTopic[] {
+  if (dialog?.kind !== 'player' || dialog.id !== detailsId) return topics;
+  return [...new Set<DetailTopic>([...topics, 'files', 'pieces'])];
+}
+
 export function connectStore(client: EngineClient, store: TesseraStore): () => void {
   let subscribed = '';
   const sendSubscription = (force: boolean): void => {
-    const { detailsId, detailsTab, connection } = store.getState();
+    const { detailsId, detailsTab, connection, dialog } = store.getState();
     if (connection.state !== 'open') return;
-    const topics = detailsId === null ? [] : topicsFor(detailsTab);
+    const topics = detailsId === null ? [] : withPlayerTopics(topicsFor(detailsTab), dialog, detailsId);
     const key = `${detailsId ?? ''}|${topics.join(',')}`;
     if (!force && key === subscribed) return;
     subscribed = key;
@@ -44,7 +51,7 @@ export function connectStore(client: EngineClient, store: TesseraStore): () => v
     if (s.state === 'open') sendSubscription(true);
   });
   const offStore = store.subscribe((s, prev) => {
-    if (s.detailsId !== prev.detailsId || s.detailsTab !== prev.detailsTab) sendSubscription(false);
+    if (s.detailsId !== prev.detailsId || s.detailsTab !== prev.detailsTab || s.dialog !== prev.dialog) sendSubscription(false);
   });
   return () => {
     offEvent();

@@ -21,7 +21,9 @@ export type DialogState =
   /** The category manager: add, set save paths, remove. */
   | { kind: 'categories' }
   /** Web mode: the files are on the daemon's machine, so "open folder" shows the path to copy. */
-  | { kind: 'path'; paths: string[] };
+  | { kind: 'path'; paths: string[] }
+  /** The built-in player on one file of a torrent; file null: the torrent's main media file (see lib/media.ts). */
+  | { kind: 'player'; id: TorrentId; file: number | null };
 
 export type ToastTone = 'info' | 'success' | 'error';
 

@@ -28,11 +28,13 @@ import {
   type TreeNode,
   type TreeRow,
 } from '../../lib/file-tree.js';
-import { useEngine, useTessera } from '../../store/context.js';
+import { useEngine, useStoreApi, useTessera } from '../../store/context.js';
 import { Bar } from './Bar.js';
 import { PrioritySelect } from '../PrioritySelect.js';
 import { rowWindow, useScrollBox } from '../virtual.js';
-import { ChevronIcon, FileIcon, FolderIcon, PencilIcon } from '../icons.js';
+import { ChevronIcon, FileIcon, FolderIcon, PencilIcon, PlayIcon } from '../icons.js';
+import { mediaTypeOf } from '../../lib/media.js';
+import { openPlayer } from '../player/open-player.js';
 import { DownloadCheckbox } from '../TriCheckbox.js';
 import { changedPriorityGroups, checkState, setChecked, type CheckState } from '../../lib/add-tree.js';
 
@@ -55,6 +57,7 @@ function useFileTree(files: readonly FileInfo[] | null): FolderNode | null {
 
 export function FilesTab(props: { id: TorrentId }): ReactNode {
   const engine = useEngine();
+  const store = useStoreApi();
   const files = useTessera((s) => s.files);
   const state = useTessera((s) => s.torrents.get(props.id)?.state);
   const tree = useFileTree(files);
@@ -217,6 +220,7 @@ export function FilesTab(props: { id: TorrentId }): ReactNode {
                 onCheck={(on) => setWanted(row.node, on)}
                 onPriority={(p) => setPriority(selected.has(row.node.path) ? selected : [row.node.path], p)}
                 onRename={startRename}
+                onPlay={(file) => openPlayer(store, props.id, file)}
                 onEdit={(value) => setEditing((cur) => (cur ? { ...cur, value, error: null } : cur))}
                 onCommit={commitRename}
                 onCancel={() => setEditing(null)}
@@ -245,6 +249,8 @@ interface RowProps {
   onCheck(checked: boolean): void;
   onPriority(p: FilePriority): void;
   onRename(node: TreeNode): void;
+  /** Opens the built-in player on a file (offered on audio and video files). */
+  onPlay(file: number): void;
   onEdit(value: string): void;
   onCommit(): void;
   onCancel(): void;
@@ -312,6 +318,11 @@ function FileRow(p: RowProps): ReactNode {
               {p.renamable ? (
                 <button type="button" className="dt-icon-button" aria-label={`Rename ${node.name}`} title="Rename (F2)" onClick={() => p.onRename(node)}>
                   <PencilIcon />
+                </button>
+              ) : null}
+              {node.kind === 'file' && mediaTypeOf(node.path) ? (
+                <button type="button" className="dt-icon-button" aria-label={`Play ${node.name}`} title="Play" onClick={() => p.onPlay(node.index)}>
+                  <PlayIcon />
                 </button>
               ) : null}
             </>

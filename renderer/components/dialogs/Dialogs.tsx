@@ -13,6 +13,7 @@ import { CreateDialog } from './CreateDialog.js';
 import { TrackersDialog } from './TrackersDialog.js';
 import { NewLabelDialog } from './NewLabelDialog.js';
 import { CategoriesDialog } from './CategoriesDialog.js';
+import { PlayerDialog } from '../player/PlayerDialog.js';
 
 export function Dialogs(): ReactNode {
   const dialog = useTessera((s) => s.dialog);
@@ -43,5 +44,7 @@ export function Dialogs(): ReactNode {
       return <NewLabelDialog what={dialog.what} ids={dialog.ids} onClose={close} />;
     case 'categories':
       return <CategoriesDialog onClose={close} />;
+    case 'player':
+      return <PlayerDialog id={dialog.id} file={dialog.file} onClose={close} />;
   }
 }

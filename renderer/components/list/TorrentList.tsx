@@ -12,6 +12,8 @@ import { useCommands } from '../commands.js';
 import { ContextMenu } from '../ContextMenu.js';
 import { rowWindow } from '../virtual.js';
 import { gridTemplate } from '../../lib/list-layout.js';
+import { mediaTypeOf } from '../../lib/media.js';
+import { openPlayer } from '../player/open-player.js';
 import { COLUMNS, ROW_HEIGHT, rowDomId, useVisibleColumns } from './columns.js';
 import { ListHeader } from './ListHeader.js';
 import { TorrentRow } from './TorrentRow.js';
@@ -91,7 +93,10 @@ export function TorrentList(): ReactNode {
 
   const onDoubleClick = (e: MouseEvent): void => {
     const id = rowAt(e);
-    if (id !== null) commands.openDetails(id);
+    if (id === null) return;
+    // A single-file video torrent is named after its file: double-click plays it, as a file manager would.
+    if (mediaTypeOf(store.getState().torrents.get(id)?.name ?? '')?.kind === 'video') openPlayer(store, id, null);
+    else commands.openDetails(id);
   };
 
   const onContextMenu = (e: MouseEvent): void => {
