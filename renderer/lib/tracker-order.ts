@@ -32,18 +32,15 @@ export function moveTracker(tiers: Tiers, url: string, move: TrackerMove): strin
   const { tier, at } = where;
   const out = tiers.map((t) => [...t]);
   const own = out[tier];
-  const swap = <T>(list: T[], i: number, j: number): void => {
-    [list[i], list[j]] = [list[j], list[i]];
-  };
   switch (move) {
     case 'up':
-      if (at === 0) return null;
-      swap(own, at, at - 1);
-      return out;
+      return swapped(own, at, at - 1) ? out : null;
     case 'down':
-      if (at === own.length - 1) return null;
-      swap(own, at, at + 1);
-      return out;
+      return swapped(own, at, at + 1) ? out : null;
+    case 'tierUp':
+      return swapped(out, tier, tier - 1) ? out : null;
+    case 'tierDown':
+      return swapped(out, tier, tier + 1) ? out : null;
     case 'toTierAbove':
       if (tier === 0) return null;
       own.splice(at, 1);
@@ -59,15 +56,14 @@ export function moveTracker(tiers: Tiers, url: string, move: TrackerMove): strin
       own.splice(at, 1);
       out.splice(tier + 1, 0, [url]);
       return out;
-    case 'tierUp':
-      if (tier === 0) return null;
-      swap(out, tier, tier - 1);
-      return out;
-    case 'tierDown':
-      if (tier === out.length - 1) return null;
-      swap(out, tier, tier + 1);
-      return out;
   }
+}
+
+/** Swaps items `i` and `j` of `list` in place; false (and nothing done) when `j` is outside it. */
+function swapped<T>(list: T[], i: number, j: number): boolean {
+  if (j < 0 || j >= list.length) return false;
+  [list[i], list[j]] = [list[j], list[i]];
+  return true;
 }
 
 /** The moves that apply to `url`, in menu order, each with the list it leads to. */
