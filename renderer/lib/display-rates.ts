@@ -7,9 +7,9 @@
  * meter keeps reporting its decaying average for a few seconds).
  *
  * The rows keep the engine's figures; the shown rate is computed when it is read, from the closed form of
- * the average between two patches (raw + (from − raw)·e^(−t/τ)). So a batch costs work only for the rows
- * it patches, and a row still settling towards its figure costs nothing until it is drawn (the list draws
- * the few dozen rows on screen), instead of a new row object on every batch until it settles.
+ * the average between two patches (raw + (from − raw)·e^(−t/τ)). A batch only notes each patched row's
+ * new figure; it is folded in when the row is drawn (the list draws the few dozen rows on screen) or when
+ * the next figure comes. So a row costs nothing while it settles, and little when a batch names it.
  */
 import type { TorrentId, TorrentPatch, TorrentSummary } from '../../engine/api/types.js';
 
@@ -23,6 +23,9 @@ interface Direction {
   at: number;
   /** Since when the engine has said 0, or -1 while it says more. */
   zeroSince: number;
+  /** The engine's latest figure and when it came (-1: none), not yet folded in: a batch only notes it. */
+  pending: number;
+  pendingAt: number;
 }
 
 interface Track {
@@ -33,7 +36,22 @@ interface Track {
 type Row = Pick<TorrentSummary, 'id' | 'state' | 'progress'>;
 
 function direction(raw: number, now: number): Direction {
-  return { raw, from: raw, at: now, zeroSince: raw > 0 ? -1 : now };
+  return { raw, from: raw, at: now, zeroSince: raw > 0 ? -1 : now, pending: 0, pendingAt: -1 };
+}
+
+/** Folds in the figure a batch noted (when the row is read, or when the next figure comes). */
+function settle(d: Direction): void {
+  if (d.pendingAt < 0) return;
+  const at = d.pendingAt;
+  d.pendingAt = -1;
+  patch(d, d.pending, at);
+}
+
+/** A batch's figure, noted for later: a batch touches hundreds of rows, the list draws a few dozen. */
+function note(d: Direction, raw: number, now: number): void {
+  settle(d);
+  d.pending = raw;
+  d.pendingAt = now;
 }
 
 /** The shown rate of `d` at `now`, leaving the torrent's state aside. */
@@ -72,6 +90,7 @@ function patch(d: Direction, raw: number, now: number): void {
 
 /** Stopped: the rate shown is 0 and, when data flows again, starts from the engine's figure. */
 function stop(d: Direction, now: number): void {
+  d.pendingAt = -1;
   d.raw = 0;
   d.from = 0;
   d.at = now;
@@ -105,10 +124,14 @@ export class DisplayRates {
     for (const t of batch.added) this.tracks.set(t.id, { down: direction(t.downRate, now), up: direction(t.upRate, now) });
     for (const p of batch.changed) {
       const track = this.tracks.get(p.id);
+      if (!track) continue;
+      if (p.downRate !== undefined) note(track.down, p.downRate, now);
+      if (p.upRate !== undefined) note(track.up, p.upRate, now);
+      // Stopping (paused, queued, error; complete for the download side) comes with a change of state or
+      // progress: the shown rate drops to 0 then, and starts again from the engine's figure.
+      if (p.state === undefined && p.progress === undefined) continue;
       const row = torrents.get(p.id);
-      if (!track || !row) continue;
-      if (p.downRate !== undefined) patch(track.down, p.downRate, now);
-      if (p.upRate !== undefined) patch(track.up, p.upRate, now);
+      if (!row) continue;
       if (downForcedZero(row)) stop(track.down, now);
       if (stopped(row.state)) stop(track.up, now);
     }
@@ -118,6 +141,7 @@ export class DisplayRates {
   down(t: Row, now: number): number {
     const track = this.tracks.get(t.id);
     if (!track || downForcedZero(t)) return 0;
+    settle(track.down);
     return shownAt(track.down, now);
   }
 
@@ -125,6 +149,7 @@ export class DisplayRates {
   up(t: Row, now: number): number {
     const track = this.tracks.get(t.id);
     if (!track || stopped(t.state)) return 0;
+    settle(track.up);
     return shownAt(track.up, now);
   }
 }
