@@ -94,7 +94,12 @@ export function diffSummary(prev: TorrentSummary, next: TorrentSummary): Torrent
 export function applyPatch(s: TorrentSummary, p: TorrentPatch): TorrentSummary {
   if (s.id !== p.id) throw new RangeError(`applyPatch: ids differ (${s.id} vs ${p.id})`);
   const out: TorrentSummary = { ...s };
-  for (const k of SUMMARY_KEYS) if (p[k] !== undefined) copyField(out, p, k);
+  // The patch's own keys (a handful), not every summary field: the UI applies hundreds of patches a batch.
+  for (const key in p) {
+    if (!Object.prototype.hasOwnProperty.call(SUMMARY_FIELDS, key)) continue;
+    const k = key as keyof TorrentSummary;
+    if (p[k] !== undefined) copyField(out, p, k);
+  }
   return out;
 }
 

@@ -40,7 +40,7 @@ export interface Entry extends TorrentOptionValues {
   totalBytes: number;
   wantedBytes: number;
   doneBytes: number;
-  /** Why it was paused when the engine paused it (a seeding goal: "ratio goal 0.50 reached"); cleared on resume. Runtime only. */
+  /** Why it was paused when the engine paused it (a seeding goal: "ratio goal 0.50 reached"); cleared on resume. Kept in the resume record. */
   pausedFor?: { goal: 'ratio' | 'seedTime'; reason: string } | null;
   /** While moveStorage moves the files: where to, and how far (bytes). Runtime only. */
   moving?: { to: string; done: number; total: number } | null;

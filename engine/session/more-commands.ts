@@ -3,6 +3,7 @@ import type { Command, Notice, ResultOf } from '../api/types.js';
 import { createTorrent } from '../metainfo/create.js';
 import { parseTorrent } from '../metainfo/index.js';
 import { ApiError, asApiError, parsePeer } from './api-error.js';
+import type { BannedPeers } from './banned-peers.js';
 import type { Entry } from './entry.js';
 
 /** What these commands need of the session. */
@@ -20,17 +21,18 @@ const PROGRESS_EVERY_MS = 250;
 
 /**
  * The commands for what the interface's newer controls ask (force reannounce, ban a peer, create a
- * torrent), kept apart from session.ts's dispatch. Peer bans last until the engine restarts.
+ * torrent), kept apart from session.ts's dispatch. Peer bans are saved (banned-peers.ts) and outlive a restart.
  */
 export class MoreCommands {
-  /** "host:port" of every peer the user banned: applied to torrents that start later too. */
-  private readonly banned: { host: string; port: number }[] = [];
-
-  constructor(private readonly host: MoreCommandsHost) {}
+  /** `banned`: every peer the user banned, applied to torrents that start later too. */
+  constructor(
+    private readonly host: MoreCommandsHost,
+    private readonly banned: BannedPeers,
+  ) {}
 
   /** A torrent starts: it refuses the peers banned so far. */
   applyBans(e: Entry): void {
-    for (const b of this.banned) e.torrent?.banPeer(b.host, b.port);
+    for (const b of this.banned.all) e.torrent?.banPeer(b.host, b.port);
   }
 
   async execute(cmd: Extract<Command, { type: 'reannounce' | 'banPeer' | 'createTorrent' }>): Promise<ResultOf['reannounce' | 'banPeer' | 'createTorrent']> {
@@ -45,10 +47,11 @@ export class MoreCommands {
       case 'banPeer': {
         this.host.entry(cmd.id);
         const peer = parsePeer(cmd.peer);
-        this.banned.push(peer);
         let disconnected = 0;
         for (const e of this.host.entries()) disconnected += e.torrent?.banPeer(peer.host, peer.port) ?? 0;
         this.host.log(`banned ${cmd.peer} (by the user): ${disconnected} connection(s) closed`);
+        // Answered once the ban is on disk: a restart right after keeps it.
+        await this.banned.add(peer);
         return { disconnected };
       }
       case 'createTorrent':

@@ -85,6 +85,7 @@ export function entryFromRecord(r: ResumeRecord): Entry {
   });
   e.completedAt = r.completedAt;
   e.forceStart = r.forceStart;
+  e.pausedFor = r.intent === 'paused' && r.pausedFor ? { goal: r.pausedFor.goal, reason: r.pausedFor.reason } : null;
   e.error = r.error;
   e.fileRenames = r.fileRenames.map((f) => ({ file: f.file, path: [...f.path] }));
   Object.assign(e, torrentOptionsOf(r));
@@ -112,6 +113,7 @@ export function entryToRecord(e: Entry, live: { downloaded: number; uploaded: nu
     completedAt: e.completedAt,
     queuePosition: e.position,
     intent: e.paused ? 'paused' : 'active',
+    pausedFor: e.paused && e.pausedFor ? { goal: e.pausedFor.goal, reason: e.pausedFor.reason } : null,
     forceStart: e.forceStart,
     filePriorities: e.filePriorities,
     fileRenames: e.fileRenames,

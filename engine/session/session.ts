@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { systemClock, type Clock } from '../common/clock.js';
 import type { Command, EngineEvent, GlobalStats, Reply, Request, ResultOf, Settings } from '../api/types.js';
 import { roundForWire } from '../api/diff.js';
@@ -40,6 +41,7 @@ import { diagnose } from './doctor.js';
 import { gatherFacts, refreshWhy, type DoctorContext } from './doctor-facts.js';
 import { Categories } from './categories.js';
 import { streamFile, streamUrl, type StreamFile, type StreamLinks } from './stream-files.js';
+import { BannedPeers } from './banned-peers.js';
 
 export { ApiError } from './api-error.js';
 export type { SessionOptions } from './session-options.js';
@@ -75,6 +77,7 @@ export class Session {
   private readonly discovery: PeerDiscovery;
   private readonly commandDeps: TorrentCommandDeps;
   private readonly more: MoreCommands;
+  private readonly bannedPeers: BannedPeers;
   private readonly seedGoalHost: SeedGoalHost;
   /** RSS feeds and rules; opened in open(), before any request. */
   private rss!: RssService;
@@ -94,6 +97,7 @@ export class Session {
       log: (line) => this.log(line),
     });
     this.store = new ResumeStore(opts.dataDir, { onProblem: (m) => this.log(`resume data: ${m}`) });
+    this.bannedPeers = new BannedPeers(join(opts.dataDir, 'banned-peers.json'), (line) => this.log(line));
     this.client = clientFor(opts, settings, this.clock, (line) => this.log(line));
     this.checkpoints = new Checkpoints(this.store, this.clock, (line) => this.log(line));
     this.runner = new TorrentRunner({
@@ -117,13 +121,16 @@ export class Session {
       log: (line, e) => this.log(line, e),
     });
     this.commandDeps = { runner: this.runner, store: this.store, touch: (e) => this.touch(e), applyQueue: () => this.applyQueue(), show: (e) => this.show(e) };
-    this.more = new MoreCommands({
-      entry: (id) => this.entry(id),
-      entries: () => this.entries.values(),
-      notice: (n) => this.stream.notice(n),
-      add: (data, savePath) => this.add({ type: 'add', source: { kind: 'torrent', data }, savePath }),
-      log: (line) => this.log(line),
-    });
+    this.more = new MoreCommands(
+      {
+        entry: (id) => this.entry(id),
+        entries: () => this.entries.values(),
+        notice: (n) => this.stream.notice(n),
+        add: (data, savePath) => this.add({ type: 'add', source: { kind: 'torrent', data }, savePath }),
+        log: (line) => this.log(line),
+      },
+      this.bannedPeers,
+    );
     this.seedGoalHost = { remove: (e) => void this.remove(e, false), touch: (e) => this.touch(e), applyQueue: () => this.applyQueue(), log: (line, e) => this.log(line, e) };
     this.watch = new WatchFolders({
       dataDir: opts.dataDir,
@@ -146,6 +153,8 @@ export class Session {
     const { settings, problem } = await loadSettings(new ResumeStore(opts.dataDir), opts.defaultDownloadDir);
     const session = new Session(opts, settings);
     if (problem) session.log(problem);
+    // Before any torrent starts: each refuses the banned peers from its first connection.
+    await session.bannedPeers.load();
     for (const entry of await loadEntries(session.store, settings.downloadDir, (line) => session.log(line))) {
       session.entries.set(entry.id, entry);
       session.activity.changedRow(entry);

@@ -40,6 +40,8 @@ export class TrackerLink {
         stats: this.opts.stats,
         onPeers: this.opts.onPeers,
         onEvent: this.opts.onEvent,
+        // The metainfo's tiers are shuffled (BEP 12); a list set through setTiers is the user's order.
+        shuffle: this.tiers === null,
       });
       this.announcer.start();
     }

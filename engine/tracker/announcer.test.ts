@@ -422,6 +422,16 @@ test('tiers are shuffled once with the injected random; duplicates and blanks dr
   );
 });
 
+test('shuffle: false keeps each tier in the order given (a list the user arranged), and a round tries it in that order', async () => {
+  const { a, time, http } = setup([['http://c/announce', 'http://a/announce', 'http://b/announce']], { random: () => 0, shuffle: false });
+  assert.deepEqual(a.status().map((s) => s.url), ['http://c/announce', 'http://a/announce', 'http://b/announce']);
+  http.behaviour.set('http://c/announce', 'fail');
+  a.start();
+  await time.advance(0);
+  assert.deepEqual(http.urls(), ['http://c/announce started', 'http://a/announce started']);
+  await a.stop();
+});
+
 test('scrape() records counts per tracker and never rejects', async () => {
   const { a, http, udp, events } = setup([['http://a/announce'], ['udp://b:1']]);
   udp.behaviour.set('udp://b:1', 'fail');

@@ -1,7 +1,7 @@
 /**
  * TrackerAnnouncer: the trackers of one torrent (BEP 12 tiers), as a state machine on an injected clock and timers.
  *
- * - Each tier is shuffled once at construction. An announce round walks the tiers in order and the trackers of a tier
+ * - Each tier is shuffled once at construction (unless `shuffle` is false: a list the user ordered keeps its order). An announce round walks the tiers in order and the trackers of a tier
  *   in order, stopping at the first success; that tracker moves to the front of its tier. The next tier is tried only
  *   when every tracker of the tier before it failed.
  * - A tracker hears `started` the first time it is contacted, `completed` once after completed() if it had heard
@@ -89,6 +89,11 @@ export interface TrackerAnnouncerOptions {
   transports?: { http?: TrackerTransport; udp?: TrackerTransport };
   /** Random numbers in [0, 1) for the tier shuffle (default Math.random). */
   random?: () => number;
+  /**
+   * Shuffle each tier once (BEP 12, default true), so clients spread over a tier's trackers. False keeps
+   * the order given: the user arranged it (Trackers tab), and expects it tried in that order.
+   */
+  shuffle?: boolean;
   /** The announce key (default: random). */
   key?: number;
   /** Time limit of one announce attempt before moving to the next tracker (default 30 s). */
@@ -185,7 +190,7 @@ export class TrackerAnnouncer {
         entries.push({ state: { url, tier: 0, health: 'idle', failures: 0 }, sentStarted: false, sentCompleted: false, inFlight: false });
       }
       if (entries.length === 0) continue;
-      for (let i = entries.length - 1; i > 0; i--) {
+      for (let i = opts.shuffle === false ? 0 : entries.length - 1; i > 0; i--) {
         const j = Math.min(i, Math.floor(random() * (i + 1)));
         [entries[i], entries[j]] = [entries[j], entries[i]];
       }

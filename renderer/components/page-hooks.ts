@@ -5,21 +5,33 @@ import { pageTitle } from '../lib/page-title.js';
 import { restoreHistory, saveHistory } from '../lib/speed-history-store.js';
 import { useStoreApi } from '../store/context.js';
 
+/**
+ * The title walks the whole list, so it is brought up to date at most once per TITLE_EVERY_MS (a moment
+ * after the first batch that changes the list), not on every batch.
+ */
+const TITLE_EVERY_MS = 1000;
+
 /** Sets document.title as batches arrive, only when the text changes. */
 export function usePageTitle(): void {
   const store = useStoreApi();
   useEffect(() => {
     let last = '';
+    let timer: number | null = null;
     const update = (): void => {
-      const title = pageTitle(store.getState().torrents.values());
+      timer = null;
+      const title = pageTitle(store.getState().torrents);
       if (title === last) return;
       last = title;
       document.title = title;
     };
     update();
-    return store.subscribe((s, prev) => {
-      if (s.torrents !== prev.torrents) update();
+    const off = store.subscribe((s, prev) => {
+      if (s.torrents !== prev.torrents && timer === null) timer = window.setTimeout(update, TITLE_EVERY_MS);
     });
+    return () => {
+      off();
+      if (timer !== null) window.clearTimeout(timer);
+    };
   }, [store]);
 }
 

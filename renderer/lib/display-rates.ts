@@ -6,142 +6,150 @@
  * shows no rate at all, and a complete one no download rate, from the batch that says so (the engine's
  * meter keeps reporting its decaying average for a few seconds).
  *
- * Work grows with what changed: a batch touches the rows it patches and the rows still settling.
+ * The rows keep the engine's figures; the shown rate is computed when it is read, from the closed form of
+ * the average between two patches (raw + (from − raw)·e^(−t/τ)). A batch only notes each patched row's
+ * new figure; it is folded in when the row is drawn (the list draws the few dozen rows on screen) or when
+ * the next figure comes. So a row costs nothing while it settles, and little when a batch names it.
  */
 import type { TorrentId, TorrentPatch, TorrentSummary } from '../../engine/api/types.js';
 
 export const RATE_TAU_MS = 1500;
 export const ZERO_AFTER_MS = 2500;
 
+/** One direction of one torrent: the average heads from `from` (at time `at`) towards the engine's `raw`. */
 interface Direction {
-  /** The engine's latest rate. */
   raw: number;
-  shown: number;
+  from: number;
+  at: number;
   /** Since when the engine has said 0, or -1 while it says more. */
   zeroSince: number;
+  /** The engine's latest figure and when it came (-1: none), not yet folded in: a batch only notes it. */
+  pending: number;
+  pendingAt: number;
 }
 
 interface Track {
   down: Direction;
   up: Direction;
-  at: number;
 }
 
-type Row = Pick<TorrentSummary, 'state' | 'progress' | 'downRate' | 'upRate'>;
+type Row = Pick<TorrentSummary, 'id' | 'state' | 'progress'>;
 
-/** One direction's next shown rate; notes in `d` since when the engine has said 0. */
-export function nextShownRate(d: Direction, dtMs: number, now: number): number {
-  if (d.raw > 0) {
+function direction(raw: number, now: number): Direction {
+  return { raw, from: raw, at: now, zeroSince: raw > 0 ? -1 : now, pending: 0, pendingAt: -1 };
+}
+
+/** Folds in the figure a batch noted (when the row is read, or when the next figure comes). */
+function settle(d: Direction): void {
+  if (d.pendingAt < 0) return;
+  const at = d.pendingAt;
+  d.pendingAt = -1;
+  patch(d, d.pending, at);
+}
+
+/** A batch's figure, noted for later: a batch touches hundreds of rows, the list draws a few dozen. */
+function note(d: Direction, raw: number, now: number): void {
+  settle(d);
+  d.pending = raw;
+  d.pendingAt = now;
+}
+
+/** The shown rate of `d` at `now`, leaving the torrent's state aside. */
+export function shownAt(d: Readonly<Direction>, now: number): number {
+  return valueAt(d, now, Math.exp(-Math.max(0, now - d.at) / RATE_TAU_MS));
+}
+
+/** `shownAt` with the decay factor e^(−(now−at)/τ) given, so a patch computes it once. */
+function valueAt(d: Readonly<Direction>, now: number, decay: number): number {
+  if (d.raw <= 0 && d.zeroSince >= 0 && now - d.zeroSince >= ZERO_AFTER_MS) return 0;
+  // Settled (most rows, most of the time): no arithmetic.
+  if (d.from === d.raw) return d.raw > 0 ? Math.round(d.raw) : 0;
+  const v = d.raw + (d.from - d.raw) * decay;
+  // Within 1 % the figures print the same: show the engine's.
+  if (Math.abs(d.raw - v) <= Math.max(2, d.raw * 0.01)) return Math.round(d.raw);
+  if (d.raw > 0) return Math.max(1, Math.round(v));
+  return v < 1 ? 0 : Math.round(v);
+}
+
+/** The engine says `raw` at `now`: one averaging step from where the shown rate is, then on towards it. */
+function patch(d: Direction, raw: number, now: number): void {
+  const dt = now - d.at;
+  const decay = Math.exp(-Math.max(0, dt) / RATE_TAU_MS);
+  const current = valueAt(d, now, decay);
+  if (raw > 0) {
     d.zeroSince = -1;
     // No history (or a long gap): show the engine's figure as it is.
-    if (d.shown <= 0 || dtMs >= 4 * RATE_TAU_MS) return Math.round(d.raw);
+    d.from = current <= 0 || dt >= 4 * RATE_TAU_MS ? raw : current + (1 - decay) * (raw - current);
   } else {
     if (d.zeroSince < 0) d.zeroSince = now;
-    if (now - d.zeroSince >= ZERO_AFTER_MS || d.shown < 1) return 0;
+    d.from = current;
   }
-  const alpha = 1 - Math.exp(-Math.max(0, dtMs) / RATE_TAU_MS);
-  const next = Math.round(d.shown + alpha * (d.raw - d.shown));
-  // Within 1 % the figures print the same: settle on the engine's, so the row stops being revisited.
-  if (Math.abs(d.raw - next) <= Math.max(2, d.raw * 0.01)) return Math.round(d.raw);
-  return d.raw > 0 ? Math.max(1, next) : next;
+  d.raw = raw;
+  d.at = now;
+}
+
+/** Stopped: the rate shown is 0 and, when data flows again, starts from the engine's figure. */
+function stop(d: Direction, now: number): void {
+  d.pendingAt = -1;
+  d.raw = 0;
+  d.from = 0;
+  d.at = now;
+  d.zeroSince = now - ZERO_AFTER_MS;
 }
 
 function stopped(state: TorrentSummary['state']): boolean {
   return state === 'paused' || state === 'queued' || state === 'error';
 }
 
-export class DisplayRates {
-  private readonly tracks = new Map<TorrentId, Track>();
-  /** Rows whose shown rate is not yet the engine's: they are revisited on every batch. */
-  private readonly settling = new Set<TorrentId>();
-
-  /** A full list (snapshot): what it says is shown as it is. */
-  reset(torrents: ReadonlyMap<TorrentId, TorrentSummary>, now: number): ReadonlyMap<TorrentId, TorrentSummary> {
-    this.tracks.clear();
-    this.settling.clear();
-    let out: Map<TorrentId, TorrentSummary> | null = null;
-    for (const t of torrents.values()) {
-      this.tracks.set(t.id, { down: direction(t.downRate), up: direction(t.upRate), at: now });
-      const shown = this.shownFor(t, now, true);
-      if (shown !== t) (out ??= new Map(torrents)).set(t.id, shown);
-    }
-    return out ?? torrents;
-  }
-
-  /**
-   * The list after a batch (`torrents`, the diff already applied) with shown rates. Rows whose rates do
-   * not change keep their identity; the map is the same object when nothing changed.
-   */
-  apply(
-    torrents: ReadonlyMap<TorrentId, TorrentSummary>,
-    batch: { added: readonly TorrentSummary[]; changed: readonly TorrentPatch[]; removed: readonly TorrentId[] },
-    now: number,
-    /** `torrents` is a map this batch made (the list diff copied it): rows are replaced in it, not in a second copy. */
-    ownsMap = false,
-  ): ReadonlyMap<TorrentId, TorrentSummary> {
-    for (const id of batch.removed) {
-      this.tracks.delete(id);
-      this.settling.delete(id);
-    }
-    const touched = new Set<TorrentId>(this.settling);
-    for (const t of batch.added) {
-      this.tracks.set(t.id, { down: direction(t.downRate), up: direction(t.upRate), at: now });
-      touched.add(t.id);
-    }
-    for (const p of batch.changed) {
-      const track = this.tracks.get(p.id);
-      if (!track) continue;
-      if (p.downRate !== undefined) track.down.raw = p.downRate;
-      if (p.upRate !== undefined) track.up.raw = p.upRate;
-      touched.add(p.id);
-    }
-    let out: Map<TorrentId, TorrentSummary> | null = null;
-    for (const id of touched) {
-      const t = (out ?? torrents).get(id);
-      if (!t) {
-        this.settling.delete(id);
-        continue;
-      }
-      const shown = this.shownFor(t, now, false);
-      if (shown !== t) (out ??= ownsMap ? (torrents as Map<TorrentId, TorrentSummary>) : new Map(torrents)).set(id, shown);
-    }
-    return out ?? torrents;
-  }
-
-  /** How many rows are still settling (for tests). */
-  get settlingCount(): number {
-    return this.settling.size;
-  }
-
-  private shownFor(t: TorrentSummary, now: number, fresh: boolean): TorrentSummary {
-    const track = this.tracks.get(t.id);
-    if (!track) return t;
-    const dt = now - track.at;
-    track.at = now;
-    const down = ratesFor(t, track.down, dt, now, fresh, 'down');
-    const up = ratesFor(t, track.up, dt, now, fresh, 'up');
-    track.down.shown = down;
-    track.up.shown = up;
-    const settled = (down === track.down.raw || (down === 0 && downForcedZero(t))) && (up === track.up.raw || (up === 0 && stopped(t.state)));
-    if (settled) this.settling.delete(t.id);
-    else this.settling.add(t.id);
-    return down === t.downRate && up === t.upRate ? t : { ...t, downRate: down, upRate: up };
-  }
-}
-
-function direction(raw: number): Direction {
-  return { raw, shown: raw, zeroSince: raw > 0 ? -1 : 0 };
-}
-
 function downForcedZero(t: Row): boolean {
   return stopped(t.state) || t.state === 'seeding' || t.progress >= 1;
 }
 
-function ratesFor(t: Row, d: Direction, dt: number, now: number, fresh: boolean, which: 'down' | 'up'): number {
-  if (which === 'down' ? downForcedZero(t) : stopped(t.state)) {
-    d.zeroSince = d.raw > 0 ? -1 : now;
-    return 0;
+export class DisplayRates {
+  private readonly tracks = new Map<TorrentId, Track>();
+
+  /** A full list (snapshot): what it says is shown as it is. */
+  reset(torrents: ReadonlyMap<TorrentId, TorrentSummary>, now: number): void {
+    this.tracks.clear();
+    for (const t of torrents.values()) this.tracks.set(t.id, { down: direction(t.downRate, now), up: direction(t.upRate, now) });
   }
-  if (fresh) return Math.round(d.raw);
-  return nextShownRate(d, dt, now);
+
+  /** A batch, after its diff was applied to `torrents`. Work grows with the rows it names. */
+  apply(
+    torrents: ReadonlyMap<TorrentId, TorrentSummary>,
+    batch: { added: readonly TorrentSummary[]; changed: readonly TorrentPatch[]; removed: readonly TorrentId[] },
+    now: number,
+  ): void {
+    for (const id of batch.removed) this.tracks.delete(id);
+    for (const t of batch.added) this.tracks.set(t.id, { down: direction(t.downRate, now), up: direction(t.upRate, now) });
+    for (const p of batch.changed) {
+      const track = this.tracks.get(p.id);
+      if (!track) continue;
+      if (p.downRate !== undefined) note(track.down, p.downRate, now);
+      if (p.upRate !== undefined) note(track.up, p.upRate, now);
+      // Stopping (paused, queued, error; complete for the download side) comes with a change of state or
+      // progress: the shown rate drops to 0 then, and starts again from the engine's figure.
+      if (p.state === undefined && p.progress === undefined) continue;
+      const row = torrents.get(p.id);
+      if (!row) continue;
+      if (downForcedZero(row)) stop(track.down, now);
+      if (stopped(row.state)) stop(track.up, now);
+    }
+  }
+
+  /** The download rate to show for `t` at `now` (0 once stopped or complete). */
+  down(t: Row, now: number): number {
+    const track = this.tracks.get(t.id);
+    if (!track || downForcedZero(t)) return 0;
+    settle(track.down);
+    return shownAt(track.down, now);
+  }
+
+  /** The upload rate to show for `t` at `now` (0 once stopped). */
+  up(t: Row, now: number): number {
+    const track = this.tracks.get(t.id);
+    if (!track || stopped(t.state)) return 0;
+    settle(track.up);
+    return shownAt(track.up, now);
+  }
 }

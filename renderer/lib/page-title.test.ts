@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pageTitle } from './page-title.js';
+import type { TorrentSummary } from '../../engine/api/types.js';
+import { pageTitle as titleOf } from './page-title.js';
 import { summary } from './test-rows.js';
+
+const pageTitle = (rows: TorrentSummary[]): string => titleOf(new Map(rows.map((t) => [t.id, t])));
 
 test('the page title shows overall progress and the active downloads, in plain text', () => {
   assert.equal(pageTitle([]), 'Tessera');

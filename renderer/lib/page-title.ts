@@ -12,11 +12,11 @@ function activeDownload(t: TorrentSummary): boolean {
   return (t.state === 'downloading' || t.state === 'stalled' || t.state === 'metadata' || t.state === 'checking') && t.progress < 1;
 }
 
-export function pageTitle(torrents: Iterable<TorrentSummary>): string {
-  const list = [...torrents];
+export function pageTitle(torrents: ReadonlyMap<string, TorrentSummary>): string {
+  // Runs on every batch over the whole list: iterate the map's values twice rather than copy them.
   let active = 0;
-  for (const t of list) if (activeDownload(t)) active++;
-  const progress = overallProgress(list);
+  for (const t of torrents.values()) if (activeDownload(t)) active++;
+  const progress = overallProgress(torrents.values());
   if (progress === null && active === 0) return APP_TITLE;
   // Floor, so 99.9 % does not read as 100 % while data is still missing.
   const percent = progress === null ? null : Math.floor(progress * 100);

@@ -54,6 +54,10 @@ export interface EngineSlice {
   hostFixed: readonly HostFixedSetting[];
   /** Whether the first snapshot has arrived (before it, the list is unknown rather than empty). */
   loaded: boolean;
+  /** The rates to show (smoothed, 0 once stopped or complete), read as `displayRates.down(row, ratesAt)`; see lib/display-rates.ts. */
+  displayRates: DisplayRates;
+  /** The time of the latest batch: the shown rates are read at it, so a render is a function of the state. */
+  ratesAt: number;
 }
 
 export interface DetailsSlice {
@@ -126,7 +130,7 @@ export type TesseraStore = StoreApi<TesseraState>;
 const MAX_NOTICES = 50;
 
 export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['sort'] | null } = {}): TesseraStore {
-  // The rows hold the rates to show (smoothed, 0 once stopped or complete); see lib/display-rates.ts.
+  // The rows keep the engine's rates; the shown ones are read from here (see lib/display-rates.ts).
   const rates = new DisplayRates();
   return createStore<TesseraState>()((set, get) => ({
     connection: { state: 'connecting' },
@@ -135,6 +139,8 @@ export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['s
     settings: null,
     hostFixed: [],
     loaded: false,
+    displayRates: rates,
+    ratesAt: 0,
 
     detailsId: null,
     peers: null,
@@ -167,7 +173,8 @@ export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['s
     applyEvent(event, now = Date.now()) {
       const s = get();
       if (event.kind === 'snapshot') {
-        const torrents = rates.reset(new Map(event.torrents.map((t) => [t.id, t] as const)), now);
+        const torrents = new Map(event.torrents.map((t) => [t.id, t] as const));
+        rates.reset(torrents, now);
         s.sessionSpeed.push(now, event.global.downRate, event.global.upRate);
         set({
           torrents,
@@ -178,6 +185,7 @@ export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['s
           selection: keepExisting(s.selection, torrents),
           ...(s.detailsId !== null && !torrents.has(s.detailsId) ? clearedDetails() : {}),
           speedTick: s.speedTick + 1,
+          ratesAt: now,
         });
         return;
       }
@@ -185,13 +193,13 @@ export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['s
         set({ settings: event.settings, hostFixed: event.hostFixed });
         return;
       }
-      const diffed = event.added.length > 0 || event.changed.length > 0 || event.removed.length > 0 ? applyListDiff(s.torrents, event) : s.torrents;
-      const torrents = rates.apply(diffed, event, now, diffed !== s.torrents);
-      const listChanged = torrents !== s.torrents;
+      const listChanged = event.added.length > 0 || event.changed.length > 0 || event.removed.length > 0;
+      const torrents = listChanged ? applyListDiff(s.torrents, event) : s.torrents;
+      rates.apply(torrents, event, now);
       s.sessionSpeed.push(now, event.global.downRate, event.global.upRate);
       const focused = s.detailsId !== null ? torrents.get(s.detailsId) : undefined;
-      if (focused) s.torrentSpeed.push(now, focused.downRate, focused.upRate);
-      const patch: Partial<TesseraState> = { global: event.global, speedTick: s.speedTick + 1 };
+      if (focused) s.torrentSpeed.push(now, rates.down(focused, now), rates.up(focused, now));
+      const patch: Partial<TesseraState> = { global: event.global, speedTick: s.speedTick + 1, ratesAt: now };
       if (listChanged) patch.torrents = torrents;
       if (event.removed.length > 0) {
         patch.selection = keepExisting(s.selection, torrents);

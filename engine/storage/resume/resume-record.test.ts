@@ -39,6 +39,7 @@ export const recordArb: fc.Arbitrary<ResumeRecord> = fc.integer({ min: 0, max: 6
     completedAt: fc.option(nonNeg, { nil: null }),
     queuePosition: fc.integer({ min: -1, max: 100000 }),
     intent: fc.constantFrom<'active' | 'paused'>('active', 'paused'),
+    pausedFor: fc.option(fc.record({ goal: fc.constantFrom<'ratio' | 'seedTime'>('ratio', 'seedTime'), reason: text.filter((s) => s.length > 0 && s.length <= 1024) }, { noNullPrototype: true }), { nil: null }),
     forceStart: fc.boolean(),
     filePriorities: fc.oneof(fc.constant([] as FilePriority[]), fc.array(priority, { minLength: files, maxLength: files })),
     fileRenames: fc
@@ -185,6 +186,17 @@ test('every field is validated: a wrong type or range is rejected with a reason 
     const without = { ...base };
     delete without[key];
     assert.equal(decodeResumeRecord(JSON.stringify(without)).record, null, `missing ${key} was accepted`);
+  }
+});
+
+test('pausedFor: a goal pause is kept with its words; records from before it read as null; a bad one is refused by name', () => {
+  const r = newResumeRecord({ id: ID, name: 'g', savePath: '/d', addedAt: 1, intent: 'paused', pausedFor: { goal: 'ratio', reason: 'ratio goal 0.50 reached' } });
+  assert.deepEqual(decodeResumeRecord(encodeResumeRecord(r)).record?.pausedFor, { goal: 'ratio', reason: 'ratio goal 0.50 reached' });
+  const o = JSON.parse(encodeResumeRecord(r)) as Record<string, unknown>;
+  delete o.pausedFor;
+  assert.equal(decodeResumeRecord(JSON.stringify(o)).record?.pausedFor, null, 'written before the field existed');
+  for (const wrong of ['ratio', { goal: 'speed', reason: 'x' }, { goal: 'seedTime', reason: '' }, { goal: 'ratio' }]) {
+    assert.match(decodeResumeRecord(JSON.stringify({ ...o, pausedFor: wrong })).reason ?? '', /pausedFor/, JSON.stringify(wrong));
   }
 });
 

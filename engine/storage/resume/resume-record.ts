@@ -27,6 +27,12 @@ export interface FileRename {
   readonly path: readonly string[];
 }
 
+/** Why the engine paused a torrent: a seeding goal it reached ("ratio goal 0.50 reached"). */
+export interface GoalPause {
+  readonly goal: 'ratio' | 'seedTime';
+  readonly reason: string;
+}
+
 /** The torrent's own options (TORRENT_OPTION_FIELDS) are fields of the record too. */
 export interface ResumeRecord extends Readonly<TorrentOptionValues> {
   /** v1 info hash, lowercase hex. */
@@ -40,6 +46,12 @@ export interface ResumeRecord extends Readonly<TorrentOptionValues> {
   readonly queuePosition: number;
   /** What the user asked for; the queue decides whether an 'active' torrent actually runs. */
   readonly intent: 'active' | 'paused';
+  /**
+   * Set when a seeding goal paused it (intent 'paused'), so after a restart it still says why and Resume
+   * still offers to raise or ignore the goal; null when the user paused it, or it runs. Records written
+   * before this field existed read as null.
+   */
+  readonly pausedFor: GoalPause | null;
   readonly forceStart: boolean;
   /** One per file; empty means every file 'normal' (also for magnets before metadata). */
   readonly filePriorities: readonly FilePriority[];
@@ -82,6 +94,7 @@ export function newResumeRecord(init: Pick<ResumeRecord, 'id' | 'name' | 'savePa
     completedAt: null,
     queuePosition: 0,
     intent: 'active',
+    pausedFor: null,
     forceStart: false,
     filePriorities: [],
     fileRenames: [],
@@ -210,6 +223,7 @@ export function encodeResumeRecord(r: ResumeRecord): string {
     completedAt: r.completedAt,
     queuePosition: r.queuePosition,
     intent: r.intent,
+    pausedFor: r.pausedFor === null ? null : { goal: r.pausedFor.goal, reason: r.pausedFor.reason },
     forceStart: r.forceStart,
     ...torrentOptionsOf(r),
     uploadedTotal: r.uploadedTotal,
@@ -352,6 +366,19 @@ function decodeRenames(o: Obj): FileRename[] {
   });
 }
 
+const GOALS: ReadonlySet<string> = new Set<GoalPause['goal']>(['ratio', 'seedTime']);
+
+function decodePausedFor(o: Obj): GoalPause | null {
+  const v = field(o, 'pausedFor');
+  if (v === undefined || v === null) return null;
+  if (!isObj(v)) bad('pausedFor: expected null or { goal, reason }');
+  const goal = field(v, 'goal');
+  if (typeof goal !== 'string' || !GOALS.has(goal)) bad("pausedFor.goal: expected 'ratio' or 'seedTime'");
+  const reason = field(v, 'reason');
+  if (typeof reason !== 'string' || reason.length === 0 || reason.length > 1024) bad('pausedFor.reason: expected 1 to 1024 characters');
+  return { goal: goal as GoalPause['goal'], reason };
+}
+
 function decodeObject(o: Obj): ResumeRecord {
   const v = field(o, 'v');
   if (v !== RESUME_FORMAT_VERSION) {
@@ -378,6 +405,7 @@ function decodeObject(o: Obj): ResumeRecord {
     completedAt: numOrNull(o, 'completedAt', 0, false),
     queuePosition: num(o, 'queuePosition', -1, true),
     intent,
+    pausedFor: decodePausedFor(o),
     forceStart: bool(o, 'forceStart'),
     filePriorities,
     fileRenames: decodeRenames(o),

@@ -8,6 +8,7 @@ import { formatBytes, formatDate, formatPercent, formatRate, formatRatio } from 
 import { etaText, statusText } from '../../lib/torrent-view.js';
 import { countBits, distributedCopies } from '../../lib/piece-map.js';
 import { useEngine, useTessera } from '../../store/context.js';
+import { useShownRateText } from '../../store/shown-rates.js';
 import { InfoCache, errorAdvice, sinceText } from './general-view.js';
 
 const cache = new InfoCache();
@@ -37,6 +38,8 @@ function useTorrentInfo(id: TorrentId, state: TorrentSummary['state'] | undefine
 
 export function GeneralTab(props: { id: TorrentId }): ReactNode {
   const t = useTessera((s) => s.torrents.get(props.id));
+  const downRate = useShownRateText(props.id, 'down', '0 B/s');
+  const upRate = useShownRateText(props.id, 'up', '0 B/s');
   const pieces = useTessera((s) => s.pieces);
   const { info, error } = useTorrentInfo(props.id, t?.state);
   const [now, setNow] = useState(() => Date.now());
@@ -63,8 +66,8 @@ export function GeneralTab(props: { id: TorrentId }): ReactNode {
             {status.detail && t.state !== 'error' ? <span className="dt-muted"> — {status.detail}</span> : null}
           </Fact>
           <Fact label="Progress">{`${formatPercent(t.progress)} (${formatBytes(t.doneBytes)} of ${formatBytes(t.wantedBytes)} wanted)`}</Fact>
-          <Fact label="Download rate">{formatRate(t.downRate, '0 B/s')}</Fact>
-          <Fact label="Upload rate">{formatRate(t.upRate, '0 B/s')}</Fact>
+          <Fact label="Download rate">{downRate}</Fact>
+          <Fact label="Upload rate">{upRate}</Fact>
           <Fact label="Time left">{etaText(t, '—')}</Fact>
           <Fact label="Downloaded">{formatBytes(t.downloadedTotal)}</Fact>
           <Fact label="Uploaded">{formatBytes(t.uploadedTotal)}</Fact>

@@ -1,6 +1,7 @@
 /**
  * The Trackers tab: each tracker's health, its scrape counts and when it is asked next (counted down
- * locally); add a tracker, edit the list and its tiers, remove one, announce now, copy a URL. Edits send
+ * locally); add a tracker, edit the list and its tiers, move a tracker or a tier (the Move menu), remove
+ * one, announce now, copy a URL. Edits send
  * the whole list (setTorrentOptions' trackers), built from the rows the engine streams, so they start
  * from what the engine has now.
  */
@@ -8,6 +9,8 @@ import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { trackerUrlProblem } from '../../../engine/api/validate-trackers.js';
 import { useEngine, useTessera } from '../../store/context.js';
 import { errorText } from '../commands.js';
+import { Menu } from '../Menu.js';
+import { trackerMoves } from '../../lib/tracker-order.js';
 import { formatCount, formatCountdown, remainingSeconds, sortTrackers, sourceTierLabel, tiersOf, trackerStatusLabel, withoutTracker, withTracker } from './tracker-view.js';
 
 export function TrackersTab(): ReactNode {
@@ -18,6 +21,8 @@ export function TrackersTab(): ReactNode {
   const engine = useEngine();
   const [newUrl, setNewUrl] = useState('');
   const [addError, setAddError] = useState<string | null>(null);
+  /** The Move menu: which tracker, and where its button is. */
+  const [moving, setMoving] = useState<{ url: string; x: number; y: number } | null>(null);
   const rows = useMemo(() => (trackers ? sortTrackers(trackers) : []), [trackers]);
   const [receivedAt, setReceivedAt] = useState(() => Date.now());
   const [now, setNow] = useState(() => Date.now());
@@ -117,7 +122,8 @@ export function TrackersTab(): ReactNode {
           </thead>
           <tbody>
             {rows.map((t) => (
-              <tr key={`${t.tier}|${t.url}`} className="dt-row">
+              // Keyed by URL, not tier: a moved row stays the same element, so focus stays on its Move button.
+              <tr key={`${t.kind ?? 'tracker'}|${t.url}`} className="dt-row">
                 <td className="dt-mono dt-select dt-url">{t.url}</td>
                 <td className="dt-num">{sourceTierLabel(t)}</td>
                 <td>
@@ -130,6 +136,20 @@ export function TrackersTab(): ReactNode {
                 <td className={t.status === 'error' ? 'dt-danger' : 'dt-muted'}>{t.message}</td>
                 <td className="dt-row-actions">
                   <button type="button" aria-label={`Copy ${t.url}`} onClick={() => copy(t.url)}>Copy URL</button>
+                  {t.kind === 'webSeed' || trackerMoves(tiersOf(rows), t.url).length === 0 ? null : (
+                    <button
+                      type="button"
+                      aria-label={`Move ${t.url}`}
+                      aria-haspopup="menu"
+                      aria-expanded={moving?.url === t.url}
+                      onClick={(e) => {
+                        const box = e.currentTarget.getBoundingClientRect();
+                        setMoving({ url: t.url, x: box.left, y: box.bottom });
+                      }}
+                    >
+                      Move…
+                    </button>
+                  )}
                   {t.kind === 'webSeed' ? null : (
                     <button type="button" aria-label={`Remove ${t.url}`} onClick={() => void save(withoutTracker(tiersOf(rows), t.url), `remove ${t.url}`)}>
                       Remove
@@ -142,6 +162,16 @@ export function TrackersTab(): ReactNode {
         </table>
       </div>
       )}
+      {/* In the tab, not a portal: the menu (position: fixed) stays inside the page's landmarks. */}
+      {moving ? (
+        <Menu
+          x={moving.x}
+          y={moving.y}
+          label={`Move ${moving.url}`}
+          groups={[trackerMoves(tiersOf(rows), moving.url).map((m) => ({ label: m.label, run: () => void save(m.tiers, `move ${moving.url}`) }))]}
+          onClose={() => setMoving(null)}
+        />
+      ) : null}
     </div>
   );
 }

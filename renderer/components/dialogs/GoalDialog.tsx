@@ -8,6 +8,7 @@ import { statusLine } from '../../lib/torrent-view.js';
 import { useEngine, useStoreApi } from '../../store/context.js';
 import { errorText } from '../commands.js';
 import { Dialog } from '../Dialog.js';
+import { DialogButtons } from '../DialogButtons.js';
 
 export function GoalDialog(props: { id: TorrentId; onClose(): void }): ReactNode {
   const engine = useEngine();
@@ -52,11 +53,9 @@ export function GoalDialog(props: { id: TorrentId; onClose(): void }): ReactNode
       onClose={props.onClose}
       onSubmit={() => void run('raise')}
       actions={
-        <>
-          <button type="button" onClick={props.onClose}>Cancel</button>
+        <DialogButtons onCancel={props.onClose} submit="Raise and resume" busy={busy}>
           <button type="button" onClick={() => void run('ignore')} disabled={busy}>Seed without a goal</button>
-          <button type="submit" className="primary" disabled={busy}>Raise and resume</button>
-        </>
+        </DialogButtons>
       }
     >
       <p className="question">{row ? `${row.name}: ${statusLine(row)}.` : 'This torrent reached its seeding goal.'}</p>

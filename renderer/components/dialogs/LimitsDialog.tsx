@@ -11,6 +11,7 @@ import { rebaseFields } from '../../lib/settings-rebase.js';
 import { useEngine, useTessera } from '../../store/context.js';
 import { errorText } from '../commands.js';
 import { Dialog } from '../Dialog.js';
+import { DialogButtons } from '../DialogButtons.js';
 
 export function LimitsDialog(props: { ids: TorrentId[]; onClose(): void }): ReactNode {
   const engine = useEngine();
@@ -73,12 +74,7 @@ export function LimitsDialog(props: { ids: TorrentId[]; onClose(): void }): Reac
       title="Torrent options"
       onClose={props.onClose}
       onSubmit={() => void submit()}
-      actions={
-        <>
-          <button type="button" onClick={props.onClose}>Cancel</button>
-          <button type="submit" className="primary" disabled={busy}>Save</button>
-        </>
-      }
+      actions={<DialogButtons onCancel={props.onClose} submit="Save" busy={busy} />}
     >
       <p className="muted">For {name}. Empty fields use the values in Settings; the global limits still apply.</p>
       <fieldset>

@@ -4,6 +4,7 @@ import type { TorrentId } from '../../../engine/api/types.js';
 import { useEngine, useTessera } from '../../store/context.js';
 import { errorText } from '../commands.js';
 import { Dialog } from '../Dialog.js';
+import { DialogButtons } from '../DialogButtons.js';
 
 export function RecheckDialog(props: { ids: TorrentId[]; onClose(): void }): ReactNode {
   const engine = useEngine();
@@ -25,12 +26,7 @@ export function RecheckDialog(props: { ids: TorrentId[]; onClose(): void }): Rea
       title="Force recheck"
       onClose={props.onClose}
       onSubmit={() => void submit()}
-      actions={
-        <>
-          <button type="button" onClick={props.onClose}>Cancel</button>
-          <button type="submit" className="primary" disabled={busy} data-autofocus>Recheck</button>
-        </>
-      }
+      actions={<DialogButtons onCancel={props.onClose} submit="Recheck" busy={busy} focusSubmit />}
     >
       <p className="question">Recheck {name}?</p>
       <p className="muted">Every piece is read from disk and verified again; pieces that fail are downloaded again. Large torrents take a while.</p>

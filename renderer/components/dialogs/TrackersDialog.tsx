@@ -9,6 +9,7 @@ import { parseTiers, tiersText } from '../../lib/create-form.js';
 import { useEngine } from '../../store/context.js';
 import { errorText } from '../commands.js';
 import { Dialog } from '../Dialog.js';
+import { DialogButtons } from '../DialogButtons.js';
 
 export function TrackersDialog(props: { id: TorrentId; tiers: string[][]; onClose(): void }): ReactNode {
   const engine = useEngine();
@@ -41,12 +42,7 @@ export function TrackersDialog(props: { id: TorrentId; tiers: string[][]; onClos
       className="create"
       onClose={props.onClose}
       onSubmit={() => void submit()}
-      actions={
-        <>
-          <button type="button" onClick={props.onClose}>Cancel</button>
-          <button type="submit" className="primary" disabled={busy}>Save</button>
-        </>
-      }
+      actions={<DialogButtons onCancel={props.onClose} submit="Save" busy={busy} />}
     >
       <label className="field">
         <span>One tracker URL per line; a blank line starts the next tier. Tiers are tried in order.</span>

@@ -4,10 +4,11 @@
  */
 import { memo, type DragEvent, type ReactNode } from 'react';
 import type { TorrentSummary } from '../../../engine/api/types.js';
-import { formatBytes, formatDate, formatPercent, formatRate, formatRatio } from '../../lib/format.js';
+import { formatBytes, formatDate, formatPercent, formatRatio } from '../../lib/format.js';
 import { etaText, statusLine, statusText } from '../../lib/torrent-view.js';
 import { useStoreApi, useTessera } from '../../store/context.js';
 import { TORRENT_DRAG_TYPE } from '../../lib/sidebar-filters.js';
+import { useShownRateText } from '../../store/shown-rates.js';
 import type { SortKey } from '../../store/store.js';
 import { ROW_HEIGHT, rowDomId, useVisibleColumns } from './columns.js';
 
@@ -17,8 +18,8 @@ const CELLS: Readonly<Record<SortKey, (t: TorrentSummary) => ReactNode>> = {
   totalBytes: (t) => (t.state === 'metadata' && t.totalBytes === 0 ? '' : formatBytes(t.totalBytes)),
   progress: (t) => <Progress t={t} />,
   state: (t) => <Status t={t} />,
-  downRate: (t) => formatRate(t.downRate),
-  upRate: (t) => formatRate(t.upRate),
+  downRate: (t) => <ShownRate id={t.id} which="down" />,
+  upRate: (t) => <ShownRate id={t.id} which="up" />,
   eta: (t) => etaText(t, ''),
   ratio: (t) => formatRatio(t.ratio),
   peers: (t) => t.peers,
@@ -61,6 +62,14 @@ export const TorrentRow = memo(function TorrentRow(props: { id: string; index: n
       ))}
     </div>
   );
+});
+
+/**
+ * A rate cell selects its own shown (smoothed) rate: while a rate settles, its text changes on batches
+ * that do not touch the row, and only this text re-renders, not the row.
+ */
+const ShownRate = memo(function ShownRate(props: { id: string; which: 'down' | 'up' }): ReactNode {
+  return useShownRateText(props.id, props.which);
 });
 
 function Progress({ t }: { t: TorrentSummary }): ReactNode {
