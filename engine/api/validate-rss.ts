@@ -82,6 +82,11 @@ export function isRssCommandType(t: string): t is RssCommand['type'] {
   return Object.prototype.hasOwnProperty.call(RSS_COMMAND_KEYS, t);
 }
 
+/** An already validated command that the RSS service handles. */
+export function isRssCommand<C extends { type: string }>(cmd: C): cmd is Extract<C, RssCommand> {
+  return isRssCommandType(cmd.type);
+}
+
 /** The command's fields (the caller checked the type and the known keys). */
 export function parseRssCommand(type: RssCommand['type'], f: (k: string) => unknown, p: (k: string) => string): RssCommand {
   switch (type) {

@@ -6,7 +6,13 @@ import type { SessionOptions } from './session-options.js';
  * with --peer-port, --no-dht or --no-lsd). What getSettings, setSettings and the settings events
  * report, so a UI shows what the engine does rather than what the file says.
  */
-export function effectiveSettings(saved: Settings, opts: Pick<SessionOptions, 'listenPort' | 'dht' | 'lsd' | 'watchFolders'>, boundPort: number): { settings: Settings; hostFixed: HostFixedSetting[] } {
+/** The settings in effect, and which of them the host's flags fix. */
+export interface EffectiveSettings {
+  settings: Settings;
+  hostFixed: HostFixedSetting[];
+}
+
+export function effectiveSettings(saved: Settings, opts: Pick<SessionOptions, 'listenPort' | 'dht' | 'lsd' | 'watchFolders'>, boundPort: number): EffectiveSettings {
   const settings = { ...saved };
   const hostFixed: HostFixedSetting[] = [];
   if (opts.listenPort !== undefined) {

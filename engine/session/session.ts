@@ -8,10 +8,9 @@ import { ResumeStore } from '../storage/resume/resume-store.js';
 import type { ResumeData } from '../storage/resume/resume-data.js';
 import type { Client } from './client.js';
 import { applyClientSettings, clientFor } from './client-settings.js';
-import { decideQueue, moveInQueue } from './queue.js';
-import { queueItemOf, setPaused, summarize, type Entry } from './entry.js';
-import { StateStream, streamOf, StreamView } from './stream.js';
-import { inspectSource, torrentInfo } from './inspect.js';
+import { decideQueue } from './queue.js';
+import { queueItemOf, summarize, type Entry } from './entry.js';
+import { StateStream, StreamView } from './stream.js';
 import { entryToRecord } from './persist.js';
 import { ApiError, errorShape } from './api-error.js';
 import { offlineStorage } from './entry-files.js';
@@ -22,18 +21,17 @@ import { freeDiskBytes } from './free-disk.js';
 import { globalLimits } from './limits.js';
 import { checkSeedGoals, type SeedGoalHost } from './seed-goals.js';
 import { TickScheduler } from './scheduler.js';
-import { applyTorrentOptions, setTorrentOptions } from './options-table.js';
-import { addPeers, CHANGES_RECORDS, entryToAdd, moveStorage, recheck, renameFile, setFilePriority, type TorrentCommandDeps } from './torrent-commands.js';
+import { applyTorrentOptions } from './options-table.js';
+import { CHANGES_RECORDS, entryToAdd, moveStorage, type TorrentCommandDeps } from './torrent-commands.js';
 import { queueOrder, setQueueOrder } from './queue-order.js';
 import { PeerDiscovery } from './discovery.js';
 import { RowActivity } from './activity.js';
 import { loadEntries, loadSettings } from './restore.js';
 import type { SessionOptions } from './session-options.js';
-import { effectiveSettings, savedWatchFolders } from './effective-settings.js';
+import { effectiveSettings, savedWatchFolders, type EffectiveSettings } from './effective-settings.js';
 import { WatchFolders } from './watch-folders.js';
 import { watchHost } from './watch-host.js';
 import { watchFolderProblem } from './watch-settings.js';
-import { checkSavePath } from './check-path.js';
 import { MoreCommands } from './more-commands.js';
 import { RssService } from './rss-service.js';
 import { downloadsPausedUntil, schedulePauseReason } from './schedules.js';
@@ -42,6 +40,7 @@ import { gatherFacts, refreshWhy, type DoctorContext } from './doctor-facts.js';
 import { Categories } from './categories.js';
 import { streamFile, streamUrl, type StreamFile, type StreamLinks } from './stream-files.js';
 import { BannedPeers } from './banned-peers.js';
+import { dispatch, type DispatchHost } from './dispatch.js';
 
 export { ApiError } from './api-error.js';
 export type { SessionOptions } from './session-options.js';
@@ -83,6 +82,7 @@ export class Session {
   private rss!: RssService;
   private readonly watch: WatchFolders;
   private readonly categories: Categories;
+  private readonly dispatchHost: DispatchHost;
 
   private constructor(private readonly opts: SessionOptions, settings: Settings) {
     this.clock = opts.clock ?? systemClock;
@@ -147,6 +147,22 @@ export class Session {
       log: (line, e) => this.log(line, e),
     });
     this.scheduler = new TickScheduler(opts.batchIntervalMs ?? 333, () => this.tick(), (line) => this.log(line));
+    this.dispatchHost = {
+      entries: this.entries, commandDeps: this.commandDeps, categories: this.categories, more: this.more, stream: this.stream,
+      rss: () => this.rss,
+      entry: (id) => this.entry(id),
+      select: (ids) => this.select(ids),
+      touch: (e) => this.touch(e),
+      applyQueue: () => this.applyQueue(),
+      applyTorrentOptions: (e) => this.applyTorrentOptions(e),
+      add: (cmd) => this.add(cmd),
+      remove: (e, deleteData) => this.remove(e, deleteData),
+      updateSettings: (patch) => this.updateSettings(patch),
+      effective: () => this.effective(),
+      streamUrl: (e, file) => streamUrl(e, file, this.streamLinks),
+      diagnose: (e) => diagnose(gatherFacts(e, this.doctorContext())),
+      snapshot: (view) => this.snapshot(view),
+    };
   }
 
   static async open(opts: SessionOptions): Promise<Session> {
@@ -220,7 +236,7 @@ export class Session {
     // A command usually changes something the next batch should carry without delay.
     this.scheduler.wake();
     try {
-      const result = await this.execute(req.command, view ?? this.defaultView);
+      const result = await dispatch(req.command, view ?? this.defaultView, this.dispatchHost);
       if (CHANGES_RECORDS.has(req.command.type)) await this.persistChanged();
       return { kind: 'reply', requestId: req.requestId, ok: true, result };
     } catch (err) {
@@ -228,104 +244,11 @@ export class Session {
     }
   }
 
-  private async execute(cmd: Command, view: StreamView | null): Promise<ResultOf[Command['type']]> {
-    switch (cmd.type) {
-      case 'add':
-        return this.add(cmd);
-      case 'remove':
-        await Promise.all(cmd.ids.map((id) => this.remove(this.entry(id), cmd.deleteData)));
-        return null;
-      case 'addPeers':
-        return addPeers(this.entry(cmd.id), cmd.peers);
-      case 'pause':
-      case 'resume':
-        for (const e of this.select(cmd.ids)) if (setPaused(e, cmd.type === 'pause')) this.touch(e);
-        this.applyQueue();
-        return null;
-      case 'forceStart':
-        for (const e of this.select(cmd.ids)) {
-          e.forceStart = cmd.enabled;
-          if (cmd.enabled) e.paused = false;
-          this.touch(e);
-        }
-        this.applyQueue();
-        return null;
-      case 'recheck':
-        for (const e of this.select(cmd.ids)) await recheck(e, this.commandDeps);
-        return null;
-      case 'queueMove':
-        this.select(cmd.ids);
-        setQueueOrder(this.entries, moveInQueue(queueOrder(this.entries.values()), cmd.ids, cmd.to), (e) => this.touch(e));
-        this.applyQueue();
-        return null;
-      case 'setFilePriority': {
-        const e = this.entry(cmd.id);
-        setFilePriority(e, cmd.files, cmd.priority);
-        this.touch(e);
-        return null;
-      }
-      case 'setTorrentOptions': {
-        const e = this.entry(cmd.id);
-        // A category change may move data: the same path as setCategory.
-        if (cmd.options.category !== undefined) await this.categories.assign([e], cmd.options.category);
-        setTorrentOptions(e, cmd.options);
-        this.applyTorrentOptions(e);
-        this.touch(e);
-        return null;
-      }
-      case 'renameFile':
-        await renameFile(this.entry(cmd.id), cmd.file, cmd.newPath, this.commandDeps);
-        return null;
-      case 'moveStorage':
-        await moveStorage(this.entry(cmd.id), cmd.savePath, this.commandDeps);
-        return null;
-      case 'getInfo':
-        return torrentInfo(this.entry(cmd.id));
-      case 'streamUrl':
-        return streamUrl(this.entry(cmd.id), cmd.file, this.streamLinks);
-      case 'checkPath':
-        return checkSavePath(cmd.path);
-      case 'diagnose':
-        return { reasons: diagnose(gatherFacts(this.entry(cmd.id), this.doctorContext())) };
-      case 'reannounce':
-      case 'banPeer':
-      case 'createTorrent':
-        return this.more.execute(cmd);
-      case 'rssAddFeed':
-      case 'rssEditFeed':
-      case 'rssRemoveFeed':
-      case 'rssRefresh':
-      case 'rssList':
-      case 'rssSetRules':
-      case 'rssMarkRead':
-      case 'rssDownload':
-      case 'rssPreview':
-        return this.rss.execute(cmd);
-      case 'setCategory':
-        await this.categories.assign(cmd.ids.map((id) => this.entry(id)), cmd.category);
-        return null;
-      case 'setTags':
-        this.categories.setTags(cmd.ids.map((id) => this.entry(id)), cmd.add, cmd.remove);
-        return null;
-      case 'getSettings':
-        return this.effective().settings;
-      case 'setSettings':
-        return this.updateSettings(cmd.settings);
-      case 'inspect':
-        return inspectSource(cmd.source, (id) => this.entries.has(id));
-      case 'subscribe':
-        if (cmd.id !== null) this.entry(cmd.id);
-        this.stream.subscribe(streamOf(view), cmd.id, cmd.topics);
-        return null;
-      case 'snapshot': {
-        const target = streamOf(view);
-        // A batch first (to every view), so the snapshot is the base the next diffs apply to.
-        this.emitBatch();
-        const { settings, hostFixed } = this.effective();
-        this.stream.snapshot(target, this.entries.values(), this.globalStats(), settings, (e) => roundForWire(summarize(e)), hostFixed);
-        return null;
-      }
-    }
+  /** A batch first (to every view), so the snapshot is the base the next diffs apply to. */
+  private snapshot(target: StreamView): void {
+    this.emitBatch();
+    const { settings, hostFixed } = this.effective();
+    this.stream.snapshot(target, this.entries.values(), this.globalStats(), settings, (e) => roundForWire(summarize(e)), hostFixed);
   }
 
   // ---- commands that change the list or the settings ----
@@ -400,7 +323,7 @@ export class Session {
   }
 
   /** The settings in effect (the host's flags over the saved values); see effective-settings.ts. */
-  private effective(): ReturnType<typeof effectiveSettings> {
+  private effective(): EffectiveSettings {
     return effectiveSettings(this.settings, this.opts, this.client.port);
   }
 
