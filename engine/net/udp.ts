@@ -32,6 +32,8 @@ export interface UdpSocketOptions {
 /** One bound UDP socket (IPv4 or IPv6). Send errors (unreachable hosts, full buffers) are counted, never thrown. */
 export class UdpSocket {
   private readonly handlers = new Map<DatagramHandler, DatagramFilter | null>();
+  /** The handlers as an array, rebuilt on (un)subscribe: each datagram walks it without an iterator or entry arrays. */
+  private dispatch: { readonly fn: DatagramHandler; readonly accepts: DatagramFilter | null }[] = [];
   private closed = false;
   private closing: Promise<void> | null = null;
   /** Datagrams that failed to send (e.g. EHOSTUNREACH) or were dropped as too long on receipt. */
@@ -51,7 +53,11 @@ export class UdpSocket {
         return;
       }
       const from: DatagramSource = { host: rinfo.address, port: rinfo.port };
-      for (const [fn, accepts] of this.handlers) if (accepts === null || accepts(msg)) fn(msg, from);
+      const dispatch = this.dispatch;
+      for (let i = 0; i < dispatch.length; i++) {
+        const h = dispatch[i]!;
+        if (h.accepts === null || h.accepts(msg)) h.fn(msg, from);
+      }
     });
     // After bind, errors are per-datagram (ICMP unreachable and the like): never fatal for the socket's owner.
     socket.on('error', () => {
@@ -97,12 +103,28 @@ export class UdpSocket {
       onError?.(new Error(`cannot send to ${host}:${port} from an IPv${this.family} socket`));
       return;
     }
-    this.socket.send(data, port, host, (err) => {
-      if (!err) return;
-      this.sendErrors++;
-      onError?.(err);
-    });
+    // One shared callback unless the caller reports errors: no closure per datagram on uTP's hot path.
+    this.socket.send(
+      data,
+      port,
+      host,
+      onError === undefined
+        ? this.countSendError
+        : (err) => {
+            if (!err) return;
+            this.sendErrors++;
+            onError(err);
+          },
+    );
   }
+
+  private rebuildDispatch(): void {
+    this.dispatch = [...this.handlers].map(([fn, accepts]) => ({ fn, accepts }));
+  }
+
+  private readonly countSendError = (err: Error | null): void => {
+    if (err) this.sendErrors++;
+  };
 
   /**
    * Calls `fn` for each incoming datagram, or only those `accepts` takes: one port carries both the DHT (bencoded,
@@ -110,8 +132,10 @@ export class UdpSocket {
    */
   onMessage(fn: DatagramHandler, accepts?: DatagramFilter): () => void {
     this.handlers.set(fn, accepts ?? null);
+    this.rebuildDispatch();
     return () => {
       this.handlers.delete(fn);
+      this.rebuildDispatch();
     };
   }
 
@@ -124,6 +148,7 @@ export class UdpSocket {
     if (this.closing) return this.closing;
     this.closed = true;
     this.handlers.clear();
+    this.rebuildDispatch();
     this.closing = new Promise((resolve) => {
       try {
         this.socket.close(() => resolve());

@@ -1,4 +1,4 @@
-import { close, closeSync, constants, mkdirSync, openSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** O_DIRECT where the platform has it (Linux, FreeBSD), else 0. */
@@ -10,26 +10,34 @@ function directKey(path: string): string {
 }
 
 interface Entry {
-  fd: number;
-  writable: boolean;
+  readonly key: string;
+  readonly fd: number;
+  readonly writable: boolean;
   busy: number;
+  /** Out of the LRU (a writer needed the path while this read-only descriptor was busy): closes on its last release. */
+  retired: boolean;
 }
 
 /**
  * An LRU cache of open file descriptors. Files are created on first write; reads
  * of a missing file report it instead of creating it. A descriptor with I/O in
- * flight is never closed under it: callers pair `acquire` with `release`.
+ * flight is never closed under it: callers pair `acquire` with `release(fd)`.
  */
 export class FileHandleCache {
+  /** By path (or direct key), least recently used first. */
   private readonly open = new Map<string, Entry>();
+  /** Every descriptor not yet closed, retired ones included: what `release` pairs with. */
+  private readonly byFd = new Map<number, Entry>();
 
   constructor(private readonly maxOpen = 64) {}
 
   /** Returns an fd, or -1 when the file does not exist and `create` is false. */
   acquire(path: string, create: boolean): number {
     let entry = this.open.get(path);
-    if (entry && create && !entry.writable && entry.busy === 0) {
-      this.evict(path);
+    if (entry && create && !entry.writable) {
+      // A read opened the file read-only: writing through that descriptor fails with EBADF. Reads in flight keep
+      // it until they release it; the writer, and everyone after, gets a writable one.
+      this.retire(entry);
       entry = undefined;
     }
     if (entry) {
@@ -47,15 +55,14 @@ export class FileHandleCache {
       mkdirSync(dirname(path), { recursive: true });
       fd = openSync(path, 'w+');
     }
-    this.open.set(path, { fd, writable: create, busy: 1 });
-    this.trim();
+    this.add(path, fd, create);
     return fd;
   }
 
   /**
    * Returns an fd opened for direct writes (O_DIRECT: no copy into the page cache), creating the file, or -1 when
    * the platform or the file system has no direct I/O (the caller then writes through the page cache). Pair with
-   * `release(path, true)`.
+   * `release(fd)`.
    */
   acquireDirect(path: string): number {
     if (DIRECT_FLAG === 0) return -1;
@@ -77,34 +84,51 @@ export class FileHandleCache {
       mkdirSync(dirname(path), { recursive: true });
       fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | DIRECT_FLAG, 0o666);
     }
-    this.open.set(key, { fd, writable: true, busy: 1 });
-    this.trim();
+    this.add(key, fd, true);
     return fd;
   }
 
-  release(path: string, direct = false): void {
-    if (direct) path = directKey(path);
-    const entry = this.open.get(path);
-    if (entry && entry.busy > 0) entry.busy--;
+  /** Ends one use of `fd` (as acquire returned it: the path may have another descriptor by now). */
+  release(fd: number): void {
+    const entry = this.byFd.get(fd);
+    if (!entry) return;
+    if (entry.busy > 0) entry.busy--;
+    if (entry.retired && entry.busy === 0) this.closeEntry(entry);
+  }
+
+  private add(key: string, fd: number, writable: boolean): void {
+    const entry: Entry = { key, fd, writable, busy: 1, retired: false };
+    this.open.set(key, entry);
+    this.byFd.set(fd, entry);
+    this.trim();
   }
 
   private trim(): void {
     if (this.open.size <= this.maxOpen) return;
-    for (const [path, entry] of this.open) {
+    for (const entry of this.open.values()) {
       if (this.open.size <= this.maxOpen) break;
-      if (entry.busy === 0) this.evict(path);
+      if (entry.busy === 0) this.retire(entry);
     }
   }
 
-  private evict(path: string): void {
-    const entry = this.open.get(path);
-    if (!entry) return;
-    this.open.delete(path);
-    close(entry.fd, () => {});
+  /** Takes an entry out of the LRU; it closes now when idle, else on its last release. */
+  private retire(entry: Entry): void {
+    this.open.delete(entry.key);
+    entry.retired = true;
+    if (entry.busy === 0) this.closeEntry(entry);
+  }
+
+  private closeEntry(entry: Entry): void {
+    this.byFd.delete(entry.fd);
+    try {
+      closeSync(entry.fd);
+    } catch {
+      /* already closed */
+    }
   }
 
   closeAll(): void {
-    for (const { fd } of this.open.values()) {
+    for (const { fd } of this.byFd.values()) {
       try {
         closeSync(fd);
       } catch {
@@ -112,5 +136,6 @@ export class FileHandleCache {
       }
     }
     this.open.clear();
+    this.byFd.clear();
   }
 }

@@ -27,7 +27,7 @@ async function writeBuffered(handles: FileHandleCache, path: string, data: Uint8
   try {
     await writeFully(fd, data, from, length, position);
   } finally {
-    handles.release(path);
+    handles.release(fd);
   }
 }
 
@@ -61,7 +61,7 @@ export async function writeSpan(handles: FileHandleCache, path: string, span: Fi
           direct.enabled = false;
           ok = false;
         } finally {
-          handles.release(path, true);
+          handles.release(fd);
         }
         if (ok) {
           const spanEnd = span.rangeOffset + span.length;
@@ -86,13 +86,13 @@ export function readSpan(handles: FileHandleCache, path: string, span: FileSpan,
     const step = (): void => {
       read(fd, target, targetOffset + span.rangeOffset + done, span.length - done, span.fileOffset + done, (err, n) => {
         if (err) {
-          handles.release(path);
+          handles.release(fd);
           reject(describeIoError(err, path));
           return;
         }
         done += n;
         if (n === 0 || done >= span.length) {
-          handles.release(path);
+          handles.release(fd);
           resolve(done >= span.length);
         } else step();
       });
@@ -108,7 +108,7 @@ export function writeSpanNow(handles: FileHandleCache, path: string, span: FileS
     try {
       for (let done = 0; done < span.length; ) done += writeSync(fd, data, span.rangeOffset + done, span.length - done, span.fileOffset + done);
     } finally {
-      handles.release(path);
+      handles.release(fd);
     }
   } catch (err) {
     throw describeIoError(err as NodeJS.ErrnoException, path);

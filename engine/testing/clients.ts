@@ -55,6 +55,8 @@ export interface LibtorrentOptions extends ClientOptions {
   readonly logPeers?: boolean;
   /** uTP only, on the same port number as TCP: no TCP connections in or out (uTP is off otherwise). */
   readonly utpOnly?: boolean;
+  /** uTP on beside TCP, as libtorrent ships (it then dials uTP first and flags uTP peers in PEX). Off otherwise. */
+  readonly utp?: boolean;
   /** Protocol encryption in and out; 'forced' also allows RC4 only (pe_forced, pe_rc4). Default libtorrent's ('enabled'). */
   readonly encryption?: 'forced' | 'enabled' | 'disabled';
 }
@@ -243,6 +245,7 @@ export function libtorrentArgs(opts: LibtorrentOptions & { exitOnFinish?: boolea
   if (opts.uploadLimit) args.push('--upload-limit', String(opts.uploadLimit));
   if (opts.downloadLimit) args.push('--download-limit', String(opts.downloadLimit));
   if (opts.utpOnly) args.push('--utp-only');
+  if (opts.utp) args.push('--utp');
   if (opts.encryption) args.push('--encryption', opts.encryption);
   return args;
 }

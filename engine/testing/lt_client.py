@@ -59,11 +59,15 @@ def main():
     ap.add_argument("--exit-on-finish", action="store_true", help="leech: exit as soon as the download is complete (benchmarks)")
     ap.add_argument("--utp-only", action="store_true",
                     help="uTP only: no TCP connections in or out (the TCP port is still bound: libtorrent opens its UDP port beside it)")
+    ap.add_argument("--utp", action="store_true",
+                    help="uTP on beside TCP, as libtorrent ships (dials uTP first, flags uTP peers in PEX)")
     ap.add_argument("--encryption", choices=["forced", "enabled", "disabled"],
                     help="protocol encryption both ways; forced also allows RC4 only (default: libtorrent's, enabled with both levels)")
     a = ap.parse_args()
     if a.no_pex and a.enable_pex:
         ap.error("--no-pex and --enable-pex contradict each other")
+    if a.utp_only and a.utp:
+        ap.error("--utp-only and --utp contradict each other")
     if bool(a.torrent) == bool(a.magnet):
         ap.error("give exactly one of --torrent and --magnet")
     for b in a.dht_bootstrap:
@@ -94,6 +98,8 @@ def main():
         | (lt.alert.category_t.dht_notification if a.dht_bootstrap else 0)
         | (lt.alert.category_t.connect_notification if (a.log_peers or a.enable_pex) else 0),
     })
+    if a.utp:
+        s.update({"enable_incoming_utp": True, "enable_outgoing_utp": True})
     if a.utp_only:
         s.update({
             "enable_incoming_tcp": False,

@@ -1,5 +1,7 @@
 // A swarm on loopback: one rate-limited libtorrent seeder, two Tessera and two libtorrent leechers.
 // The seeder cannot serve everyone alone, so the leechers must trade pieces among themselves.
+// Every libtorrent has uTP on beside TCP, as it ships, and one Tessera leecher runs on uTP only: pieces travel over
+// both transports, and the two Tessera leechers trade over uTP.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -31,27 +33,36 @@ test('leechers exchange pieces among themselves: the seeder uploads far less tha
     const torrent = await makeTorrent({ source: payload.root, out: join(root, 'swarm.torrent'), tiers: [[tracker.httpUrl]], pieceLengthLog2: 15 });
     const meta = parseTorrent(readFileSync(torrent.file));
     const seedLimit = 1_000_000;
-    const seeder = await startLibtorrent({ role: 'seed', torrentFile: torrent.file, dataDir: join(root, 'seed'), port: await freePort(), uploadLimit: seedLimit });
+    const seeder = await startLibtorrent({ role: 'seed', torrentFile: torrent.file, dataDir: join(root, 'seed'), port: await freePort(), uploadLimit: seedLimit, utp: true });
     await seeder.ready;
     await tracker.waitForPeers(torrent.infoHash, 1, 20_000, { seedsOnly: true });
 
     const tessera: Torrent[] = [];
+    /** Each Tessera leecher's log, shown when it does not finish (a torrent error, peers that all went away). */
+    const logs: string[][] = [];
     for (let i = 0; i < 2; i++) {
-      // TCP only: with uTP on, one Tessera leecher of this swarm stalls (195/255 and 91/255 pieces after 120 s, twice
-      // in a row on 2026-12-07) — a uTP defect tracked in issue 11, kept out of this test of piece exchange.
-      const client = new Client({ host: '127.0.0.1', port: await freePort(), transports: { tcp: true, utp: false, preferUtp: false } });
+      // The first with the default transports (TCP first, uTP to peers known to take it), the second on uTP only,
+      // so the swarm carries pieces over both, between Tessera leechers too.
+      const transports = i === 0 ? undefined : { tcp: false, utp: true, preferUtp: true };
+      const client = new Client({ host: '127.0.0.1', port: await freePort(), transports });
       clients.push(client);
       await client.listen();
-      const t = client.add(meta, { downloadDir: join(root, `tessera-${i}`) });
+      const lines: string[] = [];
+      logs.push(lines);
+      const t = client.add(meta, { downloadDir: join(root, `tessera-${i}`), events: { onLog: (l) => lines.push(l) } });
       tessera.push(t);
       await t.start();
     }
     for (let i = 0; i < 2; i++) {
-      ltLeechers.push(await startLibtorrent({ role: 'leech', torrentFile: torrent.file, dataDir: join(root, `lt-${i}`), port: await freePort() }));
+      ltLeechers.push(await startLibtorrent({ role: 'leech', torrentFile: torrent.file, dataDir: join(root, `lt-${i}`), port: await freePort(), utp: true }));
     }
     const started = Date.now();
     while (!tessera.every((t) => t.complete) && Date.now() - started < 120_000) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(tessera.every((t) => t.complete), `Tessera leechers complete: ${tessera.map((t) => `${t.have.count}/${meta.pieceCount}`).join(', ')}`);
+    assert.ok(
+      tessera.every((t) => t.complete),
+      `Tessera leechers complete: ${tessera.map((t) => `${t.have.count}/${meta.pieceCount}`).join(', ')}\n` +
+        tessera.map((t, i) => (t.complete ? '' : `leecher ${i}'s log, last lines:\n  ${logs[i]!.slice(-20).join('\n  ')}\n`)).join(''),
+    );
     await Promise.all(ltLeechers.map((l) => l.done));
     const seconds = (Date.now() - started) / 1000;
 
