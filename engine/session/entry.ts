@@ -6,6 +6,7 @@ import type { QueueItem, Waiting } from './queue.js';
 import type { Torrent } from '../torrent/torrent.js';
 import type { FileRename, FileStat } from '../storage/resume/resume-record.js';
 import { trackerHostsOf } from './tracker-hosts.js';
+import { offlineReason, type VolumeState } from './volume.js';
 
 /**
  * One torrent in the session. Most are records (paused, queued, idle seeds):
@@ -69,6 +70,8 @@ export interface Entry extends TorrentOptionValues {
   savedTotals: { down: number; up: number; at: number };
   /** The doctor's top reason while it runs, refreshed about once a second (doctor-facts.ts refreshWhy). Runtime only. */
   why?: string | null;
+  /** Its save folder's volume while it runs, or while it waits for an unmounted one to come back (volume.ts). Runtime only. */
+  volume?: VolumeState;
   /** The summary the UI has; diffs are taken against it. */
   sent: TorrentSummary | null;
   dirty: boolean;
@@ -78,6 +81,7 @@ export const METADATA_STOP_REASON = 'metadata received: choose files, then resum
 
 export function liveState(entry: Entry): { state: TorrentState; reason: string } {
   if (entry.error !== null) return { state: 'error', reason: entry.error };
+  if (entry.volume?.offline) return { state: 'error', reason: offlineReason(entry.savePath) };
   if (entry.moving) {
     const pct = entry.moving.total > 0 ? Math.floor((entry.moving.done / entry.moving.total) * 100) : 0;
     return { state: entry.paused ? 'paused' : 'queued', reason: `moving files to ${entry.moving.to}: ${pct}%` };
@@ -177,7 +181,7 @@ export function queueItemOf(e: Entry): QueueItem {
   return {
     id: e.id,
     position: e.position,
-    wantsToRun: !e.paused && e.error === null && !e.checkingOffline,
+    wantsToRun: !e.paused && e.error === null && !e.checkingOffline && !e.volume?.offline,
     // From the record when the metainfo is not parsed yet (a record is all a stopped torrent has).
     complete: e.have !== null && e.doneBytes >= e.wantedBytes,
     forceStart: e.forceStart,

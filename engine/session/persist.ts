@@ -8,6 +8,7 @@ import type { Entry } from './entry.js';
 import { planResume } from '../storage/resume/fast-resume.js';
 import { captureFileStats } from '../storage/resume/resume-store.js';
 import { rememberTrackerHosts, trackerHostsOf } from './tracker-hosts.js';
+import { volumeAwayNow } from './volume.js';
 import { DEFAULT_TORRENT_OPTIONS, newResumeRecord, torrentOptionsOf, type ResumeRecord } from '../storage/resume/resume-record.js';
 
 export interface NewEntryInit {
@@ -159,6 +160,8 @@ export function filePaths(e: Entry): (string | null)[] {
 
 /** Records which pieces are verified and what the files looked like, for the next fast resume. */
 export function captureProgress(e: Entry, have: Bitfield, final: boolean): void {
+  // Its volume is away: stats now would say the files are missing; the record keeps what it had.
+  if (volumeAwayNow(e.volume, e.savePath)) return;
   e.have = have.copy();
   const { at, stats } = captureFileStats(filePaths(e));
   e.fileStats = stats;

@@ -7,6 +7,7 @@ import type { PeerDiscovery } from './discovery.js';
 import type { Entry } from './entry.js';
 import { applyPriorities, fillFromMeta, missingFile, selectOnlyFiles, updateDone } from './entry-files.js';
 import { piecesIn } from './synced-pieces.js';
+import { VolumeWatch } from './volume-watch.js';
 import { captureProgress, decodeMetainfo, entryToRecord, filePaths, recordStillExact, resumePlanFor, torrentFileFromInfo } from './persist.js';
 
 /** What the lifecycle of one torrent needs from the session around it. */
@@ -42,7 +43,20 @@ export interface RunnerHost {
  * and stop (totals and verified pieces into the record).
  */
 export class TorrentRunner {
-  constructor(private readonly host: RunnerHost) {}
+  /** Torrents whose volume goes away wait for it instead of failing (issue 15). */
+  readonly volumes: VolumeWatch;
+
+  constructor(private readonly host: RunnerHost) {
+    this.volumes = new VolumeWatch({
+      clock: host.clock,
+      takeOffline: (e) => this.takeOffline(e),
+      cameBack: (e) => {
+        host.touch(e);
+        host.applyQueue();
+      },
+      log: (line, e) => host.log(line, e),
+    });
+  }
 
   async activate(entry: Entry): Promise<void> {
     const host = this.host;
@@ -100,6 +114,7 @@ export class TorrentRunner {
     if (plan) host.log(`fast resume: ${plan.reason}`, entry);
     await torrent.start(undefined, plan);
     if (entry.torrent !== torrent) return;
+    this.volumes.started(entry, plan, meta.pieceCount);
     entry.fullRecheck = false;
     if (torrent.state !== 'error' && !recordStillExact(entry, torrent.have, plan)) {
       captureProgress(entry, torrent.have, false);
@@ -114,6 +129,7 @@ export class TorrentRunner {
 
   async deactivate(entry: Entry): Promise<void> {
     const host = this.host;
+    this.volumes.forget(entry);
     host.discovery.untrack(entry);
     const fetch = entry.fetch;
     if (fetch) {
@@ -137,8 +153,29 @@ export class TorrentRunner {
     }
     updateDone(entry);
     entry.stalled = false;
+    entry.volume = undefined;
     host.store.save(entryToRecord(entry));
     host.markSaved(entry);
+  }
+
+  /**
+   * Its volume went away while it ran: peers and disk I/O stop, but unlike deactivate nothing is synced or stat'ed
+   * (the files are not there) and no record is written; the last checkpoint's record stays, so the start after the
+   * volume returns trusts every piece whose file is unchanged.
+   */
+  private async takeOffline(entry: Entry): Promise<void> {
+    const host = this.host;
+    const torrent = entry.torrent;
+    if (!torrent) return;
+    host.discovery.untrack(entry);
+    entry.torrent = null;
+    entry.stalled = false;
+    this.captureTotals(entry, torrent);
+    host.touch(entry);
+    await host.client.remove(torrent);
+    updateDone(entry);
+    host.touch(entry);
+    host.applyQueue();
   }
 
   /** Parses the saved .torrent of an entry listed from its record; a damaged one puts the entry in error. */
@@ -221,6 +258,8 @@ export class TorrentRunner {
       entry.seedingSecondsBase += (host.clock.now() - entry.seedingSince) / 1000;
       entry.seedingSince = null;
       host.queueChanged();
+    } else if (state === 'error' && this.volumes.goneNow(entry)) {
+      // An I/O error because its disk went away: it waits for the disk (VolumeWatch) instead of failing.
     } else if (state === 'error') {
       entry.error = reason ?? 'failed';
       host.notice({ type: 'error', id: entry.id, name: entry.name, message: entry.error });

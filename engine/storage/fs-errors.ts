@@ -51,3 +51,14 @@ function realCause(err: unknown): unknown {
     if (dirname(d) === d) return err;
   }
 }
+
+/**
+ * Error codes that mean the volume under a folder went away rather than the folder being wrong: the disk was
+ * unmounted or unplugged (ENOENT on a folder that existed, ENODEV, ENXIO), it fails (EIO), or a network share
+ * dropped (ESTALE, ENOTCONN, EHOSTDOWN). A torrent seeing one waits for the volume instead of failing.
+ */
+const VOLUME_GONE_CODES: ReadonlySet<string> = new Set(['ENOENT', 'EIO', 'ENODEV', 'ENXIO', 'ESTALE', 'ENOTCONN', 'EHOSTDOWN']);
+
+export function isVolumeGoneCode(code: string | undefined): boolean {
+  return code !== undefined && VOLUME_GONE_CODES.has(code);
+}

@@ -120,6 +120,10 @@ test('the Status column adds the engine reason only when it says more than the s
   assert.deepEqual(statusText(row('queued', 'waiting: 3 of 3 download slots in use')), { label: 'Queued', detail: 'waiting: 3 of 3 download slots in use' });
   assert.deepEqual(statusText(row('error', 'error', false, 'disk full: free some space, then resume')), { label: 'Error', detail: 'disk full: free some space, then resume' });
   assert.deepEqual(statusText(row('downloading', 'looking for peers')), { label: 'Downloading', detail: 'looking for peers' });
+  assert.equal(
+    statusLine(row('error', 'Volume offline: /mnt/x is not mounted — reconnect it; Tessera resumes by itself')),
+    'Volume offline: /mnt/x is not mounted — reconnect it; Tessera resumes by itself',
+  );
 });
 
 test('the doctor\'s words stand for the reason of a download that is not at full speed', () => {

@@ -32,7 +32,8 @@ export const STATE_LABELS: Readonly<Record<TorrentState, string>> = {
  * starts by repeating the state ("stalled: no data received…") loses that prefix, so it reads once.
  */
 export function statusText(t: Pick<TorrentSummary, 'state' | 'stateReason' | 'forceStart' | 'error'> & { why?: string | null }): { label: string; detail: string | null } {
-  const base = STATE_LABELS[t.state];
+  // Waiting for its unmounted disk (engine/session/volume.ts): listed with errors, but it did not fail and resumes by itself.
+  const base = t.state === 'error' && t.error === null && t.stateReason.startsWith('Volume offline') ? 'Volume offline' : STATE_LABELS[t.state];
   const label = t.forceStart && t.state !== 'paused' ? `Forced ${base.toLowerCase()}` : base;
   // The doctor's words say more than the state's ("Stalled: all 12 peers choking us").
   if (t.why && (t.state === 'downloading' || t.state === 'stalled' || t.state === 'metadata')) return { label, detail: t.why };
