@@ -4,6 +4,10 @@
  */
 
 import type { RssCommand, RssNotice, RssResultOf } from './rss-types.js';
+import type { DiagnosisReason } from './doctor-types.js';
+import type { ActiveSchedules, CategoryDef, WatchFolder } from './organise-types.js';
+export type { ActiveSchedules, CategoryDef, WatchFolder } from './organise-types.js';
+export type { DiagnosisAction, DiagnosisCode, DiagnosisReason } from './doctor-types.js';
 
 /** A torrent's id is its v1 info hash in lowercase hex. */
 export type TorrentId = string;
@@ -209,13 +213,6 @@ export interface WeeklySchedule {
  */
 export type EncryptionPolicy = 'prefer' | 'require' | 'disable';
 
-/** A category (api/categories.ts): torrents assigned to it follow its save path when it has one. */
-export interface CategoryDef {
-  name: string;
-  /** Absolute; null: torrents keep the save path they have. */
-  savePath: string | null;
-}
-
 export interface Settings {
   downloadDir: string;
   listenPort: number;
@@ -262,25 +259,6 @@ export interface Settings {
    * torrents there (qBittorrent's "relocate torrents"); removing one clears it from its torrents.
    */
   categories: CategoryDef[];
-}
-
-/** One watch folder: new .torrent / .magnet files in it are added, then handled as `afterAdd` says. */
-export interface WatchFolder {
-  /** Absolute; created when missing. */
-  path: string;
-  /** Given to the torrents it adds (the add command's category). */
-  category: string | null;
-  startPaused: boolean;
-  /** The file once added: left where it is, deleted, or renamed to `<name>.added`. */
-  afterAdd: 'keep' | 'delete' | 'rename';
-}
-
-/** A schedule in effect now and when it ends ("07:00", local time of the engine's machine). */
-export interface ActiveSchedules {
-  /** The alternative limits apply by their schedule (not switched on by hand) until then. */
-  altLimitsUntil: string | null;
-  /** Downloads are paused by the pause schedule until then. */
-  downloadsPausedUntil: string | null;
 }
 
 /**
@@ -404,54 +382,6 @@ export type Command =
   | { type: 'streamUrl'; id: TorrentId; file: number };
 
 export type CommandType = Command['type'];
-
-/**
- * The doctor (issue 17): one reason a torrent is not at full speed. `code` is stable (tests, UIs pick icons by
- * it); `message` is for people; `numbers` carries the figures the message quotes (peers, bytes, limits), so a UI
- * can format them its own way.
- */
-export interface DiagnosisReason {
-  code: DiagnosisCode;
-  /** 'blocking': nothing can download until it changes; 'limiting': it downloads, slower than it could; 'info': worth knowing. */
-  severity: 'blocking' | 'limiting' | 'info';
-  /** A few words for the Status column ("all 12 peers choking us"). */
-  short: string;
-  message: string;
-  numbers: Record<string, number>;
-  /** The one thing a user can do about it, when there is one. */
-  action: DiagnosisAction | null;
-}
-
-export type DiagnosisCode =
-  | 'error'
-  | 'paused'
-  | 'goalReached'
-  | 'checking'
-  | 'metadata'
-  | 'queued'
-  | 'noTrackers'
-  | 'noPeers'
-  | 'encryptionRefused'
-  | 'allChoking'
-  | 'availability'
-  | 'globalLimit'
-  | 'altLimit'
-  | 'torrentLimit'
-  | 'diskBusy'
-  | 'portUnreachable'
-  | 'complete';
-
-/**
- * What the action button does. 'raiseLimit' opens the dialog where the limit is set (`dialog`); the others are
- * commands: forceStart, resume, setTorrentOptions (ignoreGoal clears the goal; addTrackers opens the tracker
- * editor with a list to paste), setSettings ({ encryption: 'prefer' }).
- */
-export interface DiagnosisAction {
-  kind: 'raiseLimit' | 'forceStart' | 'resume' | 'ignoreGoal' | 'addTrackers' | 'allowUnencrypted';
-  label: string;
-  /** For raiseLimit: which dialog holds the limit. */
-  dialog?: 'settings' | 'torrentOptions';
-}
 
 /** What each command answers with. */
 export interface ResultOf extends RssResultOf {
