@@ -75,7 +75,7 @@ export class Client {
     this.encryption = opts.encryption ?? 'prefer';
     this.reachability = new Reachability(this.clock, (line) => this.opts.log?.(line));
     this.portMapping = opts.portMapping;
-    this.pieceMemory = new PieceMemory(opts.partialPieceMemory ?? null);
+    this.pieceMemory = PieceMemory.forSessionBudget(opts.partialPieceMemory ?? null);
     this.transports = opts.transports ?? { tcp: true, utp: true, preferUtp: true };
     this.dialer = new PeerDialer({ utp: () => this.listener.utp, preferences: () => this.transports });
     this.listener = new PeerListener((transport) => {
