@@ -27,7 +27,7 @@ export interface ClientOptions {
   readonly log?: (line: string) => void;
   /** Map the listen port on the home router once listening (absent: no mapping; setPortMapping changes it). */
   readonly portMapping?: PortMappingOptions;
-  /** Bytes all torrents may hold in partial pieces (null or absent: sized to the machine); see PieceMemory. */
+  /** The partial-piece budget of all torrents (null or absent: sized to the machine); see pieceBufferLimit. */
   readonly partialPieceMemory?: number | null;
   /** TCP and uTP on or off, and which one to dial first (default: both on, uTP first to peers known to take it). */
   readonly transports?: DialPreferences;
