@@ -242,6 +242,7 @@ export interface Settings {
   /**
    * Bytes all torrents together may hold in pieces being received (null: sized to the machine, the smaller of
    * 256 MiB and a sixteenth of its memory). Past it, blocks are written to disk as they come and verified from disk.
+   * 64 MiB of it is kept back for the rest of the download's working set, so the process stays within it + 64 MiB.
    */
   partialPieceMemory: number | null;
   /** uTP (BEP 29, over the listen port's UDP socket): accept and dial peers with it. tcp and utp are never both off. */

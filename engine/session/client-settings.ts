@@ -2,6 +2,7 @@ import type { Clock } from '../common/clock.js';
 import type { Settings } from '../api/types.js';
 import { Client } from './client.js';
 import { globalLimits } from './limits.js';
+import { pieceBufferLimit } from '../storage/piece-memory.js';
 import type { SessionOptions } from './session-options.js';
 
 /** The Client for these settings (the host's listen flags over the saved port and address). */
@@ -24,7 +25,7 @@ export function applyClientSettings(client: Client, settings: Settings, opts: Se
   client.setGlobalLimits(globalLimits(settings));
   client.setEncryption(settings.encryption);
   if (opts.portMapping) void client.setPortMapping(settings.portMapping ? opts.portMapping : undefined);
-  client.pieceMemory.setLimit(settings.partialPieceMemory);
+  client.pieceMemory.setLimit(pieceBufferLimit(settings.partialPieceMemory));
 }
 
 function transportsOf(s: Settings): { tcp: boolean; utp: boolean; preferUtp: boolean } {

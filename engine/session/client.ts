@@ -27,7 +27,7 @@ export interface ClientOptions {
   readonly log?: (line: string) => void;
   /** Map the listen port on the home router once listening (absent: no mapping; setPortMapping changes it). */
   readonly portMapping?: PortMappingOptions;
-  /** Bytes all torrents may hold in partial pieces (null or absent: sized to the machine); see PieceMemory. */
+  /** The partial-piece budget of all torrents (null or absent: sized to the machine); see pieceBufferLimit. */
   readonly partialPieceMemory?: number | null;
   /** TCP and uTP on or off, and which one to dial first (default: both on, uTP first to peers known to take it). */
   readonly transports?: DialPreferences;
@@ -75,7 +75,7 @@ export class Client {
     this.encryption = opts.encryption ?? 'prefer';
     this.reachability = new Reachability(this.clock, (line) => this.opts.log?.(line));
     this.portMapping = opts.portMapping;
-    this.pieceMemory = new PieceMemory(opts.partialPieceMemory ?? null);
+    this.pieceMemory = PieceMemory.forSessionBudget(opts.partialPieceMemory ?? null);
     this.transports = opts.transports ?? { tcp: true, utp: true, preferUtp: true };
     this.dialer = new PeerDialer({ utp: () => this.listener.utp, preferences: () => this.transports });
     this.listener = new PeerListener((transport) => {

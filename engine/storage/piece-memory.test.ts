@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BLOCK_SIZE } from '../common/geometry.js';
 import { patternBytes as pattern } from '../testing/wait.js';
-import { PieceMemory } from './piece-memory.js';
+import { PieceMemory, WORKING_SET_RESERVE, defaultPartialPieceMemory, pieceBufferLimit } from './piece-memory.js';
 import { FileStorage } from './storage.js';
 import { specFor, tempDir } from './test-spec.js';
 
@@ -65,4 +65,16 @@ test('piece memory reuses buffers and never allocates past its limit', () => {
   memory.give(b);
   assert.equal(memory.take(2 * A), null, 'dropping the spare of another size still leaves too little room');
   assert.equal(memory.allocatedBytes, 2 * A, 'that spare was dropped');
+});
+
+test('a session budget keeps 64 MiB back from piece buffers; a budget that small writes every piece through', () => {
+  const MiB = 2 ** 20;
+  assert.equal(WORKING_SET_RESERVE, 64 * MiB);
+  assert.equal(pieceBufferLimit(256 * MiB), 192 * MiB);
+  assert.equal(pieceBufferLimit(null), Math.max(0, defaultPartialPieceMemory() - 64 * MiB));
+  assert.equal(pieceBufferLimit(16 * MiB), 0);
+  const memory = PieceMemory.forSessionBudget(64 * MiB + 16 * MiB);
+  assert.equal(memory.limitBytes, 16 * MiB);
+  assert.ok(memory.take(16 * MiB) !== null, 'one 16 MiB piece fits');
+  assert.equal(memory.take(16 * MiB), null, 'the second goes through');
 });
