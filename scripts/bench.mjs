@@ -7,7 +7,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const only = process.argv[2];
 /** Run only when named: profile (a tool, not a comparison) and utp (its uTP seeder makes it slow on a busy machine). */
 const ON_REQUEST = ['profile', 'utp'];
-const benches = ['throughput', 'swarm', 'scale', 'ui', 'profile', 'utp'].filter((b) => (only ? b === only : !ON_REQUEST.includes(b)));
+const benches = ['throughput', 'seed', 'swarm', 'scale', 'ui', 'profile', 'utp'].filter((b) => (only ? b === only : !ON_REQUEST.includes(b)));
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
