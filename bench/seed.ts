@@ -7,15 +7,22 @@
 //   npm run bench seed
 // Env: TESSERA_BENCH_SIZE (bytes, default 1 GiB), TESSERA_BENCH_RUNS (default 3), TESSERA_BENCH_DIR (cache),
 // TESSERA_BENCH_PAIRS (subset, e.g. "tessera>libtorrent,libtorrent>libtorrent"), TESSERA_BENCH_BASELINE (another
-// built checkout: adds "tessera-base>libtorrent", its `tessera seed`, for a before/after in the same invocation).
+// built checkout: adds "tessera-base>libtorrent", its `tessera seed`, for a before/after in the same invocation),
+// TESSERA_BENCH_PROFILE=1 (run each Tessera seeder under --cpu-prof and print where its CPU went),
+// TESSERA_BENCH_LEECHER_ENCRYPTION=disabled|forced: the libtorrent leecher's encryption when a Tessera seeder serves it
+// (default libtorrent's own, "enabled": it dials with an encrypted handshake offering RC4 and plaintext, and Tessera,
+// whose "prefer" picks RC4 whenever offered, encrypts the payload, where a libtorrent seeder, prefer_rc4 off, picks
+// plaintext). "disabled" compares plaintext with plaintext; the libtorrent seeder's leg keeps the default, since it
+// picks plaintext anyway (and here a plaintext-only libtorrent leecher never connected to a seed-mode libtorrent seeder).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SYSTEM_PYTHON, freePort, libtorrentArgs, makeTestPayload, makeTorrent, sha1OfTree, startProcess, stopAll, type ProcessHandle } from '../engine/testing/index.js';
 import { median, timed, type Measurement } from './measure.js';
 import { processCpuSeconds, childPid } from './proc-cpu.js';
+import { summariseProfile, type CpuProfile } from './cpu-profile.js';
 
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const SIZE = Number(process.env.TESSERA_BENCH_SIZE ?? 1024 ** 3);
@@ -25,6 +32,8 @@ const BASELINE = process.env.TESSERA_BENCH_BASELINE ? resolve(process.env.TESSER
 const REFERENCE = 'libtorrent>libtorrent';
 const PAIRS = (process.env.TESSERA_BENCH_PAIRS ?? `tessera>libtorrent,${REFERENCE},tessera>tessera${BASELINE ? ',tessera-base>libtorrent' : ''}`).split(',');
 const LEG_TIMEOUT_MS = 300_000;
+const PROFILE = process.env.TESSERA_BENCH_PROFILE === '1';
+const LEECHER_ENCRYPTION = process.env.TESSERA_BENCH_LEECHER_ENCRYPTION as 'disabled' | 'forced' | undefined;
 
 type Seeder = 'tessera' | 'tessera-base' | 'libtorrent';
 type Leecher = 'tessera' | 'libtorrent';
@@ -57,11 +66,18 @@ async function startSeeder(seeder: Seeder, torrentFile: string, dataDir: string,
   const cmd =
     seeder === 'libtorrent'
       ? [SYSTEM_PYTHON, ...libtorrentArgs({ role: 'seed', torrentFile, dataDir, port, seedMode: true, noTrackers: true })]
-      : [process.execPath, join(seeder === 'tessera' ? repo : BASELINE!, 'bin', 'tessera.js'), 'seed', torrentFile, '--data', dataDir, '--port', String(port), '--no-utp', '--no-port-mapping'];
+      : [process.execPath, ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', join(work, 'cpu-prof')] : []), join(seeder === 'tessera' ? repo : BASELINE!, 'bin', 'tessera.js'), 'seed', torrentFile, '--data', dataDir, '--port', String(port), '--no-utp', '--no-port-mapping'];
   const proc = startProcess('/usr/bin/time', ['-f', '%e %U %S %M', '-o', report, ...cmd], { cwd: work, name, env: { PYTHONUNBUFFERED: '1' }, killAfterMs: 5000 });
   // libtorrent prints "ready"; Tessera "seeding <infohash> ..." once its check of the data has passed.
   await proc.waitForLine(seeder === 'libtorrent' ? /^ready$/ : /^seeding [0-9a-f]{40} /, 120_000);
   return { proc, report, pid: childPid(proc.pid) };
+}
+
+function printProfile(dir: string, what: string): void {
+  const file = readdirSync(dir).find((n) => n.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`no .cpuprofile in ${dir}`);
+  console.log(`\n${what}: the seeder's main thread (start-up check included)`);
+  summariseProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile);
 }
 
 async function runPair(seeder: Seeder, leecher: Leecher, torrentFile: string, payloadDir: string, run: number): Promise<{ result: SeedRun; out: string }> {
@@ -81,10 +97,11 @@ async function runPair(seeder: Seeder, leecher: Leecher, torrentFile: string, pa
     const name = `leecher-${tag}-${run}`;
     const m =
       leecher === 'libtorrent'
-        ? await timed(name, SYSTEM_PYTHON, libtorrentArgs({ role: 'leech', torrentFile, dataDir: out, port, exitOnFinish: true, noTrackers: true, peers: [{ host: '127.0.0.1', port: seedPort }] }), work, LEG_TIMEOUT_MS)
+        ? await timed(name, SYSTEM_PYTHON, libtorrentArgs({ role: 'leech', torrentFile, dataDir: out, port, exitOnFinish: true, noTrackers: true, encryption: seeder === 'libtorrent' ? undefined : LEECHER_ENCRYPTION, peers: [{ host: '127.0.0.1', port: seedPort }] }), work, LEG_TIMEOUT_MS)
         : await timed(name, process.execPath, [join(repo, 'bin', 'tessera.js'), 'download', torrentFile, '--out', out, '--port', String(port), '--peer', `127.0.0.1:${seedPort}`, '--no-dht', '--no-lsd', '--no-utp', '--no-port-mapping'], work, LEG_TIMEOUT_MS);
     const seederTransferCpu = processCpuSeconds(s.pid) - cpuBefore;
     await s.proc.stop();
+    if (PROFILE && seeder !== 'libtorrent') printProfile(join(work, 'cpu-prof'), `${tag} run ${run}`);
     return { result: { leecher: m, seederTransferCpu, seederTotal: readTimeReport(s.report) }, out };
   } finally {
     await s.proc.stop();
@@ -97,6 +114,7 @@ async function main(): Promise<void> {
   if (BASELINE && !existsSync(join(BASELINE, 'dist', 'engine', 'cli', 'main.js'))) throw new Error(`TESSERA_BENCH_BASELINE: ${BASELINE} is not built; run "npm run build" there first`);
   if (!Number.isInteger(SIZE) || SIZE < 2 ** 20) throw new Error('TESSERA_BENCH_SIZE must be a whole number of bytes, at least 1 MiB');
   if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 20) throw new Error('TESSERA_BENCH_RUNS must be 1..20');
+  if (LEECHER_ENCRYPTION !== undefined && !['disabled', 'forced'].includes(LEECHER_ENCRYPTION)) throw new Error('TESSERA_BENCH_LEECHER_ENCRYPTION must be disabled or forced');
   const pairs = PAIRS.map(parsePair);
   mkdirSync(cache, { recursive: true });
   try {
@@ -104,7 +122,7 @@ async function main(): Promise<void> {
     const payload = await makeTestPayload(payloadDir, { name: 'bench', files: [{ path: 'bench.bin', size: SIZE }], seed: 7 });
     const torrent = await makeTorrent({ source: payload.root, out: join(cache, `seed-${SIZE}.torrent`), tiers: [], pieceLengthLog2: 20 });
     const want = (await sha1OfTree(payload.root)).get('bench.bin')!.sha1;
-    console.log(`seed bench: ${SIZE} bytes in 1 MiB pieces, loopback TCP, no tracker, ${RUNS} run(s) of ${PAIRS.join(', ')}`);
+    console.log(`seed bench: ${SIZE} bytes in 1 MiB pieces, loopback TCP, no tracker, libtorrent leecher encryption ${LEECHER_ENCRYPTION ?? 'its default (enabled)'}, ${RUNS} run(s) of ${PAIRS.join(', ')}`);
     const results = new Map<string, SeedRun[]>(PAIRS.map((p) => [p, []]));
     for (let run = 1; run <= RUNS; run++) {
       // Rotate the order each run: a run pays for the kernel still cleaning up after the one before it.
