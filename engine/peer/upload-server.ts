@@ -1,6 +1,7 @@
 import type { Bitfield } from '../common/bitfield.js';
 import type { Storage } from '../storage/types.js';
 import type { PeerConnection } from './connection.js';
+import { ReadAhead } from './read-ahead.js';
 
 /** What serving uploads needs of the torrent. */
 export interface UploadHost {
@@ -14,10 +15,15 @@ export interface UploadHost {
 
 /** Serves the blocks peers ask of us: queues valid requests on the peer's upload queue and reads them from storage. */
 export class UploadServer {
+  /** Reads a piece at a time for peers that fetch pieces in order (see read-ahead.ts). */
+  private readonly reads: ReadAhead;
+
   constructor(
     private readonly storage: Pick<Storage, 'geometry' | 'readBlock'>,
     private readonly host: UploadHost,
-  ) {}
+  ) {
+    this.reads = new ReadAhead(storage);
+  }
 
   /** A peer asked for a block: queued when valid, we have the piece, the peer is unchoked and its queue has room; else rejected (Fast extension). */
   request(peer: PeerConnection, piece: number, begin: number, length: number): void {
@@ -40,7 +46,7 @@ export class UploadServer {
       const { piece, begin, length } = req;
       queue.reading++;
       const buf = Buffer.allocUnsafe(13 + length);
-      this.storage.readBlock(piece, begin, length, buf, 13).then(
+      this.reads.readBlock(piece, begin, length, buf, 13).then(
         () => {
           queue.reading--;
           if (peer.closed || peer.amChoking) return;
