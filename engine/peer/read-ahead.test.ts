@@ -119,3 +119,15 @@ test('at most 8 chunks are held: the least recently used goes first', async () =
   ra.clear();
   assert.equal(ra.size, 0);
 });
+
+test('prefetch reads the chunk a queued request starts, once, and the blocks then come from memory', async () => {
+  const f = fakeStorage(1024 * 1024, 256 * 1024);
+  const ra = new ReadAhead(f.storage);
+  assert.equal(ra.prefetch(1, 0, BLOCK), true);
+  assert.equal(ra.prefetch(1, 0, BLOCK), false, 'already held');
+  assert.equal(ra.prefetch(1, BLOCK, BLOCK), false, 'not the start of a chunk');
+  assert.equal(ra.prefetch(2, 0, 256 * 1024), false, 'a request for the whole chunk gains nothing');
+  for (let begin = 0; begin < 256 * 1024; begin += BLOCK) await block(ra, 1, begin);
+  assert.deepEqual(f.reads, [{ piece: 1, begin: 0, length: 256 * 1024 }]);
+  assert.equal(ra.size, 0);
+});
