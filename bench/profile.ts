@@ -8,55 +8,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, makeTestPayload, makeTorrent, startLibtorrent, startProcess, startTracker, stopAll } from '../engine/testing/index.js';
+import { summariseProfile, type CpuProfile } from './cpu-profile.js';
 
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const SIZE = Number(process.env.TESSERA_BENCH_BYTES ?? 512 * 1024 ** 2);
-const TOP = Number(process.env.TESSERA_PROFILE_TOP ?? 25);
 const cache = process.env.TESSERA_BENCH_DIR ?? join(tmpdir(), 'tessera-bench');
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-interface CpuProfile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-function category(node: ProfileNode): string {
-  const { functionName: fn, url } = node.callFrame;
-  if (fn === '(garbage collector)') return 'garbage collection';
-  if (fn === '(idle)') return 'idle (waiting for the kernel)';
-  if (fn === '(program)') return 'V8/native outside JS';
-  if (/hash|digest|update/i.test(fn) && (url === '' || url.startsWith('node:'))) return 'hashing (native)';
-  if (url.includes('/engine/')) return `engine/${url.split('/engine/')[1].split('/')[0]}`;
-  if (url.startsWith('node:')) return `node built-ins (${url.slice(5).split('/')[0]})`;
-  if (url === '') return 'native built-ins';
-  return 'other JS';
-}
-
-function summarise(profile: CpuProfile): void {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map<number, number>();
-  for (let i = 0; i < profile.samples.length; i++) self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + profile.timeDeltas[i]);
-  const total = [...self.values()].reduce((a, b) => a + b, 0);
-  const cats = new Map<string, number>();
-  const fns = new Map<string, number>();
-  for (const [id, us] of self) {
-    const node = byId.get(id)!;
-    cats.set(category(node), (cats.get(category(node)) ?? 0) + us);
-    const where = node.callFrame.url ? `${node.callFrame.url.replace(/^file:\/\/.*?\/(engine|node_modules)\//, '$1/')}:${node.callFrame.lineNumber + 1}` : '';
-    const key = `${node.callFrame.functionName || '(anonymous)'} ${where}`;
-    fns.set(key, (fns.get(key) ?? 0) + us);
-  }
-  const pct = (us: number): string => `${((100 * us) / total).toFixed(1).padStart(5)} %  ${(us / 1e6).toFixed(2).padStart(6)} s`;
-  console.log(`\nprofile: ${(total / 1e6).toFixed(2)} s sampled wall time of the main thread`);
-  for (const [name, us] of [...cats].sort((a, b) => b[1] - a[1])) console.log(`  ${pct(us)}  ${name}`);
-  console.log(`\ntop ${TOP} functions by self time:`);
-  for (const [name, us] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`  ${pct(us)}  ${name}`);
-}
 
 async function main(): Promise<void> {
   if (!existsSync('/usr/bin/time')) throw new Error('GNU time is missing: apt-get install -y time');
@@ -84,7 +40,7 @@ async function main(): Promise<void> {
     console.log(`tessera: ${(SIZE / 1e6 / wall).toFixed(0)} MB/s, CPU ${(user + sys).toFixed(2)} s (user ${user.toFixed(2)}, sys ${sys.toFixed(2)}), peak RSS ${(rss / 1024).toFixed(0)} MiB, for ${(SIZE / 2 ** 20).toFixed(0)} MiB`);
     const file = readdirSync(profDir).find((n) => n.endsWith('.cpuprofile'));
     if (!file) throw new Error('no .cpuprofile written');
-    summarise(JSON.parse(readFileSync(join(profDir, file), 'utf8')) as CpuProfile);
+    summariseProfile(JSON.parse(readFileSync(join(profDir, file), 'utf8')) as CpuProfile);
     console.log(`\nprofile file: ${join(profDir, file)} (open in Chrome DevTools)`);
     rmSync(out, { recursive: true, force: true });
     await seeder.stop();

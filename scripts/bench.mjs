@@ -7,7 +7,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const only = process.argv[2];
 /** Run only when named: profile (a tool, not a comparison), utp (its uTP seeder makes it slow on a busy machine) and stream (rate-limited: minutes). */
 const ON_REQUEST = ['profile', 'utp', 'stream'];
-const benches = ['throughput', 'swarm', 'scale', 'ui', 'profile', 'utp', 'stream'].filter((b) => (only ? b === only : !ON_REQUEST.includes(b)));
+const benches = ['throughput', 'seed', 'swarm', 'scale', 'ui', 'profile', 'utp', 'stream'].filter((b) => (only ? b === only : !ON_REQUEST.includes(b)));
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });

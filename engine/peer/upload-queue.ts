@@ -34,6 +34,11 @@ export class UploadQueue {
     return this.queue.shift();
   }
 
+  /** The request `n` places behind the next one (0: the next), without taking it; undefined past the end. */
+  peek(n: number): UploadRequest | undefined {
+    return this.queue[n];
+  }
+
   /** The peer cancelled a request it had queued. */
   cancel(piece: number, begin: number, length: number): void {
     const q = this.queue;

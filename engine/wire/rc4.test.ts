@@ -47,3 +47,19 @@ test('applying twice restores the bytes', () => {
   new Rc4(ascii('k')).apply(data);
   assert.deepEqual(data, new Uint8Array(500).map((_, i) => i));
 });
+
+test('the four-bytes-a-turn loop and its one-byte tail give the same keystream for every length and offset', () => {
+  const key = ascii('unrolled');
+  const data = new Uint8Array(64).map((_, i) => i * 13);
+  const expected = data.slice();
+  const one = new Rc4(key);
+  for (let n = 0; n < expected.length; n++) one.apply(expected, n, n + 1);
+  for (let first = 0; first < 9; first++) {
+    const got = data.slice();
+    const r = new Rc4(key);
+    r.apply(got, 0, first);
+    r.apply(got, first, first + 7);
+    r.apply(got, first + 7, 64);
+    assert.deepEqual(got, expected, `split at ${first}`);
+  }
+});

@@ -3,7 +3,9 @@
  * provider, so it is written here. One instance is one keystream; every call continues it.
  */
 export class Rc4 {
-  private readonly s = new Uint8Array(256);
+  // Int32 cells, not bytes: V8 then loads and stores them without narrowing, which with the 4-byte unrolled loop
+  // below makes the keystream about 1.3x faster (measured; RC4 is most of an encrypted seeder's CPU).
+  private readonly s = new Int32Array(256);
   private i = 0;
   private j = 0;
 
@@ -31,7 +33,39 @@ export class Rc4 {
     let i = this.i;
     let j = this.j;
     let o = dstStart;
-    for (let n = start; n < end; n++) {
+    let n = start;
+    // Four bytes per turn of the loop (the same keystream, in order), then the rest one at a time.
+    for (const last = end - 3; n < last; n += 4, o += 4) {
+      i = (i + 1) & 0xff;
+      let si = s[i];
+      j = (j + si) & 0xff;
+      let sj = s[j];
+      s[i] = sj;
+      s[j] = si;
+      dst[o] = src[n] ^ s[(si + sj) & 0xff];
+      i = (i + 1) & 0xff;
+      si = s[i];
+      j = (j + si) & 0xff;
+      sj = s[j];
+      s[i] = sj;
+      s[j] = si;
+      dst[o + 1] = src[n + 1] ^ s[(si + sj) & 0xff];
+      i = (i + 1) & 0xff;
+      si = s[i];
+      j = (j + si) & 0xff;
+      sj = s[j];
+      s[i] = sj;
+      s[j] = si;
+      dst[o + 2] = src[n + 2] ^ s[(si + sj) & 0xff];
+      i = (i + 1) & 0xff;
+      si = s[i];
+      j = (j + si) & 0xff;
+      sj = s[j];
+      s[i] = sj;
+      s[j] = si;
+      dst[o + 3] = src[n + 3] ^ s[(si + sj) & 0xff];
+    }
+    for (; n < end; n++) {
       i = (i + 1) & 0xff;
       const si = s[i];
       j = (j + si) & 0xff;
