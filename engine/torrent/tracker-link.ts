@@ -1,4 +1,5 @@
 import type { Metainfo } from '../metainfo/index.js';
+import { swarmHashes } from '../metainfo/swarm-hashes.js';
 import type { PeerAddress } from '../peer/address-book.js';
 import { TrackerAnnouncer, type TrackerStatusEvent } from '../tracker/index.js';
 
@@ -25,6 +26,11 @@ export class TrackerLink {
   private running = false;
   private stopped = false;
   private announcer: TrackerAnnouncer | null = null;
+  /**
+   * A hybrid torrent's announcer for its v2 swarm (truncated v2 hash, BEP 52): same trackers, its peers
+   * join ours; its status rows and events stay hidden (the v1 announcer's already describe each tracker).
+   */
+  private v2Announcer: TrackerAnnouncer | null = null;
 
   constructor(private readonly opts: TrackerLinkOptions) {}
 
@@ -32,17 +38,24 @@ export class TrackerLink {
     this.running = true;
     const tiers = this.tiers ?? this.opts.meta.announce;
     if (this.opts.useTrackers !== false && tiers.length > 0) {
-      this.announcer = new TrackerAnnouncer({
-        tiers: tiers.map((t) => [...t]),
-        infoHash: this.opts.meta.infoHash,
-        peerId: this.opts.peerId,
-        port: this.opts.listenPort,
-        stats: this.opts.stats,
-        onPeers: this.opts.onPeers,
-        onEvent: this.opts.onEvent,
-      });
-      this.announcer.start();
+      const [v1, v2] = swarmHashes(this.opts.meta);
+      this.announcer = this.announcerFor(tiers, v1, this.opts.onEvent);
+      this.v2Announcer = v2 ? this.announcerFor(tiers, v2, undefined) : null;
     }
+  }
+
+  private announcerFor(tiers: readonly (readonly string[])[], infoHash: Uint8Array, onEvent: TrackerLinkOptions['onEvent'] | undefined): TrackerAnnouncer {
+    const announcer = new TrackerAnnouncer({
+      tiers: tiers.map((t) => [...t]),
+      infoHash,
+      peerId: this.opts.peerId,
+      port: this.opts.listenPort,
+      stats: this.opts.stats,
+      onPeers: this.opts.onPeers,
+      onEvent,
+    });
+    announcer.start();
+    return announcer;
   }
 
   /**
@@ -54,23 +67,28 @@ export class TrackerLink {
     this.tiers = tiers.map((t) => [...t]);
     if (!this.running || this.stopped) return;
     void this.announcer?.stop().catch(() => undefined);
+    void this.v2Announcer?.stop().catch(() => undefined);
     this.announcer = null;
+    this.v2Announcer = null;
     this.start();
   }
 
   /** Announce now (force reannounce), as far as the tracker's min interval allows. */
   announceNow(): void {
     this.announcer?.announceNow();
+    this.v2Announcer?.announceNow();
   }
 
   /** The download completed: the trackers get 'completed'. */
   completed(): void {
     this.announcer?.completed();
+    this.v2Announcer?.completed();
   }
 
   /** Nobody to download from: the announcer asks again well before its interval ends. */
   setStarved(starved: boolean): void {
     this.announcer?.setStarved(starved);
+    this.v2Announcer?.setStarved(starved);
   }
 
   status(): ReturnType<TrackerAnnouncer['status']> {
@@ -80,8 +98,9 @@ export class TrackerLink {
   /** Sends 'stopped' to the trackers; resolves when they answered or gave up (never rejects). */
   async stop(): Promise<void> {
     this.stopped = true;
-    const announcer = this.announcer;
+    const announcers = [this.announcer, this.v2Announcer];
     this.announcer = null;
-    await announcer?.stop().catch(() => undefined);
+    this.v2Announcer = null;
+    await Promise.all(announcers.map((a) => a?.stop().catch(() => undefined)));
   }
 }
