@@ -106,7 +106,7 @@ export class Torrent implements SwarmHost {
       },
       this,
     );
-    this.v2 = verifier ? new V2Pieces(verifier, this.storage, this.swarm, this) : null;
+    this.v2 = verifier ? new V2Pieces(verifier, this.storage, this.swarm, this, (layers) => opts.events?.onPieceLayers?.(layers)) : null;
   }
 
   /** BEP 52 hashes and block-level blame (v2 and hybrid torrents). */
