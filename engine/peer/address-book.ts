@@ -64,17 +64,22 @@ export class AddressBook {
     return this.connected.has(`${host}:${port}`);
   }
 
-  /** Up to `max` addresses that are due for a connection attempt. */
-  candidates(max: number, now: number): PeerAddress[] {
-    const out: PeerAddress[] = [];
+  /**
+   * Up to `max` addresses that are due for a connection attempt: the first found, or with `rank` the
+   * highest ranked of all that are due (BEP 40 canonical priority).
+   */
+  candidates(max: number, now: number, rank?: (address: PeerAddress) => number): PeerAddress[] {
+    const due: { address: PeerAddress; entry: { nextTry: number }; rank: number }[] = [];
     for (const [key, entry] of this.known) {
-      if (out.length >= max) break;
+      if (!rank && due.length >= max) break;
       if (this.connected.has(key) || entry.nextTry > now || entry.failures > 5) continue;
       if (this.isBanned(entry.address.host, entry.address.port)) continue;
-      entry.nextTry = now + 60_000;
-      out.push(entry.address);
+      due.push({ address: entry.address, entry, rank: rank ? rank(entry.address) : 0 });
     }
-    return out;
+    if (rank) due.sort((a, b) => b.rank - a.rank);
+    const out = due.slice(0, max);
+    for (const d of out) d.entry.nextTry = now + 60_000;
+    return out.map((d) => d.address);
   }
 
   get size(): number {

@@ -16,6 +16,7 @@ import { UploadServer, type UploadHost } from './upload-server.js';
 import { WebSeed } from './web-seed.js';
 import { WebSeeds, type BlockSource, type WebSeedSource } from './web-seeds.js';
 import type { HashMessage } from '../wire/hash-messages.js';
+import { CanonicalSlots } from './canonical-slots.js';
 
 const MAX_HALF_OPEN = 8;
 
@@ -71,6 +72,8 @@ export interface PeerManagerOptions {
 export class PeerManager implements PeerHandler {
   readonly peers = new Set<PeerConnection>();
   readonly addressBook = new AddressBook();
+  /** BEP 40: which peers to keep and dial first once the connection limit is reached. */
+  readonly slots = new CanonicalSlots();
   /** Dials in flight. */
   halfOpen = 0;
 
@@ -134,7 +137,8 @@ export class PeerManager implements PeerHandler {
 
   /** An incoming connection whose handshake named this torrent. */
   accept(stream: PeerStream, handshake: Handshake): void {
-    if (!this.host.active || this.addressBook.isBanned(stream.remoteAddress, stream.remotePort) || this.peers.size >= this.maxPeers) {
+    const full = this.peers.size >= this.maxPeers && !this.slots.makeRoom({ host: stream.remoteAddress, port: stream.remotePort }, this.peers);
+    if (!this.host.active || this.addressBook.isBanned(stream.remoteAddress, stream.remotePort) || full) {
       stream.destroy();
       return;
     }
@@ -152,7 +156,7 @@ export class PeerManager implements PeerHandler {
     this.webSeeds.refill();
     const room = Math.min(this.maxPeers - this.peers.size - this.halfOpen, MAX_HALF_OPEN - this.halfOpen);
     if (room <= 0) return;
-    for (const addr of this.addressBook.candidates(room, this.clock.now())) {
+    for (const addr of this.addressBook.candidates(room, this.clock.now(), this.slots.rank)) {
       this.halfOpen++;
       this.addressBook.markConnected(addr.host, addr.port);
       this.opts
