@@ -72,8 +72,7 @@ export interface PeerManagerOptions {
 export class PeerManager implements PeerHandler {
   readonly peers = new Set<PeerConnection>();
   readonly addressBook = new AddressBook();
-  /** BEP 40: which peers to keep and dial first once the connection limit is reached. */
-  readonly slots = new CanonicalSlots();
+  readonly slots = new CanonicalSlots(); // BEP 40: which peers to keep and dial first when full
   /** Dials in flight. */
   halfOpen = 0;
 
@@ -418,6 +417,7 @@ export class PeerManager implements PeerHandler {
   cancelDuplicates(receivedFrom: BlockSource, piece: number, begin: number, length: number): void {
     const ids = this.picker.requestersOf(piece, begin);
     if (ids.length === 0) return;
+    this.webSeeds.cancelDuplicates(receivedFrom, piece, begin, ids);
     for (const other of this.peers) {
       if (other !== receivedFrom && ids.includes(other.id)) {
         other.cancelRequest(piece, begin, length);
