@@ -1,3 +1,6 @@
+import { CanonicalSlots } from './canonical-slots.js';
+import type { PeerConnection } from './connection.js';
+
 /** Peers we may dial, peers we are connected to, and peers we refuse. */
 export interface PeerAddress {
   readonly host: string;
@@ -15,6 +18,8 @@ export function banKey(host: string, port: number): string {
 }
 
 export class AddressBook {
+  /** BEP 40: once our address is known, addresses are dialled best-ranked first and a full torrent keeps the best. */
+  readonly slots = new CanonicalSlots();
   private readonly known = new Map<string, { address: PeerAddress; failures: number; nextTry: number }>();
   private readonly banned = new Set<string>();
   private readonly connected = new Set<string>();
@@ -65,10 +70,18 @@ export class AddressBook {
   }
 
   /**
-   * Up to `max` addresses that are due for a connection attempt: the first found, or with `rank` the
-   * highest ranked of all that are due (BEP 40 canonical priority).
+   * The connection limit is reached and a peer at `incoming` knocks: true when room was made for it, by
+   * closing the connected peer of lowest canonical priority (BEP 40), ranked below the newcomer.
    */
-  candidates(max: number, now: number, rank?: (address: PeerAddress) => number): PeerAddress[] {
+  makeRoom(incoming: { readonly remoteAddress: string; readonly remotePort: number }, peers: Iterable<PeerConnection>): boolean {
+    return this.slots.makeRoom({ host: incoming.remoteAddress, port: incoming.remotePort }, peers);
+  }
+
+  /**
+   * Up to `max` addresses that are due for a connection attempt: the first found, or once our own address
+   * is known the highest ranked by BEP 40 canonical priority of all that are due.
+   */
+  candidates(max: number, now: number, rank: ((address: PeerAddress) => number) | undefined = this.slots.rank): PeerAddress[] {
     const due: { address: PeerAddress; entry: { nextTry: number }; rank: number }[] = [];
     for (const [key, entry] of this.known) {
       if (!rank && due.length >= max) break;

@@ -21,10 +21,10 @@ test('the address book dials the highest canonical priority first once our addre
   assert.deepEqual(book.candidates(2, 0, slots.rank), ADDRESSES.slice(0, 2), 'first come, first dialled');
   const fresh = new AddressBook();
   for (const a of ADDRESSES) fresh.add(a, 0);
-  slots.setOwnAddress(OWN.host, OWN.port);
-  assert.deepEqual(fresh.candidates(3, 0, slots.rank), byPriority.slice(0, 3));
+  fresh.slots.setOwnAddress(OWN.host, OWN.port);
+  assert.deepEqual(fresh.candidates(3, 0), byPriority.slice(0, 3), "the book's own slots order it");
   // the ones handed out wait their turn; the next call gives the next best
-  assert.deepEqual(fresh.candidates(3, 0, slots.rank), byPriority.slice(3, 6));
+  assert.deepEqual(fresh.candidates(3, 0), byPriority.slice(3, 6));
 });
 
 test('full: a newcomer of higher priority replaces the connected peer of lowest priority; a lower one is refused', () => {

@@ -16,7 +16,6 @@ import { UploadServer, type UploadHost } from './upload-server.js';
 import { WebSeed } from './web-seed.js';
 import { WebSeeds, type BlockSource, type WebSeedSource } from './web-seeds.js';
 import type { HashMessage } from '../wire/hash-messages.js';
-import { CanonicalSlots } from './canonical-slots.js';
 
 const MAX_HALF_OPEN = 8;
 
@@ -72,7 +71,6 @@ export interface PeerManagerOptions {
 export class PeerManager implements PeerHandler {
   readonly peers = new Set<PeerConnection>();
   readonly addressBook = new AddressBook();
-  readonly slots = new CanonicalSlots(); // BEP 40: which peers to keep and dial first when full
   /** Dials in flight. */
   halfOpen = 0;
 
@@ -136,8 +134,7 @@ export class PeerManager implements PeerHandler {
 
   /** An incoming connection whose handshake named this torrent. */
   accept(stream: PeerStream, handshake: Handshake): void {
-    const full = this.peers.size >= this.maxPeers && !this.slots.makeRoom({ host: stream.remoteAddress, port: stream.remotePort }, this.peers);
-    if (!this.host.active || this.addressBook.isBanned(stream.remoteAddress, stream.remotePort) || full) {
+    if (!this.host.active || this.addressBook.isBanned(stream.remoteAddress, stream.remotePort) || (this.peers.size >= this.maxPeers && !this.addressBook.makeRoom(stream, this.peers))) {
       stream.destroy();
       return;
     }
@@ -155,7 +152,7 @@ export class PeerManager implements PeerHandler {
     this.webSeeds.refill();
     const room = Math.min(this.maxPeers - this.peers.size - this.halfOpen, MAX_HALF_OPEN - this.halfOpen);
     if (room <= 0) return;
-    for (const addr of this.addressBook.candidates(room, this.clock.now(), this.slots.rank)) {
+    for (const addr of this.addressBook.candidates(room, this.clock.now())) {
       this.halfOpen++;
       this.addressBook.markConnected(addr.host, addr.port);
       this.opts
@@ -416,7 +413,6 @@ export class PeerManager implements PeerHandler {
   /** End game: a block arrived from `receivedFrom`; the other peers asked for it are told to forget it. */
   cancelDuplicates(receivedFrom: BlockSource, piece: number, begin: number, length: number): void {
     const ids = this.picker.requestersOf(piece, begin);
-    if (ids.length === 0) return;
     this.webSeeds.cancelDuplicates(receivedFrom, piece, begin, ids);
     for (const other of this.peers) {
       if (other !== receivedFrom && ids.includes(other.id)) {

@@ -88,11 +88,8 @@ export class Torrent implements SwarmHost {
       onPeers: (peers, source) => this.addPeers(peers, source),
       onEvent: (e) => this.opts.events?.onTracker?.(e),
     });
-    this.extensions = new ExtensionMessages(this, {
-      ...opts,
-      peerLostPiece: (peer, piece) => this.swarm.peerLostPiece(peer, piece),
-      toldOwnIp: (ip) => this.swarm.slots.setOwnAddress(ip, opts.listenPort()),
-    });
+    this.extensions = new ExtensionMessages(this, { ...opts, peerLostPiece: (peer, piece) => this.swarm.peerLostPiece(peer, piece) });
+    this.extensions.onOwnIp = (ip) => this.swarm.addressBook.slots.setOwnAddress(ip, opts.listenPort());
     this.swarm = new PeerManager(
       {
         infoHash: opts.meta.infoHash,

@@ -38,24 +38,26 @@ export class TrackerLink {
     this.running = true;
     const tiers = this.tiers ?? this.opts.meta.announce;
     if (this.opts.useTrackers !== false && tiers.length > 0) {
-      const [v1, v2] = swarmHashes(this.opts.meta);
-      this.announcer = this.announcerFor(tiers, v1, this.opts.onEvent);
-      this.v2Announcer = v2 ? this.announcerFor(tiers, v2, undefined) : null;
+      this.announcer = new TrackerAnnouncer({
+        tiers: tiers.map((t) => [...t]),
+        infoHash: this.opts.meta.infoHash,
+        peerId: this.opts.peerId,
+        port: this.opts.listenPort,
+        stats: this.opts.stats,
+        onPeers: this.opts.onPeers,
+        onEvent: this.opts.onEvent,
+      });
+      this.announcer.start();
+      this.startV2Announcer(tiers);
     }
   }
 
-  private announcerFor(tiers: readonly (readonly string[])[], infoHash: Uint8Array, onEvent: TrackerLinkOptions['onEvent'] | undefined): TrackerAnnouncer {
-    const announcer = new TrackerAnnouncer({
-      tiers: tiers.map((t) => [...t]),
-      infoHash,
-      peerId: this.opts.peerId,
-      port: this.opts.listenPort,
-      stats: this.opts.stats,
-      onPeers: this.opts.onPeers,
-      onEvent,
-    });
-    announcer.start();
-    return announcer;
+  private startV2Announcer(tiers: readonly (readonly string[])[]): void {
+    const v2Hash = swarmHashes(this.opts.meta)[1];
+    if (!v2Hash) return;
+    const { peerId, listenPort: port, stats, onPeers } = this.opts;
+    this.v2Announcer = new TrackerAnnouncer({ tiers: tiers.map((t) => [...t]), infoHash: v2Hash, peerId, port, stats, onPeers });
+    this.v2Announcer.start();
   }
 
   /**
