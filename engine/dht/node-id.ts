@@ -88,22 +88,9 @@ function setBit(id: Uint8Array, i: number, v: number): void {
 // ---------------------------------------------------------------------------------------------
 // BEP 42
 
-let crcTable: Uint32Array | undefined;
-
-/** CRC-32C (Castagnoli), as BEP 42 uses. */
-export function crc32c(data: Uint8Array): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let crc = 0xffffffff;
-  for (let i = 0; i < data.length; i++) crc = crcTable[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
+// CRC-32C (Castagnoli), as BEP 42 uses; shared with BEP 40 (peer priority), so it lives in common/.
+export { crc32c } from '../common/crc32c.js';
+import { crc32c } from '../common/crc32c.js';
 
 const V4_MASK = [0x03, 0x0f, 0x3f, 0xff];
 const V6_MASK = [0x01, 0x03, 0x07, 0x0f, 0x1f, 0x3f, 0x7f, 0xff];

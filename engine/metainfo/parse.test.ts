@@ -48,7 +48,7 @@ test('single-file torrent: fields, info-hash over the exact info bytes', () => {
   assert.equal(m.totalLength, 20000);
   assert.equal(m.private, true);
   assert.equal(m.multiFile, false);
-  assert.deepEqual(m.files, [{ path: ['file.bin'], length: 20000, offset: 0, padding: false, attr: '' }]);
+  assert.deepEqual(m.files, [{ path: ['file.bin'], length: 20000, offset: 0, padding: false, attr: '', rawPath: [new Uint8Array(Buffer.from('file.bin'))] }]);
   assert.deepEqual(m.announce, [['http://t/a']]);
   assert.deepEqual(m.urlList, ['http://seed/file.bin']);
   assert.equal(m.comment, 'hi');

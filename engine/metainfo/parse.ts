@@ -35,6 +35,12 @@ export interface MetaFile {
   symlink?: string[];
   /** BEP 52 merkle root of the file (v2 and hybrid torrents; absent for empty files, symlinks, pads). */
   piecesRoot?: Uint8Array;
+  /**
+   * The path's components as the torrent's bytes spell them, unsanitised and undecoded (the torrent
+   * name first, as in `path`): what a web seed's URLs are built from (BEP 19), since the server
+   * names its files so. Absent for pad files synthesised from a v2 tree.
+   */
+  rawPath?: Uint8Array[];
 }
 
 /** 1: BEP 3 only; 2: BEP 52 only (no v1 piece hashes); 'hybrid': both, describing the same data. */
@@ -366,6 +372,7 @@ function parseInfoValue(info: BDict, infoBytes: Uint8Array, warnings: string[]):
       padding: f.padding,
       attr: f.attr,
     };
+    if (!f.synthesised) mf.rawPath = multiFile ? [nameB, ...f.raw] : [nameB];
     if (f.v2?.piecesRoot) mf.piecesRoot = f.v2.piecesRoot;
     offset += f.length;
     files.push(mf);

@@ -1,3 +1,6 @@
+import { CanonicalSlots } from './canonical-slots.js';
+import type { PeerConnection } from './connection.js';
+
 /** Peers we may dial, peers we are connected to, and peers we refuse. */
 export interface PeerAddress {
   readonly host: string;
@@ -24,6 +27,8 @@ export function retryDelayMs(failures: number): number {
 }
 
 export class AddressBook {
+  /** BEP 40: once our address is known, addresses are dialled best-ranked first and a full torrent keeps the best. */
+  readonly slots = new CanonicalSlots();
   private readonly known = new Map<string, { address: PeerAddress; failures: number; nextTry: number }>();
   private readonly banned = new Set<string>();
   private readonly connected = new Set<string>();
@@ -73,17 +78,30 @@ export class AddressBook {
     return this.connected.has(`${host}:${port}`);
   }
 
-  /** Up to `max` addresses that are due for a connection attempt. */
-  candidates(max: number, now: number): PeerAddress[] {
-    const out: PeerAddress[] = [];
+  /**
+   * The connection limit is reached and a peer at `incoming` knocks: true when room was made for it, by
+   * closing the connected peer of lowest canonical priority (BEP 40), ranked below the newcomer.
+   */
+  makeRoom(incoming: { readonly remoteAddress: string; readonly remotePort: number }, peers: Iterable<PeerConnection>): boolean {
+    return this.slots.makeRoom({ host: incoming.remoteAddress, port: incoming.remotePort }, peers);
+  }
+
+  /**
+   * Up to `max` addresses that are due for a connection attempt: the first found, or once our own address
+   * is known the highest ranked by BEP 40 canonical priority of all that are due.
+   */
+  candidates(max: number, now: number, rank: ((address: PeerAddress) => number) | undefined = this.slots.rank): PeerAddress[] {
+    const due: { address: PeerAddress; entry: { nextTry: number }; rank: number }[] = [];
     for (const [key, entry] of this.known) {
-      if (out.length >= max) break;
+      if (!rank && due.length >= max) break;
       if (this.connected.has(key) || entry.nextTry > now || entry.failures > 5) continue;
       if (this.isBanned(entry.address.host, entry.address.port)) continue;
-      entry.nextTry = now + 60_000;
-      out.push(entry.address);
+      due.push({ address: entry.address, entry, rank: rank ? rank(entry.address) : 0 });
     }
-    return out;
+    if (rank) due.sort((a, b) => b.rank - a.rank);
+    const out = due.slice(0, max);
+    for (const d of out) d.entry.nextTry = now + 60_000;
+    return out.map((d) => d.address);
   }
 
   get size(): number {

@@ -135,7 +135,7 @@ export class PeerManager implements PeerHandler {
 
   /** An incoming connection whose handshake named this torrent. */
   accept(stream: PeerStream, handshake: Handshake): void {
-    if (!this.host.active || this.addressBook.isBanned(stream.remoteAddress, stream.remotePort) || this.peers.size >= this.maxPeers) {
+    if (!this.host.active || this.addressBook.isBanned(stream.remoteAddress, stream.remotePort) || (this.peers.size >= this.maxPeers && !this.addressBook.makeRoom(stream, this.peers))) {
       stream.destroy();
       return;
     }
@@ -416,7 +416,7 @@ export class PeerManager implements PeerHandler {
   /** End game: a block arrived from `receivedFrom`; the other peers asked for it are told to forget it. */
   cancelDuplicates(receivedFrom: BlockSource, piece: number, begin: number, length: number): void {
     const ids = this.picker.requestersOf(piece, begin);
-    if (ids.length === 0) return;
+    this.webSeeds.cancelDuplicates(receivedFrom, piece, begin, ids);
     for (const other of this.peers) {
       if (other !== receivedFrom && ids.includes(other.id)) {
         other.cancelRequest(piece, begin, length);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileUrl, spansOf, type WebSeedLayout } from './web-seed-layout.js';
+import { fileUrl, percentEncode, spansOf, type WebSeedLayout } from './web-seed-layout.js';
 import { parseRetryAfter } from '../net/http-range.js';
 
 const multi: WebSeedLayout = {
@@ -56,4 +56,8 @@ test('bytes between files (implied alignment padding) get no span', () => {
     { file: 0, fileOffset: 0, length: 10, rangeOffset: 0 },
     { file: 1, fileOffset: 0, length: 10, rangeOffset: 16 },
   ]);
+});
+
+test('percent-encoding bytes gives what encodeURIComponent gives for valid UTF-8', () => {
+  for (const s of ['plain.bin', 'sub dir', 'b#?%ü.bin', "it's (1)*!~", '日本語 файл']) assert.equal(percentEncode(Buffer.from(s)), encodeURIComponent(s), s);
 });

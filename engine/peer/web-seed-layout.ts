@@ -11,6 +11,11 @@ export interface WebSeedFile {
   readonly offset: number;
   /** BEP 47 pad file: zeros, never fetched. */
   readonly padding: boolean;
+  /**
+   * The path's components as raw bytes from the torrent (name first), when known: URLs are built from
+   * these, since a name that is not valid UTF-8 loses bytes when decoded and sanitised into `path`.
+   */
+  readonly rawPath?: readonly Uint8Array[];
 }
 
 export interface WebSeedLayout {
@@ -34,10 +39,26 @@ export interface FileSpan {
  * percent-encoded.
  */
 export function fileUrl(base: string, layout: WebSeedLayout, file: number): string {
-  const path = layout.files[file].path;
+  const f = layout.files[file];
   if (!layout.multiFile && !base.endsWith('/')) return base;
   const root = base.endsWith('/') ? base : `${base}/`;
-  return root + path.map((c) => encodeURIComponent(c)).join('/');
+  const components = f.rawPath ? f.rawPath.map(percentEncode) : f.path.map((c) => encodeURIComponent(c));
+  return root + components.join('/');
+}
+
+/** Bytes that stand for themselves in a path component: RFC 3986 unreserved, plus what encodeURIComponent leaves. */
+const KEPT = new Uint8Array(128);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~!'()*") KEPT[c.charCodeAt(0)] = 1;
+const HEX = '0123456789ABCDEF';
+
+/**
+ * One path component, byte by byte: the bytes above kept, every other byte as %XX. For valid UTF-8 this
+ * is what encodeURIComponent gives; for other bytes (a Latin-1 name, say) the same bytes reach the server.
+ */
+export function percentEncode(component: Uint8Array): string {
+  let out = '';
+  for (const b of component) out += b < 128 && KEPT[b] ? String.fromCharCode(b) : `%${HEX[b >> 4]}${HEX[b & 15]}`;
+  return out;
 }
 
 /** Cuts the torrent range [start, start + length) into per-file spans, skipping empty files. */

@@ -73,6 +73,8 @@ interface Slot {
   blocks: BlockRequest[];
   delivered: number;
   buffer: Uint8Array;
+  /** End game: indices into `blocks` another source delivered first (neither handed over nor given back). */
+  lost: Set<number>;
 }
 
 export class WebSeed {
@@ -103,7 +105,7 @@ export class WebSeed {
       userAgent: USER_AGENT,
       trustedCa: this.opts.trustedCa || undefined,
     });
-    for (let i = 0; i < this.opts.maxConnections; i++) this.slots.push({ id: firstId + i, abort: null, blocks: [], delivered: 0, buffer: new Uint8Array(0) });
+    for (let i = 0; i < this.opts.maxConnections; i++) this.slots.push({ id: firstId + i, abort: null, blocks: [], delivered: 0, buffer: new Uint8Array(0), lost: new Set() });
   }
 
   /** Blame and logs name a web seed by its URL. */
@@ -149,6 +151,27 @@ export class WebSeed {
     this.http.close();
   }
 
+  /**
+   * End game: another source delivered a block connection `id` was fetching too (the picker has already
+   * forgotten the request). The block is not handed over when its bytes come; if nothing the connection
+   * still waits for is wanted any more, its HTTP request is aborted. False when `id` was not fetching it.
+   */
+  lostBlock(id: number, piece: number, begin: number): boolean {
+    const slot = this.slots.find((s) => s.id === id);
+    if (!slot?.abort) return false;
+    let found = false;
+    let stillWanted = false;
+    for (let k = slot.delivered; k < slot.blocks.length; k++) {
+      const b = slot.blocks[k];
+      if (b.piece === piece && b.begin === begin && !slot.lost.has(k)) {
+        slot.lost.add(k);
+        found = true;
+      } else if (!slot.lost.has(k)) stillWanted = true;
+    }
+    if (found && !stillWanted) slot.abort.abort();
+    return found;
+  }
+
   /** Drops the web seed for good (`banned`: its data failed a hash check). */
   close(reason: string, banned = true): void {
     if (this.closed) return;
@@ -168,6 +191,7 @@ export class WebSeed {
     if (n === 0) return false;
     blocks.sort((a, b) => a.piece - b.piece || a.begin - b.begin);
     slot.delivered = 0;
+    slot.lost.clear();
     slot.abort = new AbortController();
     this.state = 'downloading';
     void this.runJob(slot, slot.abort.signal).then(
@@ -227,17 +251,19 @@ export class WebSeed {
       const at = g.pieceOffset(b.piece) + b.begin - runStart;
       // Blocks of later runs start before this run (negative) or past what is in.
       if (at < 0 || at + b.length > filled) return;
+      const lost = slot.lost.has(slot.delivered);
       slot.delivered++;
       this.downloadMeter.add(b.length);
-      this.host.deliver(this, b.piece, b.begin, slot.buffer.subarray(at, at + b.length));
+      if (!lost) this.host.deliver(this, b.piece, b.begin, slot.buffer.subarray(at, at + b.length));
       if (this.closed) return;
     }
   }
 
   private jobEnded(slot: Slot, err: unknown): void {
     slot.abort = null;
-    for (let k = slot.delivered; k < slot.blocks.length; k++) this.host.giveBack(slot.blocks[k].piece, slot.blocks[k].begin, slot.id);
+    for (let k = slot.delivered; k < slot.blocks.length; k++) if (!slot.lost.has(k)) this.host.giveBack(slot.blocks[k].piece, slot.blocks[k].begin, slot.id);
     slot.blocks.length = 0;
+    slot.lost.clear();
     slot.delivered = 0;
     if (this.closed) return;
     if (err === null) {

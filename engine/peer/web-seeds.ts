@@ -121,6 +121,19 @@ export class WebSeeds {
     return kept - from;
   }
 
+  /**
+   * End game: a block came from `receivedFrom`; web seed connections among `requesters` that were fetching it
+   * too forget it (the picker is told), and one left with nothing wanted aborts its HTTP request.
+   */
+  cancelDuplicates(receivedFrom: BlockSource, piece: number, begin: number, requesters: readonly number[]): void {
+    for (const id of requesters) {
+      if (id < FIRST_WEB_SEED_ID) continue;
+      const seed = this.list[Math.floor((id - FIRST_WEB_SEED_ID) / IDS_PER_WEB_SEED)];
+      if (!seed || seed === receivedFrom) continue;
+      if (seed.lostBlock(id, piece, begin)) this.picker.requestCancelled(piece, begin, id);
+    }
+  }
+
   private uncount(seed: WebSeed): void {
     if (this.counted.delete(seed)) this.picker.removePeer('all');
   }

@@ -3,6 +3,7 @@ import { startDht, type DhtNode } from '../dht/node.js';
 import type { DatagramTransport } from '../dht/rpc.js';
 import { readFileIfExists, writeFileAtomic } from '../storage/resume/atomic-file.js';
 import type { Entry } from './entry.js';
+import { swarmHashes } from '../metainfo/swarm-hashes.js';
 
 export interface SessionDhtStart {
   readonly bootstrap: readonly { host: string; port: number }[];
@@ -59,15 +60,18 @@ export class SessionDht {
 
   /** Looks for (and announces) a running torrent's peers; never for private torrents (BEP 27). */
   track(e: Entry, listenPort: number): void {
-    if (!this.node || e.dhtHandle || (!e.torrent && !e.fetch) || e.meta?.private) return;
-    e.dhtHandle = this.node.track(Buffer.from(e.id, 'hex'), {
-      port: listenPort,
-      onPeers: (peers) => {
-        e.dhtPeersFound = (e.dhtPeersFound ?? 0) + peers.length;
-        e.torrent?.addPeers(peers, 'dht');
-        e.fetch?.addPeers(peers);
-      },
-    });
+    const node = this.node;
+    if (!node || e.dhtHandle || (!e.torrent && !e.fetch) || e.meta?.private) return;
+    const onPeers = (peers: readonly { host: string; port: number }[]): void => {
+      e.dhtPeersFound = (e.dhtPeersFound ?? 0) + peers.length;
+      e.torrent?.addPeers(peers, 'dht');
+      e.fetch?.addPeers(peers);
+    };
+    // A hybrid is looked up and announced in both its swarms, v1 and v2 (BEP 52), once its metainfo is
+    // known (only then does the client route handshakes naming its v2 hash); anything else under its id.
+    const hashes = e.meta ? swarmHashes(e.meta) : [Buffer.from(e.id, 'hex')];
+    const handles = hashes.map((h) => node.track(h, { port: listenPort, onPeers }));
+    e.dhtHandle = handles.length === 1 ? handles[0] : { stop: () => handles.forEach((h) => h.stop()), refresh: () => handles.forEach((h) => h.refresh()) };
   }
 
   untrack(e: Entry): void {

@@ -9,6 +9,7 @@ import { applyPriorities, fillFromMeta, missingFile, selectOnlyFiles, updateDone
 import { piecesIn } from './synced-pieces.js';
 import { VolumeWatch } from './volume-watch.js';
 import { captureProgress, decodeMetainfo, entryToRecord, filePaths, recordStillExact, resumePlanFor, torrentFileFromInfo } from './persist.js';
+import { keepPieceLayers } from './piece-layers-keep.js';
 
 /** What the lifecycle of one torrent needs from the session around it. */
 export interface RunnerHost {
@@ -87,6 +88,7 @@ export class TorrentRunner {
           onPieceVerified: () => this.onProgress(entry),
           onStateChange: (state, reason) => this.onTorrentState(entry, state, reason),
           onUploadGoal: () => host.uploadGoalReached?.(entry),
+          onPieceLayers: (layers) => void keepPieceLayers(host.store, entry, layers, (line) => host.log(line, entry)),
         },
       });
     } catch (err) {

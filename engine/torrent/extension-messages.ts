@@ -2,7 +2,7 @@ import type { Clock } from '../common/clock.js';
 import type { Metainfo } from '../metainfo/index.js';
 import type { PeerAddress } from '../peer/address-book.js';
 import type { PeerConnection } from '../peer/connection.js';
-import { decodeDontHave, EXTENDED_HANDSHAKE_ID, type ExtendedHandshake } from '../wire/index.js';
+import { decodeDontHave, EXTENDED_HANDSHAKE_ID, formatIp, type ExtendedHandshake } from '../wire/index.js';
 import { OUR_EXTENSIONS, metadataAnswer, ourExtendedHandshake, uploadOnlyHandshake, withdrawPexHandshake } from './extensions.js';
 import { Pex, type PexOptions } from './pex.js';
 
@@ -32,6 +32,8 @@ export interface ExtensionMessagesOptions {
 export class ExtensionMessages {
   /** null for private torrents (BEP 27). */
   private readonly pex: Pex<PeerConnection> | null;
+  /** A peer's extended handshake told the address it sees us at (`yourip`): for BEP 40 peer priority. */
+  onOwnIp: ((ip: string) => void) | null = null;
 
   constructor(
     private readonly torrent: ExtensionMessagesHost,
@@ -49,6 +51,7 @@ export class ExtensionMessages {
   handshake(peer: PeerConnection, handshake: ExtendedHandshake): void {
     this.pex?.onHandshake(peer, handshake, this.opts.clock.now());
     if (peer.transport.kind === 'utp' && handshake.p !== undefined) this.opts.supportsUtp?.(peer.transport.remoteAddress, handshake.p);
+    if (handshake.yourIp) this.onOwnIp?.(formatIp(handshake.yourIp));
   }
 
   message(peer: PeerConnection, id: number, payload: Uint8Array): void {

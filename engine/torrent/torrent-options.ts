@@ -21,6 +21,11 @@ export interface TorrentEvents {
   onTracker?(event: TrackerStatusEvent): void;
   /** A seed's upload total reached the goal set with setUploadGoal (once per setUploadGoal). */
   onUploadGoal?(): void;
+  /**
+   * Piece layers the metainfo lacked (a v2 or hybrid magnet) all arrived from peers and hash to their
+   * roots: by hex pieces root, every layer now known. Worth saving with the torrent (BEP 52).
+   */
+  onPieceLayers?(layers: ReadonlyMap<string, Uint8Array>): void;
 }
 
 export interface TorrentOptions {

@@ -97,6 +97,7 @@ export class Torrent implements SwarmHost {
       onEvent: (e) => this.opts.events?.onTracker?.(e),
     });
     this.extensions = new ExtensionMessages(this, { ...opts, peerLostPiece: (peer, piece) => this.swarm.peerLostPiece(peer, piece) });
+    this.extensions.onOwnIp = (ip) => this.swarm.addressBook.slots.setOwnAddress(ip, opts.listenPort());
     this.swarm = new PeerManager(
       {
         infoHash: opts.meta.infoHash,
@@ -114,7 +115,7 @@ export class Torrent implements SwarmHost {
       },
       this,
     );
-    this.v2 = verifier ? new V2Pieces(verifier, this.storage, this.swarm, this) : null;
+    this.v2 = verifier ? new V2Pieces(verifier, this.storage, this.swarm, this, (layers) => opts.events?.onPieceLayers?.(layers)) : null;
   }
 
   /** Open streams of the torrent's files: reads wait for verified pieces and set deadlines (readers.ts). */

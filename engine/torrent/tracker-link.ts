@@ -1,4 +1,5 @@
 import type { Metainfo } from '../metainfo/index.js';
+import { swarmHashes } from '../metainfo/swarm-hashes.js';
 import type { PeerAddress } from '../peer/address-book.js';
 import { TrackerAnnouncer, type TrackerStatusEvent } from '../tracker/index.js';
 
@@ -25,6 +26,11 @@ export class TrackerLink {
   private running = false;
   private stopped = false;
   private announcer: TrackerAnnouncer | null = null;
+  /**
+   * A hybrid torrent's announcer for its v2 swarm (truncated v2 hash, BEP 52): same trackers, its peers
+   * join ours; its status rows and events stay hidden (the v1 announcer's already describe each tracker).
+   */
+  private v2Announcer: TrackerAnnouncer | null = null;
 
   constructor(private readonly opts: TrackerLinkOptions) {}
 
@@ -44,7 +50,16 @@ export class TrackerLink {
         shuffle: this.tiers === null,
       });
       this.announcer.start();
+      this.startV2Announcer(tiers);
     }
+  }
+
+  private startV2Announcer(tiers: readonly (readonly string[])[]): void {
+    const v2Hash = swarmHashes(this.opts.meta)[1];
+    if (!v2Hash) return;
+    const { peerId, listenPort: port, stats, onPeers } = this.opts;
+    this.v2Announcer = new TrackerAnnouncer({ tiers: tiers.map((t) => [...t]), infoHash: v2Hash, peerId, port, stats, onPeers });
+    this.v2Announcer.start();
   }
 
   /**
@@ -56,23 +71,28 @@ export class TrackerLink {
     this.tiers = tiers.map((t) => [...t]);
     if (!this.running || this.stopped) return;
     void this.announcer?.stop().catch(() => undefined);
+    void this.v2Announcer?.stop().catch(() => undefined);
     this.announcer = null;
+    this.v2Announcer = null;
     this.start();
   }
 
   /** Announce now (force reannounce), as far as the tracker's min interval allows. */
   announceNow(): void {
     this.announcer?.announceNow();
+    this.v2Announcer?.announceNow();
   }
 
   /** The download completed: the trackers get 'completed'. */
   completed(): void {
     this.announcer?.completed();
+    this.v2Announcer?.completed();
   }
 
   /** Nobody to download from: the announcer asks again well before its interval ends. */
   setStarved(starved: boolean): void {
     this.announcer?.setStarved(starved);
+    this.v2Announcer?.setStarved(starved);
   }
 
   status(): ReturnType<TrackerAnnouncer['status']> {
@@ -82,8 +102,9 @@ export class TrackerLink {
   /** Sends 'stopped' to the trackers; resolves when they answered or gave up (never rejects). */
   async stop(): Promise<void> {
     this.stopped = true;
-    const announcer = this.announcer;
+    const announcers = [this.announcer, this.v2Announcer];
     this.announcer = null;
-    await announcer?.stop().catch(() => undefined);
+    this.v2Announcer = null;
+    await Promise.all(announcers.map((a) => a?.stop().catch(() => undefined)));
   }
 }

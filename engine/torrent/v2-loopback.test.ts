@@ -43,6 +43,7 @@ async function transfer(format: TorrentFormat, asMagnet: boolean): Promise<void>
   const seeder = new Client({ host: '127.0.0.1' });
   const leecher = new Client({ host: '127.0.0.1' });
   const log: string[] = [];
+  const fetched: ReadonlyMap<string, Uint8Array>[] = [];
   try {
     await seeder.listen();
     await leecher.listen();
@@ -55,12 +56,18 @@ async function transfer(format: TorrentFormat, asMagnet: boolean): Promise<void>
       downloadDir: join(root, 'leech'),
       useTrackers: false,
       peers: [{ host: '127.0.0.1', port: seeder.port }],
-      events: { onLog: (l) => log.push(l) },
+      events: { onLog: (l) => log.push(l), onPieceLayers: (layers) => fetched.push(layers) },
     });
     await leech.start();
     await until(() => leech.complete, 20_000, () => `${leech.have.count}/${meta.pieceCount}; log:\n${log.join('\n')}`);
     assertSameFiles(root);
     if (asMagnet) assert.ok(log.some((l) => /piece layer of file \d+ received from peers/.test(l)), log.join('\n'));
+    // the fetched layers are handed over to be saved: every layer the .torrent has, byte for byte
+    if (asMagnet) {
+      assert.equal(fetched.length, 1, 'onPieceLayers once');
+      assert.deepEqual([...fetched[0].keys()].sort(), [...(meta.pieceLayers?.keys() ?? [])].sort());
+      for (const [root, layer] of meta.pieceLayers ?? []) assert.ok(Buffer.from(layer).equals(fetched[0].get(root) ?? Buffer.alloc(0)), `layer ${root}`);
+    } else assert.equal(fetched.length, 0, 'nothing fetched, nothing to save');
   } finally {
     await leecher.close();
     await seeder.close();

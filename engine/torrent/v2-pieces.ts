@@ -4,6 +4,7 @@
  * piece failing its merkle check costs exactly the peers whose blocks were bad.
  */
 import { BLOCK_SIZE } from '../common/geometry.js';
+import { toHex } from '../common/hex.js';
 import type { PeerConnection } from '../peer/connection.js';
 import { HashExchange } from '../peer/hash-exchange.js';
 import type { PeerManager } from '../peer/peer-manager.js';
@@ -22,7 +23,14 @@ export class V2Pieces {
   /** Sender of each block of the pieces in progress. */
   private readonly senders = new Map<number, (PeerConnection | undefined)[]>();
 
-  constructor(verifier: MerkleVerifier, storage: Pick<Storage, 'geometry' | 'readBlock'>, private readonly swarm: PeerManager, host: V2Host) {
+  constructor(
+    verifier: MerkleVerifier,
+    storage: Pick<Storage, 'geometry' | 'readBlock'>,
+    private readonly swarm: PeerManager,
+    host: V2Host,
+    /** The layers fetched from peers are all in: every layer known, by hex pieces root (to be saved). */
+    onLayersFetched?: (layers: ReadonlyMap<string, Uint8Array>) => void,
+  ) {
     this.exchange = new HashExchange(verifier, storage, {
       peers: swarm.peers,
       get have() {
@@ -32,6 +40,7 @@ export class V2Pieces {
       layersComplete: () => {
         host.log('all piece layers are known: downloading');
         swarm.refillAll();
+        onLayersFetched?.(knownLayers(verifier));
       },
       ban: (peer, reason) => swarm.ban(peer, reason),
     });
@@ -66,4 +75,14 @@ export class V2Pieces {
   tick(now: number): void {
     this.exchange.dispatch(now);
   }
+}
+
+/** Every piece layer the verifier holds, by hex pieces root (files of one piece or less have none). */
+function knownLayers(verifier: MerkleVerifier): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  verifier.files.forEach((f, i) => {
+    const layer = verifier.layer(i);
+    if (f.piecesRoot && layer) out.set(toHex(f.piecesRoot), layer);
+  });
+  return out;
 }
