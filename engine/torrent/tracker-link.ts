@@ -58,7 +58,7 @@ export class TrackerLink {
     const v2Hash = swarmHashes(this.opts.meta)[1];
     if (!v2Hash) return;
     const { peerId, listenPort: port, stats, onPeers } = this.opts;
-    this.v2Announcer = new TrackerAnnouncer({ tiers: tiers.map((t) => [...t]), infoHash: v2Hash, peerId, port, stats, onPeers });
+    this.v2Announcer = new TrackerAnnouncer({ tiers: tiers.map((t) => [...t]), infoHash: v2Hash, peerId, port, stats, onPeers, shuffle: this.tiers === null });
     this.v2Announcer.start();
   }
 
