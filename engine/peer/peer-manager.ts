@@ -6,6 +6,7 @@ import { CriticalPeers } from './critical-peers.js';
 import type { Storage } from '../storage/types.js';
 import type { TransferLimits } from '../net/bandwidth.js';
 import { EXTENDED_HANDSHAKE_ID, decodeExtendedHandshake, type ExtendedHandshake, type Handshake, type Message } from '../wire/index.js';
+import type { HashMessage } from '../wire/hash-messages.js';
 import { PeerConnection, type PeerHandler } from './connection.js';
 import type { PeerStream, Transport } from '../net/transport.js';
 import { ENCRYPTION_LABELS, judgeHandshake, sendHaveState } from './admission.js';
@@ -16,7 +17,7 @@ import { ChokeRounds } from './choking.js';
 import { UploadServer, type UploadHost } from './upload-server.js';
 import { WebSeed } from './web-seed.js';
 import { WebSeeds, type BlockSource, type WebSeedSource } from './web-seeds.js';
-import type { HashMessage } from '../wire/hash-messages.js';
+import { swapForDeadlines } from './deadline-swap.js';
 const MAX_HALF_OPEN = 8;
 
 /** What the peer manager needs of its torrent: its state, and where blocks and extension messages go. */
@@ -377,9 +378,7 @@ export class PeerManager implements PeerHandler {
     this.webSeeds.abortAll();
   }
 
-  // ---- requesting ----
-
-  /** Tops up the requests in flight to `peer` as far as its pipeline wants. */
+  /** Requesting: tops up the requests in flight to `peer` as far as its pipeline wants (or swaps for deadline blocks). */
   refill(peer: PeerConnection): void {
     if (!this.host.downloading || !peer.amInterested || peer.closed || this.host.awaitingHashes) return;
     // Back-pressure: while the disk is behind, let the pipeline drain instead of buffering more pieces.
@@ -387,7 +386,7 @@ export class PeerManager implements PeerHandler {
     if (peer.peerChoking && peer.allowedFast.size === 0) return;
     const rate = peer.downloadMeter.rate();
     const want = peer.requests.wanted(rate);
-    if (want === 0) return;
+    if (want === 0 && this.picker.deadlineCount === 0) return;
     const view = this.view;
     view.critical = this.critical.fit(rate, peer.requests.size);
     view.bits = peer.isSeed ? null : peer.bits;
@@ -397,6 +396,7 @@ export class PeerManager implements PeerHandler {
     view.id = peer.id;
     const batch = this.requestBatch;
     batch.length = 0;
+    if (want === 0) return swapForDeadlines(peer, this.picker, this.opts.storage.geometry, view, batch);
     const n = this.picker.pick(view, want, batch);
     if (n > 0) peer.sendRequests(batch, n);
     else if (peer.requests.size === 0 && !this.picker.inEndGame) this.updateInterestAfterPick(peer);

@@ -28,6 +28,14 @@ export function blockKey(piece: number, begin: number): number {
   return piece * 65536 + begin / BLOCK_SIZE;
 }
 
+/** The piece and the block index within it of a blockKey. */
+export function pieceOfKey(key: number): number {
+  return Math.floor(key / 65536);
+}
+export function blockOfKey(key: number): number {
+  return key % 65536;
+}
+
 /** Where requests we stop waiting for are given back (the piece picker). */
 export interface RequestLedger {
   requestCancelled(piece: number, begin: number, peerId: number): void;

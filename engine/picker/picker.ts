@@ -213,10 +213,11 @@ export class PiecePicker extends PieceOrder {
 
   /**
    * Appends to `out` up to `max` block requests this peer can serve and marks them
-   * requested by `peer.id`. Returns how many were added.
+   * requested by `peer.id`. Returns how many were added. `deadlinesOnly`: blocks of deadline pieces alone.
    */
-  pick(peer: PeerView, max: number, out: BlockRequest[]): number {
+  pick(peer: PeerView, max: number, out: BlockRequest[], deadlinesOnly = false): number {
     const before = out.length;
+    if (deadlinesOnly) return peer.choked || this.deadlines.count === 0 ? 0 : (this.pickCritical(peer, before + max, out), out.length - before);
     if (!(max > 0) || this.wantedPieces === 0) return 0;
     const limit = before + max;
     if (peer.choked) {
