@@ -5,6 +5,7 @@
 //  (b) then, in the same process, time to serve 1 MiB after a seek to 70 %;
 //  (c) in a fresh process, stalls while reading from the start at 2 MB/s for 20 s (a player's view).
 // Every process is stopped by PID; each run is bounded in time.
+import { connect } from 'node:net';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -87,6 +88,29 @@ async function measure(who: Streamer, torrentFile: string, work: string, seedPor
   }
 }
 
+/** Resolves once a plaintext BitTorrent handshake for `infoHashHex` on 127.0.0.1:port gets one back. */
+async function untilHandshakeAnswered(port: number, infoHashHex: string, timeoutMs: number): Promise<void> {
+  const hello = Buffer.concat([Buffer.from([19]), Buffer.from('BitTorrent protocol'), Buffer.alloc(8), Buffer.from(infoHashHex, 'hex'), Buffer.from('-TB0000-warmupwarmup')]);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const answered = await new Promise<boolean>((resolve) => {
+      const sock = connect(port, '127.0.0.1', () => sock.write(hello));
+      let got = 0;
+      const done = (ok: boolean): void => {
+        sock.destroy();
+        resolve(ok);
+      };
+      sock.on('data', (d: Buffer) => ((got += d.length) >= 68 ? done(true) : undefined));
+      sock.on('error', () => done(false));
+      sock.on('close', () => done(got >= 68));
+      sock.setTimeout(2_000, () => done(false));
+    });
+    if (answered) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the libtorrent seeder on port ${port} answered no handshake within ${timeoutMs / 1000} s`);
+}
+
 function row(cells: (string | number)[]): string {
   return `| ${cells.join(' | ')} |`;
 }
@@ -103,6 +127,8 @@ async function main(): Promise<void> {
   const samples: Record<Streamer, Sample[]> = { tessera: [], webtorrent: [] };
   try {
     await seeder.ready;
+    // libtorrent says "seeding" a moment before it answers handshakes for the torrent; whoever came first paid for it.
+    await untilHandshakeAnswered(seedPort, torrent.infoHash, 30_000);
     console.log(`seeder: libtorrent at ${SEED_RATE / 1e6} MB/s, ${SIZE / MiB} MiB in ${torrent.pieceLength / 1024} KiB pieces; ${RUNS} rounds, order rotated`);
     for (let r = 0; r < RUNS; r++) {
       const order = (r % 2 === 0 ? ['tessera', 'webtorrent'] : ['webtorrent', 'tessera']).filter((c) => CLIENTS.includes(c as Streamer)) as Streamer[];
