@@ -1,13 +1,7 @@
-/** What the feed parser gives: one record per item, before the engine adds its own state (read, downloaded). */
-export interface FeedItem {
-  id: string;
-  title: string;
-  link: string | null;
-  published: number | null;
-  torrentUrl: string | null;
-  magnet: string | null;
-  size: number | null;
-}
+import type { RssItem } from '../api/rss-types.js';
+
+/** What the feed parser gives: one record per item, the protocol's RssItem before the engine adds its own state (read, downloaded). */
+export type FeedItem = Pick<RssItem, 'id' | 'title' | 'link' | 'published' | 'torrentUrl' | 'magnet' | 'size'>;
 
 export interface ParsedFeed {
   /** The channel's (RSS) or feed's (Atom) title; '' when it has none. */
