@@ -118,3 +118,25 @@ export function encryptionOption(value: unknown): EncryptionPolicy | undefined {
   if (!policy) throw new InputError(`--encryption must be one of ${ENCRYPTION_POLICIES.join(', ')}, got ${JSON.stringify(value)}`);
   return policy;
 }
+
+/** The network flags `download` and `stream` share: peers to dial, rate limits, discovery, port mapping, encryption, transports. */
+export const NETWORK_OPTIONS: Options = {
+  peer: { type: 'string', multiple: true },
+  'download-limit': { type: 'string' },
+  'upload-limit': { type: 'string' },
+  ...DISCOVERY_OPTIONS,
+  ...PORT_MAPPING_OPTIONS,
+  ...ENCRYPTION_OPTIONS,
+  ...TRANSPORT_OPTIONS,
+};
+
+export function networkOptions(values: Parsed['values']) {
+  return {
+    peers: listOption(values.peer).map(parsePeerArg),
+    downloadLimit: limitOption(values['download-limit'], 'download-limit'),
+    uploadLimit: limitOption(values['upload-limit'], 'upload-limit'),
+    ...discoveryOptions(values),
+    encryption: encryptionOption(values.encryption),
+    transports: transportOptions(values),
+  };
+}

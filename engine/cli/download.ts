@@ -4,7 +4,7 @@ import type { Command, EngineEvent, TorrentSummary } from '../api/types.js';
 import { applyPatch } from '../api/diff.js';
 import { Session } from '../session/session.js';
 import { countBits } from '../common/bitfield.js';
-import { DISCOVERY_OPTIONS, ENCRYPTION_OPTIONS, PORT_MAPPING_OPTIONS, discoveryOptions, portMappingOption, encryptionOption, intOption, limitOption, listOption, numberOption, parseCommand, parsePeerArg, stringOption, TRANSPORT_OPTIONS, transportOptions } from './args.js';
+import { NETWORK_OPTIONS, intOption, networkOptions, numberOption, parseCommand, portMappingOption, stringOption } from './args.js';
 import { loadInput } from './load.js';
 import { ProgressBar } from './progress.js';
 import { CliFailure } from './failure.js';
@@ -23,13 +23,7 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
       out: { type: 'string', short: 'o' },
       port: { type: 'string', short: 'p' },
       'seed-ratio': { type: 'string' },
-      peer: { type: 'string', multiple: true },
-      'download-limit': { type: 'string' },
-      'upload-limit': { type: 'string' },
-      ...DISCOVERY_OPTIONS,
-      ...PORT_MAPPING_OPTIONS,
-      ...ENCRYPTION_OPTIONS,
-      ...TRANSPORT_OPTIONS,
+      ...NETWORK_OPTIONS,
       json: { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
     },
@@ -39,13 +33,8 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
   if (!outDir) throw new InputError(`--out <dir> is required. Usage: ${USAGE}`);
   const port = intOption(values.port, 'port', 0, 65535);
   const seedRatio = numberOption(values['seed-ratio'], 'seed-ratio', 0) ?? 0;
-  const peers = listOption(values.peer).map(parsePeerArg);
-  const downloadLimit = limitOption(values['download-limit'], 'download-limit');
-  const uploadLimit = limitOption(values['upload-limit'], 'upload-limit');
+  const { peers, downloadLimit, uploadLimit, dht, lsd, encryption, transports } = networkOptions(values);
   const verbose = values.verbose === true;
-  const { dht, lsd } = discoveryOptions(values);
-  const encryption = encryptionOption(values.encryption);
-  const transports = transportOptions(values);
   const input = loadInput(positionals[0]);
   const dir = resolve(outDir);
   prepareOutDir(dir);

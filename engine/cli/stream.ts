@@ -8,7 +8,7 @@ import { Session } from '../session/session.js';
 import { loadOrCreateStreamCapabilities } from '../daemon/stream-capability.js';
 import { startStreamServer, type StreamServer } from '../daemon/stream-server.js';
 import type { FileReader } from '../torrent/readers.js';
-import { DISCOVERY_OPTIONS, ENCRYPTION_OPTIONS, PORT_MAPPING_OPTIONS, discoveryOptions, encryptionOption, intOption, limitOption, listOption, parseCommand, parsePeerArg, portMappingOption, stringOption, TRANSPORT_OPTIONS, transportOptions } from './args.js';
+import { NETWORK_OPTIONS, intOption, networkOptions, parseCommand, portMappingOption, stringOption } from './args.js';
 import { CLI_SESSION_FOLDER } from './download.js';
 import { loadInput } from './load.js';
 import { ProgressBar } from './progress.js';
@@ -61,13 +61,7 @@ export async function streamCommand(args: string[], hooks: { stopSignal?: Promis
       'http-port': { type: 'string' },
       player: { type: 'string' },
       port: { type: 'string', short: 'p' },
-      peer: { type: 'string', multiple: true },
-      'download-limit': { type: 'string' },
-      'upload-limit': { type: 'string' },
-      ...DISCOVERY_OPTIONS,
-      ...PORT_MAPPING_OPTIONS,
-      ...ENCRYPTION_OPTIONS,
-      ...TRANSPORT_OPTIONS,
+      ...NETWORK_OPTIONS,
       verbose: { type: 'boolean', short: 'v' },
     },
     { min: 1, max: 1, usage: STREAM_USAGE },
@@ -80,13 +74,8 @@ export async function streamCommand(args: string[], hooks: { stopSignal?: Promis
   const playerName = stringOption(values.player);
   if (playerName !== undefined && !(PLAYERS as readonly string[]).includes(playerName)) throw new InputError(`--player must be one of ${PLAYERS.join(', ')}`);
   const player = playerName as Player | undefined;
-  const peers = listOption(values.peer).map(parsePeerArg);
-  const downloadLimit = limitOption(values['download-limit'], 'download-limit');
-  const uploadLimit = limitOption(values['upload-limit'], 'upload-limit');
+  const { peers, downloadLimit, uploadLimit, dht, lsd, encryption, transports } = networkOptions(values);
   const verbose = values.verbose === true;
-  const { dht, lsd } = discoveryOptions(values);
-  const encryption = encryptionOption(values.encryption);
-  const transports = transportOptions(values);
   const input = loadInput(positionals[0]);
   const dir = resolve(outDir);
   prepareOutDir(dir);
