@@ -58,6 +58,14 @@ class ResponseWaiter implements BandwidthWaiter {
   }
   charge(bytes: number): void {
     chargeChain(this.chain, bytes);
+    this.holdWhileInDebt();
+  }
+  /**
+   * Pauses the body while a limit of the chain is in debt. Called for each chunk, and once when the
+   * response starts: the debt earlier requests ran up delays this one too (a body that fits in one
+   * chunk would otherwise never wait, and a run of small ranges would pass the limit unchecked).
+   */
+  holdWhileInDebt(): void {
     if (this.waitingOn === null && waitOnChain(this)) {
       this.res?.pause();
       this.req?.setTimeout(0);
@@ -183,6 +191,7 @@ export class HttpRangeClient {
             if (whole && received === req.length) finish(undefined, true);
           });
           res.on('error', (err) => finish(new HttpRangeError(err.message, 'network')));
+          waiter?.holdWhileInDebt();
           res.on('aborted', () => finish(new HttpRangeError('connection closed mid-body', 'network')));
           res.on('end', () => {
             if (received < req.length) finish(new HttpRangeError(`body ended after ${received} of ${req.length} bytes`, 'protocol'));
