@@ -83,7 +83,10 @@ export interface GlobalStats {
   downloadedTotal: number;
   uploadedTotal: number;
   connectedPeers: number;
+  /** Nodes in the DHT routing tables, IPv4 and IPv6 together. */
   dhtNodes: number;
+  /** Of `dhtNodes`, those in the IPv6 DHT's table (BEP 32); absent from engines without it. */
+  dhtNodes6?: number;
   freeDiskBytes: number;
   altLimitsActive: boolean;
   downloadLimit: number | null;

@@ -14,15 +14,17 @@ export const DEFAULT_BOOTSTRAP: readonly Address[] = [
 
 export interface DhtNodeOptions {
   readonly transport: DatagramTransport;
+  /** The address family of `transport`, which this node serves (BEP 32: one DHT per family). Default 4. */
+  readonly family?: 4 | 6;
   readonly clock?: Clock;
   readonly timers?: RpcTimers;
-  /** Bootstrap nodes (host names or IPv4 addresses). Default DEFAULT_BOOTSTRAP; tests pass loopback ones or []. */
+  /** Bootstrap nodes (host names or IP addresses; a node uses those of its family). Default DEFAULT_BOOTSTRAP; tests pass loopback ones or []. */
   readonly bootstrap?: readonly Address[];
   /** A saved routing table (`save()` output) to start from. Ignored if malformed. */
   readonly state?: unknown;
   /** Our id. Default: BEP 42 from `externalIp` when given, else the saved one, else random. */
   readonly id?: Uint8Array;
-  /** Our external IPv4 address, when known (for a BEP 42 id). */
+  /** Our external address of `family`, when known (for a BEP 42 id); one of the other family is ignored. */
   readonly externalIp?: string;
   /** Lookup parallelism, 3..8 is sensible. Default 3. */
   readonly alpha?: number;
@@ -37,8 +39,8 @@ export interface DhtNodeOptions {
   /** Passed to the RPC layer (timeout, retries, rate limits, caps). */
   readonly rpc?: Omit<RpcOptions, 'transport' | 'clock' | 'timers' | 'random'>;
   readonly random?: RandomBytes;
-  /** Host name resolution for bootstrap routers. Default node:dns (IPv4). */
-  readonly resolve?: (host: string) => Promise<string[]>;
+  /** Host name resolution for bootstrap routers (addresses of `family`). Default node:dns. */
+  readonly resolve?: (host: string, family?: 4 | 6) => Promise<string[]>;
 }
 
 export interface LookupResult {

@@ -7,13 +7,18 @@
 // (bootstrap.ts). Finds peers (`getPeers`, `lookupPeers`), announces (`announce`), and keeps torrents announced
 // (`track`: announce now and every `announceIntervalMs`; tracked-torrents.ts). Refreshes stale buckets. Node id per
 // BEP 42 when the external IP is known (given, or agreed on by the `ip` field of responses; ip-votes.ts).
-import { isIPv4 } from '../net/address.js';
+//
+// One node serves one address family (`family`, its socket's): BEP 32's IPv4 and IPv6 DHTs are two networks with
+// their own routing tables and ids. An IPv6 node reads `nodes6` in replies, asks with `want: n6`, bootstraps from
+// IPv6 addresses and stores IPv6 peers. Two nodes of one host are paired (`pairWith`) so each can answer a `want`
+// for the other family from the other's table (dual-stack.ts runs the pair).
+import { isIP } from '../net/address.js';
 import { type Clock, systemClock } from '../common/clock.js';
 import { realScheduler } from '../net/bandwidth.js';
 import { UdpSocket } from '../net/udp.js';
 import { defaultResolve, literalBootstrap, resolveBootstrap, type Resolve } from './bootstrap.js';
 import { ExternalIpVotes } from './ip-votes.js';
-import type { CompactNode, KrpcQuery, KrpcResponse } from './krpc.js';
+import type { CompactNode, KrpcQuery, KrpcResponse, WantFamily } from './krpc.js';
 import { Lookup, type Contact, type LookupKind, type PeerAddress } from './lookup.js';
 import { defaultRandomBytes, idsEqual, isValidNodeIdFor, type RandomBytes } from './node-id.js';
 import { initialTable, rehomedTable, type TableSettings } from './node-state.js';
@@ -35,6 +40,8 @@ function toContact(n: RoutingNode | CompactNode): Contact {
 }
 
 export class DhtNode {
+  /** The address family this node serves: its socket's (BEP 32). */
+  readonly family: 4 | 6;
   private id_: Uint8Array;
   private table: RoutingTable;
   private readonly tableSettings: TableSettings;
@@ -57,8 +64,16 @@ export class DhtNode {
   private closed = false;
   /** Called when the socket is owned by the node (startDht). */
   private onClose: (() => Promise<void>) | null = null;
+  /** The node of the other family on this host, for answering `want` (BEP 32); null when there is none. */
+  private sibling: DhtNode | null = null;
+  /** `want` in our find_node / get_peers: an IPv6 node says so explicitly; an IPv4 node sends none (the default). */
+  private readonly want: WantFamily[] | undefined;
+  private readonly nodeSource = (family: 4 | 6, target: Uint8Array, k: number): CompactNode[] | null =>
+    family === this.family ? this.closestNodes(target, k) : (this.sibling?.closestNodes(target, k) ?? null);
 
   constructor(opts: DhtNodeOptions) {
+    this.family = opts.family ?? 4;
+    this.want = this.family === 6 ? ['n6'] : undefined;
     this.clock = opts.clock ?? systemClock;
     this.timers = opts.timers ?? realScheduler;
     const random: RandomBytes = opts.random ?? defaultRandomBytes;
@@ -67,11 +82,11 @@ export class DhtNode {
     this.alpha = opts.alpha ?? 3;
     this.k = opts.k ?? 8;
     this.maintenanceIntervalMs = opts.maintenanceIntervalMs ?? 60_000;
-    this.externalIp_ = opts.externalIp && isIPv4(opts.externalIp) ? opts.externalIp : null;
+    this.externalIp_ = opts.externalIp && isIP(opts.externalIp) === this.family ? opts.externalIp : null;
     this.tableSettings = { k: this.k, maxNodesPerIp: opts.maxNodesPerIp ?? 1, random };
     this.table = initialTable(opts.state, opts.id, this.externalIp_, this.clock.now(), this.tableSettings);
     this.id_ = this.table.id;
-    this.responder = new QueryResponder(new TokenManager(this.clock, { random }), this.store, this.k);
+    this.responder = new QueryResponder(new TokenManager(this.clock, { random }), this.store, this.k, this.family);
     this.tracked = new TrackedTorrents(this.timers, opts.announceIntervalMs ?? 15 * 60_000, (infoHash, t) =>
       t.port === null ? this.lookupPeers(infoHash, t.onPeers) : this.announce(infoHash, t.port, { impliedPort: t.impliedPort, onPeers: t.onPeers }),
     );
@@ -89,7 +104,7 @@ export class DhtNode {
     return this.table.size;
   }
 
-  /** Our external IPv4 address as given or as responders agree (BEP 42 `ip`), or null. */
+  /** Our external address (of our family) as given or as responders agree (BEP 42 `ip`), or null. */
   get externalIp(): string | null {
     return this.externalIp_;
   }
@@ -115,6 +130,19 @@ export class DhtNode {
     if (this.closed) return Promise.resolve();
     if (this.maintenanceTimer === null) this.scheduleMaintenance();
     return this.bootstrap();
+  }
+
+  /** The node of the other address family on this host: `want` for its family is answered from its table. */
+  pairWith(other: DhtNode | null): void {
+    if (other === this || (other !== null && other.family === this.family)) throw new RangeError('a DHT node pairs only with a node of the other address family');
+    this.sibling = other;
+  }
+
+  /** Up to `k` nodes of our table closest to `target`, as compact node info (our family only). */
+  closestNodes(target: Uint8Array, k: number): CompactNode[] {
+    const out: CompactNode[] = [];
+    for (const n of this.table.closest(target, k)) if (isIP(n.host) === this.family) out.push({ id: n.id, host: n.host, port: n.port });
+    return out;
   }
 
   /** The routing table, for saving between runs (load it with `state`). */
@@ -204,7 +232,7 @@ export class DhtNode {
     if (this.bootstrapping) return this.bootstrapping;
     this.bootstrapping = (async () => {
       const seeds: Contact[] = this.table.closest(this.id_, this.k * 2).map(toContact);
-      seeds.push(...(await resolveBootstrap(this.bootstrapAddrs, this.resolve)));
+      seeds.push(...(await resolveBootstrap(this.bootstrapAddrs, this.resolve, this.family)));
       if (this.closed) return;
       this.table.touch(this.id_, this.clock.now());
       await this.runLookup('find_node', this.id_, undefined, undefined, seeds);
@@ -248,7 +276,7 @@ export class DhtNode {
     const initial = seeds ?? this.table.closest(target, this.k * 2).map(toContact);
     if (!seeds && initial.length < this.k) {
       // A thin table: add the bootstrap addresses that are plain IPs (no DNS on this path).
-      initial.push(...literalBootstrap(this.bootstrapAddrs));
+      initial.push(...literalBootstrap(this.bootstrapAddrs, this.family));
     }
     const lookup = new Lookup({ kind, target, alpha: this.alpha, k: this.k, selfId: this.id_ }, initial);
     this.lookups.add(lookup);
@@ -265,13 +293,13 @@ export class DhtNode {
           return;
         }
         for (const c of lookup.next()) {
-          const q: OutgoingQuery = kind === 'find_node' ? { q: 'find_node', id: this.id_, target } : { q: 'get_peers', id: this.id_, infoHash: target };
+          const q: OutgoingQuery = kind === 'find_node' ? { q: 'find_node', id: this.id_, target, want: this.want } : { q: 'get_peers', id: this.id_, infoHash: target, want: this.want };
           this.send(c, q, () => {
             lookup.onSlow(c);
             pump();
           }).then(
             (r) => {
-              const fresh = lookup.onResponse(c, { id: r.id, nodes: (r.nodes ?? []).map(toContact), values: r.values ?? [], token: r.token });
+              const fresh = lookup.onResponse(c, { id: r.id, nodes: this.contactsIn(r), values: r.values ?? [], token: r.token });
               if (fresh.length > 0 && onPeers && !settled) onPeers(fresh);
               pump();
             },
@@ -305,6 +333,14 @@ export class DhtNode {
     }
   }
 
+  /** The nodes of our family in a reply: `nodes` for IPv4, `nodes6` for IPv6 (BEP 32). */
+  private contactsIn(r: KrpcResponse): Contact[] {
+    const list = this.family === 4 ? r.nodes : r.nodes6;
+    const out: Contact[] = [];
+    if (list) for (const n of list) if (isIP(n.host) === this.family) out.push(toContact(n));
+    return out;
+  }
+
   private ping(n: RoutingNode): void {
     void this.send(toContact(n), { q: 'ping', id: this.id_ }).catch(() => undefined);
   }
@@ -314,7 +350,7 @@ export class DhtNode {
   // BEP 42
 
   private voteExternalIp(ip: string, voter: Address): void {
-    if (!this.ipVotes.vote(voter.host, ip) || this.externalIp_ === ip) return;
+    if (isIP(ip) !== this.family || !this.ipVotes.vote(voter.host, ip) || this.externalIp_ === ip) return;
     this.externalIp_ = ip;
     if (isValidNodeIdFor(this.id_, ip)) return;
     this.table = rehomedTable(this.table, ip, this.clock.now(), this.tableSettings);
@@ -332,7 +368,7 @@ export class DhtNode {
       const res = this.table.insert({ id: q.id, host: from.host, port: from.port }, now, 'queried');
       if (res.kind === 'cached' && res.ping) this.ping(res.ping);
     }
-    return this.responder.answer(q, from, this.id_, this.table, now);
+    return this.responder.answer(q, from, this.id_, this.nodeSource, now);
   }
 }
 
@@ -343,7 +379,7 @@ function checkHash(infoHash: Uint8Array): void {
 export interface StartDhtOptions extends Omit<DhtNodeOptions, 'transport'> {
   /** UDP port; 0 picks one (read it back from `node.port`). Usually the same number as the TCP listen port. */
   readonly port: number;
-  /** Bind address. Default '0.0.0.0'. */
+  /** Bind address, of `family`. Default '0.0.0.0' (IPv4) or '::' (IPv6). */
   readonly host?: string;
 }
 
@@ -358,7 +394,7 @@ export async function startDht(opts: StartDhtOptions & { readonly shared?: Datag
     void node.start();
     return { node, port: opts.port };
   }
-  const socket = await UdpSocket.bind({ port: opts.port, host: opts.host });
+  const socket = await UdpSocket.bind({ port: opts.port, host: opts.host, family: opts.family ?? 4 });
   socket.unref();
   const node = new DhtNode({ ...opts, transport: socket });
   node.ownSocket(() => socket.close());

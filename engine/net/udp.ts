@@ -71,7 +71,8 @@ export class UdpSocket {
     const host = opts.host ?? (family === 4 ? '0.0.0.0' : '::');
     if (isIP(host) !== family) return Promise.reject(new Error(`UDP bind address must be IPv${family}, got ${host}`));
     return new Promise((resolve, reject) => {
-      const socket = createSocket({ type: family === 4 ? 'udp4' : 'udp6', reuseAddr: false });
+      // An IPv6 socket takes IPv6 only, so it can share a port number with the IPv4 socket beside it (the DHT's two).
+      const socket = createSocket({ type: family === 4 ? 'udp4' : 'udp6', reuseAddr: false, ...(family === 6 ? { ipv6Only: true } : {}) });
       const onError = (err: NodeJS.ErrnoException): void => {
         socket.close();
         reject(new Error(err.code === 'EADDRINUSE' ? `UDP port ${opts.port} is already in use` : `UDP bind ${host}:${opts.port}: ${err.message}`));

@@ -1,5 +1,5 @@
 import type { Clock } from '../common/clock.js';
-import { startDht, type DhtNode } from '../dht/node.js';
+import { startDualStackDht, type DualStackDht } from '../dht/dual-stack.js';
 import type { DatagramTransport } from '../dht/rpc.js';
 import { readFileIfExists, writeFileAtomic } from '../storage/resume/atomic-file.js';
 import type { Entry } from './entry.js';
@@ -14,20 +14,30 @@ export interface SessionDhtStart {
   readonly clock: Clock;
   /** The listen port's UDP socket, shared with uTP (the DHT takes the datagrams that are not uTP); absent: bind one. */
   readonly shared?: DatagramTransport | null;
+  /** The listen port's IPv6 UDP socket, shared with uTP; absent: the IPv6 DHT binds its own (same port number). */
+  readonly shared6?: DatagramTransport | null;
+  /** Run the IPv6 DHT (BEP 32) beside the IPv4 one. Default true. */
+  readonly ipv6?: boolean;
 }
 
 /**
- * The session's Mainline DHT node: started from the routing table saved last time,
+ * The session's Mainline DHT nodes, IPv4 and IPv6 (dht/dual-stack.ts): started from the routing tables saved last time,
  * saved again on stop, and asked to find (and announce) peers for every running
  * torrent that is not private.
  */
 export class SessionDht {
-  private node: DhtNode | null = null;
+  private node: DualStackDht | null = null;
 
   constructor(private readonly statePath: string, private readonly log: (line: string) => void) {}
 
+  /** Nodes in both routing tables. */
   get nodeCount(): number {
     return this.node?.nodeCount ?? 0;
+  }
+
+  /** Nodes in the IPv6 routing table. */
+  get nodeCount6(): number {
+    return this.node?.nodeCount6 ?? 0;
   }
 
   async start(opts: SessionDhtStart, entries: Iterable<Entry>): Promise<void> {
@@ -40,9 +50,21 @@ export class SessionDht {
       this.log(`dht: saved routing table unreadable (${(err as Error).message}); bootstrapping afresh`);
     }
     try {
-      const { node, port } = await startDht({ port: opts.port, host: opts.host, shared: opts.shared ?? undefined, state, bootstrap: opts.bootstrap, maxNodesPerIp: opts.maxNodesPerIp, clock: opts.clock });
-      this.node = node;
-      this.log(`dht: listening on UDP port ${port}${state ? ' with the saved routing table' : ''}`);
+      const { dht, port, port6, notes } = await startDualStackDht({
+        port: opts.port,
+        host: opts.host,
+        shared: opts.shared ?? undefined,
+        shared6: opts.shared6 ?? undefined,
+        ipv6: opts.ipv6,
+        state,
+        bootstrap: opts.bootstrap,
+        maxNodesPerIp: opts.maxNodesPerIp,
+        clock: opts.clock,
+      });
+      this.node = dht;
+      if (port !== null) this.log(`dht: listening on UDP port ${port}${state ? ' with the saved routing table' : ''}`);
+      if (port6 !== null) this.log(`dht: IPv6 listening on UDP port ${port6}`);
+      for (const note of notes) this.log(`dht: ${note}`);
       for (const e of entries) this.track(e, opts.port);
     } catch (err) {
       this.log(`dht: could not start (${(err as Error).message}); continuing with trackers only`);

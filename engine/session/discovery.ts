@@ -41,8 +41,14 @@ export class PeerDiscovery {
     });
   }
 
+  /** DHT nodes of both address families. */
   get dhtNodes(): number {
     return this.dht.nodeCount;
+  }
+
+  /** Of those, the IPv6 DHT's (BEP 32). */
+  get dhtNodes6(): number {
+    return this.dht.nodeCount6;
   }
 
   /** At session start: what the settings switch on. */

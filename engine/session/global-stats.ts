@@ -7,6 +7,8 @@ import type { Entry } from './entry.js';
 export interface GlobalContext {
   readonly settings: Settings;
   readonly dhtNodes: number;
+  /** Of those, the IPv6 DHT's. */
+  readonly dhtNodes6?: number;
   readonly freeDiskBytes: number;
   /** Absent when the host runs without port mapping (tests). */
   readonly portMapping?: PortMappingStatus;
@@ -60,6 +62,7 @@ export class GlobalTotals {
       uploadedTotal: uploaded,
       connectedPeers: peers,
       dhtNodes: ctx.dhtNodes,
+      ...(ctx.dhtNodes6 !== undefined ? { dhtNodes6: ctx.dhtNodes6 } : {}),
       freeDiskBytes: ctx.freeDiskBytes,
       altLimitsActive: alt,
       downloadLimit: alt ? ctx.settings.altDownloadLimit : ctx.settings.downloadLimit,

@@ -420,7 +420,7 @@ export class Session {
   }
 
   private globalStats(): GlobalStats {
-    return this.totals.stats(() => this.entries.values(), this.activity.running, this.clock.now(), { settings: this.settings, dhtNodes: this.discovery.dhtNodes, freeDiskBytes: this.freeDisk, portMapping: this.opts.portMapping ? this.client.reachability.status() : undefined });
+    return this.totals.stats(() => this.entries.values(), this.activity.running, this.clock.now(), { settings: this.settings, dhtNodes: this.discovery.dhtNodes, dhtNodes6: this.discovery.dhtNodes6, freeDiskBytes: this.freeDisk, portMapping: this.opts.portMapping ? this.client.reachability.status() : undefined });
   }
 
   private doctorContext(): DoctorContext {

@@ -5,6 +5,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { ActiveSchedules, PortMappingStatus } from '../../engine/api/types.js';
 import { formatBytes, formatLimit, formatRate } from '../lib/format.js';
+import { dhtTitle } from '../lib/dht-status.js';
 import { portStatusView } from '../lib/port-status.js';
 import { useEngine, useTessera } from '../store/context.js';
 import { errorText } from './commands.js';
@@ -20,7 +21,7 @@ export function StatusBar(): ReactNode {
       {global ? (
         <>
           <span className="stat" title="Connected peers">Peers: {global.connectedPeers}</span>
-          {dhtOn ? <span className="stat" title="Nodes in the DHT routing table">DHT: {global.dhtNodes} nodes</span> : <span className="stat muted" title="The DHT is turned off (Settings, or the daemon's --no-dht)">DHT: off</span>}
+          {dhtOn ? <span className="stat" title={dhtTitle(global.dhtNodes, global.dhtNodes6)}>DHT: {global.dhtNodes} nodes</span> : <span className="stat muted" title="The DHT is turned off (Settings, or the daemon's --no-dht)">DHT: off</span>}
           <span className="stat" title="Free space in the download folder">Free: {formatBytes(global.freeDiskBytes)}</span>
           {global.portMapping ? <PortStatus status={global.portMapping} /> : null}
           <span className="spacer" />
