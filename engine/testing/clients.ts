@@ -41,7 +41,7 @@ export interface LibtorrentOptions extends ClientOptions {
   /** Torrent download limit in bytes per second, e.g. to keep a leech from finishing (libtorrent drops seed-to-seed links). */
   readonly downloadLimit?: number;
   /**
-   * Turn the DHT on with only these bootstrap nodes, which must be loopback (127.x) addresses: the public routers are
+   * Turn the DHT on with only these bootstrap nodes, which must be loopback (127.x or ::1) addresses: the public routers are
    * never used. Tuned for a private DHT where every node is 127.0.0.1. Prints `dht-nodes <n>` and `dht-reply <n>`.
    */
   readonly dhtBootstrap?: readonly PeerAddress[];
@@ -233,8 +233,8 @@ export function libtorrentArgs(opts: LibtorrentOptions & { exitOnFinish?: boolea
   if (opts.bindAddress) args.push('--bind', opts.bindAddress);
   for (const p of opts.peers ?? []) args.push('--peer', `${p.host}:${p.port}`);
   for (const b of opts.dhtBootstrap ?? []) {
-    if (!b.host.startsWith('127.')) throw new Error(`libtorrent DHT bootstrap ${b.host}:${b.port} is not a loopback address`);
-    args.push('--dht-bootstrap', `${b.host}:${b.port}`);
+    if (!b.host.startsWith('127.') && b.host !== '::1') throw new Error(`libtorrent DHT bootstrap ${b.host}:${b.port} is not a loopback address`);
+    args.push('--dht-bootstrap', b.host === '::1' ? `[::1]:${b.port}` : `${b.host}:${b.port}`);
   }
   if (opts.enablePex) args.push('--enable-pex');
   if (opts.noPex) args.push('--no-pex');

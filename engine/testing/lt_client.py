@@ -43,7 +43,7 @@ def main():
     ap.add_argument("--torrent")
     ap.add_argument("--magnet", help="leech: add this magnet URI instead of --torrent (metadata from peers)")
     ap.add_argument("--dht-bootstrap", action="append", default=[],
-                    help="host:port of a loopback DHT node; enables the DHT with only these bootstrap nodes")
+                    help="host:port (or [::1]:port) of a loopback DHT node; enables the DHT with only these bootstrap nodes")
     ap.add_argument("--enable-pex", action="store_true", help="keep ut_pex on and log peers (it is a default plugin)")
     ap.add_argument("--no-pex", action="store_true", help="load libtorrent's plugins without ut_pex (it neither sends nor learns PEX)")
     ap.add_argument("--log-peers", action="store_true", help="print peer-connected lines")
@@ -71,8 +71,8 @@ def main():
     if bool(a.torrent) == bool(a.magnet):
         ap.error("give exactly one of --torrent and --magnet")
     for b in a.dht_bootstrap:
-        if not b.startswith("127."):
-            ap.error("--dht-bootstrap must be a loopback address (tests never touch the public DHT)")
+        if not (b.startswith("127.") or b.startswith("[::1]:")):
+            ap.error("--dht-bootstrap must be a loopback address, 127.x or [::1] (tests never touch the public DHT)")
 
     # Seeder: libtorrent's preset for serving many peers fast. Leecher: defaults.
     s = lt.high_performance_seed() if a.role == "seed" else lt.default_settings()
