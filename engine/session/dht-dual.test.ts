@@ -70,6 +70,7 @@ test('a torrent finds its peers on the IPv4 and the IPv6 DHT; both tables are co
     ours = new SessionDht(join(dir, 'dht.json'), (l) => logs.push(l));
     await ours.start({ port: 0, host: HOST, bootstrap: [], maxNodesPerIp: 100, clock: systemClock }, []);
     assert.equal(ours.nodeCount6, six);
+    assert.match(logs.join('\n'), /dht: IPv6 listening on UDP port \d+ with the saved routing table/);
     assert.ok(ours.nodeCount > six);
   } finally {
     clearInterval(keepAlive);

@@ -1,5 +1,5 @@
 import type { Clock } from '../common/clock.js';
-import { startDualStackDht, type DualStackDht } from '../dht/dual-stack.js';
+import { splitState, startDualStackDht, type DualStackDht } from '../dht/dual-stack.js';
 import type { DatagramTransport } from '../dht/rpc.js';
 import { readFileIfExists, writeFileAtomic } from '../storage/resume/atomic-file.js';
 import type { Entry } from './entry.js';
@@ -63,7 +63,7 @@ export class SessionDht {
       });
       this.node = dht;
       if (port !== null) this.log(`dht: listening on UDP port ${port}${state ? ' with the saved routing table' : ''}`);
-      if (port6 !== null) this.log(`dht: IPv6 listening on UDP port ${port6}`);
+      if (port6 !== null) this.log(`dht: IPv6 listening on UDP port ${port6}${splitState(state).v6 !== undefined ? ' with the saved routing table' : ''}`);
       for (const note of notes) this.log(`dht: ${note}`);
       for (const e of entries) this.track(e, opts.port);
     } catch (err) {

@@ -120,6 +120,9 @@ describe('DHT over IPv6 (BEP 32) on ::1: a bare magnet found through it', { time
     const known = nodes.flatMap((n) => n.save().nodes);
     assert.ok(known.every((n) => n.host === HOST6), `only ::1 nodes in the IPv6 tables: ${JSON.stringify(known.slice(0, 5))}`);
     assert.ok(nodes.some((n) => n.stats().storedPeers > 0), 'an announce_peer was stored');
+    // And libtorrent learnt our nodes from the `nodes6` of our replies (its routing table grew past the one it was given).
+    const ltNodes = Math.max(0, ...seedA.process.lines().map((l) => /^dht-nodes (\d+)$/.exec(l)).map((m) => (m ? Number(m[1]) : 0)));
+    assert.ok(ltNodes >= 4, `libtorrent's DHT knows ${ltNodes} nodes:\n${seedA.process.tail(20)}`);
   });
 
   test('the Tessera CLI, bootstrapped only over IPv6, downloads a bare magnet from the libtorrent seeder it finds there', { timeout: 120_000 }, async () => {
@@ -164,7 +167,9 @@ describe('DHT over IPv6 (BEP 32) on ::1: a bare magnet found through it', { time
     );
     const summary = lastJsonLine(lines);
     assert.equal(summary.complete, true);
+    assert.match(lines.join('\n'), /dht: IPv6 listening on UDP port \d+ with the saved routing table/);
     assert.match(lines.join('\n'), /new peer\(s\) from dht/);
+    assert.ok(lines.some((l) => l.startsWith(`connected to [${HOST6}]:${seedB.port} `) || l.startsWith(`connected to ${HOST6}:${seedB.port} `)), `connected to the second seeder at [::1]:${seedB.port}`);
     await assertTreesEqual(b.payload.root, join(out, b.payload.name));
   });
 });
