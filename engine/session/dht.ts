@@ -4,6 +4,8 @@ import type { DatagramTransport } from '../dht/rpc.js';
 import { readFileIfExists, writeFileAtomic } from '../storage/resume/atomic-file.js';
 import type { Entry } from './entry.js';
 import { swarmHashes } from '../metainfo/swarm-hashes.js';
+import { toHex } from '../common/hex.js';
+import type { AddressSource, ExternalEndpoint } from './external-endpoint.js';
 
 export interface SessionDhtStart {
   readonly bootstrap: readonly { host: string; port: number }[];
@@ -14,6 +16,8 @@ export interface SessionDhtStart {
   readonly clock: Clock;
   /** The listen port's UDP socket, shared with uTP (the DHT takes the datagrams that are not uTP); absent: bind one. */
   readonly shared?: DatagramTransport | null;
+  /** Our external address (router, peers): the node id is made to fit it (BEP 42). */
+  readonly endpoint?: ExternalEndpoint;
 }
 
 /**
@@ -23,6 +27,7 @@ export interface SessionDhtStart {
  */
 export class SessionDht {
   private node: DhtNode | null = null;
+  private unfollow: (() => void) | null = null;
 
   constructor(private readonly statePath: string, private readonly log: (line: string) => void) {}
 
@@ -44,6 +49,7 @@ export class SessionDht {
       this.node = node;
       this.log(`dht: listening on UDP port ${port}${state ? ' with the saved routing table' : ''}`);
       for (const e of entries) this.track(e, opts.port);
+      if (opts.endpoint) this.follow(node, opts.endpoint);
     } catch (err) {
       this.log(`dht: could not start (${(err as Error).message}); continuing with trackers only`);
     }
@@ -53,9 +59,20 @@ export class SessionDht {
     const node = this.node;
     if (!node) return;
     this.node = null;
+    this.unfollow?.();
+    this.unfollow = null;
     for (const e of entries) this.untrack(e);
     await writeFileAtomic(this.statePath, JSON.stringify(node.save())).catch((err: Error) => this.log(`dht: could not save the routing table: ${err.message}`));
     await node.close();
+  }
+
+  /** Like libtorrent: when our external IPv4 becomes known and our id does not fit it, take one that does (BEP 42). */
+  private follow(node: DhtNode, endpoint: ExternalEndpoint): void {
+    const learnt = (ip: string, source: AddressSource): void => {
+      if (node.setExternalIp(ip)) this.log(`dht: new node id ${toHex(node.id).slice(0, 8)}… to fit our external address ${ip} (from ${source}; BEP 42)`);
+    };
+    if (endpoint.address && endpoint.addressSource) learnt(endpoint.address, endpoint.addressSource);
+    this.unfollow = endpoint.onAddress(learnt);
   }
 
   /** Looks for (and announces) a running torrent's peers; never for private torrents (BEP 27). */
