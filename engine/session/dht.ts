@@ -27,7 +27,9 @@ export interface SessionDhtStart {
  */
 export class SessionDht {
   private node: DhtNode | null = null;
-  private unfollow: (() => void) | null = null;
+  private readonly unfollow: (() => void)[] = [];
+  /** Entries with a DHT handle, to announce again under a new port. */
+  private readonly tracked = new Set<Entry>();
 
   constructor(private readonly statePath: string, private readonly log: (line: string) => void) {}
 
@@ -48,7 +50,7 @@ export class SessionDht {
       const { node, port } = await startDht({ port: opts.port, host: opts.host, shared: opts.shared ?? undefined, state, bootstrap: opts.bootstrap, maxNodesPerIp: opts.maxNodesPerIp, clock: opts.clock });
       this.node = node;
       this.log(`dht: listening on UDP port ${port}${state ? ' with the saved routing table' : ''}`);
-      for (const e of entries) this.track(e, opts.port);
+      for (const e of entries) this.track(e, opts.endpoint?.port ?? opts.port);
       if (opts.endpoint) this.follow(node, opts.endpoint);
     } catch (err) {
       this.log(`dht: could not start (${(err as Error).message}); continuing with trackers only`);
@@ -59,8 +61,7 @@ export class SessionDht {
     const node = this.node;
     if (!node) return;
     this.node = null;
-    this.unfollow?.();
-    this.unfollow = null;
+    for (const off of this.unfollow.splice(0)) off();
     for (const e of entries) this.untrack(e);
     await writeFileAtomic(this.statePath, JSON.stringify(node.save())).catch((err: Error) => this.log(`dht: could not save the routing table: ${err.message}`));
     await node.close();
@@ -72,7 +73,16 @@ export class SessionDht {
       if (node.setExternalIp(ip)) this.log(`dht: new node id ${toHex(node.id).slice(0, 8)}… to fit our external address ${ip} (from ${source}; BEP 42)`);
     };
     if (endpoint.address && endpoint.addressSource) learnt(endpoint.address, endpoint.addressSource);
-    this.unfollow = endpoint.onAddress(learnt);
+    this.unfollow.push(endpoint.onAddress(learnt));
+    // announce_peer carries the port peers should dial: the router's external one, like the trackers get.
+    this.unfollow.push(
+      endpoint.onPortChange((port) => {
+        for (const e of [...this.tracked]) {
+          this.untrack(e);
+          this.track(e, port);
+        }
+      }),
+    );
   }
 
   /** Looks for (and announces) a running torrent's peers; never for private torrents (BEP 27). */
@@ -89,9 +99,11 @@ export class SessionDht {
     const hashes = e.meta ? swarmHashes(e.meta) : [Buffer.from(e.id, 'hex')];
     const handles = hashes.map((h) => node.track(h, { port: listenPort, onPeers }));
     e.dhtHandle = handles.length === 1 ? handles[0] : { stop: () => handles.forEach((h) => h.stop()), refresh: () => handles.forEach((h) => h.refresh()) };
+    this.tracked.add(e);
   }
 
   untrack(e: Entry): void {
+    this.tracked.delete(e);
     e.dhtHandle?.stop();
     e.dhtHandle = null;
   }

@@ -64,7 +64,7 @@ export class PeerDiscovery {
 
   /** A torrent (or its metadata fetch) runs: look for its peers. Never for a private torrent (BEP 27; SessionDht.track checks too). */
   track(e: Entry): void {
-    this.dht.track(e, this.opts.listenPort());
+    this.dht.track(e, this.opts.endpoint?.().port ?? this.opts.listenPort());
     if (!e.meta?.private) this.lsd.track(e.id);
   }
 

@@ -13,6 +13,7 @@ import { waitUntil } from '../testing/wait.js';
 import { Client } from './client.js';
 import { ExternalEndpoint, type AddressSource } from './external-endpoint.js';
 import { SessionDht } from './dht.js';
+import type { Entry } from './entry.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,6 +126,18 @@ describe('a port change reaches trackers and the DHT follows the external addres
       e.routerSays('198.51.100.20', 'PCP'); // the router's address changed (a new lease from the ISP)
       assert.ok(isValidNodeIdFor(node.id, '198.51.100.20'), 'node id follows the new address');
       assert.equal(lines.filter((l) => l.startsWith('dht: new node id')).length, 2);
+
+      // Torrents on the DHT announce the port the trackers get, and again under a new one when it changes.
+      const dhtNode = node as unknown as { track(h: Uint8Array, o: { port: number | null }): unknown };
+      const ports: (number | null)[] = [];
+      const track = dhtNode.track.bind(dhtNode);
+      dhtNode.track = (h, o) => (ports.push(o.port), track(h, o));
+      e.advertisedPortIs(6881);
+      const entry = { id: 'ab'.repeat(20), meta: undefined, torrent: undefined, fetch: { addPeers: () => undefined }, dhtHandle: null } as unknown as Entry;
+      dht.track(entry, e.port ?? 0);
+      e.advertisedPortIs(40_005);
+      assert.deepEqual(ports, [6881, 40_005]);
+      dht.untrack(entry);
     } finally {
       await dht.stop([]);
       e.close();

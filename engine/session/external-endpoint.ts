@@ -38,6 +38,7 @@ export class ExternalEndpoint {
   private current: { readonly ip: string; readonly source: AddressSource } | null = null;
   private readonly votes = new ExternalIpVotes();
   private readonly listeners = new Set<(ip: string, source: AddressSource) => void>();
+  private readonly portListeners = new Set<(port: number) => void>();
   private notPublicLogged: string | null = null;
 
   constructor(private readonly opts: ExternalEndpointOptions) {}
@@ -49,6 +50,17 @@ export class ExternalEndpoint {
 
   get addressSource(): AddressSource | null {
     return this.current?.source ?? null;
+  }
+
+  /** The port we tell trackers and peers (the router's external port while mapped, else the listen port); null before listening. */
+  get port(): number | null {
+    return this.advertised;
+  }
+
+  /** Calls `listener` with the announced port whenever torrents re-announce it (rate-limited like them); returns the unsubscribe. */
+  onPortChange(listener: (port: number) => void): () => void {
+    this.portListeners.add(listener);
+    return () => this.portListeners.delete(listener);
   }
 
   /** Calls `listener` with every newly adopted address (not the current one); returns the unsubscribe. */
@@ -111,6 +123,7 @@ export class ExternalEndpoint {
   }
 
   private reannounce(): void {
+    for (const listener of this.portListeners) listener(this.advertised!);
     const n = this.opts.reannounce();
     if (n === 0) return; // nothing was announced (say, the first mapping before any torrent started): no gap to keep
     this.lastReannounceAt = this.opts.clock.now();
