@@ -43,9 +43,10 @@ export class FakePmpRouter {
     });
   }
 
-  static async start(): Promise<FakePmpRouter> {
+  /** On loopback by default; a lab router passes its LAN address and port 5351. */
+  static async start(at: { host?: string; port?: number } = {}): Promise<FakePmpRouter> {
     const socket = createSocket('udp4');
-    await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
+    await new Promise<void>((r) => socket.bind(at.port ?? 0, at.host ?? '127.0.0.1', r));
     return new FakePmpRouter(socket, (socket.address() as AddressInfo).port);
   }
 
@@ -164,20 +165,27 @@ export class FakeIgd {
     private readonly server: http.Server,
     readonly ssdpPort: number,
     readonly httpPort: number,
+    readonly host: string,
   ) {}
 
-  static async start(): Promise<FakeIgd> {
-    const ssdpSocket = createSocket('udp4');
-    await new Promise<void>((r) => ssdpSocket.bind(0, '127.0.0.1', r));
+  /**
+   * On loopback (SSDP on a random port the test sends to) by default. A lab router passes its LAN address and
+   * `multicast: true`: SSDP on port 1900, joined to 239.255.255.250 on that interface only, as a real router.
+   */
+  static async start(at: { host?: string; multicast?: boolean } = {}): Promise<FakeIgd> {
+    const host = at.host ?? '127.0.0.1';
+    const ssdpSocket = createSocket({ type: 'udp4', reuseAddr: true });
+    await new Promise<void>((r) => ssdpSocket.bind(at.multicast ? 1900 : 0, at.multicast ? '0.0.0.0' : host, r));
+    if (at.multicast) ssdpSocket.addMembership('239.255.255.250', host);
     let igd!: FakeIgd;
     const server = http.createServer((req, res) => igd.handle(req, res));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    igd = new FakeIgd(ssdpSocket, server, (ssdpSocket.address() as AddressInfo).port, (server.address() as AddressInfo).port);
+    await new Promise<void>((r) => server.listen(0, host, r));
+    igd = new FakeIgd(ssdpSocket, server, (ssdpSocket.address() as AddressInfo).port, (server.address() as AddressInfo).port, host);
     ssdpSocket.on('message', (_msg, rinfo) => {
       const reply = igd.behaviour.ssdp;
       if (reply === null) return;
       const copies = igd.behaviour.ssdpCopies ?? 1;
-      for (let i = 0; i < copies; i++) ssdpSocket.send(reply.replace('{LOCATION}', `http://127.0.0.1:${igd.httpPort}/desc${i || ''}.xml`), rinfo.port, rinfo.address);
+      for (let i = 0; i < copies; i++) ssdpSocket.send(reply.replace('{LOCATION}', `http://${host}:${igd.httpPort}/desc${i || ''}.xml`), rinfo.port, rinfo.address);
     });
     return igd;
   }
@@ -193,7 +201,7 @@ export class FakeIgd {
     const hostile = req.method === 'GET' ? this.behaviour.descriptionHttp : this.behaviour.soapHttp;
     if (hostile === 'hang') return void req.resume();
     if (hostile === 'redirect') {
-      res.writeHead(302, { location: `http://127.0.0.1:${this.httpPort}/elsewhere.xml` });
+      res.writeHead(302, { location: `http://${this.host}:${this.httpPort}/elsewhere.xml` });
       return void res.end();
     }
     if (hostile === 'endless') {
