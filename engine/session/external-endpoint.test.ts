@@ -7,7 +7,7 @@ import { systemClock } from '../common/clock.js';
 import { isValidNodeIdFor } from '../dht/node-id.js';
 import { parseTorrent } from '../metainfo/index.js';
 import { buildV2, content } from '../metainfo/test-v2-torrents.js';
-import { FakePmpRouter } from '../net/portmap/test-fake-router.js';
+import { FakeIgd, FakePmpRouter } from '../net/portmap/test-fake-router.js';
 import { startTracker } from '../testing/tracker.js';
 import { waitUntil } from '../testing/wait.js';
 import { Client } from './client.js';
@@ -108,6 +108,30 @@ describe('a port change reaches trackers and the DHT follows the external addres
       await tracker.close();
       await router.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a renewal that fails and finds the router again on the same port announces nothing new', async () => {
+    const igd = await FakeIgd.start();
+    const lines: string[] = [];
+    const client = new Client({ port: 0, host: '127.0.0.1', log: (l) => lines.push(l) });
+    try {
+      await client.listen();
+      igd.behaviour.taken.add(client.port); // the router gives another external port than our listen port
+      await client.setPortMapping({ gateway: '127.0.0.1', methods: ['upnp'], upnp: { target: { host: '127.0.0.1', port: igd.ssdpPort }, timeoutMs: 300 }, retryMs: 600_000 });
+      const external = client.advertisedPort;
+      assert.notEqual(external, client.port, client.reachability.status().message);
+      const changes = (): string[] => lines.filter((l) => l.includes('the port we announce changed'));
+      assert.deepEqual(changes(), [`port mapping: the port we announce changed from ${client.port} to ${external}; re-announcing to trackers`]);
+      igd.behaviour.addFault = 501;
+      igd.behaviour.addFaultTimes = 1;
+      await (client.reachability as unknown as { mapper: { round(): Promise<void> } }).mapper.round();
+      assert.ok(lines.some((l) => l.includes('renewal failed')), lines.join('\n'));
+      assert.equal(client.advertisedPort, external);
+      assert.equal(changes().length, 1, changes().join('\n'));
+    } finally {
+      await client.close();
+      await igd.close();
     }
   });
 

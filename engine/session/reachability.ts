@@ -68,7 +68,9 @@ export class Reachability {
   }
 
   private mapperChanged(s: PortMapperStatus): void {
-    if (s.state === 'stopped') return; // stopNow says what we announce once the mapper is gone
+    // Outcomes only: 'mapping' is the moment between (a renewal that failed and the router found again) and must not
+    // make torrents announce the listen port and then the external one again; 'stopped' is stopNow's to report.
+    if (s.state !== 'mapped' && s.state !== 'failed') return;
     this.endpoint?.advertisedPortIs(s.state === 'mapped' && s.externalPort !== null ? s.externalPort : s.internalPort);
     if (s.state === 'mapped' && s.method && s.externalAddress) this.endpoint?.routerSays(s.externalAddress, METHOD_NAMES[s.method] as 'UPnP' | 'NAT-PMP' | 'PCP');
   }
