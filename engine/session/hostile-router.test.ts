@@ -134,6 +134,18 @@ describe('hostile UPnP routers: the client keeps running and says what the route
       },
     ));
 
+  it('ten devices whose descriptions all fail: three are tried, not ten', () =>
+    withIgd(
+      (igd) => {
+        igd.behaviour.ssdpCopies = 10;
+        igd.behaviour.descriptionHttp = 'redirect';
+      },
+      (o, igd) => {
+        failedWith('mapping failed: UPnP: the router redirected its device description (more than 0 redirects); redirects are not followed')(o);
+        assert.equal(igd.httpRequests, 3);
+      },
+    ));
+
   it('a garbage external address is not shown', () =>
     withIgd(
       (igd) => (igd.behaviour.externalIp = '999.1.1.1<script>'),

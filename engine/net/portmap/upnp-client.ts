@@ -35,6 +35,8 @@ export interface UpnpDiscoveryOptions {
 }
 
 const MAX_REPLIES = 16;
+/** Device descriptions fetched at most per discovery (each bounded by HTTP_TIMEOUT_MS). */
+const MAX_DESCRIPTIONS_TRIED = 3;
 /** After the first valid SSDP reply, how long to wait for more. */
 const SETTLE_MS = 300;
 const HTTP_TIMEOUT_MS = 5_000;
@@ -46,7 +48,8 @@ export async function discoverIgd(opts: UpnpDiscoveryOptions): Promise<UpnpClien
   if (replies.length === 0 && lastRejected) throw new MappingError(`UPnP: unusable SSDP reply from ${lastRejected.from} (${lastRejected.reason})`, 'protocol');
   if (replies.length === 0) throw new MappingError('UPnP: no router answered the SSDP search', 'unavailable');
   let lastProblem = '';
-  for (const { from, location } of replies) {
+  // Each description may take its full deadline (a slow-loris router): a few tries, not one per reply.
+  for (const { from, location } of replies.slice(0, MAX_DESCRIPTIONS_TRIED)) {
     try {
       const res = await httpGet(location.toString(), { timeoutMs: HTTP_TIMEOUT_MS, maxBytes: MAX_DESCRIPTION_CHARS, maxRedirects: 0, userAgent: USER_AGENT });
       if (res.status !== 200) throw new IgdError(`device description request got HTTP ${res.status}`);
