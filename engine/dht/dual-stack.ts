@@ -88,6 +88,12 @@ export class DualStackDht {
     return { peers, closest: results.reduce((a, r) => a + r.closest, 0), queries: results.reduce((a, r) => a + r.queries, 0) };
   }
 
+  /** Our external address learnt elsewhere: the node of its family takes an id that fits it (BEP 42). The node whose id changed, or null. */
+  setExternalIp(ip: string): DhtNode | null {
+    const node = isIP(ip) === 6 ? this.v6 : isIP(ip) === 4 ? this.v4 : null;
+    return node && node.setExternalIp(ip) ? node : null;
+  }
+
   save(): DualStackState {
     const state: DualStackState = this.v4 ? { ...this.v4.save() } : {};
     if (this.v6) state.v6 = this.v6.save();

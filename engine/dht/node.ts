@@ -20,7 +20,7 @@ import { defaultResolve, literalBootstrap, resolveBootstrap, type Resolve } from
 import { ExternalIpVotes } from './ip-votes.js';
 import type { CompactNode, KrpcQuery, KrpcResponse, WantFamily } from './krpc.js';
 import { Lookup, type Contact, type LookupKind, type PeerAddress } from './lookup.js';
-import { defaultRandomBytes, idsEqual, isValidNodeIdFor, type RandomBytes } from './node-id.js';
+import { defaultRandomBytes, idsEqual, isBep42Exempt, isValidNodeIdFor, type RandomBytes } from './node-id.js';
 import { initialTable, rehomedTable, type TableSettings } from './node-state.js';
 import { DEFAULT_BOOTSTRAP, type AnnounceResult, type DhtNodeOptions, type DhtStats, type LookupResult, type TrackHandle, type TrackOptions } from './node-types.js';
 import { iteratePeers } from './peer-iterator.js';
@@ -350,11 +350,22 @@ export class DhtNode {
   // BEP 42
 
   private voteExternalIp(ip: string, voter: Address): void {
-    if (isIP(ip) !== this.family || !this.ipVotes.vote(voter.host, ip) || this.externalIp_ === ip) return;
+    if (isIP(ip) !== this.family) return;
+    if (this.ipVotes.vote(voter.host, ip)) this.setExternalIp(ip);
+  }
+
+  /**
+   * Our external address of this node's family as learnt here (responders' votes) or elsewhere (the router's port
+   * mapping, peers' `yourip`). When our id does not fit it (BEP 42), takes a fitting one, as libtorrent does. True
+   * when the id changed.
+   */
+  setExternalIp(ip: string): boolean {
+    if (isIP(ip) !== this.family || this.externalIp_ === ip) return false;
     this.externalIp_ = ip;
-    if (isValidNodeIdFor(this.id_, ip)) return;
+    if (isBep42Exempt(ip) || isValidNodeIdFor(this.id_, ip)) return false;
     this.table = rehomedTable(this.table, ip, this.clock.now(), this.tableSettings);
     this.id_ = this.table.id;
+    return true;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import type { PeerStream } from '../net/transport.js';
 import { acceptIncoming } from '../net/incoming.js';
 import { EncryptionRequiredError, PeerDialer, type DialPreferences } from '../net/dial.js';
 import { Reachability, type PortMappingOptions } from './reachability.js';
+import { ExternalEndpoint } from './external-endpoint.js';
 import { PieceMemory } from '../storage/piece-memory.js';
 
 export interface ClientOptions {
@@ -60,6 +61,8 @@ export class Client {
   readonly limits: TransferLimits;
   /** Port mapping and whether peers reach us. */
   readonly reachability: Reachability;
+  /** The port we announce and our external address: port changes re-announce; the DHT follows the address (BEP 42). */
+  readonly endpoint: ExternalEndpoint;
   private portMapping: PortMappingOptions | undefined;
   /** The budget for piece buffers every torrent shares. */
   readonly pieceMemory: PieceMemory;
@@ -73,7 +76,8 @@ export class Client {
     this.clock = opts.clock ?? systemClock;
     this.limits = new TransferLimits(this.clock);
     this.encryption = opts.encryption ?? 'prefer';
-    this.reachability = new Reachability(this.clock, (line) => this.opts.log?.(line));
+    this.endpoint = new ExternalEndpoint({ clock: this.clock, log: (line) => this.opts.log?.(line), reannounce: () => this.reannounceAll() });
+    this.reachability = new Reachability(this.clock, (line) => this.opts.log?.(line), this.endpoint);
     this.portMapping = opts.portMapping;
     this.pieceMemory = PieceMemory.forSessionBudget(opts.partialPieceMemory ?? null);
     this.transports = opts.transports ?? { tcp: true, utp: true, preferUtp: true };
@@ -162,6 +166,12 @@ export class Client {
     return this.reachability.advertisedPort(this.listener.port);
   }
 
+  /** Every torrent announces to its trackers now, min interval or not (the port we announce changed). */
+  private reannounceAll(): number {
+    for (const t of this.torrents.values()) t.reannounce(true);
+    return this.torrents.size;
+  }
+
   add(meta: Metainfo, opts: AddOptions): Torrent {
     const key = toHex(meta.infoHash);
     if (this.torrents.has(key)) throw new Error(`torrent ${key} is already added`);
@@ -182,6 +192,7 @@ export class Client {
       parentLimits: [this.limits],
       pieceMemory: this.pieceMemory,
       supportsUtp: (host, port) => this.dialer.hintUtp(host, port),
+      onOwnIp: (ip, peerHost) => this.endpoint.peerSays(ip, peerHost),
     });
     this.torrents.set(key, torrent);
     this.byReq2.set(toHex(req2Hash(meta.infoHash)), meta.infoHash);
@@ -242,6 +253,7 @@ export class Client {
     this.byReq2.clear();
     this.byV2Hash.clear();
     await this.reachability.stop();
+    this.endpoint.close();
     await this.listener.close();
   }
 }

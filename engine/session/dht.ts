@@ -4,6 +4,8 @@ import type { DatagramTransport } from '../dht/rpc.js';
 import { readFileIfExists, writeFileAtomic } from '../storage/resume/atomic-file.js';
 import type { Entry } from './entry.js';
 import { swarmHashes } from '../metainfo/swarm-hashes.js';
+import { toHex } from '../common/hex.js';
+import type { AddressSource, ExternalEndpoint } from './external-endpoint.js';
 
 export interface SessionDhtStart {
   readonly bootstrap: readonly { host: string; port: number }[];
@@ -18,6 +20,8 @@ export interface SessionDhtStart {
   readonly shared6?: DatagramTransport | null;
   /** Run the IPv6 DHT (BEP 32) beside the IPv4 one. Default true. */
   readonly ipv6?: boolean;
+  /** Our external address (router, peers): the node id is made to fit it (BEP 42). */
+  readonly endpoint?: ExternalEndpoint;
 }
 
 /**
@@ -27,6 +31,9 @@ export interface SessionDhtStart {
  */
 export class SessionDht {
   private node: DualStackDht | null = null;
+  private readonly unfollow: (() => void)[] = [];
+  /** Entries with a DHT handle, to announce again under a new port. */
+  private readonly tracked = new Set<Entry>();
 
   constructor(private readonly statePath: string, private readonly log: (line: string) => void) {}
 
@@ -65,7 +72,8 @@ export class SessionDht {
       if (port !== null) this.log(`dht: listening on UDP port ${port}${state ? ' with the saved routing table' : ''}`);
       if (port6 !== null) this.log(`dht: IPv6 listening on UDP port ${port6}${splitState(state).v6 !== undefined ? ' with the saved routing table' : ''}`);
       for (const note of notes) this.log(`dht: ${note}`);
-      for (const e of entries) this.track(e, opts.port);
+      for (const e of entries) this.track(e, opts.endpoint?.port ?? opts.port);
+      if (opts.endpoint) this.follow(dht, opts.endpoint);
     } catch (err) {
       this.log(`dht: could not start (${(err as Error).message}); continuing with trackers only`);
     }
@@ -75,9 +83,29 @@ export class SessionDht {
     const node = this.node;
     if (!node) return;
     this.node = null;
+    for (const off of this.unfollow.splice(0)) off();
     for (const e of entries) this.untrack(e);
     await writeFileAtomic(this.statePath, JSON.stringify(node.save())).catch((err: Error) => this.log(`dht: could not save the routing table: ${err.message}`));
     await node.close();
+  }
+
+  /** Like libtorrent: when our external address becomes known and our id does not fit it, take one that does (BEP 42). */
+  private follow(dht: DualStackDht, endpoint: ExternalEndpoint): void {
+    const learnt = (ip: string, source: AddressSource): void => {
+      const node = dht.setExternalIp(ip);
+      if (node) this.log(`dht: new node id ${toHex(node.id).slice(0, 8)}… to fit our external address ${ip} (from ${source}; BEP 42)`);
+    };
+    if (endpoint.address && endpoint.addressSource) learnt(endpoint.address, endpoint.addressSource);
+    this.unfollow.push(endpoint.onAddress(learnt));
+    // announce_peer carries the port peers should dial: the router's external one, like the trackers get.
+    this.unfollow.push(
+      endpoint.onPortChange((port) => {
+        for (const e of [...this.tracked]) {
+          this.untrack(e);
+          this.track(e, port);
+        }
+      }),
+    );
   }
 
   /** Looks for (and announces) a running torrent's peers; never for private torrents (BEP 27). */
@@ -94,9 +122,11 @@ export class SessionDht {
     const hashes = e.meta ? swarmHashes(e.meta) : [Buffer.from(e.id, 'hex')];
     const handles = hashes.map((h) => node.track(h, { port: listenPort, onPeers }));
     e.dhtHandle = handles.length === 1 ? handles[0] : { stop: () => handles.forEach((h) => h.stop()), refresh: () => handles.forEach((h) => h.refresh()) };
+    this.tracked.add(e);
   }
 
   untrack(e: Entry): void {
+    this.tracked.delete(e);
     e.dhtHandle?.stop();
     e.dhtHandle = null;
   }

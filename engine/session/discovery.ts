@@ -6,6 +6,7 @@ import { SessionDht } from './dht.js';
 import type { DatagramTransport } from '../dht/rpc.js';
 import type { Entry } from './entry.js';
 import type { SessionOptions } from './session-options.js';
+import type { ExternalEndpoint } from './external-endpoint.js';
 
 export interface PeerDiscoveryOptions extends Pick<SessionOptions, 'dataDir' | 'dht' | 'lsd' | 'listenHost'> {
   readonly clock: Clock;
@@ -13,6 +14,8 @@ export interface PeerDiscoveryOptions extends Pick<SessionOptions, 'dataDir' | '
   listenPort(): number;
   /** That port's UDP socket, shared by uTP and the DHT; null: the DHT binds its own. */
   datagrams(): DatagramTransport | null;
+  /** Our external address as it becomes known: the DHT's node id follows it (BEP 42). */
+  endpoint?(): ExternalEndpoint;
   /** The torrent an announce on the LAN is about, if it is in the list. */
   find(infoHashHex: string): Entry | undefined;
   log(line: string): void;
@@ -67,7 +70,7 @@ export class PeerDiscovery {
 
   /** A torrent (or its metadata fetch) runs: look for its peers. Never for a private torrent (BEP 27; SessionDht.track checks too). */
   track(e: Entry): void {
-    this.dht.track(e, this.opts.listenPort());
+    this.dht.track(e, this.opts.endpoint?.().port ?? this.opts.listenPort());
     if (!e.meta?.private) this.lsd.track(e.id);
   }
 
@@ -87,6 +90,6 @@ export class PeerDiscovery {
   }
 
   private startDht(dht: NonNullable<SessionOptions['dht']>, entries: Iterable<Entry>): Promise<void> {
-    return this.dht.start({ ...dht, port: this.opts.listenPort(), host: this.opts.listenHost, clock: this.opts.clock, shared: this.opts.datagrams() }, entries);
+    return this.dht.start({ ...dht, port: this.opts.listenPort(), host: this.opts.listenHost, clock: this.opts.clock, shared: this.opts.datagrams(), endpoint: this.opts.endpoint?.() }, entries);
   }
 }

@@ -156,6 +156,14 @@ test('blocking before limiting before info, whatever order they were found in', 
   assert.deepEqual(codes(f), ['availability', 'globalLimit', 'portUnreachable']);
 });
 
+test("the router's one-line reason is the doctor's, said once", () => {
+  const [failed] = diagnose(healthy({ port: { connectable: 'unknown', mapping: 'failed', message: "mapping failed: UPnP: the router's device description is not valid XML (malformed start tag)" } }));
+  assert.equal(failed?.message, "Port mapping failed: UPnP: the router's device description is not valid XML (malformed start tag).");
+  const [closed] = diagnose(healthy({ port: { connectable: 'no', mapping: 'mapped', message: 'no incoming connection in 30 min: your port may be closed (Port 6881 open via UPnP on 10.0.0.1)' } }));
+  assert.equal(closed?.short, 'port not reachable');
+  assert.match(closed?.message ?? '', /^No peer has connected to us: no incoming connection in 30 min: your port may be closed \(Port 6881 open via UPnP on 10\.0\.0\.1\)\./);
+});
+
 test('bytes are written in the UI units', () => {
   assert.equal(bytes(999), '999 B');
   assert.equal(bytes(102_400), '100 KiB');

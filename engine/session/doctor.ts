@@ -101,7 +101,7 @@ export function diagnose(f: DoctorFacts): DiagnosisReason[] {
   if (f.running && f.port.connectable === 'no') {
     out.push(reason('portUnreachable', 'limiting', 'port not reachable', `No peer has connected to us: ${f.port.message}. Only peers we dial can trade with us.`, {}, null));
   } else if (f.running && f.port.mapping === 'failed') {
-    out.push(reason('portUnreachable', 'info', 'port mapping failed', `Port mapping failed: ${f.port.message}.`, {}, null));
+    out.push(reason('portUnreachable', 'info', 'port mapping failed', `Port mapping failed: ${f.port.message.replace(/^mapping failed: /, '')}.`, {}, null));
   }
   if (f.complete && !f.paused && f.error === null) out.push(reason('complete', 'info', 'complete', 'Every wanted file is complete: nothing left to download.', {}, null));
   return out.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || CODE_ORDER.indexOf(a.code) - CODE_ORDER.indexOf(b.code));

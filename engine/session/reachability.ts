@@ -5,7 +5,9 @@
  */
 import type { PortMappingStatus } from '../api/types.js';
 import type { Clock } from '../common/clock.js';
-import { PortMapper, type PortMapperOptions } from '../net/portmap/port-mapper.js';
+import { PortMapper, type PortMapperOptions, type PortMapperStatus } from '../net/portmap/port-mapper.js';
+import { METHOD_NAMES } from '../net/portmap/types.js';
+import type { ExternalEndpoint } from './external-endpoint.js';
 
 /** The host's choices about port mapping (tests point it at a lab router or a fake one). */
 export type PortMappingOptions = Omit<PortMapperOptions, 'internalPort' | 'log' | 'onChange'>;
@@ -25,6 +27,8 @@ export class Reachability {
   constructor(
     private readonly clock: Clock,
     private readonly log: (line: string) => void,
+    /** Told the port we announce and the router's word on our address, as they change (absent: nobody listens). */
+    private readonly endpoint?: ExternalEndpoint,
   ) {}
 
   /** Starts mapping `internalPort` (restarting if it was mapping another); resolves after the first outcome or a short wait. */
@@ -49,7 +53,7 @@ export class Reachability {
     await this.stopNow();
     this.internalPort = internalPort;
     this.listeningSince ??= this.clock.now();
-    const mapper = new PortMapper({ ...opts, internalPort, log: this.log });
+    const mapper = new PortMapper({ ...opts, internalPort, log: this.log, onChange: (s) => this.mapperChanged(s) });
     this.mapper = mapper;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([mapper.start(), new Promise<void>((r) => (timer = setTimeout(r, FIRST_MAPPING_WAIT_MS)))]);
@@ -60,12 +64,22 @@ export class Reachability {
     const mapper = this.mapper;
     this.mapper = null;
     await mapper?.stop();
+    if (mapper) this.endpoint?.advertisedPortIs(this.internalPort);
+  }
+
+  private mapperChanged(s: PortMapperStatus): void {
+    // Outcomes only: 'mapping' is the moment between (a renewal that failed and the router found again) and must not
+    // make torrents announce the listen port and then the external one again; 'stopped' is stopNow's to report.
+    if (s.state !== 'mapped' && s.state !== 'failed') return;
+    this.endpoint?.advertisedPortIs(s.state === 'mapped' && s.externalPort !== null ? s.externalPort : s.internalPort);
+    if (s.state === 'mapped' && s.method && s.externalAddress) this.endpoint?.routerSays(s.externalAddress, METHOD_NAMES[s.method] as 'UPnP' | 'NAT-PMP' | 'PCP');
   }
 
   /** Listening began (mapping or not): the "no incoming connection" clock starts here. */
   listening(port: number): void {
     this.internalPort = port;
     this.listeningSince ??= this.clock.now();
+    if (!this.mapper) this.endpoint?.advertisedPortIs(port);
   }
 
   noteIncoming(): void {
@@ -78,9 +92,9 @@ export class Reachability {
     return s?.state === 'mapped' && s.externalPort !== null ? s.externalPort : listenPort;
   }
 
-  /** Our Internet address as the router reports it (for BEP 42 and the UI), or null. */
+  /** Our Internet address as the router reports it, else as peers agree it is (for BEP 42 and the UI), or null. */
   get externalAddress(): string | null {
-    return this.mapper?.status.externalAddress ?? null;
+    return this.mapper?.status.externalAddress ?? this.endpoint?.address ?? null;
   }
 
   status(): PortMappingStatus {
@@ -95,11 +109,11 @@ export class Reachability {
           gateway: s.gateway,
           internalPort: s.internalPort,
           externalPort: s.externalPort,
-          externalAddress: s.externalAddress,
+          externalAddress: s.externalAddress ?? this.endpoint?.address ?? null,
           connectable,
           message: s.message,
         }
-      : { state: 'off', method: null, gateway: null, internalPort: this.internalPort, externalPort: null, externalAddress: null, connectable, message: 'port mapping off' };
+      : { state: 'off', method: null, gateway: null, internalPort: this.internalPort, externalPort: null, externalAddress: this.endpoint?.address ?? null, connectable, message: 'port mapping off' };
     // Evidence beats the router's word: a mapping nobody has used in 30 minutes may be behind a second NAT.
     if (connectable === 'no') return { ...base, message: `no incoming connection in ${NO_INCOMING_MS / 60_000} min: your port may be closed (${base.message})` };
     return base;

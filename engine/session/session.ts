@@ -92,7 +92,7 @@ export class Session {
       dataDir: opts.dataDir, dht: opts.dht, lsd: opts.lsd, listenHost: opts.listenHost,
       clock: this.clock,
       listenPort: () => this.client.port,
-      datagrams: () => this.client.datagrams,
+      datagrams: () => this.client.datagrams, endpoint: () => this.client.endpoint,
       find: (id) => this.entries.get(id),
       log: (line) => this.log(line),
     });

@@ -32,8 +32,8 @@ export interface ExtensionMessagesOptions {
 export class ExtensionMessages {
   /** null for private torrents (BEP 27). */
   private readonly pex: Pex<PeerConnection> | null;
-  /** A peer's extended handshake told the address it sees us at (`yourip`): for BEP 40 peer priority. */
-  onOwnIp: ((ip: string) => void) | null = null;
+  /** A peer's extended handshake told the address it sees us at (`yourip`): for BEP 40 peer priority and our external address. */
+  onOwnIp: ((ip: string, peerHost: string) => void) | null = null;
 
   constructor(
     private readonly torrent: ExtensionMessagesHost,
@@ -51,7 +51,7 @@ export class ExtensionMessages {
   handshake(peer: PeerConnection, handshake: ExtendedHandshake): void {
     this.pex?.onHandshake(peer, handshake, this.opts.clock.now());
     if (peer.transport.kind === 'utp' && handshake.p !== undefined) this.opts.supportsUtp?.(peer.transport.remoteAddress, handshake.p);
-    if (handshake.yourIp) this.onOwnIp?.(formatIp(handshake.yourIp));
+    if (handshake.yourIp) this.onOwnIp?.(formatIp(handshake.yourIp), peer.transport.remoteAddress);
   }
 
   message(peer: PeerConnection, id: number, payload: Uint8Array): void {

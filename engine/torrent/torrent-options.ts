@@ -60,4 +60,6 @@ export interface TorrentOptions {
   readonly verifier?: MerkleVerifier;
   /** A peer at host:port accepts uTP (its PEX flag, or it reached us over uTP): the dialler tries uTP first. */
   readonly supportsUtp?: (host: string, port: number) => void;
+  /** A peer's `yourip` told us the address it sees us at (`peerHost`: that peer), for our external address. */
+  readonly onOwnIp?: (ip: string, peerHost: string) => void;
 }

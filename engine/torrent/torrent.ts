@@ -97,7 +97,7 @@ export class Torrent implements SwarmHost {
       onEvent: (e) => this.opts.events?.onTracker?.(e),
     });
     this.extensions = new ExtensionMessages(this, { ...opts, peerLostPiece: (peer, piece) => this.swarm.peerLostPiece(peer, piece) });
-    this.extensions.onOwnIp = (ip) => this.swarm.addressBook.slots.setOwnAddress(ip, opts.listenPort());
+    this.extensions.onOwnIp = (ip, peerHost) => (this.swarm.addressBook.slots.setOwnAddress(ip, opts.listenPort()), opts.onOwnIp?.(ip, peerHost));
     this.swarm = new PeerManager(
       {
         infoHash: opts.meta.infoHash,
@@ -220,9 +220,9 @@ export class Torrent implements SwarmHost {
     this.trackers.setTiers(tiers);
   }
 
-  /** Announce now (force reannounce), as far as the tracker's min interval allows. */
-  reannounce(): void {
-    this.trackers.announceNow();
+  /** Announce now (force reannounce), as far as the tracker's min interval allows unless `ignoreMinInterval` (our port changed). */
+  reannounce(ignoreMinInterval = false): void {
+    this.trackers.announceNow(ignoreMinInterval);
   }
 
   /** Refuses the peer from now on (its address; address and port on loopback, see banKey) and disconnects it; how many connections closed. */

@@ -77,10 +77,10 @@ export class TrackerLink {
     this.start();
   }
 
-  /** Announce now (force reannounce), as far as the tracker's min interval allows. */
-  announceNow(): void {
-    this.announcer?.announceNow();
-    this.v2Announcer?.announceNow();
+  /** Announce now (force reannounce), as far as the tracker's min interval allows unless `ignoreMinInterval`. */
+  announceNow(ignoreMinInterval = false): void {
+    this.announcer?.announceNow(ignoreMinInterval);
+    this.v2Announcer?.announceNow(ignoreMinInterval);
   }
 
   /** The download completed: the trackers get 'completed'. */

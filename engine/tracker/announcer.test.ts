@@ -331,6 +331,26 @@ test('announceNow respects the min interval', async () => {
   await a.stop();
 });
 
+test('announceNow(true) goes at once despite the min interval (our port changed), also when a round is running', async () => {
+  const { a, time, http } = setup([['http://a/announce']]);
+  http.behaviour.set('http://a/announce', () => ({ interval: 1800, minInterval: 300, peers: [] }));
+  a.start();
+  await time.advance(10 * S);
+  a.announceNow(true);
+  await time.advance(0);
+  assert.equal(http.calls.length, 2);
+  assert.equal(http.calls[1].at, 10 * S);
+  // A second change while that round runs (it may carry the old port): one more round right after it, not two.
+  a.announceNow(true);
+  a.announceNow(true);
+  a.announceNow(true);
+  await time.advance(0);
+  assert.equal(http.calls.length, 4);
+  await time.advance(60 * S);
+  assert.equal(http.calls.length, 4);
+  await a.stop();
+});
+
 test('interval is clamped to at least 60 s; tracker id is sent back', async () => {
   const { a, time, http } = setup([['http://a/announce']]);
   http.behaviour.set('http://a/announce', () => ({ interval: 1, trackerId: 'tid\xff', peers: [] }));

@@ -151,7 +151,7 @@ export class TrackerAnnouncer {
   private complete = false;
   private roundActive = false;
   /** Why another round is wanted as soon as the active one ends. */
-  private roundPending: 'completed' | 'now' | undefined;
+  private roundPending: 'completed' | 'now' | 'force' | undefined;
   private roundAbort: AbortController | undefined;
   /** Aborted by stop(): cuts scrapes short. */
   private readonly lifetime = new AbortController();
@@ -213,15 +213,15 @@ export class TrackerAnnouncer {
     if (this.started && !this.stopped) this.runRound('completed');
   }
 
-  /** Announce as soon as the min interval of the working tracker allows. */
-  announceNow(): void {
+  /** Announce as soon as the min interval of the working tracker allows; `ignoreMinInterval`: at once (our port changed, so the last announce told a wrong one). */
+  announceNow(ignoreMinInterval = false): void {
     if (!this.started || this.stopped) return;
     if (this.roundActive) {
-      this.roundPending ??= 'now';
+      if (this.roundPending !== 'completed') this.roundPending = ignoreMinInterval ? 'force' : (this.roundPending ?? 'now');
       return;
     }
     const cur = this.current;
-    const earliest = cur?.lastSuccessAt !== undefined && cur.state.minInterval !== undefined ? cur.lastSuccessAt + cur.state.minInterval * 1000 : 0;
+    const earliest = !ignoreMinInterval && cur?.lastSuccessAt !== undefined && cur.state.minInterval !== undefined ? cur.lastSuccessAt + cur.state.minInterval * 1000 : 0;
     const now = this.clock.now();
     if (now >= earliest) this.runRound();
     else if (this.timerAt === undefined || this.timerAt > earliest) this.schedule(earliest);
@@ -337,7 +337,7 @@ export class TrackerAnnouncer {
       this.roundPending = undefined;
       if (this.stopped) return;
       if (pending === 'completed' && this.current && this.eventFor(this.current) === 'completed') this.runRound();
-      else if (pending) this.announceNow();
+      else if (pending) this.announceNow(pending === 'force');
     });
   }
 

@@ -9,8 +9,11 @@ export interface PortStatusView {
 
 export function portStatusView(s: PortMappingStatus): PortStatusView {
   const tone = s.connectable === 'no' || s.state === 'failed' ? 'bad' : s.state === 'mapped' || s.connectable === 'yes' ? 'ok' : 'pending';
+  // Evidence first: 30 minutes without an incoming peer says more than the router's word.
   const label =
-    s.state === 'mapped' && s.externalPort !== null
+    s.connectable === 'no'
+      ? 'Port may be closed'
+      : s.state === 'mapped' && s.externalPort !== null
       ? `Port ${s.externalPort} open${s.externalAddress ? ` · ${s.externalAddress}` : ''}`
       : s.state === 'failed'
         ? 'Port not mapped'

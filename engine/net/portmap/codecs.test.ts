@@ -137,7 +137,7 @@ describe('IGD description and SOAP codecs', () => {
     assert.equal(findWanService(withBase, location).controlUrl.href, 'http://10.0.0.1:6000/base/v2');
     const ppp = IGD_DESCRIPTION.replace('WANIPConnection:1', 'WANPPPConnection:1').replace('{CONTROL}', '/ppp');
     assert.equal(findWanService(ppp, location).serviceType, 'urn:schemas-upnp-org:service:WANPPPConnection:1');
-    assert.throws(() => findWanService(IGD_DESCRIPTION.replace('{CONTROL}', 'http://10.0.0.2/x'), location), /is not on the router/);
+    assert.throws(() => findWanService(IGD_DESCRIPTION.replace('{CONTROL}', 'http://10.0.0.2/x'), location), /which is not the router/);
     assert.throws(() => findWanService('<root/>', location), IgdError);
   });
 
@@ -150,7 +150,7 @@ describe('IGD description and SOAP codecs', () => {
     assert.deepEqual(ok, { ok: true, values: new Map([['NewExternalIPAddress', '1.2.3.4']]) });
     assert.deepEqual(decodeSoapReply(soapFault(718), 'AddPortMapping'), { ok: false, code: 718, description: 'ConflictInMappingEntry' });
     assert.throws(() => decodeSoapReply(soapOk('Other', ''), 'AddPortMapping'), /no AddPortMappingResponse/);
-    assert.throws(() => decodeSoapReply('<html/>', 'AddPortMapping'), /no Envelope/);
+    assert.throws(() => decodeSoapReply('<html/>', 'AddPortMapping'), /no SOAP Envelope/);
   });
 
   it('never throws anything but IgdError on arbitrary documents', () => {

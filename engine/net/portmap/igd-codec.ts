@@ -22,6 +22,13 @@ export interface WanService {
 
 export class IgdError extends Error {
   override name = 'IgdError';
+  /** True when the document is not XML at all (or over a bound of the XML reader), not merely missing something. */
+  constructor(
+    message: string,
+    readonly notXml = false,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -34,7 +41,7 @@ export function findWanService(xml: string, location: URL): WanService {
   try {
     root = parseXml(xml, { maxChars: MAX_DESCRIPTION_CHARS });
   } catch (err) {
-    throw new IgdError(`device description: ${(err as Error).message}`);
+    throw new IgdError(`device description is not valid XML (${(err as Error).message})`, true);
   }
   const base = child(root, 'URLBase')?.text;
   let baseUrl = location;
@@ -42,7 +49,7 @@ export function findWanService(xml: string, location: URL): WanService {
     try {
       baseUrl = new URL(base);
     } catch {
-      throw new IgdError('device description: invalid URLBase');
+      throw new IgdError('device description has an invalid URLBase');
     }
   }
   const services = descendants(root, 'service');
@@ -54,10 +61,10 @@ export function findWanService(xml: string, location: URL): WanService {
     try {
       controlUrl = new URL(control, baseUrl);
     } catch {
-      throw new IgdError('device description: invalid controlURL');
+      throw new IgdError('device description has an invalid controlURL');
     }
     if (controlUrl.protocol !== 'http:' || controlUrl.hostname !== location.hostname) {
-      throw new IgdError(`device description: control URL ${controlUrl.host} is not on the router ${location.hostname}`);
+      throw new IgdError(`device description sends us to ${controlUrl.host}, which is not the router ${location.hostname}`);
     }
     return { serviceType: wanted, controlUrl };
   }
@@ -140,19 +147,20 @@ export function decodeSoapReply(xml: string, action: string): SoapReply {
   try {
     root = parseXml(xml, { maxChars: MAX_SOAP_REPLY_CHARS });
   } catch (err) {
-    throw new IgdError(`SOAP reply: ${err instanceof XmlError ? err.message : String(err)}`);
+    throw new IgdError(`reply is not valid XML (${err instanceof XmlError ? err.message : String(err)})`, true);
   }
   const body = root.name === 'Envelope' ? child(root, 'Body') : undefined;
-  if (!body) throw new IgdError('SOAP reply has no Envelope/Body');
+  if (!body) throw new IgdError('reply has no SOAP Envelope/Body');
   const fault = child(body, 'Fault');
   if (fault) {
     const upnp = descendants(fault, 'UPnPError')[0];
     const code = Number(upnp && child(upnp, 'errorCode')?.text);
     const description = (upnp && child(upnp, 'errorDescription')?.text) || child(fault, 'faultstring')?.text || 'no description';
-    return { ok: false, code: Number.isInteger(code) ? code : 0, description: description.slice(0, 200) };
+    // Router text goes into a one-line status: no control characters, bounded.
+    return { ok: false, code: Number.isInteger(code) ? code : 0, description: description.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 200) };
   }
   const response = child(body, `${action}Response`);
-  if (!response) throw new IgdError(`SOAP reply has no ${action}Response`);
+  if (!response) throw new IgdError(`reply has no ${action}Response`);
   const values = new Map<string, string>();
   for (const c of response.children) values.set(c.name, c.text);
   return { ok: true, values };

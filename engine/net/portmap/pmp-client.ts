@@ -16,7 +16,7 @@ import {
   PMP_PORT,
   type MapProtocol,
 } from './pmp-codec.js';
-import { MappingError, type MappingBackend, type MappingGrant, type MappingMethod } from './types.js';
+import { MappingError, usableExternalAddress, type MappingBackend, type MappingGrant, type MappingMethod } from './types.js';
 
 export interface PmpClientOptions {
   readonly gateway: string;
@@ -69,13 +69,15 @@ export class PmpClient implements MappingBackend {
 
   async externalAddress(): Promise<string | undefined> {
     if (this.method === 'pcp') return undefined; // PCP reports it in every MAP reply
-    return this.request(encodeNatPmpExternalAddressRequest(), (data) => {
+    // null: a definite answer without a usable address (0.0.0.0: the router has none yet).
+    const address = await this.request<string | null>(encodeNatPmpExternalAddressRequest(), (data) => {
       const r = decodeNatPmpReply(data);
       if (r.kind !== 'external-address' && !(r.kind === 'error' && r.op === 0)) return undefined;
       this.noteEpoch(r.epoch);
       if (r.result !== 0) throw resultError('NAT-PMP', r.result, NATPMP_RESULTS);
-      return r.kind === 'external-address' ? r.address : undefined;
+      return r.kind === 'external-address' ? (usableExternalAddress(r.address) ?? null) : null;
     });
+    return address ?? undefined;
   }
 
   close(): Promise<void> {
@@ -90,7 +92,7 @@ export class PmpClient implements MappingBackend {
       if (!matches) return undefined;
       this.noteEpoch(r.epoch);
       if (r.result !== 0 || r.kind !== 'map') throw resultError('NAT-PMP', r.result, NATPMP_RESULTS);
-      if (lifetime > 0 && (r.externalPort === 0 || r.lifetime === 0)) throw new MappingError('NAT-PMP router granted port 0', 'protocol');
+      if (lifetime > 0) checkGrant('NAT-PMP', r.externalPort, r.lifetime);
       return { externalPort: r.externalPort, lifetimeSeconds: r.lifetime };
     });
   }
@@ -109,8 +111,8 @@ export class PmpClient implements MappingBackend {
       if (r.protocol !== protocol || r.internalPort !== internalPort || !sameBytes(r.nonce, nonce)) return undefined;
       this.noteEpoch(r.epoch);
       if (r.result !== 0) throw resultError('PCP', r.result, PCP_RESULTS);
-      if (lifetime > 0 && (r.externalPort === 0 || r.lifetime === 0)) throw new MappingError('PCP router granted port 0', 'protocol');
-      return { externalPort: r.externalPort, lifetimeSeconds: r.lifetime, externalAddress: r.externalAddress };
+      if (lifetime > 0) checkGrant('PCP', r.externalPort, r.lifetime);
+      return { externalPort: r.externalPort, lifetimeSeconds: r.lifetime, externalAddress: usableExternalAddress(r.externalAddress) };
     });
   }
 
@@ -137,6 +139,8 @@ export class PmpClient implements MappingBackend {
       let timer: NodeJS.Timeout | undefined;
       let sent = 0;
       let garbageHere = 0;
+      /** Well-formed replies that answer no request of ours (wrong opcode, port or nonce). */
+      let unmatched = 0;
       let lastGarbage = '';
       const finish = (fn: () => void): void => {
         clearTimeout(timer);
@@ -156,14 +160,17 @@ export class PmpClient implements MappingBackend {
           return;
         }
         if (value !== undefined) finish(() => resolve(value));
+        else unmatched++;
       });
       const send = (): void => {
         if (sent === tries) {
           return finish(() =>
             reject(
               garbageHere > 0
-                ? new MappingError(`${name}: the router at ${this.gateway} sent ${garbageHere} malformed replies (${lastGarbage})`, 'protocol')
-                : new MappingError(`${name}: no reply from ${this.gateway}:${port}`, 'unavailable'),
+                ? new MappingError(`${name}: the router sent garbage (${garbageHere} malformed replies; last: ${lastGarbage})`, 'protocol')
+                : unmatched > 0
+                  ? new MappingError(`${name}: the router's ${unmatched} replies did not answer our request (wrong opcode, port or nonce)`, 'protocol')
+                  : new MappingError(`${name}: no reply from ${this.gateway}:${port}`, 'unavailable'),
             ),
           );
         }
@@ -184,4 +191,10 @@ function resultError(name: string, result: number, names: Readonly<Record<number
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** A grant we can use: a real external port and a lease long enough to renew (a router that grants 0 s maps nothing). */
+function checkGrant(name: string, externalPort: number, lifetime: number): void {
+  if (externalPort === 0) throw new MappingError(`${name}: the router granted external port 0`, 'protocol');
+  if (lifetime === 0) throw new MappingError(`${name}: the router granted a lease of 0 seconds`, 'protocol');
 }

@@ -155,16 +155,16 @@ describe('PortMapper with UPnP IGD routers', { timeout: 30_000 }, () => {
 
   const hostile: [string, (igd: FakeIgd) => void, RegExp][] = [
     ['a SOAP fault (606 not authorized)', (igd) => (igd.behaviour.addFault = 606), /^mapping failed: UPnP: router refused \(error 606/],
-    ['a SOAP reply that is not XML', (igd) => (igd.behaviour.addFault = -1), /^mapping failed: UPnP AddPortMapping: SOAP reply/],
+    ['a SOAP reply that is not XML', (igd) => (igd.behaviour.addFault = -1), /^mapping failed: UPnP: the router's AddPortMapping reply is not valid XML/],
     ['a SOAP reply with an entity bomb', (igd) => (igd.behaviour.soapBody = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><x>&b;</x>'), /document type declarations and entities are not accepted/],
-    ['a huge SOAP reply', (igd) => (igd.behaviour.soapBody = `<x>${'a'.repeat(200_000)}</x>`), /exceeds the 16384-byte limit/],
-    ['a huge device description', (igd) => (igd.behaviour.description = `<root>${'<a></a>'.repeat(40_000)}</root>`), /no usable router/],
+    ['a huge SOAP reply', (igd) => (igd.behaviour.soapBody = `<x>${'a'.repeat(200_000)}</x>`), /AddPortMapping reply is too large \(reply exceeds the 16384-byte limit\)/],
+    ['a huge device description', (igd) => (igd.behaviour.description = `<root>${'<a></a>'.repeat(40_000)}</root>`), /device description is too large/],
     ['a description nested 10,000 deep', (igd) => (igd.behaviour.description = `${'<a>'.repeat(10_000)}${'</a>'.repeat(10_000)}`), /nested deeper than 32/],
-    ['a description sending us to another host', (igd) => (igd.behaviour.description = IGD_DESCRIPTION.replace('{CONTROL}', 'http://198.51.100.1:80/ctl')), /is not on the router/],
+    ['a description sending us to another host', (igd) => (igd.behaviour.description = IGD_DESCRIPTION.replace('{CONTROL}', 'http://198.51.100.1:80/ctl')), /which is not the router/],
     ['a description without a WAN service', (igd) => (igd.behaviour.description = IGD_DESCRIPTION.replace(/WANIPConnection/g, 'Layer3Forwarding')), /no WANIPConnection/],
-    ['a malformed SSDP reply', (igd) => (igd.behaviour.ssdp = 'HTTP/1.1 200 OK\r\nLOCATION: ftp://127.0.0.1/x\r\n\r\n'), /no router answered \(UPnP\)/],
-    ['an SSDP reply pointing at another host', (igd) => (igd.behaviour.ssdp = 'HTTP/1.1 200 OK\r\nLOCATION: http://198.51.100.1:1/d.xml\r\n\r\n'), /no router answered \(UPnP\)/],
-    ['an SSDP reply that is binary garbage', (igd) => (igd.behaviour.ssdp = '\u0000\u00ff'.repeat(900)), /no router answered \(UPnP\)/],
+    ['a malformed SSDP reply', (igd) => (igd.behaviour.ssdp = 'HTTP/1.1 200 OK\r\nLOCATION: ftp://127.0.0.1/x\r\n\r\n'), /unusable SSDP reply from 127\.0\.0\.1 \(SSDP LOCATION scheme ftp: is not http:\)/],
+    ['an SSDP reply pointing at another host', (igd) => (igd.behaviour.ssdp = 'HTTP/1.1 200 OK\r\nLOCATION: http://198.51.100.1:1/d.xml\r\n\r\n'), /is not the replying host/],
+    ['an SSDP reply that is binary garbage', (igd) => (igd.behaviour.ssdp = '\u0000\u00ff'.repeat(900)), /unusable SSDP reply/],
   ];
   for (const [what, spoil, expected] of hostile) {
     it(`keeps running and reports a clear status after ${what}`, () =>

@@ -45,6 +45,7 @@ const PORT_TRIES = 4;
 const MAX_RETRY_MS = 30 * 60_000;
 /** Renew permanent UPnP mappings this often anyway: it is how we notice a router that forgot them. */
 const PERMANENT_RENEW_MS = 20 * 60_000;
+const MAX_RENEW_MS = 60 * 60_000;
 
 export class PortMapper {
   private backend: MappingBackend | null = null;
@@ -169,7 +170,7 @@ export class PortMapper {
         let grant: MappingGrant | undefined;
         for (const p of PROTOCOLS) {
           const g = await backend.map(p, this.opts.internalPort, grant?.externalPort ?? port, lifetime);
-          if (grant && g.externalPort !== grant.externalPort) throw new MappingError(`the router gave ${p.toUpperCase()} port ${g.externalPort}, not ${grant.externalPort}`, 'conflict');
+          if (grant && g.externalPort !== grant.externalPort) throw new MappingError(`${METHOD_NAMES[backend.method]}: the router gave ${p.toUpperCase()} port ${g.externalPort}, not ${grant.externalPort}`, 'conflict');
           done.add(p);
           grant ??= g;
         }
@@ -217,7 +218,9 @@ export class PortMapper {
     const message = `Port ${this.opts.internalPort} open via ${METHOD_NAMES[backend.method]} on ${backend.gateway}` + (grant.externalPort !== this.opts.internalPort || external ? ` (external ${where})` : '');
     if (this.current.state !== 'mapped' || this.current.externalPort !== grant.externalPort) this.log(`port mapping: ${message}`);
     this.set({ state: 'mapped', method: backend.method, gateway: backend.gateway, externalPort: grant.externalPort, externalAddress: external ?? null, message });
-    this.schedule(grant.lifetimeSeconds > 0 ? Math.max(10_000, (grant.lifetimeSeconds * 1000) / 2) : PERMANENT_RENEW_MS);
+    // Half the lease, but at least 10 s (a router granting 1 s must not set the pace) and at most an hour (a lease of
+    // 2^32-1 s would overflow setTimeout, which then fires at once: a renewal storm).
+    this.schedule(grant.lifetimeSeconds > 0 ? Math.min(MAX_RENEW_MS, Math.max(10_000, (grant.lifetimeSeconds * 1000) / 2)) : PERMANENT_RENEW_MS);
   }
 
   private failed(reason: string, gateway?: string): void {

@@ -23,6 +23,10 @@ export interface FakePmpBehaviour {
   epoch: number;
   externalAddress: [number, number, number, number];
   reply?: (req: Buffer) => Buffer | Buffer[] | null;
+  /** Hostile: the external port granted for a request (default the suggested one, or the next free one). */
+  grantPort?: (suggested: number, protocol: 'tcp' | 'udp') => number;
+  /** Hostile: the lease granted whatever was asked (e.g. 0, or 2^32-1). */
+  grantLifetime?: number;
 }
 
 export class FakePmpRouter {
@@ -39,9 +43,10 @@ export class FakePmpRouter {
     });
   }
 
-  static async start(): Promise<FakePmpRouter> {
+  /** On loopback by default; a lab router passes its LAN address and port 5351. */
+  static async start(at: { host?: string; port?: number } = {}): Promise<FakePmpRouter> {
     const socket = createSocket('udp4');
-    await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
+    await new Promise<void>((r) => socket.bind(at.port ?? 0, at.host ?? '127.0.0.1', r));
     return new FakePmpRouter(socket, (socket.address() as AddressInfo).port);
   }
 
@@ -57,6 +62,7 @@ export class FakePmpRouter {
     }
     let ext = suggested || internalPort;
     while (this.behaviour.taken.has(ext)) ext++;
+    if (this.behaviour.grantPort) ext = this.behaviour.grantPort(ext, protocol);
     this.mappings.set(key, { protocol, internalPort, externalPort: ext, lifetime });
     return ext;
   }
@@ -76,7 +82,7 @@ export class FakePmpRouter {
       const protocol = msg[36] === 6 ? 'tcp' : 'udp';
       const ext = b.result === 0 ? this.grant(protocol, msg.readUInt16BE(40), msg.readUInt16BE(42), lifetime) : 0;
       out.writeUInt16BE(ext, 42);
-      out.writeUInt32BE(b.result === 0 ? lifetime : 0, 4);
+      out.writeUInt32BE(b.result === 0 ? (b.grantLifetime ?? lifetime) : 0, 4);
       out.fill(0, 44, 60);
       out[54] = 0xff;
       out[55] = 0xff;
@@ -102,7 +108,7 @@ export class FakePmpRouter {
     out.writeUInt16BE(internal, 8);
     const ext = b.result === 0 ? this.grant(op === 1 ? 'udp' : 'tcp', internal, msg.readUInt16BE(6), lifetime) : 0;
     out.writeUInt16BE(ext, 10);
-    out.writeUInt32BE(b.result === 0 ? lifetime : 0, 12);
+    out.writeUInt32BE(b.result === 0 ? (b.grantLifetime ?? lifetime) : 0, 12);
     return out;
   }
 }
@@ -120,6 +126,14 @@ export interface FakeIgdBehaviour {
   /** Replaces every SOAP reply body when set. */
   soapBody?: string;
   externalIp: string;
+  /**
+   * Hostile HTTP: 'drip' sends headers then one byte of body every 100 ms for ever (slow-loris), 'hang' never answers,
+   * 'redirect' sends a 302 to another path, 'endless' streams XML without end (counted in `bytesSent`). Applies to the description (GET) and to SOAP (POST) as chosen.
+   */
+  descriptionHttp?: 'drip' | 'hang' | 'redirect' | 'endless';
+  soapHttp?: 'drip' | 'hang';
+  /** How many SSDP replies to send per search (a flood); each gets a distinct LOCATION path. */
+  ssdpCopies?: number;
 }
 
 export const IGD_DESCRIPTION = `<?xml version="1.0"?>
@@ -134,6 +148,10 @@ export const IGD_DESCRIPTION = `<?xml version="1.0"?>
 export class FakeIgd {
   readonly mappings = new Map<string, { internalClient: string; internalPort: number; lease: number }>();
   readonly actions: string[] = [];
+  /** HTTP requests received (descriptions and SOAP). */
+  httpRequests = 0;
+  /** Body bytes the 'endless' mode managed to send before the client hung up. */
+  bytesSent = 0;
   readonly behaviour: FakeIgdBehaviour = {
     ssdp: 'HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=120\r\nST: urn:schemas-upnp-org:device:InternetGatewayDevice:1\r\nUSN: uuid:fake::igd\r\nLOCATION: {LOCATION}\r\n\r\n',
     description: IGD_DESCRIPTION,
@@ -147,18 +165,27 @@ export class FakeIgd {
     private readonly server: http.Server,
     readonly ssdpPort: number,
     readonly httpPort: number,
+    readonly host: string,
   ) {}
 
-  static async start(): Promise<FakeIgd> {
-    const ssdpSocket = createSocket('udp4');
-    await new Promise<void>((r) => ssdpSocket.bind(0, '127.0.0.1', r));
+  /**
+   * On loopback (SSDP on a random port the test sends to) by default. A lab router passes its LAN address and
+   * `multicast: true`: SSDP on port 1900, joined to 239.255.255.250 on that interface only, as a real router.
+   */
+  static async start(at: { host?: string; multicast?: boolean } = {}): Promise<FakeIgd> {
+    const host = at.host ?? '127.0.0.1';
+    const ssdpSocket = createSocket({ type: 'udp4', reuseAddr: true });
+    await new Promise<void>((r) => ssdpSocket.bind(at.multicast ? 1900 : 0, at.multicast ? '0.0.0.0' : host, r));
+    if (at.multicast) ssdpSocket.addMembership('239.255.255.250', host);
     let igd!: FakeIgd;
     const server = http.createServer((req, res) => igd.handle(req, res));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    igd = new FakeIgd(ssdpSocket, server, (ssdpSocket.address() as AddressInfo).port, (server.address() as AddressInfo).port);
+    await new Promise<void>((r) => server.listen(0, host, r));
+    igd = new FakeIgd(ssdpSocket, server, (ssdpSocket.address() as AddressInfo).port, (server.address() as AddressInfo).port, host);
     ssdpSocket.on('message', (_msg, rinfo) => {
       const reply = igd.behaviour.ssdp;
-      if (reply !== null) ssdpSocket.send(reply.replace('{LOCATION}', `http://127.0.0.1:${igd.httpPort}/desc.xml`), rinfo.port, rinfo.address);
+      if (reply === null) return;
+      const copies = igd.behaviour.ssdpCopies ?? 1;
+      for (let i = 0; i < copies; i++) ssdpSocket.send(reply.replace('{LOCATION}', `http://${host}:${igd.httpPort}/desc${i || ''}.xml`), rinfo.port, rinfo.address);
     });
     return igd;
   }
@@ -170,6 +197,31 @@ export class FakeIgd {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.httpRequests++;
+    const hostile = req.method === 'GET' ? this.behaviour.descriptionHttp : this.behaviour.soapHttp;
+    if (hostile === 'hang') return void req.resume();
+    if (hostile === 'redirect') {
+      res.writeHead(302, { location: `http://${this.host}:${this.httpPort}/elsewhere.xml` });
+      return void res.end();
+    }
+    if (hostile === 'endless') {
+      res.writeHead(200, { 'content-type': 'text/xml' });
+      const chunk = `<root>${'<a>x</a>'.repeat(9000)}`;
+      const pump = (): void => {
+        while (!res.destroyed && this.bytesSent < 1 << 30) {
+          this.bytesSent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+      };
+      return pump();
+    }
+    if (hostile === 'drip') {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/xml' });
+      const drip = setInterval(() => res.write('<'), 100);
+      res.on('close', () => clearInterval(drip));
+      return;
+    }
     if (req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'text/xml' });
       res.end(this.behaviour.description.replace('{CONTROL}', '/ctl/IPConn'));

@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import type { MapProtocol } from './pmp-codec.js';
 
 export type { MapProtocol } from './pmp-codec.js';
@@ -42,4 +43,12 @@ export interface MappingBackend {
   /** True once, after a reply showed the router lost its state (NAT-PMP/PCP epoch went back): map everything again. */
   takeRestarted(): boolean;
   close(): Promise<void>;
+}
+
+/**
+ * A router's word on our Internet address, if it is one: an IPv4 address other than 0.0.0.0 (which NAT-PMP sends
+ * while the router has none). Anything else a hostile or broken router says is dropped, not shown.
+ */
+export function usableExternalAddress(address: string): string | undefined {
+  return isIPv4(address) && address !== '0.0.0.0' ? address : undefined;
 }

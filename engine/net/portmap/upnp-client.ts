@@ -22,7 +22,7 @@ import {
   type WanService,
 } from './igd-codec.js';
 import { decodeSsdpReply, encodeMSearch, IGD_SEARCH_TARGETS, SSDP_MULTICAST, SsdpError } from './ssdp-codec.js';
-import { MappingError, type MapProtocol, type MappingBackend, type MappingGrant } from './types.js';
+import { MappingError, usableExternalAddress, type MapProtocol, type MappingBackend, type MappingGrant } from './types.js';
 
 export interface UpnpDiscoveryOptions {
   /** Our LAN address: the search goes out of this interface only. */
@@ -35,6 +35,8 @@ export interface UpnpDiscoveryOptions {
 }
 
 const MAX_REPLIES = 16;
+/** Device descriptions fetched at most per discovery (each bounded by HTTP_TIMEOUT_MS). */
+const MAX_DESCRIPTIONS_TRIED = 3;
 /** After the first valid SSDP reply, how long to wait for more. */
 const SETTLE_MS = 300;
 const HTTP_TIMEOUT_MS = 5_000;
@@ -42,26 +44,41 @@ const USER_AGENT = 'Tessera UPnP/1.1';
 
 /** Finds a WAN connection service on the LAN; rejects with a MappingError saying why none was usable. */
 export async function discoverIgd(opts: UpnpDiscoveryOptions): Promise<UpnpClient> {
-  const replies = await searchSsdp(opts);
+  const { replies, lastRejected } = await searchSsdp(opts);
+  if (replies.length === 0 && lastRejected) throw new MappingError(`UPnP: unusable SSDP reply from ${lastRejected.from} (${lastRejected.reason})`, 'protocol');
   if (replies.length === 0) throw new MappingError('UPnP: no router answered the SSDP search', 'unavailable');
   let lastProblem = '';
-  for (const { from, location } of replies) {
+  // Each description may take its full deadline (a slow-loris router): a few tries, not one per reply.
+  for (const { from, location } of replies.slice(0, MAX_DESCRIPTIONS_TRIED)) {
     try {
       const res = await httpGet(location.toString(), { timeoutMs: HTTP_TIMEOUT_MS, maxBytes: MAX_DESCRIPTION_CHARS, maxRedirects: 0, userAgent: USER_AGENT });
-      if (res.status !== 200) throw new IgdError(`device description: HTTP ${res.status}`);
+      if (res.status !== 200) throw new IgdError(`device description request got HTTP ${res.status}`);
       const service = findWanService(new TextDecoder().decode(res.body), location);
       return new UpnpClient(from, service, opts.lanAddress);
     } catch (err) {
-      lastProblem = `${location.host}: ${(err as Error).message}`;
-      opts.log?.(`UPnP: ${lastProblem}`);
+      lastProblem = descriptionProblem(err);
+      opts.log?.(`UPnP: ${location.host}: ${lastProblem}`);
     }
   }
-  throw new MappingError(`UPnP: no usable router (${lastProblem})`, 'protocol');
+  throw new MappingError(`UPnP: ${lastProblem}`, 'protocol');
+}
+
+/** Why a router's device description was of no use, as one line for the status bar. */
+export function descriptionProblem(err: unknown): string {
+  const detail = (err as Error).message;
+  if (err instanceof HttpGetError) {
+    if (err.kind === 'timeout') return `the router did not send its device description within ${HTTP_TIMEOUT_MS / 1000} s`;
+    if (/redirect/.test(detail)) return `the router redirected its device description (${detail}); redirects are not followed`;
+    if (/exceeds/.test(detail)) return `the router's device description is too large (${detail})`;
+    return `could not fetch the router's device description (${detail})`;
+  }
+  return `the router's ${detail}`;
 }
 
 /** Multicasts M-SEARCH and collects distinct, valid replies whose LOCATION is on the replying host. */
-function searchSsdp(opts: UpnpDiscoveryOptions): Promise<{ from: string; location: URL }[]> {
+function searchSsdp(opts: UpnpDiscoveryOptions): Promise<{ replies: { from: string; location: URL }[]; lastRejected?: { from: string; reason: string } }> {
   return new Promise((resolve) => {
+    let lastRejected: { from: string; reason: string } | undefined;
     const socket = createSocket({ type: 'udp4', reuseAddr: false });
     const found = new Map<string, { from: string; location: URL }>();
     let seen = 0;
@@ -71,7 +88,7 @@ function searchSsdp(opts: UpnpDiscoveryOptions): Promise<{ from: string; locatio
       finished = true;
       clearTimeout(timer);
       socket.close();
-      resolve([...found.values()]);
+      resolve({ replies: [...found.values()], lastRejected });
     };
     let timer = setTimeout(finish, opts.timeoutMs ?? 3_000);
     socket.on('error', (err) => {
@@ -90,6 +107,7 @@ function searchSsdp(opts: UpnpDiscoveryOptions): Promise<{ from: string; locatio
           timer = setTimeout(finish, SETTLE_MS);
         }
       } catch (err) {
+        lastRejected = { from: rinfo.address, reason: (err as Error).message };
         opts.log?.(`UPnP: ignored an SSDP reply from ${rinfo.address}: ${(err as Error).message}`);
       }
     });
@@ -156,8 +174,7 @@ export class UpnpClient implements MappingBackend {
   async externalAddress(): Promise<string | undefined> {
     const reply = await this.call(getExternalIpRequest(this.service.serviceType), 'GetExternalIPAddress');
     if (!reply.ok) throw new MappingError(`UPnP: GetExternalIPAddress failed (error ${reply.code}: ${reply.description})`, 'refused');
-    const ip = reply.values.get('NewExternalIPAddress') ?? '';
-    return /^\d{1,3}(\.\d{1,3}){3}$/.test(ip) ? ip : undefined;
+    return usableExternalAddress(reply.values.get('NewExternalIPAddress') ?? '');
   }
 
   async close(): Promise<void> {}
@@ -172,14 +189,20 @@ export class UpnpClient implements MappingBackend {
         maxBytes: MAX_SOAP_REPLY_CHARS,
       });
     } catch (err) {
-      const kind = err instanceof HttpGetError && err.kind === 'protocol' ? 'protocol' : 'unavailable';
-      throw new MappingError(`UPnP ${action}: ${(err as Error).message}`, kind);
+      const e = err as Error;
+      // The router answered the search and served its description, so a failure here is the router's fault
+      // ('protocol'), not the absence of a router ('unavailable', which the mapper reports as "no router answered").
+      if (err instanceof HttpGetError && err.kind === 'timeout') throw new MappingError(`UPnP: the router did not answer ${action} within ${HTTP_TIMEOUT_MS / 1000} s`, 'protocol');
+      if (err instanceof HttpGetError && err.kind === 'protocol') {
+        throw new MappingError(/exceeds/.test(e.message) ? `UPnP: the router's ${action} reply is too large (${e.message})` : `UPnP: the router's ${action} reply is not valid HTTP (${e.message})`, 'protocol');
+      }
+      throw new MappingError(`UPnP: ${action} failed: ${e.message}`, 'protocol');
     }
-    if (res.status !== 200 && res.status !== 500) throw new MappingError(`UPnP ${action}: HTTP ${res.status}`, 'protocol');
+    if (res.status !== 200 && res.status !== 500) throw new MappingError(`UPnP: the router answered ${action} with HTTP ${res.status}`, 'protocol');
     try {
       return decodeSoapReply(res.body, action);
     } catch (err) {
-      throw new MappingError(`UPnP ${action}: ${(err as Error).message}`, 'protocol');
+      throw new MappingError(`UPnP: the router's ${action} ${(err as Error).message}`, 'protocol');
     }
   }
 }
