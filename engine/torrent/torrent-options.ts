@@ -60,4 +60,6 @@ export interface TorrentOptions {
   readonly verifier?: MerkleVerifier;
   /** A peer at host:port accepts uTP (its PEX flag, or it reached us over uTP): the dialler tries uTP first. */
   readonly supportsUtp?: (host: string, port: number) => void;
+  /** BEP 55 hole punching (ut_holepunch): relay, initiator and target; on unless false. */
+  readonly holepunch?: boolean;
 }
