@@ -69,14 +69,14 @@ async function buildWorld(labs: Lab[]): Promise<World> {
 
 const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function startRelay(w: World, kind: 'tessera' | 'libtorrent'): Promise<{ connectedLine: (host: string) => RegExp; proc: ProcessHandle }> {
+async function startRelay(w: World, kind: 'tessera' | 'libtorrent'): Promise<{ connectedLine: (host: string) => RegExp; proc: ProcessHandle }> {
   const dataDir = join(w.lab.workDir, 'relay');
   if (kind === 'tessera') {
     const args = ['download', w.torrentFile, '--out', dataDir, '--port', String(PORT), '--download-limit', String(RELAY_RATE), '--upload-limit', String(RELAY_RATE), '--no-port-mapping', '--verbose'];
     const proc = startLabTessera(w.lab, 'pub', args, 'relay-tessera');
-    return Promise.resolve({ proc, connectedLine: (host) => new RegExp(`connected from ${esc(host)}:${PORT} .*uTP`) });
+    return { proc, connectedLine: (host) => new RegExp(`connected from ${esc(host)}:${PORT} .*uTP`) };
   }
-  return startLabLibtorrent(w.lab, 'pub', {
+  const relay = await startLabLibtorrent(w.lab, 'pub', {
     role: 'leech',
     torrentFile: w.torrentFile,
     dataDir,
@@ -87,7 +87,26 @@ function startRelay(w: World, kind: 'tessera' | 'libtorrent'): Promise<{ connect
     noTrackers: true,
     downloadLimit: RELAY_RATE,
     uploadLimit: RELAY_RATE,
-  }).then((h) => ({ proc: h.process, connectedLine: (host: string) => new RegExp(`^peer-connected ${esc(host)}:${PORT}`) }));
+  });
+  // libtorrent sends no PEX while a torrent has a single peer, and sends it at once when a second one connects: the
+  // seeder would hear of the leecher the moment it arrived and dial it while it dials the seeder, crossing without
+  // any introduction. A public bystander connected first (no PEX of its own, held to RELAY_RATE like the relay) makes
+  // the relay's first PEX to the seeder go out when the seeder connects, and the next one a minute later.
+  const bystander = await startLabLibtorrent(w.lab, 'pub', {
+    role: 'leech',
+    torrentFile: w.torrentFile,
+    dataDir: join(w.lab.workDir, 'bystander'),
+    port: PORT + 1,
+    utp: true,
+    noPex: true,
+    logPeers: true,
+    noTrackers: true,
+    peers: [{ host: w.pub, port: PORT }],
+    downloadLimit: RELAY_RATE,
+    uploadLimit: RELAY_RATE,
+  });
+  await bystander.process.waitForLine(new RegExp(`^peer-connected ${esc(w.pub)}:${PORT}`), 30_000);
+  return { proc: relay.process, connectedLine: (host: string) => new RegExp(`^peer-connected ${esc(host)}:${PORT}`) };
 }
 
 /** The seeder on pc1 and, once the relay has it, the leecher on pc2; both dial only the relay. */
