@@ -144,6 +144,11 @@ describe('lab: hole punching (BEP 55) between two peers behind two NAT routers',
         assert.ok(leecherLog.some((l) => l.includes(`says dial ${w.wan1}:${PORT}`)), `the relay sent the leecher no connect${report()}`);
         assert.ok(seeder.lines().some((l) => l.includes(`says dial ${w.wan2}:${PORT}`)), `the relay sent the seeder no connect${report()}`);
         assert.ok(leecherLog.some((l) => new RegExp(`^connected (to|from) ${esc(w.wan1)}:${PORT} .*uTP`).test(l)), `no uTP connection to the seeder's router${report()}`);
+        // Both sides dialled, so two connections may have crossed: the duplicate rule leaves exactly one.
+        const untilDone = leecherLog.slice(0, leecherLog.findIndex((l) => l.startsWith('download complete')));
+        const opened = untilDone.filter((l) => new RegExp(`^connected (to|from) ${esc(w.wan1)}:${PORT} `).test(l)).length;
+        const closed = untilDone.filter((l) => l.startsWith(`disconnected ${w.wan1}:${PORT} `)).length;
+        assert.equal(opened - closed, 1, `connections to the seeder when the download completed${report()}`);
         if (relayKind === 'tessera') assert.ok(relay.proc.lines().some((l) => l.includes('hole punch: introducing')), `the Tessera relay did not introduce${report()}`);
         seeder.signal('SIGTERM');
         await withTimeout(seeder.exited, 20_000, 'seeder exit after SIGTERM');
