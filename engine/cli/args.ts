@@ -95,6 +95,14 @@ export function portMappingOption(values: Parsed['values']): Record<string, neve
   return values['no-port-mapping'] === true || process.env.TESSERA_PORT_MAPPING === '0' ? undefined : {};
 }
 
+/** The flag of commands that connect to peers: BEP 55 hole punching (relay, initiator, target) is on unless --no-holepunch. */
+export const HOLEPUNCH_OPTIONS: Options = { 'no-holepunch': { type: 'boolean' } };
+
+/** false for --no-holepunch or TESSERA_HOLEPUNCH=0; undefined leaves hole punching on. */
+export function holepunchOption(values: Parsed['values']): false | undefined {
+  return values['no-holepunch'] === true || process.env.TESSERA_HOLEPUNCH === '0' ? false : undefined;
+}
+
 /** The transport switches of commands that connect to peers: --no-utp, --no-tcp. */
 export const TRANSPORT_OPTIONS: Options = { 'no-utp': { type: 'boolean' }, 'no-tcp': { type: 'boolean' } };
 
@@ -128,6 +136,7 @@ export const NETWORK_OPTIONS: Options = {
   ...PORT_MAPPING_OPTIONS,
   ...ENCRYPTION_OPTIONS,
   ...TRANSPORT_OPTIONS,
+  ...HOLEPUNCH_OPTIONS,
 };
 
 export function networkOptions(values: Parsed['values']) {
@@ -138,5 +147,6 @@ export function networkOptions(values: Parsed['values']) {
     ...discoveryOptions(values),
     encryption: encryptionOption(values.encryption),
     transports: transportOptions(values),
+    holepunch: holepunchOption(values),
   };
 }

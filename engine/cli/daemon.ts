@@ -7,12 +7,12 @@ import { startDaemonServer } from '../daemon/server.js';
 import { defaultRendererDir, rendererBuilt } from '../daemon/static.js';
 import { TOKEN_RE, loadOrCreateToken } from '../daemon/token.js';
 import { loadOrCreateStreamCapabilities } from '../daemon/stream-capability.js';
-import { DISCOVERY_OPTIONS, ENCRYPTION_OPTIONS, PORT_MAPPING_OPTIONS, discoveryOptions, portMappingOption, encryptionOption, intOption, parseCommand, stringOption, TRANSPORT_OPTIONS, transportOptions } from './args.js';
+import { DISCOVERY_OPTIONS, ENCRYPTION_OPTIONS, HOLEPUNCH_OPTIONS, PORT_MAPPING_OPTIONS, discoveryOptions, holepunchOption, portMappingOption, encryptionOption, intOption, parseCommand, stringOption, TRANSPORT_OPTIONS, transportOptions } from './args.js';
 import { CliFailure } from './failure.js';
 import { checkSavePath } from '../session/check-path.js';
 
 export const DAEMON_USAGE =
-  'tessera daemon [--host <addr>] [--port <n>] [--token <t>] [--data-dir <dir>] [--download-dir <dir>] [--peer-port <n>] [--allow-remote] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--watch <dir>]... [--verbose]';
+  'tessera daemon [--host <addr>] [--port <n>] [--token <t>] [--data-dir <dir>] [--download-dir <dir>] [--peer-port <n>] [--allow-remote] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--no-holepunch] [--watch <dir>]... [--verbose]';
 
 const DAEMON_HELP = `Usage: ${DAEMON_USAGE}
 
@@ -30,6 +30,7 @@ until Ctrl+C or SIGTERM (then it closes clients, saves resume data and exits 0).
   --no-utp, --no-tcp   turn uTP or TCP off for peer connections (kept in the utp / tcp settings)
   --dht-bootstrap, --no-dht, --no-lsd   as for "tessera download"
   --no-port-mapping    do not map the peer port on the router (UPnP, NAT-PMP, PCP); the portMapping setting can also turn it off
+  --no-holepunch       no BEP 55 hole punching: do not relay introductions between peers, nor ask for or take part in one
   --watch <dir>        add the .torrent and .magnet files dropped into <dir> (created when missing), then rename
                        each to .added; repeatable; shown in Settings next to the saved watch folders, not saved
   --verbose            log engine and connection events on stderr
@@ -64,6 +65,7 @@ export async function daemonCommand(args: string[], out: (line: string) => void,
       ...PORT_MAPPING_OPTIONS,
       ...ENCRYPTION_OPTIONS,
       ...TRANSPORT_OPTIONS,
+      ...HOLEPUNCH_OPTIONS,
       watch: { type: 'string', multiple: true },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
@@ -103,6 +105,7 @@ export async function daemonCommand(args: string[], out: (line: string) => void,
     dht,
     lsd,
     portMapping: portMappingOption(values),
+    holepunch: holepunchOption(values),
     watchFolders,
     log: (line, torrent) => {
       if (verbose) process.stderr.write(`${torrent ? `${torrent}: ` : ''}${line}\n`);

@@ -11,7 +11,7 @@ import { CliFailure } from './failure.js';
 import { prepareOutDir } from './out-dir.js';
 
 const USAGE =
-  'tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,host:port…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--json] [--verbose]';
+  'tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,host:port…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--no-holepunch] [--json] [--verbose]';
 
 /** Resume data of `download` lives beside the files, so running the same command again continues. */
 export const CLI_SESSION_FOLDER = '.tessera';
@@ -33,7 +33,7 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
   if (!outDir) throw new InputError(`--out <dir> is required. Usage: ${USAGE}`);
   const port = intOption(values.port, 'port', 0, 65535);
   const seedRatio = numberOption(values['seed-ratio'], 'seed-ratio', 0) ?? 0;
-  const { peers, downloadLimit, uploadLimit, dht, lsd, encryption, transports } = networkOptions(values);
+  const { peers, downloadLimit, uploadLimit, dht, lsd, encryption, transports, holepunch } = networkOptions(values);
   const verbose = values.verbose === true;
   const input = loadInput(positionals[0]);
   const dir = resolve(outDir);
@@ -66,6 +66,7 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
     dht,
     lsd,
     portMapping: portMappingOption(values),
+    holepunch,
     onEvent,
     log: (line) => {
       if (!verbose) return;

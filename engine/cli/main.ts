@@ -15,13 +15,13 @@ const HELP = `Tessera: a BitTorrent client.
 Usage:
   tessera info <file.torrent|magnet> [--json]
   tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>]
-                   [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--json] [--verbose]
-  tessera seed <file.torrent> --data <dir> [--port <n>] [--upload-limit <B/s>] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--no-port-mapping] [--verbose]
+                   [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--no-holepunch] [--json] [--verbose]
+  tessera seed <file.torrent> --data <dir> [--port <n>] [--upload-limit <B/s>] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--no-port-mapping] [--no-holepunch] [--verbose]
   tessera stream <file.torrent|magnet> --out <dir> [--file <index>] [--http-port <n>] [--player vlc|mpv] [--port <n>] [--peer host:port]...
-                 [--download-limit <B/s>] [--upload-limit <B/s>] [--encryption …] [--no-utp|--no-tcp] [--dht-bootstrap …] [--no-dht] [--no-lsd] [--no-port-mapping] [--verbose]
+                 [--download-limit <B/s>] [--upload-limit <B/s>] [--encryption …] [--no-utp|--no-tcp] [--dht-bootstrap …] [--no-dht] [--no-lsd] [--no-port-mapping] [--no-holepunch] [--verbose]
   tessera create <path> --out <file.torrent> [--tracker <url>]... [--piece-length <bytes>] [--private] [--comment <text>]
   tessera daemon [--host 127.0.0.1] [--port 9080] [--token <t>] [--data-dir <dir>] [--download-dir <dir>] [--peer-port <n>]
-                 [--allow-remote] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--watch <dir>]... [--verbose]
+                 [--allow-remote] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--no-holepunch] [--watch <dir>]... [--verbose]
   tessera doctor <info-hash> [--url ws://host:port/api | --port <n>] [--token <t>] [--data-dir <dir>] [--json]
 
 download exits 0 once every piece is verified on disk; run it again after an
@@ -32,6 +32,9 @@ The listening port is mapped on the home router (UPnP IGD, NAT-PMP, PCP) so
 peers can connect; --no-port-mapping turns that off.
 Peers are reached over TCP and uTP (uTP first to peers known to take it, each
 falling back to the other); --no-utp or --no-tcp turns one off.
+Two peers that are both behind NAT meet by hole punching (BEP 55): a peer both
+are connected to introduces them and both dial at once over uTP; it is on for
+download, seed, stream and daemon, and --no-holepunch turns it off.
 Exit codes: 0 success, 2 invalid input, 1 any other failure.
 
 stream downloads with deadlines on the pieces just ahead of the reads (both ends of

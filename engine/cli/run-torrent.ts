@@ -23,6 +23,8 @@ export interface RunOptions {
   readonly encryption?: EncryptionPolicy;
   /** Map the listen port on the home router (absent: no mapping). */
   readonly portMapping?: PortMappingOptions;
+  /** BEP 55 hole punching; on unless false (--no-holepunch). */
+  readonly holepunch?: boolean;
   /** TCP / uTP on or off (default both; --no-utp, --no-tcp). */
   readonly transports?: { readonly tcp: boolean; readonly utp: boolean };
 }
@@ -44,7 +46,7 @@ export async function runTorrent(opts: RunOptions): Promise<RunResult> {
       process.stderr.write(`${line}\n`);
     }
   };
-  const client = new Client({ port: opts.port, host: '0.0.0.0', encryption: opts.encryption, log, portMapping: opts.portMapping, transports: opts.transports && { ...opts.transports, preferUtp: true } });
+  const client = new Client({ port: opts.port, host: '0.0.0.0', encryption: opts.encryption, log, portMapping: opts.portMapping, holepunch: opts.holepunch, transports: opts.transports && { ...opts.transports, preferUtp: true } });
   if (opts.limits) client.setGlobalLimits(opts.limits);
   await client.listen();
   opts.onListening?.(client.port);

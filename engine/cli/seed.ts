@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
-import { ENCRYPTION_OPTIONS, PORT_MAPPING_OPTIONS, encryptionOption, portMappingOption, intOption, limitOption, listOption, parseCommand, parsePeerArg, stringOption, TRANSPORT_OPTIONS, transportOptions } from './args.js';
+import { ENCRYPTION_OPTIONS, HOLEPUNCH_OPTIONS, PORT_MAPPING_OPTIONS, encryptionOption, holepunchOption, portMappingOption, intOption, limitOption, listOption, parseCommand, parsePeerArg, stringOption, TRANSPORT_OPTIONS, transportOptions } from './args.js';
 import { loadInput } from './load.js';
 import { runTorrent } from './run-torrent.js';
 import { CliFailure } from './failure.js';
 
-const USAGE = 'tessera seed <file.torrent> --data <dir> [--port <n>] [--peer host:port]... [--upload-limit <B/s>] [--download-limit <B/s>] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--no-port-mapping] [--verbose]';
+const USAGE = 'tessera seed <file.torrent> --data <dir> [--port <n>] [--peer host:port]... [--upload-limit <B/s>] [--download-limit <B/s>] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--no-port-mapping] [--no-holepunch] [--verbose]';
 
 export async function seedCommand(args: string[], out: (line: string) => void): Promise<void> {
   const { positionals, values } = parseCommand(
@@ -19,6 +19,7 @@ export async function seedCommand(args: string[], out: (line: string) => void): 
       ...ENCRYPTION_OPTIONS,
       ...PORT_MAPPING_OPTIONS,
       ...TRANSPORT_OPTIONS,
+      ...HOLEPUNCH_OPTIONS,
       verbose: { type: 'boolean', short: 'v' },
     },
     { min: 1, max: 1, usage: USAGE },
@@ -40,6 +41,7 @@ export async function seedCommand(args: string[], out: (line: string) => void): 
     encryption: encryptionOption(values.encryption),
     portMapping: portMappingOption(values),
     transports: transportOptions(values),
+    holepunch: holepunchOption(values),
     onListening: (port) => out(`listening on port ${port}`),
     until: (t) => {
       if (t.state === 'seeding' && !announced) {

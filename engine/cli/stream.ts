@@ -16,7 +16,7 @@ import { CliFailure } from './failure.js';
 import { prepareOutDir } from './out-dir.js';
 
 export const STREAM_USAGE =
-  'tessera stream <file.torrent|magnet> --out <dir> [--file <index>] [--http-port <n>] [--player vlc|mpv] [--port <n>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--verbose]';
+  'tessera stream <file.torrent|magnet> --out <dir> [--file <index>] [--http-port <n>] [--player vlc|mpv] [--port <n>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--no-holepunch] [--verbose]';
 
 const PLAYERS = ['vlc', 'mpv'] as const;
 type Player = (typeof PLAYERS)[number];
@@ -74,7 +74,7 @@ export async function streamCommand(args: string[], hooks: { stopSignal?: Promis
   const playerName = stringOption(values.player);
   if (playerName !== undefined && !(PLAYERS as readonly string[]).includes(playerName)) throw new InputError(`--player must be one of ${PLAYERS.join(', ')}`);
   const player = playerName as Player | undefined;
-  const { peers, downloadLimit, uploadLimit, dht, lsd, encryption, transports } = networkOptions(values);
+  const { peers, downloadLimit, uploadLimit, dht, lsd, encryption, transports, holepunch } = networkOptions(values);
   const verbose = values.verbose === true;
   const input = loadInput(positionals[0]);
   const dir = resolve(outDir);
@@ -101,6 +101,7 @@ export async function streamCommand(args: string[], hooks: { stopSignal?: Promis
     dht,
     lsd,
     portMapping: portMappingOption(values),
+    holepunch,
     log: (line) => {
       if (!verbose) return;
       bar.done();

@@ -69,6 +69,17 @@ export class AddressBook {
     }
   }
 
+  /** Makes `address` due now, past failures forgotten (added when new): a hole punch dials it at once. False: banned, or connected or dialling already. */
+  dueNow(address: PeerAddress, now: number): boolean {
+    const key = `${address.host}:${address.port}`;
+    if (this.isBanned(address.host, address.port) || this.connected.has(key)) return false;
+    const entry = this.known.get(key);
+    if (!entry) return this.add(address, now);
+    entry.failures = 0;
+    entry.nextTry = now;
+    return true;
+  }
+
   /** Forgets past failures: every known address is due now (a setting that made them fail changed, e.g. encryption). */
   retryAll(now: number): void {
     for (const entry of this.known.values()) {

@@ -23,19 +23,44 @@ export interface SwarmIdentity {
   readonly peerId: Uint8Array;
 }
 
-/** A peer's handshake: accepted (`v2`: it named the v2 hash), or refused (`duplicateOf`: we are connected to that peer already). */
-export type HandshakeVerdict = { readonly ok: true; readonly v2: boolean } | { readonly ok: false; readonly duplicateOf?: PeerConnection };
+/**
+ * A peer's handshake: accepted (`v2`: it named the v2 hash; `replaces`: a connection to the same peer that must be
+ * closed, see keepsNewConnection), or refused (`duplicateOf`: we are connected to that peer already).
+ */
+export type HandshakeVerdict =
+  | { readonly ok: true; readonly v2: boolean; readonly replaces?: PeerConnection }
+  | { readonly ok: false; readonly duplicateOf?: PeerConnection };
 
-/** Accepts a handshake naming our torrent from another peer we are not yet connected to. */
-export function judgeHandshake(hs: Handshake, us: SwarmIdentity, peers: Iterable<PeerConnection>): HandshakeVerdict {
+/**
+ * Accepts a handshake naming our torrent on connection `conn` (incoming or dialled by us) from another peer; a
+ * second connection to a peer we are connected to is settled by keepsNewConnection.
+ */
+export function judgeHandshake(hs: Handshake, us: SwarmIdentity, peers: Iterable<PeerConnection>, conn: { readonly incoming: boolean }): HandshakeVerdict {
   const v2 = us.infoHashV2 !== undefined && equalBytes(hs.infoHash, us.infoHashV2);
   if (!v2 && !equalBytes(hs.infoHash, us.infoHash)) return { ok: false };
   if (equalBytes(hs.peerId, us.peerId)) return { ok: false };
   // Two connections to one peer (we dialled it while it dialled us) only split the same transfer.
   for (const other of peers) {
-    if (other.remotePeerId && equalBytes(other.remotePeerId, hs.peerId)) return { ok: false, duplicateOf: other };
+    if (!other.remotePeerId || !equalBytes(other.remotePeerId, hs.peerId)) continue;
+    if (keepsNewConnection(us.peerId, hs.peerId, conn.incoming, other.incoming)) return { ok: true, v2, replaces: other };
+    return { ok: false, duplicateOf: other };
   }
   return { ok: true, v2 };
+}
+
+/**
+ * Two connections to one peer: whether the new one is kept (and the existing one closed) rather than dropped.
+ * Both sides must close the same one, or two peers dialling each other at once (a hole punch makes them) can each
+ * drop a different one and keep none. The rule, libtorrent's too: the connection kept is the one opened by the
+ * side with the greater peer id, so with our id greater we keep the one we dialled, else the one it dialled. The
+ * sides see the two connections in either order, and reach the same one. When both are the same direction (a
+ * peer reconnecting while its old connection lingers) the existing one stays, as before.
+ */
+export function keepsNewConnection(ourId: Uint8Array, theirId: Uint8Array, newIncoming: boolean, existingIncoming: boolean): boolean {
+  if (newIncoming === existingIncoming) return false;
+  const weOpenConnections = compareBytes(ourId, theirId) > 0;
+  // the connection opened by the greater id: ours are the outgoing ones
+  return weOpenConnections ? !newIncoming : newIncoming;
 }
 
 /** What we have, told a newly connected peer: haveAll/haveNone when it speaks the fast extension (BEP 6), else a bitfield unless empty. */
@@ -47,6 +72,13 @@ export function sendHaveState(peer: PeerConnection, have: Bitfield): void {
   } else if (!have.empty) {
     peer.sendMessage({ type: 'bitfield', bits: have.bytes });
   }
+}
+
+/** Unsigned lexicographic order of two byte strings (peer ids compare as big-endian numbers). */
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -201,11 +201,11 @@ export class PeerManager implements PeerHandler {
   }
 
   onHandshake(peer: PeerConnection, hs: Handshake): boolean {
-    const verdict = judgeHandshake(hs, this.opts, this.peers);
-    if (!verdict.ok) {
-      if (verdict.duplicateOf) this.host.log(`dropping a second connection to ${peer.client} (${peer.address}): already connected via ${verdict.duplicateOf.address}`);
-      return false;
-    }
+    const verdict = judgeHandshake(hs, this.opts, this.peers, peer);
+    const other = verdict.ok ? verdict.replaces : verdict.duplicateOf;
+    if (other) this.host.log(`two connections to ${peer.client} (${peer.address}, ${other.address}): keeping the ${verdict.ok ? 'new' : 'old'} one, opened by the greater peer id`);
+    if (!verdict.ok) return false;
+    verdict.replaces?.close('a second connection to this peer is kept instead (the one the greater peer id opened)');
     if (verdict.v2) peer.supportsV2 = true;
     if (!peer.incoming) this.connected(peer);
     return true;

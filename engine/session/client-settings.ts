@@ -16,6 +16,7 @@ export function clientFor(opts: SessionOptions, settings: Settings, clock: Clock
     portMapping: settings.portMapping ? opts.portMapping : undefined,
     partialPieceMemory: settings.partialPieceMemory,
     transports: transportsOf(settings),
+    holepunch: opts.holepunch,
   });
 }
 

@@ -32,6 +32,8 @@ export interface ClientOptions {
   readonly partialPieceMemory?: number | null;
   /** TCP and uTP on or off, and which one to dial first (default: both on, uTP first to peers known to take it). */
   readonly transports?: DialPreferences;
+  /** BEP 55 hole punching in every torrent (relay, initiator, target); on unless false. */
+  readonly holepunch?: boolean;
 }
 
 export interface AddOptions {
@@ -193,6 +195,7 @@ export class Client {
       pieceMemory: this.pieceMemory,
       supportsUtp: (host, port) => this.dialer.hintUtp(host, port),
       onOwnIp: (ip, peerHost) => this.endpoint.peerSays(ip, peerHost),
+      holepunch: this.opts.holepunch,
     });
     this.torrents.set(key, torrent);
     this.byReq2.set(toHex(req2Hash(meta.infoHash)), meta.infoHash);

@@ -26,6 +26,8 @@ export interface SessionOptions {
    * mapping and no status (tests); the app, daemon and CLI pass {} (the default gateway, every method).
    */
   readonly portMapping?: PortMappingOptions;
+  /** BEP 55 hole punching (relay, initiator, target); on unless false (the CLI's --no-holepunch). */
+  readonly holepunch?: boolean;
   /** Watch folders the host adds to the saved ones (the daemon's --watch): absolute paths. */
   readonly watchFolders?: readonly string[];
   /** Log lines; `torrent` names the torrent a line is about. */

@@ -5,6 +5,7 @@ import type { PeerConnection } from '../peer/connection.js';
 import { decodeDontHave, EXTENDED_HANDSHAKE_ID, formatIp, type ExtendedHandshake } from '../wire/index.js';
 import { OUR_EXTENSIONS, metadataAnswer, ourExtendedHandshake, uploadOnlyHandshake, withdrawPexHandshake } from './extensions.js';
 import { Pex, type PexOptions } from './pex.js';
+import { Holepunch } from './holepunch.js';
 
 /** What a torrent's extension messages need of the torrent. */
 export interface ExtensionMessagesHost {
@@ -13,6 +14,9 @@ export interface ExtensionMessagesHost {
   readonly complete: boolean;
   readonly peers: ReadonlySet<PeerConnection>;
   addPeers(peers: readonly PeerAddress[], source: string): void;
+  /** Dial `address` now (a hole punch: the peer there dials us at the same moment). */
+  punch(address: PeerAddress): void;
+  log(line: string): void;
 }
 
 export interface ExtensionMessagesOptions {
@@ -21,6 +25,8 @@ export interface ExtensionMessagesOptions {
   readonly prefersEncryption?: () => boolean;
   readonly pex?: PexOptions;
   readonly supportsUtp?: (host: string, port: number) => void;
+  /** BEP 55 hole punching (ut_holepunch): on unless false. */
+  readonly holepunch?: boolean;
   /** lt_donthave: the peer no longer has the piece. */
   peerLostPiece(peer: PeerConnection, piece: number): void;
 }
@@ -32,6 +38,8 @@ export interface ExtensionMessagesOptions {
 export class ExtensionMessages {
   /** null for private torrents (BEP 27). */
   private readonly pex: Pex<PeerConnection> | null;
+  /** null when hole punching is off. */
+  private readonly holepunch: Holepunch<PeerConnection> | null;
   /** A peer's extended handshake told the address it sees us at (`yourip`): for BEP 40 peer priority and our external address. */
   onOwnIp: ((ip: string, peerHost: string) => void) | null = null;
 
@@ -40,16 +48,28 @@ export class ExtensionMessages {
     private readonly opts: ExtensionMessagesOptions,
   ) {
     this.pex = torrent.meta.private ? null : new Pex(opts.pex);
+    const punch = (a: PeerAddress): void => {
+      this.opts.supportsUtp?.(a.host, a.port); // BEP 55 punches are uTP: its packets open the NAT state
+      torrent.punch(a);
+    };
+    this.holepunch = opts.holepunch === false ? null : new Holepunch({ get peers() { return torrent.peers; }, punch, log: (line) => torrent.log(line) }, opts.clock);
+  }
+
+  /** Watches an outgoing dial: one that fails may be a peer behind NAT, which a relay can introduce us to (BEP 55). */
+  watchDial<T>(host: string, port: number, dial: Promise<T>): Promise<T> {
+    dial.catch(() => this.holepunch?.dialFailed(host, port));
+    return dial;
   }
 
   /** Our extended handshake to a newly connected peer. */
   greet(peer: PeerConnection): void {
-    const flags = { pex: this.pex?.enabled === true, prefersEncryption: this.opts.prefersEncryption?.() === true, uploadOnly: this.torrent.complete, peerAddress: peer.transport.remoteAddress };
+    const flags = { pex: this.pex?.enabled === true, holepunch: this.holepunch !== null, prefersEncryption: this.opts.prefersEncryption?.() === true, uploadOnly: this.torrent.complete, peerAddress: peer.transport.remoteAddress };
     peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), this.torrent.meta.infoBytes.length, flags) });
   }
 
   handshake(peer: PeerConnection, handshake: ExtendedHandshake): void {
     this.pex?.onHandshake(peer, handshake, this.opts.clock.now());
+    this.holepunch?.onHandshake(peer, handshake);
     if (peer.transport.kind === 'utp' && handshake.p !== undefined) this.opts.supportsUtp?.(peer.transport.remoteAddress, handshake.p);
     if (handshake.yourIp) this.onOwnIp?.(formatIp(handshake.yourIp), peer.transport.remoteAddress);
   }
@@ -63,10 +83,13 @@ export class ExtensionMessages {
       const got = this.pex.receive(peer, payload, this.opts.clock.now(), this.torrent.complete);
       if (got.kind === 'peers' && got.peers.length > 0) {
         for (const p of got.utp) this.opts.supportsUtp?.(p.host, p.port);
+        this.holepunch?.learned(got.peers, peer);
         this.torrent.addPeers(got.peers, `pex from ${peer.address}`);
       }
     } else if (id === OUR_EXTENSIONS.lt_donthave) {
       this.opts.peerLostPiece(peer, decodeDontHave(payload));
+    } else if (id === OUR_EXTENSIONS.ut_holepunch && this.holepunch) {
+      this.holepunch.message(peer, payload);
     }
   }
 
@@ -75,7 +98,7 @@ export class ExtensionMessages {
     const pex = this.pex;
     if (!pex || pex.enabled === enabled) return;
     pex.setEnabled(enabled);
-    const payload = enabled ? ourExtendedHandshake(this.opts.listenPort(), this.torrent.meta.infoBytes.length, { pex: true, prefersEncryption: this.opts.prefersEncryption?.() === true, uploadOnly: this.torrent.complete }) : withdrawPexHandshake();
+    const payload = enabled ? ourExtendedHandshake(this.opts.listenPort(), this.torrent.meta.infoBytes.length, { pex: true, holepunch: this.holepunch !== null, prefersEncryption: this.opts.prefersEncryption?.() === true, uploadOnly: this.torrent.complete }) : withdrawPexHandshake();
     this.toAll(payload);
   }
 

@@ -9,7 +9,7 @@ import {
 } from '../wire/index.js';
 
 /** The ids we ask peers to use for the extensions we speak (BEP 10 `m`). */
-export const OUR_EXTENSIONS = { ut_metadata: 1, ut_pex: 2, lt_donthave: 3 } as const;
+export const OUR_EXTENSIONS = { ut_metadata: 1, ut_pex: 2, lt_donthave: 3, ut_holepunch: 4 } as const;
 export const CLIENT_VERSION = 'Tessera 0.1.0';
 /** Requests we queue from one peer before rejecting (advertised as `reqq`). */
 export const OUR_REQUEST_QUEUE = 2000;
@@ -24,17 +24,19 @@ export interface HandshakeFlags {
   readonly uploadOnly?: boolean;
   /** The peer's address as we see it, sent back as `yourip`. */
   readonly peerAddress?: string;
+  /** Offer ut_holepunch (BEP 55): we relay introductions and take part in hole punches. */
+  readonly holepunch?: boolean;
 }
 
 /** Our BEP 10 handshake. */
 export function ourExtendedHandshake(listenPort: number, metadataSize: number | undefined, flags: HandshakeFlags = {}): Uint8Array {
-  const { pex = false, prefersEncryption = false, uploadOnly = false, peerAddress } = flags;
+  const { pex = false, prefersEncryption = false, uploadOnly = false, peerAddress, holepunch = false } = flags;
   return encodeExtendedHandshake({
     yourIp: peerAddress === undefined ? undefined : yourIpBytes(peerAddress),
     prefersEncryption,
     // BEP 21: said only when true, so a leecher's handshake stays as it was.
     uploadOnly: uploadOnly ? true : undefined,
-    m: { ut_metadata: OUR_EXTENSIONS.ut_metadata, ...(pex ? { ut_pex: OUR_EXTENSIONS.ut_pex } : {}), ...(metadataSize !== undefined ? { lt_donthave: OUR_EXTENSIONS.lt_donthave } : {}) },
+    m: { ut_metadata: OUR_EXTENSIONS.ut_metadata, ...(pex ? { ut_pex: OUR_EXTENSIONS.ut_pex } : {}), ...(metadataSize !== undefined ? { lt_donthave: OUR_EXTENSIONS.lt_donthave } : {}), ...(holepunch ? { ut_holepunch: OUR_EXTENSIONS.ut_holepunch } : {}) },
     p: listenPort > 0 ? listenPort : undefined,
     v: CLIENT_VERSION,
     reqq: OUR_REQUEST_QUEUE,

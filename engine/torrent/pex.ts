@@ -170,6 +170,7 @@ export class Pex<P extends PexConnection> {
     if (conn.isSeed) flags |= PexFlags.seed;
     if (this.states.get(conn)?.encryption) flags |= PexFlags.preferEncryption;
     if (conn.transport.kind === 'utp') flags |= PexFlags.utp;
+    if ((conn.extensions.get('ut_holepunch') ?? 0) > 0) flags |= PexFlags.holepunch; // BEP 55: a relay may introduce it
     return { host, port, flags, key: `${host}:${port}`, conn };
   }
 

@@ -62,4 +62,6 @@ export interface TorrentOptions {
   readonly supportsUtp?: (host: string, port: number) => void;
   /** A peer's `yourip` told us the address it sees us at (`peerHost`: that peer), for our external address. */
   readonly onOwnIp?: (ip: string, peerHost: string) => void;
+  /** BEP 55 hole punching (ut_holepunch): relay, initiator and target; on unless false. */
+  readonly holepunch?: boolean;
 }

@@ -105,7 +105,7 @@ export class Torrent implements SwarmHost {
         v2UpgradeBit: opts.meta.version === 'hybrid',
         peerId: opts.peerId,
         clock: opts.clock,
-        dial: opts.dial,
+        dial: (host, port) => this.extensions.watchDial(host, port, opts.dial(host, port)),
         picker: this.picker,
         storage: this.storage,
         limits: this.limits,
@@ -154,7 +154,6 @@ export class Torrent implements SwarmHost {
   get downloading(): boolean {
     return this.state === 'downloading';
   }
-
   /** Taking part in the swarm: connections are made and kept. */
   get active(): boolean {
     return this.state === 'downloading' || this.state === 'seeding';
@@ -252,6 +251,11 @@ export class Torrent implements SwarmHost {
     this.swarm.connectMore();
   }
 
+  /** BEP 55: a relay says dial `address` now (the peer there dials us at the same moment, opening both NATs). */
+  punch(address: PeerAddress): void {
+    if (this.addressBook.dueNow(address, this.clock.now())) this.swarm.connectMore();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.readers.closeAll('the torrent stopped');
@@ -279,8 +283,7 @@ export class Torrent implements SwarmHost {
     if (this.state === 'seeding' && !this.complete) {
       this.setState('downloading');
       this.extensions.announceUploadOnly(false);
-    }
-    else if (this.state === 'downloading' && this.complete && !wasComplete) this.onWantedComplete();
+    } else if (this.state === 'downloading' && this.complete && !wasComplete) this.onWantedComplete();
     this.swarm.prioritiesChanged();
   }
 

@@ -15,6 +15,7 @@ import {
   encodePex,
 } from './extension.js';
 import { clientFromPeerId } from './peer-id.js';
+import { decodeHolepunch, encodeHolepunch, type HolepunchMessage } from './holepunch.js';
 import { WireError } from './errors.js';
 import { byteEdits, mutate } from './test-mutate.js';
 
@@ -43,6 +44,8 @@ const validPayloads: Uint8Array[] = [
   encodeMetadataMessage({ msgType: 'request', piece: 0 }),
   encodeMetadataMessage({ msgType: 'data', piece: 0, totalSize: 5, data: te.encode('abcde') }),
   encodePex({ added: [{ host: '1.2.3.4', port: 5, flags: 1 }], added6: [{ host: '::1', port: 2, flags: 0 }] }),
+  encodeHolepunch({ type: 'rendezvous', host: '1.2.3.4', port: 6881 }),
+  encodeHolepunch({ type: 'error', host: '2001:db8::1', port: 1, error: 3 }),
 ];
 
 /** A valid byte string with a few bytes overwritten, inserted or removed. */
@@ -77,6 +80,7 @@ test('fuzz: extension payload decoders throw only WireError', () => {
       onlyWireError(() => decodeExtendedHandshake(p));
       onlyWireError(() => decodeMetadataMessage(p));
       onlyWireError(() => decodePex(p));
+      onlyWireError(() => decodeHolepunch(p));
     }),
     { numRuns: RUNS },
   );
@@ -105,4 +109,15 @@ test('property: valid messages round-trip', () => {
     fc.integer({ min: 0, max: 65535 }).map((port) => ({ type: 'port' as const, port })),
   );
   fc.assert(fc.property(msg, (m) => assert.deepEqual(decodeMessage(encodeMessage(m).subarray(4)), m)), { numRuns: RUNS });
+});
+
+test('property: ut_holepunch messages round-trip', () => {
+  const v4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((b) => b.join('.'));
+  const v6 = fc.ipV6().map((h) => encodeHolepunch({ type: 'connect', host: h, port: 1 })).map((b) => (decodeHolepunch(b) as { host: string }).host);
+  const port = fc.integer({ min: 0, max: 65535 });
+  const msg: fc.Arbitrary<Exclude<HolepunchMessage, { type: 'unknown' }>> = fc.oneof(
+    fc.tuple(fc.constantFrom('rendezvous' as const, 'connect' as const), fc.oneof(v4, v6), port).map(([type, host, p]) => ({ type, host, port: p })),
+    fc.tuple(fc.oneof(v4, v6), port, fc.nat({ max: 0xffffffff })).map(([host, p, error]) => ({ type: 'error' as const, host, port: p, error })),
+  );
+  fc.assert(fc.property(msg, (m) => assert.deepEqual(decodeHolepunch(encodeHolepunch(m)), m)), { numRuns: RUNS });
 });

@@ -84,3 +84,12 @@ export {
   encodeHashMessage,
 } from './hash-messages.js';
 export { truncatedInfoHash, advertisesV2, encodeHandshakeFor, matchHandshakeHash, type TorrentIds } from './handshake-v2.js';
+export {
+  HolepunchError,
+  HolepunchMessageType,
+  type HolepunchErrorCode,
+  type HolepunchMessage,
+  decodeHolepunch,
+  encodeHolepunch,
+  holepunchErrorName,
+} from './holepunch.js';
