@@ -217,11 +217,8 @@ export class PeerManager implements PeerHandler {
     this.host.log(`connected ${peer.incoming ? 'from' : 'to'} ${peer.address} (${peer.client}), ${ENCRYPTION_LABELS[peer.encryption]}${peer.transport.kind === 'utp' ? ', uTP' : ''}`);
     if (peer.supportsExtended) this.host.greet(peer);
     sendHaveState(peer, this.host.have);
-    // No unchoke yet: a peer is unchoked once it says it is interested (see 'interested' in onMessage), as
-    // libtorrent does. An unchoke that comes before the peer has even sent its bitfield can be lost: WebTorrent
-    // registers its 'unchoke' handler a microtask after our handshake, so an unchoke read in the same chunk
-    // never makes it request anything, and it waits forever (issue 15). It would also hold an upload slot for a
-    // peer that may never want anything (another seed) until the next choke round.
+    // No unchoke until the peer says interested ('interested' in onMessage), as libtorrent does: WebTorrent lost an
+    // unchoke read with our handshake (its handler attaches a microtask later) and never requested (issue 15).
   }
 
   onClose(peer: PeerConnection, reason: string): void {
