@@ -217,8 +217,8 @@ export class PeerManager implements PeerHandler {
     this.host.log(`connected ${peer.incoming ? 'from' : 'to'} ${peer.address} (${peer.client}), ${ENCRYPTION_LABELS[peer.encryption]}${peer.transport.kind === 'utp' ? ', uTP' : ''}`);
     if (peer.supportsExtended) this.host.greet(peer);
     sendHaveState(peer, this.host.have);
-    // Unchoke at once while slots are free, instead of waiting for the next choke round.
-    if (this.unchokedCount() < this.uploadSlots) peer.unchoke();
+    // No unchoke until the peer says interested ('interested' in onMessage), as libtorrent does: WebTorrent lost an
+    // unchoke read with our handshake (its handler attaches a microtask later) and never requested (issue 15).
   }
 
   onClose(peer: PeerConnection, reason: string): void {

@@ -70,7 +70,14 @@ export interface TransmissionOptions extends ClientOptions {
 
 export interface WebtorrentOptions extends ClientOptions {
   readonly peers?: readonly PeerAddress[];
+  /**
+   * WebTorrent's `secure` option: 'off' (plaintext only), 'prefer' (MSE offering RC4 and plaintext, falling back to
+   * a plaintext handshake; WebTorrent's default) or 'rc4' (MSE, RC4 only). Default 'prefer'.
+   */
+  readonly encryption?: 'off' | 'prefer' | 'rc4';
 }
+
+const WEBTORRENT_SECURE = { off: 0, prefer: 1, rc4: 2 } as const;
 
 export interface Aria2Options extends ClientOptions {
   /** Seed: skip the hash check of existing data (--bt-seed-unverified). Default false (check). */
@@ -265,6 +272,7 @@ export async function startWebtorrent(opts: WebtorrentOptions): Promise<ClientHa
   const workDir = await prepare(opts, 'webtorrent');
   const args = [WT_CLIENT_SCRIPT, '--role', opts.role, '--torrent', opts.torrentFile, '--data', opts.dataDir, '--port', String(opts.port)];
   for (const p of opts.peers ?? []) args.push('--peer', `${p.host}:${p.port}`);
+  args.push('--secure', String(WEBTORRENT_SECURE[opts.encryption ?? 'prefer']));
   // Resolve 'webtorrent' from this repository's node_modules whatever the cwd.
   const proc = startProcess(process.execPath, args, { cwd: workDir, name: `webtorrent-${opts.role}-${opts.port}` });
   const progress = trackProgressLines(proc);

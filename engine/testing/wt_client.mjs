@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Reference client for interop tests: webtorrent (npm) seeding or leeching one torrent over TCP only.
-// Usage: node wt_client.mjs --role seed|leech --torrent FILE --data DIR --port N [--peer HOST:PORT ...]
+// Usage: node wt_client.mjs --role seed|leech --torrent FILE --data DIR --port N [--peer HOST:PORT ...] [--secure 0|1|2]
+// --secure is WebTorrent's protocol encryption option: 0 off, 1 MSE offering RC4 and plaintext (its default), 2 RC4 only.
 // Prints: "listening <port>", "ready" (seed: data verified), "progress <fraction> <downloaded> <uploaded> <peers>"
 // every 500 ms, "finished" when the download completes, and "stats uploaded=N downloaded=M" on SIGINT/SIGTERM.
 import { readFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ const opt = (name, def) => (args.includes(`--${name}`) ? args[args.indexOf(`--${
 const peers = args.flatMap((a, i) => (a === '--peer' ? [args[i + 1]] : []));
 const role = opt('role', 'leech');
 const port = Number(opt('port', '0'));
+const secure = Number(opt('secure', '1'));
 
 const client = new WebTorrent({
   dht: false,
@@ -20,6 +22,7 @@ const client = new WebTorrent({
   natUpnp: false,
   natPmp: false,
   webSeeds: false,
+  secure,
   torrentPort: port, // webtorrent has no bind-address option: it listens on all interfaces
   tracker: {}, // HTTP/UDP trackers from the .torrent; no WebRTC (webrtc-polyfill is stubbed)
 });

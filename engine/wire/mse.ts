@@ -277,7 +277,11 @@ export class MseInitiator extends MseMachine {
 }
 
 export interface ResponderOptions {
-  /** Methods we accept (CRYPTO_RC4, CRYPTO_PLAINTEXT or both); RC4 is chosen when the peer offers it too. */
+  /**
+   * Methods we accept (CRYPTO_RC4, CRYPTO_PLAINTEXT or both); RC4 is chosen when the peer offers it too, as
+   * Transmission ("preferred", its default) and qBittorrent (libtorrent with allowed_enc_level rc4) choose;
+   * bare libtorrent (prefer_rc4 off) and WebTorrent (secure 1) choose plaintext.
+   */
   readonly allow: number;
   /** The info hash of a torrent we serve whose HASH('req2' | info hash) is `req2`, or null. */
   readonly findInfoHash: (req2: Uint8Array) => Uint8Array | null;
