@@ -106,6 +106,11 @@ export class TorrentRunner {
     if (missing !== null) {
       await host.client.remove(torrent);
       entry.torrent = null;
+      // The volume the record saw is not mounted (a restart while a drive is unplugged): wait for it, no error.
+      if (this.volumes.offlineAtStart(entry)) {
+        host.touch(entry);
+        return;
+      }
       entry.error = `files missing: ${missing} is gone. Put the files back and resume, move the torrent to where they are now, or recheck to download them again`;
       host.notice({ type: 'error', id: entry.id, name: entry.name, message: entry.error });
       host.touch(entry);
@@ -116,7 +121,7 @@ export class TorrentRunner {
     if (plan) host.log(`fast resume: ${plan.reason}`, entry);
     await torrent.start(undefined, plan);
     if (entry.torrent !== torrent) return;
-    this.volumes.started(entry, plan, meta.pieceCount);
+    const newVolume = this.volumes.started(entry, plan, meta.pieceCount);
     entry.fullRecheck = false;
     if (torrent.state !== 'error' && !recordStillExact(entry, torrent.have, plan)) {
       captureProgress(entry, torrent.have, false);
@@ -124,6 +129,9 @@ export class TorrentRunner {
       host.store.save(entryToRecord(entry));
       // Written now, so a crash in the next seconds does not cost this check again.
       void host.store.flush();
+    } else if (newVolume) {
+      // The record is exact but lacks the volume: a restart while it is unmounted must tell that from missing files.
+      host.store.save(entryToRecord(entry));
     }
     host.touch(entry);
     host.markSaved(entry);
