@@ -121,7 +121,7 @@ export class TorrentRunner {
     if (plan) host.log(`fast resume: ${plan.reason}`, entry);
     await torrent.start(undefined, plan);
     if (entry.torrent !== torrent) return;
-    const newVolume = this.volumes.started(entry, plan, meta.pieceCount);
+    this.volumes.started(entry, plan, meta.pieceCount);
     entry.fullRecheck = false;
     if (torrent.state !== 'error' && !recordStillExact(entry, torrent.have, plan)) {
       captureProgress(entry, torrent.have, false);
@@ -129,9 +129,6 @@ export class TorrentRunner {
       host.store.save(entryToRecord(entry));
       // Written now, so a crash in the next seconds does not cost this check again.
       void host.store.flush();
-    } else if (newVolume) {
-      // The record is exact but lacks the volume: a restart while it is unmounted must tell that from missing files.
-      host.store.save(entryToRecord(entry));
     }
     host.touch(entry);
     host.markSaved(entry);

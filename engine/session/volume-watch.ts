@@ -40,10 +40,10 @@ export class VolumeWatch {
   constructor(private readonly host: VolumeWatchHost) {}
 
   /**
-   * A torrent started with its data in place: remember its folder's device and watch it. True when the volume to
-   * keep in its record (entry.saveVolume) is new: the caller writes the record, so a restart knows it.
+   * A torrent started with its data in place: remember its folder's device and watch it, and take its volume for the
+   * record (entry.saveVolume; written with the next record: a checkpoint, a stop, the session's shutdown).
    */
-  started(entry: Entry, plan: ResumePlan | undefined, pieceCount: number): boolean {
+  started(entry: Entry, plan: ResumePlan | undefined, pieceCount: number): void {
     if (this.returning.delete(entry)) {
       const rechecked = plan ? plan.recheck.length : pieceCount;
       this.piecesRecheckedOnReturn += rechecked;
@@ -53,7 +53,7 @@ export class VolumeWatch {
     entry.volume = { path: entry.savePath, dev: 'dev' in probe ? probe.dev : null, offline: null };
     this.running.add(entry);
     this.arm();
-    return this.recordVolume(entry);
+    this.recordVolume(entry);
   }
 
   /**
