@@ -18,13 +18,16 @@ export class Checkpoints {
   /** Entries the next checkpoint must look at besides the running ones (touched, stopped, stats to re-capture). */
   private readonly unsaved = new Set<Entry>();
   /** Verified pieces whose bytes are synced: what records of running torrents claim. */
-  private readonly synced = new SyncedPieces();
+  private readonly synced: SyncedPieces;
 
   constructor(
     private readonly store: ResumeData,
     private readonly clock: Clock,
     private readonly log: (line: string) => void,
-  ) {}
+    dataSync = true,
+  ) {
+    this.synced = new SyncedPieces(dataSync);
+  }
 
   /** The next checkpoint looks at this entry's record. */
   lookAt(entry: Entry): void {

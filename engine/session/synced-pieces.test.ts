@@ -99,3 +99,21 @@ test('after a power cut at any moment, no record claims a piece whose bytes were
   assert.ok(claimedAtCuts > 0, 'the records claimed pieces at all');
   assert.equal(store.last?.have?.count, have.count, 'the last record claims every verified piece once synced');
 });
+
+test('with dataSync off (the throughput bench\'s comparison) nothing is synced and records claim every verified piece', async () => {
+  const { SyncedPieces } = await import('./synced-pieces.js');
+  const have = new Bitfield(8);
+  for (const p of [0, 3, 5]) have.set(p);
+  let syncCalls = 0;
+  const t = { have, storage: { syncPieces: async (): Promise<void> => void syncCalls++ } } as unknown as Torrent;
+  const e = newEntry({ id: 'a'.repeat(40), name: 'x', meta: null, magnetUri: null, savePath: '/d', addedAt: 0, position: 0, paused: false });
+  const off = new SyncedPieces(false);
+  assert.equal(await off.sync(e, t), false);
+  assert.equal(off.claimable(e, t), have);
+  assert.equal(syncCalls, 0);
+  const on = new SyncedPieces();
+  assert.equal(on.claimable(e, t).count, 0, 'on: nothing claimable before a sync');
+  assert.equal(await on.sync(e, t), true);
+  assert.equal(syncCalls, 1);
+  assert.equal(on.claimable(e, t).count, 3);
+});
