@@ -389,6 +389,7 @@ export class Session {
       }
       checkSeedGoals(e, this.settings, now, this.seedGoalHost);
     }
+    this.checkpoints.syncAhead(this.activity.running);
     if (this.queueDirty) {
       this.queueDirty = false;
       this.applyQueue();

@@ -117,3 +117,30 @@ test('with dataSync off (the throughput bench\'s comparison) nothing is synced a
   assert.equal(syncCalls, 1);
   assert.equal(on.claimable(e, t).count, 3);
 });
+
+test('a download syncs ahead of the checkpoints once SYNC_AHEAD_BYTES are verified and unsynced, in the background', async () => {
+  const { SYNC_AHEAD_BYTES } = await import('./checkpoint.js');
+  const pieceLength = 1 << 20;
+  const pieces = (2 * SYNC_AHEAD_BYTES) / pieceLength;
+  const have = new Bitfield(pieces);
+  const synced: number[][] = [];
+  const t = { state: 'downloading', have, storage: { geometry: { pieceLength }, syncPieces: async (p: readonly number[]): Promise<void> => void synced.push([...p]) } } as unknown as Torrent;
+  const e = newEntry({ id: 'b'.repeat(40), name: 'x', meta: null, magnetUri: null, savePath: '/d', addedAt: 0, position: 0, paused: false });
+  e.torrent = t;
+  const store = new RecordingStore();
+  const checkpoints = new Checkpoints(store as unknown as ResumeData, new ManualClock(), () => {});
+  const running = new Set([e]);
+  for (let p = 0; p < SYNC_AHEAD_BYTES / pieceLength - 1; p++) have.set(p);
+  checkpoints.syncAhead(running);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(synced.length, 0, 'below the threshold: the checkpoint syncs');
+  have.set(SYNC_AHEAD_BYTES / pieceLength - 1);
+  checkpoints.syncAhead(running);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(synced.length, 1);
+  assert.equal(synced[0].length, SYNC_AHEAD_BYTES / pieceLength);
+  checkpoints.syncAhead(running);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(synced.length, 1, 'nothing new verified: no second sync');
+  assert.equal(store.saves, 0, 'syncing ahead writes no record: the next checkpoint claims what is synced');
+});

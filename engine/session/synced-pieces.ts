@@ -24,6 +24,13 @@ export class SyncedPieces {
     return this.synced.get(t) ?? (e.have && e.have.length === t.have.length ? e.have : new Bitfield(t.have.length));
   }
 
+  /** How many verified pieces of `t` a record may not claim yet (verified since the last sync). No allocation. */
+  unsyncedCount(e: Entry, t: Torrent): number {
+    if (!this.enabled || t.storage.syncPieces === undefined) return 0;
+    const synced = this.synced.get(t) ?? (e.have && e.have.length === t.have.length ? e.have : null);
+    return t.have.count - (synced ? synced.count : 0);
+  }
+
   /** Syncs the pieces verified since the last sync; true when more pieces became claimable. Rejects when a sync fails. */
   async sync(e: Entry, t: Torrent): Promise<boolean> {
     const syncPieces = t.storage.syncPieces;
