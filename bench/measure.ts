@@ -18,9 +18,9 @@ export function median(xs: number[]): number {
 }
 
 /** Runs `cmd` under /usr/bin/time in `workDir`, stopping it after `timeoutMs`; a non-zero exit throws with its log. */
-export async function timed(name: string, cmd: string, args: string[], workDir: string, timeoutMs: number): Promise<Measurement> {
+export async function timed(name: string, cmd: string, args: string[], workDir: string, timeoutMs: number, env?: Record<string, string>): Promise<Measurement> {
   const report = join(workDir, `${name}.time`);
-  const proc = startProcess('/usr/bin/time', ['-f', '%e %U %S %M', '-o', report, cmd, ...args], { cwd: workDir, name, killAfterMs: 3000 });
+  const proc = startProcess('/usr/bin/time', ['-f', '%e %U %S %M', '-o', report, cmd, ...args], { cwd: workDir, name, killAfterMs: 3000, env });
   const timeout = setTimeout(() => void proc.stop(), timeoutMs);
   const exit = await proc.exited;
   clearTimeout(timeout);

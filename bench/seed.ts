@@ -34,6 +34,8 @@ const PAIRS = (process.env.TESSERA_BENCH_PAIRS ?? `tessera>libtorrent,${REFERENC
 const LEG_TIMEOUT_MS = 300_000;
 const PROFILE = process.env.TESSERA_BENCH_PROFILE === '1';
 const LEECHER_ENCRYPTION = process.env.TESSERA_BENCH_LEECHER_ENCRYPTION as 'disabled' | 'forced' | undefined;
+/** `tessera seed` (this checkout) reaches the DHT and LSD unless told not to; the bench stays on loopback. */
+const LOOPBACK_ONLY = ['--no-dht', '--no-lsd'];
 
 type Seeder = 'tessera' | 'tessera-base' | 'libtorrent';
 type Leecher = 'tessera' | 'libtorrent';
@@ -66,7 +68,7 @@ async function startSeeder(seeder: Seeder, torrentFile: string, dataDir: string,
   const cmd =
     seeder === 'libtorrent'
       ? [SYSTEM_PYTHON, ...libtorrentArgs({ role: 'seed', torrentFile, dataDir, port, seedMode: true, noTrackers: true })]
-      : [process.execPath, ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', join(work, 'cpu-prof')] : []), join(seeder === 'tessera' ? repo : BASELINE!, 'bin', 'tessera.js'), 'seed', torrentFile, '--data', dataDir, '--port', String(port), '--no-utp', '--no-port-mapping'];
+      : [process.execPath, ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', join(work, 'cpu-prof')] : []), join(seeder === 'tessera' ? repo : BASELINE!, 'bin', 'tessera.js'), 'seed', torrentFile, '--data', dataDir, '--port', String(port), '--no-utp', '--no-port-mapping', ...(seeder === 'tessera' ? LOOPBACK_ONLY : [])];
   const proc = startProcess('/usr/bin/time', ['-f', '%e %U %S %M', '-o', report, ...cmd], { cwd: work, name, env: { PYTHONUNBUFFERED: '1' }, killAfterMs: 5000 });
   // libtorrent prints "ready"; Tessera "seeding <infohash> ..." once its check of the data has passed.
   await proc.waitForLine(seeder === 'libtorrent' ? /^ready$/ : /^seeding [0-9a-f]{40} /, 120_000);

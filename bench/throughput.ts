@@ -30,11 +30,16 @@ const cache = process.env.TESSERA_BENCH_DIR ?? join(tmpdir(), 'tessera-bench');
  * is compared with the commit before it in the same run (e.g. a `git worktree` of the old commit after `npm run build`).
  */
 const BASELINE = process.env.TESSERA_BENCH_BASELINE ? resolve(process.env.TESSERA_BENCH_BASELINE) : null;
-/** TESSERA_BENCH_CLIENTS=tessera,aria2 runs a subset (for profiling; the comparison needs all three). */
+/**
+ * TESSERA_BENCH_CLIENTS=tessera,aria2 runs a subset (for profiling; the comparison needs all three).
+ * `tessera-nosync` is this checkout's Tessera with its data fsync off (TESSERA_DATA_SYNC=0: no fdatasync before a
+ * resume record claims pieces): `TESSERA_BENCH_CLIENTS=tessera,tessera-nosync` measures what durability costs
+ * (issue 15: within 5 %). `tessera` always runs with it on, as users do.
+ */
 const LEECHERS = (process.env.TESSERA_BENCH_CLIENTS ?? `tessera,aria2,libtorrent${BASELINE ? ',tessera-base' : ''}`).split(',') as Leecher[];
 
 
-type Leecher = 'tessera' | 'aria2' | 'libtorrent' | 'tessera-base';
+type Leecher = 'tessera' | 'aria2' | 'libtorrent' | 'tessera-base' | 'tessera-nosync';
 
 
 
@@ -54,7 +59,7 @@ async function main(): Promise<void> {
     await tracker.waitForPeers(torrent.infoHash, 1, 30_000, { seedsOnly: true });
     console.log(`bench: ${SIZE} bytes, ${SIZE / 2 ** 20} pieces of 1 MiB, libtorrent seeder on 127.0.0.1:${seeder.port}, ${RUNS} runs each`);
 
-    const results: Record<Leecher, Measurement[]> = { tessera: [], aria2: [], libtorrent: [], 'tessera-base': [] };
+    const results: Record<Leecher, Measurement[]> = { tessera: [], aria2: [], libtorrent: [], 'tessera-base': [], 'tessera-nosync': [] };
     for (let run = 1; run <= RUNS; run++) {
       // Rotate the order each round: a run pays for the kernel still cleaning up after the one before it.
       const order = LEECHERS.map((_, i) => LEECHERS[(i + run - 1) % LEECHERS.length]);
@@ -69,9 +74,10 @@ async function main(): Promise<void> {
         spawnSync('sync');
         const port = await freePort();
         let m: Measurement;
-        if (leecher === 'tessera' || leecher === 'tessera-base') {
-          const checkout = leecher === 'tessera' ? repo : BASELINE!;
-          m = await timed(`${leecher}-${run}`, process.execPath, [join(checkout, 'bin', 'tessera.js'), 'download', torrent.file, '--out', out, '--port', String(port), '--no-dht', '--no-lsd', ...(process.env.TESSERA_BENCH_VERBOSE ? ['--verbose'] : [])], work, 180_000);
+        if (leecher === 'tessera' || leecher === 'tessera-base' || leecher === 'tessera-nosync') {
+          const checkout = leecher === 'tessera-base' ? BASELINE! : repo;
+          const env = leecher === 'tessera-nosync' ? { TESSERA_DATA_SYNC: '0' } : undefined;
+          m = await timed(`${leecher}-${run}`, process.execPath, [join(checkout, 'bin', 'tessera.js'), 'download', torrent.file, '--out', out, '--port', String(port), '--no-dht', '--no-lsd', ...(process.env.TESSERA_BENCH_VERBOSE ? ['--verbose'] : [])], work, 180_000, env);
         } else if (leecher === 'aria2') {
           m = await timed(`aria2-${run}`, 'aria2c', aria2Args({ role: 'leech', torrentFile: torrent.file, dataDir: out, port }, null), work, 180_000);
         } else {
@@ -89,6 +95,12 @@ async function main(): Promise<void> {
     }
     await seeder.stop();
 
+    if (LEECHERS.includes('tessera') && LEECHERS.includes('tessera-nosync')) {
+      // Paired round by round (the rounds rotate the order), then the median: the machine's load shifts between rounds.
+      const ratios = results.tessera.map((m, i) => results['tessera-nosync'][i].wallSeconds / m.wallSeconds);
+      const speed = (ms: Measurement[]): string => median(ms.map((r) => SIZE / 1e6 / r.wallSeconds)).toFixed(0);
+      console.log(`\nfsync on / off: median ${speed(results.tessera)} vs ${speed(results['tessera-nosync'])} MB/s; speed ratio per round ${ratios.map((r) => r.toFixed(3)).join(' ')}, median ${median(ratios).toFixed(3)} (target >= 0.95)`);
+    }
     if (!['tessera', 'aria2', 'libtorrent'].every((l) => LEECHERS.includes(l as Leecher))) return;
     const rows = LEECHERS.map((name) => {
       const rs = results[name];

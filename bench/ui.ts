@@ -4,11 +4,10 @@
  * and without 500 changes a second, against an idle page measured in the same run; the time to apply
  * one batch (store + React commit); and the Pieces tab redrawing a 100,000-piece map.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
 import { chromiumLaunchOptions } from '../e2e/fixtures/chromium.js';
+import { bundleUiPage } from './ui-bundle.js';
 
 interface Stats {
   count: number;
@@ -24,33 +23,7 @@ const quick = process.argv.includes('--quick');
 const SECONDS = quick ? 2 : 5;
 
 async function bundle(): Promise<string> {
-  mkdirSync(out, { recursive: true });
-  await build({
-    absWorkingDir: root,
-    entryPoints: { page: 'bench/ui-page.tsx' },
-    outdir: out,
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: ['chrome120'],
-    jsx: 'automatic',
-    minify: true,
-    define: { 'process.env.NODE_ENV': '"production"' },
-    loader: { '.svg': 'dataurl', '.png': 'dataurl' },
-    logLevel: 'warning',
-  });
-  // The list gets the top of a 1280×1000 window and the details pane the bottom 320 px, like the app's split.
-  writeFileSync(
-    `${out}/index.html`,
-    `<!doctype html><html lang="en" data-theme="light"><head><meta charset="utf-8"><title>Tessera UI bench</title>
-<link rel="stylesheet" href="page.css"><style>
-html, body { margin: 0; height: 100%; overflow: hidden; }
-#root { position: absolute; inset: 0 0 320px 0; overflow: hidden; }
-#root .app { height: 100% !important; }
-#details { position: absolute; left: 0; right: 0; bottom: 0; height: 320px; border-top: 1px solid #ccc; }
-</style></head><body><div id="root"></div><div id="details"></div><script src="page.js"></script></body></html>`,
-  );
-  return pathToFileURL(`${out}/index.html`).href;
+  return bundleUiPage(root, out);
 }
 
 const ms = (n: number): string => `${n.toFixed(2)} ms`;

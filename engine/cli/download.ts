@@ -67,6 +67,8 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
     lsd,
     portMapping: portMappingOption(values),
     holepunch,
+    // Durability before records claim data stays on; TESSERA_DATA_SYNC=0 only for bench/throughput.ts's comparison.
+    dataSync: process.env.TESSERA_DATA_SYNC !== '0',
     onEvent,
     log: (line) => {
       if (!verbose) return;

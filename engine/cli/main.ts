@@ -16,7 +16,7 @@ Usage:
   tessera info <file.torrent|magnet> [--json]
   tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>]
                    [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--no-holepunch] [--json] [--verbose]
-  tessera seed <file.torrent> --data <dir> [--port <n>] [--upload-limit <B/s>] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--no-port-mapping] [--no-holepunch] [--verbose]
+  tessera seed <file.torrent> --data <dir> [--port <n>] [--peer host:port]... [--upload-limit <B/s>] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,...]] [--no-dht] [--no-lsd] [--no-port-mapping] [--no-holepunch] [--verbose]
   tessera stream <file.torrent|magnet> --out <dir> [--file <index>] [--http-port <n>] [--player vlc|mpv] [--port <n>] [--peer host:port]...
                  [--download-limit <B/s>] [--upload-limit <B/s>] [--encryption …] [--no-utp|--no-tcp] [--dht-bootstrap …] [--no-dht] [--no-lsd] [--no-port-mapping] [--no-holepunch] [--verbose]
   tessera create <path> --out <file.torrent> [--tracker <url>]... [--piece-length <bytes>] [--private] [--comment <text>]

@@ -1,61 +1,119 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Command, EngineEvent, TorrentSummary } from '../api/types.js';
+import { applyPatch } from '../api/diff.js';
 import { InputError } from '../common/errors.js';
-import { ENCRYPTION_OPTIONS, HOLEPUNCH_OPTIONS, PORT_MAPPING_OPTIONS, encryptionOption, holepunchOption, portMappingOption, intOption, limitOption, listOption, parseCommand, parsePeerArg, stringOption, TRANSPORT_OPTIONS, transportOptions } from './args.js';
+import { Session } from '../session/session.js';
+import { NETWORK_OPTIONS, intOption, networkOptions, parseCommand, portMappingOption, stringOption } from './args.js';
 import { loadInput } from './load.js';
-import { runTorrent } from './run-torrent.js';
 import { CliFailure } from './failure.js';
 
-const USAGE = 'tessera seed <file.torrent> --data <dir> [--port <n>] [--peer host:port]... [--upload-limit <B/s>] [--download-limit <B/s>] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--no-port-mapping] [--no-holepunch] [--verbose]';
+const USAGE =
+  'tessera seed <file.torrent> --data <dir> [--port <n>] [--peer host:port]... [--upload-limit <B/s>] [--download-limit <B/s>] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,host:port…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--no-holepunch] [--verbose]';
 
+/**
+ * `tessera seed`: one torrent's data served from `--data` by a Session, the same engine and the same network flags
+ * (NETWORK_OPTIONS) as `download` and `stream`, so a trackerless torrent is found through the DHT and LSD. The
+ * session's own state lives in a temporary folder removed at exit: the data folder is only read (it may be read-only).
+ */
 export async function seedCommand(args: string[], out: (line: string) => void): Promise<void> {
   const { positionals, values } = parseCommand(
     args,
     {
       data: { type: 'string', short: 'd' },
       port: { type: 'string', short: 'p' },
-      peer: { type: 'string', multiple: true },
-      'download-limit': { type: 'string' },
-      'upload-limit': { type: 'string' },
-      ...ENCRYPTION_OPTIONS,
-      ...PORT_MAPPING_OPTIONS,
-      ...TRANSPORT_OPTIONS,
-      ...HOLEPUNCH_OPTIONS,
+      ...NETWORK_OPTIONS,
       verbose: { type: 'boolean', short: 'v' },
     },
     { min: 1, max: 1, usage: USAGE },
   );
   const dataDir = stringOption(values.data);
   if (!dataDir) throw new InputError(`--data <dir> is required (the folder that holds the torrent's files). Usage: ${USAGE}`);
+  const port = intOption(values.port, 'port', 0, 65535);
+  const { peers, downloadLimit, uploadLimit, dht, lsd, encryption, transports, holepunch } = networkOptions(values);
+  const verbose = values.verbose === true;
   const input = loadInput(positionals[0]);
   if (input.kind !== 'torrent') throw new InputError('seed needs a .torrent file, not a magnet link');
   const meta = input.meta;
+  const id = meta.infoHashHex;
   const dir = resolve(dataDir);
-  let announced = false;
-  const result = await runTorrent({
-    source: { meta },
-    dir,
-    port: intOption(values.port, 'port', 0, 65535),
-    peers: listOption(values.peer).map(parsePeerArg),
-    verbose: values.verbose === true,
-    limits: { download: limitOption(values['download-limit'], 'download-limit'), upload: limitOption(values['upload-limit'], 'upload-limit') },
-    encryption: encryptionOption(values.encryption),
-    portMapping: portMappingOption(values),
-    transports: transportOptions(values),
-    holepunch: holepunchOption(values),
-    onListening: (port) => out(`listening on port ${port}`),
-    until: (t) => {
-      if (t.state === 'seeding' && !announced) {
-        announced = true;
-        out(`seeding ${meta.infoHashHex} (${meta.name}) from ${dir}`);
-      }
-      // Incomplete data: stop and say so rather than silently downloading.
-      return t.state === 'downloading';
-    },
-  });
-  const t = result.torrent;
-  if (t.state === 'error') throw new CliFailure(`${meta.name}: ${t.errorReason ?? 'failed'}`);
-  if (!t.complete && !result.interrupted) {
-    throw new CliFailure(`the data in ${dir} is incomplete (${t.have.count}/${meta.pieceCount} pieces verified): point --data at the folder that holds "${meta.name}"`);
+
+  let row: TorrentSummary | undefined;
+  let wake: () => void = () => {};
+  const onEvent = (e: EngineEvent): void => {
+    if (e.kind === 'snapshot') row = e.torrents.find((t) => t.id === id);
+    else if (e.kind === 'batch') {
+      const added = e.added.find((t) => t.id === id);
+      if (added) row = added;
+      const patch = e.changed.find((p) => p.id === id);
+      if (patch && row) row = applyPatch(row, patch);
+    }
+    wake();
+  };
+  const stateDir = mkdtempSync(join(tmpdir(), 'tessera-seed-'));
+  let session: Session;
+  try {
+    session = await Session.open({
+      dataDir: stateDir,
+      defaultDownloadDir: dir,
+      listenPort: port ?? 0,
+      dht,
+      lsd,
+      portMapping: portMappingOption(values),
+      holepunch,
+      onEvent,
+      log: (line) => {
+        if (verbose) process.stderr.write(`${line}\n`);
+      },
+    });
+  } catch (err) {
+    rmSync(stateDir, { recursive: true, force: true });
+    throw err;
   }
-  out(`stopped seeding after uploading ${t.uploadMeter.total} bytes`);
+  const send = async (command: Command): Promise<unknown> => {
+    const reply = await session.request({ kind: 'request', requestId: 0, command });
+    if (!reply.ok) throw new CliFailure(reply.error.message);
+    return reply.result;
+  };
+
+  let interrupted = false;
+  const onSignal = (): void => {
+    interrupted = true;
+    wake();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    out(`listening on port ${session.port}`);
+    await send({ type: 'snapshot' });
+    await send({ type: 'setSettings', settings: { maxActiveDownloads: 10_000, maxActiveSeeds: 10_000, downloadLimit, uploadLimit, downloadDir: dir, ...(encryption ? { encryption } : {}), ...transports } });
+    await send({ type: 'add', source: { kind: 'torrent', data: input.bytes }, savePath: dir });
+    if (peers.length) await send({ type: 'addPeers', id, peers: peers.map((p) => (p.host.includes(':') ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`)) });
+    let announced = false;
+    for (;;) {
+      const t = row;
+      if (t) {
+        if (t.state === 'error') throw new CliFailure(`${meta.name}: ${t.error ?? t.stateReason}`);
+        if (t.state === 'seeding' && !announced) {
+          announced = true;
+          out(`seeding ${id} (${meta.name}) from ${dir}`);
+        }
+        // Checked and incomplete: stop and say so rather than silently downloading.
+        if (t.state === 'downloading' || t.state === 'stalled') {
+          throw new CliFailure(`the data in ${dir} is incomplete (${Math.floor(t.progress * 1000) / 10}% verified): point --data at the folder that holds "${meta.name}"`);
+        }
+      }
+      if (interrupted) break;
+      await new Promise<void>((r) => (wake = r));
+    }
+    // A fresh snapshot: the last batch may be a moment old.
+    await send({ type: 'snapshot' });
+    out(`stopped seeding after uploading ${row?.uploadedTotal ?? 0} bytes`);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await session.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
 }

@@ -14,17 +14,38 @@ const RECORD_REFRESH_MS = 10 * 60_000;
  * loses at most a few seconds of records, never data; an idle session writes nothing. It looks
  * at the running torrents and those marked since, never the whole list.
  */
+/** Verified bytes of a downloading torrent past which its data is synced without waiting for a checkpoint. */
+export const SYNC_AHEAD_BYTES = 32 * 1024 * 1024;
+
 export class Checkpoints {
   /** Entries the next checkpoint must look at besides the running ones (touched, stopped, stats to re-capture). */
   private readonly unsaved = new Set<Entry>();
   /** Verified pieces whose bytes are synced: what records of running torrents claim. */
-  private readonly synced = new SyncedPieces();
+  private readonly synced: SyncedPieces;
 
   constructor(
     private readonly store: ResumeData,
     private readonly clock: Clock,
     private readonly log: (line: string) => void,
-  ) {}
+    dataSync = true,
+  ) {
+    this.synced = new SyncedPieces(dataSync);
+  }
+
+  /**
+   * Syncs ahead of the checkpoints: a running torrent with SYNC_AHEAD_BYTES or more verified since its last sync
+   * has them fdatasync'd now, in the background. The disk then writes while the download goes on, in steps of a
+   * few seconds' data, instead of all at once when a checkpoint or the stop asks (a 1 GiB download that ends
+   * would otherwise wait for the last seconds' few hundred MB). Records still claim only synced pieces.
+   */
+  syncAhead(running: ReadonlySet<Entry>): void {
+    for (const e of running) {
+      const t = e.torrent;
+      if (!t || t.state !== 'downloading') continue;
+      if (this.synced.unsyncedCount(e, t) * t.storage.geometry.pieceLength < SYNC_AHEAD_BYTES) continue;
+      this.synced.sync(e, t).catch((err: Error) => this.log(`could not sync the data of ${e.name} to disk (${err.message}): its record claims only pieces synced before`));
+    }
+  }
 
   /** The next checkpoint looks at this entry's record. */
   lookAt(entry: Entry): void {

@@ -4,7 +4,7 @@ import type { MagnetLink, Metainfo } from '../metainfo/index.js';
 import type { MetadataFetch } from '../torrent/metadata-fetch.js';
 import type { QueueItem, Waiting } from './queue.js';
 import type { Torrent } from '../torrent/torrent.js';
-import type { FileRename, FileStat } from '../storage/resume/resume-record.js';
+import type { FileRename, FileStat, SaveVolume } from '../storage/resume/resume-record.js';
 import { trackerHostsOf } from './tracker-hosts.js';
 import { offlineReason, type VolumeState } from './volume.js';
 
@@ -72,6 +72,8 @@ export interface Entry extends TorrentOptionValues {
   why?: string | null;
   /** Its save folder's volume while it runs, or while it waits for an unmounted one to come back (volume.ts). Runtime only. */
   volume?: VolumeState;
+  /** The volume its save folder was on when it last ran: kept in the resume record, so a start finds an unmounted volume. */
+  saveVolume?: SaveVolume | null;
   /** The summary the UI has; diffs are taken against it. */
   sent: TorrentSummary | null;
   dirty: boolean;

@@ -101,6 +101,7 @@ export function entryFromRecord(r: ResumeRecord): Entry {
   e.wantedBytes = r.wantedBytes;
   e.doneBytes = r.doneBytes;
   rememberTrackerHosts(e, r.trackerHosts);
+  e.saveVolume = r.saveVolume;
   return e;
 }
 
@@ -133,6 +134,7 @@ export function entryToRecord(e: Entry, live: { downloaded: number; uploaded: nu
     // Every part of the link (ws, so, dht, x.pe, btmh too) survives a restart before the metadata arrives.
     magnetUri: e.meta ? null : e.magnet ? toMagnetUri(e.magnet) : null,
     trackerHosts: trackerHostsOf(e),
+    saveVolume: e.saveVolume ?? null,
   });
 }
 

@@ -30,6 +30,11 @@ export interface SessionOptions {
   readonly holepunch?: boolean;
   /** Watch folders the host adds to the saved ones (the daemon's --watch): absolute paths. */
   readonly watchFolders?: readonly string[];
+  /**
+   * fdatasync a torrent's data before a resume record claims its pieces (at checkpoints and at stop). Default on;
+   * off only to measure what that durability costs (bench/throughput.ts, TESSERA_DATA_SYNC=0 in the CLI).
+   */
+  readonly dataSync?: boolean;
   /** Log lines; `torrent` names the torrent a line is about. */
   readonly log?: (line: string, torrent?: string) => void;
 }

@@ -99,8 +99,9 @@ export class Session {
     this.store = new ResumeStore(opts.dataDir, { onProblem: (m) => this.log(`resume data: ${m}`) });
     this.bannedPeers = new BannedPeers(join(opts.dataDir, 'banned-peers.json'), (line) => this.log(line));
     this.client = clientFor(opts, settings, this.clock, (line) => this.log(line));
-    this.checkpoints = new Checkpoints(this.store, this.clock, (line) => this.log(line));
+    this.checkpoints = new Checkpoints(this.store, this.clock, (line) => this.log(line), opts.dataSync !== false);
     this.runner = new TorrentRunner({
+      dataSync: opts.dataSync !== false,
       clock: this.clock,
       client: this.client,
       store: this.store,
@@ -388,6 +389,7 @@ export class Session {
       }
       checkSeedGoals(e, this.settings, now, this.seedGoalHost);
     }
+    this.checkpoints.syncAhead(this.activity.running);
     if (this.queueDirty) {
       this.queueDirty = false;
       this.applyQueue();

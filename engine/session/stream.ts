@@ -89,9 +89,12 @@ export class StateStream {
     const changed: TorrentPatch[] = [];
     for (const e of candidates) {
       const isNew = this.pendingAdded.has(e.id) || e.sent === null;
-      // A seed without peers whose last row showed no traffic cannot have changed unless touched.
+      // A seed without peers whose last row showed no traffic cannot have changed unless touched, or unless a peer
+      // came, took data and left between two batches: its upload total tells.
       const t = e.torrent;
-      const quiet = !t || (t.state === 'seeding' && t.peers.size === 0 && e.sent !== null && e.sent.peers === 0 && e.sent.upRate === 0 && e.sent.downRate === 0);
+      const quiet =
+        !t ||
+        (t.state === 'seeding' && t.peers.size === 0 && e.sent !== null && e.sent.peers === 0 && e.sent.upRate === 0 && e.sent.downRate === 0 && e.sent.uploadedTotal === e.uploadedBase + t.uploadMeter.total);
       if (!isNew && !e.dirty && !e.fetch && quiet) continue;
       const next = summaryOf(e);
       e.dirty = false;

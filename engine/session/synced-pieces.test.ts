@@ -99,3 +99,48 @@ test('after a power cut at any moment, no record claims a piece whose bytes were
   assert.ok(claimedAtCuts > 0, 'the records claimed pieces at all');
   assert.equal(store.last?.have?.count, have.count, 'the last record claims every verified piece once synced');
 });
+
+test('with dataSync off (the throughput bench\'s comparison) nothing is synced and records claim every verified piece', async () => {
+  const { SyncedPieces } = await import('./synced-pieces.js');
+  const have = new Bitfield(8);
+  for (const p of [0, 3, 5]) have.set(p);
+  let syncCalls = 0;
+  const t = { have, storage: { syncPieces: async (): Promise<void> => void syncCalls++ } } as unknown as Torrent;
+  const e = newEntry({ id: 'a'.repeat(40), name: 'x', meta: null, magnetUri: null, savePath: '/d', addedAt: 0, position: 0, paused: false });
+  const off = new SyncedPieces(false);
+  assert.equal(await off.sync(e, t), false);
+  assert.equal(off.claimable(e, t), have);
+  assert.equal(syncCalls, 0);
+  const on = new SyncedPieces();
+  assert.equal(on.claimable(e, t).count, 0, 'on: nothing claimable before a sync');
+  assert.equal(await on.sync(e, t), true);
+  assert.equal(syncCalls, 1);
+  assert.equal(on.claimable(e, t).count, 3);
+});
+
+test('a download syncs ahead of the checkpoints once SYNC_AHEAD_BYTES are verified and unsynced, in the background', async () => {
+  const { SYNC_AHEAD_BYTES } = await import('./checkpoint.js');
+  const pieceLength = 1 << 20;
+  const pieces = (2 * SYNC_AHEAD_BYTES) / pieceLength;
+  const have = new Bitfield(pieces);
+  const synced: number[][] = [];
+  const t = { state: 'downloading', have, storage: { geometry: { pieceLength }, syncPieces: async (p: readonly number[]): Promise<void> => void synced.push([...p]) } } as unknown as Torrent;
+  const e = newEntry({ id: 'b'.repeat(40), name: 'x', meta: null, magnetUri: null, savePath: '/d', addedAt: 0, position: 0, paused: false });
+  e.torrent = t;
+  const store = new RecordingStore();
+  const checkpoints = new Checkpoints(store as unknown as ResumeData, new ManualClock(), () => {});
+  const running = new Set([e]);
+  for (let p = 0; p < SYNC_AHEAD_BYTES / pieceLength - 1; p++) have.set(p);
+  checkpoints.syncAhead(running);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(synced.length, 0, 'below the threshold: the checkpoint syncs');
+  have.set(SYNC_AHEAD_BYTES / pieceLength - 1);
+  checkpoints.syncAhead(running);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(synced.length, 1);
+  assert.equal(synced[0].length, SYNC_AHEAD_BYTES / pieceLength);
+  checkpoints.syncAhead(running);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(synced.length, 1, 'nothing new verified: no second sync');
+  assert.equal(store.saves, 0, 'syncing ahead writes no record: the next checkpoint claims what is synced');
+});

@@ -12,19 +12,29 @@ export class SyncedPieces {
   private readonly synced = new WeakMap<Torrent, Bitfield>();
   private readonly syncing = new WeakSet<Torrent>();
 
+  /** `enabled` false (SessionOptions.dataSync): nothing is synced and records claim all of `have`, as without syncPieces. */
+  constructor(private readonly enabled = true) {}
+
   /**
    * What a record of `t` may claim now. Until a first sync, what the entry's record already claimed (the pieces
    * found on disk when the torrent started). A backend without syncPieces loses nothing on a power cut: all of `have`.
    */
   claimable(e: Entry, t: Torrent): Bitfield {
-    if (t.storage.syncPieces === undefined) return t.have;
+    if (!this.enabled || t.storage.syncPieces === undefined) return t.have;
     return this.synced.get(t) ?? (e.have && e.have.length === t.have.length ? e.have : new Bitfield(t.have.length));
+  }
+
+  /** How many verified pieces of `t` a record may not claim yet (verified since the last sync). No allocation. */
+  unsyncedCount(e: Entry, t: Torrent): number {
+    if (!this.enabled || t.storage.syncPieces === undefined) return 0;
+    const synced = this.synced.get(t) ?? (e.have && e.have.length === t.have.length ? e.have : null);
+    return t.have.count - (synced ? synced.count : 0);
   }
 
   /** Syncs the pieces verified since the last sync; true when more pieces became claimable. Rejects when a sync fails. */
   async sync(e: Entry, t: Torrent): Promise<boolean> {
     const syncPieces = t.storage.syncPieces;
-    if (syncPieces === undefined || this.syncing.has(t)) return false;
+    if (!this.enabled || syncPieces === undefined || this.syncing.has(t)) return false;
     const before = this.claimable(e, t);
     const now = t.have.copy();
     const fresh: number[] = [];

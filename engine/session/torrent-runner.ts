@@ -14,6 +14,8 @@ import { keepPieceLayers } from './piece-layers-keep.js';
 /** What the lifecycle of one torrent needs from the session around it. */
 export interface RunnerHost {
   readonly clock: Clock;
+  /** fdatasync the data before the stop's record claims it (SessionOptions.dataSync). */
+  readonly dataSync: boolean;
   readonly client: Client;
   readonly store: ResumeData;
   readonly discovery: PeerDiscovery;
@@ -106,6 +108,11 @@ export class TorrentRunner {
     if (missing !== null) {
       await host.client.remove(torrent);
       entry.torrent = null;
+      // The volume the record saw is not mounted (a restart while a drive is unplugged): wait for it, no error.
+      if (this.volumes.offlineAtStart(entry)) {
+        host.touch(entry);
+        return;
+      }
       entry.error = `files missing: ${missing} is gone. Put the files back and resume, move the torrent to where they are now, or recheck to download them again`;
       host.notice({ type: 'error', id: entry.id, name: entry.name, message: entry.error });
       host.touch(entry);
@@ -147,7 +154,7 @@ export class TorrentRunner {
     // Stopped for good: no write can follow, so the stats are final; the bytes are synced before a record claims them.
     if (!wasChecking && torrent.have.length) {
       try {
-        await torrent.storage.syncPieces?.(piecesIn(torrent.have));
+        if (host.dataSync) await torrent.storage.syncPieces?.(piecesIn(torrent.have));
         captureProgress(entry, torrent.have, true);
       } catch (err) {
         host.log(`could not sync the data to disk (${(err as Error).message}): the record keeps the pieces it claimed before`, entry);

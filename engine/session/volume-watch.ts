@@ -3,7 +3,7 @@ import { statFiles } from '../storage/resume/resume-store.js';
 import type { ResumePlan } from '../storage/resume/fast-resume.js';
 import type { Entry } from './entry.js';
 import { filePaths } from './persist.js';
-import { filesBack, folderBack, probeFolder, probeFolderSync, volumeGone, type FolderProbe } from './volume.js';
+import { filesBack, folderBack, offlineAtStart, probeFolder, probeFolderSync, probeMountSync, saveVolumeOf, volumeGone, type FolderProbe } from './volume.js';
 
 /** How often a running torrent's save folder is stat'ed to notice its volume going away. */
 export const RUNNING_CHECK_MS = 2_000;
@@ -39,7 +39,10 @@ export class VolumeWatch {
 
   constructor(private readonly host: VolumeWatchHost) {}
 
-  /** A torrent started with its data in place: remember its folder's device and watch it. */
+  /**
+   * A torrent started with its data in place: remember its folder's device and watch it, and take its volume for the
+   * record (entry.saveVolume; written with the next record: a checkpoint, a stop, the session's shutdown).
+   */
   started(entry: Entry, plan: ResumePlan | undefined, pieceCount: number): void {
     if (this.returning.delete(entry)) {
       const rechecked = plan ? plan.recheck.length : pieceCount;
@@ -50,6 +53,32 @@ export class VolumeWatch {
     entry.volume = { path: entry.savePath, dev: 'dev' in probe ? probe.dev : null, offline: null };
     this.running.add(entry);
     this.arm();
+    this.recordVolume(entry);
+  }
+
+  /**
+   * A start found its files missing: true when that is because the volume its record saw is not mounted; the
+   * torrent is then offline, waiting for the volume like one whose volume went away while it ran.
+   */
+  offlineAtStart(entry: Entry): boolean {
+    const recorded = entry.saveVolume;
+    if (!recorded) return false;
+    const probe = probeFolderSync(entry.savePath);
+    if (!offlineAtStart(recorded, probe, probeMountSync(recorded.mountPoint))) return false;
+    entry.volume = { path: entry.savePath, dev: recorded.dev, offline: { since: this.host.clock.now(), devWhileGone: 'dev' in probe ? probe.dev : null } };
+    this.offline.add(entry);
+    this.arm();
+    this.host.log(`volume offline at start: ${entry.savePath} is not on the volume its record saw (mount point ${recorded.mountPoint}); waiting for it to come back`, entry);
+    return true;
+  }
+
+  /** Takes the save folder's volume for the record; true when it differs from what the record has. */
+  private recordVolume(entry: Entry): boolean {
+    const now = saveVolumeOf(entry.savePath);
+    const had = entry.saveVolume;
+    if (now === null || (had && had.dev === now.dev && had.mountPoint === now.mountPoint)) return false;
+    entry.saveVolume = now;
+    return true;
   }
 
   /** Stopped or removed: no more polling. Its offline state is dropped with it. */
@@ -103,6 +132,8 @@ export class VolumeWatch {
         if (v.path !== e.savePath || v.dev === null) {
           v.path = e.savePath;
           v.dev = 'dev' in probe ? probe.dev : null;
+          // Kept with the next record write (a new download writes its progress; a move writes its record).
+          this.recordVolume(e);
           continue;
         }
         if (volumeGone(v, probe)) await this.goOffline(e, probe);

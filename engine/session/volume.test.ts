@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { filesBack, folderBack, offlineReason, probeFolder, probeFolderSync, volumeAwayNow, volumeGone, type VolumeState } from './volume.js';
+import { filesBack, folderBack, offlineAtStart, offlineReason, probeFolder, probeFolderSync, probeMountSync, saveVolumeOf, volumeAwayNow, volumeGone, type VolumeState } from './volume.js';
 
 const running = (dev: number | null): VolumeState => ({ path: '/mnt/x', dev, offline: null });
 
@@ -55,6 +55,33 @@ test('probes stat the folder; volumeAwayNow costs nothing without a volume state
     assert.equal(volumeAwayNow({ ...state, dev: p.dev + 1 }, dir), true);
     assert.equal(volumeAwayNow({ ...state, offline: { since: 0, devWhileGone: null } }, dir), true);
     assert.equal(volumeAwayNow(state, join(dir, 'moved')), false, 'moved elsewhere: the device is taken again');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a start that finds the files missing calls it volume offline only when the recorded volume is not mounted', () => {
+  const usb = { dev: 7, mountPoint: '/media/usb' };
+  assert.equal(offlineAtStart(usb, { dev: 2 }, { dev: 2, parentDev: 2 }), true, 'the bare mount point (the folder on the parent device)');
+  assert.equal(offlineAtStart({ dev: 7, mountPoint: '/media' }, { code: 'ENOENT' }, { dev: 2, parentDev: 2 }), true, 'a folder inside the volume, its mount point bare');
+  assert.equal(offlineAtStart(usb, { code: 'ENOENT' }, { code: 'ENOENT' }), true, 'the mount point was removed with the unmount');
+  assert.equal(offlineAtStart(usb, { dev: 9 }, { dev: 9, parentDev: 2 }), true, 'another volume mounted there');
+  assert.equal(offlineAtStart(usb, { dev: 7 }, { dev: 7, parentDev: 2 }), false, 'mounted: the files really are gone');
+  assert.equal(offlineAtStart(usb, { code: 'ENOENT' }, { dev: 7, parentDev: 2 }), false, 'mounted, the folder deleted: files missing');
+  assert.equal(offlineAtStart({ dev: 1, mountPoint: '/' }, { code: 'ENOENT' }, { dev: 1, parentDev: null }), false, 'the root file system is never offline');
+  assert.equal(offlineAtStart(usb, { code: 'EACCES' }, { code: 'EACCES' }), false, 'a permission problem is not a missing volume');
+});
+
+test('the volume kept in the record: the folder\'s device and the highest folder above it on that device', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-vol-'));
+  try {
+    const v = saveVolumeOf(dir);
+    assert.ok(v);
+    assert.equal(v.dev, (probeFolderSync(dir) as { dev: number }).dev);
+    assert.ok(dir.startsWith(v.mountPoint), `${v.mountPoint} is above ${dir}`);
+    const mount = probeMountSync(v.mountPoint);
+    assert.ok('dev' in mount && mount.dev === v.dev && mount.parentDev !== mount.dev || v.mountPoint === '/', 'a mount point: its parent is on another device');
+    assert.equal(saveVolumeOf(join(dir, 'not yet created')), null);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,8 @@
 import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { isVolumeGoneCode } from '../storage/fs-errors.js';
+import type { SaveVolume } from '../storage/resume/resume-record.js';
 
 /**
  * A torrent's save folder and the volume under it (issue 15): a running torrent remembers the device of its save
@@ -80,4 +82,50 @@ export function volumeAwayNow(state: VolumeState | undefined, savePath: string):
   if (state.offline) return true;
   if (state.path !== savePath) return false;
   return volumeGone(state, probeFolderSync(savePath));
+}
+
+/**
+ * The volume under an existing folder, to keep in the resume record: its device and its mount point (the highest
+ * folder above it on the same device). Null when the folder cannot be stat'ed (not created yet).
+ */
+export function saveVolumeOf(path: string): SaveVolume | null {
+  let dev: number;
+  try {
+    dev = statSync(path).dev;
+  } catch {
+    return null;
+  }
+  let mountPoint = path;
+  for (let parent = dirname(mountPoint); parent !== mountPoint; parent = dirname(mountPoint)) {
+    const up = probeFolderSync(parent);
+    if (!('dev' in up) || up.dev !== dev) break;
+    mountPoint = parent;
+  }
+  return { dev, mountPoint };
+}
+
+/** A recorded mount point now: its device and its parent's (equal: nothing is mounted there), or the error stat gave. */
+export type MountProbe = { readonly dev: number; readonly parentDev: number | null } | { readonly code: string };
+
+export function probeMountSync(mountPoint: string): MountProbe {
+  const here = probeFolderSync(mountPoint);
+  if ('code' in here) return here;
+  const parent = dirname(mountPoint);
+  const up = parent === mountPoint ? null : probeFolderSync(parent);
+  return { dev: here.dev, parentDev: up && 'dev' in up ? up.dev : null };
+}
+
+/**
+ * At a start that finds the files missing: true when that is because the volume the record saw is not mounted (the
+ * save folder is on another device, or gone with its mount point, or the mount point is a bare folder now), so the
+ * torrent waits for it as "volume offline" instead of failing with "files missing". A folder on the recorded device,
+ * or under a mount point that still holds the recorded device, really lost its files. The root file system is never
+ * offline.
+ */
+export function offlineAtStart(recorded: SaveVolume, folder: FolderProbe, mount: MountProbe): boolean {
+  if ('dev' in folder && folder.dev === recorded.dev) return false;
+  if (recorded.mountPoint === dirname(recorded.mountPoint)) return false;
+  if ('code' in mount) return isVolumeGoneCode(mount.code);
+  if (mount.parentDev !== null && mount.dev === mount.parentDev) return true;
+  return mount.dev !== recorded.dev;
 }

@@ -6,6 +6,7 @@
  */
 import type { TorrentId, TorrentSummary } from '../../engine/api/types.js';
 import { matchesFilter, matchesSearch, searchTerms, sortValue, visibleIds, type ViewParams } from './torrent-view.js';
+import { forEachChangedRow, type ListChange } from './list-change.js';
 import { matchesLabels, sameCategoryFilter, sameTagFilter, sameTrackerFilter, ALL_CATEGORIES, ALL_TAGS, ALL_TRACKERS } from './sidebar-filters.js';
 
 export interface ListViewResult {
@@ -26,7 +27,11 @@ export class ListView {
 
   constructor(private readonly minResortMs = 500) {}
 
-  update(torrents: ReadonlyMap<TorrentId, TorrentSummary>, params: ViewParams, now: number): ListViewResult {
+  /**
+   * The ids to show for `torrents`. `change`, when it is the batch that made `torrents` from the map seen
+   * last, lets the update look at the rows it names only; without it every row is compared.
+   */
+  update(torrents: ReadonlyMap<TorrentId, TorrentSummary>, params: ViewParams, now: number, change: ListChange | null = null): ListViewResult {
     const prev = this.source;
     if (prev === null || !sameParams(this.params, params)) {
       this.params = params;
@@ -34,11 +39,11 @@ export class ListView {
       return this.recompute(torrents, now);
     }
     if (torrents !== prev) {
-      const change = this.classify(prev, torrents);
+      const kind = change !== null && change.from === prev && change.to === torrents ? this.classifyChange(change) : this.classify(prev, torrents);
       this.source = torrents;
-      if (change.added) return this.recompute(torrents, now);
-      if (change.removed) this.ids = this.ids.filter((id) => torrents.has(id));
-      if (change.moved) this.dirty = true;
+      if (kind.added) return this.recompute(torrents, now);
+      if (kind.removed) this.ids = this.ids.filter((id) => torrents.has(id));
+      if (kind.moved) this.dirty = true;
     }
     if (this.dirty) {
       const wait = this.sortedAt + this.minResortMs - now;
@@ -60,7 +65,6 @@ export class ListView {
 
   /** What kind of change happened between two maps, by walking rows whose identity changed. */
   private classify(prev: ReadonlyMap<TorrentId, TorrentSummary>, next: ReadonlyMap<TorrentId, TorrentSummary>): { added: boolean; removed: boolean; moved: boolean } {
-    const params = this.params!;
     let kept = 0;
     let moved = false;
     for (const [id, row] of next) {
@@ -68,12 +72,28 @@ export class ListView {
       if (old === undefined) return { added: true, removed: false, moved: true };
       kept++;
       if (old === row || moved) continue;
-      const wasShown = this.shows(old);
-      const isShown = this.shows(row);
-      if (wasShown !== isShown) moved = true;
-      else if (isShown && sortValue(old, params.sort.key) !== sortValue(row, params.sort.key)) moved = true;
+      moved = this.moves(old, row);
     }
     return { added: false, removed: kept !== prev.size, moved };
+  }
+
+  /** `classify` from the rows one batch named. */
+  private classifyChange(change: ListChange): { added: boolean; removed: boolean; moved: boolean } {
+    const kind = { added: false, removed: false, moved: false };
+    forEachChangedRow(change, (old, row) => {
+      if (old === undefined) kind.added = kind.moved = true;
+      else if (row === undefined) kind.removed = true;
+      else if (!kind.moved) kind.moved = this.moves(old, row);
+    });
+    return kind;
+  }
+
+  /** Whether a row's change can move it: into or out of the view, or to another place in its order. */
+  private moves(old: TorrentSummary, row: TorrentSummary): boolean {
+    const wasShown = this.shows(old);
+    const isShown = this.shows(row);
+    if (wasShown !== isShown) return true;
+    return isShown && sortValue(old, this.params!.sort.key) !== sortValue(row, this.params!.sort.key);
   }
 
   private shows(t: TorrentSummary): boolean {

@@ -22,6 +22,7 @@ import { applyListDiff } from '../../engine/api/diff.js';
 import type { ConnectionStatus } from '../api/transport.js';
 import { SpeedHistory } from './speed-history.js';
 import { DisplayRates } from '../lib/display-rates.js';
+import type { ListChange } from '../lib/list-change.js';
 import { createUiSlice, type UiInitial, type UiSlice } from './ui-slice.js';
 import { clickSelect, moveCursor as moveCursorIn } from '../lib/selection.js';
 import { samePieceMap } from '../lib/piece-map.js';
@@ -58,6 +59,8 @@ export interface EngineSlice {
   displayRates: DisplayRates;
   /** The time of the latest batch: the shown rates are read at it, so a render is a function of the state. */
   ratesAt: number;
+  /** What the latest batch did to `torrents` (null after a snapshot): views update from the rows it names. */
+  listChange: ListChange | null;
 }
 
 export interface DetailsSlice {
@@ -141,6 +144,7 @@ export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['s
     loaded: false,
     displayRates: rates,
     ratesAt: 0,
+    listChange: null,
 
     detailsId: null,
     peers: null,
@@ -186,6 +190,7 @@ export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['s
           ...(s.detailsId !== null && !torrents.has(s.detailsId) ? clearedDetails() : {}),
           speedTick: s.speedTick + 1,
           ratesAt: now,
+          listChange: null,
         });
         return;
       }
@@ -200,7 +205,10 @@ export function createTesseraStore(initial: UiInitial & { sort?: TesseraState['s
       const focused = s.detailsId !== null ? torrents.get(s.detailsId) : undefined;
       if (focused) s.torrentSpeed.push(now, rates.down(focused, now), rates.up(focused, now));
       const patch: Partial<TesseraState> = { global: event.global, speedTick: s.speedTick + 1, ratesAt: now };
-      if (listChanged) patch.torrents = torrents;
+      if (listChanged) {
+        patch.torrents = torrents;
+        patch.listChange = { from: s.torrents, to: torrents, added: event.added, changed: event.changed, removed: event.removed };
+      }
       if (event.removed.length > 0) {
         patch.selection = keepExisting(s.selection, torrents);
         if (s.detailsId !== null && !torrents.has(s.detailsId)) Object.assign(patch, clearedDetails());

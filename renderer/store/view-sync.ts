@@ -4,8 +4,9 @@
  * re-sorts it defers.
  */
 import { ListView } from '../lib/list-view.js';
-import { countByFilter, sameCounts } from '../lib/torrent-view.js';
-import { countLabels, sameLabelCounts } from '../lib/sidebar-filters.js';
+import { sameCounts } from '../lib/torrent-view.js';
+import { sameLabelCounts } from '../lib/sidebar-filters.js';
+import { RowCounts } from '../lib/row-counts.js';
 import type { TesseraState, TesseraStore } from './store.js';
 
 export interface ViewSyncOptions {
@@ -18,6 +19,7 @@ export function connectListView(store: TesseraStore, options: ViewSyncOptions = 
   const now = options.now ?? (() => performance.now());
   let timer: ReturnType<typeof setTimeout> | null = null;
   let countedFrom: TesseraState['torrents'] | null = null;
+  const rowCounts = new RowCounts();
 
   const refresh = (): void => {
     if (timer !== null) {
@@ -25,14 +27,16 @@ export function connectListView(store: TesseraStore, options: ViewSyncOptions = 
       timer = null;
     }
     const s = store.getState();
-    const result = view.update(s.torrents, { filter: s.filter, search: s.search, sort: s.sort, category: s.categoryFilter, tag: s.tagFilter, tracker: s.trackerFilter }, now());
+    // The batch that made this map, if it did: the view and the counts look at the rows it names only.
+    const change = s.listChange !== null && s.listChange.to === s.torrents ? s.listChange : null;
+    const result = view.update(s.torrents, { filter: s.filter, search: s.search, sort: s.sort, category: s.categoryFilter, tag: s.tagFilter, tracker: s.trackerFilter }, now(), change);
     let counts = s.counts;
     if (countedFrom !== s.torrents) {
+      if (change !== null && change.from === countedFrom) rowCounts.apply(change);
+      else rowCounts.reset(s.torrents);
       countedFrom = s.torrents;
-      const fresh = countByFilter(s.torrents.values());
-      if (!sameCounts(fresh, counts)) counts = fresh;
-      const labels = countLabels(s.torrents.values());
-      if (!sameLabelCounts(labels, s.labelCounts)) s.setLabelCounts(labels);
+      if (!sameCounts(rowCounts.filters, counts)) counts = rowCounts.filters;
+      if (!sameLabelCounts(rowCounts.labels, s.labelCounts)) s.setLabelCounts(rowCounts.labels);
     }
     s.setView(result.ids, counts);
     if (result.resortInMs !== null) timer = setTimeout(refresh, result.resortInMs);

@@ -70,6 +70,7 @@ export const recordArb: fc.Arbitrary<ResumeRecord> = fc.integer({ min: 0, max: 6
     error: fc.option(text, { nil: null }),
     magnetUri: fc.option(text.map((s) => `magnet:?xt=urn:btih:${s}`), { nil: null }),
     trackerHosts: fc.constantFrom<string[]>([], ['tracker.example'], ['a.example', 'b.example']),
+    saveVolume: fc.option(fc.record({ dev: fc.nat(), mountPoint: fc.constantFrom('/', '/mnt/usb', '/media/x y') }, { noNullPrototype: true }), { nil: null }),
   }, { noNullPrototype: true }),
 );
 

@@ -84,6 +84,14 @@ export interface ResumeRecord extends Readonly<TorrentOptionValues> {
   readonly magnetUri: string | null;
   /** Host names of its trackers, so the list can filter by tracker without parsing the metainfo (issue 17). */
   readonly trackerHosts: readonly string[];
+  /** The volume its save folder was on when it last ran (null: not known yet), so a start can tell an unmounted volume from missing files. */
+  readonly saveVolume: SaveVolume | null;
+}
+
+/** What identifies the volume under a save folder: the folder's device number and the mount point above it. */
+export interface SaveVolume {
+  readonly dev: number;
+  readonly mountPoint: string;
 }
 
 export type DecodeResult = { readonly record: ResumeRecord; readonly reason: null } | { readonly record: null; readonly reason: string };
@@ -112,6 +120,7 @@ export function newResumeRecord(init: Pick<ResumeRecord, 'id' | 'name' | 'savePa
     error: null,
     magnetUri: null,
     trackerHosts: [],
+    saveVolume: null,
     ...init,
   };
 }
@@ -235,6 +244,7 @@ export function encodeResumeRecord(r: ResumeRecord): string {
     error: r.error,
     magnetUri: r.magnetUri,
     trackerHosts: r.trackerHosts,
+    saveVolume: r.saveVolume === null ? null : { dev: r.saveVolume.dev, mountPoint: r.saveVolume.mountPoint },
     pieceCount: r.have === null ? null : r.have.length,
     have: r.have === null ? null : Buffer.from(r.have.bytes.buffer, r.have.bytes.byteOffset, r.have.bytes.byteLength).toString('base64'),
     fileStatsAt: r.fileStatsAt,
@@ -423,7 +433,16 @@ function decodeObject(o: Obj): ResumeRecord {
     error: strOrNull(o, 'error'),
     magnetUri,
     trackerHosts: decodeTrackerHosts(o),
+    saveVolume: decodeSaveVolume(o),
   };
+}
+
+/** Records written before the restart case of issue 15 lack it: not known until the torrent runs. */
+function decodeSaveVolume(o: Obj): SaveVolume | null {
+  const v = field(o, 'saveVolume');
+  if (v === undefined || v === null) return null;
+  if (!isObj(v)) bad('saveVolume: expected null or { dev, mountPoint }');
+  return { dev: num(v, 'dev', 0, true), mountPoint: str(v, 'mountPoint', { nonEmpty: true }) };
 }
 
 /** Records written before issue 17 lack the hosts: none until the torrent runs (or its tiers change). */

@@ -124,3 +124,38 @@ test('a seed whose tmpfs is unmounted shows volume offline, then seeds on after 
     await h.close();
   }
 });
+
+// The restart case: the session stops while the volume is mounted, starts again while it is not. The record keeps
+// the volume the save folder was on (its device and mount point), so the start says "volume offline" instead of
+// "files missing", and seeds on with zero pieces rechecked once the volume is back.
+test('a restart while the volume is unmounted shows volume offline, not files missing, and seeds on after the remount', { timeout: 120_000 }, async () => {
+  const dataDir = join(root, 'restart-data');
+  const first = await SessionHarness.open({ dataDir });
+  let id: string;
+  try {
+    ({ id } = await first.send({ type: 'add', source: { kind: 'torrent', data: torrent.bytes }, savePath: vol }));
+    await first.until(() => first.get(id).state === 'seeding', 'the seed has verified its data', 30_000);
+  } finally {
+    await first.close();
+  }
+  execFileSync('umount', ['-l', vol]);
+  const second = await SessionHarness.open({ dataDir });
+  try {
+    await second.until(() => second.get(id).stateReason.startsWith('Volume offline') || second.get(id).state === 'error' && second.get(id).error !== null, 'the start has decided', 15_000);
+    const row = second.get(id);
+    assert.equal(row.error, null, `no error (before: "files missing"): ${row.error}; log: ${second.log.slice(-6).join(' | ')}`);
+    assert.equal(row.stateReason, `Volume offline: ${vol} is not mounted — reconnect it; Tessera resumes by itself`);
+    assert.equal(row.progress, 1, 'the record keeps its pieces');
+    assert.deepEqual(second.notices.filter((n) => n.type === 'error'), [], 'no error notice');
+
+    mountTmpfs();
+    placeFile();
+    await second.until(() => second.get(id).state === 'seeding', 'seeding again after the remount', 20_000);
+    const back = second.log.find((l) => l.includes('volume back: resumed with'));
+    assert.ok(back, `a start after the volume came back is logged; log: ${second.log.slice(-10).join(' | ')}`);
+    assert.match(back, /resumed with 0 pieces rechecked/);
+    assert.equal(second.get(id).progress, 1);
+  } finally {
+    await second.close();
+  }
+});
