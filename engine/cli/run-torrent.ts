@@ -44,7 +44,7 @@ export async function runTorrent(opts: RunOptions): Promise<RunResult> {
       process.stderr.write(`${line}\n`);
     }
   };
-  const client = new Client({ port: opts.port, host: '0.0.0.0', encryption: opts.encryption, log, portMapping: opts.portMapping, transports: opts.transports && { ...opts.transports, preferUtp: true } });
+  const client = new Client({ port: opts.port, encryption: opts.encryption, log, portMapping: opts.portMapping, transports: opts.transports && { ...opts.transports, preferUtp: true } });
   if (opts.limits) client.setGlobalLimits(opts.limits);
   await client.listen();
   opts.onListening?.(client.port);

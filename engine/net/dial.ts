@@ -24,8 +24,8 @@ export interface DialPreferences {
 }
 
 export interface DialerOptions {
-  /** The session's uTP socket (over the shared UDP port); null: not listening yet, uTP cannot be dialled. */
-  readonly utp: () => UtpSocket | null;
+  /** The session's uTP socket that reaches `host` (IPv4's or IPv6's UDP port); null: none, uTP cannot be dialled. */
+  readonly utp: (host: string) => UtpSocket | null;
   readonly preferences: () => DialPreferences;
 }
 
@@ -54,7 +54,7 @@ export class PeerDialer {
   /** The transports to try for this peer, first choice first. */
   order(host: string, port: number): TransportKind[] {
     const p = this.opts.preferences();
-    const utp = p.utp && this.opts.utp() !== null;
+    const utp = p.utp && this.opts.utp(host) !== null;
     if (!p.tcp) return utp ? ['utp'] : [];
     if (!utp) return ['tcp'];
     return p.preferUtp && this.utpHints.has(`${host}:${port}`) ? ['utp', 'tcp'] : ['tcp', 'utp'];
@@ -122,7 +122,7 @@ export class PeerDialer {
   private connect(kind: TransportKind, host: string, port: number, fallbackLeft: boolean): Promise<IncomingStream> {
     const timeout = fallbackLeft ? FALLBACK_TIMEOUT_MS : CONNECT_TIMEOUT_MS;
     if (kind === 'tcp') return connectTcp(host, port, timeout);
-    const utp = this.opts.utp();
+    const utp = this.opts.utp(host);
     if (!utp) return Promise.reject(new Error('uTP is not listening'));
     return utp.connect(host, port, timeout);
   }

@@ -1,5 +1,6 @@
 import { connect, createServer, type Socket } from 'node:net';
 import { unmapIPv4 } from './address.js';
+import { BindError } from './bind-error.js';
 import type { Acceptor, IncomingStream, StreamSink } from './transport.js';
 
 /**
@@ -127,8 +128,11 @@ export function connectTcp(host: string, port: number, timeoutMs: number): Promi
   });
 }
 
-/** Accepts TCP connections on host:port; incoming sockets' bytes arrive as 'data' events. */
-export function listenTcp(port: number, host: string, onStream: (stream: IncomingStream) => void, maxConnections: number): Promise<Acceptor> {
+/**
+ * Accepts TCP connections on host:port; incoming sockets' bytes arrive as 'data' events. `ipv6Only` keeps an IPv6
+ * socket off IPv4 (the listener binds IPv4 on its own socket with the same port number).
+ */
+export function listenTcp(port: number, host: string, onStream: (stream: IncomingStream) => void, maxConnections: number, ipv6Only = false): Promise<Acceptor> {
   return new Promise((resolve, reject) => {
     const server = createServer((socket: Socket) => {
       const transport = new TcpTransport(socket);
@@ -137,9 +141,9 @@ export function listenTcp(port: number, host: string, onStream: (stream: Incomin
     });
     server.maxConnections = maxConnections;
     server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(new Error(err.code === 'EADDRINUSE' ? `port ${port} is already in use: choose another with --port` : err.message));
+      reject(new BindError(err.code === 'EADDRINUSE' ? `port ${port} is already in use: choose another with --port` : err.message, err.code));
     });
-    server.listen(port, host, () => {
+    server.listen({ port, host, ipv6Only }, () => {
       const addr = server.address();
       resolve({
         port: typeof addr === 'object' && addr ? addr.port : port,
