@@ -4,6 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatEndpoint } from '../api/endpoint.js';
 import { type ExitInfo, type ProcessHandle, startProcess } from './processes.js';
 
 export type Role = 'seed' | 'leech';
@@ -231,7 +232,7 @@ function makeHandle(
 export function libtorrentArgs(opts: LibtorrentOptions & { exitOnFinish?: boolean }): string[] {
   const args = [LT_CLIENT_SCRIPT, '--role', opts.role, ...(opts.magnet ? ['--magnet', opts.magnet] : ['--torrent', opts.torrentFile]), '--data', opts.dataDir, '--port', String(opts.port)];
   if (opts.bindAddress) args.push('--bind', opts.bindAddress);
-  for (const p of opts.peers ?? []) args.push('--peer', `${p.host}:${p.port}`);
+  for (const p of opts.peers ?? []) args.push('--peer', formatEndpoint(p.host, p.port));
   for (const b of opts.dhtBootstrap ?? []) {
     if (!b.host.startsWith('127.')) throw new Error(`libtorrent DHT bootstrap ${b.host}:${b.port} is not a loopback address`);
     args.push('--dht-bootstrap', `${b.host}:${b.port}`);
@@ -288,8 +289,9 @@ export async function startTransmission(opts: TransmissionOptions): Promise<Clie
   const configDir = join(workDir, 'config');
   await mkdir(configDir, { recursive: true });
   const settings = {
-    'bind-address-ipv4': opts.bindAddress ?? '127.0.0.1',
-    'bind-address-ipv6': '::1',
+    // An IPv6 bindAddress (tests over ::1 or a lab's IPv6 address) goes to the IPv6 setting.
+    'bind-address-ipv4': opts.bindAddress?.includes(':') ? '127.0.0.1' : (opts.bindAddress ?? '127.0.0.1'),
+    'bind-address-ipv6': opts.bindAddress?.includes(':') ? opts.bindAddress : '::1',
     'dht-enabled': false,
     'lpd-enabled': false,
     'pex-enabled': false,
