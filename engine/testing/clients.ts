@@ -289,8 +289,11 @@ export async function startTransmission(opts: TransmissionOptions): Promise<Clie
   const configDir = join(workDir, 'config');
   await mkdir(configDir, { recursive: true });
   const settings = {
-    // An IPv6 bindAddress (tests over ::1 or a lab's IPv6 address) goes to the IPv6 setting.
-    'bind-address-ipv4': opts.bindAddress?.includes(':') ? '127.0.0.1' : (opts.bindAddress ?? '127.0.0.1'),
+    // An IPv6 bindAddress (tests over ::1 or a lab's IPv6 address) goes to the IPv6 setting. The IPv4 one must then
+    // stay at its default: Transmission 3 pins its tracker requests (libcurl's CURLOPT_INTERFACE) to a non-default
+    // IPv4 bind address, and a tracker at [::1] is then "Could not connect to tracker". Its IPv4 peer port listens
+    // on every address but, with DHT, LPD and port forwarding off, it sends nothing but to the peers it is given.
+    'bind-address-ipv4': opts.bindAddress?.includes(':') ? '0.0.0.0' : (opts.bindAddress ?? '127.0.0.1'),
     'bind-address-ipv6': opts.bindAddress?.includes(':') ? opts.bindAddress : '::1',
     'dht-enabled': false,
     'lpd-enabled': false,

@@ -20,6 +20,7 @@ import {
   type ClientOptions,
   type LocalTracker,
   type Payload,
+  withTimeout,
 } from '../../testing/index.js';
 import { lastJsonLine, startTessera } from './tessera-process.js';
 
@@ -75,11 +76,11 @@ describe('IPv6 only: Tessera and real clients over ::1 through a tracker returni
       const port = await freePort('::1');
       const seed = await client.start({ role: 'seed', torrentFile: torrent, dataDir: seedData, port, bindAddress: '::1' });
       try {
-        await seed.ready;
+        await withTimeout(seed.ready, 60_000, `${client.name} seeder ready`);
         await tracker.waitForPeers(infoHash, 1, 30_000, { seedsOnly: true });
         const out = join(root, `leech-from-${client.name}`);
         const tessera = startTessera(['download', torrent, '--out', out, '--json', '--verbose'], root, `tessera-ipv6-from-${client.name}`);
-        const exit = await tessera.exited;
+        const exit = await withTimeout(tessera.exited, 90_000, 'tessera download over ::1');
         const lines = tessera.lines();
         assert.equal(exit.code, 0, `tessera exited ${exit.code}; log ${tessera.logFile}:\n${lines.slice(-30).join('\n')}`);
         const summary = lastJsonLine(lines);
@@ -104,7 +105,7 @@ describe('IPv6 only: Tessera and real clients over ::1 through a tracker returni
       try {
         await tracker.waitForPeers(infoHash, 1, 30_000);
         await tessera.waitForLine(new RegExp(`^seeding ${infoHash}`), 30_000);
-        await leech.done;
+        await withTimeout(leech.done, 90_000, `${client.name} leecher done`);
         await assertTreesEqual(payload.root, join(leechData, payload.name), { allowMissingEmpty: client.name === 'transmission' });
         assert.ok(tessera.lines().some((l) => /^connected (from|to) \[::1\]:\d+ \(/.test(l)), `Tessera logged the leecher at [::1]:\n${tessera.lines().slice(-20).join('\n')}`);
         assertTrackerSawOnlyIpv6();
