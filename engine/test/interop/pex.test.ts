@@ -69,5 +69,28 @@ describe('PEX with libtorrent on loopback', { timeout: 220_000 }, () => {
       await assertTreesEqual(payload.root, join(out, payload.name));
       console.log(`# PEX test (${family}): ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     });
+
+    test(`two libtorrent leechers learn each other from Tessera's ut_pex and connect (${family})`, { timeout: 100_000 }, async () => {
+      const root = await mkdtemp(join(tmpdir(), 'tessera-pex-out-'));
+      roots.push(root);
+      const payload = await makeTestPayload(join(root, 'src'), { name: 'pexload', seed: 32 });
+      const torrent = await makeTorrent({ source: payload.root, out: join(root, 'pex.torrent'), tiers: [], pieceLengthLog2: 15 });
+      // A and B know only Tessera, which dials both (so it knows their listen ports) and names each to the other in
+      // its first PEX message, a few seconds in. They are held to 20 kB/s so they are still leeching by then.
+      const leech = async (name: string) =>
+        startLibtorrent({ role: 'leech', torrentFile: torrent.file, dataDir: join(root, name), port: await freePort(HOST), bindAddress: HOST, noTrackers: true, enablePex: true, downloadLimit: 20_000 });
+      const a = await leech('a');
+      const b = await leech('b');
+      const tessera = startTessera(['seed', torrent.file, '--data', join(root, 'src'), '--port', String(await freePort(HOST)), '--peer', at(a.port), '--peer', at(b.port), '--verbose'], root, 'tessera-pex-seed');
+      try {
+        const aSawB = new RegExp(`^peer-connected ${HOST}:${b.port} `.replace(/[.[\]]/g, '\\$&'));
+        const bSawA = new RegExp(`^peer-connected ${HOST}:${a.port} `.replace(/[.[\]]/g, '\\$&'));
+        await withTimeout(Promise.any([a.process.waitForLine(aSawB, 40_000), b.process.waitForLine(bSawA, 40_000)]), 45_000, `the leechers to meet:\n${a.process.tail(10)}\n${tessera.tail(20)}`);
+      } finally {
+        await tessera.stop();
+        await a.stop();
+        await b.stop();
+      }
+    });
   }
 });
