@@ -1,3 +1,4 @@
+import { formatEndpoint } from '../api/endpoint.js';
 import type { EncryptionPolicy } from '../api/types.js';
 import { CRYPTO_PLAINTEXT, CRYPTO_RC4 } from '../wire/index.js';
 import { negotiateOutgoing } from './mse-handshake.js';
@@ -93,7 +94,7 @@ export class PeerDialer {
           failures.push(`${kind}: ${reason}`);
           answeredWithoutMse = true;
           if (policy === 'require') continue;
-          log?.(`${host}:${port}: encrypted handshake failed (${reason}); trying plaintext`);
+          log?.(`${formatEndpoint(host, port)}: encrypted handshake failed (${reason}); trying plaintext`);
         }
       }
       // Plaintext: the policy says so, or the peer may not speak MSE (or this transport is refused: then the close
@@ -116,7 +117,7 @@ export class PeerDialer {
 
   private worked(kind: TransportKind, host: string, port: number, failures: readonly string[], log?: (line: string) => void): void {
     if (kind === 'utp') this.hintUtp(host, port);
-    if (failures.length > 0) log?.(`${host}:${port}: reached over ${kind === 'utp' ? 'uTP' : 'TCP'} after ${failures.join('; ')}`);
+    if (failures.length > 0) log?.(`${formatEndpoint(host, port)}: reached over ${kind === 'utp' ? 'uTP' : 'TCP'} after ${failures.join('; ')}`);
   }
 
   private connect(kind: TransportKind, host: string, port: number, fallbackLeft: boolean): Promise<IncomingStream> {

@@ -1,6 +1,7 @@
 import { connect, createServer, type Socket } from 'node:net';
 import { unmapIPv4 } from './address.js';
 import { BindError } from './bind-error.js';
+import { formatEndpoint } from '../api/endpoint.js';
 import type { Acceptor, IncomingStream, StreamSink } from './transport.js';
 
 /**
@@ -114,7 +115,7 @@ export function connectTcp(host: string, port: number, timeoutMs: number): Promi
     });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`connect to ${host}:${port} timed out`));
+      reject(new Error(`connect to ${formatEndpoint(host, port)} timed out`));
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
