@@ -1,6 +1,7 @@
 // IPv6 only (issue 12, must-show 3, peer part): over ::1, through a tracker on [::1] that answers with compact
 // `peers6`, Tessera downloads from libtorrent and Transmission seeders and seeds to their leechers, byte for
 // byte. Every peer address involved is ::1: the tracker's announce log and Tessera's "connected" lines show it.
+// Last, a uTP-only libtorrent on ::1: Tessera's outgoing uTP leaves by its IPv6 UDP socket.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -118,4 +119,24 @@ describe('IPv6 only: Tessera and real clients over ::1 through a tracker returni
       console.log(`# tessera -> ${client.name} over ::1: uploaded ${uploaded[1]} bytes`);
     });
   }
+
+  test('Tessera downloads over uTP from a uTP-only libtorrent seeder over ::1 (through the IPv6 UDP socket)', { timeout: 150_000 }, async () => {
+    const seedData = join(root, 'seed-utp');
+    await makeTestPayload(seedData);
+    const port = await freePort('::1');
+    const seed = await startLibtorrent({ role: 'seed', torrentFile: torrent, dataDir: seedData, port, bindAddress: '::1', utpOnly: true, noTrackers: true });
+    try {
+      await withTimeout(seed.ready, 60_000, 'uTP-only libtorrent seeder ready');
+      const out = join(root, 'leech-utp');
+      const tessera = startTessera(['download', torrent, '--out', out, '--peer', `[::1]:${port}`, '--no-tcp', '--json', '--verbose'], root, 'tessera-ipv6-utp');
+      const exit = await withTimeout(tessera.exited, 90_000, 'tessera download over uTP on ::1');
+      const lines = tessera.lines();
+      assert.equal(exit.code, 0, `tessera exited ${exit.code}; log ${tessera.logFile}:\n${lines.slice(-30).join('\n')}`);
+      assert.equal(lastJsonLine(lines).complete, true);
+      await assertTreesEqual(payload.root, join(out, payload.name));
+      assert.ok(lines.some((l) => l.startsWith(`connected to [::1]:${port} (`) && l.endsWith(', uTP')), `a uTP connection to [::1]:${port}:\n${lines.filter((l) => l.includes('connect')).join('\n')}`);
+    } finally {
+      await seed.stop();
+    }
+  });
 });
