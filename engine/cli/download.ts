@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
 import type { Command, EngineEvent, TorrentSummary } from '../api/types.js';
 import { applyPatch } from '../api/diff.js';
+import { formatEndpoint } from '../api/endpoint.js';
 import { Session } from '../session/session.js';
 import { countBits } from '../common/bitfield.js';
 import { NETWORK_OPTIONS, intOption, networkOptions, numberOption, parseCommand, portMappingOption, stringOption } from './args.js';
@@ -99,7 +100,7 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
     } else if (existing.state === 'paused' || existing.state === 'error') {
       await send({ type: 'resume', ids: [id] });
     }
-    if (peers.length) await send({ type: 'addPeers', id, peers: peers.map((p) => (p.host.includes(':') ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`)) });
+    if (peers.length) await send({ type: 'addPeers', id, peers: peers.map((p) => formatEndpoint(p.host, p.port)) });
     await send({ type: 'subscribe', id, topics: ['pieces'] });
 
     // Payload totals from earlier runs, so the summary counts only this run.

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
 import type { Command, EngineEvent, ListedFile, StreamUrlResult, TorrentSummary } from '../api/types.js';
 import { applyPatch } from '../api/diff.js';
+import { formatEndpoint } from '../api/endpoint.js';
 import { isMediaFile } from '../common/media-types.js';
 import { Session } from '../session/session.js';
 import { loadOrCreateStreamCapabilities } from '../daemon/stream-capability.js';
@@ -139,7 +140,7 @@ export async function streamCommand(args: string[], hooks: { stopSignal?: Promis
       const source = input.kind === 'magnet' ? { kind: 'magnet' as const, uri: positionals[0] } : { kind: 'torrent' as const, data: input.bytes };
       await send({ type: 'add', source, savePath: dir });
     } else await send({ type: 'resume', ids: [id] });
-    if (peers.length) await send({ type: 'addPeers', id, peers: peers.map((p) => (p.host.includes(':') ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`)) });
+    if (peers.length) await send({ type: 'addPeers', id, peers: peers.map((p) => formatEndpoint(p.host, p.port)) });
 
     // A magnet: the files are known once the metadata has come from peers.
     const deadline = Date.now() + METADATA_TIMEOUT_MS;

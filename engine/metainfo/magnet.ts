@@ -1,5 +1,6 @@
 import { bytesToText } from '../bencode/index.js';
 import { toHex } from '../common/hex.js';
+import { formatEndpoint } from '../api/endpoint.js';
 import { MagnetError } from './errors.js';
 
 export interface HostPort {
@@ -112,7 +113,7 @@ function parseHostPort(v: string): HostPort | undefined {
 }
 
 function formatHostPort(p: HostPort): string {
-  return p.host.includes(':') ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`;
+  return formatEndpoint(p.host, p.port);
 }
 
 const TRACKER_SCHEME = /^(https?|udp|wss?):\/\/[^\s<>"]+$/i;

@@ -1,3 +1,4 @@
+import { formatEndpoint } from '../api/endpoint.js';
 import type { EncryptionPolicy } from '../api/types.js';
 import { CRYPTO_PLAINTEXT, CRYPTO_RC4 } from '../wire/index.js';
 import { negotiateOutgoing } from './mse-handshake.js';
@@ -24,8 +25,8 @@ export interface DialPreferences {
 }
 
 export interface DialerOptions {
-  /** The session's uTP socket (over the shared UDP port); null: not listening yet, uTP cannot be dialled. */
-  readonly utp: () => UtpSocket | null;
+  /** The session's uTP socket that reaches `host` (IPv4's or IPv6's UDP port); null: none, uTP cannot be dialled. */
+  readonly utp: (host: string) => UtpSocket | null;
   readonly preferences: () => DialPreferences;
 }
 
@@ -54,7 +55,7 @@ export class PeerDialer {
   /** The transports to try for this peer, first choice first. */
   order(host: string, port: number): TransportKind[] {
     const p = this.opts.preferences();
-    const utp = p.utp && this.opts.utp() !== null;
+    const utp = p.utp && this.opts.utp(host) !== null;
     if (!p.tcp) return utp ? ['utp'] : [];
     if (!utp) return ['tcp'];
     return p.preferUtp && this.utpHints.has(`${host}:${port}`) ? ['utp', 'tcp'] : ['tcp', 'utp'];
@@ -93,7 +94,7 @@ export class PeerDialer {
           failures.push(`${kind}: ${reason}`);
           answeredWithoutMse = true;
           if (policy === 'require') continue;
-          log?.(`${host}:${port}: encrypted handshake failed (${reason}); trying plaintext`);
+          log?.(`${formatEndpoint(host, port)}: encrypted handshake failed (${reason}); trying plaintext`);
         }
       }
       // Plaintext: the policy says so, or the peer may not speak MSE (or this transport is refused: then the close
@@ -116,13 +117,13 @@ export class PeerDialer {
 
   private worked(kind: TransportKind, host: string, port: number, failures: readonly string[], log?: (line: string) => void): void {
     if (kind === 'utp') this.hintUtp(host, port);
-    if (failures.length > 0) log?.(`${host}:${port}: reached over ${kind === 'utp' ? 'uTP' : 'TCP'} after ${failures.join('; ')}`);
+    if (failures.length > 0) log?.(`${formatEndpoint(host, port)}: reached over ${kind === 'utp' ? 'uTP' : 'TCP'} after ${failures.join('; ')}`);
   }
 
   private connect(kind: TransportKind, host: string, port: number, fallbackLeft: boolean): Promise<IncomingStream> {
     const timeout = fallbackLeft ? FALLBACK_TIMEOUT_MS : CONNECT_TIMEOUT_MS;
     if (kind === 'tcp') return connectTcp(host, port, timeout);
-    const utp = this.opts.utp();
+    const utp = this.opts.utp(host);
     if (!utp) return Promise.reject(new Error('uTP is not listening'));
     return utp.connect(host, port, timeout);
   }

@@ -1,5 +1,7 @@
 import { connect, createServer, type Socket } from 'node:net';
 import { unmapIPv4 } from './address.js';
+import { BindError } from './bind-error.js';
+import { formatEndpoint } from '../api/endpoint.js';
 import type { Acceptor, IncomingStream, StreamSink } from './transport.js';
 
 /**
@@ -113,7 +115,7 @@ export function connectTcp(host: string, port: number, timeoutMs: number): Promi
     });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`connect to ${host}:${port} timed out`));
+      reject(new Error(`connect to ${formatEndpoint(host, port)} timed out`));
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
@@ -127,8 +129,11 @@ export function connectTcp(host: string, port: number, timeoutMs: number): Promi
   });
 }
 
-/** Accepts TCP connections on host:port; incoming sockets' bytes arrive as 'data' events. */
-export function listenTcp(port: number, host: string, onStream: (stream: IncomingStream) => void, maxConnections: number): Promise<Acceptor> {
+/**
+ * Accepts TCP connections on host:port; incoming sockets' bytes arrive as 'data' events. `ipv6Only` keeps an IPv6
+ * socket off IPv4 (the listener binds IPv4 on its own socket with the same port number).
+ */
+export function listenTcp(port: number, host: string, onStream: (stream: IncomingStream) => void, maxConnections: number, ipv6Only = false): Promise<Acceptor> {
   return new Promise((resolve, reject) => {
     const server = createServer((socket: Socket) => {
       const transport = new TcpTransport(socket);
@@ -137,9 +142,9 @@ export function listenTcp(port: number, host: string, onStream: (stream: Incomin
     });
     server.maxConnections = maxConnections;
     server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(new Error(err.code === 'EADDRINUSE' ? `port ${port} is already in use: choose another with --port` : err.message));
+      reject(new BindError(err.code === 'EADDRINUSE' ? `port ${port} is already in use: choose another with --port` : err.message, err.code));
     });
-    server.listen(port, host, () => {
+    server.listen({ port, host, ipv6Only }, () => {
       const addr = server.address();
       resolve({
         port: typeof addr === 'object' && addr ? addr.port : port,

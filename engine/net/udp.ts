@@ -3,6 +3,7 @@
 // dht/ and tracker/ never import node:dgram.
 import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
+import { BindError } from './bind-error.js';
 
 /** IP version of a socket: 4 or 6 (as node:net's isIP reports it). */
 export type IpFamily = 4 | 6;
@@ -27,6 +28,8 @@ export interface UdpSocketOptions {
   readonly maxDatagram?: number;
   /** The kernel's receive buffer (SO_RCVBUF) in bytes; default the system's. uTP at full speed needs a bigger one. */
   readonly receiveBufferBytes?: number;
+  /** An IPv6 socket takes no IPv4 (IPV6_V6ONLY) unless this is false: IPv4 gets its own socket with the same port. */
+  readonly ipv6Only?: boolean;
 }
 
 /** One bound UDP socket (IPv4 or IPv6). Send errors (unreachable hosts, full buffers) are counted, never thrown. */
@@ -71,11 +74,11 @@ export class UdpSocket {
     const host = opts.host ?? (family === 4 ? '0.0.0.0' : '::');
     if (isIP(host) !== family) return Promise.reject(new Error(`UDP bind address must be IPv${family}, got ${host}`));
     return new Promise((resolve, reject) => {
-      // An IPv6 socket takes IPv6 only, so it can share a port number with the IPv4 socket beside it (the DHT's two).
-      const socket = createSocket({ type: family === 4 ? 'udp4' : 'udp6', reuseAddr: false, ...(family === 6 ? { ipv6Only: true } : {}) });
+      // An IPv6 socket takes IPv6 only (unless told otherwise), so it can share a port number with the IPv4 socket beside it.
+      const socket = createSocket({ type: family === 4 ? 'udp4' : 'udp6', reuseAddr: false, ipv6Only: family === 6 && opts.ipv6Only !== false });
       const onError = (err: NodeJS.ErrnoException): void => {
         socket.close();
-        reject(new Error(err.code === 'EADDRINUSE' ? `UDP port ${opts.port} is already in use` : `UDP bind ${host}:${opts.port}: ${err.message}`));
+        reject(new BindError(err.code === 'EADDRINUSE' ? `UDP port ${opts.port} is already in use` : `UDP bind ${host}:${opts.port}: ${err.message}`, err.code));
       };
       socket.once('error', onError);
       socket.bind(opts.port, host, () => {

@@ -1,3 +1,4 @@
+import { formatEndpoint } from '../api/endpoint.js';
 import { Bitfield } from '../common/bitfield.js';
 import { RateMeter } from '../common/rate.js';
 import {
@@ -133,7 +134,7 @@ export class PeerConnection {
   }
 
   get address(): string {
-    return `${this.transport.remoteAddress}:${this.transport.remotePort}`;
+    return formatEndpoint(this.transport.remoteAddress, this.transport.remotePort);
   }
 
   /** No block came for a while although requests are in flight. */

@@ -9,7 +9,7 @@ import type { SessionOptions } from './session-options.js';
 export function clientFor(opts: SessionOptions, settings: Settings, clock: Clock, log: (line: string) => void): Client {
   return new Client({
     port: opts.listenPort ?? settings.listenPort,
-    host: opts.listenHost ?? '0.0.0.0',
+    host: opts.listenHost,
     clock,
     encryption: settings.encryption,
     log,

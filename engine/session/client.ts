@@ -19,6 +19,7 @@ import { PieceMemory } from '../storage/piece-memory.js';
 
 export interface ClientOptions {
   readonly port?: number;
+  /** Listen on just this address; absent: IPv4 and IPv6 (every address of both). */
   readonly host?: string;
   readonly clock?: Clock;
   readonly maxPeersPerTorrent?: number;
@@ -83,7 +84,7 @@ export class Client {
     this.portMapping = opts.portMapping;
     this.pieceMemory = PieceMemory.forSessionBudget(opts.partialPieceMemory ?? null);
     this.transports = opts.transports ?? { tcp: true, utp: true, preferUtp: true };
-    this.dialer = new PeerDialer({ utp: () => this.listener.utp, preferences: () => this.transports });
+    this.dialer = new PeerDialer({ utp: (host) => this.listener.utpFor(host), preferences: () => this.transports });
     this.listener = new PeerListener((transport) => {
       this.reachability.noteIncoming();
       acceptIncoming(transport, {
@@ -100,7 +101,7 @@ export class Client {
           else this.encryptionRefusals.incomingEncrypted++;
         },
       });
-    });
+    }, { log: (line) => this.opts.log?.(line) });
     this.listener.setTransports(this.transports);
   }
 
@@ -113,6 +114,11 @@ export class Client {
   /** The listen port's UDP socket as the DHT shares it (datagrams that are not uTP); null before listen(). */
   get datagrams(): SharedDatagrams | null {
     return this.listener.datagrams;
+  }
+
+  /** The IPv6 UDP port as the IPv6 DHT shares it; null before listen() or without IPv6. */
+  get datagrams6(): SharedDatagrams | null {
+    return this.listener.datagrams6;
   }
 
   /** Applies to connections made from now on; open ones keep what they negotiated. */
@@ -150,7 +156,7 @@ export class Client {
 
   /** Listens on an explicit port (0: any free one), e.g. when the configured one is taken. */
   async listenOn(port: number): Promise<number> {
-    const bound = await this.listener.listen(port, this.opts.host ?? '0.0.0.0');
+    const bound = await this.listener.listen(port, this.opts.host);
     this.reachability.listening(bound);
     if (this.portMapping) await this.reachability.start(bound, this.portMapping);
     return bound;

@@ -14,6 +14,8 @@ export interface PeerDiscoveryOptions extends Pick<SessionOptions, 'dataDir' | '
   listenPort(): number;
   /** That port's UDP socket, shared by uTP and the DHT; null: the DHT binds its own. */
   datagrams(): DatagramTransport | null;
+  /** The listen port's IPv6 UDP socket as the IPv6 DHT shares it; null without IPv6. */
+  datagrams6(): DatagramTransport | null;
   /** Our external address as it becomes known: the DHT's node id follows it (BEP 42). */
   endpoint?(): ExternalEndpoint;
   /** The torrent an announce on the LAN is about, if it is in the list. */
@@ -90,6 +92,6 @@ export class PeerDiscovery {
   }
 
   private startDht(dht: NonNullable<SessionOptions['dht']>, entries: Iterable<Entry>): Promise<void> {
-    return this.dht.start({ ...dht, port: this.opts.listenPort(), host: this.opts.listenHost, clock: this.opts.clock, shared: this.opts.datagrams(), endpoint: this.opts.endpoint?.() }, entries);
+    return this.dht.start({ ...dht, port: this.opts.listenPort(), host: this.opts.listenHost, clock: this.opts.clock, shared: this.opts.datagrams(), shared6: this.opts.datagrams6(), endpoint: this.opts.endpoint?.() }, entries);
   }
 }

@@ -10,6 +10,7 @@ export interface SessionOptions {
   /** The default event stream (worker, CLI). Absent: only streams opened with openStream (the daemon's clients). */
   readonly onEvent?: (event: EngineEvent) => void;
   readonly clock?: Clock;
+  /** Listen for peers on just this address (tests: 127.0.0.1); absent: every IPv4 and IPv6 address. */
   readonly listenHost?: string;
   /** Overrides the listening port from the settings (e.g. the CLI's --port). */
   readonly listenPort?: number;

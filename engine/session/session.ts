@@ -92,7 +92,7 @@ export class Session {
       dataDir: opts.dataDir, dht: opts.dht, lsd: opts.lsd, listenHost: opts.listenHost,
       clock: this.clock,
       listenPort: () => this.client.port,
-      datagrams: () => this.client.datagrams, endpoint: () => this.client.endpoint,
+      datagrams: () => this.client.datagrams, datagrams6: () => this.client.datagrams6, endpoint: () => this.client.endpoint,
       find: (id) => this.entries.get(id),
       log: (line) => this.log(line),
     });

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatEndpoint } from '../api/endpoint.js';
 import { type ExitInfo, type ProcessHandle, startProcess } from './processes.js';
 
 export type Role = 'seed' | 'leech';
@@ -238,7 +239,7 @@ function makeHandle(
 export function libtorrentArgs(opts: LibtorrentOptions & { exitOnFinish?: boolean }): string[] {
   const args = [LT_CLIENT_SCRIPT, '--role', opts.role, ...(opts.magnet ? ['--magnet', opts.magnet] : ['--torrent', opts.torrentFile]), '--data', opts.dataDir, '--port', String(opts.port)];
   if (opts.bindAddress) args.push('--bind', opts.bindAddress);
-  for (const p of opts.peers ?? []) args.push('--peer', `${p.host}:${p.port}`);
+  for (const p of opts.peers ?? []) args.push('--peer', formatEndpoint(p.host, p.port));
   for (const b of opts.dhtBootstrap ?? []) {
     if (!b.host.startsWith('127.') && b.host !== '::1') throw new Error(`libtorrent DHT bootstrap ${b.host}:${b.port} is not a loopback address`);
     args.push('--dht-bootstrap', b.host === '::1' ? `[::1]:${b.port}` : `${b.host}:${b.port}`);
@@ -296,8 +297,12 @@ export async function startTransmission(opts: TransmissionOptions): Promise<Clie
   const configDir = join(workDir, 'config');
   await mkdir(configDir, { recursive: true });
   const settings = {
-    'bind-address-ipv4': opts.bindAddress ?? '127.0.0.1',
-    'bind-address-ipv6': '::1',
+    // An IPv6 bindAddress (tests over ::1 or a lab's IPv6 address) goes to the IPv6 setting. The IPv4 one must then
+    // stay at its default: Transmission 3 pins its tracker requests (libcurl's CURLOPT_INTERFACE) to a non-default
+    // IPv4 bind address, and a tracker at [::1] is then "Could not connect to tracker". Its IPv4 peer port listens
+    // on every address but, with DHT, LPD and port forwarding off, it sends nothing but to the peers it is given.
+    'bind-address-ipv4': opts.bindAddress?.includes(':') ? '0.0.0.0' : (opts.bindAddress ?? '127.0.0.1'),
+    'bind-address-ipv6': opts.bindAddress?.includes(':') ? opts.bindAddress : '::1',
     'dht-enabled': false,
     'lpd-enabled': false,
     'pex-enabled': false,

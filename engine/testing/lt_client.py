@@ -168,7 +168,7 @@ def main():
     peers = []
     for p in a.peer:
         host, _, port = p.rpartition(":")
-        peers.append((host, int(port)))
+        peers.append((host.strip("[]"), int(port)))  # "[::1]:6881" names an IPv6 peer
 
     announced_ready = False
     finished = False

@@ -19,7 +19,7 @@ function tcpFree(port: number, host: string): Promise<boolean> {
 
 function udpFree(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const sock = createSocket('udp4');
+    const sock = createSocket(host.includes(':') ? 'udp6' : 'udp4');
     sock.once('error', () => {
       sock.close();
       resolve(false);

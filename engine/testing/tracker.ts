@@ -1,6 +1,8 @@
-// A local BitTorrent tracker for interop tests: bittorrent-tracker (npm) in-process, HTTP and UDP on 127.0.0.1,
-// ports chosen by the kernel and read back, every info hash allowed.
+// A local BitTorrent tracker for interop tests: bittorrent-tracker (npm) in-process, HTTP and UDP on 127.0.0.1
+// (or on ::1, where its HTTP side answers IPv6 announcers with compact `peers6`), ports chosen by the kernel and
+// read back, every info hash allowed.
 import { Server } from 'bittorrent-tracker';
+import { formatEndpoint } from '../api/endpoint.js';
 
 export interface TrackerPeer {
   readonly ip: string;
@@ -9,7 +11,7 @@ export interface TrackerPeer {
 }
 
 export interface LocalTracker {
-  /** `http://127.0.0.1:P/announce` */
+  /** `http://127.0.0.1:P/announce` (`http://[::1]:P/announce` with host '::1') */
   readonly httpUrl: string;
   /** `udp://127.0.0.1:P` */
   readonly udpUrl: string;
@@ -27,9 +29,12 @@ export interface LocalTracker {
 export interface TrackerOptions {
   /** Announce interval told to clients, in seconds. Default 5 (clients may clamp it upwards). */
   readonly intervalSeconds?: number;
+  /** '127.0.0.1' (default) or '::1': the address the URLs name (the tracker listens on both families). */
+  readonly host?: '127.0.0.1' | '::1';
 }
 
 export async function startTracker(opts: TrackerOptions = {}): Promise<LocalTracker> {
+  const host = opts.host ?? '127.0.0.1';
   const server = new Server({
     interval: (opts.intervalSeconds ?? 5) * 1000,
     http: true,
@@ -49,14 +54,14 @@ export async function startTracker(opts: TrackerOptions = {}): Promise<LocalTrac
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ http: 0, udp: 0 }, { http: '127.0.0.1', udp: '127.0.0.1', udp6: '::1' }, () => {
+    server.listen({ http: 0, udp: 0 }, { http: host, udp: '127.0.0.1', udp6: '::1' }, () => {
       server.off('error', reject);
       server.on('error', () => {});
       resolve();
     });
   });
   const httpAddr = server.http?.address();
-  const udpAddr = server.udp4?.address();
+  const udpAddr = (host === '::1' ? server.udp6 : server.udp4)?.address();
   if (!httpAddr || typeof httpAddr !== 'object' || !udpAddr) throw new Error('tracker: no listening address');
   const httpPort = httpAddr.port;
   const udpPort = udpAddr.port;
@@ -73,8 +78,8 @@ export async function startTracker(opts: TrackerOptions = {}): Promise<LocalTrac
   };
 
   return {
-    httpUrl: `http://127.0.0.1:${httpPort}/announce`,
-    udpUrl: `udp://127.0.0.1:${udpPort}`,
+    httpUrl: `http://${formatEndpoint(host, httpPort)}/announce`,
+    udpUrl: `udp://${formatEndpoint(host, udpPort)}`,
     httpPort,
     udpPort,
     announces,

@@ -3,6 +3,7 @@
  * at most 3 redirects and one-line errors naming the tracker ("tracker http://t/announce: HTTP 404").
  */
 import { HttpGetError, httpGet, type HttpGetResult } from '../net/http-get.js';
+import { globalIPv6Address } from '../net/local-ipv6.js';
 import { TrackerError } from './errors.js';
 import { buildAnnounceUrl, buildScrapeRequestUrl, buildScrapeUrl, parseAnnounceResponse, parseScrapeResponse, peekFailureReason } from './http-codec.js';
 import type { AnnounceParams, AnnounceResponse, RequestOptions, ScrapeResponse, TrackerTransport } from './types.js';
@@ -48,11 +49,20 @@ export async function httpScrape(announceUrl: string, infoHash: Uint8Array, opts
   return wrap(name, () => parseScrapeResponse(body, infoHash));
 }
 
-/** httpAnnounce/httpScrape as a TrackerTransport. */
+/**
+ * httpAnnounce/httpScrape as a TrackerTransport. One announce per tracker, over whichever family the system
+ * resolves its host to, with `ipv6=` our global IPv6 address when we listen on IPv6 and have one (as Transmission
+ * does; libtorrent instead announces once per listen socket, which doubles every announce): a tracker reached over
+ * IPv4 then lists us for IPv6 peers too, and one reached over IPv6 sees our IPv6 address as the source.
+ */
 export const httpTransport: TrackerTransport = {
-  announce: (url, params, opts) => httpAnnounce(url, params, opts),
+  announce: (url, params, opts) => httpAnnounce(url, params.ipv6 !== undefined ? params : withIpv6(params, globalIPv6Address()), opts),
   scrape: (url, infoHash, opts) => httpScrape(url, infoHash, opts),
 };
+
+function withIpv6(params: AnnounceParams, ipv6: string | undefined): AnnounceParams {
+  return ipv6 === undefined ? params : { ...params, ipv6 };
+}
 
 function wrap<T>(name: string, f: () => T): T {
   try {

@@ -114,6 +114,13 @@ test('buildAnnounceUrl: all parameters, byte-wise escaping', () => {
   );
 });
 
+test('buildAnnounceUrl: ipv6= carries our IPv6 address (BEP 7), colons escaped; anything else is refused', () => {
+  assert.match(buildAnnounceUrl('http://t/announce', params({ ipv6: '2001:db8::5' })), /&compact=1&ipv6=2001%3Adb8%3A%3A5$/);
+  assert.doesNotMatch(buildAnnounceUrl('http://t/announce', params()), /ipv6=/);
+  assert.throws(() => buildAnnounceUrl('http://t/announce', params({ ipv6: '1.2.3.4' })), /ipv6 must be an IPv6 address/);
+  assert.throws(() => buildAnnounceUrl('http://t/announce', params({ ipv6: '::1&x=1' })), /ipv6 must be an IPv6 address/);
+});
+
 test('buildAnnounceUrl keeps an existing query string and drops a fragment', () => {
   assert.match(buildAnnounceUrl('https://t.example/a/announce.php?passkey=XYZ#frag', params()), /^https:\/\/t\.example\/a\/announce\.php\?passkey=XYZ&info_hash=/);
   assert.match(buildAnnounceUrl('http://t/announce?', params()), /^http:\/\/t\/announce\?info_hash=/);

@@ -63,6 +63,10 @@ export function buildAnnounceUrl(announceUrl: string, params: AnnounceParams): s
     q.push(`key=${params.key.toString(16).toUpperCase().padStart(8, '0')}`);
   }
   if (params.trackerId !== undefined) q.push(`trackerid=${percentEncodeBytes(keyToBytes(params.trackerId))}`);
+  if (params.ipv6 !== undefined) {
+    if (!/^[0-9a-fA-F:.]+$/.test(params.ipv6) || !params.ipv6.includes(':')) throw new TrackerError('announce: ipv6 must be an IPv6 address', 'protocol');
+    q.push(`ipv6=${percentEncodeBytes(keyToBytes(params.ipv6))}`);
+  }
   return appendQuery(announceUrl, q.join('&'));
 }
 

@@ -25,6 +25,8 @@ export interface AnnounceParams {
   key?: number;
   /** The `tracker id` a previous response carried (HTTP only). Bytes as a latin1 string. */
   trackerId?: string;
+  /** Our global IPv6 address (BEP 7 `ipv6=`, HTTP only): an announce over IPv4 still lists us for IPv6 peers. */
+  ipv6?: string;
 }
 
 export interface AnnounceResponse {

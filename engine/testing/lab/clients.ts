@@ -10,16 +10,17 @@ import type { Lab } from './lab.js';
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 const tesseraEntry = join(repo, 'engine', 'cli', 'tessera.ts');
 
-type LabClientOptions<T> = Omit<T, 'launcher' | 'bindAddress'>;
+/** `family` 6: the client listens on the host's lab IPv6 address instead of its IPv4 one. */
+type LabClientOptions<T> = Omit<T, 'launcher' | 'bindAddress'> & { readonly family?: 4 | 6 };
 
 export async function startLabLibtorrent(lab: Lab, host: string, opts: LabClientOptions<LibtorrentOptions>): Promise<ClientHandle> {
-  const handle = await startLibtorrent({ ...opts, launcher: lab.launcher(host), bindAddress: lab.address(host) });
+  const handle = await startLibtorrent({ ...opts, launcher: lab.launcher(host), bindAddress: lab.address(host, { family: opts.family }) });
   lab.adopt(handle.process);
   return handle;
 }
 
 export async function startLabTransmission(lab: Lab, host: string, opts: LabClientOptions<TransmissionOptions>): Promise<ClientHandle> {
-  const handle = await startTransmission({ ...opts, launcher: lab.launcher(host), bindAddress: lab.address(host) });
+  const handle = await startTransmission({ ...opts, launcher: lab.launcher(host), bindAddress: lab.address(host, { family: opts.family }) });
   lab.adopt(handle.process);
   return handle;
 }
