@@ -384,7 +384,7 @@ export class PeerManager implements PeerHandler {
     if (this.host.diskBusy) return; // back-pressure: while the disk is behind, the pipeline drains instead of buffering more pieces
     if (peer.peerChoking && peer.allowedFast.size === 0) return;
     const rate = peer.downloadMeter.rate();
-    if (peer.requests.wanted(rate) === 0 && this.picker.deadlineCount === 0) return;
+    if (this.picker.deadlineCount === 0 && peer.requests.wanted(rate) === 0) return;
     const view = this.view;
     view.critical = this.critical.fit(rate, peer.requests.size);
     view.bits = peer.isSeed ? null : peer.bits;
@@ -394,7 +394,7 @@ export class PeerManager implements PeerHandler {
     view.id = peer.id;
     const batch = this.requestBatch;
     if (this.picker.deadlineCount > 0) clearQueueForDeadlines(peer, this.picker, this.opts.storage.geometry, view, batch, rate, this.clock.now());
-    const want = peer.requests.wanted(rate);
+    const want = peer.requests.wanted(rate, this.picker.deadlineCount > 0);
     if (want === 0) return;
     batch.length = 0;
     const n = this.picker.pick(view, want, batch);
