@@ -54,12 +54,17 @@ test('a deadline block that would be late behind the queue: every ordinary reque
   for (const c of cancelled) assert.ok(again.has(c), `${c} given back to the picker`);
 });
 
-test('a deadline the queue meets in time cancels nothing, and its blocks stay free for the refill', () => {
+test('a deadline the queue meets in time cancels nothing, costs no pick, and its blocks stay free for the refill', () => {
   const { geometry, picker, view } = setup();
   const { peer, cancelled } = queuedPeer(picker, view, 40);
   picker.setDeadlines([90], [5_000], 1); // a stream reading steadily: due in 5 s
+  const pick = picker.pick.bind(picker);
+  let picks = 0;
+  picker.pick = (...args) => (picks++, pick(...args));
   assert.equal(clearQueueForDeadlines(peer, picker, geometry, view, [], RATE, 0), 0);
   assert.deepEqual(cancelled, []);
+  assert.equal(picks, 0, 'the earliest deadline alone says nothing is due before the queue drains (refills stay cheap)');
+  picker.pick = pick;
   const next: BlockRequest[] = [];
   picker.pick(view, 4, next);
   assert.deepEqual(next.map(name), ['90:0', '90:1', '90:2', '90:3']);

@@ -11,7 +11,8 @@
  * left alone: the peer has already read them into its send buffer, and cancelling them would only have them asked
  * for twice. A deadline that the queue meets in time (a stream reading steadily, the window moving one piece ahead)
  * cancels nothing: the ordinary requests keep their places and the deadline blocks join the next top-up.
- * Only runs while a stream has deadlines; the scan walks the pipeline's Map in place (no copy of its keys).
+ * Runs on every refill while a stream has deadlines, so: when even the earliest deadline is after the queue drains
+ * the answer comes in O(1) without a pick, and the scan walks the pipeline's Map in place (no copy of its keys).
  */
 import { BLOCK_SIZE, type PieceGeometry } from '../common/geometry.js';
 import type { BlockRequest, PeerView, PiecePicker } from '../picker/index.js';
@@ -36,13 +37,15 @@ export function clearQueueForDeadlines(
 ): number {
   const requests = peer.requests;
   if (view.critical === false || view.choked || requests.size === 0) return 0;
+  const drainedAt = rate > 0 ? now + (requests.size * BLOCK_SIZE * 1000) / rate : Infinity;
+  // Nothing is due before the queue drains (a stream reading steadily, well ahead): done in O(1), no probe.
+  if (picker.deadlines.earliest >= drainedAt) return 0;
   // The earliest deadline block this peer could be asked for; only a probe: given back at once, the refill picks it.
   probe.length = 0;
   if (picker.pick(view, 1, probe, true) === 0) return 0;
   const { piece: duePiece, begin: dueBegin } = probe[0];
   picker.requestCancelled(duePiece, dueBegin, peer.id);
   probe.length = 0;
-  const drainedAt = rate > 0 ? now + (requests.size * BLOCK_SIZE * 1000) / rate : Infinity;
   if (picker.deadlineOf(duePiece) >= drainedAt) return 0;
   let keep = Math.ceil((rate * KEEP_SECONDS) / BLOCK_SIZE);
   let cancelled = 0;
