@@ -158,8 +158,9 @@ export async function streamCommand(args: string[], hooks: { stopSignal?: Promis
     }
     const file = chooseStreamFile(files, fileIndex);
     const stream = await send<StreamUrlResult>({ type: 'streamUrl', id, file: file.index });
-    // A reader from the start: deadlines on the first pieces (and both ends of a media file) before any player asks.
-    reader = (await session.streamFile(id, file.index)?.open()) ?? null;
+    // A warm-up reader from the start: deadlines on the first pieces (and both ends of a media file) before any player
+    // asks; it never reads, so once a player's reader reads, its window gives way (a seek must not share the seeder).
+    reader = (await session.streamFile(id, file.index)?.open(true)) ?? null;
     // The first line of stdout, flushed before anything else happens: scripts and players wait for it.
     await new Promise<void>((r) => process.stdout.write(`${stream.url}\n`, () => r()));
     bar.done();

@@ -4,13 +4,14 @@ import { BLOCK_SIZE, PieceGeometry } from '../common/geometry.js';
 import { PiecePicker, type BlockRequest, type PeerView } from '../picker/index.js';
 import { seededRandom } from '../testing/random.js';
 import { RequestPipeline } from './request-pipeline.js';
-import { swapForDeadlines } from './deadline-swap.js';
+import { clearQueueForDeadlines } from './deadline-swap.js';
 
-/** A peer whose pipeline is full of ordinary requests; records what it cancels and sends. */
-function fullPeer(picker: PiecePicker, view: PeerView, blocks: number) {
+const name = (r: { piece: number; begin: number }): string => `${r.piece}:${r.begin / BLOCK_SIZE}`;
+
+/** A peer whose pipeline holds `blocks` ordinary requests (oldest first); records what it cancels. */
+function queuedPeer(picker: PiecePicker, view: PeerView, blocks: number) {
   const requests = new RequestPipeline(0);
   const cancelled: string[] = [];
-  const sent: string[] = [];
   const first: BlockRequest[] = [];
   picker.pick(view, blocks, first);
   for (const r of first) requests.sent(r.piece, r.begin, 0);
@@ -19,48 +20,72 @@ function fullPeer(picker: PiecePicker, view: PeerView, blocks: number) {
     requests,
     cancelRequest(piece: number, begin: number, length: number) {
       assert.equal(length, BLOCK_SIZE);
-      if (requests.forget(piece, begin)) cancelled.push(`${piece}:${begin / BLOCK_SIZE}`);
-    },
-    sendRequests(batch: readonly BlockRequest[], count: number) {
-      for (let i = 0; i < count; i++) {
-        requests.sent(batch[i].piece, batch[i].begin, 0);
-        sent.push(`${batch[i].piece}:${batch[i].begin / BLOCK_SIZE}`);
-      }
+      if (requests.forget(piece, begin)) cancelled.push(name({ piece, begin }));
     },
   };
-  return { peer, cancelled, sent, first };
+  return { peer, cancelled, first };
 }
 
-test('a full pipeline swaps its newest ordinary requests for the deadline blocks of a seek, keeping its depth', () => {
+function setup() {
   const geometry = new PieceGeometry(100 * 4 * BLOCK_SIZE, 4 * BLOCK_SIZE);
   const picker = new PiecePicker(geometry, { random: seededRandom(3), now: () => 0 });
   const view: PeerView = { id: 1, bits: null, isSeed: true, choked: false, critical: true };
-  const { peer, cancelled, sent, first } = fullPeer(picker, view, 40);
-  // A seek far from anything requested: piece 90 becomes due.
+  return { geometry, picker, view };
+}
+
+// 40 blocks of 16 KiB at 1 MiB/s: the queue drains in 625 ms. KEEP_SECONDS (0.1 s) of that rate is 7 blocks.
+const RATE = 1024 * 1024;
+
+test('a deadline block that would be late behind the queue: every ordinary request but the oldest is cancelled, and the next pick asks for the deadline blocks first', () => {
+  const { geometry, picker, view } = setup();
+  const { peer, cancelled, first } = queuedPeer(picker, view, 40);
   assert.ok(!first.some((r) => r.piece === 90), 'the seed picked piece 90 already; choose another');
-  picker.setDeadlines([90], [1_000], 1);
-  swapForDeadlines(peer, picker, geometry, view, []);
-  assert.deepEqual(sent, ['90:0', '90:1', '90:2', '90:3']);
-  assert.equal(cancelled.length, 4);
-  const newest = first.slice(-4).map((r) => `${r.piece}:${r.begin / BLOCK_SIZE}`).reverse();
-  assert.deepEqual(cancelled, newest, 'the newest requests are the ones the peer has not started on');
-  assert.equal(peer.requests.size, 40);
-  // The cancelled blocks are wanted again: another peer may pick them.
-  const other: BlockRequest[] = [];
-  picker.pick({ id: 2, bits: null, isSeed: true, choked: false, critical: true }, 400, other);
-  const picked = new Set(other.map((r) => `${r.piece}:${r.begin / BLOCK_SIZE}`));
-  for (const c of cancelled) assert.ok(picked.has(c), `${c} given back to the picker`);
+  picker.setDeadlines([90], [100], 1); // a seek: due in 100 ms, the queue needs 625
+  const probe: BlockRequest[] = [];
+  assert.equal(clearQueueForDeadlines(peer, picker, geometry, view, probe, RATE, 0), 33);
+  assert.deepEqual(cancelled, first.slice(7).map(name), 'the 7 oldest are left alone: the peer is sending them already');
+  assert.equal(peer.requests.size, 7);
+  assert.equal(probe.length, 0);
+  // The refill's pick: the deadline piece first (the probe gave its block back), then the cancelled ordinary blocks again.
+  const next: BlockRequest[] = [];
+  picker.pick(view, 37, next);
+  assert.deepEqual(next.slice(0, 4).map(name), ['90:0', '90:1', '90:2', '90:3']);
+  const again = new Set(next.slice(4).map(name));
+  for (const c of cancelled) assert.ok(again.has(c), `${c} given back to the picker`);
 });
 
-test('nothing is swapped when the deadline blocks are already requested, or the peer is unfit', () => {
-  const geometry = new PieceGeometry(100 * 4 * BLOCK_SIZE, 4 * BLOCK_SIZE);
-  const picker = new PiecePicker(geometry, { random: seededRandom(3), now: () => 0 });
-  const view: PeerView = { id: 1, bits: null, isSeed: true, choked: false, critical: true };
-  const { peer, cancelled, sent, first } = fullPeer(picker, view, 40);
-  picker.setDeadlines([first[0].piece], [1_000], 1);
-  swapForDeadlines(peer, picker, geometry, view, []);
-  assert.deepEqual([cancelled, sent], [[], []]);
-  picker.setDeadlines([95], [1_000], 1);
-  swapForDeadlines(peer, picker, geometry, { ...view, critical: false }, []);
-  assert.deepEqual([cancelled, sent], [[], []]);
+test('a deadline the queue meets in time cancels nothing, costs no pick, and its blocks stay free for the refill', () => {
+  const { geometry, picker, view } = setup();
+  const { peer, cancelled } = queuedPeer(picker, view, 40);
+  picker.setDeadlines([90], [5_000], 1); // a stream reading steadily: due in 5 s
+  const pick = picker.pick.bind(picker);
+  let picks = 0;
+  picker.pick = (...args) => (picks++, pick(...args));
+  assert.equal(clearQueueForDeadlines(peer, picker, geometry, view, [], RATE, 0), 0);
+  assert.deepEqual(cancelled, []);
+  assert.equal(picks, 0, 'the earliest deadline alone says nothing is due before the queue drains (refills stay cheap)');
+  picker.pick = pick;
+  const next: BlockRequest[] = [];
+  picker.pick(view, 4, next);
+  assert.deepEqual(next.map(name), ['90:0', '90:1', '90:2', '90:3']);
+});
+
+test('requests of deadline pieces keep their places; nothing happens for an unfit or choking peer, or when every deadline block is asked for', () => {
+  const { geometry, picker, view } = setup();
+  const { peer, cancelled, first } = queuedPeer(picker, view, 40);
+  const inQueue = first[20].piece;
+  picker.setDeadlines([inQueue, 90], [50, 100], 2);
+  assert.equal(clearQueueForDeadlines(peer, picker, geometry, { ...view, critical: false }, [], RATE, 0), 0);
+  assert.equal(clearQueueForDeadlines(peer, picker, geometry, { ...view, choked: true }, [], RATE, 0), 0);
+  assert.deepEqual(cancelled, []);
+  clearQueueForDeadlines(peer, picker, geometry, view, [], RATE, 0);
+  assert.ok(cancelled.length > 0);
+  for (const r of first) if (r.piece === inQueue) assert.ok(peer.requests.outstanding.has(r.piece * 65536 + r.begin / BLOCK_SIZE), `${name(r)} of the deadline piece kept`);
+  // Piece 90 asked for (behind the few kept): nothing left to hurry.
+  const next: BlockRequest[] = [];
+  picker.pick(view, 4, next, true);
+  for (const r of next) peer.requests.sent(r.piece, r.begin, 0);
+  cancelled.length = 0;
+  assert.equal(clearQueueForDeadlines(peer, picker, geometry, view, [], RATE, 0), 0);
+  assert.deepEqual(cancelled, []);
 });

@@ -1,33 +1,66 @@
 /**
- * A seek must not wait behind the queue: when a reader's deadline pieces need blocks and the one peer fit for them
- * has its pipeline full of ordinary (rarest-first) requests, the newest of those are cancelled — the peer has not
- * started on them, and a BitTorrent peer drops a cancelled request it has not sent — and the deadline blocks take
- * their places, so the pipeline keeps its depth. Only runs while a stream has deadlines.
+ * A seek must not wait behind the queue. A peer serves requests in the order they came (libtorrent, Transmission and
+ * WebTorrent all do), so a deadline block requested behind a full pipeline of ordinary (rarest-first) requests comes
+ * only after all of them: at 4 MB/s and our 2 s pipeline, seconds after the seek. Swapping only the newest ordinary
+ * requests does not help — the deadline blocks still queue behind the older ones.
+ *
+ * So when the earliest deadline block not yet requested from this peer would be late behind its queue (its deadline
+ * comes before the queue has drained at the peer's rate), every ordinary request the peer has not started on is
+ * cancelled — a BitTorrent peer drops a cancelled request it has not sent — and the caller's refill then asks for
+ * the deadline blocks first, the ordinary ones after them. The oldest requests (KEEP_SECONDS of the peer's rate) are
+ * left alone: the peer has already read them into its send buffer, and cancelling them would only have them asked
+ * for twice. A deadline that the queue meets in time (a stream reading steadily, the window moving one piece ahead)
+ * cancels nothing: the ordinary requests keep their places and the deadline blocks join the next top-up.
+ * Runs on every refill while a stream has deadlines, so: when even the earliest deadline is after the queue drains
+ * the answer comes in O(1) without a pick, and the scan walks the pipeline's Map in place (no copy of its keys).
  */
 import { BLOCK_SIZE, type PieceGeometry } from '../common/geometry.js';
 import type { BlockRequest, PeerView, PiecePicker } from '../picker/index.js';
 import type { PeerConnection } from './connection.js';
 import { blockOfKey, pieceOfKey } from './request-pipeline.js';
 
-/** At most one 256 KiB piece's blocks swapped per refill: enough to start a seek, little churn. */
-const SWAP_MAX_BLOCKS = 16;
+/** The head of the peer's queue it has most likely read already (in seconds of its rate): not cancelled. */
+const KEEP_SECONDS = 0.1;
 
-export function swapForDeadlines(peer: Pick<PeerConnection, 'id' | 'requests' | 'cancelRequest' | 'sendRequests'>, picker: PiecePicker, geometry: PieceGeometry, view: PeerView, batch: BlockRequest[]): void {
-  if (view.critical === false || view.choked) return;
-  // Newest ordinary requests, newest first (a Map keeps insertion order).
-  const keys = [...peer.requests.outstanding.keys()];
-  const ordinary: number[] = [];
-  for (let i = keys.length - 1; i >= 0 && ordinary.length < SWAP_MAX_BLOCKS; i--) {
-    if (picker.deadlineOf(pieceOfKey(keys[i])) === Infinity) ordinary.push(keys[i]);
+/**
+ * Cancels the peer's ordinary requests when a deadline block would be late behind them; returns how many it cancelled.
+ * `probe` is scratch (emptied). `rate`: the peer's download rate in bytes/s; `now`: the deadlines' clock.
+ */
+export function clearQueueForDeadlines(
+  peer: Pick<PeerConnection, 'id' | 'requests' | 'cancelRequest'>,
+  picker: PiecePicker,
+  geometry: PieceGeometry,
+  view: PeerView,
+  probe: BlockRequest[],
+  rate: number,
+  now: number,
+): number {
+  const requests = peer.requests;
+  if (view.critical === false || view.choked || requests.size === 0) return 0;
+  const drainedAt = rate > 0 ? now + (requests.size * BLOCK_SIZE * 1000) / rate : Infinity;
+  // Nothing is due before the queue drains (a stream reading steadily, well ahead): done in O(1), no probe.
+  if (picker.deadlines.earliest >= drainedAt) return 0;
+  // The earliest deadline block this peer could be asked for; only a probe: given back at once, the refill picks it.
+  probe.length = 0;
+  if (picker.pick(view, 1, probe, true) === 0) return 0;
+  const { piece: duePiece, begin: dueBegin } = probe[0];
+  picker.requestCancelled(duePiece, dueBegin, peer.id);
+  probe.length = 0;
+  if (picker.deadlineOf(duePiece) >= drainedAt) return 0;
+  let keep = Math.ceil((rate * KEEP_SECONDS) / BLOCK_SIZE);
+  let cancelled = 0;
+  // Oldest first (a Map keeps insertion order); deleting the entry being visited is safe during iteration.
+  for (const key of requests.outstanding.keys()) {
+    if (keep > 0) {
+      keep--;
+      continue;
+    }
+    const piece = pieceOfKey(key);
+    if (picker.deadlineOf(piece) !== Infinity) continue;
+    const begin = blockOfKey(key) * BLOCK_SIZE;
+    peer.cancelRequest(piece, begin, geometry.blockSize(piece, begin / BLOCK_SIZE));
+    picker.requestCancelled(piece, begin, peer.id);
+    cancelled++;
   }
-  if (ordinary.length === 0) return;
-  const n = picker.pick(view, ordinary.length, batch, true);
-  if (n === 0) return;
-  for (let i = 0; i < n; i++) {
-    const piece = pieceOfKey(ordinary[i]);
-    const block = blockOfKey(ordinary[i]);
-    peer.cancelRequest(piece, block * BLOCK_SIZE, geometry.blockSize(piece, block));
-    picker.requestCancelled(piece, block * BLOCK_SIZE, peer.id);
-  }
-  peer.sendRequests(batch, n);
+  return cancelled;
 }

@@ -17,7 +17,7 @@ import { ChokeRounds } from './choking.js';
 import { UploadServer, type UploadHost } from './upload-server.js';
 import { WebSeed } from './web-seed.js';
 import { WebSeeds, type BlockSource, type WebSeedSource } from './web-seeds.js';
-import { swapForDeadlines } from './deadline-swap.js';
+import { clearQueueForDeadlines } from './deadline-swap.js';
 const MAX_HALF_OPEN = 8;
 
 /** What the peer manager needs of its torrent: its state, and where blocks and extension messages go. */
@@ -378,15 +378,13 @@ export class PeerManager implements PeerHandler {
     this.webSeeds.abortAll();
   }
 
-  /** Requesting: tops up the requests in flight to `peer` as far as its pipeline wants (or swaps for deadline blocks). */
+  /** Requesting: tops up the requests in flight to `peer` as far as its pipeline wants; a deadline block that would be late behind the queue makes the ordinary requests give way first (deadline-swap.ts). */
   refill(peer: PeerConnection): void {
     if (!this.host.downloading || !peer.amInterested || peer.closed || this.host.awaitingHashes) return;
-    // Back-pressure: while the disk is behind, let the pipeline drain instead of buffering more pieces.
-    if (this.host.diskBusy) return;
+    if (this.host.diskBusy) return; // back-pressure: while the disk is behind, the pipeline drains instead of buffering more pieces
     if (peer.peerChoking && peer.allowedFast.size === 0) return;
     const rate = peer.downloadMeter.rate();
-    const want = peer.requests.wanted(rate);
-    if (want === 0 && this.picker.deadlineCount === 0) return;
+    if (this.picker.deadlineCount === 0 && peer.requests.wanted(rate) === 0) return;
     const view = this.view;
     view.critical = this.critical.fit(rate, peer.requests.size);
     view.bits = peer.isSeed ? null : peer.bits;
@@ -395,8 +393,10 @@ export class PeerManager implements PeerHandler {
     view.choked = peer.peerChoking;
     view.id = peer.id;
     const batch = this.requestBatch;
+    if (this.picker.deadlineCount > 0) clearQueueForDeadlines(peer, this.picker, this.opts.storage.geometry, view, batch, rate, this.clock.now());
+    const want = peer.requests.wanted(rate, this.picker.deadlineCount > 0);
+    if (want === 0) return;
     batch.length = 0;
-    if (want === 0) return swapForDeadlines(peer, this.picker, this.opts.storage.geometry, view, batch);
     const n = this.picker.pick(view, want, batch);
     if (n > 0) peer.sendRequests(batch, n);
     else if (peer.requests.size === 0 && !this.picker.inEndGame) this.updateInterestAfterPick(peer);

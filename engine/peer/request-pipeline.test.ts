@@ -1,13 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BLOCK_SIZE } from '../common/geometry.js';
-import { MIN_PIPELINE, RequestPipeline } from './request-pipeline.js';
+import { MIN_PIPELINE, RequestPipeline, STREAM_MIN_PIPELINE } from './request-pipeline.js';
 
 test('a new pipeline asks for MIN_PIPELINE blocks, then waits until a quarter has drained', () => {
   const p = new RequestPipeline(0);
   assert.equal(p.wanted(0), MIN_PIPELINE);
   for (let i = 0; i < MIN_PIPELINE; i++) p.sent(0, i * BLOCK_SIZE, 0);
   assert.equal(p.wanted(0), 0);
+});
+
+test('while a stream waits, a new pipeline asks for a player\'s start-up buffer (1 MiB) at once', () => {
+  const p = new RequestPipeline(0);
+  assert.equal(STREAM_MIN_PIPELINE * BLOCK_SIZE, 1024 * 1024);
+  assert.equal(p.wanted(0, true), STREAM_MIN_PIPELINE);
+  for (let i = 0; i < MIN_PIPELINE; i++) p.sent(0, i * BLOCK_SIZE, 0);
+  assert.equal(p.wanted(0, true), STREAM_MIN_PIPELINE - MIN_PIPELINE);
+  assert.equal(p.wanted(0), 0, 'not streaming: the ordinary slow start');
+  assert.equal(p.wanted(100 * BLOCK_SIZE, true), 200 - MIN_PIPELINE, 'the rate decides once it asks for more');
 });
 
 test('the pipeline follows the rate (two seconds of it) up to the peer reqq, less one', () => {

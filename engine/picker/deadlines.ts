@@ -20,6 +20,11 @@ export class Deadlines {
     return this.n;
   }
 
+  /** The earliest deadline (clock milliseconds); Infinity when there is none. */
+  get earliest(): number {
+    return this.n > 0 ? this.at[this.order[0]] : Infinity;
+  }
+
   /**
    * The new set: `pieces[i]` is due at `times[i]`, for i < count (a piece listed twice keeps its earliest time).
    * Beyond `capacity` the latest are dropped. The old deadlines are gone.

@@ -58,8 +58,8 @@ export class PiecePicker extends PieceOrder {
   private seq = false;
   /** Per priority 1..7: no fresh piece of that priority lies below this index (sequential mode). */
   private readonly seqCursor = new Int32Array(8);
-  /** Time-critical pieces of the readers (streams), earliest deadline first; picked before anything else. */
-  private readonly deadlines: Deadlines;
+  /** Time-critical pieces of the readers (streams), earliest deadline first; picked before anything else. Set them with setDeadlines. */
+  readonly deadlines: Deadlines;
   private readonly now: () => number;
 
   constructor(geometry: PieceGeometry, opts: PiecePickerOptions = {}) {

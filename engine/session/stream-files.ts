@@ -19,8 +19,11 @@ export interface StreamFile {
   readonly name: string;
   readonly length: number;
   readonly contentType: string;
-  /** A reader on the running torrent (waits a few seconds for one just starting); rejects with an ApiError (Conflict) when it is not running. */
-  open(): Promise<FileReader>;
+  /**
+   * A reader on the running torrent (waits a few seconds for one just starting); rejects with an ApiError (Conflict) when it is not running.
+   * `warmUp`: a reader opened before any player asks (readers.ts: its window yields to readers that read).
+   */
+  open(warmUp?: boolean): Promise<FileReader>;
 }
 
 /** How long opening a stream waits for a torrent that is starting (added or resumed a moment ago). */
@@ -60,7 +63,7 @@ export function streamFile(entry: Entry, index: number, touch: (e: Entry) => voi
     name: f.name,
     length: f.length,
     contentType: contentTypeOf(f.name),
-    open: async () => {
+    open: async (warmUp = false) => {
       // Just added or resumed: the torrent object comes after a few awaits (files checked); wait for it a little.
       for (let waited = 0; entry.torrent === null && startingUp(entry) && waited < START_WAIT_MS; waited += 100) {
         await new Promise((r) => setTimeout(r, 100));
@@ -72,7 +75,7 @@ export function streamFile(entry: Entry, index: number, touch: (e: Entry) => voi
         setFilePriority(entry, [index], 'normal');
         touch(entry);
       }
-      return torrent.readers.open(f.offset, f.length, isMediaFile(f.name));
+      return torrent.readers.open(f.offset, f.length, isMediaFile(f.name), warmUp);
     },
   };
 }

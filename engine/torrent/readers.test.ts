@@ -100,3 +100,27 @@ test('the read rate is measured from the reads, and a faster reader gets a longe
   assert.ok(small > 4, `${small} pieces ahead`);
   reader.close();
 });
+
+test('a warm-up reader holds the start of the file only until a player reads: its window gives way, and comes back when the player closes', async () => {
+  const s = setup();
+  const offset = PIECE * 10 + 5;
+  const warm = s.readers.open(offset, PIECE * 30 - 5, false, true);
+  assert.ok(s.deadlines().includes(10) && s.deadlines().includes(13), `the start of the file before any player asks: ${s.deadlines()}`);
+  // A player opens the file and seeks to piece 30 at once: the warm-up window no longer competes with it.
+  const player = s.readers.open(offset, PIECE * 30 - 5, false);
+  const pending = player.read(PIECE * 20 - 5, Buffer.alloc(100)).catch((e: unknown) => e);
+  const during = s.deadlines();
+  assert.ok(during.includes(30) && during.includes(33), `${during}`);
+  assert.ok(!during.some((p) => p < 30), `no piece of the unread start: ${during}`);
+  player.close();
+  assert.ok((await pending) instanceof ReaderClosedError);
+  assert.ok(s.deadlines().includes(10), `the warm-up window again: ${s.deadlines()}`);
+  // Once the warm-up reader reads itself it is an ordinary reader: its window stays beside another's.
+  const reading = warm.read(PIECE * 5 - 5, Buffer.alloc(100)).catch((e: unknown) => e);
+  const other = s.readers.open(offset, PIECE * 30 - 5, false);
+  const otherRead = other.read(PIECE * 25 - 5, Buffer.alloc(100)).catch((e: unknown) => e);
+  const both = s.deadlines();
+  assert.ok(both.includes(15) && both.includes(35), `both windows: ${both}`);
+  s.readers.closeAll('done');
+  await Promise.all([reading, otherRead]);
+});

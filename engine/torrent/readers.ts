@@ -5,6 +5,8 @@
  * reader will get there at that rate. A read at a new offset (a seek) replaces the window at once. A media file's
  * first and last pieces get deadlines as soon as its reader opens (containers keep their index there). The union of
  * every reader's window goes to the picker (earliest deadline of each piece); closing a reader removes its part.
+ * A warm-up reader (opened before any player asks, e.g. by `tessera stream`) holds its window only while no other
+ * reader has read: a player's seek must not share the peers' queues with the start of the file nobody reads.
  */
 import type { Clock } from '../common/clock.js';
 import type { PiecePicker } from '../picker/index.js';
@@ -55,10 +57,13 @@ export class TorrentReaders {
     return this.readers.size;
   }
 
-  /** A reader of the bytes [offset, offset + length) of the torrent's data (one file); `media` fetches both ends first. */
-  open(offset: number, length: number, media: boolean): FileReader {
+  /**
+   * A reader of the bytes [offset, offset + length) of the torrent's data (one file); `media` fetches both ends first.
+   * `warmUp`: its window yields to readers that have read (it becomes an ordinary reader once it reads itself).
+   */
+  open(offset: number, length: number, media: boolean, warmUp = false): FileReader {
     if (this.closedReason !== null) throw new ReaderClosedError(this.closedReason);
-    const reader = new FileReader(this, this.host, offset, length, media);
+    const reader = new FileReader(this, this.host, offset, length, media, warmUp);
     this.readers.add(reader);
     this.update();
     return reader;
@@ -104,13 +109,17 @@ export class TorrentReaders {
   update(): void {
     const picker = this.host.picker;
     let total = 0;
-    for (const r of this.readers) total += r.windowSize;
+    let someoneReads = false;
+    for (const r of this.readers) {
+      total += r.windowSize;
+      if (!r.warmingUp) someoneReads = true;
+    }
     if (this.pieces.length < total) {
       this.pieces = new Int32Array(total * 2);
       this.times = new Float64Array(total * 2);
     }
     let n = 0;
-    for (const r of this.readers) n = r.fillWindow(this.pieces, this.times, n);
+    for (const r of this.readers) if (!r.warmingUp || !someoneReads) n = r.fillWindow(this.pieces, this.times, n);
     picker.setDeadlines(this.pieces, this.times, n);
     this.host.deadlinesChanged();
   }
@@ -134,6 +143,7 @@ export class FileReader {
     readonly offset: number,
     readonly length: number,
     private readonly media: boolean,
+    private warmUp: boolean,
   ) {
     this.position = offset;
     this.openedAt = host.clock.now();
@@ -141,6 +151,11 @@ export class FileReader {
 
   get closed(): boolean {
     return this.closedReason !== null;
+  }
+
+  /** A warm-up reader that has not read yet. */
+  get warmingUp(): boolean {
+    return this.warmUp;
   }
 
   /** Bytes per second this reader has been reading at (DEFAULT_BITRATE until measured). */
@@ -157,6 +172,10 @@ export class FileReader {
     const len = into.length;
     if (!Number.isSafeInteger(fileOffset) || fileOffset < 0 || fileOffset + len > this.length) {
       throw new RangeError(`read of ${len} bytes at ${fileOffset} is outside the file (${this.length} bytes)`);
+    }
+    if (this.warmUp) {
+      this.warmUp = false;
+      this.position = -1; // moveTo below updates the deadlines: this window no longer yields to the others
     }
     this.moveTo(this.offset + fileOffset);
     const geo = this.host.storage.geometry;
