@@ -4,6 +4,7 @@
 // answered together at its end (setImmediate), not one by one.
 import { randomInt } from 'node:crypto';
 import { UtpConnection, type UtpConnectionEvents, type UtpConnectionOptions } from './connection.js';
+import { maxDatagramTo } from './link-mtu.js';
 import { ST_RESET, ST_SYN, decodePacketInto, emptyPacket, encodeHeader, HEADER_SIZE, looksLikeUtp } from './packet.js';
 import { UtpStream, type UtpStreamHost } from './stream.js';
 
@@ -18,6 +19,8 @@ export interface UtpSocketOptions extends UtpConnectionOptions {
   readonly tickMillis?: number;
   /** Most connections at once, incoming and outgoing (default 1000); more SYNs get a RESET. */
   readonly maxConnections?: number;
+  /** Largest datagram path MTU discovery may try, for every peer; default: per peer, from its interface's MTU (link-mtu.ts). */
+  readonly maxDatagram?: number;
 }
 
 interface Entry {
@@ -90,7 +93,7 @@ export class UtpSocket implements UtpStreamHost {
           settled = true;
         },
       });
-      const conn = UtpConnection.connect(recvId, randomInt(0x10000), events, this.opts, nowMicros());
+      const conn = UtpConnection.connect(recvId, randomInt(0x10000), events, this.connectionOptions(host), nowMicros());
       this.add(conn, stream, host, port);
       if (timeoutMs !== undefined && !settled) {
         timer = setTimeout(() => conn.abort('timed out', nowMicros()), timeoutMs);
@@ -143,12 +146,16 @@ export class UtpSocket implements UtpStreamHost {
     if (p.type === ST_SYN && this.incoming && !this.closed && this.connections.size < (this.opts.maxConnections ?? 1000)) {
       const stream = new UtpStream(host, port, this);
       const events = this.eventsFor(stream, host, port, () => recvId, {});
-      const conn = UtpConnection.accept(p, randomInt(0x10000), events, this.opts, now);
+      const conn = UtpConnection.accept(p, randomInt(0x10000), events, this.connectionOptions(host), now);
       this.add(conn, stream, host, port);
       this.incoming(stream);
       return;
     }
     if (p.type !== ST_RESET) this.sendReset(p.connectionId, p.seqNr, host, port);
+  }
+
+  private connectionOptions(host: string): UtpConnectionOptions {
+    return { ...this.opts, maxDatagram: this.opts.maxDatagram ?? maxDatagramTo(host) };
   }
 
   /** Implementations differ in which id a RESET for an unknown connection carries: also take our send id. */

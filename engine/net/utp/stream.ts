@@ -40,16 +40,20 @@ export class UtpStream implements IncomingStream {
   }
 
   write(data: Uint8Array): boolean {
-    const conn = this.conn;
-    if (conn === null || this.closedReason !== null) return false;
-    const ok = conn.write(data);
-    this.host.scheduleFlush(conn);
-    return ok;
+    return this.queue(data, false);
   }
 
-  /** The connection copies into its send buffer, so an owned buffer needs nothing special. */
+  /** The caller gives the buffer up: the connection keeps it instead of a copy. */
   writeOwned(data: Uint8Array): boolean {
-    return this.write(data);
+    return this.queue(data, true);
+  }
+
+  private queue(data: Uint8Array, owned: boolean): boolean {
+    const conn = this.conn;
+    if (conn === null || this.closedReason !== null) return false;
+    const ok = conn.write(data, owned);
+    this.host.scheduleFlush(conn);
+    return ok;
   }
 
   /** Ends the stream: unsent data and a FIN still go out (the socket keeps the connection until acknowledged). */
