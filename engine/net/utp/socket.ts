@@ -37,7 +37,9 @@ function nowMicros(): number {
 
 export class UtpSocket implements UtpStreamHost {
   private readonly connections = new ConnectionTable();
-  private readonly dirty = new Set<UtpConnection>();
+  private dirty = new Set<UtpConnection>();
+  /** The other of two sets flushDirty alternates between (see there). */
+  private flushing = new Set<UtpConnection>();
   private flushScheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private incoming: ((stream: UtpStream) => void) | null = null;
@@ -121,11 +123,19 @@ export class UtpSocket implements UtpStreamHost {
     setImmediate(this.flushDirty);
   }
 
+  /**
+   * Flushes every connection marked dirty. A flush may emit `drained`, and the writer's answer marks its connection
+   * dirty again: that lands in the fresh set and gets a flush of its own, instead of being wiped by a clear() after
+   * the loop (which left freshly written data waiting for the 50 ms tick, one window per tick).
+   */
   private readonly flushDirty = (): void => {
     this.flushScheduled = false;
     const now = nowMicros();
-    for (const conn of this.dirty) conn.flush(now);
-    this.dirty.clear();
+    const batch = this.dirty;
+    this.dirty = this.flushing;
+    this.flushing = batch;
+    for (const conn of batch) conn.flush(now);
+    batch.clear();
   };
 
   private onDatagram(data: Uint8Array, host: string, port: number): void {
