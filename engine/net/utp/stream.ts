@@ -24,6 +24,11 @@ export class UtpStream implements IncomingStream {
     private readonly host: UtpStreamHost,
   ) {}
 
+  /** Path MTU discovery of the connection under this stream (see UtpConnection.pathMtu); null before it exists. */
+  get pathMtu(): UtpConnection['pathMtu'] | null {
+    return this.conn?.pathMtu ?? null;
+  }
+
   /** Called once by the socket when the connection object exists. */
   bind(conn: UtpConnection): void {
     this.conn = conn;
