@@ -359,7 +359,7 @@ export class UtpConnection {
    * ACKs tell a lost probe from a late one) and the window holds a few packets (libtorrent's conditions).
    */
   private probeDue(nowMicros: number): number {
-    if (this.state !== 'connected' || this.sender.unsentBytes < 2 * this.packetSize || this.ledbat.window < 3 * this.mtu.floor) return 0;
+    if (this.state === 'syn-sent' || this.sender.unsentBytes < 2 * this.packetSize || this.ledbat.window < 3 * this.mtu.floor) return 0;
     return this.mtu.nextProbe(nowMicros);
   }
 
@@ -392,7 +392,7 @@ export class UtpConnection {
     if (!this.fits(s.nextLength(this.packetSize)) || !s.canCut()) return false;
     const probe = this.probeDue(nowMicros);
     if (probe > 0) {
-      const seq = s.cut(0);
+      const seq = s.cutProbe();
       this.mtu.probeSent(seq, probe);
       this.transmit(seq, nowMicros, probe - HEADER_SIZE);
       if (!s.canCut()) return true;

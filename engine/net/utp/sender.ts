@@ -61,7 +61,8 @@ export class Sender {
   /** Queues bytes. `owned`: the caller gives the buffer up, so it is kept without a copy. */
   write(bytes: Uint8Array, owned = false): void {
     if (bytes.length === 0) return;
-    this.queue.push(owned ? bytes : bytes.slice());
+    // new Uint8Array(view) copies (a Buffer's slice() would not).
+    this.queue.push(owned ? bytes : new Uint8Array(bytes));
     this.unsentBytes += bytes.length;
     this.buffered += bytes.length;
   }
@@ -95,13 +96,18 @@ export class Sender {
    * a datagram with HEADER_SIZE bytes of room in front for the header. Call canCut() first. Returns the sequence number.
    */
   cut(maxPayload: number): number {
-    const len = this.nextLength(maxPayload);
-    const seq = this.cutPacket(len);
-    if (len === 0 && this.finPending) {
+    const isFin = this.unsentBytes === 0 && this.finPending;
+    const seq = this.cutPacket(this.nextLength(maxPayload));
+    if (isFin) {
       this.finPending = false;
       this.finSeq = seq;
     }
     return seq;
+  }
+
+  /** Cuts a payload-less DATA packet (a path MTU probe: the connection pads it). Call canCut() first. */
+  cutProbe(): number {
+    return this.cutPacket(0);
   }
 
   /** The stored datagram of packet `seq` (payload at HEADER_SIZE) and its payload length. */
