@@ -1,10 +1,13 @@
 // Packetization-layer path MTU discovery for one uTP connection (RFC 8899 DPLPMTUD, in the spirit of libtorrent's
 // mtu_floor / mtu_ceiling search). Sizes are UDP payload bytes (the whole uTP datagram). Data goes out at `floor`,
 // the largest size known to reach the peer; now and then one probe of the midpoint between floor and ceiling goes
-// out. An acknowledged probe raises the floor, a lost one lowers the ceiling: a binary search that ends when the two
-// are close. Repeated timeouts of ordinary packets mean the path shrank under us (a black hole): back to the base
+// out. An acknowledged probe raises the floor; a size lost MAX_PROBES times in a row lowers the ceiling (one loss
+// may be ordinary packet loss, RFC 8899's MAX_PROBES): a binary search that ends when the two are close. Repeated timeouts of ordinary packets mean the path shrank under us (a black hole): back to the base
 // size. After a converged search the ceiling is reopened now and then, in case the path grew.
 // Pure: sequence numbers and times come in as arguments; the connection decides when a probe may go.
+
+/** Losses of the same probe size before it counts as too big (RFC 8899: MAX_PROBES = 3). */
+export const MAX_PROBES = 3;
 
 export interface MtuSearchOptions {
   /** The size every path is assumed to carry (data starts here; never goes below). */
@@ -35,6 +38,8 @@ export class MtuSearch {
   private readonly raiseAfter: number;
   /** When the search last converged (or -1 while it runs). */
   private convergedAt = -1;
+  /** Consecutive losses of probes of the current midpoint. */
+  private failures = 0;
 
   constructor(opts: MtuSearchOptions) {
     this.base = Math.min(opts.base, opts.ceiling);
@@ -73,6 +78,7 @@ export class MtuSearch {
     if (!this.probing) return;
     this.probesAcked++;
     this.floor = Math.max(this.floor, this.probeSize);
+    this.failures = 0;
     this.endProbe();
   }
 
@@ -80,7 +86,10 @@ export class MtuSearch {
   probeLost(): void {
     if (!this.probing) return;
     this.probesLost++;
-    this.ceiling = Math.max(this.floor, this.probeSize - 1);
+    if (++this.failures >= MAX_PROBES) {
+      this.ceiling = Math.max(this.floor, this.probeSize - 1);
+      this.failures = 0;
+    }
     this.endProbe();
   }
 
@@ -88,6 +97,7 @@ export class MtuSearch {
   blackHole(): void {
     this.floor = this.base;
     this.ceiling = this.maxCeiling;
+    this.failures = 0;
     this.endProbe();
   }
 
