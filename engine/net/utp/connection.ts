@@ -7,7 +7,7 @@
 // to the size under test) search upward to `maxDatagram`, the local interface's limit; a probe that is lost costs
 // nothing, since no data rode on it. Packets are cut from the written bytes when first sent, at the size known good.
 import { Ledbat } from './ledbat.js';
-import { MtuSearch } from './mtu.js';
+import { MtuSearch, type PathMtuStats } from './mtu.js';
 import {
   ST_DATA,
   ST_FIN,
@@ -24,7 +24,6 @@ import {
   type UtpPacket,
 } from './packet.js';
 import { Receiver } from './receiver.js';
-import { NEED_RESEND, SACKED } from './ring.js';
 import { Sender } from './sender.js';
 
 export const DEFAULT_PACKET_SIZE = 1200;
@@ -183,9 +182,8 @@ export class UtpConnection {
   }
 
   /** Path MTU discovery so far: the datagram size data goes out at, the search bounds, and its probes. */
-  get pathMtu(): { datagram: number; payload: number; ceiling: number; probesSent: number; probesAcked: number; probesLost: number } {
-    const m = this.mtu;
-    return { datagram: m.floor, payload: this.packetSize, ceiling: m.ceiling, probesSent: m.probesSent, probesAcked: m.probesAcked, probesLost: m.probesLost };
+  get pathMtu(): PathMtuStats {
+    return this.mtu.stats();
   }
 
   /** A packet from the peer (already matched to this connection by the socket). `datagram` holds its bytes. */
@@ -357,14 +355,10 @@ export class UtpConnection {
 
   /** Settles the probe in flight once the peer acknowledged it or it counts as lost. */
   private checkProbe(): void {
-    const m = this.mtu;
-    if (!m.probing) return;
-    const s = this.sender;
-    const slot = s.ring.slot(m.probeSeq);
-    if (seqDiff(m.probeSeq, s.sndUna) < 0 || s.ring.flags[slot]! & SACKED) {
-      m.probeAcked();
-      this.applyPacketSize();
-    } else if (s.ring.flags[slot]! & NEED_RESEND || s.ring.transmissions[slot]! > 1) m.probeLost();
+    const fate = this.mtu.probing ? this.sender.fate(this.mtu.probeSeq) : 'pending';
+    if (fate === 'lost') this.mtu.probeLost();
+    if (fate === 'acked') this.mtu.probeAcked();
+    this.applyPacketSize(); // returns at once unless the floor moved
   }
 
   private applyPacketSize(): void {
@@ -435,13 +429,13 @@ export class UtpConnection {
     const stored = ring.packets[slot]!;
     this.zeroWindowProbe = false;
     const type: PacketType = seq === this.synSeq ? ST_SYN : seq === s.finSeq ? ST_FIN : ST_DATA;
-    if (ring.transmissions[slot] === 0 && padding === 0) this.sendDatagram(stored, type, seq, nowMicros, 0);
-    else {
-      const datagram = Buffer.allocUnsafe(headerLength(0, padding) + len);
-      const at = HEADER_SIZE + padding;
-      if (len > 0) datagram.set(stored.subarray(HEADER_SIZE, HEADER_SIZE + len), at);
-      this.sendDatagram(datagram, type, seq, nowMicros, padding);
+    let datagram = stored;
+    if (ring.transmissions[slot] !== 0 || padding > 0) {
+      datagram = Buffer.allocUnsafe(headerLength(0, padding) + len);
+      if (len > 0) datagram.set(stored.subarray(HEADER_SIZE, HEADER_SIZE + len), HEADER_SIZE + padding);
     }
+    this.writeHeader(datagram, type, seq, nowMicros, 0, padding);
+    this.send(datagram);
     s.markSent(seq, nowMicros);
     this.lastSentAt = nowMicros;
     if (this.rtoDeadline === 0) this.rtoDeadline = nowMicros + this.rto;
@@ -460,12 +454,6 @@ export class UtpConnection {
   private sendReset(nowMicros: number): void {
     const datagram = Buffer.allocUnsafe(HEADER_SIZE);
     this.writeHeader(datagram, ST_RESET, this.sender.sendNext, nowMicros, 0, 0);
-    this.send(datagram);
-  }
-
-  /** Writes the header of a packet carrying data (or SYN/FIN) into `datagram`, whose payload is in place, and sends it. */
-  private sendDatagram(datagram: Uint8Array, type: PacketType, seq: number, nowMicros: number, padding: number): void {
-    this.writeHeader(datagram, type, seq, nowMicros, 0, padding);
     this.send(datagram);
   }
 

@@ -5,6 +5,7 @@
 // may be ordinary packet loss, RFC 8899's MAX_PROBES): a binary search that ends when the two are close. Repeated timeouts of ordinary packets mean the path shrank under us (a black hole): back to the base
 // size. After a converged search the ceiling is reopened now and then, in case the path grew.
 // Pure: sequence numbers and times come in as arguments; the connection decides when a probe may go.
+import { HEADER_SIZE } from './packet.js';
 
 /** Losses of the same probe size before it counts as too big (RFC 8899: MAX_PROBES = 3). */
 export const MAX_PROBES = 3;
@@ -18,6 +19,16 @@ export interface MtuSearchOptions {
   readonly precision?: number;
   /** A converged search starts again after this long (RFC 8899's PMTU_RAISE_TIMER: 600 s). */
   readonly raiseAfterMicros?: number;
+}
+
+/** What a connection reports of its path MTU discovery (sizes are UDP payloads; payload = datagram - 20). */
+export interface PathMtuStats {
+  readonly datagram: number;
+  readonly payload: number;
+  readonly ceiling: number;
+  readonly probesSent: number;
+  readonly probesAcked: number;
+  readonly probesLost: number;
 }
 
 export class MtuSearch {
@@ -48,6 +59,10 @@ export class MtuSearch {
     this.ceiling = opts.ceiling;
     this.precision = Math.max(2, opts.precision ?? 16);
     this.raiseAfter = opts.raiseAfterMicros ?? 600_000_000;
+  }
+
+  stats(): PathMtuStats {
+    return { datagram: this.floor, payload: this.floor - HEADER_SIZE, ceiling: this.ceiling, probesSent: this.probesSent, probesAcked: this.probesAcked, probesLost: this.probesLost };
   }
 
   get probing(): boolean {

@@ -142,6 +142,13 @@ export class Sender {
   }
 
 
+  /** What became of transmitted packet `seq`: acknowledged (cumulatively or selectively), lost (resent or due to be), or neither yet. */
+  fate(seq: number): 'acked' | 'lost' | 'pending' {
+    const s = this.ring.slot(seq);
+    if (seqDiff(seq, this.sndUna) < 0 || this.ring.flags[s]! & SACKED) return 'acked';
+    return this.ring.flags[s]! & NEED_RESEND || this.ring.transmissions[s]! > 1 ? 'lost' : 'pending';
+  }
+
   /** Marks `seq` as transmitted now. */
   markSent(seq: number, nowMicros: number): void {
     const s = this.ring.slot(seq);

@@ -2,6 +2,7 @@
 // SocketTransport, so the wire codec, MSE, rate limits and statistics work over it unchanged.
 import type { IncomingStream, StreamEncryption, StreamSink, TransportKind } from '../transport.js';
 import type { UtpConnection } from './connection.js';
+import type { PathMtuStats } from './mtu.js';
 
 /** What a stream needs from the socket that carries it. */
 export interface UtpStreamHost {
@@ -25,7 +26,7 @@ export class UtpStream implements IncomingStream {
   ) {}
 
   /** Path MTU discovery of the connection under this stream (see UtpConnection.pathMtu); null before it exists. */
-  get pathMtu(): UtpConnection['pathMtu'] | null {
+  get pathMtu(): PathMtuStats | null {
     return this.conn?.pathMtu ?? null;
   }
 

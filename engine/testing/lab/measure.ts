@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProcessHandle } from '../processes.js';
+import type { PathMtuStats } from '../../net/utp/mtu.js';
 import type { Lab } from './lab.js';
 
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
@@ -149,7 +150,7 @@ export interface UtpTransferResult {
   readonly sha1: string;
   readonly seconds: number;
   /** The sending connection's path MTU discovery (UtpConnection.pathMtu). */
-  readonly pathMtu: { datagram: number; payload: number; ceiling: number; probesSent: number; probesAcked: number; probesLost: number };
+  readonly pathMtu: PathMtuStats;
 }
 
 /** Sends `bytes` over uTP from `node` to a receiver; resolves once the FIN is acknowledged. */
