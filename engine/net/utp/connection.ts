@@ -33,9 +33,6 @@ export const MAX_RECEIVE_PAYLOAD = 65_487;
 const RECEIVE_PACKET_BYTES = 1452;
 /** Consecutive timeouts of ordinary packets after which the path is taken to have shrunk (an MTU black hole). */
 const BLACK_HOLE_TIMEOUTS = 2;
-/** In-order DATA packets an ACK may wait for (delayed ACK, as TCP's every second segment); the socket's short
- *  timer sends a lone one (UtpSocket ACK_DELAY_MS). Every ACK is a send() system call on the receive path. */
-const ACK_EVERY_PACKETS = 2;
 
 export interface UtpConnectionOptions {
   /** Payload of the packets data starts with, before path MTU discovery raises it (default 1200 bytes; see above). */
@@ -101,9 +98,6 @@ export class UtpConnection {
   /** A loss at or after this seq starts a new loss event (the window halves once per round trip, not per packet). */
   private lossRecoverySeq: number;
   private ackPending = false;
-  /** In-order DATA packets received since our last ACK, and whether something asked for an ACK without delay. */
-  private unackedData = 0;
-  private ackNow = false;
   private windowWasFull = false;
   /** The window we last advertised was too small for a packet: tell the peer when it reopens. */
   private windowWasClosed = false;
@@ -166,7 +160,7 @@ export class UtpConnection {
     c.receiver.start((syn.seqNr + 1) & 0xffff);
     c.peerWindow = syn.windowSize;
     c.replyMicros = (micros32(nowMicros) - syn.timestampMicros) >>> 0;
-    c.ackPending = c.ackNow = true;
+    c.ackPending = true;
     c.flush(nowMicros);
     return c;
   }
@@ -193,7 +187,7 @@ export class UtpConnection {
     if (p.type === ST_RESET) return this.close('connection reset by peer');
     if (p.type === ST_SYN) {
       // A retransmitted SYN: our SYN-ACK was lost. Answer again.
-      if (this.synSeq < 0 && seqDiff(p.seqNr, this.receiver.ackNr) === 0) this.ackPending = this.ackNow = true;
+      if (this.synSeq < 0 && seqDiff(p.seqNr, this.receiver.ackNr) === 0) this.ackPending = true;
       return;
     }
     this.replyMicros = (micros32(nowMicros) - p.timestampMicros) >>> 0;
@@ -210,11 +204,7 @@ export class UtpConnection {
     if (p.type === ST_DATA || p.type === ST_FIN) {
       if (p.payloadLength > this.peerPacketSize) this.peerPacketSize = p.payloadLength;
       const verdict = this.receiver.onPacket(p.seqNr, datagram, p.payloadOffset, p.payloadLength, p.type === ST_FIN);
-      if (verdict !== 'outside-window') {
-        this.ackPending = true;
-        if (verdict === 'new' && p.type === ST_DATA && !this.receiver.hasOutOfOrder) this.unackedData++;
-        else this.ackNow = true; // a duplicate, a hole, a FIN, a full buffer: the peer needs to hear at once
-      }
+      if (verdict !== 'outside-window') this.ackPending = true;
       if (this.receiver.finished && (this.state as UtpState) !== 'closed') {
         this.sendAck(nowMicros);
         return this.close('peer closed the connection');
@@ -237,7 +227,7 @@ export class UtpConnection {
   resumeReading(nowMicros: number): void {
     this.receiver.resume();
     if (this.windowWasClosed && this.receiver.window >= this.peerPacketSize) {
-      this.ackPending = this.ackNow = true; // window update
+      this.ackPending = true; // window update
       this.flush(nowMicros);
     }
   }
@@ -275,22 +265,11 @@ export class UtpConnection {
       if (!this.sendNew(nowMicros)) break;
       sent = true;
     }
-    const delayAck = this.ackPending && !this.ackNow && this.unackedData < ACK_EVERY_PACKETS && !this.receiver.hasOutOfOrder;
-    if (!delayAck && (this.ackPending || (this.receiver.hasOutOfOrder && sent))) this.sendAck(nowMicros);
+    if (this.ackPending || (this.receiver.hasOutOfOrder && sent)) this.sendAck(nowMicros);
     if (this.wantsWrite && s.buffered < this.sendLimit / 2) {
       this.wantsWrite = false;
       this.events.drained();
     }
-  }
-
-  /** An ACK is owed but waits for a second packet: whoever drives us calls flushAck() shortly (about 1 ms). */
-  get ackDelayed(): boolean {
-    return this.ackPending && this.state !== 'closed';
-  }
-
-  /** Sends the ACK a flush delayed, if it is still owed. */
-  flushAck(nowMicros: number): void {
-    if (this.ackDelayed) this.sendAck(nowMicros);
   }
 
   /** Timers: retransmission, connect and idle timeouts, keep-alive. Call every few tens of milliseconds. */
@@ -317,7 +296,7 @@ export class UtpConnection {
       // The peer's window is closed: probe with one packet after a timeout, in case its update was lost.
       this.rtoDeadline = nowMicros + this.rto;
     }
-    if (this.state !== 'syn-sent' && (nowMicros - this.lastSentAt >= this.keepAlive || this.ackPending)) this.sendAck(nowMicros);
+    if (this.state !== 'syn-sent' && nowMicros - this.lastSentAt >= this.keepAlive) this.sendAck(nowMicros);
     this.flush(nowMicros);
   }
 
@@ -473,8 +452,7 @@ export class UtpConnection {
   }
 
   private send(datagram: Uint8Array): void {
-    this.ackPending = this.ackNow = false;
-    this.unackedData = 0;
+    this.ackPending = false;
     this.packetsSent++;
     this.events.send(datagram);
   }

@@ -30,9 +30,6 @@ interface Entry {
   readonly port: number;
 }
 
-/** How long an ACK may wait for a second DATA packet to acknowledge together (UtpConnection's delayed ACK). */
-const ACK_DELAY_MS = 1;
-
 /** Monotonic microseconds (performance.now has sub-microsecond resolution and, unlike hrtime.bigint, allocates nothing). */
 function nowMicros(): number {
   return Math.floor(performance.now() * 1000);
@@ -45,10 +42,6 @@ export class UtpSocket implements UtpStreamHost {
   private flushing = new Set<UtpConnection>();
   private flushScheduled = false;
   private timer: NodeJS.Timeout | null = null;
-  /** Connections whose ACK waits, and the one timer (re-armed, never re-created) that sends them. */
-  private readonly delayedAcks = new Set<UtpConnection>();
-  private ackTimer: NodeJS.Timeout | null = null;
-  private ackTimerArmed = false;
   private incoming: ((stream: UtpStream) => void) | null = null;
   private readonly unsubscribe: () => void;
   private readonly packet = emptyPacket();
@@ -121,8 +114,6 @@ export class UtpSocket implements UtpStreamHost {
     this.unsubscribe();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    if (this.ackTimer) clearTimeout(this.ackTimer);
-    this.delayedAcks.clear();
   }
 
   scheduleFlush(conn: UtpConnection): void {
@@ -143,29 +134,8 @@ export class UtpSocket implements UtpStreamHost {
     const batch = this.dirty;
     this.dirty = this.flushing;
     this.flushing = batch;
-    for (const conn of batch) {
-      conn.flush(now);
-      if (conn.ackDelayed) this.delayAck(conn);
-    }
+    for (const conn of batch) conn.flush(now);
     batch.clear();
-  };
-
-  private delayAck(conn: UtpConnection): void {
-    this.delayedAcks.add(conn);
-    if (this.ackTimerArmed || this.closed) return;
-    this.ackTimerArmed = true;
-    if (this.ackTimer) this.ackTimer.refresh();
-    else {
-      this.ackTimer = setTimeout(this.flushDelayedAcks, ACK_DELAY_MS);
-      this.ackTimer.unref();
-    }
-  }
-
-  private readonly flushDelayedAcks = (): void => {
-    this.ackTimerArmed = false;
-    const now = nowMicros();
-    for (const conn of this.delayedAcks) conn.flushAck(now);
-    this.delayedAcks.clear();
   };
 
   private onDatagram(data: Uint8Array, host: string, port: number): void {

@@ -54,8 +54,6 @@ export class SimNetwork {
   private queue: InFlight[] = [];
   private order = 0;
   private nextTick = 0;
-  /** When each side's delayed ACK is due (the socket's 1 ms ACK timer); Infinity when none waits. */
-  private readonly ackDue = { a: Infinity, b: Infinity };
   private readonly link: Required<LinkOptions>;
   private readonly linkFree = { a: 0, b: 0 };
   private readonly packet = emptyPacket();
@@ -103,20 +101,13 @@ export class SimNetwork {
       this.queue.sort((x, y) => x.at - y.at || x.order - y.order);
       const next = this.queue[0];
       if (this.nextTick <= this.now) this.nextTick = this.now + 10_000;
-      const ackAt = Math.min(this.ackDue.a, this.ackDue.b);
-      const t = Math.min(next && next.at < this.nextTick ? next.at : this.nextTick, ackAt);
+      const t = next && next.at < this.nextTick ? next.at : this.nextTick;
       if (t > end) {
         this.now = end;
         return done();
       }
       this.now = Math.max(this.now, t);
-      if (ackAt === t && (!next || next.at > t)) {
-        for (const side of ['a', 'b'] as const) {
-          if (this.ackDue[side] > t) continue;
-          this.ackDue[side] = Infinity;
-          this[side].conn?.flushAck(this.now);
-        }
-      } else if (next && next.at === t) {
+      if (next && next.at === t) {
         this.queue.shift();
         this.deliver(next.to, next.data);
       } else {
@@ -140,7 +131,6 @@ export class SimNetwork {
     if (this.packet.connectionId !== side.conn.recvId && !(this.packet.type === ST_SYN && this.packet.connectionId === side.conn.sendId)) return;
     side.conn.receive(this.packet, data, this.now);
     side.conn.flush(this.now);
-    if (side.conn.ackDelayed && this.ackDue[to] === Infinity) this.ackDue[to] = this.now + 1000;
   }
 
   private events(side: SimSide, peer: 'a' | 'b') {
