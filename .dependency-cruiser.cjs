@@ -103,11 +103,11 @@ module.exports = {
     },
     {
       name: 'no-file-access-outside-owners',
-      comment: 'Only storage/ (the download folder), session/ (its data folder), the front ends and metainfo/create touch files (and net/portmap/gateway.ts reads /proc/net/route).',
+      comment: 'Only storage/ (the download folder), session/ (its data folder), the front ends and metainfo/create touch files (and net/portmap/gateway.ts reads /proc/net/route, net/utp/link-mtu.ts /sys/class/net/*/mtu).',
       severity: 'error',
       from: {
         path: '^engine/',
-        pathNot: [TESTS, '^engine/(storage|session|cli|daemon|worker|conformance)/', '^engine/metainfo/create[^/]*\\.ts$', '^engine/[^/]+\\.ts$', '^engine/net/portmap/gateway\\.ts$'],
+        pathNot: [TESTS, '^engine/(storage|session|cli|daemon|worker|conformance)/', '^engine/metainfo/create[^/]*\\.ts$', '^engine/[^/]+\\.ts$', '^engine/net/portmap/gateway\\.ts$', '^engine/net/utp/link-mtu\\.ts$'],
       },
       to: { path: '^(node:)?fs(/promises)?$', ...ONLY_VALUE },
     },

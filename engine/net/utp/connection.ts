@@ -1,18 +1,21 @@
 // One uTP connection (BEP 29) as a pure state machine: packets, writes and clock ticks go in; datagrams (through
 // the injected `send`) and delivered bytes come out. No sockets or timers here: net/utp/socket.ts drives it.
 //
-// Packet size: payloads of at most 1200 bytes, so a DATA datagram is 1220 bytes of UDP payload (1248 on the wire
-// with IPv4 and UDP headers, 1268 with IPv6). That fits the IPv6 minimum MTU of 1280 and every IPv4 path of 1280
-// or more (PPPoE, most VPNs) without fragmentation, at about 2% header cost; no path MTU discovery.
+// Packet size follows the path (mtu.ts): data starts at payloads of 1200 bytes, a 1220-byte datagram (1248 on the
+// wire with IPv4 and UDP headers, 1268 with IPv6), which fits the IPv6 minimum MTU of 1280 and every IPv4 path of
+// 1280 or more (PPPoE, most VPNs) without fragmentation. While data flows, probes (payload-less DATA packets padded
+// to the size under test) search upward to `maxDatagram`, the local interface's limit; a probe that is lost costs
+// nothing, since no data rode on it. Packets are cut from the written bytes when first sent, at the size known good.
 import { Ledbat } from './ledbat.js';
+import { MtuSearch, type PathMtuStats } from './mtu.js';
 import {
   ST_DATA,
   ST_FIN,
   ST_RESET,
   ST_STATE,
   ST_SYN,
-  emptyPacket,
   encodeHeader,
+  HEADER_SIZE,
   headerLength,
   MAX_SACK_BYTES,
   seqDiff,
@@ -24,18 +27,22 @@ import { Receiver } from './receiver.js';
 import { Sender } from './sender.js';
 
 export const DEFAULT_PACKET_SIZE = 1200;
-/**
- * Largest payload we accept: what fits an Ethernet-sized datagram (1500 - 20 IPv4 - 8 UDP - 20 uTP). Peers choose
- * their own packet size (libtorrent probes up to its path MTU), so the receive side takes more than we send.
- */
-export const MAX_RECEIVE_PAYLOAD = 1452;
+/** Largest payload we accept: a whole IPv4 UDP datagram (65507) less the uTP header. Peers choose their own size. */
+export const MAX_RECEIVE_PAYLOAD = 65_487;
+/** The receive buffer is counted in packets of this size (an Ethernet-sized datagram's payload). */
+const RECEIVE_PACKET_BYTES = 1452;
+/** Consecutive timeouts of ordinary packets after which the path is taken to have shrunk (an MTU black hole). */
+const BLACK_HOLE_TIMEOUTS = 2;
 
 export interface UtpConnectionOptions {
-  /** Largest payload per packet (default 1200 bytes; see above). */
+  /** Payload of the packets data starts with, before path MTU discovery raises it (default 1200 bytes; see above). */
   readonly packetSize?: number;
-  /** Send buffer: at most this many packets written and not yet acknowledged before write() says wait (default 512). */
+  /** Largest datagram (UDP payload) worth probing for: the interface's MTU less IP and UDP headers. Default: the
+   *  starting size, i.e. no path MTU discovery. */
+  readonly maxDatagram?: number;
+  /** Send buffer: write() says wait once this many 1200-byte packets' worth is written and not yet acknowledged (default 512). */
   readonly sendBufferPackets?: number;
-  /** Receive buffer in packets of up to MAX_RECEIVE_PAYLOAD bytes; wnd_size advertises what is free of it (default 1024, 1.5 MB). */
+  /** Receive buffer in packets of 1452 bytes; wnd_size advertises what is free of it (default 1024, 1.5 MB). */
   readonly receiveBufferPackets?: number;
   /** Give up on a SYN after this many retransmissions (default 3: about 15 s with 1, 2, 4, 8 s timeouts). */
   readonly synRetries?: number;
@@ -70,7 +77,11 @@ export class UtpConnection {
   private readonly sender: Sender;
   private readonly receiver: Receiver;
   private readonly ledbat: Ledbat;
-  private readonly packetSize: number;
+  private readonly mtu: MtuSearch;
+  /** Payload of the data packets we cut now: the MTU search's floor less the header. */
+  private packetSize: number;
+  /** The largest payload the peer sent us so far (at least ours): a window below it counts as closed. */
+  private peerPacketSize: number;
   private readonly sendLimit: number;
   private readonly synRetries: number;
   private readonly maxTimeouts: number;
@@ -94,7 +105,8 @@ export class UtpConnection {
   private lastSentAt: number;
   /** timestamp_difference to send back: our receive time minus the peer's send time of its latest packet. */
   private replyMicros = 0;
-  private finSeq = -1;
+  /** end() was called: a FIN follows the last byte written. */
+  private finRequested = false;
   private synSeq = -1;
   private wantsWrite = false;
   /** The next transmission may ignore a closed receive window (the probe after a timeout). */
@@ -113,11 +125,14 @@ export class UtpConnection {
     opts: UtpConnectionOptions,
     nowMicros: number,
   ) {
-    this.packetSize = opts.packetSize ?? DEFAULT_PACKET_SIZE;
+    const basePayload = opts.packetSize ?? DEFAULT_PACKET_SIZE;
+    this.mtu = new MtuSearch({ base: HEADER_SIZE + basePayload, ceiling: Math.max(HEADER_SIZE + basePayload, opts.maxDatagram ?? 0) });
+    this.packetSize = this.peerPacketSize = this.mtu.floor - HEADER_SIZE;
     const sendPackets = pow2(opts.sendBufferPackets ?? 512);
-    this.sender = new Sender(this.packetSize, sendPackets * 2, firstSeq);
-    this.sendLimit = sendPackets * this.packetSize;
-    this.receiver = new Receiver(Math.max(this.packetSize, MAX_RECEIVE_PAYLOAD), pow2(opts.receiveBufferPackets ?? 1024), (chunk) => this.events.data(chunk));
+    this.sender = new Sender(sendPackets * 2, firstSeq);
+    this.sendLimit = sendPackets * basePayload;
+    const receivePackets = pow2(opts.receiveBufferPackets ?? 1024);
+    this.receiver = new Receiver(MAX_RECEIVE_PAYLOAD, receivePackets * RECEIVE_PACKET_BYTES, receivePackets * 2, (chunk) => this.events.data(chunk));
     this.ledbat = new Ledbat({ packetSize: this.packetSize, maxWindow: opts.maxWindowBytes ?? 4 << 20 });
     this.synRetries = opts.synRetries ?? 3;
     this.maxTimeouts = opts.maxTimeouts ?? 6;
@@ -133,8 +148,8 @@ export class UtpConnection {
   /** Starts an outgoing connection: sends the SYN. `recvId` is random; the peer sends to us with it. */
   static connect(recvId: number, firstSeq: number, events: UtpConnectionEvents, opts: UtpConnectionOptions, nowMicros: number): UtpConnection {
     const c = new UtpConnection(recvId & 0xffff, (recvId + 1) & 0xffff, firstSeq, events, opts, nowMicros);
-    c.synSeq = c.sender.addControl();
-    c.flush(nowMicros);
+    c.synSeq = c.sender.addSyn();
+    c.transmit(c.synSeq, nowMicros, 0);
     return c;
   }
 
@@ -160,6 +175,11 @@ export class UtpConnection {
     return this.ledbat.window;
   }
 
+  /** Path MTU discovery so far: the datagram size data goes out at, the search bounds, and its probes. */
+  get pathMtu(): PathMtuStats {
+    return this.mtu.stats();
+  }
+
   /** A packet from the peer (already matched to this connection by the socket). `datagram` holds its bytes. */
   receive(p: UtpPacket, datagram: Uint8Array, nowMicros: number): void {
     if (this.state === 'closed') return;
@@ -182,6 +202,7 @@ export class UtpConnection {
     }
     this.onAck(p, datagram, nowMicros);
     if (p.type === ST_DATA || p.type === ST_FIN) {
+      if (p.payloadLength > this.peerPacketSize) this.peerPacketSize = p.payloadLength;
       const verdict = this.receiver.onPacket(p.seqNr, datagram, p.payloadOffset, p.payloadLength, p.type === ST_FIN);
       if (verdict !== 'outside-window') this.ackPending = true;
       if (this.receiver.finished && (this.state as UtpState) !== 'closed') {
@@ -191,10 +212,10 @@ export class UtpConnection {
     }
   }
 
-  /** Queues bytes; false when the caller should wait for `drained`. */
-  write(bytes: Uint8Array): boolean {
-    if (this.state === 'closed' || this.finSeq >= 0) return false;
-    this.sender.write(bytes);
+  /** Queues bytes (copied unless `owned`: the caller gives the buffer up); false when the caller should wait for `drained`. */
+  write(bytes: Uint8Array, owned = false): boolean {
+    if (this.state === 'closed' || this.finRequested) return false;
+    this.sender.write(bytes, owned);
     this.wantsWrite = this.sender.buffered >= this.sendLimit;
     return !this.wantsWrite;
   }
@@ -205,7 +226,7 @@ export class UtpConnection {
 
   resumeReading(nowMicros: number): void {
     this.receiver.resume();
-    if (this.windowWasClosed && this.receiver.window >= this.packetSize) {
+    if (this.windowWasClosed && this.receiver.window >= this.peerPacketSize) {
       this.ackPending = true; // window update
       this.flush(nowMicros);
     }
@@ -214,9 +235,10 @@ export class UtpConnection {
   /** Graceful close: a FIN goes out after everything written; `closed` fires when it is acknowledged. */
   end(nowMicros: number): void {
     this.receiver.stop();
-    if (this.state === 'closed' || this.finSeq >= 0) return;
-    if (this.state === 'syn-sent' || !this.sender.canAddControl()) return this.abort('connection closed', nowMicros);
-    this.finSeq = this.sender.addControl();
+    if (this.state === 'closed' || this.finRequested) return;
+    if (this.state === 'syn-sent') return this.abort('connection closed', nowMicros);
+    this.finRequested = true;
+    this.sender.requestFin();
     this.state = 'closing';
     this.flush(nowMicros);
   }
@@ -224,7 +246,7 @@ export class UtpConnection {
   /** Abrupt close: a RESET to the peer, `closed` at once. */
   abort(reason: string, nowMicros: number): void {
     if (this.state === 'closed') return;
-    if (this.state !== 'syn-sent') this.sendPacket(ST_RESET, this.sender.sendNext, 0, false, micros32(nowMicros));
+    if (this.state !== 'syn-sent') this.sendReset(nowMicros);
     this.close(reason);
   }
 
@@ -234,12 +256,13 @@ export class UtpConnection {
     const s = this.sender;
     let sent = false;
     for (let seq = s.firstLost(); seq >= 0; seq = s.firstLost()) {
-      if (!this.transmit(seq, nowMicros)) break;
+      if (!this.fits(s.ring.lengths[s.ring.slot(seq)]!)) break;
+      this.transmit(seq, nowMicros, 0);
       this.retransmits++;
       sent = true;
     }
-    while (s.unsentPackets > 0 && !s.hasLost) {
-      if (!this.transmit(s.sendNext, nowMicros)) break;
+    while (s.hasUnsent && !s.hasLost && this.state !== 'syn-sent') {
+      if (!this.sendNew(nowMicros)) break;
       sent = true;
     }
     if (this.ackPending || (this.receiver.hasOutOfOrder && sent)) this.sendAck(nowMicros);
@@ -260,11 +283,16 @@ export class UtpConnection {
       this.rto = Math.min(MAX_RTO, this.rto * 2);
       this.ledbat.onTimeout();
       this.sender.markAllLost();
+      this.checkProbe();
+      if (this.timeouts >= BLACK_HOLE_TIMEOUTS && this.state !== 'syn-sent') {
+        this.mtu.blackHole();
+        this.applyPacketSize();
+      }
       this.rtoDeadline = 0;
       this.lossRecoverySeq = this.sender.sendNext;
       this.zeroWindowProbe = true;
       this.flush(nowMicros);
-    } else if (this.rtoDeadline === 0 && this.peerWindow < this.packetSize && this.sender.unsentPackets > 0) {
+    } else if (this.rtoDeadline === 0 && this.peerWindow < this.packetSize && this.sender.hasUnsent) {
       // The peer's window is closed: probe with one packet after a timeout, in case its update was lost.
       this.rtoDeadline = nowMicros + this.rto;
     }
@@ -284,14 +312,15 @@ export class UtpConnection {
       this.dupAcks = 0;
       this.timeouts = 0;
       this.rtoDeadline = s.sendNext !== s.sndUna ? nowMicros + this.rto : 0;
-      if (this.finSeq >= 0 && s.outstanding === 0) return this.close('connection closed');
+      if (s.finSeq >= 0 && s.outstanding === 0 && !s.hasUnsent) return this.close('connection closed');
     } else if (p.type === ST_STATE && hadInFlight && p.sackLength === 0 && seqDiff(p.ackNr, (s.sndUna - 1) & 0xffff) === 0) {
       if (++this.dupAcks === DUP_ACK_THRESHOLD) {
         s.markLost(s.sndUna);
         if (r.lostSeq < 0 || seqDiff(s.sndUna, r.lostSeq) < 0) r.lostSeq = s.sndUna;
       }
     }
-    if (r.lostSeq >= 0 && seqDiff(r.lostSeq, this.lossRecoverySeq) >= 0) {
+    // A lost probe says the path is narrower than the probe, not that it is congested (libtorrent: likewise).
+    if (r.lostSeq >= 0 && r.lostSeq !== this.mtu.probeSeq && seqDiff(r.lostSeq, this.lossRecoverySeq) >= 0) {
       this.ledbat.onLoss();
       this.lossRecoverySeq = s.sendNext;
     }
@@ -300,6 +329,32 @@ export class UtpConnection {
       this.ledbat.onAck(r.bytesAcked, delay, nowMicros, this.windowWasFull);
       this.windowWasFull = false;
     }
+    this.checkProbe();
+  }
+
+  /** Settles the probe in flight once the peer acknowledged it or it counts as lost. */
+  private checkProbe(): void {
+    const fate = this.mtu.probing ? this.sender.fate(this.mtu.probeSeq) : 'pending';
+    if (fate === 'lost') this.mtu.probeLost();
+    if (fate === 'acked') this.mtu.probeAcked();
+    this.applyPacketSize(); // returns at once unless the floor moved
+  }
+
+  private applyPacketSize(): void {
+    const payload = this.mtu.floor - HEADER_SIZE;
+    if (payload === this.packetSize) return;
+    this.packetSize = payload;
+    if (payload > this.peerPacketSize) this.peerPacketSize = payload;
+    this.ledbat.setPacketSize(payload);
+  }
+
+  /**
+   * The size of a probe to send before the next data packet, or 0. Only while a burst of data follows (its selective
+   * ACKs tell a lost probe from a late one) and the window holds a few packets (libtorrent's conditions).
+   */
+  private probeDue(nowMicros: number): number {
+    if (this.state === 'syn-sent' || this.sender.unsentBytes < 2 * this.packetSize || this.ledbat.window < 3 * this.mtu.floor) return 0;
+    return this.mtu.nextProbe(nowMicros);
   }
 
   private readonly rttSample = (micros: number): void => {
@@ -314,48 +369,89 @@ export class UtpConnection {
     this.rto = Math.min(MAX_RTO, Math.max(MIN_RTO, this.rtt + 4 * this.rttVar));
   };
 
-  /** Sends packet `seq` if the congestion and receive windows allow; false when they do not. */
-  private transmit(seq: number, nowMicros: number): boolean {
+  /** Whether the congestion and receive windows let a packet of `len` payload bytes go now. */
+  private fits(len: number): boolean {
     const s = this.sender;
-    const ring = s.ring;
-    const len = ring.lengths[ring.slot(seq)]!;
     const window = Math.min(this.ledbat.window, this.peerWindow);
     if (s.inFlight > 0 && s.inFlight + len > window) {
       if (s.inFlight + len > this.ledbat.window) this.windowWasFull = true;
       return false;
     }
-    if (s.inFlight === 0 && len > this.peerWindow && !this.zeroWindowProbe && this.state !== 'syn-sent') return false;
-    this.zeroWindowProbe = false;
-    const type: PacketType = seq === this.synSeq ? ST_SYN : seq === this.finSeq ? ST_FIN : ST_DATA;
-    this.sendPacket(type, seq, len, true, micros32(nowMicros), ring.data, ring.offset(seq));
-    s.markSent(seq, nowMicros);
-    this.lastSentAt = nowMicros;
-    if (this.rtoDeadline === 0) this.rtoDeadline = nowMicros + this.rto;
+    return !(s.inFlight === 0 && len > this.peerWindow && !this.zeroWindowProbe);
+  }
+
+  /** Cuts and sends the next new packet (after a probe, when one is due) if the windows allow; false when they do not. */
+  private sendNew(nowMicros: number): boolean {
+    const s = this.sender;
+    if (!this.fits(s.nextLength(this.packetSize)) || !s.canCut()) return false;
+    const probe = this.probeDue(nowMicros);
+    if (probe > 0) {
+      const seq = s.cutProbe();
+      this.mtu.probeSent(seq, probe);
+      this.transmit(seq, nowMicros, probe - HEADER_SIZE);
+      if (!s.canCut()) return true;
+    }
+    this.transmit(s.cut(this.packetSize), nowMicros, 0);
     return true;
   }
 
+  /**
+   * Sends packet `seq` (the caller checked the windows). Its first transmission goes out in the datagram the sender
+   * cut, header written in place; a retransmission or a padded probe is copied into a datagram of its own, since
+   * the first may still be queued in the UDP socket or the simulator.
+   */
+  private transmit(seq: number, nowMicros: number, padding: number): void {
+    const s = this.sender;
+    const ring = s.ring;
+    const slot = ring.slot(seq);
+    const len = ring.lengths[slot]!;
+    const stored = ring.packets[slot]!;
+    this.zeroWindowProbe = false;
+    const type: PacketType = seq === this.synSeq ? ST_SYN : seq === s.finSeq ? ST_FIN : ST_DATA;
+    let datagram = stored;
+    if (ring.transmissions[slot] !== 0 || padding > 0) {
+      datagram = Buffer.allocUnsafe(headerLength(0, padding) + len);
+      if (len > 0) datagram.set(stored.subarray(HEADER_SIZE, HEADER_SIZE + len), HEADER_SIZE + padding);
+    }
+    this.writeHeader(datagram, type, seq, nowMicros, 0, padding);
+    this.send(datagram);
+    s.markSent(seq, nowMicros);
+    this.lastSentAt = nowMicros;
+    if (this.rtoDeadline === 0) this.rtoDeadline = nowMicros + this.rto;
+  }
+
+  /** A STATE packet (with a selective ACK when packets are held out of order). */
   private sendAck(nowMicros: number): void {
-    this.sendPacket(ST_STATE, this.sender.sendNext, 0, false, micros32(nowMicros));
+    const sackLength = this.receiver.writeSack(this.sackBuf);
+    const datagram = Buffer.allocUnsafe(headerLength(sackLength));
+    this.writeHeader(datagram, ST_STATE, this.sender.sendNext, nowMicros, sackLength, 0);
+    this.send(datagram);
     this.lastSentAt = nowMicros;
   }
 
-  /** Encodes one datagram (the only allocation per packet) and hands it to `send`. */
-  private sendPacket(type: PacketType, seq: number, len: number, withPayload: boolean, timestamp: number, src?: Uint8Array, srcOffset = 0): void {
+  /** A RESET to the peer. */
+  private sendReset(nowMicros: number): void {
+    const datagram = Buffer.allocUnsafe(HEADER_SIZE);
+    this.writeHeader(datagram, ST_RESET, this.sender.sendNext, nowMicros, 0, 0);
+    this.send(datagram);
+  }
+
+  private writeHeader(datagram: Uint8Array, type: PacketType, seq: number, nowMicros: number, sackLength: number, padding: number): void {
     const h = this.header;
     h.type = type;
     // A SYN carries the id the peer must answer to; everything else the id the peer receives on.
     h.connectionId = type === ST_SYN ? this.recvId : this.sendId;
-    h.timestampMicros = timestamp;
+    h.timestampMicros = micros32(nowMicros);
     h.timestampDiffMicros = this.replyMicros;
     const window = this.receiver.window;
     h.windowSize = window;
-    this.windowWasClosed = window < this.packetSize;
+    this.windowWasClosed = window < this.peerPacketSize;
     h.seqNr = seq;
     h.ackNr = type === ST_SYN ? 0 : this.receiver.ackNr;
-    const sackLength = type === ST_STATE ? this.receiver.writeSack(this.sackBuf) : 0;
-    const datagram = Buffer.allocUnsafe(headerLength(sackLength) + len);
-    const at = encodeHeader(datagram, h, this.sackBuf, sackLength);
-    if (withPayload && len > 0) datagram.set(src!.subarray(srcOffset, srcOffset + len), at);
+    encodeHeader(datagram, h, this.sackBuf, sackLength, padding);
+  }
+
+  private send(datagram: Uint8Array): void {
     this.ackPending = false;
     this.packetsSent++;
     this.events.send(datagram);

@@ -15,6 +15,12 @@ export const UTP_VERSION = 1;
 export const HEADER_SIZE = 20;
 /** Extension id of the selective ACK; 0 ends the chain. */
 export const EXT_SELECTIVE_ACK = 1;
+/**
+ * Extension id of our padding (path-MTU probes, see mtu.ts). BEP 29 asks receivers to skip extensions they do not
+ * know, and libtorrent, libutp and this codec do; 2 (libutp's "extension bits", length 8) and 3 (libtorrent's close
+ * reason) are taken.
+ */
+export const EXT_PADDING = 0x70;
 /** Longest selective-ACK bitmask we write (covers 256 packets past ack_nr + 1); we read any multiple of 4. */
 export const MAX_SACK_BYTES = 32;
 
@@ -117,20 +123,21 @@ export interface UtpHeaderFields {
   readonly ackNr: number;
 }
 
-/** Bytes the header plus a selective ACK of `sackLength` bytes (0: none) take. */
-export function headerLength(sackLength: number): number {
-  return sackLength === 0 ? HEADER_SIZE : HEADER_SIZE + 2 + sackLength;
+/** Bytes the header plus a selective ACK of `sackLength` bytes (0: none) and `padding` bytes of padding take. */
+export function headerLength(sackLength: number, padding = 0): number {
+  return (sackLength === 0 ? HEADER_SIZE : HEADER_SIZE + 2 + sackLength) + padding;
 }
 
 /**
  * Writes the header (and the selective-ACK extension when `sackLength` > 0, taking the bitmask from
- * `sack[0..sackLength)`) at `buf[0..]`; returns the offset where the payload goes. `buf` must hold
- * headerLength(sackLength) bytes; the payload is the caller's to copy.
+ * `sack[0..sackLength)`, and `padding` bytes of padding extensions, 0 or at least 2) at `buf[0..]`; returns the offset
+ * where the payload goes. `buf` must hold headerLength(sackLength, padding) bytes; the payload is the caller's to copy.
  */
-export function encodeHeader(buf: Uint8Array, h: UtpHeaderFields, sack: Uint8Array | null, sackLength: number): number {
+export function encodeHeader(buf: Uint8Array, h: UtpHeaderFields, sack: Uint8Array | null, sackLength: number, padding = 0): number {
   if (sackLength % 4 !== 0 || sackLength > 255) throw new RangeError(`selective ACK length ${sackLength} is not a multiple of 4 below 256`);
+  if (padding === 1 || padding < 0) throw new RangeError(`padding of ${padding} bytes: an extension takes at least 2`);
   buf[0] = (h.type << 4) | UTP_VERSION;
-  buf[1] = sackLength > 0 ? EXT_SELECTIVE_ACK : 0;
+  buf[1] = sackLength > 0 ? EXT_SELECTIVE_ACK : padding > 0 ? EXT_PADDING : 0;
   buf[2] = (h.connectionId >> 8) & 0xff;
   buf[3] = h.connectionId & 0xff;
   writeU32(buf, 4, h.timestampMicros);
@@ -140,11 +147,29 @@ export function encodeHeader(buf: Uint8Array, h: UtpHeaderFields, sack: Uint8Arr
   buf[17] = h.seqNr & 0xff;
   buf[18] = (h.ackNr >> 8) & 0xff;
   buf[19] = h.ackNr & 0xff;
-  if (sackLength === 0) return HEADER_SIZE;
-  buf[20] = 0; // end of the extension chain
-  buf[21] = sackLength;
-  for (let i = 0; i < sackLength; i++) buf[22 + i] = sack![i]!;
-  return HEADER_SIZE + 2 + sackLength;
+  let at = HEADER_SIZE;
+  if (sackLength > 0) {
+    buf[at] = padding > 0 ? EXT_PADDING : 0; // next extension
+    buf[at + 1] = sackLength;
+    for (let i = 0; i < sackLength; i++) buf[at + 2 + i] = sack![i]!;
+    at += 2 + sackLength;
+  }
+  return padding > 0 ? writePadding(buf, at, padding) : at;
+}
+
+/** A chain of padding extensions of exactly `bytes` bytes (>= 2) at `buf[at..]`; returns where it ends. */
+function writePadding(buf: Uint8Array, at: number, bytes: number): number {
+  let left = bytes;
+  while (left > 0) {
+    let len = Math.min(255, left - 2);
+    if (left - 2 - len === 1) len--; // never leave a single byte: the last extension needs two
+    left -= 2 + len;
+    buf[at] = left > 0 ? EXT_PADDING : 0;
+    buf[at + 1] = len;
+    buf.fill(0, at + 2, at + 2 + len);
+    at += 2 + len;
+  }
+  return at;
 }
 
 /**

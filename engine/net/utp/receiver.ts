@@ -1,7 +1,7 @@
 // The receiving half of a uTP connection: puts DATA packets back in order, hands bytes to the reader, tracks the
 // ack_nr to advertise, builds the selective-ACK bitmask for packets past a hole, and measures the free receive
 // window. In-order packets go straight from the datagram to the reader; only packets that arrive early, or while
-// the reader is paused, are copied into the ring.
+// the reader is paused, are copied (each into a buffer of its own size: packets range from 1 KiB to 64 KiB).
 import { MAX_SACK_BYTES, seqDiff } from './packet.js';
 import { PacketRing } from './ring.js';
 
@@ -23,21 +23,23 @@ export class Receiver {
   private readonly ring: PacketRing;
   private readonly maxBytes: number;
 
-  /** Buffer space a held packet uses up: at least half a slot, so the byte window can never outrun the slots. */
+  /** Buffer space a held packet uses up: at least bufferBytes / slots, so the byte window can never outrun the slots. */
   private readonly minCharge: number;
 
   /**
-   * `bufferPackets` full-size packets is the byte budget we advertise; the ring has twice as many slots, and each
-   * held packet is charged at least half a slot, so a peer that keeps within our window always finds a slot.
+   * `bufferBytes` is the budget we advertise; the ring has `slots` slots, and each held packet is charged at least
+   * bufferBytes / slots, so a peer that keeps within our window always finds a slot. Payloads over `maxPayload` are
+   * refused.
    */
   constructor(
-    private readonly packetSize: number,
-    bufferPackets: number,
+    private readonly maxPayload: number,
+    bufferBytes: number,
+    slots: number,
     private readonly deliver: (chunk: Uint8Array) => void,
   ) {
-    this.ring = new PacketRing(packetSize, 16, Math.max(16, bufferPackets * 2));
-    this.maxBytes = bufferPackets * packetSize;
-    this.minCharge = packetSize >> 1;
+    this.ring = new PacketRing(16, Math.max(16, slots));
+    this.maxBytes = bufferBytes;
+    this.minCharge = Math.ceil(bufferBytes / this.ring.maxSlots);
   }
 
   /** The peer's next packet will carry `firstSeq`. */
@@ -66,7 +68,7 @@ export class Receiver {
     const ahead = seqDiff(seq, this.ackNr);
     if (ahead <= 0) return 'duplicate';
     const fromReader = seqDiff(seq, this.deliverNext);
-    if (fromReader >= this.ring.maxSlots || length > this.packetSize) return 'outside-window';
+    if (fromReader >= this.ring.maxSlots || length > this.maxPayload) return 'outside-window';
     if (isFin) {
       if (this.eofSeq >= 0 && this.eofSeq !== seq) return 'duplicate';
       this.eofSeq = seq;
@@ -81,7 +83,9 @@ export class Receiver {
       // Grow first: until then seq's slot may hold an older packet.
       while (fromReader >= this.ring.capacity) this.ring.grow(this.deliverNext, seqDiff(this.ackNr, this.deliverNext) + 1 + this.spanPastAck());
       if (this.ring.has(seq)) return 'duplicate';
-      this.ring.put(seq, datagram, offset, length);
+      const copy = new Uint8Array(length);
+      copy.set(datagram.subarray(offset, offset + length));
+      this.ring.put(seq, copy, length);
       this.buffered += Math.max(length, this.minCharge);
       if (ahead === 1) this.ackNr = seq;
       else {
@@ -146,12 +150,13 @@ export class Receiver {
     while (!this.paused && !this.stopped && seqDiff(this.ackNr, this.deliverNext) >= 0) {
       const seq = this.deliverNext;
       if (!ring.has(seq)) break; // delivered straight from its datagram already (cannot happen) or a gap
-      const len = ring.lengths[ring.slot(seq)]!;
-      const at = ring.offset(seq);
+      const s = ring.slot(seq);
+      const len = ring.lengths[s]!;
+      const payload = ring.packets[s]!;
       ring.clear(seq);
       this.buffered -= Math.max(len, this.minCharge);
       this.deliverNext = (seq + 1) & 0xffff;
-      if (len > 0) this.deliver(ring.data.subarray(at, at + len));
+      if (len > 0) this.deliver(payload);
     }
   }
 }

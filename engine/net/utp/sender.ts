@@ -1,7 +1,8 @@
-// The sending half of a uTP connection: the bytes written, cut into packets of at most `packetSize`, each with its
-// sequence number, kept until acknowledged. It knows what is in flight, what was lost and must go again, and
-// applies cumulative and selective ACKs; the connection decides when to send (window, timers).
-import { sackBit, seqDiff } from './packet.js';
+// The sending half of a uTP connection: the bytes written, queued until the connection cuts them into packets as it
+// sends (so each packet takes the packet size the path allows at that moment), each packet with its sequence number
+// kept until acknowledged. It knows what is in flight, what was lost and must go again, and applies cumulative and
+// selective ACKs; the connection decides when to send (window, timers) and how big a packet may be.
+import { HEADER_SIZE, sackBit, seqDiff } from './packet.js';
 import { IN_FLIGHT, NEED_RESEND, PacketRing, PRESENT, SACKED } from './ring.js';
 
 /** Selective ACKs past a packet that make it count as lost (BEP 29 and libtorrent: 3). */
@@ -17,69 +18,135 @@ export interface AckResult {
 export class Sender {
   /** Oldest sequence number not yet acknowledged. */
   sndUna: number;
-  /** Next sequence number to transmit for the first time. */
+  /** Next sequence number to transmit for the first time (packets are cut when first sent: also the next to cut). */
   sendNext: number;
-  /** Sequence number the next packet written will get. */
-  writeSeq: number;
   /** Payload bytes transmitted and not yet acknowledged or lost. */
   inFlight = 0;
   /** Payload bytes written and not yet acknowledged (what back-pressure counts). */
   buffered = 0;
+  /** Bytes written and not yet cut into packets. */
+  unsentBytes = 0;
+  /** The FIN's sequence number once cut, -1 before. */
+  finSeq = -1;
+  /** A FIN goes out after the last byte written. */
+  private finPending = false;
   /** Packets marked NEED_RESEND. */
   private lostCount = 0;
-  /** Bytes written while the ring was at its maximum; they move into it as ACKs free slots. */
-  private overflow: Uint8Array[] = [];
+  /** Written chunks not yet cut, from `queueHead` on; `queueOffset` bytes of the first are cut already. */
+  private queue: Uint8Array[] = [];
+  private queueHead = 0;
+  private queueOffset = 0;
   readonly ring: PacketRing;
   private readonly result: AckResult = { bytesAcked: 0, lostSeq: -1 };
 
-  constructor(
-    readonly packetSize: number,
-    maxSlots: number,
-    firstSeq: number,
-  ) {
-    this.ring = new PacketRing(packetSize, Math.min(16, maxSlots), maxSlots);
-    this.sndUna = this.sendNext = this.writeSeq = firstSeq & 0xffff;
+  constructor(maxSlots: number, firstSeq: number) {
+    this.ring = new PacketRing(Math.min(16, maxSlots), maxSlots);
+    this.sndUna = this.sendNext = firstSeq & 0xffff;
   }
 
-  /** Packets written and not yet acknowledged. */
+  /** Packets cut and not yet acknowledged. */
   get outstanding(): number {
-    return seqDiff(this.writeSeq, this.sndUna);
+    return seqDiff(this.sendNext, this.sndUna);
   }
 
-  get unsentPackets(): number {
-    return seqDiff(this.writeSeq, this.sendNext);
+  /** Something is waiting to be cut and sent for the first time (bytes, or the FIN). */
+  get hasUnsent(): boolean {
+    return this.unsentBytes > 0 || this.finPending;
   }
 
   get hasLost(): boolean {
     return this.lostCount > 0;
   }
 
-  /** Appends bytes: fills the last unsent packet, then new packets. */
-  write(bytes: Uint8Array): void {
+  /** Queues bytes. `owned`: the caller gives the buffer up, so it is kept without a copy. */
+  write(bytes: Uint8Array, owned = false): void {
+    if (bytes.length === 0) return;
+    // new Uint8Array(view) copies (a Buffer's slice() would not).
+    this.queue.push(owned ? bytes : new Uint8Array(bytes));
+    this.unsentBytes += bytes.length;
     this.buffered += bytes.length;
-    if (this.overflow.length > 0) {
-      this.overflow.push(bytes.slice());
-      return;
-    }
-    const taken = this.fill(bytes, 0);
-    if (taken < bytes.length) this.overflow.push(bytes.slice(taken));
   }
 
-  /** Adds a payload-less packet (SYN or FIN) after everything written; returns its sequence number. */
-  addControl(): number {
-    this.moveOverflow();
-    if (this.overflow.length > 0 || !this.reserveSlot()) throw new Error('uTP send buffer full'); // callers check canAddControl
-    const seq = this.writeSeq;
-    this.ring.lengths[this.ring.slot(seq)] = 0;
-    this.ring.flags[this.ring.slot(seq)] = PRESENT;
-    this.ring.transmissions[this.ring.slot(seq)] = 0;
-    this.writeSeq = (seq + 1) & 0xffff;
+  /** The SYN: a payload-less packet cut at once (nothing is written before it). Returns its sequence number. */
+  addSyn(): number {
+    return this.cutPacket(0);
+  }
+
+  /** Asks for a FIN after everything written. */
+  requestFin(): void {
+    this.finPending = true;
+  }
+
+  /** A slot is free for one more packet (growing the ring if allowed). */
+  canCut(): boolean {
+    // One slot stays free so sendNext never lands on sndUna's slot.
+    while (this.outstanding >= this.ring.capacity - 1) {
+      if (!this.ring.grow(this.sndUna, this.outstanding)) return false;
+    }
+    return true;
+  }
+
+  /** Payload length the next packet would get with at most `maxPayload` bytes. */
+  nextLength(maxPayload: number): number {
+    return Math.min(maxPayload, this.unsentBytes);
+  }
+
+  /**
+   * Cuts the next packet: up to `maxPayload` queued bytes (or the FIN once they are all cut). Its bytes are stored as
+   * a datagram with HEADER_SIZE bytes of room in front for the header. Call canCut() first. Returns the sequence number.
+   */
+  cut(maxPayload: number): number {
+    const isFin = this.unsentBytes === 0 && this.finPending;
+    const seq = this.cutPacket(this.nextLength(maxPayload));
+    if (isFin) {
+      this.finPending = false;
+      this.finSeq = seq;
+    }
     return seq;
   }
 
-  canAddControl(): boolean {
-    this.moveOverflow();
-    return this.overflow.length === 0 && (this.outstanding < this.ring.capacity - 1 || this.ring.capacity < this.ring.maxSlots);
+  /** Cuts a payload-less DATA packet (a path MTU probe: the connection pads it). Call canCut() first. */
+  cutProbe(): number {
+    return this.cutPacket(0);
+  }
+
+  /** The stored datagram of packet `seq` (payload at HEADER_SIZE) and its payload length. */
+  datagramOf(seq: number): Uint8Array {
+    return this.ring.packets[this.ring.slot(seq)]!;
+  }
+
+  private cutPacket(len: number): number {
+    const seq = this.sendNext;
+    const datagram = Buffer.allocUnsafe(HEADER_SIZE + len);
+    let at = HEADER_SIZE;
+    let left = len;
+    while (left > 0) {
+      const chunk = this.queue[this.queueHead]!;
+      const n = Math.min(left, chunk.length - this.queueOffset);
+      datagram.set(n === chunk.length ? chunk : chunk.subarray(this.queueOffset, this.queueOffset + n), at);
+      at += n;
+      left -= n;
+      this.queueOffset += n;
+      if (this.queueOffset === chunk.length) {
+        this.queue[this.queueHead++] = EMPTY;
+        this.queueOffset = 0;
+      }
+    }
+    if (this.queueHead > 64 && this.queueHead * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+    this.unsentBytes -= len;
+    this.ring.put(seq, datagram, len);
+    return seq;
+  }
+
+
+  /** What became of transmitted packet `seq`: acknowledged (cumulatively or selectively), lost (resent or due to be), or neither yet. */
+  fate(seq: number): 'acked' | 'lost' | 'pending' {
+    const s = this.ring.slot(seq);
+    if (seqDiff(seq, this.sndUna) < 0 || this.ring.flags[s]! & SACKED) return 'acked';
+    return this.ring.flags[s]! & NEED_RESEND || this.ring.transmissions[s]! > 1 ? 'lost' : 'pending';
   }
 
   /** Marks `seq` as transmitted now. */
@@ -143,10 +210,9 @@ export class Sender {
           if (ring.transmissions[s] === 1) rttSample(nowMicros - ring.sentAt[s]!);
         }
         this.buffered -= len;
-        ring.flags[s] = 0;
+        ring.clear(seq);
         this.sndUna = (seq + 1) & 0xffff;
       }
-      this.moveOverflow();
     }
     if (sack !== null && sackLength > 0) this.applySack(ackNr, sack, sackOffset, sackLength, nowMicros, rttSample);
     return r;
@@ -178,50 +244,6 @@ export class Sender {
       }
     }
   }
-
-  /** Copies as much of `bytes[from..]` as fits into packets; returns how far it got. */
-  private fill(bytes: Uint8Array, from: number): number {
-    const ring = this.ring;
-    let at = from;
-    // Top up the last packet if it has not gone out yet.
-    if (this.writeSeq !== this.sendNext && at < bytes.length) {
-      const last = (this.writeSeq - 1) & 0xffff;
-      const s = ring.slot(last);
-      const len = ring.lengths[s]!;
-      const n = Math.min(this.packetSize - len, bytes.length - at);
-      if (n > 0 && (ring.flags[s]! & PRESENT) && ring.transmissions[s] === 0 && len > 0) {
-        ring.data.set(bytes.subarray(at, at + n), s * this.packetSize + len);
-        ring.lengths[s] = len + n;
-        at += n;
-      }
-    }
-    while (at < bytes.length && this.reserveSlot()) {
-      const n = Math.min(this.packetSize, bytes.length - at);
-      ring.put(this.writeSeq, bytes, at, n);
-      this.writeSeq = (this.writeSeq + 1) & 0xffff;
-      at += n;
-    }
-    return at;
-  }
-
-  /** Makes room for one more packet at writeSeq (growing the ring if allowed); false when it is full. */
-  private reserveSlot(): boolean {
-    // One slot stays free so writeSeq never lands on sndUna's slot.
-    while (this.outstanding >= this.ring.capacity - 1) {
-      if (!this.ring.grow(this.sndUna, this.outstanding)) return false;
-    }
-    return true;
-  }
-
-  private moveOverflow(): void {
-    while (this.overflow.length > 0) {
-      const head = this.overflow[0]!;
-      const taken = this.fill(head, 0);
-      if (taken === head.length) this.overflow.shift();
-      else {
-        this.overflow[0] = head.subarray(taken);
-        return;
-      }
-    }
-  }
 }
+
+const EMPTY = new Uint8Array(0);

@@ -4,6 +4,7 @@
 // answered together at its end (setImmediate), not one by one.
 import { randomInt } from 'node:crypto';
 import { UtpConnection, type UtpConnectionEvents, type UtpConnectionOptions } from './connection.js';
+import { maxDatagramTo } from './link-mtu.js';
 import { ST_RESET, ST_SYN, decodePacketInto, emptyPacket, encodeHeader, HEADER_SIZE, looksLikeUtp } from './packet.js';
 import { UtpStream, type UtpStreamHost } from './stream.js';
 
@@ -18,6 +19,8 @@ export interface UtpSocketOptions extends UtpConnectionOptions {
   readonly tickMillis?: number;
   /** Most connections at once, incoming and outgoing (default 1000); more SYNs get a RESET. */
   readonly maxConnections?: number;
+  /** Largest datagram path MTU discovery may try, for every peer; default: per peer, from its interface's MTU (link-mtu.ts). */
+  readonly maxDatagram?: number;
 }
 
 interface Entry {
@@ -34,7 +37,9 @@ function nowMicros(): number {
 
 export class UtpSocket implements UtpStreamHost {
   private readonly connections = new ConnectionTable();
-  private readonly dirty = new Set<UtpConnection>();
+  private dirty = new Set<UtpConnection>();
+  /** The other of two sets flushDirty alternates between (see there). */
+  private flushing = new Set<UtpConnection>();
   private flushScheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private incoming: ((stream: UtpStream) => void) | null = null;
@@ -90,7 +95,7 @@ export class UtpSocket implements UtpStreamHost {
           settled = true;
         },
       });
-      const conn = UtpConnection.connect(recvId, randomInt(0x10000), events, this.opts, nowMicros());
+      const conn = UtpConnection.connect(recvId, randomInt(0x10000), events, this.connectionOptions(host), nowMicros());
       this.add(conn, stream, host, port);
       if (timeoutMs !== undefined && !settled) {
         timer = setTimeout(() => conn.abort('timed out', nowMicros()), timeoutMs);
@@ -118,11 +123,19 @@ export class UtpSocket implements UtpStreamHost {
     setImmediate(this.flushDirty);
   }
 
+  /**
+   * Flushes every connection marked dirty. A flush may emit `drained`, and the writer's answer marks its connection
+   * dirty again: that lands in the fresh set and gets a flush of its own, instead of being wiped by a clear() after
+   * the loop (which left freshly written data waiting for the 50 ms tick, one window per tick).
+   */
   private readonly flushDirty = (): void => {
     this.flushScheduled = false;
     const now = nowMicros();
-    for (const conn of this.dirty) conn.flush(now);
-    this.dirty.clear();
+    const batch = this.dirty;
+    this.dirty = this.flushing;
+    this.flushing = batch;
+    for (const conn of batch) conn.flush(now);
+    batch.clear();
   };
 
   private onDatagram(data: Uint8Array, host: string, port: number): void {
@@ -143,12 +156,16 @@ export class UtpSocket implements UtpStreamHost {
     if (p.type === ST_SYN && this.incoming && !this.closed && this.connections.size < (this.opts.maxConnections ?? 1000)) {
       const stream = new UtpStream(host, port, this);
       const events = this.eventsFor(stream, host, port, () => recvId, {});
-      const conn = UtpConnection.accept(p, randomInt(0x10000), events, this.opts, now);
+      const conn = UtpConnection.accept(p, randomInt(0x10000), events, this.connectionOptions(host), now);
       this.add(conn, stream, host, port);
       this.incoming(stream);
       return;
     }
     if (p.type !== ST_RESET) this.sendReset(p.connectionId, p.seqNr, host, port);
+  }
+
+  private connectionOptions(host: string): UtpConnectionOptions {
+    return { ...this.opts, maxDatagram: this.opts.maxDatagram ?? maxDatagramTo(host) };
   }
 
   /** Implementations differ in which id a RESET for an unknown connection carries: also take our send id. */

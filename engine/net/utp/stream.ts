@@ -2,6 +2,7 @@
 // SocketTransport, so the wire codec, MSE, rate limits and statistics work over it unchanged.
 import type { IncomingStream, StreamEncryption, StreamSink, TransportKind } from '../transport.js';
 import type { UtpConnection } from './connection.js';
+import type { PathMtuStats } from './mtu.js';
 
 /** What a stream needs from the socket that carries it. */
 export interface UtpStreamHost {
@@ -24,6 +25,11 @@ export class UtpStream implements IncomingStream {
     private readonly host: UtpStreamHost,
   ) {}
 
+  /** Path MTU discovery of the connection under this stream (see UtpConnection.pathMtu); null before it exists. */
+  get pathMtu(): PathMtuStats | null {
+    return this.conn?.pathMtu ?? null;
+  }
+
   /** Called once by the socket when the connection object exists. */
   bind(conn: UtpConnection): void {
     this.conn = conn;
@@ -40,16 +46,20 @@ export class UtpStream implements IncomingStream {
   }
 
   write(data: Uint8Array): boolean {
-    const conn = this.conn;
-    if (conn === null || this.closedReason !== null) return false;
-    const ok = conn.write(data);
-    this.host.scheduleFlush(conn);
-    return ok;
+    return this.queue(data, false);
   }
 
-  /** The connection copies into its send buffer, so an owned buffer needs nothing special. */
+  /** The caller gives the buffer up: the connection keeps it instead of a copy. */
   writeOwned(data: Uint8Array): boolean {
-    return this.write(data);
+    return this.queue(data, true);
+  }
+
+  private queue(data: Uint8Array, owned: boolean): boolean {
+    const conn = this.conn;
+    if (conn === null || this.closedReason !== null) return false;
+    const ok = conn.write(data, owned);
+    this.host.scheduleFlush(conn);
+    return ok;
   }
 
   /** Ends the stream: unsent data and a FIN still go out (the socket keeps the connection until acknowledged). */

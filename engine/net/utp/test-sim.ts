@@ -15,6 +15,8 @@ export interface LinkOptions {
   readonly duplicate?: number;
   /** Datagrams per direction per millisecond the link carries before it queues (0: unlimited). */
   readonly packetsPerMs?: number;
+  /** Datagrams (UDP payloads) longer than this vanish without a trace: a path MTU black hole (0: no limit). */
+  readonly maxDatagram?: number;
 }
 
 export interface SimOptions extends LinkOptions {
@@ -60,7 +62,7 @@ export class SimNetwork {
 
   constructor(private readonly opts: SimOptions = {}) {
     this.random = seededRandom(opts.seed ?? 1);
-    this.link = { delayMicros: 10_000, jitterMicros: 0, loss: 0, duplicate: 0, packetsPerMs: 0, ...opts };
+    this.link = { delayMicros: 10_000, jitterMicros: 0, loss: 0, duplicate: 0, packetsPerMs: 0, maxDatagram: 0, ...opts };
   }
 
   /** Side A connects to side B. */
@@ -77,6 +79,7 @@ export class SimNetwork {
   inject(to: 'a' | 'b', data: Uint8Array): void {
     const tapped = this.tap ? this.tap(to, data) : data;
     if (tapped === null) return;
+    if (this.link.maxDatagram > 0 && tapped.length > this.link.maxDatagram) return;
     if (this.random() < this.link.loss) return;
     const copies = this.random() < this.link.duplicate ? 2 : 1;
     for (let i = 0; i < copies; i++) {

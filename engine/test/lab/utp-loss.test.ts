@@ -52,7 +52,8 @@ describe('uTP through a 5% loss relay', { timeout: 420_000 }, () => {
     assert.equal(summary.complete, true);
     assert.ok(leech.lines().some((l) => /uTP/.test(l)), `the leecher did not report a uTP connection:\n${leech.tail()}`);
     // The relay really was lossy in both directions (and carried the transfer: nothing bypassed it).
-    assert.ok(counts.down.forwarded * 1200 > SIZE * 0.9, `the relay forwarded too little for the payload: ${JSON.stringify(counts)}`);
+    // Packets grow with path MTU discovery, to at most an Ethernet-sized datagram's 1452-byte payload on these links.
+    assert.ok(counts.down.forwarded * 1452 > SIZE * 0.9, `the relay forwarded too little for the payload: ${JSON.stringify(counts)}`);
     assert.ok(Math.abs(downLoss - LOSS) < 0.01 && Math.abs(upLoss - LOSS) < 0.02, `relay loss off 5%: ${JSON.stringify(counts)}`);
     await assertTreesEqual(payload.root, join(out, payload.name));
   });

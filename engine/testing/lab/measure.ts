@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProcessHandle } from '../processes.js';
+import type { PathMtuStats } from '../../net/utp/mtu.js';
 import type { Lab } from './lab.js';
 
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
@@ -137,4 +138,28 @@ export interface RelayCounts {
 export async function stopRelay(relay: ProcessHandle): Promise<RelayCounts> {
   await relay.stop();
   return lastJson<RelayCounts>(relay.lines().join('\n'), relay.name);
+}
+
+/** A bare uTP receiver (tools/utp-transfer.ts) on `node`:`port`; it reports one transfer and exits. */
+export function startUtpReceiver(lab: Lab, node: string, port: number): Promise<ProcessHandle> {
+  return startTool(lab, node, 'utp-transfer.ts', ['receive', '--port', String(port)], `${node}-utp-receive-${port}`);
+}
+
+export interface UtpTransferResult {
+  readonly sent: number;
+  readonly sha1: string;
+  readonly seconds: number;
+  /** The sending connection's path MTU discovery (UtpConnection.pathMtu). */
+  readonly pathMtu: PathMtuStats;
+}
+
+/** Sends `bytes` over uTP from `node` to a receiver; resolves once the FIN is acknowledged. */
+export function runUtpSend(lab: Lab, node: string, to: { host: string; port: number }, bytes: number, timeoutMs = 240_000): Promise<UtpTransferResult> {
+  return runTool<UtpTransferResult>(lab, node, 'utp-transfer.ts', ['send', '--to', hostPort(to.host, to.port), '--bytes', String(bytes)], timeoutMs);
+}
+
+/** The receiver's report of the transfer it took, waiting up to `timeoutMs` for it. */
+export async function utpReceived(receiver: ProcessHandle, timeoutMs = 30_000): Promise<{ bytes: number; sha1: string; seconds: number }> {
+  await receiver.waitForLine(/^\{/, timeoutMs);
+  return lastJson(receiver.lines().join('\n'), 'utp-transfer receive');
 }
