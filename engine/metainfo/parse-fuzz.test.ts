@@ -110,8 +110,11 @@ test('fuzz: arbitrary v1 info dicts (hostile names, lengths, piece counts) parse
   );
 });
 
+/** Names the parser renames on purpose (sanitize.ts: `aux` is stored as `aux_`): the layout property is about the rest. */
+const WINDOWS_DEVICE_NAME = /^(con|prn|aux|nul)$/;
+
 test('property: well-formed v1 torrents of any file set parse to exactly their layout', () => {
-  const filesArb = fc.uniqueArray(fc.record({ name: fc.stringMatching(/^[a-z]{1,4}$/), size: fc.oneof(fc.nat({ max: 3 }), fc.nat({ max: 100_000 })) }), {
+  const filesArb = fc.uniqueArray(fc.record({ name: fc.stringMatching(/^[a-z]{1,4}$/).filter((n) => !WINDOWS_DEVICE_NAME.test(n)), size: fc.oneof(fc.nat({ max: 3 }), fc.nat({ max: 100_000 })) }), {
     minLength: 1,
     maxLength: 6,
     selector: (f) => f.name,
