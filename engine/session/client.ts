@@ -230,6 +230,7 @@ export class Client {
       clock: this.clock,
       dial: (host, port) => this.dial(host, port, magnet.infoHash, log),
       log,
+      onOwnIp: (ip, peerHost) => this.endpoint.peerSays(ip, peerHost),
     });
   }
 
