@@ -42,7 +42,7 @@ export class PeerDiscovery {
           listenPort: opts.listenPort,
           bindHost,
           clock: opts.clock,
-          log: (line) => opts.log(`lsd: ${line}`),
+          log: opts.log, // LocalDiscovery's lines start with 'lsd:'
           onPeer: (infoHash, host, port) => {
             const e = opts.find(infoHash);
             e?.torrent?.addPeers([{ host, port }], family === 6 ? 'lsd (IPv6)' : 'lsd');
