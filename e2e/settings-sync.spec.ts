@@ -31,6 +31,18 @@ test('a saved setting shows when the dialog is opened again, and a later save of
   dialog = await openSettings(app);
   await expect(dialog.getByLabel('Stop at ratio')).toHaveValue('0.7');
   await expect(dialog.getByLabel('Upload slots per torrent')).toHaveValue('6');
+
+  // The hole punching switch (Connections), by keyboard: on by default, off after Space and Save, kept.
+  const holepunch = dialog.getByRole('checkbox', { name: /^Hole punching/ });
+  await expect(holepunch).toBeChecked();
+  await holepunch.focus();
+  await app.keyboard.press('Space');
+  await expect(holepunch).not.toBeChecked();
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+  dialog = await openSettings(app);
+  await expect(dialog.getByRole('checkbox', { name: /^Hole punching/ })).not.toBeChecked();
+  await expect(dialog.getByLabel('Stop at ratio')).toHaveValue('0.7');
 });
 
 test('a change in a second tab shows in the first (in its open dialog too); the alt-limits toggle and its tooltip follow every change', async ({ app }) => {
@@ -70,12 +82,12 @@ test('a change in a second tab shows in the first (in its open dialog too); the 
   await second.close();
 });
 
-test('the daemon started with --peer-port and --no-lsd (and --no-dht) shows them in Settings; the status bar says DHT off', async ({ tessera, playwright }) => {
+test('the daemon started with --peer-port, --no-lsd (and --no-dht) and --no-holepunch shows them in Settings; the status bar says DHT off', async ({ tessera, playwright }) => {
   const root = join(tessera.workDir, 'flags');
   mkdirSync(join(root, 'state'), { recursive: true });
   mkdirSync(join(root, 'dl'), { recursive: true });
   const peerPort = await freePort();
-  const daemon = await startDaemon({ dataDir: join(root, 'state'), downloadDir: join(root, 'dl'), peerPort, name: 'flags-daemon' });
+  const daemon = await startDaemon({ dataDir: join(root, 'state'), downloadDir: join(root, 'dl'), peerPort, name: 'flags-daemon', extraArgs: ['--no-holepunch'] });
   const browser = await playwright.chromium.launch(chromiumLaunchOptions());
   try {
     const page = await browser.newPage();
@@ -89,6 +101,9 @@ test('the daemon started with --peer-port and --no-lsd (and --no-dht) shows them
     await expect(dialog.getByRole('checkbox', { name: /Local peer discovery/ })).toBeDisabled();
     await expect(dialog.getByRole('checkbox', { name: /^DHT/ })).not.toBeChecked();
     await expect(dialog).toContainText("Set by the daemon's command line (--no-lsd)");
+    await expect(dialog.getByRole('checkbox', { name: /^Hole punching/ })).not.toBeChecked();
+    await expect(dialog.getByRole('checkbox', { name: /^Hole punching/ })).toBeDisabled();
+    await expect(dialog).toContainText("Set by the daemon's command line (--no-holepunch)");
   } finally {
     await browser.close();
     await daemon.stop();

@@ -242,6 +242,8 @@ export interface Settings {
   encryption: EncryptionPolicy;
   /** Map the listen port on the home router (UPnP IGD, NAT-PMP, PCP). */
   portMapping: boolean;
+  /** BEP 55 hole punching: relay introductions between our peers and punch through NATs with them (uTP). */
+  holepunch: boolean;
   /**
    * Bytes all torrents together may hold in pieces being received (null: sized to the machine, the smaller of
    * 256 MiB and a sixteenth of its memory). Past it, blocks are written to disk as they come and verified from disk.
@@ -481,7 +483,7 @@ export type EngineEvent =
  * 'watchFolders': --watch adds folders to the saved ones):
  * the values reported are the ones in effect, and a UI shows these fields as set by the host.
  */
-export type HostFixedSetting = 'listenPort' | 'dht' | 'lsd' | 'watchFolders';
+export type HostFixedSetting = 'listenPort' | 'dht' | 'lsd' | 'watchFolders' | 'holepunch';
 
 export type Notice =
   | { type: 'completed'; id: TorrentId; name: string; savePath: string }

@@ -379,7 +379,7 @@ test('settings: tcp and utp cannot both be off, in a patch or once merged', () =
 
 test('settings: defaults are valid and complete; validateSettings requires every key; merge', () => {
   assert.deepEqual(validateSettings(DEFAULT_SETTINGS), { ok: true, value: { ...DEFAULT_SETTINGS } });
-  assert.equal(SETTINGS_KEYS.length, 29);
+  assert.equal(SETTINGS_KEYS.length, 30);
   assert.deepEqual([...SETTINGS_KEYS].sort(), Object.keys(DEFAULT_SETTINGS).sort());
   const { lsd: _lsd, ...missing } = DEFAULT_SETTINGS;
   assert.deepEqual(validateSettings(missing), { ok: false, error: { name: 'InvalidSettings', message: 'settings.lsd is missing' } });

@@ -8,6 +8,7 @@ import {
   LocalDiscovery,
   LsdSchedule,
   LSD_GROUP4,
+  LSD_HOST6,
   LSD_MAX_INFOHASHES,
   parseLsdAnnounce,
   type LsdAnnounce,
@@ -180,6 +181,40 @@ test('socket on loopback (unicast): two instances find each other; our own annou
     assert.equal(a.sent, sent, 'stopped: nothing sent');
   } finally {
     await Promise.all([a.close(), b.close(), self.close()]);
+  }
+});
+
+// IPv6 the same way, unicast on ::1 (tests never multicast onto the host's network; the lab case in
+// engine/test/lab/lsd6.test.ts uses the real group on a segment of its own): the announce names the IPv6 group in
+// brackets, the sender's IPv6 address is reported, and an IPv4 destination is refused by the IPv6 instance.
+test('IPv6 socket on ::1 (unicast): two instances find each other; the Host header is [ff15::efc0:988f]:6771', { timeout: 10_000 }, async () => {
+  const found: string[] = [];
+  let aPort = 0;
+  let bPort = 0;
+  const common = { family: 6, bindHost: '::1', bindPort: 0, minSendGapMs: 0, tickMs: 20 } as const;
+  const a = new LocalDiscovery({ ...common, listenPort: () => 6101, onPeer: (ih, host, port) => found.push(`A ${ih} ${host} ${port}`), destination: () => ({ host: '::1', port: bPort }) });
+  const b = new LocalDiscovery({ ...common, listenPort: () => 6102, onPeer: (ih, host, port) => found.push(`B ${ih} ${host} ${port}`), destination: () => ({ host: '::1', port: aPort }) });
+  const sniffer = createSocket({ type: 'udp6', ipv6Only: true });
+  const sniffed: Buffer[] = [];
+  sniffer.on('message', (m) => sniffed.push(m));
+  const sniffPort = await new Promise<number>((r) => sniffer.bind(0, '::1', () => r(sniffer.address().port)));
+  const c = new LocalDiscovery({ ...common, listenPort: () => 6103, onPeer: () => undefined, destination: () => ({ host: '::1', port: sniffPort }) });
+  const wrongFamily = new LocalDiscovery({ ...common, listenPort: () => 6104, onPeer: () => undefined, destination: () => ({ host: '127.0.0.1', port: sniffPort }) });
+  try {
+    for (const d of [a, b, c, wrongFamily]) assert.equal(await d.start(), true);
+    aPort = a.port;
+    bPort = b.port;
+    for (const d of [a, b, c, wrongFamily]) d.track(IH1);
+    await waitUntil(() => found.includes(`A ${IH1} ::1 6102`) && found.includes(`B ${IH1} ::1 6101`) && sniffed.length > 0 && wrongFamily.sendErrors > 0, 5000, () => `${found.join('\n')}; sniffed ${sniffed.length}; wrong-family send errors ${wrongFamily.sendErrors}`);
+    const announce = parsed(sniffed[0]);
+    assert.equal(announce.host, LSD_HOST6);
+    assert.equal(LSD_HOST6, '[ff15::efc0:988f]:6771');
+    assert.equal(announce.port, 6103);
+    assert.deepEqual(announce.infoHashes, [IH1]);
+    assert.equal(wrongFamily.sent, 0, 'nothing sent to an IPv4 address from the IPv6 socket');
+  } finally {
+    await Promise.all([a.close(), b.close(), c.close(), wrongFamily.close()]);
+    sniffer.close();
   }
 });
 

@@ -1,12 +1,13 @@
 /**
  * Local Service Discovery (BEP 14): finds peers on the local network by multicasting
- * `BT-SEARCH * HTTP/1.1` announces to 239.192.152.143:6771 and listening for others'.
+ * `BT-SEARCH * HTTP/1.1` announces to 239.192.152.143:6771 (IPv4) or [ff15::efc0:988f]:6771 (IPv6)
+ * and listening for others'.
  *
  * - `buildLsdAnnounce` / `parseLsdAnnounce`: the pure codec (the parser never throws).
  * - `LsdSchedule`: which info hashes to announce when (each at most once per interval, one
  *   datagram per global gap at most), driven by the caller's clock.
- * - `LocalDiscovery`: the socket and the on/off switch. IPv4 only (the IPv6 group
- *   [ff15::efc0:988f]:6771 is not joined).
+ * - `LocalDiscovery`: the socket and the on/off switch, for one address family (`family: 6`: the
+ *   IPv6 group, its own socket; the session runs one of each).
  *
  * Usage (session): `const lsd = new LocalDiscovery({ listenPort, onPeer })`; `await lsd.start()`
  * when settings.lsd is on, `await lsd.stop()` when off; `track(hex)` / `untrack(hex)` per running
@@ -14,12 +15,14 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
-import { isIPv4 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import { systemClock, type Clock } from '../common/clock.js';
 
 export const LSD_GROUP4 = '239.192.152.143';
 export const LSD_GROUP6 = 'ff15::efc0:988f';
 export const LSD_PORT = 6771;
+/** The Host header of IPv6 announces: the group in brackets (BEP 14). */
+export const LSD_HOST6 = `[${LSD_GROUP6}]:6771`;
 /** Announces longer than this are dropped unread (a real one is a few hundred bytes). */
 export const LSD_MAX_DATAGRAM = 1400;
 /** Info hashes accepted in one announce (more is refused as malformed); 20 fit well inside LSD_MAX_DATAGRAM. */
@@ -54,7 +57,7 @@ export interface LsdAnnounceInput {
   readonly port: number;
   readonly infoHashes: readonly string[];
   readonly cookie?: string;
-  /** Default `239.192.152.143:6771`. */
+  /** Default `239.192.152.143:6771`; IPv6 announces carry LSD_HOST6, `[ff15::efc0:988f]:6771`. */
   readonly host?: string;
 }
 
@@ -194,12 +197,14 @@ export interface LocalDiscoveryOptions {
   readonly onPeer: (infoHash: string, host: string, port: number) => void;
   readonly clock?: Clock;
   readonly log?: (line: string) => void;
-  /** Default 0.0.0.0. */
+  /** 4 (default): 239.192.152.143 on a udp4 socket; 6: ff15::efc0:988f on an IPv6-only udp6 socket. */
+  readonly family?: 4 | 6;
+  /** Default 0.0.0.0, or :: for family 6. */
   readonly bindHost?: string;
   /** Default 6771 (shared with other clients on this machine through SO_REUSEADDR). 0 in tests. */
   readonly bindPort?: number;
   /**
-   * Where announces go; default 239.192.152.143:6771. Tests point it at another instance's
+   * Where announces go; default the family's group, port 6771. Tests point it at another instance's
    * unicast loopback port, which needs no multicast routing (a function: that port is known only
    * after the other instance binds).
    */
@@ -233,9 +238,13 @@ export class LocalDiscovery {
   private starting: Promise<boolean> | null = null;
   /** "host infohash" -> last report time; bounded. */
   private readonly reported = new Map<string, number>();
+  private readonly family: 4 | 6;
+  private readonly group: string;
 
   constructor(private readonly opts: LocalDiscoveryOptions) {
     this.clock = opts.clock ?? systemClock;
+    this.family = opts.family ?? 4;
+    this.group = this.family === 6 ? LSD_GROUP6 : LSD_GROUP4;
     this.schedule = new LsdSchedule(opts.intervalMs, opts.minSendGapMs, opts.perDatagram);
   }
 
@@ -266,14 +275,17 @@ export class LocalDiscovery {
   }
 
   private open(): Promise<boolean> {
-    const host = this.opts.bindHost ?? '0.0.0.0';
+    const v6 = this.family === 6;
+    const host = this.opts.bindHost ?? (v6 ? '::' : '0.0.0.0');
     const port = this.opts.bindPort ?? LSD_PORT;
     const multicast = this.opts.multicast ?? port !== 0;
+    const what = v6 ? 'local peer discovery over IPv6' : 'local peer discovery';
     return new Promise((resolve) => {
-      const socket = createSocket({ type: 'udp4', reuseAddr: true });
+      // IPv6-only: IPv4 announces are the udp4 instance's, and a mapped ::ffff: sender would be reported twice.
+      const socket = v6 ? createSocket({ type: 'udp6', reuseAddr: true, ipv6Only: true }) : createSocket({ type: 'udp4', reuseAddr: true });
       const onError = (err: Error): void => {
         socket.close();
-        this.log(`lsd: cannot listen on UDP ${host}:${port} (${err.message}); local peer discovery is off`);
+        this.log(`lsd: cannot listen on UDP ${v6 ? `[${host}]` : host}:${port} (${err.message}); ${what} is off`);
         resolve(false);
       };
       socket.once('error', onError);
@@ -284,10 +296,17 @@ export class LocalDiscovery {
         });
         if (multicast) {
           try {
-            socket.addMembership(LSD_GROUP4);
+            socket.addMembership(this.group);
             socket.setMulticastLoopback(true); // other clients on this machine hear us; our own echo is ignored by cookie
           } catch (err) {
-            this.log(`lsd: cannot join ${LSD_GROUP4} (${(err as Error).message}); announcing only`);
+            if (v6) {
+              // No IPv6 multicast route (no IPv6 on the LAN): nothing to announce to either.
+              socket.close();
+              this.log(`lsd: cannot join ${this.group} (${(err as Error).message}); ${what} is off`);
+              resolve(false);
+              return;
+            }
+            this.log(`lsd: cannot join ${this.group} (${(err as Error).message}); announcing only`);
           }
         }
         socket.on('message', (msg, rinfo) => this.receive(msg, rinfo.address));
@@ -328,12 +347,12 @@ export class LocalDiscovery {
     if (!socket || listenPort < 1 || listenPort > 65535) return;
     const batch = this.schedule.next(this.clock.now());
     if (!batch) return;
-    const to = this.opts.destination?.() ?? { host: LSD_GROUP4, port: LSD_PORT };
-    if (!isIPv4(to.host)) {
+    const to = this.opts.destination?.() ?? { host: this.group, port: LSD_PORT };
+    if (this.family === 6 ? !isIPv6(to.host) : !isIPv4(to.host)) {
       this.sendErrors++;
       return;
     }
-    const data = buildLsdAnnounce({ port: listenPort, infoHashes: batch, cookie: this.cookie });
+    const data = buildLsdAnnounce({ port: listenPort, infoHashes: batch, cookie: this.cookie, ...(this.family === 6 ? { host: LSD_HOST6 } : {}) });
     this.sent++;
     socket.send(data, to.port, to.host, (err) => {
       if (err) this.sendErrors++;

@@ -16,17 +16,23 @@ export function clientFor(opts: SessionOptions, settings: Settings, clock: Clock
     portMapping: settings.portMapping ? opts.portMapping : undefined,
     partialPieceMemory: settings.partialPieceMemory,
     transports: transportsOf(settings),
-    holepunch: opts.holepunch,
+    holepunch: holepunchOn(settings, opts),
   });
 }
 
-/** Changed settings reach the running Client: transports, rate limits, encryption, port mapping, piece memory. */
+/** Changed settings reach the running Client: transports, rate limits, encryption, port mapping, piece memory, hole punching. */
 export function applyClientSettings(client: Client, settings: Settings, opts: SessionOptions): void {
   client.setTransports(transportsOf(settings));
   client.setGlobalLimits(globalLimits(settings));
   client.setEncryption(settings.encryption);
   if (opts.portMapping) void client.setPortMapping(settings.portMapping ? opts.portMapping : undefined);
   client.pieceMemory.setLimit(pieceBufferLimit(settings.partialPieceMemory));
+  client.setHolepunch(holepunchOn(settings, opts));
+}
+
+/** The holepunch setting, unless the host's --no-holepunch turned it off. */
+function holepunchOn(s: Settings, opts: SessionOptions): boolean {
+  return s.holepunch && opts.holepunch !== false;
 }
 
 function transportsOf(s: Settings): { tcp: boolean; utp: boolean; preferUtp: boolean } {

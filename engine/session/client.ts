@@ -33,7 +33,7 @@ export interface ClientOptions {
   readonly partialPieceMemory?: number | null;
   /** TCP and uTP on or off, and which one to dial first (default: both on, uTP first to peers known to take it). */
   readonly transports?: DialPreferences;
-  /** BEP 55 hole punching in every torrent (relay, initiator, target); on unless false. */
+  /** BEP 55 hole punching in every torrent (relay, initiator, target); on unless false; setHolepunch changes it. */
   readonly holepunch?: boolean;
 }
 
@@ -70,6 +70,7 @@ export class Client {
   /** The budget for piece buffers every torrent shares. */
   readonly pieceMemory: PieceMemory;
   private transports: DialPreferences;
+  private holepunch: boolean;
   private readonly dialer: PeerDialer;
   /** Connections the encryption policy cost us, for the doctor: incoming ones session-wide, outgoing ones per torrent (hex info hash). */
   readonly encryptionRefusals = { incomingPlaintext: 0, incomingEncrypted: 0, outgoing: new Map<string, number>() };
@@ -84,6 +85,7 @@ export class Client {
     this.portMapping = opts.portMapping;
     this.pieceMemory = PieceMemory.forSessionBudget(opts.partialPieceMemory ?? null);
     this.transports = opts.transports ?? { tcp: true, utp: true, preferUtp: true };
+    this.holepunch = opts.holepunch !== false;
     this.dialer = new PeerDialer({ utp: (host) => this.listener.utpFor(host), preferences: () => this.transports });
     this.listener = new PeerListener((transport) => {
       this.reachability.noteIncoming();
@@ -124,6 +126,11 @@ export class Client {
   /** Applies to connections made from now on; open ones keep what they negotiated. */
   setEncryption(policy: EncryptionPolicy): void {
     this.encryption = policy;
+  }
+
+  /** Hole punching on or off in every torrent, the running ones included (they tell their peers within a tick). */
+  setHolepunch(enabled: boolean): void {
+    this.holepunch = enabled;
   }
 
   private dial(host: string, port: number, infoHash: Uint8Array, log?: (line: string) => void): Promise<PeerStream> {
@@ -201,7 +208,7 @@ export class Client {
       pieceMemory: this.pieceMemory,
       supportsUtp: (host, port) => this.dialer.hintUtp(host, port),
       onOwnIp: (ip, peerHost) => this.endpoint.peerSays(ip, peerHost),
-      holepunch: this.opts.holepunch,
+      holepunch: () => this.holepunch,
     });
     this.torrents.set(key, torrent);
     this.byReq2.set(toHex(req2Hash(meta.infoHash)), meta.infoHash);
@@ -236,6 +243,7 @@ export class Client {
       clock: this.clock,
       dial: (host, port) => this.dial(host, port, magnet.infoHash, log),
       log,
+      onOwnIp: (ip, peerHost) => this.endpoint.peerSays(ip, peerHost),
     });
   }
 

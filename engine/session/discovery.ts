@@ -24,26 +24,34 @@ export interface PeerDiscoveryOptions extends Pick<SessionOptions, 'dataDir' | '
 }
 
 /**
- * Where running torrents find peers besides trackers: the Mainline DHT and local service discovery,
- * each on while its setting is (and the host allows it).
+ * Where running torrents find peers besides trackers: the Mainline DHT and local service discovery
+ * (BEP 14 over IPv4 and IPv6, each where the host has it), each on while its setting is (and the host allows it).
  */
 export class PeerDiscovery {
   private readonly dht: SessionDht;
-  private readonly lsd: LocalDiscovery;
+  /** One per address family; a bindHost of one family leaves only that family's. */
+  private readonly lsd: LocalDiscovery[];
 
   constructor(private readonly opts: PeerDiscoveryOptions) {
     this.dht = new SessionDht(join(opts.dataDir, 'dht.json'), opts.log);
-    this.lsd = new LocalDiscovery({
-      listenPort: opts.listenPort,
-      bindHost: opts.lsd?.bindHost,
-      clock: opts.clock,
-      log: (line) => opts.log(`lsd: ${line}`),
-      onPeer: (infoHash, host, port) => {
-        const e = opts.find(infoHash);
-        e?.torrent?.addPeers([{ host, port }], 'lsd');
-        e?.fetch?.addPeers([{ host, port }]);
-      },
-    });
+    const bindHost = opts.lsd?.bindHost;
+    // An address literal: IPv6 ones have colons.
+    const families = ([4, 6] as const).filter((f) => bindHost === undefined || bindHost.includes(':') === (f === 6));
+    this.lsd = families.map(
+      (family) =>
+        new LocalDiscovery({
+          family,
+          listenPort: opts.listenPort,
+          bindHost,
+          clock: opts.clock,
+          log: opts.log, // LocalDiscovery's lines start with 'lsd:'
+          onPeer: (infoHash, host, port) => {
+            const e = opts.find(infoHash);
+            e?.torrent?.addPeers([{ host, port }], family === 6 ? 'lsd (IPv6)' : 'lsd');
+            e?.fetch?.addPeers([{ host, port }]);
+          },
+        }),
+    );
   }
 
   /** DHT nodes of both address families. */
@@ -58,7 +66,7 @@ export class PeerDiscovery {
 
   /** At session start: what the settings switch on. */
   async start(settings: Settings, entries: Iterable<Entry>): Promise<void> {
-    if (this.opts.lsd && settings.lsd) await this.lsd.start();
+    if (this.opts.lsd && settings.lsd) await this.startLsd();
     if (this.opts.dht && settings.dht) await this.startDht(this.opts.dht, entries);
   }
 
@@ -66,19 +74,19 @@ export class PeerDiscovery {
   async apply(settings: Settings, entries: Iterable<Entry>): Promise<void> {
     if (settings.dht && this.opts.dht) await this.startDht(this.opts.dht, entries);
     else await this.dht.stop(entries);
-    if (settings.lsd && this.opts.lsd) await this.lsd.start();
-    else void this.lsd.stop();
+    if (settings.lsd && this.opts.lsd) await this.startLsd();
+    else for (const l of this.lsd) void l.stop();
   }
 
   /** A torrent (or its metadata fetch) runs: look for its peers. Never for a private torrent (BEP 27; SessionDht.track checks too). */
   track(e: Entry): void {
     this.dht.track(e, this.opts.endpoint?.().port ?? this.opts.listenPort());
-    if (!e.meta?.private) this.lsd.track(e.id);
+    if (!e.meta?.private) for (const l of this.lsd) l.track(e.id);
   }
 
   untrack(e: Entry): void {
     this.dht.untrack(e);
-    this.lsd.untrack(e.id);
+    for (const l of this.lsd) l.untrack(e.id);
   }
 
   /** The metadata arrived: the fetch's DHT lookup ends (the torrent that starts next looks again). */
@@ -88,7 +96,12 @@ export class PeerDiscovery {
 
   async close(entries: Iterable<Entry>): Promise<void> {
     await this.dht.stop(entries);
-    await this.lsd.close();
+    await Promise.all(this.lsd.map((l) => l.close()));
+  }
+
+  /** Each family's LSD where the host has it (one that cannot start logs why and stays off). */
+  private async startLsd(): Promise<void> {
+    await Promise.all(this.lsd.map((l) => l.start()));
   }
 
   private startDht(dht: NonNullable<SessionOptions['dht']>, entries: Iterable<Entry>): Promise<void> {

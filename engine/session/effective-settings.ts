@@ -3,7 +3,7 @@ import type { SessionOptions } from './session-options.js';
 
 /**
  * The settings in effect: the saved ones, except where the host process decides (a daemon started
- * with --peer-port, --no-dht or --no-lsd). What getSettings, setSettings and the settings events
+ * with --peer-port, --no-dht, --no-lsd or --no-holepunch). What getSettings, setSettings and the settings events
  * report, so a UI shows what the engine does rather than what the file says.
  */
 /** The settings in effect, and which of them the host's flags fix. */
@@ -12,7 +12,7 @@ export interface EffectiveSettings {
   hostFixed: HostFixedSetting[];
 }
 
-export function effectiveSettings(saved: Settings, opts: Pick<SessionOptions, 'listenPort' | 'dht' | 'lsd' | 'watchFolders'>, boundPort: number): EffectiveSettings {
+export function effectiveSettings(saved: Settings, opts: Pick<SessionOptions, 'listenPort' | 'dht' | 'lsd' | 'watchFolders' | 'holepunch'>, boundPort: number): EffectiveSettings {
   const settings = { ...saved };
   const hostFixed: HostFixedSetting[] = [];
   if (opts.listenPort !== undefined) {
@@ -27,6 +27,11 @@ export function effectiveSettings(saved: Settings, opts: Pick<SessionOptions, 'l
   if (opts.lsd === undefined) {
     settings.lsd = false;
     hostFixed.push('lsd');
+  }
+  if (opts.holepunch === false) {
+    // --no-holepunch (or TESSERA_HOLEPUNCH=0): off whatever the saved setting says.
+    settings.holepunch = false;
+    hostFixed.push('holepunch');
   }
   if (opts.watchFolders && opts.watchFolders.length > 0) {
     // A saved folder of the same path (the user changed its options in Settings) wins over the host's defaults.

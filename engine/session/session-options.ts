@@ -20,7 +20,7 @@ export interface SessionOptions {
    * host decides: the app passes the public routers, tests pass loopback nodes only.
    */
   readonly dht?: { readonly bootstrap: readonly { host: string; port: number }[]; readonly maxNodesPerIp?: number };
-  /** Local service discovery (BEP 14, multicast on the LAN) when the lsd setting is on. Absent: off (tests). */
+  /** Local service discovery (BEP 14, multicast on the LAN over IPv4 and IPv6) when the lsd setting is on. Absent: off (tests). A bindHost of one family runs only that family. */
   readonly lsd?: { readonly bindHost?: string };
   /**
    * Map the listen port on the home router (UPnP IGD, NAT-PMP, PCP) when the portMapping setting is on. Absent: no

@@ -60,6 +60,8 @@ export interface LibtorrentOptions extends ClientOptions {
   readonly utp?: boolean;
   /** Protocol encryption in and out; 'forced' also allows RC4 only (pe_forced, pe_rc4). Default libtorrent's ('enabled'). */
   readonly encryption?: 'forced' | 'enabled' | 'disabled';
+  /** Local service discovery (BEP 14) on. It multicasts on the LAN: only with a launcher (a network-lab namespace). */
+  readonly lsd?: boolean;
 }
 
 export interface TransmissionOptions extends ClientOptions {
@@ -255,6 +257,10 @@ export function libtorrentArgs(opts: LibtorrentOptions & { exitOnFinish?: boolea
   if (opts.utpOnly) args.push('--utp-only');
   if (opts.utp) args.push('--utp');
   if (opts.encryption) args.push('--encryption', opts.encryption);
+  if (opts.lsd) {
+    if (!opts.launcher) throw new Error('libtorrent: lsd only inside a network-lab namespace (give a launcher): it multicasts on the LAN');
+    args.push('--lsd');
+  }
   return args;
 }
 

@@ -61,6 +61,8 @@ def main():
                     help="uTP only: no TCP connections in or out (the TCP port is still bound: libtorrent opens its UDP port beside it)")
     ap.add_argument("--utp", action="store_true",
                     help="uTP on beside TCP, as libtorrent ships (dials uTP first, flags uTP peers in PEX)")
+    ap.add_argument("--lsd", action="store_true",
+                    help="local service discovery (BEP 14) on: multicasts on the LAN, so only inside a network-lab namespace")
     ap.add_argument("--encryption", choices=["forced", "enabled", "disabled"],
                     help="protocol encryption both ways; forced also allows RC4 only (default: libtorrent's, enabled with both levels)")
     a = ap.parse_args()
@@ -98,6 +100,8 @@ def main():
         | (lt.alert.category_t.dht_notification if a.dht_bootstrap else 0)
         | (lt.alert.category_t.connect_notification if (a.log_peers or a.enable_pex) else 0),
     })
+    if a.lsd:
+        s.update({"enable_lsd": True})
     if a.utp:
         s.update({"enable_incoming_utp": True, "enable_outgoing_utp": True})
     if a.utp_only:

@@ -3,7 +3,7 @@ import type { Metainfo } from '../metainfo/index.js';
 import type { PeerAddress } from '../peer/address-book.js';
 import type { PeerConnection } from '../peer/connection.js';
 import { decodeDontHave, EXTENDED_HANDSHAKE_ID, formatIp, type ExtendedHandshake } from '../wire/index.js';
-import { OUR_EXTENSIONS, metadataAnswer, ourExtendedHandshake, uploadOnlyHandshake, withdrawPexHandshake } from './extensions.js';
+import { OUR_EXTENSIONS, holepunchHandshake, metadataAnswer, ourExtendedHandshake, uploadOnlyHandshake, withdrawPexHandshake } from './extensions.js';
 import { Pex, type PexOptions } from './pex.js';
 import { Holepunch } from './holepunch.js';
 
@@ -25,8 +25,8 @@ export interface ExtensionMessagesOptions {
   readonly prefersEncryption?: () => boolean;
   readonly pex?: PexOptions;
   readonly supportsUtp?: (host: string, port: number) => void;
-  /** BEP 55 hole punching (ut_holepunch): on unless false. */
-  readonly holepunch?: boolean;
+  /** BEP 55 hole punching (ut_holepunch): on unless false; a function is the live switch (the holepunch setting). */
+  readonly holepunch?: boolean | (() => boolean);
   /** lt_donthave: the peer no longer has the piece. */
   peerLostPiece(peer: PeerConnection, piece: number): void;
 }
@@ -38,8 +38,10 @@ export interface ExtensionMessagesOptions {
 export class ExtensionMessages {
   /** null for private torrents (BEP 27). */
   private readonly pex: Pex<PeerConnection> | null;
-  /** null when hole punching is off. */
-  private readonly holepunch: Holepunch<PeerConnection> | null;
+  /** Kept while hole punching is off (it only remembers which peer knows whom), so it can be turned back on. */
+  private readonly holepunch: Holepunch<PeerConnection>;
+  /** Whether our handshakes offer ut_holepunch now; follows the switch (see holepunchOn). */
+  private holepunchOffered: boolean;
   /** A peer's extended handshake told the address it sees us at (`yourip`): for BEP 40 peer priority and our external address. */
   onOwnIp: ((ip: string, peerHost: string) => void) | null = null;
 
@@ -52,24 +54,46 @@ export class ExtensionMessages {
       this.opts.supportsUtp?.(a.host, a.port); // BEP 55 punches are uTP: its packets open the NAT state
       torrent.punch(a);
     };
-    this.holepunch = opts.holepunch === false ? null : new Holepunch({ get peers() { return torrent.peers; }, punch, log: (line) => torrent.log(line) }, opts.clock);
+    this.holepunch = new Holepunch({ get peers() { return torrent.peers; }, punch, log: (line) => torrent.log(line) }, opts.clock);
+    this.holepunchOffered = this.switchedOn();
+  }
+
+  /**
+   * Whether hole punching is on; when the switch changed since we last looked, connected peers are told by a
+   * handshake update (BEP 10: id 0 withdraws ut_holepunch), so they stop asking us to relay.
+   */
+  private holepunchOn(): boolean {
+    const on = this.switchedOn();
+    if (on !== this.holepunchOffered) {
+      this.holepunchOffered = on;
+      this.torrent.log(`hole punching (BEP 55) turned ${on ? 'on' : 'off'}`);
+      this.toAll(holepunchHandshake(on));
+    }
+    return on;
+  }
+
+  private switchedOn(): boolean {
+    const h = this.opts.holepunch;
+    return typeof h === 'function' ? h() : h !== false;
   }
 
   /** Watches an outgoing dial: one that fails may be a peer behind NAT, which a relay can introduce us to (BEP 55). */
   watchDial<T>(host: string, port: number, dial: Promise<T>): Promise<T> {
-    dial.catch(() => this.holepunch?.dialFailed(host, port));
+    dial.catch(() => {
+      if (this.holepunchOn()) this.holepunch.dialFailed(host, port);
+    });
     return dial;
   }
 
   /** Our extended handshake to a newly connected peer. */
   greet(peer: PeerConnection): void {
-    const flags = { pex: this.pex?.enabled === true, holepunch: this.holepunch !== null, prefersEncryption: this.opts.prefersEncryption?.() === true, uploadOnly: this.torrent.complete, peerAddress: peer.transport.remoteAddress };
+    const flags = { pex: this.pex?.enabled === true, holepunch: this.holepunchOn(), prefersEncryption: this.opts.prefersEncryption?.() === true, uploadOnly: this.torrent.complete, peerAddress: peer.transport.remoteAddress };
     peer.sendMessage({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: ourExtendedHandshake(this.opts.listenPort(), this.torrent.meta.infoBytes.length, flags) });
   }
 
   handshake(peer: PeerConnection, handshake: ExtendedHandshake): void {
     this.pex?.onHandshake(peer, handshake, this.opts.clock.now());
-    this.holepunch?.onHandshake(peer, handshake);
+    this.holepunch.onHandshake(peer, handshake);
     if (peer.transport.kind === 'utp' && handshake.p !== undefined) this.opts.supportsUtp?.(peer.transport.remoteAddress, handshake.p);
     if (handshake.yourIp) this.onOwnIp?.(formatIp(handshake.yourIp), peer.transport.remoteAddress);
   }
@@ -83,12 +107,12 @@ export class ExtensionMessages {
       const got = this.pex.receive(peer, payload, this.opts.clock.now(), this.torrent.complete);
       if (got.kind === 'peers' && got.peers.length > 0) {
         for (const p of got.utp) this.opts.supportsUtp?.(p.host, p.port);
-        this.holepunch?.learned(got.peers, peer);
+        this.holepunch.learned(got.peers, peer);
         this.torrent.addPeers(got.peers, `pex from ${peer.address}`);
       }
     } else if (id === OUR_EXTENSIONS.lt_donthave) {
       this.opts.peerLostPiece(peer, decodeDontHave(payload));
-    } else if (id === OUR_EXTENSIONS.ut_holepunch && this.holepunch) {
+    } else if (id === OUR_EXTENSIONS.ut_holepunch && this.holepunchOn()) {
       this.holepunch.message(peer, payload);
     }
   }
@@ -98,7 +122,7 @@ export class ExtensionMessages {
     const pex = this.pex;
     if (!pex || pex.enabled === enabled) return;
     pex.setEnabled(enabled);
-    const payload = enabled ? ourExtendedHandshake(this.opts.listenPort(), this.torrent.meta.infoBytes.length, { pex: true, holepunch: this.holepunch !== null, prefersEncryption: this.opts.prefersEncryption?.() === true, uploadOnly: this.torrent.complete }) : withdrawPexHandshake();
+    const payload = enabled ? ourExtendedHandshake(this.opts.listenPort(), this.torrent.meta.infoBytes.length, { pex: true, holepunch: this.holepunchOn(), prefersEncryption: this.opts.prefersEncryption?.() === true, uploadOnly: this.torrent.complete }) : withdrawPexHandshake();
     this.toAll(payload);
   }
 
@@ -109,6 +133,7 @@ export class ExtensionMessages {
 
   /** The PEX messages due now (each peer's interval). */
   tick(peers: ReadonlySet<PeerConnection>, now: number): void {
+    this.holepunchOn(); // a changed switch reaches the connected peers within a tick
     if (this.pex) for (const m of this.pex.due(peers, now)) m.peer.sendMessage({ type: 'extended', id: m.id, payload: m.payload });
   }
 

@@ -62,6 +62,11 @@ export function withdrawPexHandshake(): Uint8Array {
   return encodeExtendedHandshake({ m: { ut_pex: 0 } });
 }
 
+/** The extended handshake update that offers ut_holepunch again, or withdraws it (id 0, BEP 10). */
+export function holepunchHandshake(enabled: boolean): Uint8Array {
+  return encodeExtendedHandshake({ m: { ut_holepunch: enabled ? OUR_EXTENSIONS.ut_holepunch : 0 } });
+}
+
 /**
  * Our answer to a ut_metadata message, so magnet-link peers can fetch the info dict from us: the requested piece
  * of `info`, a reject for a piece past its end, or null for a message that needs no answer (data, reject).

@@ -7,6 +7,7 @@ import {
   decodeExtendedHandshake,
   decodeMetadataMessage,
   encodeMetadataMessage,
+  formatIp,
   metadataPieceCount,
   MAX_METADATA_SIZE,
   type Handshake,
@@ -30,6 +31,8 @@ export interface MetadataFetchOptions {
   readonly dial: (host: string, port: number) => Promise<PeerStream>;
   readonly log?: (line: string) => void;
   readonly maxPeers?: number;
+  /** A peer's `yourip` (BEP 10) told the address it sees us at (`peerHost`: that peer), for our external address. */
+  readonly onOwnIp?: (ip: string, peerHost: string) => void;
 }
 
 const MAX_HALF_OPEN = 8;
@@ -142,6 +145,7 @@ export class MetadataFetch implements PeerHandler {
     if (msg.id === EXTENDED_HANDSHAKE_ID) {
       const hs = decodeExtendedHandshake(msg.payload);
       for (const [k, v] of hs.m) peer.extensions.set(k, v);
+      if (hs.yourIp) this.opts.onOwnIp?.(formatIp(hs.yourIp), peer.transport.remoteAddress);
       const size = hs.metadataSize;
       if (!peer.extensions.get('ut_metadata') || size === undefined) return;
       if (size < 1 || size > MAX_METADATA_SIZE) {

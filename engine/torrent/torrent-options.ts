@@ -62,6 +62,9 @@ export interface TorrentOptions {
   readonly supportsUtp?: (host: string, port: number) => void;
   /** A peer's `yourip` told us the address it sees us at (`peerHost`: that peer), for our external address. */
   readonly onOwnIp?: (ip: string, peerHost: string) => void;
-  /** BEP 55 hole punching (ut_holepunch): relay, initiator and target; on unless false. */
-  readonly holepunch?: boolean;
+  /**
+   * BEP 55 hole punching (ut_holepunch): relay, initiator and target; on unless false. A function is read as it
+   * goes (the holepunch setting): connected peers learn of a change by an extended handshake update.
+   */
+  readonly holepunch?: boolean | (() => boolean);
 }

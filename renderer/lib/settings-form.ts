@@ -32,6 +32,7 @@ export interface SettingsForm {
   lsd: boolean;
   encryption: Settings['encryption'];
   portMapping: boolean;
+  holepunch: boolean;
   utp: boolean;
   tcp: boolean;
   preferUtp: boolean;
@@ -82,6 +83,7 @@ export function toForm(s: Settings): SettingsForm {
     lsd: s.lsd,
     encryption: s.encryption,
     portMapping: s.portMapping,
+    holepunch: s.holepunch,
     utp: s.utp,
     tcp: s.tcp,
     preferUtp: s.preferUtp,
@@ -183,6 +185,7 @@ export function fromForm(f: SettingsForm, base: Settings): FormResult {
       lsd: f.lsd,
       encryption: f.encryption,
       portMapping: f.portMapping,
+      holepunch: f.holepunch,
       utp: f.utp,
       tcp: f.tcp,
       preferUtp: f.preferUtp,
@@ -239,6 +242,7 @@ const toFormKeys: Readonly<Record<Exclude<FormField, 'scheduleEnabled' | 'schedu
   lsd: true,
   encryption: true,
   portMapping: true,
+  holepunch: true,
   utp: true,
   tcp: true,
   preferUtp: true,

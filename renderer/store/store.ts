@@ -51,7 +51,7 @@ export interface EngineSlice {
   global: GlobalStats | null;
   /** The engine's settings in effect, from the snapshot and every settings event after (never a copy taken once). */
   settings: Settings | null;
-  /** Settings the host process fixes (the daemon's --peer-port, --no-dht, --no-lsd): shown, not editable. */
+  /** Settings the host process fixes (the daemon's --peer-port, --no-dht, --no-lsd, --no-holepunch): shown, not editable. */
   hostFixed: readonly HostFixedSetting[];
   /** Whether the first snapshot has arrived (before it, the list is unknown rather than empty). */
   loaded: boolean;

@@ -27,9 +27,11 @@ export async function startLabTransmission(lab: Lab, host: string, opts: LabClie
 
 /**
  * `tessera <args>` from source on a lab host. `download` gets --no-dht and --no-lsd unless the caller chose DHT
- * options: the lab has no DHT bootstrap node, and nothing should wait on one.
+ * options: the lab has no DHT bootstrap node, and nothing should wait on one. `lsd: true` leaves local service
+ * discovery on (a lab segment is the only LAN it can reach).
  */
-export function startLabTessera(lab: Lab, host: string, args: readonly string[], name: string): ProcessHandle {
-  const discovery = args[0] !== 'download' ? [] : [...(args.includes('--dht-bootstrap') || args.includes('--no-dht') ? [] : ['--no-dht']), ...(args.includes('--no-lsd') ? [] : ['--no-lsd'])];
+export function startLabTessera(lab: Lab, host: string, args: readonly string[], name: string, opts: { lsd?: boolean } = {}): ProcessHandle {
+  const noLsd = args.includes('--no-lsd') || opts.lsd === true ? [] : ['--no-lsd'];
+  const discovery = args[0] !== 'download' ? [] : [...(args.includes('--dht-bootstrap') || args.includes('--no-dht') ? [] : ['--no-dht']), ...noLsd];
   return lab.spawn(host, process.execPath, ['--import', 'tsx', tesseraEntry, ...args, ...discovery], { cwd: repo, name, killAfterMs: 5000 });
 }

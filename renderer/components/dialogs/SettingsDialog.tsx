@@ -16,11 +16,15 @@ import { Dialog } from '../Dialog.js';
 import { ScheduleEditor } from './ScheduleEditor.js';
 import { WatchFoldersSection } from './WatchFoldersSection.js';
 
+type HostFixedField = 'listenPort' | 'dht' | 'lsd' | 'holepunch';
+
 function encryptionChoice(value: string): Settings['encryption'] {
   return value === 'require' || value === 'disable' ? value : 'prefer';
 }
 
-const HOST_FLAG: Readonly<Record<'listenPort' | 'dht' | 'lsd', string>> = { listenPort: '--peer-port', dht: '--no-dht', lsd: '--no-lsd' };
+const HOST_FLAG: Readonly<Record<HostFixedField, string>> = { listenPort: '--peer-port', dht: '--no-dht', lsd: '--no-lsd', holepunch: '--no-holepunch' };
+/** Switches the daemon's command line can fix (shown, not editable). */
+const HOST_FIXED_CHECKS: readonly string[] = ['dht', 'lsd', 'holepunch'];
 
 export function SettingsDialog(props: { onClose(): void }): ReactNode {
   const engine = useEngine();
@@ -39,8 +43,10 @@ export function SettingsDialog(props: { onClose(): void }): ReactNode {
     setBase(live);
   }, [live, base]);
 
-  const fixedNote = (field: 'listenPort' | 'dht' | 'lsd'): ReactNode =>
+  const fixedNote = (field: HostFixedField): ReactNode =>
     hostFixed.includes(field) ? <span className="hint" id={`fixed-${field}`}>Set by the daemon's command line ({HOST_FLAG[field]}); restart it without the flag to change this here.</span> : null;
+
+  const fixedByHost = (field: string): boolean => HOST_FIXED_CHECKS.includes(field) && (hostFixed as readonly string[]).includes(field);
 
   const set = <K extends keyof SettingsForm>(k: K, v: SettingsForm[K]): void => {
     setForm((f) => (f ? { ...f, [k]: v } : f));
@@ -90,18 +96,18 @@ export function SettingsDialog(props: { onClose(): void }): ReactNode {
     </label>
   );
 
-  const check = (field: 'dht' | 'pex' | 'lsd' | 'portMapping' | 'altLimitsEnabled' | 'scheduleEnabled' | 'pauseEnabled' | 'utp' | 'tcp', label: string): ReactNode => (
+  const check = (field: 'dht' | 'pex' | 'lsd' | 'portMapping' | 'holepunch' | 'altLimitsEnabled' | 'scheduleEnabled' | 'pauseEnabled' | 'utp' | 'tcp', label: string): ReactNode => (
     <label className="check">
       <input
         type="checkbox"
         name={field}
         checked={form?.[field] ?? false}
-        disabled={(field === 'dht' || field === 'lsd') && hostFixed.includes(field)}
-        aria-describedby={(field === 'dht' || field === 'lsd') && hostFixed.includes(field) ? `fixed-${field}` : undefined}
+        disabled={fixedByHost(field)}
+        aria-describedby={fixedByHost(field) ? `fixed-${field}` : undefined}
         onChange={(e) => set(field, e.target.checked)}
       />
       {label}
-      {field === 'dht' || field === 'lsd' ? fixedNote(field) : null}
+      {field === 'dht' || field === 'lsd' || field === 'holepunch' ? fixedNote(field) : null}
     </label>
   );
 
@@ -187,6 +193,7 @@ export function SettingsDialog(props: { onClose(): void }): ReactNode {
                 {portStatus.externalAddress ? ` — Internet address ${portStatus.externalAddress}` : ''}
               </p>
             ) : null}
+            {check('holepunch', 'Hole punching (BEP 55: reach peers behind other routers through a shared peer)')}
             <label className="field">
               <span>Encryption</span>
               <select name="encryption" value={form.encryption} onChange={(e) => set('encryption', encryptionChoice(e.target.value))}>
