@@ -55,6 +55,21 @@ export class TcpTransport implements IncomingStream {
     return this.socket.write(data);
   }
 
+  /**
+   * Header and payload corked together: Node hands both to one writev, so the payload goes to the kernel from where
+   * it lies. socket.write() answers false for the payload alone (16 KiB reaches the default high-water mark while
+   * corked), so the answer is what is still unsent after the flush, as for write().
+   */
+  writeBlock(header: Uint8Array, payload: Uint8Array): boolean {
+    const socket = this.socket;
+    if (socket.destroyed) return false;
+    socket.cork();
+    socket.write(header);
+    socket.write(payload);
+    socket.uncork();
+    return socket.writableLength < socket.writableHighWaterMark;
+  }
+
   destroy(): void {
     this.socket.destroy();
   }

@@ -32,17 +32,20 @@ export class ReadAhead {
 
   constructor(private readonly storage: Pick<Storage, 'geometry' | 'readBlock'>) {}
 
-  /** Reads `length` bytes of `piece` from `begin` into `target` at `targetOffset`, as Storage.readBlock does. */
-  readBlock(piece: number, begin: number, length: number, target: Buffer, targetOffset: number): Promise<void> {
+  /**
+   * The `length` bytes of `piece` from `begin`: a view of the chunk that holds them (no copy: the caller must not
+   * change it; the chunk stays alive while a view of it waits in a socket), or a buffer of their own when no chunk does.
+   */
+  readBlock(piece: number, begin: number, length: number): Promise<Buffer> {
     const pieceSize = this.storage.geometry.pieceSize(piece);
     const start = begin - (begin % READ_AHEAD_CHUNK);
     const end = Math.min(start + READ_AHEAD_CHUNK, pieceSize);
-    if (begin + length > end) return this.storage.readBlock(piece, begin, length, target, targetOffset);
+    if (begin + length > end) return this.readAlone(piece, begin, length);
     // Piece and chunk in one number: a piece has at most 2^12 chunks (4 GiB), far more than any real piece.
     const key = piece * 4096 + start / READ_AHEAD_CHUNK;
     let chunk = this.chunks.get(key);
     if (chunk === undefined) {
-      if (begin !== start || length === end - start) return this.storage.readBlock(piece, begin, length, target, targetOffset);
+      if (begin !== start || length === end - start) return this.readAlone(piece, begin, length);
       chunk = this.load(key, piece, start, end - start);
     } else {
       // Most recently used last.
@@ -52,10 +55,15 @@ export class ReadAhead {
     chunk.lastUsed = performance.now();
     const held = chunk;
     return held.loaded.then(() => {
-      held.data.copy(target, targetOffset, begin - held.start, begin - held.start + length);
       held.served += length;
       if (held.served >= held.data.length && this.chunks.get(key) === held) this.chunks.delete(key);
+      return held.data.subarray(begin - held.start, begin - held.start + length);
     });
+  }
+
+  private readAlone(piece: number, begin: number, length: number): Promise<Buffer> {
+    const data = Buffer.allocUnsafe(length);
+    return this.storage.readBlock(piece, begin, length, data, 0).then(() => data);
   }
 
   /**

@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connectTcp, listenTcp } from './tcp-transport.js';
+import type { IncomingStream } from './transport.js';
+
+test('writeBlock() sends header then payload (a view of a shared buffer, left unchanged) in order, on loopback', { timeout: 10_000 }, async () => {
+  let accepted: (s: IncomingStream) => void = () => {};
+  const incoming = new Promise<IncomingStream>((r) => (accepted = r));
+  const acceptor = await listenTcp(0, '127.0.0.1', (s) => accepted(s), 4);
+  const client = await connectTcp('127.0.0.1', acceptor.port, 5000);
+  const server = await incoming;
+  try {
+    const chunk = Buffer.from(Array.from({ length: 3 * 16384 }, (_, i) => (i * 31) & 0xff));
+    const before = Buffer.from(chunk);
+    const blocks = [0, 1, 2].map((n) => ({ header: Buffer.alloc(13, 0xa0 + n), payload: chunk.subarray(n * 16384, (n + 1) * 16384) }));
+    const want = Buffer.concat(blocks.flatMap((b) => [b.header, b.payload]));
+    const got: Buffer[] = [];
+    let received = 0;
+    const done = new Promise<void>((resolve, reject) => {
+      server.attach({
+        receive: (c) => {
+          got.push(Buffer.from(c));
+          received += c.length;
+          if (received >= want.length) resolve();
+        },
+        transportClosed: (reason) => reject(new Error(reason)),
+        drained: () => {},
+      });
+    });
+    // The loopback socket takes 48 KiB at once: each write is flushed whole, so each says "write more".
+    for (const b of blocks) assert.equal(client.writeBlock(b.header, b.payload), true);
+    await done;
+    assert.ok(Buffer.concat(got).equals(want), 'the bytes arrive as header, payload, header, payload, ...');
+    assert.ok(chunk.equals(before), 'the shared chunk is unchanged');
+  } finally {
+    client.destroy();
+    server.destroy();
+    await acceptor.close();
+  }
+});
