@@ -63,6 +63,8 @@ export class EncryptedStream implements IncomingStream, StreamSink {
       encrypt.applyTo(header, 0, header.length, out, 0);
       encrypt.applyTo(payload, 0, payload.length, out, header.length);
     }
+    // Through the inner stream's block path all the same: there it joins the other blocks of this turn in one writev.
+    if (this.inner.writeBlock) return this.inner.writeBlock(out.subarray(0, header.length), out.subarray(header.length));
     return this.inner.write(out);
   }
 
