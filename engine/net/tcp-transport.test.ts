@@ -51,7 +51,9 @@ test('writeBlock() says "wait" once 256 KiB are gathered in one turn, and the so
     const drained = new Promise<void>((resolve) => client.attach({ receive: () => {}, transportClosed: () => {}, drained: resolve }));
     const payload = Buffer.alloc(16384, 1);
     const answers: boolean[] = [];
-    for (let i = 0; i < 20; i++) answers.push(client.writeBlock(Buffer.alloc(13), payload));
+    let sent = 0;
+    for (let i = 0; i < 20; i++) answers.push(client.writeBlock(Buffer.alloc(13), payload, () => sent++));
+    assert.equal(sent, 0, 'gathered, not yet written: the payloads are still needed');
     assert.deepEqual(answers.slice(0, 15), Array(15).fill(true), '15 blocks stay under 256 KiB');
     assert.equal(answers[15], false, 'the 16th reaches it');
     await drained;
@@ -59,6 +61,7 @@ test('writeBlock() says "wait" once 256 KiB are gathered in one turn, and the so
       const poll = setInterval(() => received >= 20 * (16384 + 13) && (clearInterval(poll), r()), 5);
     });
     assert.equal(received, 20 * (16384 + 13));
+    assert.equal(sent, 20, 'every payload reported sent');
   } finally {
     client.destroy();
     server.destroy();

@@ -66,16 +66,20 @@ export class TcpTransport implements IncomingStream {
    * of one write per 16 KiB block. The answer is false once BLOCK_BATCH_BYTES are queued (this turn's and any the
    * kernel has not taken yet); the socket's 'drain' follows, as for write().
    */
-  writeBlock(header: Uint8Array, payload: Uint8Array): boolean {
+  writeBlock(header: Uint8Array, payload: Uint8Array, onSent?: () => void): boolean {
     const socket = this.socket;
-    if (socket.destroyed) return false;
+    if (socket.destroyed) {
+      onSent?.();
+      return false;
+    }
     if (!this.corked) {
       this.corked = true;
       socket.cork();
       process.nextTick(this.uncork);
     }
     socket.write(header);
-    socket.write(payload);
+    // Node calls back once libuv has written the bytes (or with an error when the socket is destroyed first).
+    socket.write(payload, onSent);
     return socket.writableLength < BLOCK_BATCH_BYTES;
   }
 

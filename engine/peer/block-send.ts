@@ -6,7 +6,12 @@ export interface OutgoingBlock {
   readonly piece: number;
   readonly begin: number;
   readonly data: Buffer;
+  /** Called once `data` is no longer needed: the transport has handed it to the kernel (or copied it), or it will not be sent. */
+  readonly release: () => void;
 }
+
+/** For a block whose bytes are its own (nothing to give back). */
+export const NO_RELEASE = (): void => {};
 
 /** Bytes of a piece message before its payload: length prefix, id, index, begin. */
 export const PIECE_MESSAGE_OVERHEAD = 13;
@@ -22,10 +27,11 @@ export function writeBlock(transport: Transport, block: OutgoingBlock): boolean 
     // From Node's shared 8 KiB pool: a 13-byte header costs no ArrayBuffer of its own.
     const head = Buffer.allocUnsafe(PIECE_MESSAGE_OVERHEAD);
     writePieceHeader(head, 0, block.piece, block.begin, length);
-    return transport.writeBlock(head, block.data);
+    return transport.writeBlock(head, block.data, block.release);
   }
   const message = Buffer.allocUnsafe(PIECE_MESSAGE_OVERHEAD + length);
   writePieceHeader(message, 0, block.piece, block.begin, length);
   block.data.copy(message, PIECE_MESSAGE_OVERHEAD);
+  block.release();
   return transport.writeOwned ? transport.writeOwned(message) : transport.write(message);
 }

@@ -22,7 +22,7 @@ import { RequestPipeline } from './request-pipeline.js';
 import { UploadQueue } from './upload-queue.js';
 import { SendBacklog } from './send-backlog.js';
 import { RejectBatch } from './reject-batch.js';
-import { PIECE_MESSAGE_OVERHEAD, writeBlock, type OutgoingBlock } from './block-send.js';
+import { NO_RELEASE, PIECE_MESSAGE_OVERHEAD, writeBlock, type OutgoingBlock } from './block-send.js';
 import type { PeerHandler, PeerOptions } from './connection-options.js';
 
 const PIECE_ID = 7;
@@ -388,21 +388,24 @@ export class PeerConnection {
 
   /**
    * Sends a block we read from disk; `data` is its payload, which nobody changes afterwards (it may be a view of a
-   * read-ahead chunk). Returns false when the caller should wait for `onDrain` before offering more: the socket is
+   * read-ahead chunk; `release` is called once it is no longer needed: see read-ahead.ts). Returns false when the caller should wait for `onDrain` before offering more: the socket is
    * full, or an upload limiter holds the block back (it is sent, in order, when tokens come, and
    * `onDrain` follows). `blocksWaiting` counts the blocks held back.
    */
-  sendBlock(piece: number, begin: number, data: Buffer): boolean {
-    if (this.closed) return false;
+  sendBlock(piece: number, begin: number, data: Buffer, release: () => void = NO_RELEASE): boolean {
+    if (this.closed) {
+      release();
+      return false;
+    }
     const waiter = this.upWaiter;
     if (waiter !== null) {
       if (this.blocksWaiting.length > 0 || waiter.waitingOn !== null || waitOnChain(waiter)) {
-        this.blocksWaiting.push({ piece, begin, data });
+        this.blocksWaiting.push({ piece, begin, data, release });
         return false;
       }
       chargeChain(waiter.chain, data.length);
     }
-    return this.transmitBlock({ piece, begin, data });
+    return this.transmitBlock({ piece, begin, data, release });
   }
 
   private transmitBlock(block: OutgoingBlock): boolean {
@@ -436,6 +439,7 @@ export class PeerConnection {
     if (reject) {
       for (const b of queue) this.sendMessage({ type: 'reject', index: b.piece, begin: b.begin, length: b.data.length });
     }
+    for (const b of queue) b.release();
     queue.length = 0;
   }
 
@@ -447,6 +451,7 @@ export class PeerConnection {
       if (b.piece === piece && b.begin === begin && b.data.length === length) {
         // The waiter stays queued: when it fires with nothing left it still calls onDrain.
         queue.splice(i, 1);
+        b.release();
         return;
       }
     }

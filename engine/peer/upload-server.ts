@@ -60,11 +60,11 @@ export class UploadServer {
       const { piece, begin, length } = req;
       queue.reading++;
       this.reads.readBlock(piece, begin, length).then(
-        (data) => {
+        ({ data, release }) => {
           queue.reading--;
-          if (peer.closed || peer.amChoking) return;
+          if (peer.closed || peer.amChoking) return release();
           this.host.uploaded(length);
-          if (peer.sendBlock(piece, begin, data)) this.serve(peer);
+          if (peer.sendBlock(piece, begin, data, release)) this.serve(peer);
         },
         (err: Error) => {
           queue.reading--;
