@@ -14,6 +14,7 @@
 // whose "prefer" picks RC4 whenever offered, encrypts the payload, where a libtorrent seeder, prefer_rc4 off, picks
 // plaintext). "disabled" compares plaintext with plaintext; the libtorrent seeder's leg keeps the default, since it
 // picks plaintext anyway (and here a plaintext-only libtorrent leecher never connected to a seed-mode libtorrent seeder).
+// The Tessera leecher of "tessera>tessera" follows it as well (--encryption disable|require; absent: RC4 both ways).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +47,13 @@ interface SeedRun {
   seederTransferCpu: number;
   /** The seeder's whole life under GNU time (start-up check, transfer, shutdown). */
   seederTotal: Measurement;
+}
+
+/** The Tessera leecher follows TESSERA_BENCH_LEECHER_ENCRYPTION too (absent: its default, "prefer", so RC4 both ways). */
+function tesseraLeecherEncryption(): string[] {
+  if (LEECHER_ENCRYPTION === 'disabled') return ['--encryption', 'disable'];
+  if (LEECHER_ENCRYPTION === 'forced') return ['--encryption', 'require'];
+  return [];
 }
 
 function parsePair(pair: string): { seeder: Seeder; leecher: Leecher } {
@@ -100,7 +108,7 @@ async function runPair(seeder: Seeder, leecher: Leecher, torrentFile: string, pa
     const m =
       leecher === 'libtorrent'
         ? await timed(name, SYSTEM_PYTHON, libtorrentArgs({ role: 'leech', torrentFile, dataDir: out, port, exitOnFinish: true, noTrackers: true, encryption: seeder === 'libtorrent' ? undefined : LEECHER_ENCRYPTION, peers: [{ host: '127.0.0.1', port: seedPort }] }), work, LEG_TIMEOUT_MS)
-        : await timed(name, process.execPath, [join(repo, 'bin', 'tessera.js'), 'download', torrentFile, '--out', out, '--port', String(port), '--peer', `127.0.0.1:${seedPort}`, '--no-dht', '--no-lsd', '--no-utp', '--no-port-mapping'], work, LEG_TIMEOUT_MS);
+        : await timed(name, process.execPath, [join(repo, 'bin', 'tessera.js'), 'download', torrentFile, '--out', out, '--port', String(port), '--peer', `127.0.0.1:${seedPort}`, '--no-dht', '--no-lsd', '--no-utp', '--no-port-mapping', ...tesseraLeecherEncryption()], work, LEG_TIMEOUT_MS);
     const seederTransferCpu = processCpuSeconds(s.pid) - cpuBefore;
     await s.proc.stop();
     if (PROFILE && seeder !== 'libtorrent') printProfile(join(work, 'cpu-prof'), `${tag} run ${run}`);

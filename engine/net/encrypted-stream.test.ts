@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MseInitiator, MseResponder, CRYPTO_RC4 } from '../wire/mse.js';
+import { MseInitiator, MseResponder, CRYPTO_PLAINTEXT, CRYPTO_RC4 } from '../wire/mse.js';
 import { exchange, lookup } from '../wire/test-mse.js';
 import type { PeerStream, StreamSink } from './transport.js';
 import { EncryptedStream } from './encrypted-stream.js';
@@ -43,4 +43,40 @@ test('write() encrypts a copy and leaves the caller\'s bytes alone; writeOwned()
   for (const r of received) b.decrypt?.apply(r);
   assert.deepEqual([...received[0]], [0, 0, 0, 0]);
   assert.deepEqual([...received[1]], Array.from({ length: 64 }, (_, i) => i));
+});
+
+test('writeBlock() under RC4 encrypts header and payload into one buffer of its own and leaves the shared payload alone', () => {
+  const { a, b } = rc4Pair();
+  const inner = new RecordingStream();
+  const stream = new EncryptedStream(inner, a);
+  const header = Uint8Array.from({ length: 13 }, (_, i) => 200 + i);
+  const chunk = Uint8Array.from({ length: 96 }, (_, i) => i); // a read-ahead chunk other blocks are views of
+  const payload = chunk.subarray(32, 64);
+  assert.equal(stream.writeBlock(header, payload), true);
+  assert.equal(inner.written.length, 1, 'one write');
+  assert.deepEqual([...chunk], Array.from({ length: 96 }, (_, i) => i), 'the shared chunk is unchanged');
+  const received = inner.written[0].slice();
+  b.decrypt?.apply(received);
+  assert.deepEqual([...received], [...header, ...payload]);
+});
+
+test('writeBlock() in plaintext after MSE hands header and payload on apart to a stream that takes them so', () => {
+  const infoHash = new Uint8Array(20).fill(9);
+  const { a } = exchange(new MseInitiator({ infoHash, provide: CRYPTO_PLAINTEXT }), new MseResponder({ findInfoHash: lookup([infoHash]), allow: CRYPTO_PLAINTEXT }), () => 50);
+  assert.equal(a.method, 'plaintext');
+  const parts: Uint8Array[][] = [];
+  const inner = Object.assign(new RecordingStream(), {
+    writeBlock(header: Uint8Array, payload: Uint8Array): boolean {
+      parts.push([header, payload]);
+      return false;
+    },
+  });
+  const stream = new EncryptedStream(inner, a);
+  const header = new Uint8Array(13);
+  const payload = new Uint8Array(32);
+  assert.equal(stream.writeBlock(header, payload), false, "the inner stream's answer");
+  assert.equal(parts.length, 1);
+  assert.equal(parts[0][0], header);
+  assert.equal(parts[0][1], payload, 'the payload is not copied');
+  assert.equal(inner.written.length, 0);
 });

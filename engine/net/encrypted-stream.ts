@@ -51,6 +51,24 @@ export class EncryptedStream implements IncomingStream, StreamSink {
     return this.inner.write(data);
   }
 
+  /** A piece message whose payload may be shared: encrypted into a buffer of its own; in plaintext, passed on as it is. */
+  writeBlock(header: Uint8Array, payload: Uint8Array, onSent?: () => void): boolean {
+    const encrypt = this.encrypt;
+    if (encrypt === null && this.inner.writeBlock) return this.inner.writeBlock(header, payload, onSent);
+    const out = Buffer.allocUnsafe(header.length + payload.length);
+    if (encrypt === null) {
+      out.set(header, 0);
+      out.set(payload, header.length);
+    } else {
+      encrypt.applyTo(header, 0, header.length, out, 0);
+      encrypt.applyTo(payload, 0, payload.length, out, header.length);
+    }
+    onSent?.(); // copied: the caller's bytes are free
+    // Through the inner stream's block path all the same: there it joins the other blocks of this turn in one writev.
+    if (this.inner.writeBlock) return this.inner.writeBlock(out.subarray(0, header.length), out.subarray(header.length));
+    return this.inner.write(out);
+  }
+
   destroy(): void {
     this.inner.destroy();
   }

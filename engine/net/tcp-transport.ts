@@ -11,6 +11,9 @@ import type { Acceptor, IncomingStream, StreamSink } from './transport.js';
  */
 const SMALL_READS_AFTER_PAUSE = 64;
 
+/** Piece messages gathered into one writev at most (then writeBlock says "wait for drain"): 16 blocks of 16 KiB. */
+const BLOCK_BATCH_BYTES = 256 * 1024;
+
 /** The TCP transport: adapts a socket to the stream a peer connection reads and writes. */
 export class TcpTransport implements IncomingStream {
   readonly remoteAddress: string;
@@ -20,6 +23,8 @@ export class TcpTransport implements IncomingStream {
   private closedReason: string | null = null;
   private paused = false;
   private smallReadsLeft = 0;
+  /** Piece messages are being gathered for one writev (see writeBlock). */
+  private corked = false;
 
   constructor(private readonly socket: Socket) {
     this.remoteAddress = unmapIPv4(socket.remoteAddress ?? '?');
@@ -54,6 +59,34 @@ export class TcpTransport implements IncomingStream {
     if (this.socket.destroyed) return false;
     return this.socket.write(data);
   }
+
+  /**
+   * Piece messages written in one turn of the event loop go to the kernel together: the socket is corked at the
+   * first and uncorked on the next tick, so Node hands them to one writev (each payload from where it lies) instead
+   * of one write per 16 KiB block. The answer is false once BLOCK_BATCH_BYTES are queued (this turn's and any the
+   * kernel has not taken yet); the socket's 'drain' follows, as for write().
+   */
+  writeBlock(header: Uint8Array, payload: Uint8Array, onSent?: () => void): boolean {
+    const socket = this.socket;
+    if (socket.destroyed) {
+      onSent?.();
+      return false;
+    }
+    if (!this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(this.uncork);
+    }
+    socket.write(header);
+    // Node calls back once libuv has written the bytes (or with an error when the socket is destroyed first).
+    socket.write(payload, onSent);
+    return socket.writableLength < BLOCK_BATCH_BYTES;
+  }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   destroy(): void {
     this.socket.destroy();

@@ -16,6 +16,13 @@ export interface Transport {
    * the stream may change it, e.g. encrypt it in place. Absent: write() is used.
    */
   writeOwned?(data: Uint8Array): boolean;
+  /**
+   * Writes a piece message given as its header and its payload, both left unchanged (the payload may be a view of a
+   * buffer others read), as one write to the kernel; `onSent` (if given) is called once the payload is no longer
+   * needed: handed to the kernel, copied, or dropped with a closed socket. Absent: the caller joins them and uses
+   * writeOwned or write.
+   */
+  writeBlock?(header: Uint8Array, payload: Uint8Array, onSent?: () => void): boolean;
   /** Closes the stream; no more data is delivered after this. */
   destroy(): void;
   /** Stops delivering bytes until resumeReading (download rate limits); fakes may leave it out. */

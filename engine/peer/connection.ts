@@ -8,7 +8,6 @@ import {
   decodeMessage,
   encodeHandshake,
   encodeMessage,
-  writePieceHeader,
   writeRequest,
   HANDSHAKE_LENGTH,
   clientFromPeerId,
@@ -23,6 +22,7 @@ import { RequestPipeline } from './request-pipeline.js';
 import { UploadQueue } from './upload-queue.js';
 import { SendBacklog } from './send-backlog.js';
 import { RejectBatch } from './reject-batch.js';
+import { NO_RELEASE, PIECE_MESSAGE_OVERHEAD, writeBlock, type OutgoingBlock } from './block-send.js';
 import type { PeerHandler, PeerOptions } from './connection-options.js';
 
 const PIECE_ID = 7;
@@ -81,7 +81,7 @@ export class PeerConnection {
   optimistic = false;
   closed = false;
   /** Blocks read from disk that wait for upload bandwidth, oldest first (each with its 13-byte header). */
-  readonly blocksWaiting: Buffer[] = [];
+  readonly blocksWaiting: OutgoingBlock[] = [];
 
   private handshakeDone = false;
   private readonly handshakeBuf = Buffer.alloc(HANDSHAKE_LENGTH);
@@ -387,25 +387,33 @@ export class PeerConnection {
   }
 
   /**
-   * Sends a block we read from disk; `buf` holds 13 spare bytes for the header before the data, and
-   * is handed over (an encrypting transport encrypts it in place). Returns false when the caller should wait for `onDrain` before offering more: the socket is
+   * Sends a block we read from disk; `data` is its payload, which nobody changes afterwards (it may be a view of a
+   * read-ahead chunk; `release` is called once it is no longer needed: see read-ahead.ts). Returns false when the caller should wait for `onDrain` before offering more: the socket is
    * full, or an upload limiter holds the block back (it is sent, in order, when tokens come, and
    * `onDrain` follows). `blocksWaiting` counts the blocks held back.
    */
-  sendBlock(piece: number, begin: number, buf: Buffer): boolean {
-    if (this.closed) return false;
-    const length = buf.length - 13;
-    writePieceHeader(buf, 0, piece, begin, length);
+  sendBlock(piece: number, begin: number, data: Buffer, release: () => void = NO_RELEASE): boolean {
+    if (this.closed) {
+      release();
+      return false;
+    }
     const waiter = this.upWaiter;
     if (waiter !== null) {
       if (this.blocksWaiting.length > 0 || waiter.waitingOn !== null || waitOnChain(waiter)) {
-        this.blocksWaiting.push(buf);
+        this.blocksWaiting.push({ piece, begin, data, release });
         return false;
       }
-      chargeChain(waiter.chain, length);
+      chargeChain(waiter.chain, data.length);
     }
-    this.uploadMeter.add(length);
-    return this.sendOwned(buf);
+    return this.transmitBlock({ piece, begin, data, release });
+  }
+
+  private transmitBlock(block: OutgoingBlock): boolean {
+    this.uploadMeter.add(block.data.length);
+    this.lastSendAt = this.opts.clock.now();
+    const ok = writeBlock(this.transport, block);
+    if (!ok) this.queuedUnsent(PIECE_MESSAGE_OVERHEAD + block.data.length);
+    return ok;
   }
 
   /** Upload bandwidth came: sends waiting blocks while the limiters allow, then asks for more. */
@@ -414,12 +422,10 @@ export class PeerConnection {
     if (waiter === null || this.closed) return;
     const queue = this.blocksWaiting;
     let writable = true;
-    while (queue.length > 0 && !waitOnChain(waiter)) {
-      const buf = queue.shift()!;
-      const length = buf.length - 13;
-      chargeChain(waiter.chain, length);
-      this.uploadMeter.add(length);
-      writable = this.sendOwned(buf);
+    while (queue.length > 0 && !waitOnChain(waiter) && !this.closed) {
+      const block = queue.shift()!;
+      chargeChain(waiter.chain, block.data.length);
+      writable = this.transmitBlock(block);
     }
     // Room for more: let the torrent read the next blocks. A full socket calls onDrain itself when it empties.
     if (writable && !this.closed) this.handler.onDrain(this);
@@ -431,8 +437,9 @@ export class PeerConnection {
     const queue = this.blocksWaiting;
     if (queue.length === 0) return;
     if (reject) {
-      for (const buf of queue) this.sendMessage({ type: 'reject', index: buf.readUInt32BE(5), begin: buf.readUInt32BE(9), length: buf.length - 13 });
+      for (const b of queue) this.sendMessage({ type: 'reject', index: b.piece, begin: b.begin, length: b.data.length });
     }
+    for (const b of queue) b.release();
     queue.length = 0;
   }
 
@@ -440,10 +447,11 @@ export class PeerConnection {
   private cancelWaitingBlock(piece: number, begin: number, length: number): void {
     const queue = this.blocksWaiting;
     for (let i = 0; i < queue.length; i++) {
-      const buf = queue[i];
-      if (buf.readUInt32BE(5) === piece && buf.readUInt32BE(9) === begin && buf.length - 13 === length) {
+      const b = queue[i];
+      if (b.piece === piece && b.begin === begin && b.data.length === length) {
         // The waiter stays queued: when it fires with nothing left it still calls onDrain.
         queue.splice(i, 1);
+        b.release();
         return;
       }
     }

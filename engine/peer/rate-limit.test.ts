@@ -92,7 +92,7 @@ function pieceMessage(piece: number, begin: number): Buffer {
 }
 
 function blockBuffer(): Buffer {
-  return Buffer.alloc(13 + BLOCK);
+  return Buffer.alloc(BLOCK);
 }
 
 function msg(m: Message): Uint8Array {

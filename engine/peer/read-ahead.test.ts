@@ -33,10 +33,10 @@ function fakeStorage(totalLength: number, pieceLength: number) {
 }
 
 async function block(ra: ReadAhead, piece: number, begin: number, length = BLOCK): Promise<Buffer> {
-  const out = Buffer.alloc(13 + length, 0xee);
-  await ra.readBlock(piece, begin, length, out, 13);
-  assert.ok(out.subarray(0, 13).every((b) => b === 0xee), 'the 13 header bytes are left alone');
-  return out.subarray(13);
+  const got = await ra.readBlock(piece, begin, length);
+  assert.equal(got.data.length, length);
+  got.release();
+  return got.data;
 }
 
 test('a piece fetched in order is read from storage once, and every block holds the right bytes', async () => {
@@ -130,4 +130,28 @@ test('prefetch reads the chunk a queued request starts, once, and the blocks the
   for (let begin = 0; begin < 256 * 1024; begin += BLOCK) await block(ra, 1, begin);
   assert.deepEqual(f.reads, [{ piece: 1, begin: 0, length: 256 * 1024 }]);
   assert.equal(ra.size, 0);
+});
+
+test('a chunk buffer is reused only once every view of it is released, so bytes still queued in a socket stay intact', async () => {
+  const f = fakeStorage(READ_AHEAD_CHUNK * 3, READ_AHEAD_CHUNK);
+  const ra = new ReadAhead(f.storage);
+  const views = [];
+  for (let begin = 0; begin < READ_AHEAD_CHUNK; begin += BLOCK) views.push(await ra.readBlock(0, begin, BLOCK));
+  assert.equal(ra.size, 0, 'fully served: dropped');
+  assert.equal(ra.spareCount, 0, 'but a view is still out: not reusable');
+  const last = views.pop()!;
+  for (const v of views) v.release();
+  assert.equal(ra.spareCount, 0, 'one view still out');
+  // Piece 1 loads into a new buffer: the held-out view of piece 0 keeps its bytes.
+  const next = await ra.readBlock(1, 0, BLOCK);
+  assert.ok(last.data.equals(f.bytes.subarray(READ_AHEAD_CHUNK - BLOCK, READ_AHEAD_CHUNK)), 'the unreleased view is unchanged');
+  last.release();
+  assert.equal(ra.spareCount, 1, 'released: back in the pool');
+  next.release();
+  // Piece 2 reuses piece 0's buffer and reads the right bytes into it.
+  const reused = await ra.readBlock(2, 0, BLOCK);
+  assert.equal(ra.spareCount, 0);
+  assert.ok(reused.data.equals(f.bytes.subarray(2 * READ_AHEAD_CHUNK, 2 * READ_AHEAD_CHUNK + BLOCK)));
+  assert.equal(reused.data.buffer, last.data.buffer, 'the same memory');
+  reused.release();
 });

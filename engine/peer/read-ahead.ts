@@ -16,7 +16,23 @@ interface Chunk {
   /** Bytes of it handed out so far: once the whole chunk has gone out it is dropped. */
   served: number;
   lastUsed: number;
+  /** Views handed out and not yet released (sent to the kernel, or dropped unsent). */
+  views: number;
+  /** The read finished (or failed): nothing writes into `data` any more. */
+  settled: boolean;
+  /** No longer held: `data` goes back to the pool once settled with no view out. */
+  dropped: boolean;
+  /** Called once per view when its bytes are no longer needed (one function per chunk, not per block). */
+  readonly release: () => void;
 }
+
+/** A block's bytes and what to call once they have gone to the kernel (or will not be sent). */
+export interface BlockView {
+  readonly data: Buffer;
+  readonly release: () => void;
+}
+
+const NOTHING_TO_RELEASE = (): void => {};
 
 /**
  * Reads the blocks peers ask of us a whole piece (up to READ_AHEAD_CHUNK) at a time. A peer that starts on a piece
@@ -24,25 +40,35 @@ interface Chunk {
  * 16 KiB block: 64 fewer trips through libuv's thread pool per MiB, which on a loaded machine each cost a thread
  * wake-up and a context switch. Blocks that start inside a chunk not held are read on their own, so a peer picking
  * blocks at random costs no more than before. Memory: at most MAX_CHUNKS chunks per torrent, dropped when fully
- * served or idle for IDLE_MS.
+ * served or idle for IDLE_MS. Full-size chunk buffers are reused (at most MAX_CHUNKS spare): a fresh 1 MiB buffer per
+ * chunk made V8 run a full mark-compact every ~8 MiB sent (external memory pressure), a fifth of a seeder's CPU. A
+ * buffer is reused only once its read has finished and every view of it has been released, which the sender does
+ * when the socket has taken the bytes (or when the block will not be sent): until then the kernel may still copy
+ * from it.
  */
 export class ReadAhead {
   private readonly chunks = new Map<number, Chunk>();
+  /** READ_AHEAD_CHUNK-sized buffers no view refers to any more. */
+  private readonly spare: Buffer[] = [];
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly storage: Pick<Storage, 'geometry' | 'readBlock'>) {}
 
-  /** Reads `length` bytes of `piece` from `begin` into `target` at `targetOffset`, as Storage.readBlock does. */
-  readBlock(piece: number, begin: number, length: number, target: Buffer, targetOffset: number): Promise<void> {
+  /**
+   * The `length` bytes of `piece` from `begin`: a view of the chunk that holds them (no copy: the caller must not
+   * change it, and calls `release` once the bytes have gone to the kernel or will not be sent), or a buffer of their
+   * own when no chunk holds them.
+   */
+  readBlock(piece: number, begin: number, length: number): Promise<BlockView> {
     const pieceSize = this.storage.geometry.pieceSize(piece);
     const start = begin - (begin % READ_AHEAD_CHUNK);
     const end = Math.min(start + READ_AHEAD_CHUNK, pieceSize);
-    if (begin + length > end) return this.storage.readBlock(piece, begin, length, target, targetOffset);
+    if (begin + length > end) return this.readAlone(piece, begin, length);
     // Piece and chunk in one number: a piece has at most 2^12 chunks (4 GiB), far more than any real piece.
     const key = piece * 4096 + start / READ_AHEAD_CHUNK;
     let chunk = this.chunks.get(key);
     if (chunk === undefined) {
-      if (begin !== start || length === end - start) return this.storage.readBlock(piece, begin, length, target, targetOffset);
+      if (begin !== start || length === end - start) return this.readAlone(piece, begin, length);
       chunk = this.load(key, piece, start, end - start);
     } else {
       // Most recently used last.
@@ -51,11 +77,23 @@ export class ReadAhead {
     }
     chunk.lastUsed = performance.now();
     const held = chunk;
-    return held.loaded.then(() => {
-      held.data.copy(target, targetOffset, begin - held.start, begin - held.start + length);
-      held.served += length;
-      if (held.served >= held.data.length && this.chunks.get(key) === held) this.chunks.delete(key);
-    });
+    held.views++;
+    return held.loaded.then(
+      () => {
+        held.served += length;
+        if (held.served >= held.data.length && this.chunks.get(key) === held) this.drop(key, held);
+        return { data: held.data.subarray(begin - held.start, begin - held.start + length), release: held.release };
+      },
+      (err: unknown) => {
+        held.release();
+        throw err;
+      },
+    );
+  }
+
+  private readAlone(piece: number, begin: number, length: number): Promise<BlockView> {
+    const data = Buffer.allocUnsafe(length);
+    return this.storage.readBlock(piece, begin, length, data, 0).then(() => ({ data, release: NOTHING_TO_RELEASE }));
   }
 
   /**
@@ -77,25 +115,65 @@ export class ReadAhead {
     return this.chunks.size;
   }
 
+  /** Spare buffers ready for reuse (tests). */
+  get spareCount(): number {
+    return this.spare.length;
+  }
+
   /** Drops every chunk (the torrent stopped serving). */
   clear(): void {
-    this.chunks.clear();
+    for (const [key, chunk] of this.chunks) this.drop(key, chunk);
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
   }
 
   private load(key: number, piece: number, start: number, length: number): Chunk {
-    const data = Buffer.allocUnsafe(length);
+    const data = length === READ_AHEAD_CHUNK ? (this.spare.pop() ?? Buffer.allocUnsafe(length)) : Buffer.allocUnsafe(length);
     const loaded = this.storage.readBlock(piece, start, length, data, 0);
-    const chunk: Chunk = { start, data, loaded, served: 0, lastUsed: 0 };
-    // A failed read is not kept: the next request tries the disk again (and the caller sees this error).
-    loaded.catch(() => {
-      if (this.chunks.get(key) === chunk) this.chunks.delete(key);
-    });
+    const chunk: Chunk = {
+      start,
+      data,
+      loaded,
+      served: 0,
+      lastUsed: 0,
+      views: 0,
+      settled: false,
+      dropped: false,
+      release: () => {
+        chunk.views--;
+        this.recycle(chunk);
+      },
+    };
+    loaded.then(
+      () => {
+        chunk.settled = true;
+        this.recycle(chunk);
+      },
+      // A failed read is not kept: the next request tries the disk again (and the caller sees this error).
+      () => {
+        chunk.settled = true;
+        if (this.chunks.get(key) === chunk) this.drop(key, chunk);
+      },
+    );
     this.chunks.set(key, chunk);
-    if (this.chunks.size > MAX_CHUNKS) this.chunks.delete(this.chunks.keys().next().value!);
+    if (this.chunks.size > MAX_CHUNKS) {
+      const [oldestKey, oldest] = this.chunks.entries().next().value!;
+      this.drop(oldestKey, oldest);
+    }
     this.armTimer();
     return chunk;
+  }
+
+  private drop(key: number, chunk: Chunk): void {
+    this.chunks.delete(key);
+    chunk.dropped = true;
+    this.recycle(chunk);
+  }
+
+  /** Back to the pool once nothing reads into the buffer or from it (see the class comment). */
+  private recycle(chunk: Chunk): void {
+    if (!chunk.dropped || !chunk.settled || chunk.views !== 0 || chunk.data.length !== READ_AHEAD_CHUNK) return;
+    if (this.spare.length < MAX_CHUNKS && !this.spare.includes(chunk.data)) this.spare.push(chunk.data);
   }
 
   private armTimer(): void {
@@ -103,7 +181,7 @@ export class ReadAhead {
     this.timer = setTimeout(() => {
       this.timer = null;
       const cutoff = performance.now() - IDLE_MS;
-      for (const [key, chunk] of this.chunks) if (chunk.lastUsed < cutoff) this.chunks.delete(key);
+      for (const [key, chunk] of this.chunks) if (chunk.lastUsed < cutoff) this.drop(key, chunk);
       if (this.chunks.size > 0) this.armTimer();
     }, IDLE_MS);
     this.timer.unref();

@@ -59,13 +59,12 @@ export class UploadServer {
       }
       const { piece, begin, length } = req;
       queue.reading++;
-      const buf = Buffer.allocUnsafe(13 + length);
-      this.reads.readBlock(piece, begin, length, buf, 13).then(
-        () => {
+      this.reads.readBlock(piece, begin, length).then(
+        ({ data, release }) => {
           queue.reading--;
-          if (peer.closed || peer.amChoking) return;
+          if (peer.closed || peer.amChoking) return release();
           this.host.uploaded(length);
-          if (peer.sendBlock(piece, begin, buf)) this.serve(peer);
+          if (peer.sendBlock(piece, begin, data, release)) this.serve(peer);
         },
         (err: Error) => {
           queue.reading--;
