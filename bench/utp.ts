@@ -62,7 +62,7 @@ async function main(): Promise<void> {
         const got = (await sha1OfTree(join(out, payload.name))).get('bench.bin');
         if (got?.sha1 !== expected) throw new Error(`${leecher} run ${run}: downloaded data does not match`);
         results[leecher].push(m);
-        console.log(`  run ${run} ${leecher.padEnd(10)} ${(SIZE / 1e6 / m.wallSeconds).toFixed(1).padStart(6)} MB/s  ${((m.cpuSeconds * 2 ** 30) / SIZE).toFixed(2)} CPU s/GiB  ${m.peakRssMiB.toFixed(0)} MiB`);
+        console.log(`  run ${run} ${leecher.padEnd(10)} ${(SIZE / 1e6 / m.wallSeconds).toFixed(1).padStart(6)} MB/s  ${((m.cpuSeconds * 2 ** 30) / SIZE).toFixed(2)} CPU s/GiB (user ${((m.userSeconds * 2 ** 30) / SIZE).toFixed(2)}, sys ${((m.sysSeconds * 2 ** 30) / SIZE).toFixed(2)})  ${m.peakRssMiB.toFixed(0)} MiB`);
         rmSync(out, { recursive: true, force: true });
       }
     }

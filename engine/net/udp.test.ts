@@ -74,3 +74,27 @@ test('datagrams longer than maxDatagram are dropped', async () => {
     await Promise.all([a.close(), b.close()]);
   }
 });
+
+test('onDatagram hands the sender as host and port, beside onMessage handlers, each taking what its filter accepts', async () => {
+  const a = await UdpSocket.bind({ port: 0, host: '127.0.0.1' });
+  const b = await UdpSocket.bind({ port: 0, host: '127.0.0.1' });
+  try {
+    const byAddress: string[] = [];
+    const bySource: string[] = [];
+    b.onDatagram((data, host, port) => byAddress.push(`${data.toString()} ${host}:${port}`), (d) => d[0] === 0x75 /* 'u' */);
+    const done = new Promise<void>((resolve) =>
+      b.onMessage((data, from) => {
+        bySource.push(`${data.toString()} ${from.host}:${from.port}`);
+        if (bySource.length === 1) resolve();
+      }, (d) => d[0] === 0x64 /* 'd' */),
+    );
+    a.send(Buffer.from('utp'), '127.0.0.1', b.port);
+    a.send(Buffer.from('dht'), '127.0.0.1', b.port);
+    await done;
+    assert.deepEqual(byAddress, [`utp 127.0.0.1:${a.port}`]);
+    assert.deepEqual(bySource, [`dht 127.0.0.1:${a.port}`]);
+    assert.equal(a.sendErrors, 0);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});

@@ -14,6 +14,8 @@ export interface DatagramSource {
 }
 
 export type DatagramHandler = (data: Buffer, from: DatagramSource) => void;
+/** A handler taking the sender's address as two arguments: no object per datagram (uTP's hot path). */
+export type DatagramAddressHandler = (data: Buffer, host: string, port: number) => void;
 /** Decides from its bytes whether a datagram is for a handler. */
 export type DatagramFilter = (data: Uint8Array) => boolean;
 
@@ -32,11 +34,29 @@ export interface UdpSocketOptions {
   readonly ipv6Only?: boolean;
 }
 
+/** One handler: exactly one of `fn` and `byAddress` is set. */
+interface Subscription {
+  readonly fn: DatagramHandler | null;
+  readonly byAddress: DatagramAddressHandler | null;
+  readonly accepts: DatagramFilter | null;
+}
+
+/**
+ * dgram resolves the address of every send (and bind) through `lookup`: dns.lookup by default, which answers even an
+ * IP literal through process.nextTick, a deferral and closures per datagram. UdpSocket only ever passes IP literals
+ * of its family (send() and bind() check), so the answer is immediate.
+ */
+function ipLiteralLookup(host: string, _options: unknown, callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  const family = isIP(host);
+  if (family === 0) callback(Object.assign(new Error(`not an IP address: ${host}`), { code: 'EINVAL' }), '', 0);
+  else callback(null, host, family);
+}
+
 /** One bound UDP socket (IPv4 or IPv6). Send errors (unreachable hosts, full buffers) are counted, never thrown. */
 export class UdpSocket {
-  private readonly handlers = new Map<DatagramHandler, DatagramFilter | null>();
+  private readonly handlers = new Map<DatagramHandler | DatagramAddressHandler, Subscription>();
   /** The handlers as an array, rebuilt on (un)subscribe: each datagram walks it without an iterator or entry arrays. */
-  private dispatch: { readonly fn: DatagramHandler; readonly accepts: DatagramFilter | null }[] = [];
+  private dispatch: Subscription[] = [];
   private closed = false;
   private closing: Promise<void> | null = null;
   /** Datagrams that failed to send (e.g. EHOSTUNREACH) or were dropped as too long on receipt. */
@@ -55,11 +75,14 @@ export class UdpSocket {
         this.dropped++;
         return;
       }
-      const from: DatagramSource = { host: rinfo.address, port: rinfo.port };
+      // The source object is built only for a handler that takes one (not for uTP's data packets).
+      let from: DatagramSource | null = null;
       const dispatch = this.dispatch;
       for (let i = 0; i < dispatch.length; i++) {
         const h = dispatch[i]!;
-        if (h.accepts === null || h.accepts(msg)) h.fn(msg, from);
+        if (h.accepts !== null && !h.accepts(msg)) continue;
+        if (h.byAddress !== null) h.byAddress(msg, rinfo.address, rinfo.port);
+        else h.fn!(msg, (from ??= { host: rinfo.address, port: rinfo.port }));
       }
     });
     // After bind, errors are per-datagram (ICMP unreachable and the like): never fatal for the socket's owner.
@@ -75,7 +98,12 @@ export class UdpSocket {
     if (isIP(host) !== family) return Promise.reject(new Error(`UDP bind address must be IPv${family}, got ${host}`));
     return new Promise((resolve, reject) => {
       // An IPv6 socket takes IPv6 only (unless told otherwise), so it can share a port number with the IPv4 socket beside it.
-      const socket = createSocket({ type: family === 4 ? 'udp4' : 'udp6', reuseAddr: false, ipv6Only: family === 6 && opts.ipv6Only !== false });
+      const socket = createSocket({
+        type: family === 4 ? 'udp4' : 'udp6',
+        reuseAddr: false,
+        ipv6Only: family === 6 && opts.ipv6Only !== false,
+        lookup: ipLiteralLookup,
+      });
       const onError = (err: NodeJS.ErrnoException): void => {
         socket.close();
         reject(new BindError(err.code === 'EADDRINUSE' ? `UDP port ${opts.port} is already in use` : `UDP bind ${host}:${opts.port}: ${err.message}`, err.code));
@@ -123,7 +151,7 @@ export class UdpSocket {
   }
 
   private rebuildDispatch(): void {
-    this.dispatch = [...this.handlers].map(([fn, accepts]) => ({ fn, accepts }));
+    this.dispatch = [...this.handlers.values()];
   }
 
   private readonly countSendError = (err: Error | null): void => {
@@ -135,10 +163,19 @@ export class UdpSocket {
    * first byte 'd') and uTP (see utp/packet.ts looksLikeUtp), each handler taking its own. Returns an unsubscribe function.
    */
   onMessage(fn: DatagramHandler, accepts?: DatagramFilter): () => void {
-    this.handlers.set(fn, accepts ?? null);
+    return this.subscribe(fn, { fn, byAddress: null, accepts: accepts ?? null });
+  }
+
+  /** onMessage for a hot path: the handler gets the sender's host and port as arguments, no object per datagram. */
+  onDatagram(fn: DatagramAddressHandler, accepts?: DatagramFilter): () => void {
+    return this.subscribe(fn, { fn: null, byAddress: fn, accepts: accepts ?? null });
+  }
+
+  private subscribe(key: DatagramHandler | DatagramAddressHandler, sub: Subscription): () => void {
+    this.handlers.set(key, sub);
     this.rebuildDispatch();
     return () => {
-      this.handlers.delete(fn);
+      this.handlers.delete(key);
       this.rebuildDispatch();
     };
   }

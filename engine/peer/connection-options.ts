@@ -15,7 +15,7 @@ export interface PeerHandler {
   onBlock(peer: PeerConnection, piece: number, begin: number, data: Uint8Array): void;
   onClose(peer: PeerConnection, reason: string): void;
   onDrain(peer: PeerConnection): void;
-  /** Every message in one socket read has been handled: the time to top up requests once. */
+  /** Every message in one socket read has been handled (only after a read that completed one): the time to top up requests once. */
   onReadDone(peer: PeerConnection): void;
   /** A BEP 52 hash request, hashes or hash reject (v2 and hybrid torrents; others ignore them). */
   onHashMessage?(peer: PeerConnection, message: HashMessage): void;

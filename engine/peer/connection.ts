@@ -99,6 +99,8 @@ export class PeerConnection {
   /** Rejects answered while a socket read is handled, sent in one write after it. */
   private readonly rejects = new RejectBatch();
   private inReceive = false;
+  /** A message completed in the current read: only then can the request pipeline need a top-up (see receive). */
+  private framedInRead = false;
 
   constructor(
     readonly transport: Transport,
@@ -192,7 +194,11 @@ export class PeerConnection {
     }
     if (this.rejects.pending) this.sendOwned(this.rejects.take());
     if (this.readPayload > 0) this.chargeDownload();
-    if (!this.closed) this.handler.onReadDone(this);
+    // A uTP read is one ~1.4 KB datagram, a 16 KiB block spans a dozen: a read that only added to a partial
+    // message changed nothing the request pipeline depends on, so it skips the top-up.
+    const framed = this.framedInRead;
+    this.framedInRead = false;
+    if (framed && !this.closed) this.handler.onReadDone(this);
   }
 
   /** Charges this read's payload; stops reading while a download limiter is in debt. */
@@ -229,6 +235,7 @@ export class PeerConnection {
   }
 
   private readonly onFrame = (frame: Uint8Array): void => {
+    this.framedInRead = true;
     if (this.closed) return;
     if (frame.length >= 9 && frame[0] === PIECE_ID) {
       // Hot path: no message object for blocks.

@@ -1,7 +1,9 @@
 // Many uTP connections over one UDP socket (the one the DHT uses too: it takes only datagrams shaped like uTP).
 // Connections are keyed by the peer's address and the connection id they send to us. One timer per socket drives
 // every connection's timers, and ACKs and small writes are batched: datagrams received in one event-loop turn are
-// answered together at its end (setImmediate), not one by one.
+// answered together at its end (setImmediate), not one by one. When a turn's read stopped at libuv's per-turn limit,
+// the socket still holds datagrams: the answer waits for them (libtorrent likewise acks once its read loop has
+// drained the socket), so a fast peer's burst costs one ACK, not one per 32 datagrams.
 import { randomInt } from 'node:crypto';
 import { UtpConnection, type UtpConnectionEvents, type UtpConnectionOptions } from './connection.js';
 import { maxDatagramTo } from './link-mtu.js';
@@ -11,7 +13,8 @@ import { UtpStream, type UtpStreamHost } from './stream.js';
 /** What a UtpSocket needs from a UDP socket (net/udp.ts's UdpSocket is one). */
 export interface UtpDatagramPort {
   send(data: Uint8Array, host: string, port: number): void;
-  onMessage(fn: (data: Uint8Array, from: { readonly host: string; readonly port: number }) => void, accepts?: (data: Uint8Array) => boolean): () => void;
+  /** Subscribes `fn` to the datagrams `accepts` takes, the sender's address as arguments (no object per datagram). */
+  onDatagram(fn: (data: Uint8Array, host: string, port: number) => void, accepts?: (data: Uint8Array) => boolean): () => void;
 }
 
 export interface UtpSocketOptions extends UtpConnectionOptions {
@@ -22,6 +25,11 @@ export interface UtpSocketOptions extends UtpConnectionOptions {
   /** Largest datagram path MTU discovery may try, for every peer; default: per peer, from its interface's MTU (link-mtu.ts). */
   readonly maxDatagram?: number;
 }
+
+/** libuv reads at most this many datagrams from a socket per event-loop turn (uv__udp_recvmsg's loop). */
+const READS_PER_TURN = 32;
+/** Turns the flush may wait for a socket that is still full: at most (1 + this) × 32 datagrams per ACK. */
+const MAX_DEFERRED_TURNS = 3;
 
 interface Entry {
   readonly conn: UtpConnection;
@@ -41,6 +49,9 @@ export class UtpSocket implements UtpStreamHost {
   /** The other of two sets flushDirty alternates between (see there). */
   private flushing = new Set<UtpConnection>();
   private flushScheduled = false;
+  /** uTP datagrams read since the last flush ran, and how many turns in a row it waited for more (see flushDirty). */
+  private receivedThisTurn = 0;
+  private deferredTurns = 0;
   private timer: NodeJS.Timeout | null = null;
   private incoming: ((stream: UtpStream) => void) | null = null;
   private readonly unsubscribe: () => void;
@@ -55,7 +66,7 @@ export class UtpSocket implements UtpStreamHost {
     private readonly udp: UtpDatagramPort,
     private readonly opts: UtpSocketOptions = {},
   ) {
-    this.unsubscribe = udp.onMessage((data, from) => this.onDatagram(data, from.host, from.port), looksLikeUtp);
+    this.unsubscribe = udp.onDatagram(this.onDatagram, looksLikeUtp);
   }
 
   now(): number {
@@ -129,6 +140,16 @@ export class UtpSocket implements UtpStreamHost {
    * the loop (which left freshly written data waiting for the 50 ms tick, one window per tick).
    */
   private readonly flushDirty = (): void => {
+    const socketStillFull = this.receivedThisTurn >= READS_PER_TURN;
+    this.receivedThisTurn = 0;
+    if (socketStillFull && this.deferredTurns < MAX_DEFERRED_TURNS) {
+      // The next turn's poll reads the rest at once (a pending immediate makes it not block); an immediate queued
+      // from an immediate runs after that poll, so this adds no waiting, only answers the whole burst once.
+      this.deferredTurns++;
+      setImmediate(this.flushDirty);
+      return;
+    }
+    this.deferredTurns = 0;
     this.flushScheduled = false;
     const now = nowMicros();
     const batch = this.dirty;
@@ -138,7 +159,7 @@ export class UtpSocket implements UtpStreamHost {
     batch.clear();
   };
 
-  private onDatagram(data: Uint8Array, host: string, port: number): void {
+  private readonly onDatagram = (data: Uint8Array, host: string, port: number): void => {
     const p = this.packet;
     if (decodePacketInto(data, p) !== null) {
       this.malformed++;
@@ -149,6 +170,7 @@ export class UtpSocket implements UtpStreamHost {
     const recvId = p.type === ST_SYN ? (p.connectionId + 1) & 0xffff : p.connectionId;
     const entry = this.connections.get(host, port, recvId) ?? (p.type === ST_RESET ? this.resetTarget(host, port, p.connectionId) : undefined);
     if (entry) {
+      this.receivedThisTurn++;
       entry.conn.receive(p, data, now);
       this.scheduleFlush(entry.conn);
       return;
@@ -162,7 +184,7 @@ export class UtpSocket implements UtpStreamHost {
       return;
     }
     if (p.type !== ST_RESET) this.sendReset(p.connectionId, p.seqNr, host, port);
-  }
+  };
 
   private connectionOptions(host: string): UtpConnectionOptions {
     return { ...this.opts, maxDatagram: this.opts.maxDatagram ?? maxDatagramTo(host) };
