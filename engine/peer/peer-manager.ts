@@ -183,7 +183,7 @@ export class PeerManager implements PeerHandler {
     return new PeerConnection(stream, this, {
       id: this.nextPeerId++,
       infoHash,
-      v2UpgradeBit: this.opts.v2UpgradeBit,
+      v2UpgradeBit: this.opts.v2UpgradeBit && Buffer.compare(infoHash, this.opts.infoHash) === 0, // offers v2 on a v1-named connection only
       peerId: this.opts.peerId,
       pieceCount,
       incoming,

@@ -123,7 +123,7 @@ test('a peer sending bad blocks of a v2 torrent is caught by the blocks merkle h
   }
 });
 
-test('a hybrid seeder answers a handshake naming its truncated v2 hash with that hash, and one naming its v1 hash with the upgrade bit', { timeout: 20_000 }, async () => {
+test('a hybrid seeder answers a handshake naming its truncated v2 hash with that hash and no upgrade bit, and one naming its v1 hash with the upgrade bit', { timeout: 20_000 }, async () => {
   const root = mkdtempSync(join(tmpdir(), 'tessera-v2-hs-'));
   const content = makeContent(root);
   const meta = parseTorrent(await createTorrent(content, { pieceLength: 32_768, format: 'hybrid', creationDate: null }));
@@ -136,7 +136,9 @@ test('a hybrid seeder answers a handshake naming its truncated v2 hash with that
       const reply = await handshakeWith(seeder.port, named);
       assert.ok(reply, 'the seeder answered the handshake');
       assert.equal(Buffer.from(reply.infoHash).toString('hex'), Buffer.from(named).toString('hex'), 'answered with the hash the peer named');
-      assert.ok(advertisesV2(reply.reserved), 'the upgrade bit says it speaks v2 too');
+      // The bit offers v2 on a v1-named connection; on a v2-named one libtorrent 2.0.8 takes it as an offer to go
+      // back to v1 and drops the connection ("invalid info-hash"), so a libtorrent peer from a v2 announce never got data.
+      assert.equal(advertisesV2(reply.reserved), named === meta.infoHash, named === meta.infoHash ? 'the upgrade bit says it speaks v2 too' : 'no upgrade bit on a v2 connection');
     }
     assert.equal(await handshakeWith(seeder.port, new Uint8Array(20).fill(7)), null, 'an unknown hash is refused');
   } finally {
