@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Command, EngineEvent, TorrentSummary } from '../api/types.js';
 import { applyPatch } from '../api/diff.js';
 import { InputError } from '../common/errors.js';
+import { formatEndpoint } from '../api/endpoint.js';
 import { Session } from '../session/session.js';
 import { NETWORK_OPTIONS, intOption, networkOptions, parseCommand, portMappingOption, stringOption } from './args.js';
 import { loadInput } from './load.js';
@@ -89,7 +90,7 @@ export async function seedCommand(args: string[], out: (line: string) => void): 
     await send({ type: 'snapshot' });
     await send({ type: 'setSettings', settings: { maxActiveDownloads: 10_000, maxActiveSeeds: 10_000, downloadLimit, uploadLimit, downloadDir: dir, ...(encryption ? { encryption } : {}), ...transports } });
     await send({ type: 'add', source: { kind: 'torrent', data: input.bytes }, savePath: dir });
-    if (peers.length) await send({ type: 'addPeers', id, peers: peers.map((p) => (p.host.includes(':') ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`)) });
+    if (peers.length) await send({ type: 'addPeers', id, peers: peers.map((p) => formatEndpoint(p.host, p.port)) });
     let announced = false;
     for (;;) {
       const t = row;
