@@ -13,8 +13,12 @@
 // (default libtorrent's own, "enabled": it dials with an encrypted handshake offering RC4 and plaintext, and Tessera,
 // whose "prefer" picks RC4 whenever offered, encrypts the payload, where a libtorrent seeder, prefer_rc4 off, picks
 // plaintext). "disabled" compares plaintext with plaintext; the libtorrent seeder's leg keeps the default, since it
-// picks plaintext anyway (and here a plaintext-only libtorrent leecher never connected to a seed-mode libtorrent seeder).
-// The Tessera leecher of "tessera>tessera" follows it as well (--encryption disable|require; absent: RC4 both ways).
+// picks plaintext anyway. The Tessera leecher of "tessera>tessera" follows it as well (--encryption disable|require;
+// absent: RC4 both ways).
+// "libtorrent-rc4>libtorrent" is a libtorrent seeder with prefer_rc4 on (qBittorrent's "prefer encryption"): the same
+// choice Tessera's "prefer" makes, so with the default leecher both encrypt every byte.
+// Every seeder checks its data at start (libtorrent not in seed mode, which would hash each piece on its first
+// request and so bill the libtorrent seeder's transfer for a check Tessera's seeder does before it).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,14 +35,15 @@ const RUNS = Number(process.env.TESSERA_BENCH_RUNS ?? 3);
 const cache = process.env.TESSERA_BENCH_DIR ?? join(tmpdir(), 'tessera-bench');
 const BASELINE = process.env.TESSERA_BENCH_BASELINE ? resolve(process.env.TESSERA_BENCH_BASELINE) : null;
 const REFERENCE = 'libtorrent>libtorrent';
-const PAIRS = (process.env.TESSERA_BENCH_PAIRS ?? `tessera>libtorrent,${REFERENCE},tessera>tessera${BASELINE ? ',tessera-base>libtorrent' : ''}`).split(',');
+const SAME_POLICY = 'libtorrent-rc4>libtorrent';
+const PAIRS = (process.env.TESSERA_BENCH_PAIRS ?? `tessera>libtorrent,${REFERENCE},${SAME_POLICY},tessera>tessera${BASELINE ? ',tessera-base>libtorrent' : ''}`).split(',');
 const LEG_TIMEOUT_MS = 300_000;
 const PROFILE = process.env.TESSERA_BENCH_PROFILE === '1';
 const LEECHER_ENCRYPTION = process.env.TESSERA_BENCH_LEECHER_ENCRYPTION as 'disabled' | 'forced' | undefined;
 /** `tessera seed` (this checkout) reaches the DHT and LSD unless told not to; the bench stays on loopback. */
 const LOOPBACK_ONLY = ['--no-dht', '--no-lsd'];
 
-type Seeder = 'tessera' | 'tessera-base' | 'libtorrent';
+type Seeder = 'tessera' | 'tessera-base' | 'libtorrent' | 'libtorrent-rc4';
 type Leecher = 'tessera' | 'libtorrent';
 
 interface SeedRun {
@@ -58,8 +63,8 @@ function tesseraLeecherEncryption(): string[] {
 
 function parsePair(pair: string): { seeder: Seeder; leecher: Leecher } {
   const [seeder, leecher] = pair.split('>');
-  if (!['tessera', 'tessera-base', 'libtorrent'].includes(seeder) || !['tessera', 'libtorrent'].includes(leecher)) {
-    throw new Error(`TESSERA_BENCH_PAIRS: "${pair}" is not <tessera|tessera-base|libtorrent>> <tessera|libtorrent>`);
+  if (!['tessera', 'tessera-base', 'libtorrent', 'libtorrent-rc4'].includes(seeder) || !['tessera', 'libtorrent'].includes(leecher)) {
+    throw new Error(`TESSERA_BENCH_PAIRS: "${pair}" is not <tessera|tessera-base|libtorrent|libtorrent-rc4>> <tessera|libtorrent>`);
   }
   if (seeder === 'tessera-base' && !BASELINE) throw new Error('tessera-base needs TESSERA_BENCH_BASELINE=<a built checkout>');
   return { seeder: seeder as Seeder, leecher: leecher as Leecher };
@@ -73,13 +78,13 @@ function readTimeReport(file: string): Measurement {
 /** Starts the seeder under GNU time on `port` and waits until it serves. */
 async function startSeeder(seeder: Seeder, torrentFile: string, dataDir: string, port: number, work: string, name: string): Promise<{ proc: ProcessHandle; report: string; pid: number }> {
   const report = join(work, `${name}.time`);
-  const cmd =
-    seeder === 'libtorrent'
-      ? [SYSTEM_PYTHON, ...libtorrentArgs({ role: 'seed', torrentFile, dataDir, port, seedMode: true, noTrackers: true })]
-      : [process.execPath, ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', join(work, 'cpu-prof')] : []), join(seeder === 'tessera' ? repo : BASELINE!, 'bin', 'tessera.js'), 'seed', torrentFile, '--data', dataDir, '--port', String(port), '--no-utp', '--no-port-mapping', ...(seeder === 'tessera' ? LOOPBACK_ONLY : [])];
+  const libtorrent = seeder === 'libtorrent' || seeder === 'libtorrent-rc4';
+  const cmd = libtorrent
+    ? [SYSTEM_PYTHON, ...libtorrentArgs({ role: 'seed', torrentFile, dataDir, port, noTrackers: true, preferRc4: seeder === 'libtorrent-rc4' })]
+    : [process.execPath, ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', join(work, 'cpu-prof')] : []), join(seeder === 'tessera' ? repo : BASELINE!, 'bin', 'tessera.js'), 'seed', torrentFile, '--data', dataDir, '--port', String(port), '--no-utp', '--no-port-mapping', ...(seeder === 'tessera' ? LOOPBACK_ONLY : [])];
   const proc = startProcess('/usr/bin/time', ['-f', '%e %U %S %M', '-o', report, ...cmd], { cwd: work, name, env: { PYTHONUNBUFFERED: '1' }, killAfterMs: 5000 });
   // libtorrent prints "ready"; Tessera "seeding <infohash> ..." once its check of the data has passed.
-  await proc.waitForLine(seeder === 'libtorrent' ? /^ready$/ : /^seeding [0-9a-f]{40} /, 120_000);
+  await proc.waitForLine(libtorrent ? /^ready$/ : /^seeding [0-9a-f]{40} /, 120_000);
   return { proc, report, pid: childPid(proc.pid) };
 }
 
@@ -111,7 +116,7 @@ async function runPair(seeder: Seeder, leecher: Leecher, torrentFile: string, pa
         : await timed(name, process.execPath, [join(repo, 'bin', 'tessera.js'), 'download', torrentFile, '--out', out, '--port', String(port), '--peer', `127.0.0.1:${seedPort}`, '--no-dht', '--no-lsd', '--no-utp', '--no-port-mapping', ...tesseraLeecherEncryption()], work, LEG_TIMEOUT_MS);
     const seederTransferCpu = processCpuSeconds(s.pid) - cpuBefore;
     await s.proc.stop();
-    if (PROFILE && seeder !== 'libtorrent') printProfile(join(work, 'cpu-prof'), `${tag} run ${run}`);
+    if (PROFILE && (seeder === 'tessera' || seeder === 'tessera-base')) printProfile(join(work, 'cpu-prof'), `${tag} run ${run}`);
     return { result: { leecher: m, seederTransferCpu, seederTotal: readTimeReport(s.report) }, out };
   } finally {
     await s.proc.stop();
@@ -169,6 +174,8 @@ async function main(): Promise<void> {
     }
     const tessera = rows.find((r) => r.name === 'tessera>libtorrent');
     if (tessera && ref) console.log(`\ntarget: Tessera seeder >= libtorrent seeder to the same libtorrent leecher: ${ratio(tessera.mbps, ref.mbps)} (${tessera.mbps >= ref.mbps ? 'met' : 'NOT met'})`);
+    const samePolicy = rows.find((r) => r.name === SAME_POLICY);
+    if (tessera && samePolicy) console.log(`Tessera seeder / libtorrent seeder that also prefers RC4 (qBittorrent's "prefer encryption"): ${ratio(tessera.mbps, samePolicy.mbps)}`);
     const base = rows.find((r) => r.name === 'tessera-base>libtorrent');
     if (tessera && base) console.log(`Tessera seeder / baseline (${BASELINE}): speed ${ratio(tessera.mbps, base.mbps)}, CPU in transfer ${ratio(tessera.cpu, base.cpu)}, RSS ${ratio(tessera.rss, base.rss)}`);
   } finally {

@@ -60,6 +60,8 @@ export interface LibtorrentOptions extends ClientOptions {
   readonly utp?: boolean;
   /** Protocol encryption in and out; 'forced' also allows RC4 only (pe_forced, pe_rc4). Default libtorrent's ('enabled'). */
   readonly encryption?: 'forced' | 'enabled' | 'disabled';
+  /** Pick RC4 when a peer offers RC4 and plaintext (prefer_rc4), as qBittorrent's "prefer encryption" does; libtorrent's default picks plaintext. */
+  readonly preferRc4?: boolean;
   /** Local service discovery (BEP 14) on. It multicasts on the LAN: only with a launcher (a network-lab namespace). */
   readonly lsd?: boolean;
 }
@@ -257,6 +259,7 @@ export function libtorrentArgs(opts: LibtorrentOptions & { exitOnFinish?: boolea
   if (opts.utpOnly) args.push('--utp-only');
   if (opts.utp) args.push('--utp');
   if (opts.encryption) args.push('--encryption', opts.encryption);
+  if (opts.preferRc4) args.push('--prefer-rc4');
   if (opts.lsd) {
     if (!opts.launcher) throw new Error('libtorrent: lsd only inside a network-lab namespace (give a launcher): it multicasts on the LAN');
     args.push('--lsd');

@@ -65,6 +65,8 @@ def main():
                     help="local service discovery (BEP 14) on: multicasts on the LAN, so only inside a network-lab namespace")
     ap.add_argument("--encryption", choices=["forced", "enabled", "disabled"],
                     help="protocol encryption both ways; forced also allows RC4 only (default: libtorrent's, enabled with both levels)")
+    ap.add_argument("--prefer-rc4", action="store_true",
+                    help="pick RC4 when a peer offers RC4 and plaintext, as qBittorrent's 'prefer encryption' sets it (libtorrent's default picks plaintext)")
     a = ap.parse_args()
     if a.no_pex and a.enable_pex:
         ap.error("--no-pex and --enable-pex contradict each other")
@@ -119,6 +121,8 @@ def main():
             "allowed_enc_level": lt.enc_level.rc4 if a.encryption == "forced" else lt.enc_level.both,
             "prefer_rc4": a.encryption == "forced",
         })
+    if a.prefer_rc4:
+        s.update({"prefer_rc4": True})
     if a.dht_bootstrap:
         s.update({
             "enable_dht": True,
