@@ -52,7 +52,7 @@ export interface LibtorrentOptions extends ClientOptions {
   readonly enablePex?: boolean;
   /** Leave ut_pex out of libtorrent's plugins: it neither sends PEX nor learns peers from it. */
   readonly noPex?: boolean;
-  /** Print `peer-connected <host:port> (<alert>)` for each peer connection. */
+  /** Print `peer-connected <host:port> (<alert>)` for each peer connection and `peer-disconnected <host:port> <why>` when one closes. */
   readonly logPeers?: boolean;
   /** uTP only, on the same port number as TCP: no TCP connections in or out (uTP is off otherwise). */
   readonly utpOnly?: boolean;

@@ -14,6 +14,7 @@ Prints, one per line, flushed:
   dht-nodes <n>                             with --dht-bootstrap: routing table size, when it changes
   dht-reply <n>                             with --dht-bootstrap: a DHT lookup for our torrent returned n peers
   peer-connected <host:port>                with --log-peers: a peer connection was established
+  peer-disconnected <host:port> <why>      with --log-peers: a peer connection was closed
   progress <fraction> <downloaded> <uploaded> <peers>   every --interval seconds (payload bytes)
   finished                                  leech: all pieces downloaded and verified
   error <message>                           torrent, file or listen errors
@@ -46,7 +47,7 @@ def main():
                     help="host:port (or [::1]:port) of a loopback DHT node; enables the DHT with only these bootstrap nodes")
     ap.add_argument("--enable-pex", action="store_true", help="keep ut_pex on and log peers (it is a default plugin)")
     ap.add_argument("--no-pex", action="store_true", help="load libtorrent's plugins without ut_pex (it neither sends nor learns PEX)")
-    ap.add_argument("--log-peers", action="store_true", help="print peer-connected lines")
+    ap.add_argument("--log-peers", action="store_true", help="print peer-connected and peer-disconnected lines")
     ap.add_argument("--data", required=True)
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--bind", default="127.0.0.1", help="listen address (a network-lab host's address); default loopback")
@@ -201,6 +202,8 @@ def main():
                 if a.log_peers or a.enable_pex:
                     out("peer-connected %s:%d (%s)" % (al.endpoint[0] if hasattr(al, "endpoint") else al.ip[0],
                                                       al.endpoint[1] if hasattr(al, "endpoint") else al.ip[1], t))
+            elif t == "peer_disconnected_alert" and a.log_peers:
+                out("peer-disconnected %s:%d %s" % (al.endpoint[0], al.endpoint[1], al.message()))
             elif t == "torrent_finished_alert" and a.role == "leech" and not finished:
                 finished = True
                 out("finished")
