@@ -80,6 +80,8 @@ export class PeerConnection {
   lastSendAt: number;
   optimistic = false;
   closed = false;
+  /** ut_metadata pieces went either way: like piece data, it makes a peer that closes worth redialling soon. */
+  metadataTraded = false;
   /** Blocks read from disk that wait for upload bandwidth, oldest first (each with its 13-byte header). */
   readonly blocksWaiting: OutgoingBlock[] = [];
 
