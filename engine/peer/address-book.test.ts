@@ -1,6 +1,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { AddressBook, IDLE_REDIAL_MS, retryDelayMs, tradedRedialDelayMs } from './address-book.js';
+import { ManualClock } from '../common/clock.js';
+import type { Transport } from '../net/transport.js';
+import { AddressBook, IDLE_REDIAL_MS, closedSession, retryDelayMs, tradedRedialDelayMs } from './address-book.js';
+import { PeerConnection, type PeerHandler } from './connection.js';
 
 test('a failed dial is retried after 1 s, then 5 s, 15 s, 1 min, 4 min, ... never more than 30 min apart', () => {
   assert.deepEqual([1, 2, 3, 4, 5].map(retryDelayMs), [1_000, 5_000, 15_000, 60_000, 240_000]);
@@ -96,4 +99,33 @@ test('a completed connection forgets earlier failed dials: after it closes, a fa
   book.markClosed(peer.host, peer.port, { traded: true, lastedMs: 100 }, 20_000);
   book.markFailed(peer.host, peer.port, 22_000);
   assert.equal(dueAt(book, 22_000) - 22_000, 1_000);
+});
+
+test('closedSession: traded only when the peer ended a connection that carried piece data or metadata; how long it lasted', () => {
+  const transport: Transport = { remoteAddress: '127.0.0.1', remotePort: 6881, write: () => true, destroy: () => {} };
+  const remoteFlags: boolean[] = [];
+  const handler: PeerHandler = {
+    onHandshake: () => true,
+    onMessage: () => {},
+    onBlock: () => {},
+    onClose: (_peer, _reason, remote) => remoteFlags.push(remote),
+    onDrain: () => {},
+    onReadDone: () => {},
+  };
+  const clock = new ManualClock(5_000);
+  const open = (): PeerConnection => new PeerConnection(transport, handler, { id: 1, infoHash: new Uint8Array(20), peerId: new Uint8Array(20), pieceCount: 8, incoming: false, clock, maxMessageLength: 1 << 17 });
+  const idle = open();
+  clock.advance(1_500);
+  assert.deepEqual(closedSession(idle, true, clock.now()), { traded: false, lastedMs: 1_500 });
+  const metadata = open();
+  metadata.metadataTraded = true;
+  assert.equal(closedSession(metadata, true, clock.now()).traded, true);
+  assert.equal(closedSession(metadata, false, clock.now()).traded, false, 'we closed it: not redialled soon');
+  const uploaded = open();
+  uploaded.uploadMeter.add(16_384);
+  assert.equal(closedSession(uploaded, true, clock.now()).traded, true);
+  // PeerConnection tells the handler which side ended it.
+  uploaded.transportClosed('peer closed the connection');
+  metadata.close('we chose to');
+  assert.deepEqual(remoteFlags, [true, false]);
 });

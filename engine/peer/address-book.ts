@@ -47,16 +47,18 @@ export function tradedRedialDelayMs(quickCloses: number): number {
   return Math.min(TRADED_REDIAL_FIRST_MS * 2 ** Math.max(0, quickCloses - 1), TRADED_REDIAL_MAX_MS);
 }
 
-/** What a connection that completed its handshake did before it closed cleanly. */
+/** How a connection that completed its handshake ended. */
 export interface ClosedSession {
-  /** Piece data or ut_metadata pieces went either way. */
+  /** The peer closed it (or the network failed) after piece data or ut_metadata pieces went either way. A peer we
+   * closed ourselves (a slow reader, a duplicate, room made for a better peer) is not worth redialling soon. */
   readonly traded: boolean;
   /** How long the connection was open. */
   readonly lastedMs: number;
 }
 
-export function closedSession(peer: PeerConnection, now: number): ClosedSession {
-  return { traded: peer.metadataTraded || peer.downloadMeter.total > 0 || peer.uploadMeter.total > 0, lastedMs: now - peer.connectedAt };
+/** `remote`: the connection ended from the peer's side (PeerHandler.onClose). */
+export function closedSession(peer: PeerConnection, remote: boolean, now: number): ClosedSession {
+  return { traded: remote && (peer.metadataTraded || peer.downloadMeter.total > 0 || peer.uploadMeter.total > 0), lastedMs: now - peer.connectedAt };
 }
 
 export class AddressBook {
@@ -94,7 +96,7 @@ export class AddressBook {
     entry.nextTry = now + retryDelayMs(entry.failures);
   }
 
-  /** A connection that completed its handshake closed: the peer is reachable; redialled soon if it traded with us. */
+  /** A connection that completed its handshake closed: the peer is reachable; redialled soon (tradedRedialDelayMs) if it ended a connection that traded with us, else after IDLE_REDIAL_MS. */
   markClosed(host: string, port: number, session: ClosedSession, now: number): void {
     const entry = this.disconnected(host, port);
     if (!entry) return;

@@ -477,7 +477,7 @@ export class PeerConnection {
     this.closed = true;
     this.releaseBandwidth();
     this.transport.destroy();
-    this.handler.onClose(this, reason);
+    this.handler.onClose(this, reason, false);
   }
 
   /** Called by net/ when the socket ends or errors. */
@@ -485,7 +485,7 @@ export class PeerConnection {
     if (this.closed) return;
     this.closed = true;
     this.releaseBandwidth();
-    this.handler.onClose(this, reason);
+    this.handler.onClose(this, reason, true);
   }
 
   drained(): void {

@@ -221,7 +221,7 @@ export class PeerManager implements PeerHandler {
     // unchoke read with our handshake (its handler attaches a microtask later) and never requested (issue 15).
   }
 
-  onClose(peer: PeerConnection, reason: string): void {
+  onClose(peer: PeerConnection, reason: string, remote: boolean): void {
     const now = this.clock.now();
     if (!this.peers.delete(peer)) {
       this.addressBook.markFailed(peer.transport.remoteAddress, peer.transport.remotePort, now);
@@ -233,7 +233,7 @@ export class PeerManager implements PeerHandler {
     if (counted !== undefined) this.picker.removePeer(counted);
     this.countedPeers.delete(peer);
     peer.requests.dropAll(this.picker, peer.id);
-    this.addressBook.markClosed(peer.transport.remoteAddress, peer.transport.remotePort, closedSession(peer, now), now);
+    this.addressBook.markClosed(peer.transport.remoteAddress, peer.transport.remotePort, closedSession(peer, remote, now), now);
     this.host.log(`disconnected ${peer.address} (${peer.client}): ${reason}`);
     this.refillAll();
     this.connectMore();

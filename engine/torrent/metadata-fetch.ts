@@ -244,12 +244,12 @@ export class MetadataFetch implements PeerHandler {
 
   onBlock(): void {}
 
-  onClose(peer: PeerConnection): void {
+  onClose(peer: PeerConnection, _reason: string, remote: boolean): void {
     this.peers.delete(peer);
     this.announcedSize.delete(peer);
     for (const [piece, r] of this.requested) if (r.peer === peer) this.requested.delete(piece);
     const now = this.opts.clock.now();
-    this.book.markClosed(peer.transport.remoteAddress, peer.transport.remotePort, closedSession(peer, now), now);
+    this.book.markClosed(peer.transport.remoteAddress, peer.transport.remotePort, closedSession(peer, remote, now), now);
     for (const p of this.peers) this.requestFrom(p);
     this.connectMore();
   }
