@@ -127,7 +127,7 @@ export function encryptionOption(value: unknown): EncryptionPolicy | undefined {
   return policy;
 }
 
-/** The network flags `download` and `stream` share: peers to dial, rate limits, discovery, port mapping, encryption, transports. */
+/** The network flags `download`, `seed` and `stream` share: peers to dial, rate limits, discovery, port mapping, encryption, transports. */
 export const NETWORK_OPTIONS: Options = {
   peer: { type: 'string', multiple: true },
   'download-limit': { type: 'string' },
@@ -139,6 +139,9 @@ export const NETWORK_OPTIONS: Options = {
   ...HOLEPUNCH_OPTIONS,
 };
 
+/** NETWORK_OPTIONS parsed: what session-command.ts turns into Session options, settings and peers. */
+export type NetworkOptions = ReturnType<typeof networkOptions>;
+
 export function networkOptions(values: Parsed['values']) {
   return {
     peers: listOption(values.peer).map(parsePeerArg),
@@ -148,5 +151,6 @@ export function networkOptions(values: Parsed['values']) {
     encryption: encryptionOption(values.encryption),
     transports: transportOptions(values),
     holepunch: holepunchOption(values),
+    portMapping: portMappingOption(values),
   };
 }

@@ -1,15 +1,14 @@
 import { join, resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
-import type { Command, EngineEvent, TorrentSummary } from '../api/types.js';
+import type { EngineEvent, TorrentSummary } from '../api/types.js';
 import { applyPatch } from '../api/diff.js';
-import { formatEndpoint } from '../api/endpoint.js';
-import { Session } from '../session/session.js';
 import { countBits } from '../common/bitfield.js';
-import { NETWORK_OPTIONS, intOption, networkOptions, numberOption, parseCommand, portMappingOption, stringOption } from './args.js';
-import { loadInput } from './load.js';
+import { NETWORK_OPTIONS, intOption, networkOptions, numberOption, parseCommand, stringOption } from './args.js';
+import { loadDownloadTarget } from './load.js';
 import { ProgressBar } from './progress.js';
 import { CliFailure } from './failure.js';
 import { prepareOutDir } from './out-dir.js';
+import { SessionCommand } from './session-command.js';
 
 const USAGE =
   'tessera download <file.torrent|magnet> --out <dir> [--port <n>] [--seed-ratio <r>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,host:port…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--no-holepunch] [--json] [--verbose]';
@@ -34,12 +33,11 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
   if (!outDir) throw new InputError(`--out <dir> is required. Usage: ${USAGE}`);
   const port = intOption(values.port, 'port', 0, 65535);
   const seedRatio = numberOption(values['seed-ratio'], 'seed-ratio', 0) ?? 0;
-  const { peers, downloadLimit, uploadLimit, dht, lsd, encryption, transports, holepunch } = networkOptions(values);
+  const network = networkOptions(values);
   const verbose = values.verbose === true;
-  const input = loadInput(positionals[0]);
+  const { id, source } = loadDownloadTarget(positionals[0]);
   const dir = resolve(outDir);
   prepareOutDir(dir);
-  const id = input.kind === 'magnet' ? input.magnet.infoHashHex : input.meta.infoHashHex;
   const started = performance.now();
   const bar = new ProgressBar();
 
@@ -60,48 +58,29 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
     }
     wake();
   };
-  const session = await Session.open({
+  const command = await SessionCommand.open({
     dataDir: join(dir, CLI_SESSION_FOLDER),
-    defaultDownloadDir: dir,
-    listenPort: port ?? 0,
-    dht,
-    lsd,
-    portMapping: portMappingOption(values),
-    holepunch,
+    downloadDir: dir,
+    listenPort: port,
+    network,
     // Durability before records claim data stays on; TESSERA_DATA_SYNC=0 only for bench/throughput.ts's comparison.
     dataSync: process.env.TESSERA_DATA_SYNC !== '0',
     onEvent,
-    log: (line) => {
-      if (!verbose) return;
-      bar.done();
-      process.stderr.write(`${line}\n`);
-    },
+    verbose,
+    beforeLog: () => bar.done(),
   });
-  const send = async (command: Command): Promise<unknown> => {
-    const reply = await session.request({ kind: 'request', requestId: 0, command });
-    if (!reply.ok) throw new CliFailure(reply.error.message);
-    return reply.result;
-  };
-
-  let interrupted = false;
-  const onSignal = (): void => {
-    interrupted = true;
-    wake();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  void command.stopped.then(() => wake());
   try {
-    await send({ type: 'snapshot' });
-    await send({ type: 'setSettings', settings: { maxActiveDownloads: 10_000, maxActiveSeeds: 10_000, downloadLimit, uploadLimit, downloadDir: dir, ...(encryption ? { encryption } : {}), ...transports } });
+    await command.send({ type: 'snapshot' });
+    await command.applySettings();
     const existing = list.get(id);
     if (!existing) {
-      const source = input.kind === 'magnet' ? { kind: 'magnet' as const, uri: positionals[0] } : { kind: 'torrent' as const, data: input.bytes };
-      await send({ type: 'add', source, savePath: dir });
+      await command.send({ type: 'add', source, savePath: dir });
     } else if (existing.state === 'paused' || existing.state === 'error') {
-      await send({ type: 'resume', ids: [id] });
+      await command.send({ type: 'resume', ids: [id] });
     }
-    if (peers.length) await send({ type: 'addPeers', id, peers: peers.map((p) => formatEndpoint(p.host, p.port)) });
-    await send({ type: 'subscribe', id, topics: ['pieces'] });
+    await command.addPeers(id);
+    await command.send({ type: 'subscribe', id, topics: ['pieces'] });
 
     // Payload totals from earlier runs, so the summary counts only this run.
     let base: { down: number; up: number } | null = existing ? { down: existing.downloadedTotal, up: existing.uploadedTotal } : { down: 0, up: 0 };
@@ -112,7 +91,7 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
       if (t) {
         base ??= { down: t.downloadedTotal, up: t.uploadedTotal };
         if (t.state === 'error') throw new CliFailure(`${t.name}: ${t.error ?? t.stateReason}`);
-        if (done(t) || interrupted) break;
+        if (done(t) || command.interrupted) break;
         bar.draw({
           label: t.state === 'checking' ? 'checking' : t.name.length > 24 ? `${t.name.slice(0, 23)}…` : t.name,
           fraction: t.progress,
@@ -126,7 +105,7 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
     }
     bar.done();
     const t = list.get(id)!;
-    const info = (await send({ type: 'getInfo', id })) as { pieceCount: number };
+    const info = await command.send<{ pieceCount: number }>({ type: 'getInfo', id });
     const complete = t.state === 'seeding';
     const summary = {
       infoHash: id,
@@ -143,9 +122,7 @@ export async function downloadCommand(args: string[], out: (line: string) => voi
     else if (complete) out(`${t.name}: complete, ${summary.pieceCount} pieces verified in ${dir}`);
     if (!complete) throw new CliFailure(`interrupted at ${Math.round(t.progress * 100)}%; run the same command again to resume`);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     bar.done();
-    await session.close();
+    await command.close();
   }
 }

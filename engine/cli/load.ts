@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import type { AddSource } from '../api/types.js';
 import { InputError } from '../common/errors.js';
 import { parseMagnet, parseTorrent, type MagnetLink, type Metainfo } from '../metainfo/index.js';
 
@@ -18,4 +19,10 @@ export function loadInput(arg: string): LoadedInput {
   if (size > MAX_TORRENT_FILE) throw new InputError(`${arg} is ${size} bytes, too large to be a .torrent file`);
   const bytes = readFileSync(arg);
   return { kind: 'torrent', meta: parseTorrent(bytes), bytes };
+}
+
+/** The torrent `download` and `stream` fetch: a .torrent path or a magnet link, its id (info hash) and its `add` source. */
+export function loadDownloadTarget(arg: string): { readonly id: string; readonly source: AddSource } {
+  const input = loadInput(arg);
+  return input.kind === 'magnet' ? { id: input.magnet.infoHashHex, source: { kind: 'magnet', uri: arg } } : { id: input.meta.infoHashHex, source: { kind: 'torrent', data: input.bytes } };
 }

@@ -1,14 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Command, EngineEvent, TorrentSummary } from '../api/types.js';
+import type { EngineEvent, TorrentSummary } from '../api/types.js';
 import { applyPatch } from '../api/diff.js';
 import { InputError } from '../common/errors.js';
-import { formatEndpoint } from '../api/endpoint.js';
-import { Session } from '../session/session.js';
-import { NETWORK_OPTIONS, intOption, networkOptions, parseCommand, portMappingOption, stringOption } from './args.js';
+import { NETWORK_OPTIONS, intOption, networkOptions, parseCommand, stringOption } from './args.js';
 import { loadInput } from './load.js';
 import { CliFailure } from './failure.js';
+import { SessionCommand } from './session-command.js';
 
 const USAGE =
   'tessera seed <file.torrent> --data <dir> [--port <n>] [--peer host:port]... [--upload-limit <B/s>] [--download-limit <B/s>] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,host:port…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--no-holepunch] [--verbose]';
@@ -32,7 +31,7 @@ export async function seedCommand(args: string[], out: (line: string) => void): 
   const dataDir = stringOption(values.data);
   if (!dataDir) throw new InputError(`--data <dir> is required (the folder that holds the torrent's files). Usage: ${USAGE}`);
   const port = intOption(values.port, 'port', 0, 65535);
-  const { peers, downloadLimit, uploadLimit, dht, lsd, encryption, transports, holepunch } = networkOptions(values);
+  const network = networkOptions(values);
   const verbose = values.verbose === true;
   const input = loadInput(positionals[0]);
   if (input.kind !== 'torrent') throw new InputError('seed needs a .torrent file, not a magnet link');
@@ -53,44 +52,20 @@ export async function seedCommand(args: string[], out: (line: string) => void): 
     wake();
   };
   const stateDir = mkdtempSync(join(tmpdir(), 'tessera-seed-'));
-  let session: Session;
+  let command: SessionCommand;
   try {
-    session = await Session.open({
-      dataDir: stateDir,
-      defaultDownloadDir: dir,
-      listenPort: port ?? 0,
-      dht,
-      lsd,
-      portMapping: portMappingOption(values),
-      holepunch,
-      onEvent,
-      log: (line) => {
-        if (verbose) process.stderr.write(`${line}\n`);
-      },
-    });
+    command = await SessionCommand.open({ dataDir: stateDir, downloadDir: dir, listenPort: port, network, onEvent, verbose });
   } catch (err) {
     rmSync(stateDir, { recursive: true, force: true });
     throw err;
   }
-  const send = async (command: Command): Promise<unknown> => {
-    const reply = await session.request({ kind: 'request', requestId: 0, command });
-    if (!reply.ok) throw new CliFailure(reply.error.message);
-    return reply.result;
-  };
-
-  let interrupted = false;
-  const onSignal = (): void => {
-    interrupted = true;
-    wake();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  void command.stopped.then(() => wake());
   try {
-    out(`listening on port ${session.port}`);
-    await send({ type: 'snapshot' });
-    await send({ type: 'setSettings', settings: { maxActiveDownloads: 10_000, maxActiveSeeds: 10_000, downloadLimit, uploadLimit, downloadDir: dir, ...(encryption ? { encryption } : {}), ...transports } });
-    await send({ type: 'add', source: { kind: 'torrent', data: input.bytes }, savePath: dir });
-    if (peers.length) await send({ type: 'addPeers', id, peers: peers.map((p) => formatEndpoint(p.host, p.port)) });
+    out(`listening on port ${command.session.port}`);
+    await command.send({ type: 'snapshot' });
+    await command.applySettings();
+    await command.send({ type: 'add', source: { kind: 'torrent', data: input.bytes }, savePath: dir });
+    await command.addPeers(id);
     let announced = false;
     for (;;) {
       const t = row;
@@ -105,16 +80,14 @@ export async function seedCommand(args: string[], out: (line: string) => void): 
           throw new CliFailure(`the data in ${dir} is incomplete (${Math.floor(t.progress * 1000) / 10}% verified): point --data at the folder that holds "${meta.name}"`);
         }
       }
-      if (interrupted) break;
+      if (command.interrupted) break;
       await new Promise<void>((r) => (wake = r));
     }
     // A fresh snapshot: the last batch may be a moment old.
-    await send({ type: 'snapshot' });
+    await command.send({ type: 'snapshot' });
     out(`stopped seeding after uploading ${row?.uploadedTotal ?? 0} bytes`);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await session.close();
+    await command.close();
     rmSync(stateDir, { recursive: true, force: true });
   }
 }

@@ -1,20 +1,19 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
-import type { Command, EngineEvent, ListedFile, StreamUrlResult, TorrentSummary } from '../api/types.js';
+import type { EngineEvent, ListedFile, StreamUrlResult, TorrentSummary } from '../api/types.js';
 import { applyPatch } from '../api/diff.js';
-import { formatEndpoint } from '../api/endpoint.js';
 import { isMediaFile } from '../common/media-types.js';
-import { Session } from '../session/session.js';
 import { loadOrCreateStreamCapabilities } from '../daemon/stream-capability.js';
 import { startStreamServer, type StreamServer } from '../daemon/stream-server.js';
 import type { FileReader } from '../torrent/readers.js';
-import { NETWORK_OPTIONS, intOption, networkOptions, parseCommand, portMappingOption, stringOption } from './args.js';
+import { NETWORK_OPTIONS, intOption, networkOptions, parseCommand, stringOption } from './args.js';
 import { CLI_SESSION_FOLDER } from './download.js';
-import { loadInput } from './load.js';
+import { loadDownloadTarget } from './load.js';
 import { ProgressBar } from './progress.js';
 import { CliFailure } from './failure.js';
 import { prepareOutDir } from './out-dir.js';
+import { SessionCommand } from './session-command.js';
 
 export const STREAM_USAGE =
   'tessera stream <file.torrent|magnet> --out <dir> [--file <index>] [--http-port <n>] [--player vlc|mpv] [--port <n>] [--peer host:port]... [--download-limit <B/s>] [--upload-limit <B/s>] [--encryption prefer|require|disable] [--no-utp|--no-tcp] [--dht-bootstrap host:port[,…]] [--no-dht] [--no-lsd] [--no-port-mapping] [--no-holepunch] [--verbose]';
@@ -75,12 +74,11 @@ export async function streamCommand(args: string[], hooks: { stopSignal?: Promis
   const playerName = stringOption(values.player);
   if (playerName !== undefined && !(PLAYERS as readonly string[]).includes(playerName)) throw new InputError(`--player must be one of ${PLAYERS.join(', ')}`);
   const player = playerName as Player | undefined;
-  const { peers, downloadLimit, uploadLimit, dht, lsd, encryption, transports, holepunch } = networkOptions(values);
+  const network = networkOptions(values);
   const verbose = values.verbose === true;
-  const input = loadInput(positionals[0]);
+  const { id, source } = loadDownloadTarget(positionals[0]);
   const dir = resolve(outDir);
   prepareOutDir(dir);
-  const id = input.kind === 'magnet' ? input.magnet.infoHashHex : input.meta.infoHashHex;
   const bar = new ProgressBar();
   const dataDir = join(dir, CLI_SESSION_FOLDER);
 
@@ -94,38 +92,19 @@ export async function streamCommand(args: string[], hooks: { stopSignal?: Promis
       if (row && patch) row = applyPatch(row, patch);
     }
   };
-  const session = await Session.open({
-    onEvent,
+  const command = await SessionCommand.open({
     dataDir,
-    defaultDownloadDir: dir,
-    listenPort: port ?? 0,
-    dht,
-    lsd,
-    portMapping: portMappingOption(values),
-    holepunch,
-    log: (line) => {
-      if (!verbose) return;
-      bar.done();
-      process.stderr.write(`${line}\n`);
-    },
+    downloadDir: dir,
+    listenPort: port,
+    network,
+    onEvent,
+    verbose,
+    beforeLog: () => bar.done(),
+    ...(hooks.stopSignal ? { stopSignal: hooks.stopSignal } : {}),
   });
+  const session = command.session;
   let server: StreamServer | null = null;
   let reader: FileReader | null = null;
-  let onSignal: () => void = () => {};
-  const stop =
-    hooks.stopSignal ??
-    new Promise<void>((r) => {
-      onSignal = () => r();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-    });
-  let stopped = false;
-  void stop.then(() => (stopped = true));
-  const send = async <T>(command: Command): Promise<T> => {
-    const reply = await session.request({ kind: 'request', requestId: 0, command });
-    if (!reply.ok) throw new CliFailure(reply.error.message);
-    return reply.result as T;
-  };
   try {
     try {
       server = await startStreamServer({ session, port: httpPort, capabilities: loadOrCreateStreamCapabilities(join(dataDir, 'stream-secret')) });
@@ -133,31 +112,30 @@ export async function streamCommand(args: string[], hooks: { stopSignal?: Promis
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliFailure(`port ${httpPort} on 127.0.0.1 is in use; pick another with --http-port (0: any free port)`);
       throw err;
     }
-    await send({ type: 'snapshot' });
-    await send({ type: 'setSettings', settings: { maxActiveDownloads: 10_000, maxActiveSeeds: 10_000, downloadLimit, uploadLimit, downloadDir: dir, ...(encryption ? { encryption } : {}), ...transports } });
+    await command.send({ type: 'snapshot' });
+    await command.applySettings();
     const info0 = await session.request({ kind: 'request', requestId: 0, command: { type: 'getInfo', id } });
     if (!info0.ok) {
-      const source = input.kind === 'magnet' ? { kind: 'magnet' as const, uri: positionals[0] } : { kind: 'torrent' as const, data: input.bytes };
-      await send({ type: 'add', source, savePath: dir });
-    } else await send({ type: 'resume', ids: [id] });
-    if (peers.length) await send({ type: 'addPeers', id, peers: peers.map((p) => formatEndpoint(p.host, p.port)) });
+      await command.send({ type: 'add', source, savePath: dir });
+    } else await command.send({ type: 'resume', ids: [id] });
+    await command.addPeers(id);
 
     // A magnet: the files are known once the metadata has come from peers.
     const deadline = Date.now() + METADATA_TIMEOUT_MS;
     let files: ListedFile[] = [];
     for (;;) {
-      const info = await send<{ metadataKnown?: boolean; files: ListedFile[] }>({ type: 'getInfo', id });
+      const info = await command.send<{ metadataKnown?: boolean; files: ListedFile[] }>({ type: 'getInfo', id });
       if (info.files.length > 0) {
         files = info.files;
         break;
       }
-      if (stopped) throw new CliFailure('interrupted while fetching metadata');
+      if (command.interrupted) throw new CliFailure('interrupted while fetching metadata');
       if (Date.now() > deadline) throw new CliFailure(`no metadata after ${METADATA_TIMEOUT_MS / 60_000} minutes: no peer reached has the torrent`);
       if (bar.enabled) bar.draw({ label: 'fetching metadata', fraction: 0, downRate: 0, upRate: 0, peers: 0, etaSeconds: Infinity });
       await new Promise((r) => setTimeout(r, 200));
     }
     const file = chooseStreamFile(files, fileIndex);
-    const stream = await send<StreamUrlResult>({ type: 'streamUrl', id, file: file.index });
+    const stream = await command.send<StreamUrlResult>({ type: 'streamUrl', id, file: file.index });
     // A warm-up reader from the start: deadlines on the first pieces (and both ends of a media file) before any player
     // asks; it never reads, so once a player's reader reads, its window gives way (a seek must not share the seeder).
     reader = (await session.streamFile(id, file.index)?.open(true)) ?? null;
@@ -174,16 +152,14 @@ export async function streamCommand(args: string[], hooks: { stopSignal?: Promis
           if (t) bar.draw({ label, fraction: t.progress, downRate: t.downRate, upRate: t.upRate, peers: t.peers, etaSeconds: t.eta < 0 ? Infinity : t.eta });
         }, 500)
       : null;
-    await stop;
+    await command.stopped;
     if (timer) clearInterval(timer);
     bar.done();
     process.stderr.write(`stopped streaming ${stream.name}\n`);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     bar.done();
     reader?.close('stopping');
     await server?.close();
-    await session.close();
+    await command.close();
   }
 }

@@ -29,10 +29,42 @@ export function retryDelayMs(failures: number): number {
   return i < RETRY_DELAYS_MS.length ? RETRY_DELAYS_MS[i] : Math.min(60_000 * 4 ** (i - 3), 30 * 60_000);
 }
 
+/** Redial delay after a clean close of a connection that traded nothing (no piece data, no metadata). */
+export const IDLE_REDIAL_MS = 30_000;
+/** A connection closed sooner than this after it opened counts toward a peer's run of quick closes. */
+export const QUICK_CLOSE_MS = 30_000;
+const TRADED_REDIAL_FIRST_MS = 2_000;
+const TRADED_REDIAL_MAX_MS = 60_000;
+
+/**
+ * Redial delay after a clean close of a connection that traded piece data or metadata, the `quickCloses`-th such
+ * close in a row that came soon after connecting: 2 s, 4 s, 8 s, ... at most 1 min. Such a peer is worth dialling
+ * again soon, as Transmission does for a peer that recently gave it data: aria2 fetches a magnet's metadata over one
+ * connection, closes it and starts the download as a new session that never dials us (it has no address for us),
+ * so waiting the idle 30 s cost 30 s of its download. A peer that keeps closing on us right away backs off.
+ */
+export function tradedRedialDelayMs(quickCloses: number): number {
+  return Math.min(TRADED_REDIAL_FIRST_MS * 2 ** Math.max(0, quickCloses - 1), TRADED_REDIAL_MAX_MS);
+}
+
+/** How a connection that completed its handshake ended. */
+export interface ClosedSession {
+  /** The peer closed it (or the network failed) after piece data or ut_metadata pieces went either way. A peer we
+   * closed ourselves (a slow reader, a duplicate, room made for a better peer) is not worth redialling soon. */
+  readonly traded: boolean;
+  /** How long the connection was open. */
+  readonly lastedMs: number;
+}
+
+/** `remote`: the connection ended from the peer's side (PeerHandler.onClose). */
+export function closedSession(peer: PeerConnection, remote: boolean, now: number): ClosedSession {
+  return { traded: remote && (peer.metadataTraded || peer.downloadMeter.total > 0 || peer.uploadMeter.total > 0), lastedMs: now - peer.connectedAt };
+}
+
 export class AddressBook {
   /** BEP 40: once our address is known, addresses are dialled best-ranked first and a full torrent keeps the best. */
   readonly slots = new CanonicalSlots();
-  private readonly known = new Map<string, { address: PeerAddress; failures: number; nextTry: number }>();
+  private readonly known = new Map<string, { address: PeerAddress; failures: number; quickCloses: number; nextTry: number }>();
   private readonly banned = new Set<string>();
   private readonly connected = new Set<string>();
 
@@ -40,7 +72,7 @@ export class AddressBook {
     if (address.port <= 0 || address.port > 65535) return false;
     const key = `${address.host}:${address.port}`;
     if (this.known.has(key) || this.isBanned(address.host, address.port)) return false;
-    this.known.set(key, { address, failures: 0, nextTry: now });
+    this.known.set(key, { address, failures: 0, quickCloses: 0, nextTry: now });
     return true;
   }
 
@@ -56,17 +88,32 @@ export class AddressBook {
     this.connected.add(`${host}:${port}`);
   }
 
-  markDisconnected(host: string, port: number, failed: boolean, now: number): void {
+  /** A dial, or a connection before its handshake completed, failed: retried after retryDelayMs. */
+  markFailed(host: string, port: number, now: number): void {
+    const entry = this.disconnected(host, port);
+    if (!entry) return;
+    entry.failures++;
+    entry.nextTry = now + retryDelayMs(entry.failures);
+  }
+
+  /** A connection that completed its handshake closed: the peer is reachable; redialled soon (tradedRedialDelayMs) if it ended a connection that traded with us, else after IDLE_REDIAL_MS. */
+  markClosed(host: string, port: number, session: ClosedSession, now: number): void {
+    const entry = this.disconnected(host, port);
+    if (!entry) return;
+    entry.failures = 0;
+    if (session.lastedMs >= QUICK_CLOSE_MS) entry.quickCloses = 0;
+    if (!session.traded) {
+      entry.nextTry = now + IDLE_REDIAL_MS;
+      return;
+    }
+    if (session.lastedMs < QUICK_CLOSE_MS) entry.quickCloses++;
+    entry.nextTry = now + tradedRedialDelayMs(entry.quickCloses);
+  }
+
+  private disconnected(host: string, port: number): { failures: number; quickCloses: number; nextTry: number } | undefined {
     const key = `${host}:${port}`;
     this.connected.delete(key);
-    const entry = this.known.get(key);
-    if (!entry) return;
-    if (failed) {
-      entry.failures++;
-      entry.nextTry = now + retryDelayMs(entry.failures);
-    } else {
-      entry.nextTry = now + 30_000;
-    }
+    return this.known.get(key);
   }
 
   /** Makes `address` due now, past failures forgotten (added when new): a hole punch dials it at once. False: banned, or connected or dialling already. */

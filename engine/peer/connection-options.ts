@@ -13,7 +13,8 @@ export interface PeerHandler {
   onMessage(peer: PeerConnection, message: Message): void;
   /** A block arrived; `data` is only valid during the call. */
   onBlock(peer: PeerConnection, piece: number, begin: number, data: Uint8Array): void;
-  onClose(peer: PeerConnection, reason: string): void;
+  /** `remote`: the socket ended from the other side (the peer closed it, or the network failed), not by our close(). */
+  onClose(peer: PeerConnection, reason: string, remote: boolean): void;
   onDrain(peer: PeerConnection): void;
   /** Every message in one socket read has been handled (only after a read that completed one): the time to top up requests once. */
   onReadDone(peer: PeerConnection): void;

@@ -80,6 +80,8 @@ export class PeerConnection {
   lastSendAt: number;
   optimistic = false;
   closed = false;
+  /** ut_metadata pieces went either way: like piece data, it makes a peer that closes worth redialling soon. */
+  metadataTraded = false;
   /** Blocks read from disk that wait for upload bandwidth, oldest first (each with its 13-byte header). */
   readonly blocksWaiting: OutgoingBlock[] = [];
 
@@ -475,7 +477,7 @@ export class PeerConnection {
     this.closed = true;
     this.releaseBandwidth();
     this.transport.destroy();
-    this.handler.onClose(this, reason);
+    this.handler.onClose(this, reason, false);
   }
 
   /** Called by net/ when the socket ends or errors. */
@@ -483,7 +485,7 @@ export class PeerConnection {
     if (this.closed) return;
     this.closed = true;
     this.releaseBandwidth();
-    this.handler.onClose(this, reason);
+    this.handler.onClose(this, reason, true);
   }
 
   drained(): void {

@@ -11,7 +11,7 @@ import { PeerConnection, type PeerHandler } from './connection.js';
 import type { PeerStream, Transport } from '../net/transport.js';
 import { ENCRYPTION_LABELS, judgeHandshake, sendHaveState } from './admission.js';
 import { checkPeerHealth } from './peer-health.js';
-import { AddressBook } from './address-book.js';
+import { AddressBook, closedSession } from './address-book.js';
 import { PieceBlame } from './bans.js';
 import { ChokeRounds } from './choking.js';
 import { UploadServer, type UploadHost } from './upload-server.js';
@@ -172,7 +172,7 @@ export class PeerManager implements PeerHandler {
         })
         .catch((err: Error) => {
           this.halfOpen--;
-          this.addressBook.markDisconnected(addr.host, addr.port, true, this.clock.now());
+          this.addressBook.markFailed(addr.host, addr.port, this.clock.now());
           this.host.log(`connect ${addr.host}:${addr.port} failed: ${err.message}`);
         });
     }
@@ -221,10 +221,10 @@ export class PeerManager implements PeerHandler {
     // unchoke read with our handshake (its handler attaches a microtask later) and never requested (issue 15).
   }
 
-  onClose(peer: PeerConnection, reason: string): void {
+  onClose(peer: PeerConnection, reason: string, remote: boolean): void {
     const now = this.clock.now();
     if (!this.peers.delete(peer)) {
-      this.addressBook.markDisconnected(peer.transport.remoteAddress, peer.transport.remotePort, true, now);
+      this.addressBook.markFailed(peer.transport.remoteAddress, peer.transport.remotePort, now);
       // A peer that requires encryption closes a plaintext connection here, before its handshake.
       if (!peer.incoming && peer.remotePeerId === null) this.host.log(`no handshake from ${peer.address} (${ENCRYPTION_LABELS[peer.encryption]}): ${reason}`);
       return;
@@ -233,7 +233,7 @@ export class PeerManager implements PeerHandler {
     if (counted !== undefined) this.picker.removePeer(counted);
     this.countedPeers.delete(peer);
     peer.requests.dropAll(this.picker, peer.id);
-    this.addressBook.markDisconnected(peer.transport.remoteAddress, peer.transport.remotePort, false, now);
+    this.addressBook.markClosed(peer.transport.remoteAddress, peer.transport.remotePort, closedSession(peer, remote, now), now);
     this.host.log(`disconnected ${peer.address} (${peer.client}): ${reason}`);
     this.refillAll();
     this.connectMore();

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Reference client for interop tests: webtorrent (npm) seeding or leeching one torrent over TCP only.
-// Usage: node wt_client.mjs --role seed|leech --torrent FILE --data DIR --port N [--peer HOST:PORT ...] [--secure 0|1|2]
+// Usage: node wt_client.mjs --role seed|leech --torrent FILE|MAGNET --data DIR --port N [--peer HOST:PORT ...] [--secure 0|1|2]
 // --secure is WebTorrent's protocol encryption option: 0 off, 1 MSE offering RC4 and plaintext (its default), 2 RC4 only.
 // Prints: "listening <port>", "ready" (seed: data verified), "progress <fraction> <downloaded> <uploaded> <peers>"
 // every 500 ms, "finished" when the download completes, and "stats uploaded=N downloaded=M" on SIGINT/SIGTERM.
@@ -32,7 +32,9 @@ client.on('error', (err) => {
 });
 client.on('listening', () => console.log(`listening ${client.address()?.port ?? port}`));
 
-const torrent = client.add(readFileSync(opt('torrent')), { path: opt('data'), skipVerify: false });
+// A magnet URI is passed through as is (metadata over ut_metadata); anything else is a .torrent file.
+const source = opt('torrent');
+const torrent = client.add(source.startsWith('magnet:') ? source : readFileSync(source), { path: opt('data'), skipVerify: false });
 torrent.on('error', (err) => console.log(`error ${err && err.message ? err.message : err}`));
 torrent.on('warning', (err) => console.log(`warning ${err && err.message ? err.message : err}`));
 torrent.on('ready', () => {

@@ -102,7 +102,10 @@ export class ExtensionMessages {
     if (id === OUR_EXTENSIONS.ut_metadata) {
       const answer = metadataAnswer(this.torrent.meta.infoBytes, payload);
       const theirId = peer.extensions.get('ut_metadata');
-      if (answer && theirId) peer.sendMessage({ type: 'extended', id: theirId, payload: answer });
+      if (answer && theirId) {
+        peer.sendMessage({ type: 'extended', id: theirId, payload: answer });
+        peer.metadataTraded = true;
+      }
     } else if (id === OUR_EXTENSIONS.ut_pex && this.pex?.enabled) {
       const got = this.pex.receive(peer, payload, this.opts.clock.now(), this.torrent.complete);
       if (got.kind === 'peers' && got.peers.length > 0) {

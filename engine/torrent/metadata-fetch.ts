@@ -13,7 +13,7 @@ import {
   type Handshake,
   type Message,
 } from '../wire/index.js';
-import { AddressBook, type PeerAddress } from '../peer/address-book.js';
+import { AddressBook, closedSession, type PeerAddress } from '../peer/address-book.js';
 import { OUR_EXTENSIONS, ourExtendedHandshake } from './extensions.js';
 import type { PeerStream } from './torrent.js';
 
@@ -123,7 +123,7 @@ export class MetadataFetch implements PeerHandler {
         },
         () => {
           this.halfOpen--;
-          this.book.markDisconnected(addr.host, addr.port, true, this.opts.clock.now());
+          this.book.markFailed(addr.host, addr.port, this.opts.clock.now());
         },
       );
     }
@@ -175,6 +175,7 @@ export class MetadataFetch implements PeerHandler {
     this.buffer.set(m.data, m.piece * 16384);
     this.received[m.piece] = 1;
     this.sources.set(m.piece, peer);
+    peer.metadataTraded = true;
     this.requested.delete(m.piece);
     if (this.received.every((r) => r === 1)) this.finish();
     else this.requestFrom(peer);
@@ -243,11 +244,12 @@ export class MetadataFetch implements PeerHandler {
 
   onBlock(): void {}
 
-  onClose(peer: PeerConnection): void {
+  onClose(peer: PeerConnection, _reason: string, remote: boolean): void {
     this.peers.delete(peer);
     this.announcedSize.delete(peer);
     for (const [piece, r] of this.requested) if (r.peer === peer) this.requested.delete(piece);
-    this.book.markDisconnected(peer.transport.remoteAddress, peer.transport.remotePort, false, this.opts.clock.now());
+    const now = this.opts.clock.now();
+    this.book.markClosed(peer.transport.remoteAddress, peer.transport.remotePort, closedSession(peer, remote, now), now);
     for (const p of this.peers) this.requestFrom(p);
     this.connectMore();
   }
