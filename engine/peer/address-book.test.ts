@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../common/clock.js';
 import type { Transport } from '../net/transport.js';
-import { AddressBook, IDLE_REDIAL_MS, closedSession, retryDelayMs, tradedRedialDelayMs } from './address-book.js';
+import { AddressBook, EARLY_CLOSE_REDIAL_MS, IDLE_REDIAL_MS, closedSession, retryDelayMs, tradedRedialDelayMs } from './address-book.js';
 import { PeerConnection, type PeerHandler } from './connection.js';
 
 test('a failed dial is retried after 1 s, then 5 s, 15 s, 1 min, 4 min, ... never more than 30 min apart', () => {
@@ -59,7 +59,7 @@ test('a peer that traded with us and closed is redialled after 2 s, then 4 s, 8 
     book.markConnected(peer.host, peer.port);
     // It fetches our metadata (or some pieces) and closes a second later, as aria2 does after a magnet's metadata.
     now += 1_000;
-    book.markClosed(peer.host, peer.port, { traded: true, lastedMs: 1_000 }, now);
+    book.markClosed(peer.host, peer.port, { traded: true, byPeer: true, lastedMs: 1_000 }, now);
     const due = dueAt(book, now);
     waits.push(due - now);
     now = due;
@@ -71,10 +71,10 @@ test('a connection that lasted 30 s or more ends the run of quick closes: the ne
   const book = new AddressBook();
   const peer = { host: '127.0.0.1', port: 6881 };
   book.add(peer, 0);
-  book.markClosed(peer.host, peer.port, { traded: true, lastedMs: 500 }, 1_000);
-  book.markClosed(peer.host, peer.port, { traded: true, lastedMs: 500 }, 5_000);
+  book.markClosed(peer.host, peer.port, { traded: true, byPeer: true, lastedMs: 500 }, 1_000);
+  book.markClosed(peer.host, peer.port, { traded: true, byPeer: true, lastedMs: 500 }, 5_000);
   assert.equal(dueAt(book, 5_000) - 5_000, 4_000);
-  book.markClosed(peer.host, peer.port, { traded: true, lastedMs: 45_000 }, 60_000);
+  book.markClosed(peer.host, peer.port, { traded: true, byPeer: true, lastedMs: 45_000 }, 60_000);
   assert.equal(dueAt(book, 60_000) - 60_000, 2_000);
 });
 
@@ -83,10 +83,10 @@ test('a peer that traded nothing is redialled after 30 s, however often it close
   const peer = { host: '127.0.0.1', port: 6881 };
   book.add(peer, 0);
   for (let now = 0; now < 200_000; now += 40_000) {
-    book.markClosed(peer.host, peer.port, { traded: false, lastedMs: 100 }, now);
+    book.markClosed(peer.host, peer.port, { traded: false, byPeer: false, lastedMs: 100 }, now);
     assert.equal(dueAt(book, now) - now, IDLE_REDIAL_MS);
   }
-  book.markClosed(peer.host, peer.port, { traded: true, lastedMs: 100 }, 300_000);
+  book.markClosed(peer.host, peer.port, { traded: true, byPeer: true, lastedMs: 100 }, 300_000);
   assert.equal(dueAt(book, 300_000) - 300_000, 2_000, 'idle closes are not counted as quick traded closes');
 });
 
@@ -96,7 +96,7 @@ test('a completed connection forgets earlier failed dials: after it closes, a fa
   book.add(peer, 0);
   for (let i = 0; i < 3; i++) book.markFailed(peer.host, peer.port, 0);
   assert.equal(dueAt(book, 0), 15_000);
-  book.markClosed(peer.host, peer.port, { traded: true, lastedMs: 100 }, 20_000);
+  book.markClosed(peer.host, peer.port, { traded: true, byPeer: true, lastedMs: 100 }, 20_000);
   book.markFailed(peer.host, peer.port, 22_000);
   assert.equal(dueAt(book, 22_000) - 22_000, 1_000);
 });
@@ -116,7 +116,7 @@ test('closedSession: traded only when the peer ended a connection that carried p
   const open = (): PeerConnection => new PeerConnection(transport, handler, { id: 1, infoHash: new Uint8Array(20), peerId: new Uint8Array(20), pieceCount: 8, incoming: false, clock, maxMessageLength: 1 << 17 });
   const idle = open();
   clock.advance(1_500);
-  assert.deepEqual(closedSession(idle, true, clock.now()), { traded: false, lastedMs: 1_500 });
+  assert.deepEqual(closedSession(idle, true, clock.now()), { traded: false, byPeer: true, lastedMs: 1_500 });
   const metadata = open();
   metadata.metadataTraded = true;
   assert.equal(closedSession(metadata, true, clock.now()).traded, true);
@@ -128,4 +128,20 @@ test('closedSession: traded only when the peer ended a connection that carried p
   uploaded.transportClosed('peer closed the connection');
   metadata.close('we chose to');
   assert.deepEqual(remoteFlags, [true, false]);
+});
+
+test('a peer that closes a fresh connection before any trade is retried once soon, then after 30 s while it keeps doing so', () => {
+  const book = new AddressBook();
+  const peer = { host: '127.0.0.1', port: 6881 };
+  book.add(peer, 0);
+  const early = { traded: false, byPeer: true, lastedMs: 40 };
+  book.markClosed(peer.host, peer.port, early, 1_000);
+  assert.equal(dueAt(book, 1_000) - 1_000, EARLY_CLOSE_REDIAL_MS, 'a crossed connection settled by the peer: dial again soon');
+  book.markClosed(peer.host, peer.port, early, 5_000);
+  assert.equal(dueAt(book, 5_000) - 5_000, IDLE_REDIAL_MS, 'it closed at once again: the idle wait');
+  book.markClosed(peer.host, peer.port, { traded: false, byPeer: true, lastedMs: 20_000 }, 60_000);
+  book.markClosed(peer.host, peer.port, early, 100_000);
+  assert.equal(dueAt(book, 100_000) - 100_000, EARLY_CLOSE_REDIAL_MS, 'a connection that lasted restores the one quick retry');
+  book.markClosed(peer.host, peer.port, { traded: false, byPeer: false, lastedMs: 40 }, 200_000);
+  assert.equal(dueAt(book, 200_000) - 200_000, IDLE_REDIAL_MS, 'one we closed ourselves is not retried soon');
 });
