@@ -1,6 +1,6 @@
 import type { Bitfield } from '../common/bitfield.js';
 import type { StreamEncryption } from '../net/transport.js';
-import type { Handshake } from '../wire/index.js';
+import { advertisesV2, type Handshake } from '../wire/index.js';
 import type { PeerConnection } from './connection.js';
 
 /*
@@ -46,6 +46,18 @@ export function judgeHandshake(hs: Handshake, us: SwarmIdentity, peers: Iterable
     return { ok: false, duplicateOf: other };
   }
   return { ok: true, v2 };
+}
+
+/**
+ * The info hash our handshake answers an incoming one with: the hash the peer named, except that a peer naming a
+ * hybrid torrent by its v1 hash with the v2 upgrade bit set gets the v2 hash back: the connection is upgraded
+ * (BEP 52), as libtorrent answers. libtorrent, dialling us, accepts the v2 hash in any state, but a v1 answer only
+ * while it still thinks of us as v1: once its record of our address was marked v2 (it had just dialled itself,
+ * crossing our dial), it closed our v1 answer as "invalid info-hash" and waited a minute to dial again.
+ */
+export function answerInfoHash(hs: Handshake, us: SwarmIdentity): Uint8Array {
+  if (us.infoHashV2 && advertisesV2(hs.reserved) && equalBytes(hs.infoHash, us.infoHash) && !equalBytes(us.infoHash, us.infoHashV2)) return us.infoHashV2;
+  return hs.infoHash;
 }
 
 /**

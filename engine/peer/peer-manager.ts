@@ -9,7 +9,7 @@ import { EXTENDED_HANDSHAKE_ID, decodeExtendedHandshake, type ExtendedHandshake,
 import type { HashMessage } from '../wire/hash-messages.js';
 import { PeerConnection, type PeerHandler } from './connection.js';
 import type { PeerStream, Transport } from '../net/transport.js';
-import { ENCRYPTION_LABELS, judgeHandshake, sendHaveState } from './admission.js';
+import { ENCRYPTION_LABELS, answerInfoHash, judgeHandshake, sendHaveState } from './admission.js';
 import { checkPeerHealth } from './peer-health.js';
 import { AddressBook, closedSession } from './address-book.js';
 import { PieceBlame } from './bans.js';
@@ -140,8 +140,8 @@ export class PeerManager implements PeerHandler {
       stream.destroy();
       return;
     }
-    // answer with the hash the peer named (a hybrid is named by either)
-    const peer = this.createPeer(stream, true, handshake.infoHash);
+    // answer with the hash the peer named (a hybrid is named by either), upgraded to v2 when it offers that
+    const peer = this.createPeer(stream, true, answerInfoHash(handshake, this.opts));
     if (!peer.acceptHandshake(handshake)) return;
     peer.sendHandshake();
     stream.attach(peer);
