@@ -16,6 +16,7 @@ test('while a stream reads, its target replaces the rate, slow start and MIN_PIP
   for (let i = 0; i < MIN_PIPELINE; i++) p.sent(0, i * BLOCK_SIZE, 0);
   assert.equal(p.wanted(0, 96), 96 - MIN_PIPELINE);
   assert.equal(p.wanted(0, 16), 0, 'a target below what is in flight asks for nothing');
+  assert.equal(p.wanted(0, MIN_PIPELINE + 1), 1, 'no waiting for a quarter to drain: urgent blocks go out at once');
   assert.equal(p.wanted(0), 0, 'not streaming: the ordinary slow start');
   p.peerQueueLength = 50;
   assert.equal(p.wanted(0, 500), 49 - MIN_PIPELINE);

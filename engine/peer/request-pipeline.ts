@@ -88,8 +88,9 @@ export class RequestPipeline {
     const target = Math.min(streamTarget ?? Math.max(MIN_PIPELINE, byRate, this.floor), this.limit);
     const inFlight = this.outstanding.size;
     const want = target - inFlight;
-    // Each top-up is a syscall and a packet: with a deep pipeline, wait until a quarter has drained.
-    if (want <= 0 || (want < target >> 2 && inFlight > MIN_PIPELINE)) return 0;
+    // Each top-up is a syscall and a packet: with a deep pipeline, wait until a quarter has drained. Not for a stream:
+    // its queue is shallow, and blocks that just became urgent must go out now (top-ups follow socket reads anyway).
+    if (want <= 0 || (streamTarget === undefined && want < target >> 2 && inFlight > MIN_PIPELINE)) return 0;
     return want;
   }
 
