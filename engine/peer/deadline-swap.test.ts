@@ -4,7 +4,7 @@ import { BLOCK_SIZE, PieceGeometry } from '../common/geometry.js';
 import { PiecePicker, type BlockRequest, type PeerView } from '../picker/index.js';
 import { seededRandom } from '../testing/random.js';
 import { RequestPipeline } from './request-pipeline.js';
-import { clearQueueForDeadlines } from './deadline-swap.js';
+import { clearQueueForDeadlines, streamingTarget } from './deadline-swap.js';
 
 const name = (r: { piece: number; begin: number }): string => `${r.piece}:${r.begin / BLOCK_SIZE}`;
 
@@ -88,4 +88,25 @@ test('requests of deadline pieces keep their places; nothing happens for an unfi
   cancelled.length = 0;
   assert.equal(clearQueueForDeadlines(peer, picker, geometry, view, [], RATE, 0), 0);
   assert.deepEqual(cancelled, []);
+});
+
+test('while a stream reads: the blocks still to come of pieces due within 500 ms, plus a shallow queue (16 blocks, or 0.05 s of the rate)', () => {
+  const { picker } = setup(); // pieces of 4 blocks
+  assert.equal(streamingTarget(picker, 0, 0), 16, 'no deadline: the shallow queue alone');
+  // Pieces 10, 11 due now and in 400 ms are urgent; 12 at 600 ms is not.
+  picker.setDeadlines([12, 10, 11], [600, 0, 400], 3);
+  assert.equal(streamingTarget(picker, 0, 0), 8 + 16);
+  assert.equal(streamingTarget(picker, 0, 200), 12 + 16, 'as time passes, piece 12 becomes urgent');
+  assert.equal(streamingTarget(picker, 40 * BLOCK_SIZE, 0), 8 + 16, 'a peer at 40 blocks/s: 0.05 s of it is 2 blocks, the minimum holds');
+  assert.equal(streamingTarget(picker, 1000 * BLOCK_SIZE, 0), 8 + 50, '0.05 s of 1000 blocks/s is 50 blocks, more than the minimum');
+  // Requested blocks still count (they are still to come); received ones do not, nor a piece we have.
+  const got: BlockRequest[] = [];
+  picker.pick({ id: 1, bits: null, isSeed: true, choked: false, critical: true }, 3, got);
+  assert.deepEqual(got.map(name), ['10:0', '10:1', '10:2']);
+  assert.equal(streamingTarget(picker, 0, 0), 8 + 16, 'requested, not received: still counted');
+  picker.blockReceived(10, 0);
+  picker.blockReceived(10, BLOCK_SIZE);
+  assert.equal(streamingTarget(picker, 0, 0), 6 + 16, 'two blocks arrived: the target shrinks with them, no top-up behind them');
+  picker.pieceVerified(11);
+  assert.equal(streamingTarget(picker, 0, 0), 2 + 16, 'a piece we have counts nothing');
 });

@@ -17,7 +17,7 @@ import { ChokeRounds } from './choking.js';
 import { UploadServer, type UploadHost } from './upload-server.js';
 import { WebSeed } from './web-seed.js';
 import { WebSeeds, type BlockSource, type WebSeedSource } from './web-seeds.js';
-import { clearQueueForDeadlines } from './deadline-swap.js';
+import { clearQueueForDeadlines, streamingTarget } from './deadline-swap.js';
 const MAX_HALF_OPEN = 8;
 
 /** What the peer manager needs of its torrent: its state, and where blocks and extension messages go. */
@@ -378,7 +378,7 @@ export class PeerManager implements PeerHandler {
     this.webSeeds.abortAll();
   }
 
-  /** Requesting: tops up the requests in flight to `peer` as far as its pipeline wants; a deadline block that would be late behind the queue makes the ordinary requests give way first (deadline-swap.ts). */
+  /** Requesting: tops up the requests in flight to `peer` as far as its pipeline wants; a deadline block that would be late behind the queue makes the ordinary requests give way first, and while a stream reads a peer fit for its blocks keeps only the urgent ones and a shallow queue in flight (deadline-swap.ts). */
   refill(peer: PeerConnection): void {
     if (!this.host.downloading || !peer.amInterested || peer.closed || this.host.awaitingHashes) return;
     if (this.host.diskBusy) return; // back-pressure: while the disk is behind, the pipeline drains instead of buffering more pieces
@@ -394,7 +394,7 @@ export class PeerManager implements PeerHandler {
     view.id = peer.id;
     const batch = this.requestBatch;
     if (this.picker.deadlineCount > 0) clearQueueForDeadlines(peer, this.picker, this.opts.storage.geometry, view, batch, rate, this.clock.now());
-    const want = peer.requests.wanted(rate, this.picker.deadlineCount > 0);
+    const want = peer.requests.wanted(rate, this.picker.deadlineCount > 0 && view.critical ? streamingTarget(this.picker, rate, this.clock.now()) : undefined);
     if (want === 0) return;
     batch.length = 0;
     const n = this.picker.pick(view, want, batch);

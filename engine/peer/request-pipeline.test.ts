@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BLOCK_SIZE } from '../common/geometry.js';
-import { MIN_PIPELINE, RequestPipeline, STREAM_MIN_PIPELINE } from './request-pipeline.js';
+import { MIN_PIPELINE, RequestPipeline } from './request-pipeline.js';
 
 test('a new pipeline asks for MIN_PIPELINE blocks, then waits until a quarter has drained', () => {
   const p = new RequestPipeline(0);
@@ -10,14 +10,16 @@ test('a new pipeline asks for MIN_PIPELINE blocks, then waits until a quarter ha
   assert.equal(p.wanted(0), 0);
 });
 
-test('while a stream waits, a new pipeline asks for a player\'s start-up buffer (1 MiB) at once', () => {
+test('while a stream reads, its target replaces the rate, slow start and MIN_PIPELINE (up to reqq, less one)', () => {
   const p = new RequestPipeline(0);
-  assert.equal(STREAM_MIN_PIPELINE * BLOCK_SIZE, 1024 * 1024);
-  assert.equal(p.wanted(0, true), STREAM_MIN_PIPELINE);
+  assert.equal(p.wanted(100 * BLOCK_SIZE, 96), 96, 'the stream target, not two seconds of the rate (200)');
   for (let i = 0; i < MIN_PIPELINE; i++) p.sent(0, i * BLOCK_SIZE, 0);
-  assert.equal(p.wanted(0, true), STREAM_MIN_PIPELINE - MIN_PIPELINE);
+  assert.equal(p.wanted(0, 96), 96 - MIN_PIPELINE);
+  assert.equal(p.wanted(0, 16), 0, 'a target below what is in flight asks for nothing');
+  assert.equal(p.wanted(0, MIN_PIPELINE + 1), 1, 'no waiting for a quarter to drain: urgent blocks go out at once');
   assert.equal(p.wanted(0), 0, 'not streaming: the ordinary slow start');
-  assert.equal(p.wanted(100 * BLOCK_SIZE, true), 200 - MIN_PIPELINE, 'the rate decides once it asks for more');
+  p.peerQueueLength = 50;
+  assert.equal(p.wanted(0, 500), 49 - MIN_PIPELINE);
 });
 
 test('the pipeline follows the rate (two seconds of it) up to the peer reqq, less one', () => {

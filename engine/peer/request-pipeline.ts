@@ -2,12 +2,6 @@ import { BLOCK_SIZE } from '../common/geometry.js';
 
 /** Fewest requests kept in flight to a peer that can take them, whatever its measured rate. */
 export const MIN_PIPELINE = 32;
-/**
- * Fewest requests in flight while a stream waits (pieces have deadlines): a player's start-up buffer, 1 MiB. A
- * rate-limited seeder sends in bursts (libtorrent hands out upload quota every 500 ms) and a burst carries only what
- * was asked before it, so a new peer's 32 first requests brought half the first MiB and the rest waited a burst.
- */
-export const STREAM_MIN_PIPELINE = 64;
 const MAX_PIPELINE = 1000;
 /**
  * Seconds of a peer's download rate to keep in flight. Short queues starve peers
@@ -86,15 +80,17 @@ export class RequestPipeline {
 
   /**
    * How many blocks to request now from a peer delivering `rate` bytes/s; 0 when a top-up is not worth a write.
-   * `streaming`: a stream waits for deadline pieces (at least STREAM_MIN_PIPELINE in flight).
+   * `streamTarget`: while a stream reads, the in-flight target deadline-swap.ts computed (the urgent blocks and a
+   * shallow queue) replaces the rate-based one.
    */
-  wanted(rate: number, streaming = false): number {
+  wanted(rate: number, streamTarget?: number): number {
     const byRate = Math.ceil((rate * PIPELINE_SECONDS) / BLOCK_SIZE);
-    const target = Math.min(Math.max(streaming ? STREAM_MIN_PIPELINE : MIN_PIPELINE, byRate, this.floor), this.limit);
+    const target = Math.min(streamTarget ?? Math.max(MIN_PIPELINE, byRate, this.floor), this.limit);
     const inFlight = this.outstanding.size;
     const want = target - inFlight;
-    // Each top-up is a syscall and a packet: with a deep pipeline, wait until a quarter has drained.
-    if (want <= 0 || (want < target >> 2 && inFlight > MIN_PIPELINE)) return 0;
+    // Each top-up is a syscall and a packet: with a deep pipeline, wait until a quarter has drained. Not for a stream:
+    // its queue is shallow, and blocks that just became urgent must go out now (top-ups follow socket reads anyway).
+    if (want <= 0 || (streamTarget === undefined && want < target >> 2 && inFlight > MIN_PIPELINE)) return 0;
     return want;
   }
 

@@ -25,15 +25,7 @@ import { pickEndGame } from './end-game.js';
 import { Deadlines } from './deadlines.js';
 import { checkPartial, dropRequest, missingOf, newPartial, takeDuplicates, takeMissing, type Partial } from './partial.js';
 import { FRESH, HAVE, LEVELS, PARTIAL, PieceOrder } from './piece-order.js';
-import {
-  canServe,
-  checkPriority,
-  type BlockReceivedResult,
-  type BlockRequest,
-  type PeerView,
-  type PiecePickerOptions,
-  type PiecePriority,
-} from './types.js';
+import { canServe, checkPriority, type BlockReceivedResult, type BlockRequest, type PeerView, type PiecePickerOptions, type PiecePriority } from './types.js';
 
 export { DEFAULT_PRIORITY, type BlockReceivedResult, type BlockRequest, type PeerView, type PiecePickerOptions, type PiecePriority } from './types.js';
 
@@ -107,6 +99,13 @@ export class PiecePicker extends PieceOrder {
   /** The deadline of a piece (Infinity: none). */
   deadlineOf(piece: number): number {
     return this.deadlines.at[piece];
+  }
+
+  /** Blocks of `piece` not received yet, requested or not (0 once had): what a stream still waits for. */
+  unreceived(piece: number): number {
+    if (this.state[piece] === HAVE) return 0;
+    const part = this.partials.get(piece);
+    return part ? part.blocks - part.nReceived : this.geo.blocksInPiece(piece);
   }
 
   /** How many pieces have a deadline now (clear: setDeadlines with count 0). */
