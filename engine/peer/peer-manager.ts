@@ -13,12 +13,12 @@ import { ENCRYPTION_LABELS, judgeHandshake, sendHaveState } from './admission.js
 import { checkPeerHealth } from './peer-health.js';
 import { AddressBook } from './address-book.js';
 import { PieceBlame } from './bans.js';
-import { ChokeRounds } from './choking.js';
+import { ChokeRounds, countUnchoked } from './choking.js';
 import { UploadServer, type UploadHost } from './upload-server.js';
 import { WebSeed } from './web-seed.js';
 import { WebSeeds, type BlockSource, type WebSeedSource } from './web-seeds.js';
 import { clearQueueForDeadlines } from './deadline-swap.js';
-const MAX_HALF_OPEN = 8;
+import { DialSlots } from './dial-slots.js';
 
 /** What the peer manager needs of its torrent: its state, and where blocks and extension messages go. */
 export interface SwarmHost extends UploadHost {
@@ -72,8 +72,8 @@ export interface PeerManagerOptions {
 export class PeerManager implements PeerHandler {
   readonly peers = new Set<PeerConnection>();
   readonly addressBook = new AddressBook();
-  /** Dials in flight. */
-  halfOpen = 0;
+  /** Dials in flight and outgoing handshakes under way. */
+  readonly dials = new DialSlots();
 
   private readonly opts: PeerManagerOptions;
   private readonly host: SwarmHost;
@@ -123,7 +123,7 @@ export class PeerManager implements PeerHandler {
 
   /** No peer, no dial in flight and no address to try: nothing to keep up. */
   get idle(): boolean {
-    return this.peers.size === 0 && this.halfOpen === 0 && this.addressBook.size === 0 && this.webSeeds.idle;
+    return this.peers.size === 0 && this.dials.count === 0 && this.addressBook.size === 0 && this.webSeeds.idle;
   }
 
   get seedCount(): number {
@@ -152,28 +152,30 @@ export class PeerManager implements PeerHandler {
   connectMore(): void {
     if (!this.host.active) return;
     this.webSeeds.refill();
-    const room = Math.min(this.maxPeers - this.peers.size - this.halfOpen, MAX_HALF_OPEN - this.halfOpen);
+    const room = this.dials.room(this.maxPeers - this.peers.size);
     if (room <= 0) return;
     for (const addr of this.addressBook.candidates(room, this.clock.now())) {
-      this.halfOpen++;
+      this.dials.dialStarted();
       this.addressBook.markConnected(addr.host, addr.port);
       this.opts
         .dial(addr.host, addr.port)
         .then((stream) => {
-          this.halfOpen--;
           if (!this.host.active) {
+            this.dials.dialEnded(null);
             stream.destroy();
             return;
           }
           const peer = this.createPeer(stream, false);
+          this.dials.dialEnded(peer);
           // Ours first: attaching may deliver the peer's handshake (it came with an encrypted one), and we answer it.
           peer.sendHandshake();
           stream.attach(peer);
         })
         .catch((err: Error) => {
-          this.halfOpen--;
+          this.dials.dialEnded(null);
           this.addressBook.markDisconnected(addr.host, addr.port, true, this.clock.now());
           this.host.log(`connect ${addr.host}:${addr.port} failed: ${err.message}`);
+          this.connectMore();
         });
     }
   }
@@ -207,7 +209,10 @@ export class PeerManager implements PeerHandler {
     if (!verdict.ok) return false;
     verdict.replaces?.close('a second connection to this peer is kept instead (the one the greater peer id opened)');
     if (verdict.v2) peer.supportsV2 = true;
-    if (!peer.incoming) this.connected(peer);
+    if (peer.incoming) return true;
+    this.dials.settled(peer);
+    this.connected(peer);
+    this.connectMore(); // its dial slot is free: dial the next address now rather than on the next tick
     return true;
   }
 
@@ -224,6 +229,7 @@ export class PeerManager implements PeerHandler {
   onClose(peer: PeerConnection, reason: string): void {
     const now = this.clock.now();
     if (!this.peers.delete(peer)) {
+      if (this.dials.settled(peer)) this.connectMore();
       this.addressBook.markDisconnected(peer.transport.remoteAddress, peer.transport.remotePort, true, now);
       // A peer that requires encryption closes a plaintext connection here, before its handshake.
       if (!peer.incoming && peer.remotePeerId === null) this.host.log(`no handshake from ${peer.address} (${ENCRYPTION_LABELS[peer.encryption]}): ${reason}`);
@@ -271,9 +277,7 @@ export class PeerManager implements PeerHandler {
         if (peer.peerChoking) this.refill(peer);
         break;
       case 'interested':
-        if (peer.amChoking && this.unchokedCount() < this.uploadSlots) peer.unchoke();
-        break;
-      case 'notInterested':
+        if (peer.amChoking && countUnchoked(this.peers) < this.uploadSlots) peer.unchoke();
         break;
       case 'request':
         this.uploads.request(peer, msg.index, msg.begin, msg.length);
@@ -384,7 +388,7 @@ export class PeerManager implements PeerHandler {
     if (this.host.diskBusy) return; // back-pressure: while the disk is behind, the pipeline drains instead of buffering more pieces
     if (peer.peerChoking && peer.allowedFast.size === 0) return;
     const rate = peer.downloadMeter.rate();
-    if (this.picker.deadlineCount === 0 && peer.requests.wanted(rate) === 0) return;
+    if (this.picker.deadlineCount === 0 && peer.requests.wanted(rate, false, this.picker.inEndGame) === 0) return;
     const view = this.view;
     view.critical = this.critical.fit(rate, peer.requests.size);
     view.bits = peer.isSeed ? null : peer.bits;
@@ -394,7 +398,7 @@ export class PeerManager implements PeerHandler {
     view.id = peer.id;
     const batch = this.requestBatch;
     if (this.picker.deadlineCount > 0) clearQueueForDeadlines(peer, this.picker, this.opts.storage.geometry, view, batch, rate, this.clock.now());
-    const want = peer.requests.wanted(rate, this.picker.deadlineCount > 0);
+    const want = peer.requests.wanted(rate, this.picker.deadlineCount > 0, this.picker.inEndGame);
     if (want === 0) return;
     batch.length = 0;
     const n = this.picker.pick(view, want, batch);
@@ -443,9 +447,9 @@ export class PeerManager implements PeerHandler {
     this.blame.forget(piece);
   }
 
-  /** Tells every peer we have the piece now. */
+  /** Tells every peer we have the piece now; a seed, which wants nothing, is spared the write (one per piece per peer). */
   announceHave(piece: number): void {
-    for (const peer of this.peers) peer.sendMessage({ type: 'have', index: piece });
+    for (const peer of this.peers) if (!peer.isSeed) peer.sendMessage({ type: 'have', index: piece });
   }
 
   /** Bans a peer proven to have sent bad data (e.g. a block that failed its merkle check). */
@@ -490,11 +494,5 @@ export class PeerManager implements PeerHandler {
     // Once every peer is seen to, each is topped up once, taking over any requests given back above.
     this.refillAll();
     this.chokeRounds.maybeRun(this.peers, this.uploadSlots, this.host.complete, now);
-  }
-
-  private unchokedCount(): number {
-    let n = 0;
-    for (const p of this.peers) if (!p.amChoking) n++;
-    return n;
   }
 }
