@@ -1,5 +1,5 @@
 /** Most outgoing connections not yet usable at once (connects plus handshakes under way). */
-export const MAX_HALF_OPEN = 8;
+export const MAX_HALF_OPEN = 16;
 
 /**
  * Outgoing connections not yet usable: dials in flight, then connections whose BitTorrent handshake is under way.

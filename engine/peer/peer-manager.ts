@@ -19,6 +19,7 @@ import { WebSeed } from './web-seed.js';
 import { WebSeeds, type BlockSource, type WebSeedSource } from './web-seeds.js';
 import { clearQueueForDeadlines } from './deadline-swap.js';
 import { DialSlots } from './dial-slots.js';
+import { DuplicateCancels } from './duplicate-cancels.js';
 
 /** What the peer manager needs of its torrent: its state, and where blocks and extension messages go. */
 export interface SwarmHost extends UploadHost {
@@ -91,6 +92,7 @@ export class PeerManager implements PeerHandler {
   private readonly requestBatch: BlockRequest[] = [];
   private readonly view: PeerView = { bits: null, isSeed: false, allowedFast: undefined, choked: true, id: 0, critical: true };
   private readonly critical = new CriticalPeers();
+  private readonly cancels: DuplicateCancels;
   private maxPeersOverride: number | null = null;
   /** Peers whose extended handshake said upload_only (BEP 21): they download nothing more. */
   private readonly uploadOnlyPeers = new WeakSet<PeerConnection>();
@@ -103,6 +105,7 @@ export class PeerManager implements PeerHandler {
     this.picker = opts.picker;
     this.uploads = new UploadServer(opts.storage, host);
     this.webSeeds = new WebSeeds(opts.webSeeds, opts.clock, opts.storage.geometry, opts.picker, host, opts.limits.downloadChain);
+    this.cancels = new DuplicateCancels(opts.picker, this.webSeeds);
   }
 
   private get maxPeers(): number {
@@ -329,6 +332,7 @@ export class PeerManager implements PeerHandler {
   }
 
   onReadDone(peer: PeerConnection): void {
+    this.cancels.flush();
     this.refill(peer);
   }
 
@@ -417,16 +421,10 @@ export class PeerManager implements PeerHandler {
     if (!this.picker.isInteresting(peer.bits)) peer.setInterested(false);
   }
 
-  /** End game: a block arrived from `receivedFrom`; the other peers asked for it are told to forget it. */
+  /** End game: a block arrived from `receivedFrom`; the other peers asked for it are told to forget it (see flushCancels). */
   cancelDuplicates(receivedFrom: BlockSource, piece: number, begin: number, length: number): void {
-    const ids = this.picker.requestersOf(piece, begin);
-    this.webSeeds.cancelDuplicates(receivedFrom, piece, begin, ids);
-    for (const other of this.peers) {
-      if (other !== receivedFrom && ids.includes(other.id)) {
-        other.cancelRequest(piece, begin, length);
-        this.picker.requestCancelled(piece, begin, other.id);
-      }
-    }
+    this.cancels.arrived(receivedFrom, this.peers, piece, begin, length);
+    if (!(receivedFrom instanceof PeerConnection)) this.cancels.flush(); // a web seed's block: no read to wait for
   }
 
   /** Marks in `into` the pieces with blocks requested or received and not yet verified. */
@@ -489,6 +487,7 @@ export class PeerManager implements PeerHandler {
 
   /** Once a second: drops idle peers, keeps the others alive, gives back timed-out requests, refills, rechokes. */
   tick(now: number): void {
+    this.cancels.flush(); // any a closed read left behind
     for (const peer of [...this.peers]) checkPeerHealth(peer, now, this.picker, this.log);
     if (this.picker.deadlineCount > 0) this.critical.update(this.peers);
     // Once every peer is seen to, each is topped up once, taking over any requests given back above.
