@@ -74,7 +74,7 @@ export class PeerManager implements PeerHandler {
   readonly peers = new Set<PeerConnection>();
   readonly addressBook = new AddressBook();
   /** Dials in flight and outgoing handshakes under way. */
-  readonly dials = new DialSlots();
+  readonly dials = new DialSlots<PeerConnection>();
 
   private readonly opts: PeerManagerOptions;
   private readonly host: SwarmHost;
@@ -164,18 +164,18 @@ export class PeerManager implements PeerHandler {
         .dial(addr.host, addr.port)
         .then((stream) => {
           if (!this.host.active) {
-            this.dials.dialEnded(null);
+            this.dials.dialEnded(null, this.clock.now());
             stream.destroy();
             return;
           }
           const peer = this.createPeer(stream, false);
-          this.dials.dialEnded(peer);
+          this.dials.dialEnded(peer, this.clock.now());
           // Ours first: attaching may deliver the peer's handshake (it came with an encrypted one), and we answer it.
           peer.sendHandshake();
           stream.attach(peer);
         })
         .catch((err: Error) => {
-          this.dials.dialEnded(null);
+          this.dials.dialEnded(null, this.clock.now());
           this.addressBook.markDisconnected(addr.host, addr.port, true, this.clock.now());
           this.host.log(`connect ${addr.host}:${addr.port} failed: ${err.message}`);
           this.connectMore();
@@ -488,6 +488,7 @@ export class PeerManager implements PeerHandler {
   /** Once a second: drops idle peers, keeps the others alive, gives back timed-out requests, refills, rechokes. */
   tick(now: number): void {
     this.cancels.flush(); // any a closed read left behind
+    this.dials.closeStale(now);
     for (const peer of [...this.peers]) checkPeerHealth(peer, now, this.picker, this.log);
     if (this.picker.deadlineCount > 0) this.critical.update(this.peers);
     // Once every peer is seen to, each is topped up once, taking over any requests given back above.
