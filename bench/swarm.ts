@@ -5,15 +5,17 @@
 // Env: TESSERA_BENCH_BYTES (default 512 MiB), TESSERA_BENCH_PIECE_LOG2 (default 20; 24 = 16 MiB pieces, the memory
 // budget case: Tessera's peak RSS is checked against its partial-piece budget + 64 MiB), TESSERA_BENCH_SEEDERS (30),
 // TESSERA_BENCH_SEEDER_RATE (bytes/s per seeder, 8e6), TESSERA_BENCH_RUNS (1), TESSERA_BENCH_CLIENTS,
-// TESSERA_BENCH_BASELINE (another built checkout, run as "tessera-base").
+// TESSERA_BENCH_BASELINE (another built checkout, run as "tessera-base"), TESSERA_BENCH_PROFILE=1 (Tessera under --cpu-prof),
+// TESSERA_BENCH_STRACE=1 (Tessera's system calls counted by strace -c -f).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SYSTEM_PYTHON, aria2Args, freePort, libtorrentArgs, makeTestPayload, makeTorrent, sha1OfTree, startLibtorrentSwarm, startTracker, stopAll } from '../engine/testing/index.js';
 import { defaultPartialPieceMemory } from '../engine/storage/piece-memory.js';
 import { median, timed, type Measurement } from './measure.js';
+import { summariseProfile, type CpuProfile } from './cpu-profile.js';
 
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const SIZE = Number(process.env.TESSERA_BENCH_BYTES ?? 512 * 1024 ** 2);
@@ -21,6 +23,8 @@ const PIECE_LOG2 = Number(process.env.TESSERA_BENCH_PIECE_LOG2 ?? 20);
 const SEEDERS = Number(process.env.TESSERA_BENCH_SEEDERS ?? 30);
 const SEEDER_RATE = Number(process.env.TESSERA_BENCH_SEEDER_RATE ?? 8e6);
 const RUNS = Number(process.env.TESSERA_BENCH_RUNS ?? 1);
+const PROFILE = process.env.TESSERA_BENCH_PROFILE === '1';
+const STRACE = process.env.TESSERA_BENCH_STRACE === '1';
 const cache = process.env.TESSERA_BENCH_DIR ?? join(tmpdir(), 'tessera-bench');
 const BASELINE = process.env.TESSERA_BENCH_BASELINE ? resolve(process.env.TESSERA_BENCH_BASELINE) : null;
 type Leecher = 'tessera' | 'aria2' | 'libtorrent' | 'tessera-base';
@@ -59,7 +63,16 @@ async function main(): Promise<void> {
         let m: Measurement;
         if (leecher === 'tessera' || leecher === 'tessera-base') {
           const checkout = leecher === 'tessera' ? repo : BASELINE!;
-          m = await timed(`${leecher}-${run}`, process.execPath, [join(checkout, 'bin', 'tessera.js'), 'download', torrent.file, '--out', out, '--port', String(port), '--no-dht', '--no-lsd'], work, 300_000);
+          // TESSERA_BENCH_PROFILE=1 runs Tessera under V8's sampling profiler and sums the profile (slower; for finding hot spots).
+          const profDir = join(work, 'cpu-prof');
+          const profile = PROFILE && leecher === 'tessera' ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
+          const tessera = [process.execPath, ...profile, join(checkout, 'bin', 'tessera.js'), 'download', torrent.file, '--out', out, '--port', String(port), '--no-dht', '--no-lsd'];
+          // TESSERA_BENCH_STRACE=1 counts Tessera's system calls (strace -c -f; slower, for finding small reads and writes).
+          const straceFile = join(work, 'strace.txt');
+          const traced = STRACE && leecher === 'tessera' ? ['strace', '-c', '-f', '-o', straceFile, ...tessera] : tessera;
+          m = await timed(`${leecher}-${run}`, traced[0], traced.slice(1), work, 300_000);
+          if (traced !== tessera) console.log(readFileSync(straceFile, 'utf8').split('\n').slice(0, 16).join('\n'));
+          if (profile.length > 0) for (const file of readdirSync(profDir)) summariseProfile(JSON.parse(readFileSync(join(profDir, file), 'utf8')) as CpuProfile);
         } else if (leecher === 'aria2') {
           m = await timed(`aria2-${run}`, 'aria2c', aria2Args({ role: 'leech', torrentFile: torrent.file, dataDir: out, port }, null), work, 300_000);
         } else {

@@ -37,3 +37,10 @@ export class ChokeRounds {
     }
   }
 }
+
+/** How many of `peers` we are not choking. */
+export function countUnchoked(peers: Iterable<PeerConnection>): number {
+  let n = 0;
+  for (const p of peers) if (!p.amChoking) n++;
+  return n;
+}

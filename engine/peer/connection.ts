@@ -21,7 +21,7 @@ import { cancelWait, chargeChain, waitOnChain, type BandwidthLimiter, type Bandw
 import { RequestPipeline } from './request-pipeline.js';
 import { UploadQueue } from './upload-queue.js';
 import { SendBacklog } from './send-backlog.js';
-import { RejectBatch } from './reject-batch.js';
+import { BlockMessageBatch } from './block-message-batch.js';
 import { NO_RELEASE, PIECE_MESSAGE_OVERHEAD, writeBlock, type OutgoingBlock } from './block-send.js';
 import type { PeerHandler, PeerOptions } from './connection-options.js';
 
@@ -99,7 +99,7 @@ export class PeerConnection {
   /** Reading stopped because the peer does not read what we send (until the socket drains). */
   private backlogPaused = false;
   /** Rejects answered while a socket read is handled, sent in one write after it. */
-  private readonly rejects = new RejectBatch();
+  private readonly rejects = BlockMessageBatch.rejects();
   private inReceive = false;
   /** A message completed in the current read: only then can the request pipeline need a top-up (see receive). */
   private framedInRead = false;

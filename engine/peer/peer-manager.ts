@@ -13,12 +13,13 @@ import { ENCRYPTION_LABELS, answerInfoHash, judgeHandshake, sendHaveState } from
 import { checkPeerHealth } from './peer-health.js';
 import { AddressBook, closedSession } from './address-book.js';
 import { PieceBlame } from './bans.js';
-import { ChokeRounds } from './choking.js';
+import { ChokeRounds, countUnchoked } from './choking.js';
 import { UploadServer, type UploadHost } from './upload-server.js';
 import { WebSeed } from './web-seed.js';
 import { WebSeeds, type BlockSource, type WebSeedSource } from './web-seeds.js';
 import { clearQueueForDeadlines, streamingTarget } from './deadline-swap.js';
-const MAX_HALF_OPEN = 8;
+import { DialSlots } from './dial-slots.js';
+import { DuplicateCancels } from './duplicate-cancels.js';
 
 /** What the peer manager needs of its torrent: its state, and where blocks and extension messages go. */
 export interface SwarmHost extends UploadHost {
@@ -72,8 +73,8 @@ export interface PeerManagerOptions {
 export class PeerManager implements PeerHandler {
   readonly peers = new Set<PeerConnection>();
   readonly addressBook = new AddressBook();
-  /** Dials in flight. */
-  halfOpen = 0;
+  /** Dials in flight and outgoing handshakes under way. */
+  readonly dials = new DialSlots<PeerConnection>();
 
   private readonly opts: PeerManagerOptions;
   private readonly host: SwarmHost;
@@ -91,6 +92,7 @@ export class PeerManager implements PeerHandler {
   private readonly requestBatch: BlockRequest[] = [];
   private readonly view: PeerView = { bits: null, isSeed: false, allowedFast: undefined, choked: true, id: 0, critical: true };
   private readonly critical = new CriticalPeers();
+  private readonly cancels: DuplicateCancels;
   private maxPeersOverride: number | null = null;
   /** Peers whose extended handshake said upload_only (BEP 21): they download nothing more. */
   private readonly uploadOnlyPeers = new WeakSet<PeerConnection>();
@@ -103,6 +105,7 @@ export class PeerManager implements PeerHandler {
     this.picker = opts.picker;
     this.uploads = new UploadServer(opts.storage, host);
     this.webSeeds = new WebSeeds(opts.webSeeds, opts.clock, opts.storage.geometry, opts.picker, host, opts.limits.downloadChain);
+    this.cancels = new DuplicateCancels(opts.picker, this.webSeeds);
   }
 
   private get maxPeers(): number {
@@ -123,7 +126,7 @@ export class PeerManager implements PeerHandler {
 
   /** No peer, no dial in flight and no address to try: nothing to keep up. */
   get idle(): boolean {
-    return this.peers.size === 0 && this.halfOpen === 0 && this.addressBook.size === 0 && this.webSeeds.idle;
+    return this.peers.size === 0 && this.dials.count === 0 && this.addressBook.size === 0 && this.webSeeds.idle;
   }
 
   get seedCount(): number {
@@ -152,28 +155,30 @@ export class PeerManager implements PeerHandler {
   connectMore(): void {
     if (!this.host.active) return;
     this.webSeeds.refill();
-    const room = Math.min(this.maxPeers - this.peers.size - this.halfOpen, MAX_HALF_OPEN - this.halfOpen);
+    const room = this.dials.room(this.maxPeers - this.peers.size);
     if (room <= 0) return;
     for (const addr of this.addressBook.candidates(room, this.clock.now())) {
-      this.halfOpen++;
+      this.dials.dialStarted();
       this.addressBook.markConnected(addr.host, addr.port);
       this.opts
         .dial(addr.host, addr.port)
         .then((stream) => {
-          this.halfOpen--;
           if (!this.host.active) {
+            this.dials.dialEnded(null, this.clock.now());
             stream.destroy();
             return;
           }
           const peer = this.createPeer(stream, false);
+          this.dials.dialEnded(peer, this.clock.now());
           // Ours first: attaching may deliver the peer's handshake (it came with an encrypted one), and we answer it.
           peer.sendHandshake();
           stream.attach(peer);
         })
         .catch((err: Error) => {
-          this.halfOpen--;
+          this.dials.dialEnded(null, this.clock.now());
           this.addressBook.markFailed(addr.host, addr.port, this.clock.now());
           this.host.log(`connect ${addr.host}:${addr.port} failed: ${err.message}`);
+          this.connectMore();
         });
     }
   }
@@ -207,7 +212,10 @@ export class PeerManager implements PeerHandler {
     if (!verdict.ok) return false;
     verdict.replaces?.close('a second connection to this peer is kept instead (the one the greater peer id opened)');
     if (verdict.v2) peer.supportsV2 = true;
-    if (!peer.incoming) this.connected(peer);
+    if (peer.incoming) return true;
+    this.dials.settled(peer);
+    this.connected(peer);
+    this.connectMore(); // its dial slot is free: dial the next address now rather than on the next tick
     return true;
   }
 
@@ -224,6 +232,7 @@ export class PeerManager implements PeerHandler {
   onClose(peer: PeerConnection, reason: string, remote: boolean): void {
     const now = this.clock.now();
     if (!this.peers.delete(peer)) {
+      if (this.dials.settled(peer)) this.connectMore();
       this.addressBook.markFailed(peer.transport.remoteAddress, peer.transport.remotePort, now);
       // A peer that requires encryption closes a plaintext connection here, before its handshake.
       if (!peer.incoming && peer.remotePeerId === null) this.host.log(`no handshake from ${peer.address} (${ENCRYPTION_LABELS[peer.encryption]}): ${reason}`);
@@ -271,9 +280,7 @@ export class PeerManager implements PeerHandler {
         if (peer.peerChoking) this.refill(peer);
         break;
       case 'interested':
-        if (peer.amChoking && this.unchokedCount() < this.uploadSlots) peer.unchoke();
-        break;
-      case 'notInterested':
+        if (peer.amChoking && countUnchoked(this.peers) < this.uploadSlots) peer.unchoke();
         break;
       case 'request':
         this.uploads.request(peer, msg.index, msg.begin, msg.length);
@@ -325,6 +332,7 @@ export class PeerManager implements PeerHandler {
   }
 
   onReadDone(peer: PeerConnection): void {
+    this.cancels.flush();
     this.refill(peer);
   }
 
@@ -384,7 +392,7 @@ export class PeerManager implements PeerHandler {
     if (this.host.diskBusy) return; // back-pressure: while the disk is behind, the pipeline drains instead of buffering more pieces
     if (peer.peerChoking && peer.allowedFast.size === 0) return;
     const rate = peer.downloadMeter.rate();
-    if (this.picker.deadlineCount === 0 && peer.requests.wanted(rate) === 0) return;
+    if (this.picker.deadlineCount === 0 && peer.requests.wanted(rate, undefined, this.picker.inEndGame) === 0) return;
     const view = this.view;
     view.critical = this.critical.fit(rate, peer.requests.size);
     view.bits = peer.isSeed ? null : peer.bits;
@@ -394,7 +402,7 @@ export class PeerManager implements PeerHandler {
     view.id = peer.id;
     const batch = this.requestBatch;
     if (this.picker.deadlineCount > 0) clearQueueForDeadlines(peer, this.picker, this.opts.storage.geometry, view, batch, rate, this.clock.now());
-    const want = peer.requests.wanted(rate, this.picker.deadlineCount > 0 && view.critical ? streamingTarget(this.picker, rate, this.clock.now()) : undefined);
+    const want = peer.requests.wanted(rate, this.picker.deadlineCount > 0 && view.critical ? streamingTarget(this.picker, rate, this.clock.now()) : undefined, this.picker.inEndGame);
     if (want === 0) return;
     batch.length = 0;
     const n = this.picker.pick(view, want, batch);
@@ -413,16 +421,10 @@ export class PeerManager implements PeerHandler {
     if (!this.picker.isInteresting(peer.bits)) peer.setInterested(false);
   }
 
-  /** End game: a block arrived from `receivedFrom`; the other peers asked for it are told to forget it. */
+  /** End game: a block arrived from `receivedFrom`; the other peers asked for it are told to forget it (see flushCancels). */
   cancelDuplicates(receivedFrom: BlockSource, piece: number, begin: number, length: number): void {
-    const ids = this.picker.requestersOf(piece, begin);
-    this.webSeeds.cancelDuplicates(receivedFrom, piece, begin, ids);
-    for (const other of this.peers) {
-      if (other !== receivedFrom && ids.includes(other.id)) {
-        other.cancelRequest(piece, begin, length);
-        this.picker.requestCancelled(piece, begin, other.id);
-      }
-    }
+    this.cancels.arrived(receivedFrom, this.peers, piece, begin, length);
+    if (!(receivedFrom instanceof PeerConnection)) this.cancels.flush(); // a web seed's block: no read to wait for
   }
 
   /** Marks in `into` the pieces with blocks requested or received and not yet verified. */
@@ -443,9 +445,9 @@ export class PeerManager implements PeerHandler {
     this.blame.forget(piece);
   }
 
-  /** Tells every peer we have the piece now. */
+  /** Tells every peer we have the piece now; a seed, which wants nothing, is spared the write (one per piece per peer). */
   announceHave(piece: number): void {
-    for (const peer of this.peers) peer.sendMessage({ type: 'have', index: piece });
+    for (const peer of this.peers) if (!peer.isSeed) peer.sendMessage({ type: 'have', index: piece });
   }
 
   /** Bans a peer proven to have sent bad data (e.g. a block that failed its merkle check). */
@@ -485,16 +487,12 @@ export class PeerManager implements PeerHandler {
 
   /** Once a second: drops idle peers, keeps the others alive, gives back timed-out requests, refills, rechokes. */
   tick(now: number): void {
+    this.cancels.flush(); // any a closed read left behind
+    this.dials.closeStale(now);
     for (const peer of [...this.peers]) checkPeerHealth(peer, now, this.picker, this.log);
     if (this.picker.deadlineCount > 0) this.critical.update(this.peers);
     // Once every peer is seen to, each is topped up once, taking over any requests given back above.
     this.refillAll();
     this.chokeRounds.maybeRun(this.peers, this.uploadSlots, this.host.complete, now);
-  }
-
-  private unchokedCount(): number {
-    let n = 0;
-    for (const p of this.peers) if (!p.amChoking) n++;
-    return n;
   }
 }

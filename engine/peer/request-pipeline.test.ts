@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BLOCK_SIZE } from '../common/geometry.js';
-import { MIN_PIPELINE, RequestPipeline } from './request-pipeline.js';
+import { END_GAME_PIPELINE, MIN_PIPELINE, RequestPipeline } from './request-pipeline.js';
 
 test('a new pipeline asks for MIN_PIPELINE blocks, then waits until a quarter has drained', () => {
   const p = new RequestPipeline(0);
@@ -27,6 +27,22 @@ test('the pipeline follows the rate (two seconds of it) up to the peer reqq, les
   assert.equal(p.wanted(100 * BLOCK_SIZE), 200);
   p.peerQueueLength = 50;
   assert.equal(p.wanted(100 * BLOCK_SIZE), 49);
+});
+
+test('in end game a peer gets duplicates only once its own queue is half drained, up to END_GAME_PIPELINE', () => {
+  const p = new RequestPipeline(0);
+  p.peerQueueLength = 20_000; // libtorrent's max_allowed_in_request_queue in the swarm bench
+  const rate = 500 * BLOCK_SIZE; // a fast peer: its rate alone would ask for 1000 blocks
+  assert.equal(p.wanted(rate, undefined, true), END_GAME_PIPELINE, 'an empty queue helps with the end');
+  for (let i = 0; i < 200; i++) p.sent(0, i * BLOCK_SIZE, 0);
+  assert.equal(p.wanted(rate), 800, 'outside end game the rate decides');
+  assert.equal(p.wanted(rate, undefined, true), 0, 'a peer with its own blocks queued gets no duplicates');
+  for (let i = 0; i < 200 - END_GAME_PIPELINE / 2; i++) p.received(0, i * BLOCK_SIZE, 10);
+  assert.equal(p.wanted(rate, undefined, true), END_GAME_PIPELINE / 2);
+  assert.equal(p.wanted(rate, 64, true), 64 - END_GAME_PIPELINE / 2, "a reading stream keeps its own target, end game or not");
+  p.peerQueueLength = 10;
+  p.outstanding.clear();
+  assert.equal(p.wanted(rate, undefined, true), 9, "never past the peer's reqq");
 });
 
 test('prompt blocks grow the floor (slow start); slow ones shrink it; a choke resets it', () => {

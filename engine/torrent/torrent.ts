@@ -470,7 +470,7 @@ export class Torrent implements SwarmHost {
     // Nobody to download from and nobody left to dial (the tracker's list may hold only peers that have gone, or
     // peers that all choke us): ask the tracker again well before its interval ends.
     this.trackers.setStarved(
-      isStarved({ downloading: this.state === 'downloading', dialing: swarm.halfOpen, peers: swarm.peers, lastReceivedAt: this.lastReceivedAt, downloadingSince: this.downloadingSince, now }),
+      isStarved({ downloading: this.state === 'downloading', dialing: swarm.dials.count, peers: swarm.peers, lastReceivedAt: this.lastReceivedAt, downloadingSince: this.downloadingSince, now }),
     );
   }
 
