@@ -15,6 +15,7 @@ export class TickScheduler {
   private timer: NodeJS.Timeout | null = null;
   private quiet = false;
   private stopped = false;
+  private soonPending = false;
 
   /** `tick` returns true when the session is quiet (see QUIET_TICK_MS). */
   constructor(
@@ -34,6 +35,18 @@ export class TickScheduler {
     if (this.timer) this.schedule(this.batchMs);
   }
 
+  /**
+   * The next tick runs as soon as the event loop is free, then the batch rate goes on: a torrent changed state, and
+   * its row (and `tessera download`'s exit on completion) should not wait up to a batch interval. Calls before that
+   * tick share it.
+   */
+  soon(): void {
+    if (this.stopped || this.soonPending) return;
+    this.soonPending = true;
+    this.quiet = false;
+    this.schedule(0);
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
@@ -46,6 +59,7 @@ export class TickScheduler {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.timer = null;
+      this.soonPending = false;
       try {
         this.quiet = this.tick();
       } catch (err) {

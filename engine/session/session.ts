@@ -119,6 +119,7 @@ export class Session {
       applyTorrentOptions: (e) => this.applyTorrentOptions(e),
       notice: (n) => this.stream.notice(n),
       uploadGoalReached: (e) => checkSeedGoals(e, this.settings, this.clock.now(), this.seedGoalHost),
+      stateChanged: () => this.scheduler.soon(),
       log: (line, e) => this.log(line, e),
     });
     this.commandDeps = { runner: this.runner, store: this.store, touch: (e) => this.touch(e), applyQueue: () => this.applyQueue(), show: (e) => this.show(e) };

@@ -37,6 +37,8 @@ export interface RunnerHost {
   notice(n: Notice): void;
   /** A seed's upload reached its ratio goal (Torrent.setUploadGoal): check the goals now, not at the next tick. */
   uploadGoalReached?(entry: Entry): void;
+  /** A torrent's state changed (finished, paused, failed): the batch that shows it goes out now, not up to a batch interval later. */
+  stateChanged?(): void;
   log(line: string, entry?: Entry): void;
 }
 
@@ -275,5 +277,6 @@ export class TorrentRunner {
       void this.deactivate(entry).then(() => host.applyQueue());
     }
     host.touch(entry);
+    host.stateChanged?.();
   }
 }
