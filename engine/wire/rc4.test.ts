@@ -63,3 +63,56 @@ test('the four-bytes-a-turn loop and its one-byte tail give the same keystream f
     assert.deepEqual(got, expected, `split at ${first}`);
   }
 });
+
+/** The keystream one byte at a time, straight from the definition: the reference both paths must match. */
+function referenceKeystream(key: Uint8Array, n: number): Uint8Array {
+  const s = new Uint8Array(256).map((_, k) => k);
+  let j = 0;
+  for (let k = 0; k < 256; k++) {
+    j = (j + s[k] + key[k % key.length]) & 0xff;
+    [s[k], s[j]] = [s[j], s[k]];
+  }
+  const out = new Uint8Array(n);
+  let i = 0;
+  j = 0;
+  for (let k = 0; k < n; k++) {
+    i = (i + 1) & 0xff;
+    j = (j + s[i]) & 0xff;
+    [s[i], s[j]] = [s[j], s[i]];
+    out[k] = s[(s[i] + s[j]) & 0xff];
+  }
+  return out;
+}
+
+test('short calls (JavaScript) and long ones (WebAssembly, across its 63 KiB chunks) continue one keystream, for two keystreams interleaved', () => {
+  const total = 400_000;
+  const keyA = ascii('first key');
+  const keyB = Uint8Array.from({ length: 20 }, (_, k) => k * 13);
+  const streamA = referenceKeystream(keyA, total);
+  const streamB = referenceKeystream(keyB, total);
+  const a = new Rc4(keyA);
+  const b = new Rc4(keyB);
+  const dataA = new Uint8Array(total);
+  const dataB = new Uint8Array(total);
+  // lengths around the 256-byte threshold and the 64,512-byte chunk, and 4-byte-unaligned ones
+  const lengths = [1, 3, 255, 256, 257, 4_099, 64_511, 64_512, 64_513, 17, 150_001];
+  let at = 0;
+  for (const len of lengths) {
+    a.apply(dataA, at, at + len);
+    b.applyTo(dataB, at, at + len, dataB, at);
+    at += len;
+  }
+  a.apply(dataA, at, total);
+  b.apply(dataB, at, total);
+  assert.equal(hex(dataA), hex(streamA));
+  assert.equal(hex(dataB), hex(streamB));
+});
+
+test('applyTo writes to another buffer at an offset and leaves the source as it was', () => {
+  const src = new Uint8Array(70_000).map((_, k) => k & 0xff);
+  const dst = new Uint8Array(70_010);
+  new Rc4(ascii('k2')).applyTo(src, 5, 70_000, dst, 10);
+  const stream = referenceKeystream(ascii('k2'), 69_995);
+  for (let k = 0; k < 69_995; k++) assert.equal(dst[10 + k], src[5 + k] ^ stream[k], `byte ${k}`);
+  assert.equal(src[5], 5);
+});
