@@ -80,3 +80,30 @@ test('writeBlock() in plaintext after MSE hands header and payload on apart to a
   assert.equal(parts[0][1], payload, 'the payload is not copied');
   assert.equal(inner.written.length, 0);
 });
+
+test('writeBlock() under RC4 reuses a 16 KiB block message buffer only after the inner stream says the kernel took it', () => {
+  const { a, b } = rc4Pair();
+  const sent: { header: Uint8Array; payload: Uint8Array; onSent?: () => void }[] = [];
+  const inner = new RecordingStream() as RecordingStream & { writeBlock: (h: Uint8Array, p: Uint8Array, onSent?: () => void) => boolean };
+  inner.writeBlock = (header, payload, onSent) => {
+    sent.push({ header, payload, onSent });
+    return true;
+  };
+  const stream = new EncryptedStream(inner, a);
+  const header = new Uint8Array(13).fill(1);
+  const payload = new Uint8Array(16_384).fill(2);
+  stream.writeBlock(header, payload);
+  stream.writeBlock(header, payload);
+  assert.notEqual(sent[0].payload.buffer, sent[1].payload.buffer, 'the first is still in flight: a second buffer');
+  const first = sent[0];
+  const firstBytes = Buffer.concat([first.header, first.payload]);
+  b.decrypt?.apply(firstBytes);
+  assert.deepEqual([...firstBytes.subarray(13, 20)], [2, 2, 2, 2, 2, 2, 2]);
+  first.onSent?.();
+  stream.writeBlock(header, payload);
+  assert.equal(sent[2].payload.buffer, first.payload.buffer, 'released by onSent: reused');
+  const third = Buffer.concat([sent[1].header, sent[1].payload, sent[2].header, sent[2].payload]);
+  b.decrypt?.apply(third);
+  assert.deepEqual([...third.subarray(16_397, 16_397 + 13)], [...header], 'the keystream went on in order');
+  assert.deepEqual([...third.subarray(16_397 + 13, 16_397 + 20)], [2, 2, 2, 2, 2, 2, 2]);
+});

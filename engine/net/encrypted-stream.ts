@@ -1,5 +1,23 @@
 import type { IncomingStream, PeerStream, StreamEncryption, StreamSink, TransportKind } from './transport.js';
 import type { MseResult, Rc4 } from '../wire/index.js';
+import { BLOCK_SIZE } from '../common/geometry.js';
+
+/**
+ * Encrypted piece messages of the usual size (a 16 KiB block and its 13-byte header) reuse their buffers once the
+ * kernel has taken them (the inner stream's onSent): a fresh 16 KiB buffer per block kept the garbage collector at
+ * about an eighth of an RC4 seeder's main thread. Shared by every stream of the thread, at most POOL_MAX kept.
+ */
+const POOLED_MESSAGE_BYTES = 13 + BLOCK_SIZE;
+const POOL_MAX = 256;
+const freeMessages: Buffer[] = [];
+
+function takeMessageBuffer(length: number): Buffer {
+  return (length === POOLED_MESSAGE_BYTES && freeMessages.pop()) || Buffer.allocUnsafeSlow(length);
+}
+
+function giveBackMessageBuffer(buffer: Buffer): void {
+  if (buffer.length === POOLED_MESSAGE_BYTES && freeMessages.length < POOL_MAX) freeMessages.push(buffer);
+}
 
 /**
  * A stream after an MSE handshake: RC4 both ways, or the bytes as they are when plaintext was selected.
@@ -55,7 +73,7 @@ export class EncryptedStream implements IncomingStream, StreamSink {
   writeBlock(header: Uint8Array, payload: Uint8Array, onSent?: () => void): boolean {
     const encrypt = this.encrypt;
     if (encrypt === null && this.inner.writeBlock) return this.inner.writeBlock(header, payload, onSent);
-    const out = Buffer.allocUnsafe(header.length + payload.length);
+    const out = takeMessageBuffer(header.length + payload.length);
     if (encrypt === null) {
       out.set(header, 0);
       out.set(payload, header.length);
@@ -65,7 +83,7 @@ export class EncryptedStream implements IncomingStream, StreamSink {
     }
     onSent?.(); // copied: the caller's bytes are free
     // Through the inner stream's block path all the same: there it joins the other blocks of this turn in one writev.
-    if (this.inner.writeBlock) return this.inner.writeBlock(out.subarray(0, header.length), out.subarray(header.length));
+    if (this.inner.writeBlock) return this.inner.writeBlock(out.subarray(0, header.length), out.subarray(header.length), () => giveBackMessageBuffer(out));
     return this.inner.write(out);
   }
 
