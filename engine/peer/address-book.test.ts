@@ -116,7 +116,7 @@ test('closedSession: traded only when the peer ended a connection that carried p
   const open = (): PeerConnection => new PeerConnection(transport, handler, { id: 1, infoHash: new Uint8Array(20), peerId: new Uint8Array(20), pieceCount: 8, incoming: false, clock, maxMessageLength: 1 << 17 });
   const idle = open();
   clock.advance(1_500);
-  assert.deepEqual(closedSession(idle, true, clock.now()), { traded: false, byPeer: true, lastedMs: 1_500 });
+  assert.deepEqual(closedSession(idle, true, clock.now()), { traded: false, byPeer: true, lastedMs: 1_500, seed: false });
   const metadata = open();
   metadata.metadataTraded = true;
   assert.equal(closedSession(metadata, true, clock.now()).traded, true);
@@ -144,4 +144,19 @@ test('a peer that closes a fresh connection before any trade is retried once soo
   assert.equal(dueAt(book, 100_000) - 100_000, EARLY_CLOSE_REDIAL_MS, 'a connection that lasted restores the one quick retry');
   book.markClosed(peer.host, peer.port, { traded: false, byPeer: false, lastedMs: 40 }, 200_000);
   assert.equal(dueAt(book, 200_000) - 200_000, IDLE_REDIAL_MS, 'one we closed ourselves is not retried soon');
+});
+
+test('an address whose last connection showed a seed is not dialled while we are a seed too, and is again once we are not', () => {
+  const book = new AddressBook();
+  const seed = { host: '127.0.0.1', port: 6881 };
+  const leech = { host: '127.0.0.1', port: 6882 };
+  book.add(seed, 0);
+  book.add(leech, 0);
+  book.markConnected(seed.host, seed.port);
+  book.markConnected(leech.host, leech.port);
+  book.markClosed(seed.host, seed.port, { traded: false, byPeer: false, lastedMs: 100, seed: true }, 1_000);
+  book.markClosed(leech.host, leech.port, { traded: false, byPeer: false, lastedMs: 100, seed: false }, 1_000);
+  const later = 1_000 + IDLE_REDIAL_MS;
+  assert.deepEqual(book.candidates(10, later, undefined, true), [leech], 'seeding: only the leecher');
+  assert.deepEqual(book.candidates(10, later + 60_000, undefined, false), [seed, leech], 'downloading again: both');
 });

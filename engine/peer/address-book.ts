@@ -67,17 +67,19 @@ export interface ClosedSession {
   readonly byPeer: boolean;
   /** How long the connection was open. */
   readonly lastedMs: number;
+  /** The peer had every piece: not worth dialling while we have every piece too (see candidates). */
+  readonly seed?: boolean;
 }
 
 /** `remote`: the connection ended from the peer's side (PeerHandler.onClose). */
 export function closedSession(peer: PeerConnection, remote: boolean, now: number): ClosedSession {
-  return { traded: remote && (peer.metadataTraded || peer.downloadMeter.total > 0 || peer.uploadMeter.total > 0), byPeer: remote, lastedMs: now - peer.connectedAt };
+  return { traded: remote && (peer.metadataTraded || peer.downloadMeter.total > 0 || peer.uploadMeter.total > 0), byPeer: remote, lastedMs: now - peer.connectedAt, seed: peer.isSeed };
 }
 
 export class AddressBook {
   /** BEP 40: once our address is known, addresses are dialled best-ranked first and a full torrent keeps the best. */
   readonly slots = new CanonicalSlots();
-  private readonly known = new Map<string, { address: PeerAddress; failures: number; quickCloses: number; earlyClosed: boolean; nextTry: number }>();
+  private readonly known = new Map<string, { address: PeerAddress; failures: number; quickCloses: number; earlyClosed: boolean; seed: boolean; nextTry: number }>();
   private readonly banned = new Set<string>();
   private readonly connected = new Set<string>();
 
@@ -85,7 +87,7 @@ export class AddressBook {
     if (address.port <= 0 || address.port > 65535) return false;
     const key = `${address.host}:${address.port}`;
     if (this.known.has(key) || this.isBanned(address.host, address.port)) return false;
-    this.known.set(key, { address, failures: 0, quickCloses: 0, earlyClosed: false, nextTry: now });
+    this.known.set(key, { address, failures: 0, quickCloses: 0, earlyClosed: false, seed: false, nextTry: now });
     return true;
   }
 
@@ -114,6 +116,7 @@ export class AddressBook {
     const entry = this.disconnected(host, port);
     if (!entry) return;
     entry.failures = 0;
+    entry.seed = session.seed === true;
     if (session.lastedMs >= QUICK_CLOSE_MS) entry.quickCloses = 0;
     if (session.traded || session.lastedMs >= EARLY_CLOSE_MS) entry.earlyClosed = false;
     if (!session.traded) {
@@ -127,7 +130,7 @@ export class AddressBook {
     entry.nextTry = now + tradedRedialDelayMs(entry.quickCloses);
   }
 
-  private disconnected(host: string, port: number): { failures: number; quickCloses: number; earlyClosed: boolean; nextTry: number } | undefined {
+  private disconnected(host: string, port: number): { failures: number; quickCloses: number; earlyClosed: boolean; seed: boolean; nextTry: number } | undefined {
     const key = `${host}:${port}`;
     this.connected.delete(key);
     return this.known.get(key);
@@ -166,13 +169,15 @@ export class AddressBook {
 
   /**
    * Up to `max` addresses that are due for a connection attempt: the first found, or once our own address
-   * is known the highest ranked by BEP 40 canonical priority of all that are due.
+   * is known the highest ranked by BEP 40 canonical priority of all that are due. `weAreSeed`: addresses whose last
+   * connection showed a seed are left out, as libtorrent leaves them (two seeds have nothing to trade, and a
+   * seeding torrent redialled each of them every 30 s, only to close at the bitfield).
    */
-  candidates(max: number, now: number, rank: ((address: PeerAddress) => number) | undefined = this.slots.rank): PeerAddress[] {
+  candidates(max: number, now: number, rank: ((address: PeerAddress) => number) | undefined = this.slots.rank, weAreSeed = false): PeerAddress[] {
     const due: { address: PeerAddress; entry: { nextTry: number }; rank: number }[] = [];
     for (const [key, entry] of this.known) {
       if (!rank && due.length >= max) break;
-      if (this.connected.has(key) || entry.nextTry > now || entry.failures > 5) continue;
+      if (this.connected.has(key) || entry.nextTry > now || entry.failures > 5 || (weAreSeed && entry.seed)) continue;
       if (this.isBanned(entry.address.host, entry.address.port)) continue;
       due.push({ address: entry.address, entry, rank: rank ? rank(entry.address) : 0 });
     }

@@ -157,7 +157,7 @@ export class PeerManager implements PeerHandler {
     this.webSeeds.refill();
     const room = this.dials.room(this.maxPeers - this.peers.size);
     if (room <= 0) return;
-    for (const addr of this.addressBook.candidates(room, this.clock.now())) {
+    for (const addr of this.addressBook.candidates(room, this.clock.now(), undefined, this.host.complete)) {
       this.dials.dialStarted();
       this.addressBook.markConnected(addr.host, addr.port);
       this.opts
