@@ -23,6 +23,7 @@ import { Ticker } from '../common/ticker.js';
 import type { AddressBook, PeerAddress } from '../peer/address-book.js';
 import { isStarved } from './starvation.js';
 import { TransferLimits, type RateLimits } from '../net/bandwidth.js';
+import { isOwnAddress } from '../net/own-addresses.js';
 import { merkleVerifierFor } from '../storage/piece-verifier.js';
 import { V2Pieces } from './v2-pieces.js';
 import type { HashMessage } from '../wire/hash-messages.js';
@@ -34,7 +35,6 @@ export type { TorrentEvents, TorrentOptions, TorrentState } from './torrent-opti
 const TICK_MS = 1000;
 /** Complete pieces waiting to be hashed and written before we stop requesting more. */
 const MAX_PIECES_WRITING = 16;
-const LOCAL_HOST = /^(127\.|::1$|::ffff:127\.|0\.0\.0\.0$|localhost$)/;
 
 /**
  * One torrent: ties metainfo, storage, picker, peers and trackers together. It runs the state machine (checking,
@@ -243,8 +243,8 @@ export class Torrent implements SwarmHost {
     const ownPort = this.opts.listenPort();
     let added = 0;
     for (const p of peers) {
-      // Trackers list us too; on one machine that address is our own listener.
-      if (p.port === ownPort && LOCAL_HOST.test(p.host)) continue;
+      // Trackers list us too: on our port, our own addresses (loopback, an interface's) are our own listener.
+      if (p.port === ownPort && isOwnAddress(p.host)) continue;
       if (this.addressBook.add(p, now)) added++;
     }
     if (added) this.log(`${added} new peer(s) from ${source}`);
