@@ -1,13 +1,9 @@
 // Our global IPv6 address, for the `ipv6=` parameter of HTTP announces (BEP 7): a tracker reached over IPv4 then
 // still learns the address IPv6 peers can dial. Only while some listener has IPv6 bound (a session listening on
 // 127.0.0.1 alone must not advertise an address it does not accept connections on).
-import { networkInterfaces } from 'node:os';
-
-/** Interfaces are read again after this long (addresses come and go: privacy addresses, roaming). */
-const CACHE_MS = 60_000;
+import { localInterfaces } from './own-addresses.js';
 
 let ipv6Listeners = 0;
-let cached: { readonly at: number; readonly address: string | undefined } | null = null;
 
 export function ipv6ListenerOpened(): void {
   ipv6Listeners++;
@@ -26,17 +22,5 @@ export function isGlobalIPv6(address: string): boolean {
 /** The first global IPv6 address among the machine's interfaces, undefined when none or no listener has IPv6. */
 export function globalIPv6Address(now = Date.now()): string | undefined {
   if (ipv6Listeners === 0) return undefined;
-  if (cached && now - cached.at < CACHE_MS) return cached.address;
-  let address: string | undefined;
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) {
-      if (a.family === 'IPv6' && !a.internal && isGlobalIPv6(a.address)) {
-        address = a.address;
-        break;
-      }
-    }
-    if (address) break;
-  }
-  cached = { at: now, address };
-  return address;
+  return localInterfaces(now).find((a) => a.family === 'IPv6' && !a.internal && isGlobalIPv6(a.address))?.address;
 }
