@@ -421,7 +421,7 @@ export class PeerManager implements PeerHandler {
     if (!this.picker.isInteresting(peer.bits)) peer.setInterested(false);
   }
 
-  /** End game: a block arrived from `receivedFrom`; the other peers asked for it are told to forget it (see flushCancels). */
+  /** End game: a block arrived from `receivedFrom`; the other peers asked for it are told to forget it (DuplicateCancels: gathered, sent after the read). */
   cancelDuplicates(receivedFrom: BlockSource, piece: number, begin: number, length: number): void {
     this.cancels.arrived(receivedFrom, this.peers, piece, begin, length);
     if (!(receivedFrom instanceof PeerConnection)) this.cancels.flush(); // a web seed's block: no read to wait for
